@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+func citeCommand() command {
+	return command{
+		name:    "cite",
+		summary: "print paragraphs by their citation ID",
+		usage: `Usage: declbot cite [--script hans|hant] [--context N] [--json] ID...
+
+IDs are typed as people write them: 2.36, 二.36, 2-36, §2.36, 第二部分第36段,
+t3, W1, and ranges such as 2.17-2.19 or T3-T5. Flags may come before or after
+the IDs.
+
+Examples:
+  declbot cite 5.7
+  declbot cite --script hant 2.36 T3
+  declbot cite --context 1 2.36
+  declbot cite --json 2.17-2.19`,
+		run: runCite,
+	}
+}
+
+func runCite(_ context.Context, a *app, args []string) int {
+	fs := newFlagSet(a, citeCommand())
+	script := fs.String("script", "hans", "script of the text: hans (simplified) or hant (traditional)")
+	ctxN := fs.Int("context", 0, "also print `N` neighbouring paragraphs on each side")
+	asJSON := fs.Bool("json", false, "print a JSON array of passages")
+	ids, code, ok := parseFlags(a, fs, args, true)
+	if !ok {
+		return code
+	}
+	sc, err := corpus.ParseScript(*script)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "declbot cite: --script: %v\n", err)
+		return exitUsage
+	}
+	if *ctxN < 0 || *ctxN > 50 {
+		fmt.Fprintln(a.stderr, "declbot cite: --context takes a number from 0 to 50")
+		return exitUsage
+	}
+	c, err := corpus.Load()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "declbot cite: %v\n", err)
+		return exitFail
+	}
+	if len(ids) == 0 {
+		fmt.Fprintf(a.stderr, "declbot cite: give at least one paragraph ID, e.g. declbot cite 2.36 (valid IDs: %s)\n", c.ValidRanges())
+		return exitUsage
+	}
+	wanted, err := c.LookupAll(strings.Join(ids, " "))
+	if err != nil {
+		fmt.Fprintf(a.stderr, "declbot cite: %v\n", err)
+		return exitUsage
+	}
+	shown := withContext(c, wanted, *ctxN)
+	if *asJSON {
+		out := make([]json.RawMessage, 0, len(shown))
+		for _, s := range shown {
+			b, err := s.p.MarshalJSON()
+			if err != nil {
+				fmt.Fprintf(a.stderr, "declbot cite: %v\n", err)
+				return exitFail
+			}
+			// Add "context": true to neighbours so a script can tell them
+			// from the paragraphs it asked for.
+			if s.context {
+				b = append(b[:len(b)-1], []byte(`,"context":true}`)...)
+			}
+			out = append(out, b)
+		}
+		return writeJSON(a, out)
+	}
+	for i, s := range shown {
+		if i > 0 {
+			fmt.Fprintln(a.stdout)
+		}
+		printPassage(a.stdout, s.p, sc, s.context)
+	}
+	return exitOK
+}
+
+type shownPassage struct {
+	p       corpus.Passage
+	context bool
+}
+
+// withContext adds n neighbours on each side of every wanted passage, in
+// corpus order around each, without repeating a passage.
+func withContext(c *corpus.Corpus, wanted []corpus.Passage, n int) []shownPassage {
+	isWanted := map[string]bool{}
+	for _, p := range wanted {
+		isWanted[p.ID] = true
+	}
+	seen := map[string]bool{}
+	var out []shownPassage
+	for _, w := range wanted {
+		for _, p := range c.Neighbours(w.ID, n) {
+			if seen[p.ID] {
+				continue
+			}
+			seen[p.ID] = true
+			out = append(out, shownPassage{p, !isWanted[p.ID]})
+		}
+	}
+	return out
+}
+
+// printPassage writes a passage as a header line (ID, document, section)
+// and its text.
+func printPassage(w io.Writer, p corpus.Passage, sc corpus.Script, context bool) {
+	tag := ""
+	if context {
+		tag = "  (context)"
+	}
+	section := p.SectionName(sc)
+	if section == p.Title(sc) {
+		fmt.Fprintf(w, "[%s] %s%s\n", p.ID, p.Title(sc), tag)
+	} else {
+		fmt.Fprintf(w, "[%s] %s · %s%s\n", p.ID, p.Title(sc), section, tag)
+	}
+	fmt.Fprintln(w, p.Text(sc))
+}
+
+func writeJSON(a *app, v any) int {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(a.stderr, "declbot: write JSON: %v\n", err)
+		return exitFail
+	}
+	return exitOK
+}

@@ -1,0 +1,3 @@
+module github.com/declbot/declbot
+
+go 1.24
