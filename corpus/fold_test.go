@@ -73,3 +73,28 @@ func TestDetectScript(t *testing.T) {
 		}
 	}
 }
+
+func TestDetectLang(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Lang
+	}{
+		{"上合组织开发银行是什么？", LangHans},
+		{"上合組織開發銀行是什麼？", LangHant},
+		{"What does the declaration say about the SCO Development Bank?", LangEn},
+		{"Что декларация говорит о банке развития ШОС?", LangRu},
+		{"What is 上合组织?", LangHans}, // 5 Han of 11 letters: Chinese enough
+		{"Tell me about the Bank of the SCO 银行", LangEn},
+		{"2.36", LangHans},
+		{"", LangHans},
+		{"😀", LangHans},
+	}
+	for _, tt := range tests {
+		if got := DetectLang(tt.in); got != tt.want {
+			t.Errorf("DetectLang(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+	if LangHant.Script() != Hant || LangEn.Script() != Hans || !LangHans.IsChinese() || LangRu.IsChinese() {
+		t.Error("Lang helpers disagree")
+	}
+}

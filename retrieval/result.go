@@ -1,0 +1,31 @@
+package retrieval
+
+import "github.com/declbot/declbot/corpus"
+
+// Result is one retrieved passage with the evidence behind its rank.
+type Result struct {
+	Passage corpus.Passage `json:"passage"`
+	// Score is the fused reciprocal-rank score; higher is better.
+	Score float64 `json:"score"`
+	// VectorRank and LexicalRank are 1-based ranks in each component
+	// ranking, 0 when the passage was not in that ranking's candidates.
+	VectorRank   int     `json:"vector_rank"`
+	VectorScore  float32 `json:"vector_score"`
+	LexicalRank  int     `json:"lexical_rank"`
+	LexicalScore float64 `json:"lexical_score"`
+}
+
+// Results is the answer to one query.
+type Results struct {
+	// Query is the text that was searched after query processing (folded,
+	// stop phrases removed, English/Russian terms expanded into Chinese).
+	Query string `json:"query"`
+	// Items are ranked best first.
+	Items []Result `json:"results"`
+	// Relevance in [0,1] says how well the best passages match the query;
+	// InScope is Relevance compared with the threshold calibrated on the
+	// golden suite's out-of-scope questions. The answer step says "the
+	// declaration does not address this" when InScope is false.
+	Relevance float64 `json:"relevance"`
+	InScope   bool    `json:"in_scope"`
+}
