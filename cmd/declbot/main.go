@@ -49,14 +49,23 @@ type command struct {
 // commands lists the subcommands in the order "declbot help" shows them.
 func commands() []command {
 	return []command{
+		askCommand(),
+		chatCommand(),
 		citeCommand(),
+		searchCommand(),
 		corpusCommand(),
+		evalCommand(),
+		serveCommand(),
 	}
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	a := &app{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	if err := loadDotEnv(); err != nil {
+		fmt.Fprintln(os.Stderr, "declbot:", err)
+		os.Exit(exitUsage)
+	}
 	code := a.main(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)

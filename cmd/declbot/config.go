@@ -1,0 +1,151 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+)
+
+// config is every setting declbot reads from the environment (and .env),
+// read once at start. Each command validates the part it needs with the
+// require* methods, whose errors name the variable and the fix.
+type config struct {
+	// DataDir holds caches and the chat-history database. Default: the
+	// user's cache directory + "/declbot".
+	DataDir string
+
+	// LLM: any OpenAI-compatible chat server. LLMEnabled is true when
+	// OPENAI_BASE_URL or OPENAI_API_KEY is set.
+	OpenAIBaseURL string
+	OpenAIAPIKey  string
+	OpenAIModel   string
+	LLMTimeout    time.Duration
+
+	// Embeddings: an OpenAI-compatible embeddings endpoint, used only when
+	// EMBEDDING_MODEL is set; base URL and key default to the chat ones.
+	EmbeddingModel   string
+	EmbeddingBaseURL string
+	EmbeddingAPIKey  string
+
+	// Telegram.
+	TelegramToken  string
+	TelegramAPIURL string
+	WebhookURL     string
+	WebhookListen  string
+	WebhookSecret  string
+	HealthListen   string
+	AllowedUserIDs []int64
+	AllowedChatIDs []int64
+
+	LogLevel string
+}
+
+// LLMEnabled reports whether a chat model is configured.
+func (c config) LLMEnabled() bool { return c.OpenAIBaseURL != "" || c.OpenAIAPIKey != "" }
+
+// loadDotEnv loads .env from the working directory into the process
+// environment without overriding variables that are already set. A missing
+// .env is normal; a malformed one is an error worth reporting.
+func loadDotEnv() error {
+	if _, err := os.Stat(".env"); err != nil {
+		return nil
+	}
+	if err := godotenv.Load(".env"); err != nil {
+		return fmt.Errorf("read .env: %w (fix the line it names, or remove .env)", err)
+	}
+	return nil
+}
+
+// loadConfig reads the configuration through getenv and checks the values
+// that every command relies on.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		DataDir:          strings.TrimSpace(getenv("DATA_DIR")),
+		OpenAIBaseURL:    strings.TrimSpace(getenv("OPENAI_BASE_URL")),
+		OpenAIAPIKey:     strings.TrimSpace(getenv("OPENAI_API_KEY")),
+		OpenAIModel:      strings.TrimSpace(getenv("OPENAI_MODEL")),
+		EmbeddingModel:   strings.TrimSpace(getenv("EMBEDDING_MODEL")),
+		EmbeddingBaseURL: strings.TrimSpace(getenv("EMBEDDING_BASE_URL")),
+		EmbeddingAPIKey:  strings.TrimSpace(getenv("EMBEDDING_API_KEY")),
+		TelegramToken:    strings.TrimSpace(getenv("TELEGRAM_BOT_TOKEN")),
+		TelegramAPIURL:   strings.TrimSpace(getenv("TELEGRAM_API_URL")),
+		WebhookURL:       strings.TrimSpace(getenv("WEBHOOK_URL")),
+		WebhookListen:    strings.TrimSpace(getenv("WEBHOOK_LISTEN")),
+		WebhookSecret:    strings.TrimSpace(getenv("WEBHOOK_SECRET")),
+		HealthListen:     strings.TrimSpace(getenv("HEALTH_LISTEN")),
+		LogLevel:         strings.TrimSpace(getenv("LOG_LEVEL")),
+	}
+	if c.OpenAIModel == "" {
+		c.OpenAIModel = "gpt-4o-mini"
+	}
+	if c.EmbeddingBaseURL == "" {
+		c.EmbeddingBaseURL = c.OpenAIBaseURL
+	}
+	if c.EmbeddingAPIKey == "" {
+		c.EmbeddingAPIKey = c.OpenAIAPIKey
+	}
+	if c.TelegramAPIURL == "" {
+		c.TelegramAPIURL = "https://api.telegram.org"
+	}
+	if c.WebhookListen == "" {
+		c.WebhookListen = ":8080"
+	}
+	if c.DataDir == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return c, fmt.Errorf("DATA_DIR is not set and there is no user cache directory (%v): set DATA_DIR to a writable folder", err)
+		}
+		c.DataDir = filepath.Join(dir, "declbot")
+	}
+	timeout := strings.TrimSpace(getenv("LLM_TIMEOUT"))
+	if timeout == "" {
+		c.LLMTimeout = 60 * time.Second
+	} else {
+		d, err := time.ParseDuration(timeout)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("LLM_TIMEOUT=%q is not a duration: write it like 30s or 2m", timeout)
+		}
+		c.LLMTimeout = d
+	}
+	for _, u := range []struct{ name, val string }{
+		{"OPENAI_BASE_URL", c.OpenAIBaseURL},
+		{"EMBEDDING_BASE_URL", c.EmbeddingBaseURL},
+		{"TELEGRAM_API_URL", c.TelegramAPIURL},
+		{"WEBHOOK_URL", c.WebhookURL},
+	} {
+		if u.val != "" && !strings.HasPrefix(u.val, "http://") && !strings.HasPrefix(u.val, "https://") {
+			return c, fmt.Errorf("%s=%q is not a URL: it must start with http:// or https://", u.name, u.val)
+		}
+	}
+	var err error
+	if c.AllowedUserIDs, err = parseIDList("ALLOWED_USER_IDS", getenv("ALLOWED_USER_IDS")); err != nil {
+		return c, err
+	}
+	if c.AllowedChatIDs, err = parseIDList("ALLOWED_CHAT_IDS", getenv("ALLOWED_CHAT_IDS")); err != nil {
+		return c, err
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "", "info", "debug", "warn", "error":
+	default:
+		return c, fmt.Errorf("LOG_LEVEL=%q: use debug, info, warn or error", c.LogLevel)
+	}
+	return c, nil
+}
+
+// parseIDList reads a comma- or space-separated list of Telegram IDs.
+func parseIDList(name, s string) ([]int64, error) {
+	var out []int64
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is not a numeric Telegram ID: list IDs separated by commas, e.g. %s=12345,67890", name, f, name)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
