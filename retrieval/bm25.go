@@ -1,0 +1,237 @@
+package retrieval
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// BM25 parameters: the standard Okapi values (Robertson & Zaragoza 2009,
+// Lucene's defaults).
+const (
+	defaultK1 = 1.2
+	defaultB  = 0.75
+)
+
+// bm25 is an inverted index over the unigram and bigram terms of the
+// passages, scored with Okapi BM25:
+//
+//	score(q, d) = Σ_t∈q  w_t · idf(t) · tf(t,d)·(k1+1) / (tf(t,d) + k1·(1 − b + b·|d|/avgdl))
+//	idf(t)      = ln(1 + (N − n_t + 0.5) / (n_t + 0.5))
+//
+// where |d| counts d's terms (unigrams plus bigrams), n_t is the number of
+// passages containing t and w_t is the query's weight for t (1 unless the
+// caller weights bigrams above unigrams). The idf is Lucene's, which stays
+// positive for terms in more than half of the passages. It is read-only once
+// built and safe for concurrent use.
+type bm25 struct {
+	k1, b  float64
+	n      int
+	avgdl  float64
+	docLen []float32
+	// terms maps a term hash to its posting list: docs (ascending) and
+	// the term's frequency in each.
+	terms map[uint64]int32
+	docs  [][]int32
+	tfs   [][]uint16
+	idf   []float64
+}
+
+// bm25Builder collects passages one at a time, so that a large corpus is
+// never held twice as term lists.
+type bm25Builder struct {
+	x       *bm25
+	scratch []uint64
+	total   float64
+}
+
+func newBM25Builder(k1, b float64) *bm25Builder {
+	return &bm25Builder{x: &bm25{k1: k1, b: b, terms: map[uint64]int32{}}}
+}
+
+// add indexes the next passage (document numbers are assigned in order).
+func (bb *bm25Builder) add(terms []term) {
+	x := bb.x
+	doc := int32(len(x.docLen))
+	x.docLen = append(x.docLen, float32(len(terms)))
+	bb.total += float64(len(terms))
+	hs := bb.scratch[:0]
+	for _, t := range terms {
+		hs = append(hs, t.h)
+	}
+	slices.Sort(hs)
+	for i := 0; i < len(hs); {
+		j := i + 1
+		for j < len(hs) && hs[j] == hs[i] {
+			j++
+		}
+		id, ok := x.terms[hs[i]]
+		if !ok {
+			id = int32(len(x.docs))
+			x.terms[hs[i]] = id
+			x.docs = append(x.docs, nil)
+			x.tfs = append(x.tfs, nil)
+		}
+		x.docs[id] = append(x.docs[id], doc)
+		x.tfs[id] = append(x.tfs[id], uint16(min(j-i, math.MaxUint16)))
+		i = j
+	}
+	bb.scratch = hs
+}
+
+// build computes the collection statistics and returns the index.
+func (bb *bm25Builder) build() *bm25 {
+	x := bb.x
+	x.n = len(x.docLen)
+	if x.n > 0 {
+		x.avgdl = bb.total / float64(x.n)
+	}
+	x.idf = make([]float64, len(x.docs))
+	for id, ds := range x.docs {
+		x.idf[id] = idf(x.n, len(ds))
+		// Posting lists grew by appending; trim the slack.
+		x.docs[id] = slices.Clip(ds)
+		x.tfs[id] = slices.Clip(x.tfs[id])
+	}
+	bb.x = nil
+	return x
+}
+
+func idf(n, df int) float64 {
+	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+// maxIDF is the idf of a term that is in no passage: the most informative
+// a term can be. Relevance uses it for query terms the corpus lacks.
+func (x *bm25) maxIDF() float64 { return idf(x.n, 0) }
+
+// weightedTerm is a query term with its weight.
+type weightedTerm struct {
+	h  uint64
+	w  float64
+	bi bool
+}
+
+// accumulate adds every passage's score for q to acc (len(acc) == x.n).
+func (x *bm25) accumulate(q []weightedTerm, acc []float64) {
+	for _, t := range q {
+		id, ok := x.terms[t.h]
+		if !ok {
+			continue
+		}
+		w := t.w * x.idf[id]
+		tfs := x.tfs[id]
+		for i, d := range x.docs[id] {
+			tf := float64(tfs[i])
+			norm := x.k1 * (1 - x.b + x.b*float64(x.docLen[d])/x.avgdl)
+			acc[d] += w * tf * (x.k1 + 1) / (tf + norm)
+		}
+	}
+}
+
+// score returns one passage's score for q.
+func (x *bm25) score(q []weightedTerm, doc int32) float64 {
+	s := 0.0
+	for _, t := range q {
+		id, ok := x.terms[t.h]
+		if !ok {
+			continue
+		}
+		tf := float64(x.tf(id, doc))
+		if tf == 0 {
+			continue
+		}
+		norm := x.k1 * (1 - x.b + x.b*float64(x.docLen[doc])/x.avgdl)
+		s += t.w * x.idf[id] * tf * (x.k1 + 1) / (tf + norm)
+	}
+	return s
+}
+
+// tf returns the frequency of term id in doc, 0 if absent.
+func (x *bm25) tf(id int32, doc int32) uint16 {
+	ds := x.docs[id]
+	i, found := slices.BinarySearch(ds, doc)
+	if !found {
+		return 0
+	}
+	return x.tfs[id][i]
+}
+
+// lookup reports whether the passage doc has the term h, and the term's
+// idf (maxIDF for a term the corpus lacks).
+func (x *bm25) lookup(h uint64, doc int32) (in bool, idf float64) {
+	id, ok := x.terms[h]
+	if !ok {
+		return false, x.maxIDF()
+	}
+	return x.tf(id, doc) > 0, x.idf[id]
+}
+
+// docScore is a passage number with a score.
+type docScore struct {
+	doc   int32
+	score float64
+}
+
+// topScores returns up to k passages with a positive score in acc, best
+// first; ties go to the earlier passage, so rankings are deterministic.
+func topScores(acc []float64, k int) []docScore {
+	if k <= 0 {
+		return nil
+	}
+	// A bounded min-heap keyed on (score, -doc): the root is the weakest
+	// of the best k seen so far.
+	h := make([]docScore, 0, k)
+	worse := func(a, b docScore) bool {
+		if a.score != b.score {
+			return a.score < b.score
+		}
+		return a.doc > b.doc
+	}
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			m := l
+			if r := l + 1; r < len(h) && worse(h[r], h[l]) {
+				m = r
+			}
+			if !worse(h[m], h[i]) {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for d, s := range acc {
+		if s <= 0 {
+			continue
+		}
+		c := docScore{int32(d), s}
+		if len(h) < k {
+			h = append(h, c)
+			for i := len(h) - 1; i > 0; {
+				p := (i - 1) / 2
+				if !worse(h[i], h[p]) {
+					break
+				}
+				h[i], h[p] = h[p], h[i]
+				i = p
+			}
+			continue
+		}
+		if worse(h[0], c) {
+			h[0] = c
+			down(0)
+		}
+	}
+	slices.SortFunc(h, func(a, b docScore) int {
+		if a.score != b.score {
+			return cmp.Compare(b.score, a.score)
+		}
+		return cmp.Compare(a.doc, b.doc)
+	})
+	return h
+}
