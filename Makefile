@@ -3,11 +3,17 @@
 
 GO ?= go
 
-.PHONY: test vet bench corpus
+# staticcheck is fetched from the Go module proxy on first use and cached.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: test vet lint bench corpus
 
 # test: everything CI checks. The race detector needs cgo (gcc).
-test: vet
+test: vet lint
 	$(GO) test -race -count=1 ./...
+
+lint:
+	$(GO) run $(STATICCHECK) ./...
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
