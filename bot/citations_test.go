@@ -1,0 +1,154 @@
+package bot
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+func loadCorpus(t testing.TB) *corpus.Corpus {
+	t.Helper()
+	c, err := corpus.Load()
+	if err != nil {
+		t.Fatalf("corpus.Load: %v", err)
+	}
+	return c
+}
+
+func idSet(ids ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
+func passageIDs(ps []corpus.Passage) []string {
+	out := []string{}
+	for _, p := range ps {
+		out = append(out, p.ID)
+	}
+	return out
+}
+
+func TestCheckCitations(t *testing.T) {
+	c := loadCorpus(t)
+	given := idSet("2.36", "2.37", "2.38", "3.5", "T3", "W1")
+	tests := []struct {
+		name     string
+		in       string
+		want     string
+		cited    []string
+		rejected []string
+	}{
+		{"square", "成员国支持防止外空武器化[2.36]。", "成员国支持防止外空武器化[2.36]。", []string{"2.36"}, nil},
+		{"lenticular", "成员国支持防止外空武器化【2.36】。", "成员国支持防止外空武器化[2.36]。", []string{"2.36"}, nil},
+		{"round", "They oppose weaponising space (2.36).", "They oppose weaponising space [2.36].", []string{"2.36"}, nil},
+		{"full-width round", "成员国支持防止外空武器化（2.36）。", "成员国支持防止外空武器化[2.36]。", []string{"2.36"}, nil},
+		{"full-width digits", "外空［２．３６］。", "外空[2.36]。", []string{"2.36"}, nil},
+		{"comma list", "Space and trade [2.36, 3.5].", "Space and trade [2.36][3.5].", []string{"2.36", "3.5"}, nil},
+		{"semicolon list", "Space and trade [2.36; 3.5].", "Space and trade [2.36][3.5].", []string{"2.36", "3.5"}, nil},
+		{"chinese list", "外空和贸易【2.36、3.5】。", "外空和贸易[2.36][3.5]。", []string{"2.36", "3.5"}, nil},
+		{"statement", "WTO at its core [T3].", "WTO at its core [T3].", []string{"T3"}, nil},
+		{"lower-case statement", "WTO at its core [t3].", "WTO at its core [T3].", []string{"T3"}, nil},
+		{"range", "Arms control [2.36-2.38].", "Arms control [2.36][2.37][2.38].", []string{"2.36", "2.37", "2.38"}, nil},
+		{"short range", "Arms control [2.36–38].", "Arms control [2.36][2.37][2.38].", []string{"2.36", "2.37", "2.38"}, nil},
+		{"section sign", "Space [§2.36].", "Space [2.36].", []string{"2.36"}, nil},
+		{"paragraph word", "Space [paragraph 2.36].", "Space [2.36].", []string{"2.36"}, nil},
+		{"russian word", "Космос [п. 2.36].", "Космос [2.36].", []string{"2.36"}, nil},
+		{"chinese reference", "外空[第二部分第36段]。", "外空[2.36]。", []string{"2.36"}, nil},
+		{"footnote caret", "Space [^2.36].", "Space [2.36].", []string{"2.36"}, nil},
+		{"doubled brackets", "Space [[2.36]].", "Space [2.36].", []string{"2.36"}, nil},
+		{"mismatched brackets", "外空[2.36】。", "外空[2.36]。", []string{"2.36"}, nil},
+		{"order of first citation", "A [3.5]. B [2.36]. C [3.5].", "A [3.5]. B [2.36]. C [3.5].", []string{"3.5", "2.36"}, nil},
+		{"repeated in one marker", "A [2.36, 2.36].", "A [2.36].", []string{"2.36"}, nil},
+		{"unknown ID", "Space [9.99] matters.", "Space matters.", []string{}, []string{"9.99"}},
+		{"unknown statement ID", "WTO [T40].", "WTO.", []string{}, []string{"T40"}},
+		{"not given to model", "Terrorism [2.6].", "Terrorism.", []string{}, []string{"2.6"}},
+		{"mixed valid and invalid", "Space [2.36, 9.99] and [2.6].", "Space [2.36] and.", []string{"2.36"}, []string{"9.99", "2.6"}},
+		{"invalid before chinese stop", "外空问题【9.99】。", "外空问题。", []string{}, []string{"9.99"}},
+		{"range partly not given", "Arms [2.37-2.39].", "Arms [2.37][2.38].", []string{"2.37", "2.38"}, []string{"2.39"}},
+		{"range out of corpus", "Arms [2.40-2.99].", "Arms.", []string{}, []string{"2.40-2.99"}},
+		{"rejected repeated once", "A [9.99]. B [9.99].", "A. B.", []string{}, []string{"9.99"}},
+		{"ordinary parentheses kept", "上海合作组织（以下称“上合组织”）成立于2001年（2001）。", "上海合作组织（以下称“上合组织”）成立于2001年（2001）。", []string{}, nil},
+		{"year in brackets kept", "In [2025] leaders met.", "In [2025] leaders met.", []string{}, nil},
+		{"prose reference kept", "Paragraph 2.36 of the text [2.36].", "Paragraph 2.36 of the text [2.36].", []string{"2.36"}, nil},
+		{"garbage brackets", "Space [[[2.36 ]] ] [] ().", "Space [2.36] ].", []string{"2.36"}, nil},
+		{"unclosed bracket left alone", "Space [2.36 is open", "Space [2.36 is open", []string{}, nil},
+		{"html kept as text", "<b>Space</b> [2.36] <a href=\"x\">[9.99]</a>", "<b>Space</b> [2.36] <a href=\"x\"></a>", []string{"2.36"}, []string{"9.99"}},
+		{"html inside brackets is not a marker", "Space [<b>2.36</b>].", "Space [<b>2.36</b>].", []string{}, nil},
+		{"newlines kept", "A [2.36].\n\nB [9.99]\nC", "A [2.36].\n\nB\nC", []string{"2.36"}, []string{"9.99"}},
+		{"no markers", "The declaration does not address this.", "The declaration does not address this.", []string{}, nil},
+		{"empty", "", "", []string{}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := checkCitations(c, tt.in, given)
+			if got.Text != tt.want {
+				t.Errorf("Text:\n got %q\nwant %q", got.Text, tt.want)
+			}
+			if ids := passageIDs(got.Cited); !reflect.DeepEqual(ids, tt.cited) {
+				t.Errorf("Cited = %v, want %v", ids, tt.cited)
+			}
+			if !reflect.DeepEqual(got.Rejected, tt.rejected) {
+				t.Errorf("Rejected = %q, want %q", got.Rejected, tt.rejected)
+			}
+			// The invariant users rely on: every marker left names a
+			// passage that was cited.
+			for _, m := range markerRE.FindAllStringSubmatch(got.Text, -1) {
+				if refs, ok := parseMarker(m[1]); ok {
+					for _, r := range refs {
+						if !given[r] {
+							t.Errorf("marker %q survived but %s was not given", m[0], r)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestPartialText(t *testing.T) {
+	c := loadCorpus(t)
+	given := idSet("2.36", "3.5")
+	tests := []struct{ in, want string }{
+		{"外空", "外空"},
+		{"外空[", "外空"},
+		{"外空[2.", "外空"},
+		{"外空[[2.3", "外空"},
+		{"外空【第二部分第3", "外空"},
+		{"外空[2.36", "外空"},
+		{"外空[2.36]", "外空[2.36]"},
+		{"外空[9.99]", "外空"},
+		{"外空[9.99]。成员国", "外空。成员国"},
+		{"Space (which is", "Space"},
+		// An open parenthesis that cannot be a marker is shown at once.
+		{"上海合作组织（以下称", "上海合作组织（以下称"},
+		{"Space (" + strings.Repeat("x", 60), "Space (" + strings.Repeat("x", 60)},
+		{"A [2.36] and [", "A [2.36] and"},
+	}
+	for _, tt := range tests {
+		if got := partialText(c, tt.in, given); got != tt.want {
+			t.Errorf("partialText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// A streamed answer shown piece by piece never shows a marker that the
+// final answer does not have.
+func TestPartialTextNeverShowsRejected(t *testing.T) {
+	c := loadCorpus(t)
+	given := idSet("2.36")
+	full := "成员国支持防止外空武器化【2.36】，并签署文书[9.99]（见2.6）[2.6]。"
+	rs := []rune(full)
+	for i := 1; i <= len(rs); i++ {
+		got := partialText(c, string(rs[:i]), given)
+		for _, bad := range []string{"9.99", "2.6]", "【"} {
+			if strings.Contains(got, bad) {
+				t.Fatalf("prefix %q shows %q: %q", string(rs[:i]), bad, got)
+			}
+		}
+	}
+}
