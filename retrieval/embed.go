@@ -1,0 +1,132 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+// Embedder turns texts into vectors. The vectors of one Embedder must be
+// comparable by cosine similarity; their length is the Embedder's choice.
+type Embedder interface {
+	// Name identifies the embedder and its model ("hash-ngram-v1-d256",
+	// "openai:http://localhost:11434/v1:nomic-embed-text"). It keys the
+	// embedding cache, so it must change whenever the vectors would.
+	Name() string
+	// Embed returns one vector per text, in order.
+	Embed(ctx context.Context, texts []string) ([][]float32, error)
+}
+
+// ProcessedQueryEmbedder is an Embedder that matches the corpus's
+// characters rather than meaning, like HashEmbedder. Index embeds the
+// processed query for it (folded Chinese, with the English and Russian
+// terms the glossary knows translated), where a multilingual model is given
+// the user's own words.
+type ProcessedQueryEmbedder interface {
+	Embedder
+	EmbedsProcessedQuery()
+}
+
+// DefaultHashDim is HashEmbedder's default dimension: 256 float32s are 1 KiB
+// per paragraph, 100 MB for 100,000 paragraphs.
+const DefaultHashDim = 256
+
+// HashEmbedder is the offline embedder: deterministic, no network, no model
+// file. A text's vector is the sum of its folded character n-grams (one to
+// three units; see appendUnits) hashed into Dim signed buckets, each n-gram
+// weighted by its order and by 1+ln(tf), then L2-normalised. Signed hashing
+// makes bucket collisions cancel out on average instead of inflating every
+// similarity.
+//
+// Because traditional and simplified text fold to the same characters, both
+// scripts of a question get the same vector.
+type HashEmbedder struct {
+	dim int
+}
+
+// NewHashEmbedder returns a HashEmbedder with dim buckets (DefaultHashDim if
+// dim <= 0).
+func NewHashEmbedder(dim int) *HashEmbedder {
+	if dim <= 0 {
+		dim = DefaultHashDim
+	}
+	return &HashEmbedder{dim: dim}
+}
+
+// hashOrderWeight weights unigrams, bigrams and trigrams. Single characters
+// carry little meaning in Chinese (合, 作, 国 are in most paragraphs); words
+// are mostly two or more characters.
+var hashOrderWeight = [3]float64{0.4, 1, 0.8}
+
+// Name includes the version of the scheme and the dimension.
+func (e *HashEmbedder) Name() string { return fmt.Sprintf("hash-ngram-v1-d%d", e.dim) }
+
+// EmbedsProcessedQuery marks HashEmbedder as character-based.
+func (e *HashEmbedder) EmbedsProcessedQuery() {}
+
+// Embed never fails except when ctx is done.
+func (e *HashEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	var units []unit
+	var grams []uint64
+	for i, s := range texts {
+		if i%256 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		units = appendUnits(units[:0], corpus.Fold(s))
+		grams = appendNgrams(grams[:0], units)
+		out[i] = e.vector(grams)
+	}
+	return out, nil
+}
+
+// appendNgrams appends the hashes of the 1-, 2- and 3-grams of units, with
+// the order (0, 1, 2) in the two low bits.
+func appendNgrams(dst []uint64, units []unit) []uint64 {
+	for i, u := range units {
+		dst = append(dst, u.h&^3)
+		if i >= 1 && !u.brk {
+			dst = append(dst, bigram(units[i-1].h, u.h)&^3|1)
+			if i >= 2 && !units[i-1].brk {
+				dst = append(dst, trigram(units[i-2].h, units[i-1].h, u.h)&^3|2)
+			}
+		}
+	}
+	return dst
+}
+
+func (e *HashEmbedder) vector(grams []uint64) []float32 {
+	v := make([]float32, e.dim)
+	slices.Sort(grams)
+	var norm float64
+	acc := make([]float64, e.dim)
+	for i := 0; i < len(grams); {
+		j := i + 1
+		for j < len(grams) && grams[j] == grams[i] {
+			j++
+		}
+		h := grams[i]
+		w := hashOrderWeight[h&3] * (1 + math.Log(float64(j-i)))
+		// The bucket and the sign come from bits the order tag left alone.
+		b := (h >> 2) % uint64(e.dim)
+		if h>>63 == 1 {
+			w = -w
+		}
+		acc[b] += w
+		i = j
+	}
+	for _, x := range acc {
+		norm += x * x
+	}
+	if norm == 0 {
+		return v // no letters: a zero vector, which Index never queries with
+	}
+	inv := 1 / math.Sqrt(norm)
+	for i, x := range acc {
+		v[i] = float32(x * inv)
+	}
+	return v
+}

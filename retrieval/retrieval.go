@@ -1,0 +1,504 @@
+// Package retrieval finds the paragraphs of the corpus that answer a
+// question, offline by default.
+//
+// Two rankings are fused. The vector side is a chromem-go collection of
+// every passage, embedded by an Embedder: HashEmbedder (hashed character
+// n-grams; no network) unless an OpenAI-compatible embeddings model is
+// configured. The lexical side is BM25 over folded character unigrams and
+// bigrams. Reciprocal rank fusion combines them, and a relevance signal
+// says whether the best passages really address the question, so that the
+// answer step can say "the declaration does not address this".
+//
+// Questions go through package query first: folding (traditional and
+// simplified retrieve the same passages), stop phrases, and the glossary
+// that turns English and Russian terms into the declaration's Chinese.
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"slices"
+	"sync"
+
+	chromem "github.com/philippgille/chromem-go"
+
+	"github.com/declbot/declbot/corpus"
+	"github.com/declbot/declbot/retrieval/query"
+)
+
+// QueryProcessor turns a question into what is searched; *query.Processor
+// is the implementation.
+type QueryProcessor interface {
+	Process(q string) query.Query
+}
+
+// Defaults for the options.
+const (
+	// DefaultCandidates is how many passages each ranking contributes to
+	// the fusion.
+	DefaultCandidates = 50
+	// DefaultRRFK is the k of reciprocal rank fusion, 1/(k+rank): the
+	// value of Cormack et al. (2009), which damps the difference between
+	// the top ranks so that neither ranking alone decides.
+	DefaultRRFK = 60
+	// DefaultBatchSize is how many passages go to the embedder at once.
+	DefaultBatchSize = 64
+	// DefaultQueryCacheSize is how many query embeddings are remembered.
+	DefaultQueryCacheSize = 1024
+)
+
+// Option configures an Index.
+type Option func(*options)
+
+type options struct {
+	embedder   Embedder
+	cacheDir   string
+	logger     *slog.Logger
+	progress   io.Writer
+	qp         QueryProcessor
+	batch      int
+	candidates int
+	rrfK       float64
+	threshold  float64
+	lruSize    int
+	biWeight   float64
+}
+
+// WithEmbedder sets the embedder of the vector side (default: a
+// HashEmbedder of DefaultHashDim dimensions).
+func WithEmbedder(e Embedder) Option {
+	return func(o *options) {
+		if e != nil {
+			o.embedder = e
+		}
+	}
+}
+
+// WithCacheDir keeps passage embeddings in dir across restarts (default:
+// no disk cache). The directory is created if missing; if it cannot be
+// created or written, the index works without the cache and logs why once.
+func WithCacheDir(dir string) Option { return func(o *options) { o.cacheDir = dir } }
+
+// WithLogger sets the logger for cache problems and embedder retries
+// (default: slog.Default()).
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) {
+		if l != nil {
+			o.logger = l
+		}
+	}
+}
+
+// WithProgress draws a progress bar on w while passages are embedded, if w
+// is a terminal (typically os.Stderr).
+func WithProgress(w io.Writer) Option { return func(o *options) { o.progress = w } }
+
+// WithQueryProcessor replaces the default query.New() processor.
+func WithQueryProcessor(p QueryProcessor) Option {
+	return func(o *options) {
+		if p != nil {
+			o.qp = p
+		}
+	}
+}
+
+// WithBatchSize sets how many passages are sent to the embedder per call
+// (default DefaultBatchSize).
+func WithBatchSize(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.batch = n
+		}
+	}
+}
+
+// WithCandidates sets how many passages each ranking contributes to the
+// fusion (default DefaultCandidates).
+func WithCandidates(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.candidates = n
+		}
+	}
+}
+
+// WithRRFK sets the k of reciprocal rank fusion (default DefaultRRFK).
+func WithRRFK(k float64) Option {
+	return func(o *options) {
+		if k > 0 {
+			o.rrfK = k
+		}
+	}
+}
+
+// WithRelevanceThreshold sets the Relevance at or above which Results are
+// InScope (default DefaultRelevanceThreshold, calibrated on the golden
+// suite).
+func WithRelevanceThreshold(t float64) Option { return func(o *options) { o.threshold = t } }
+
+// WithQueryCacheSize sets how many query embeddings the in-memory LRU keeps
+// (default DefaultQueryCacheSize; 0 disables it).
+func WithQueryCacheSize(n int) Option { return func(o *options) { o.lruSize = max(n, 0) } }
+
+// Index searches one corpus. It is immutable after New and safe for
+// concurrent use.
+type Index struct {
+	passages []corpus.Passage
+	byID     map[string]int32
+	coll     *chromem.Collection
+	nvec     int // passages in coll (those with a non-zero vector)
+	lex      *bm25
+	embedder Embedder
+	qp       QueryProcessor
+	queries  *lru
+	logger   *slog.Logger
+	opt      options
+	accs     sync.Pool // *[]float64 of len(passages), BM25 accumulators
+}
+
+// ErrEmptyQuery is returned by Search for a query with nothing to search.
+var ErrEmptyQuery = errors.New("empty query: ask a question or give a few words to search for")
+
+// New embeds every passage of c (from the cache where possible) and builds
+// the vector and lexical indexes. With an embeddings API it fails if the
+// API does: the caller decides whether to fall back to the offline
+// embedder.
+func New(ctx context.Context, c *corpus.Corpus, opts ...Option) (*Index, error) {
+	return newIndex(ctx, c.Passages(), opts...)
+}
+
+func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*Index, error) {
+	o := options{
+		batch:      DefaultBatchSize,
+		candidates: DefaultCandidates,
+		rrfK:       DefaultRRFK,
+		threshold:  DefaultRelevanceThreshold,
+		lruSize:    DefaultQueryCacheSize,
+		biWeight:   defaultBigramWeight,
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.embedder == nil {
+		o.embedder = NewHashEmbedder(0)
+	}
+	if o.logger == nil {
+		o.logger = slog.Default()
+	}
+	if o.qp == nil {
+		qp, err := query.New()
+		if err != nil {
+			return nil, fmt.Errorf("query processor: %w", err)
+		}
+		o.qp = qp
+	}
+	if len(passages) == 0 {
+		return nil, errors.New("retrieval: no passages to index")
+	}
+	x := &Index{
+		passages: passages,
+		byID:     make(map[string]int32, len(passages)),
+		embedder: o.embedder,
+		qp:       o.qp,
+		queries:  newLRU(o.lruSize),
+		logger:   o.logger,
+		opt:      o,
+	}
+	n := len(passages)
+	x.accs.New = func() any { s := make([]float64, n); return &s }
+
+	vecs, err := x.embedPassages(ctx)
+	if err != nil {
+		return nil, err
+	}
+
+	// chromem-go falls back to OpenAI when given a nil embedding function;
+	// ours only ever runs our Embedder, though every document arrives with
+	// its vector and every query is made with one.
+	db := chromem.NewDB()
+	coll, err := db.CreateCollection("passages", nil, x.chromemEmbed)
+	if err != nil {
+		return nil, fmt.Errorf("create vector collection: %w", err)
+	}
+	x.coll = coll
+	lb := newBM25Builder(defaultK1, defaultB)
+	var units []unit
+	var terms []term
+	for i, p := range passages {
+		if _, dup := x.byID[p.ID]; dup {
+			return nil, fmt.Errorf("retrieval: duplicate passage ID %s", p.ID)
+		}
+		x.byID[p.ID] = int32(i)
+		units = appendUnits(units[:0], corpus.Fold(p.TextHans))
+		terms = appendTerms(terms[:0], units)
+		lb.add(terms)
+		if isZero(vecs[i]) {
+			// No letters to embed (never in the real corpus); the
+			// passage is still found lexically.
+			continue
+		}
+		// chromem-go keeps the Document; its Embedding is the vector.
+		// The text stays in x.passages, not a second time in chromem.
+		if err := coll.AddDocument(ctx, chromem.Document{ID: p.ID, Embedding: vecs[i]}); err != nil {
+			return nil, fmt.Errorf("add paragraph %s to the vector collection: %w", p.ID, err)
+		}
+		x.nvec++
+	}
+	x.lex = lb.build()
+	return x, nil
+}
+
+// chromemEmbed adapts the Embedder to chromem-go's EmbeddingFunc.
+func (x *Index) chromemEmbed(ctx context.Context, text string) ([]float32, error) {
+	vs, err := x.embedder.Embed(ctx, []string{text})
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) != 1 {
+		return nil, fmt.Errorf("embedder %s returned %d vectors for 1 text", x.embedder.Name(), len(vs))
+	}
+	return vs[0], nil
+}
+
+// embedPassages returns one vector per passage, from the disk cache where
+// possible, embedding the rest in batches.
+func (x *Index) embedPassages(ctx context.Context) ([][]float32, error) {
+	name := x.embedder.Name()
+	cache := openDiskCache(x.opt.cacheDir, name, x.logger)
+	n := len(x.passages)
+	keys := make([]textKey, n)
+	vecs := make([][]float32, n)
+	var missing []int
+	for i, p := range x.passages {
+		keys[i] = keyOf(p.TextHans)
+		if v, ok := cache.get(keys[i]); ok {
+			vecs[i] = v
+		} else {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) > 0 {
+		bar := newProgressBar(x.opt.progress, "embedding passages", len(missing))
+		texts := make([]string, 0, x.opt.batch)
+		for start := 0; start < len(missing); start += x.opt.batch {
+			batch := missing[start:min(start+x.opt.batch, len(missing))]
+			texts = texts[:0]
+			for _, i := range batch {
+				texts = append(texts, x.passages[i].TextHans)
+			}
+			vs, err := x.embedder.Embed(ctx, texts)
+			if err != nil {
+				bar.finish()
+				return nil, fmt.Errorf("embed paragraphs %s..%s with %s: %w", x.passages[batch[0]].ID, x.passages[batch[len(batch)-1]].ID, name, err)
+			}
+			if len(vs) != len(batch) {
+				bar.finish()
+				return nil, fmt.Errorf("embedder %s returned %d vectors for %d paragraphs", name, len(vs), len(batch))
+			}
+			for j, i := range batch {
+				vecs[i] = vs[j]
+			}
+			bar.add(len(batch))
+		}
+		bar.finish()
+	}
+	dim := len(vecs[0])
+	for i, v := range vecs {
+		if len(v) != dim || dim == 0 {
+			return nil, fmt.Errorf("embedder %s: paragraph %s has a vector of %d dimensions, paragraph %s of %d", name, x.passages[i].ID, len(v), x.passages[0].ID, dim)
+		}
+		if !finite(v) {
+			return nil, fmt.Errorf("embedder %s: paragraph %s has a vector with NaN or Inf", name, x.passages[i].ID)
+		}
+	}
+	if len(missing) > 0 || len(cache.entries) != n {
+		cache.save(keys, vecs)
+	}
+	return vecs, nil
+}
+
+func isZero(v []float32) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func finite(v []float32) bool {
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// Len returns the number of passages indexed.
+func (x *Index) Len() int { return len(x.passages) }
+
+// Embedder returns the embedder of the vector side.
+func (x *Index) Embedder() Embedder { return x.embedder }
+
+// Search returns up to k passages for q, best first, with the relevance
+// signal. k <= 0 means 5. A query with nothing searchable (only
+// punctuation) returns ErrEmptyQuery; a query nothing in the corpus matches
+// returns no items and InScope false.
+func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
+	if k <= 0 {
+		k = 5
+	}
+	pq := x.qp.Process(q)
+	if !hasLetters(pq.Original) {
+		return Results{}, ErrEmptyQuery
+	}
+	res := Results{Query: pq.Text}
+	c := max(x.opt.candidates, k)
+
+	qterms := x.queryTerms(pq.Text)
+	var lex []docScore
+	if len(qterms) > 0 {
+		accp := x.accs.Get().(*[]float64)
+		acc := *accp
+		x.lex.accumulate(qterms, acc)
+		lex = topScores(acc, c)
+		clear(acc)
+		x.accs.Put(accp)
+	}
+
+	vec, err := x.vectorSearch(ctx, pq, c)
+	if err != nil {
+		if ctx.Err() != nil {
+			return Results{}, ctx.Err()
+		}
+		// An embeddings API that fails mid-run should not take answers
+		// down with it: the lexical side still works.
+		x.logger.Warn("vector search failed; using the lexical ranking only", "embedder", x.embedder.Name(), "err", err)
+		vec = nil
+	}
+
+	res.Items = x.fuse(vec, lex, qterms, k)
+	res.Relevance = x.relevance(pq, qterms, res.Items)
+	res.InScope = res.Relevance >= x.opt.threshold
+	return res, nil
+}
+
+// vectorSearch ranks passages by cosine similarity to the query's vector.
+func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]chromem.Result, error) {
+	text := pq.Original
+	if _, ok := x.embedder.(ProcessedQueryEmbedder); ok {
+		text = pq.Text
+	}
+	if !hasLetters(text) || x.nvec == 0 {
+		return nil, nil
+	}
+	v, ok := x.queries.get(text)
+	if !ok {
+		vs, err := x.embedder.Embed(ctx, []string{text})
+		if err != nil {
+			return nil, fmt.Errorf("embed query: %w", err)
+		}
+		if len(vs) != 1 || len(vs[0]) == 0 {
+			return nil, fmt.Errorf("embedder %s returned no vector for the query", x.embedder.Name())
+		}
+		v = vs[0]
+		x.queries.put(text, v)
+	}
+	if isZero(v) {
+		return nil, nil
+	}
+	return x.coll.QueryEmbedding(ctx, v, min(c, x.nvec), nil, nil)
+}
+
+// fuse merges the rankings by reciprocal rank fusion and returns the best
+// k, with both components' ranks and scores.
+func (x *Index) fuse(vec []chromem.Result, lex []docScore, qterms []weightedTerm, k int) []Result {
+	type cand struct {
+		r     Result
+		index int32
+	}
+	byDoc := make(map[int32]*cand, len(vec)+len(lex))
+	get := func(d int32) *cand {
+		c, ok := byDoc[d]
+		if !ok {
+			c = &cand{r: Result{Passage: x.passages[d]}, index: d}
+			byDoc[d] = c
+		}
+		return c
+	}
+	for i, v := range vec {
+		c := get(x.byID[v.ID])
+		c.r.VectorRank = i + 1
+		c.r.VectorScore = v.Similarity
+		c.r.Score += 1 / (x.opt.rrfK + float64(i+1))
+	}
+	for i, l := range lex {
+		c := get(l.doc)
+		c.r.LexicalRank = i + 1
+		c.r.LexicalScore = l.score
+		c.r.Score += 1 / (x.opt.rrfK + float64(i+1))
+	}
+	all := make([]*cand, 0, len(byDoc))
+	for _, c := range byDoc {
+		all = append(all, c)
+	}
+	slices.SortFunc(all, func(a, b *cand) int {
+		if a.r.Score != b.r.Score {
+			if a.r.Score > b.r.Score {
+				return -1
+			}
+			return 1
+		}
+		// Equal fused scores: the stronger lexical match, then corpus
+		// order, so that rankings are deterministic.
+		if a.r.LexicalScore != b.r.LexicalScore {
+			if a.r.LexicalScore > b.r.LexicalScore {
+				return -1
+			}
+			return 1
+		}
+		return int(a.index - b.index)
+	})
+	out := make([]Result, 0, min(k, len(all)))
+	for _, c := range all[:min(k, len(all))] {
+		if c.r.LexicalRank == 0 && len(qterms) > 0 {
+			// Outside the lexical candidates; its score still informs.
+			c.r.LexicalScore = x.lex.score(qterms, c.index)
+		}
+		out = append(out, c.r)
+	}
+	return out
+}
+
+// defaultBigramWeight weights a query's bigrams against its unigrams in
+// BM25: a shared word says more than a shared character.
+const defaultBigramWeight = 1.0
+
+// queryTerms returns the distinct unigrams and bigrams of the processed
+// query text, bigrams weighted.
+func (x *Index) queryTerms(text string) []weightedTerm {
+	ts := lexicalTerms(text)
+	out := make([]weightedTerm, 0, len(ts))
+	seen := make(map[uint64]bool, len(ts))
+	for _, t := range ts {
+		if seen[t.h] {
+			continue
+		}
+		seen[t.h] = true
+		w := 1.0
+		if t.bi {
+			w = x.opt.biWeight
+		}
+		out = append(out, weightedTerm{h: t.h, w: w, bi: t.bi})
+	}
+	return out
+}
+
+func hasLetters(s string) bool {
+	return len(appendUnits(nil, corpus.Fold(s))) > 0
+}
