@@ -225,10 +225,9 @@ func (c *Client) call(ctx context.Context, op string, msgs []Message, stream boo
 	}
 	req := c.request(msgs)
 	attempts := c.retries + 1
-	var info *attemptInfo
+	var wait time.Duration
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
-			wait := c.backoff(attempt-1, info)
 			if err := sleep(ctx, wait); err != nil {
 				return "", c.fail(op, attempt-1, err)
 			}
@@ -236,6 +235,7 @@ func (c *Client) call(ctx context.Context, op string, msgs []Message, stream boo
 		var (
 			text      string
 			delivered bool
+			info      *attemptInfo
 			err       error
 		)
 		if stream {
@@ -256,9 +256,11 @@ func (c *Client) call(ctx context.Context, op string, msgs []Message, stream boo
 		if delivered || attempt >= attempts || !retryable(err) {
 			return "", c.fail(op, attempt, err)
 		}
+		wait = c.backoff(attempt, info)
 		c.log.LogAttrs(ctx, slog.LevelWarn, "llm: attempt failed, retrying",
 			slog.String("model", c.model), slog.String("base_url", c.shown),
 			slog.Int("attempt", attempt), slog.Int("max_attempts", attempts),
+			slog.Int("status", statusOf(err)), slog.Duration("wait", wait),
 			slog.String("error", c.redact(describe(err))))
 	}
 }
