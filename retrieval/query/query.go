@@ -1,15 +1,22 @@
-// Package query turns a user's question into what the retriever searches.
+// Package query turns a user's question into the text the retriever
+// searches.
+//
+// The corpus is Chinese only, while users ask in simplified or traditional
+// Chinese, English and Russian. A Processor folds Chinese to one form
+// (corpus.Fold), drops punctuation and stop phrases that carry no signal in
+// this corpus (question words, "宣言", a standalone "上合组织"), and maps
+// English and Russian words and phrases to the Chinese terms the
+// declaration uses through an embedded, stemmed bilingual glossary
+// (glossary.tsv). Its output feeds both the lexical and the vector side of
+// retrieval.
 package query
 
 import (
 	_ "embed"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/declbot/declbot/corpus"
-	"github.com/kljensen/snowball/english"
-	"github.com/kljensen/snowball/russian"
 )
 
 //go:embed glossary.tsv
@@ -18,47 +25,57 @@ var glossaryTSV string
 //go:embed stop.tsv
 var stopTSV string
 
-// MaxRunes caps how much of a question is processed.
-const MaxRunes = 4000
+// DefaultMaxRunes is how much of a question Process reads by default.
+// Questions are sentences; anything longer is cut here so that a hostile
+// 1 MB message costs no more than a long paragraph.
+const DefaultMaxRunes = 4000
 
-// Processor turns questions into queries. It is immutable after New and
-// safe for concurrent use.
+// maxTokenRunes drops "words" longer than any real word (base64, repeated
+// letters) before they reach the stemmer or Unmatched.
+const maxTokenRunes = 40
+
+// Processor turns questions into queries. Build one with New and share it:
+// it is immutable after New and safe for concurrent use.
 type Processor struct {
-	gloss  map[string][]string // "lang:stemmed phrase" -> Chinese terms
-	stopEn map[string]bool
-	stopRu map[string]bool
-	stopZh []string
+	maxRunes int
+	// phrases maps lang + "\x00" + space-joined stems to a glossary entry
+	// or a stop entry; maxWords is the longest key in words, per language.
+	phrases  map[string]*entry
+	maxWords map[string]int
+	// zh holds Chinese stop phrases and the protected terms that contain
+	// them, for longest-match scanning of folded Chinese text.
+	zh *zhTrie
+	// entries counts glossary lines, for Stats.
+	entries int
 }
 
 // Option configures a Processor.
 type Option func(*Processor)
 
-// New loads the embedded glossary and stop phrases.
-func New(opts ...Option) (*Processor, error) {
-	p := &Processor{gloss: map[string][]string{}, stopEn: map[string]bool{}, stopRu: map[string]bool{}}
-	for n, line := range strings.Split(glossaryTSV, "\n") {
-		if line == "" || line[0] == '#' {
-			continue
+// WithMaxRunes sets how many runes of a question Process reads (default
+// DefaultMaxRunes). Values below 1 keep the default.
+func WithMaxRunes(n int) Option {
+	return func(p *Processor) {
+		if n > 0 {
+			p.maxRunes = n
 		}
-		f := strings.Split(line, "\t")
-		if len(f) != 3 {
-			return nil, fmt.Errorf("glossary.tsv:%d: want 3 tab-separated fields", n+1)
-		}
-		p.gloss[f[0]+":"+stemPhrase(f[0], f[1])] = strings.Split(f[2], ",")
 	}
-	for _, line := range strings.Split(stopTSV, "\n") {
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		lang, ph, _ := strings.Cut(line, "\t")
-		switch lang {
-		case "zh":
-			p.stopZh = append(p.stopZh, ph)
-		case "en":
-			p.stopEn[stem("en", ph)] = true
-		case "ru":
-			p.stopRu[stem("ru", ph)] = true
-		}
+}
+
+// New builds a Processor from the embedded glossary and stop lists. It
+// fails only if that embedded data is malformed.
+func New(opts ...Option) (*Processor, error) {
+	p := &Processor{
+		maxRunes: DefaultMaxRunes,
+		phrases:  make(map[string]*entry, 1024),
+		maxWords: map[string]int{},
+		zh:       newZhTrie(),
+	}
+	if err := p.loadStop(stopTSV); err != nil {
+		return nil, fmt.Errorf("query: stop.tsv: %w", err)
+	}
+	if err := p.loadGlossary(glossaryTSV); err != nil {
+		return nil, fmt.Errorf("query: glossary.tsv: %w", err)
 	}
 	for _, o := range opts {
 		o(p)
@@ -66,92 +83,66 @@ func New(opts ...Option) (*Processor, error) {
 	return p, nil
 }
 
-func stem(lang, w string) string {
-	if lang == "ru" {
-		return russian.Stem(w, true)
-	}
-	return english.Stem(w, true)
-}
-
-func stemPhrase(lang, ph string) string {
-	ws := strings.Fields(strings.ToLower(ph))
-	for i, w := range ws {
-		ws[i] = stem(lang, w)
-	}
-	return strings.Join(ws, " ")
-}
-
 // Query is a processed question.
 type Query struct {
-	Original  string
-	Lang      corpus.Lang
-	Text      string
-	Terms     []string
+	// Original is the question as typed, cut to the Processor's rune
+	// limit (DefaultMaxRunes unless WithMaxRunes says otherwise).
+	Original string
+	// Lang is corpus.DetectLang(Original).
+	Lang corpus.Lang
+	// Text is what to search: the question's Chinese text folded by
+	// corpus.Fold with punctuation and stop phrases removed (pieces
+	// separated by single spaces), then any numbers of the question, then
+	// Terms, all separated by spaces. It is empty when nothing searchable
+	// is left.
+	Text string
+	// Terms are the Chinese terms (folded) the glossary contributed for
+	// the English or Russian words of the question, in order of
+	// appearance, without duplicates.
+	Terms []string
+	// Unmatched are the content words (folded, lower case, not stemmed) of
+	// the question's English or Russian part that the glossary could not
+	// map, after stop-word removal, without duplicates. Many of them
+	// suggest the question is about something the declaration does not
+	// cover.
 	Unmatched []string
 }
 
-// Process turns a question into a Query.
+// Process turns a question into a Query. It reads at most the Processor's
+// rune limit (DefaultMaxRunes by default) of q; invalid UTF-8, control and
+// format characters (NUL, bidi marks, zero-width joiners) and HTML tags are
+// dropped. It never panics and its output is bounded by the rune limit and
+// the glossary's size.
 func (p *Processor) Process(q string) Query {
-	q = strings.ToValidUTF8(q, "")
-	if r := []rune(q); len(r) > MaxRunes {
-		q = string(r[:MaxRunes])
+	orig := truncateRunes(q, p.maxRunes)
+	out := Query{Original: orig, Lang: corpus.DetectLang(orig)}
+
+	segs := segment(clean(orig))
+	var text []string
+	var tokens []token
+	for _, s := range segs {
+		switch s.kind {
+		case segHan:
+			text = append(text, p.zh.strip(corpus.Fold(s.text))...)
+		case segWords:
+			tokens = append(tokens, tokenize(s.text)...)
+		case segBreak:
+			tokens = append(tokens, token{brk: true})
+		}
 	}
-	out := Query{Original: q, Lang: corpus.DetectLang(q)}
-	f := corpus.Fold(q)
-	var zh, words []string
-	var cur strings.Builder
-	flush := func(isHan bool) {
-		if cur.Len() == 0 {
-			return
-		}
-		if isHan {
-			zh = append(zh, cur.String())
-		} else {
-			words = append(words, cur.String())
-		}
-		cur.Reset()
-	}
-	prevHan := false
-	for _, r := range f {
-		isHan := unicode.Is(unicode.Han, r)
-		isWord := !isHan && (unicode.IsLetter(r) || unicode.IsDigit(r))
-		if (!isHan && !isWord) || isHan != prevHan {
-			flush(prevHan)
-		}
-		if isHan || isWord {
-			cur.WriteRune(r)
-		}
-		prevHan = isHan
-	}
-	flush(prevHan)
-	var parts []string
-	for _, s := range zh {
-		for _, sp := range p.stopZh {
-			s = strings.ReplaceAll(s, sp, " ")
-		}
-		parts = append(parts, strings.Fields(s)...)
-	}
-	seen := map[string]bool{}
-	for _, w := range words {
-		lang := "en"
-		if unicode.Is(unicode.Cyrillic, []rune(w)[0]) {
-			lang = "ru"
-		}
-		st := stem(lang, w)
-		if (lang == "en" && (english.IsStopWord(w) || p.stopEn[st])) || (lang == "ru" && (russian.IsStopWord(w) || p.stopRu[st])) {
-			continue
-		}
-		if ts, ok := p.gloss[lang+":"+st]; ok {
-			for _, t := range ts {
-				if !seen[t] {
-					seen[t] = true
-					out.Terms = append(out.Terms, t)
-				}
-			}
-			continue
-		}
-		out.Unmatched = append(out.Unmatched, w)
-	}
-	out.Text = strings.Join(append(parts, out.Terms...), " ")
+	var numbers []string
+	out.Terms, out.Unmatched, numbers = p.expand(tokens)
+	text = append(text, numbers...)
+	text = append(text, out.Terms...)
+	out.Text = strings.Join(text, " ")
 	return out
 }
+
+// Stats describes the loaded data.
+type Stats struct {
+	Entries int // glossary lines (English and Russian entries)
+	Keys    int // distinct stemmed keys, including stop phrases
+}
+
+// Stats reports the size of the loaded glossary.
+func (p *Processor) Stats() Stats { return Stats{Entries: p.entries, Keys: len(p.phrases)} }

@@ -1,0 +1,288 @@
+package query
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+// entry is what a stemmed English or Russian phrase maps to: Chinese terms,
+// or nothing for a stop phrase.
+type entry struct {
+	terms []string
+	stop  bool
+}
+
+func phraseKey(lang string, stems []string) string {
+	return lang + "\x00" + strings.Join(stems, " ")
+}
+
+// lines yields the non-comment, non-blank lines of a TSV file with their
+// 1-based line numbers.
+func lines(data string, f func(n int, fields []string) error) error {
+	for n, line := range strings.Split(data, "\n") {
+		line = strings.TrimRight(line, "\r")
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if err := f(n+1, strings.Split(line, "\t")); err != nil {
+			return fmt.Errorf("line %d: %w", n+1, err)
+		}
+	}
+	return nil
+}
+
+// keyOf tokenizes and stems a glossary or stop phrase the same way Process
+// treats a question, so the two always agree.
+func keyOf(lang, phrase string) (string, int, error) {
+	toks := tokenize(phrase)
+	if len(toks) == 0 {
+		return "", 0, fmt.Errorf("empty phrase %q", phrase)
+	}
+	stems := make([]string, len(toks))
+	for i, t := range toks {
+		if t.brk || (t.lang != lang && !t.num) {
+			return "", 0, fmt.Errorf("phrase %q: word %q is not %s", phrase, t.surface, lang)
+		}
+		stems[i] = t.stem
+	}
+	return phraseKey(lang, stems), len(stems), nil
+}
+
+func (p *Processor) addPhrase(lang, phrase string, e *entry) error {
+	key, n, err := keyOf(lang, phrase)
+	if err != nil {
+		return err
+	}
+	if old, ok := p.phrases[key]; ok {
+		if old.stop != e.stop {
+			return fmt.Errorf("%s %q is both a stop phrase and a glossary entry", lang, phrase)
+		}
+		for _, t := range e.terms {
+			old.terms = appendUnique(old.terms, t)
+		}
+		return nil
+	}
+	p.phrases[key] = e
+	if n > p.maxWords[lang] {
+		p.maxWords[lang] = n
+	}
+	return nil
+}
+
+// loadStop reads stop.tsv: "zh|en|ru <TAB> phrase", and "zh-keep <TAB>
+// term" for Chinese terms that contain a stop phrase but must stay whole.
+func (p *Processor) loadStop(data string) error {
+	var keep []string
+	err := lines(data, func(_ int, f []string) error {
+		if len(f) != 2 || f[1] == "" {
+			return fmt.Errorf("want 2 tab-separated fields, got %d", len(f))
+		}
+		switch f[0] {
+		case "zh":
+			p.zh.add(corpus.Fold(f[1]), false)
+			return nil
+		case "zh-keep":
+			keep = append(keep, corpus.Fold(f[1]))
+			return nil
+		case "en", "ru":
+			return p.addPhrase(f[0], f[1], &entry{stop: true})
+		}
+		return fmt.Errorf("unknown language %q", f[0])
+	})
+	for _, k := range keep {
+		p.zh.add(k, true)
+	}
+	return err
+}
+
+// loadGlossary reads glossary.tsv: "en|ru <TAB> phrase <TAB> term[,term…]".
+// Every Chinese term that contains a Chinese stop phrase (上合组织开发银行
+// contains 上合组织) is protected from stop-phrase removal.
+func (p *Processor) loadGlossary(data string) error {
+	return lines(data, func(_ int, f []string) error {
+		if len(f) != 3 {
+			return fmt.Errorf("want 3 tab-separated fields, got %d", len(f))
+		}
+		if f[0] != "en" && f[0] != "ru" {
+			return fmt.Errorf("unknown language %q", f[0])
+		}
+		var terms []string
+		for _, t := range strings.Split(f[2], ",") {
+			t = corpus.Fold(strings.TrimSpace(t))
+			if t == "" {
+				return fmt.Errorf("empty Chinese term in %q", f[2])
+			}
+			terms = appendUnique(terms, t)
+			if p.zh.containsStop(t) {
+				p.zh.add(t, true)
+			}
+		}
+		p.entries++
+		return p.addPhrase(f[0], f[1], &entry{terms: terms})
+	})
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+// expand maps tokens to glossary terms, longest phrase first, and collects
+// the words it could not map. Numbers no phrase claims are returned as
+// digits ("80th" -> "80"): the corpus writes numbers in Arabic digits.
+func (p *Processor) expand(toks []token) (terms, unmatched, numbers []string) {
+	var key strings.Builder
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		if t.brk || t.lang == "" && !t.num {
+			if !t.brk && !isStopWord(t) {
+				unmatched = appendUnique(unmatched, t.surface)
+			}
+			i++
+			continue
+		}
+		// The longest run of same-language words starting at i.
+		limit := p.maxWords[t.lang]
+		n := 0
+		for n < limit && i+n < len(toks) && !toks[i+n].brk && (toks[i+n].lang == t.lang || toks[i+n].num) {
+			n++
+		}
+		matched := 0
+		for ; n > 0; n-- {
+			key.Reset()
+			key.WriteString(t.lang)
+			key.WriteByte(0)
+			for j := i; j < i+n; j++ {
+				if j > i {
+					key.WriteByte(' ')
+				}
+				key.WriteString(toks[j].stem)
+			}
+			if e, ok := p.phrases[key.String()]; ok {
+				for _, term := range e.terms {
+					terms = appendUnique(terms, term)
+				}
+				matched = n
+				break
+			}
+		}
+		if matched > 0 {
+			i += matched
+			continue
+		}
+		switch {
+		case t.num:
+			numbers = appendUnique(numbers, strings.TrimRight(t.surface, "stndrh"))
+		case !isStopWord(t):
+			unmatched = appendUnique(unmatched, t.surface)
+		}
+		i++
+	}
+	return terms, unmatched, numbers
+}
+
+// zhTrie finds, at each position of folded Chinese text, the longest stop
+// phrase or protected term starting there.
+type zhTrie struct {
+	root *zhNode
+}
+
+type zhNode struct {
+	next map[rune]*zhNode
+	end  bool
+	keep bool // a protected term ends here; otherwise a stop phrase
+}
+
+func newZhTrie() *zhTrie { return &zhTrie{root: &zhNode{}} }
+
+func (z *zhTrie) add(s string, keep bool) {
+	n := z.root
+	for _, r := range s {
+		if n.next == nil {
+			n.next = map[rune]*zhNode{}
+		}
+		c := n.next[r]
+		if c == nil {
+			c = &zhNode{}
+			n.next[r] = c
+		}
+		n = c
+	}
+	if n.end && n.keep != keep && !keep {
+		return // a protected term stays protected
+	}
+	n.end, n.keep = true, keep
+}
+
+// containsStop reports whether a stop phrase occurs anywhere in s.
+func (z *zhTrie) containsStop(s string) bool {
+	for i := range s {
+		n := z.root
+		for _, r := range s[i:] {
+			if n = n.next[r]; n == nil {
+				break
+			}
+			if n.end && !n.keep {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// strip removes stop phrases from folded Chinese text and splits it into
+// the pieces left between them, dropping pieces made only of particles
+// and function characters.
+func (z *zhTrie) strip(s string) []string {
+	var pieces []string
+	start := 0 // byte offset of the current piece
+	flush := func(end int) {
+		if end > start && !allFunction(s[start:end]) {
+			pieces = append(pieces, s[start:end])
+		}
+	}
+	for i := 0; i < len(s); {
+		n := z.root
+		best, bestKeep := 0, false
+		for j, r := range s[i:] {
+			if n = n.next[r]; n == nil {
+				break
+			}
+			if n.end {
+				best, bestKeep = j+utf8.RuneLen(r), n.keep
+			}
+		}
+		switch {
+		case best > 0 && bestKeep:
+			i += best
+		case best > 0:
+			flush(i)
+			i += best
+			start = i
+		default:
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+		}
+	}
+	flush(len(s))
+	return pieces
+}
+
+// allFunction reports whether s is made only of characters that mean
+// nothing on their own in a question (的, 了, 在, 中 …). They are dropped only
+// as whole pieces: 中 inside 中亚 stays.
+func allFunction(s string) bool {
+	for _, r := range s {
+		if !strings.ContainsRune("的了是在中有对和与及把被让给吗呢吧啊呀么嘛也都还就将会要能可以其这那个些之所为里上下从向", r) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,316 @@
+package query
+
+import (
+	"html"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/declbot/declbot/corpus"
+	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/russian"
+)
+
+// truncateRunes returns the first n runes of s (invalid bytes count as one
+// rune each).
+func truncateRunes(s string, n int) string {
+	if len(s) <= n { // n runes take at least n bytes
+		return s
+	}
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos]
+		}
+		i++
+	}
+	return s
+}
+
+// clean makes untrusted text safe to scan: invalid UTF-8 is dropped, HTML
+// tags become spaces and entities are decoded, and control and format
+// characters (NUL, bidi marks, zero-width joiners, BOM) are removed or, for
+// line breaks and tabs, turned into spaces.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	if strings.IndexByte(s, '<') >= 0 {
+		s = stripTags(s)
+	}
+	if strings.IndexByte(s, '&') >= 0 {
+		s = html.UnescapeString(s)
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f':
+			return ' '
+		case unicode.Is(unicode.Cc, r), unicode.Is(unicode.Cf, r), r == utf8.RuneError:
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// stripTags replaces things that look like HTML tags (<b>, </a>, <br/>,
+// <!-- -->, <a href="…">) with a space. A '<' that does not start a tag
+// within 512 bytes is kept: "a < b" is not markup.
+func stripTags(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 || i+1 >= len(s) {
+			b.WriteString(s)
+			return b.String()
+		}
+		c := s[i+1]
+		isTag := c == '/' || c == '!' || c == '?' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
+		end := -1
+		if isTag {
+			rest := s[i+1:]
+			if len(rest) > 512 {
+				rest = rest[:512]
+			}
+			if j := strings.IndexAny(rest, "<>"); j >= 0 && rest[j] == '>' {
+				end = i + 1 + j
+			}
+		}
+		if end < 0 {
+			b.WriteString(s[:i+1])
+			s = s[i+1:]
+			continue
+		}
+		b.WriteString(s[:i])
+		b.WriteByte(' ')
+		s = s[end+1:]
+	}
+}
+
+type segKind uint8
+
+const (
+	segHan    segKind = iota // Chinese text, with digits that touch it ("2026年")
+	segWords                 // letters, digits and soft separators: a run of words
+	segBreak                 // hard punctuation between word runs
+)
+
+type seg struct {
+	kind segKind
+	text string
+}
+
+type runeClass uint8
+
+const (
+	cOther runeClass = iota
+	cHan
+	cAlnum
+	cSoft // separators that do not break a phrase: spaces, hyphens, slashes
+)
+
+func classify(r rune) runeClass {
+	switch {
+	case r < 0x80:
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
+			return cAlnum
+		case r == ' ', r == '-', r == '/', r == '&', r == '.', r == '\'', r == '_', r == '+':
+			return cSoft
+		}
+		return cOther
+	case unicode.Is(unicode.Han, r), r == '〇':
+		return cHan
+	case unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.Mn, r):
+		return cAlnum
+	case unicode.IsSpace(r), r == '’', r == '‐', r == '‑', r == '–', r == '—', r == '－', r == '·', r == '・':
+		return cSoft
+	}
+	return cOther
+}
+
+// segment splits cleaned text into Chinese runs, free-standing numbers and
+// runs of words. Digits touching Chinese characters belong to the Chinese
+// run, since the corpus writes dates and counts that way ("2025年4月22日").
+func segment(s string) []seg {
+	type run struct {
+		c      runeClass
+		digits bool // alnum run made only of digits
+		start  int
+		end    int
+	}
+	var runs []run
+	for i, r := range s {
+		c := classify(r)
+		if n := len(runs); n > 0 && runs[n-1].c == c && runs[n-1].end == i {
+			runs[n-1].end = i + utf8.RuneLen(r)
+			if c == cAlnum && !unicode.IsDigit(r) {
+				runs[n-1].digits = false
+			}
+			continue
+		}
+		runs = append(runs, run{c: c, digits: c == cAlnum && unicode.IsDigit(r), start: i, end: i + utf8.RuneLen(r)})
+	}
+	// Digits touching Han become Han, and so does a "+" right after Han
+	// (the corpus's "上合组织+" is SCO Plus); then adjacent Han runs merge.
+	for i := range runs {
+		if runs[i].c == cSoft && i > 0 && runs[i-1].c == cHan {
+			if t := s[runs[i].start:runs[i].end]; t == "+" || t == "＋" {
+				runs[i].c = cHan
+			}
+		}
+		if runs[i].c == cAlnum && runs[i].digits &&
+			((i > 0 && runs[i-1].c == cHan) || (i+1 < len(runs) && runs[i+1].c == cHan)) {
+			runs[i].c = cHan
+		}
+	}
+	var segs []seg
+	for i := 0; i < len(runs); {
+		r := runs[i]
+		switch r.c {
+		case cHan:
+			j := i + 1
+			for j < len(runs) && runs[j].c == cHan {
+				j++
+			}
+			segs = append(segs, seg{segHan, s[r.start:runs[j-1].end]})
+			i = j
+			continue
+		case cAlnum, cSoft:
+			j := i
+			for j < len(runs) && (runs[j].c == cAlnum || runs[j].c == cSoft) {
+				j++
+			}
+			segs = append(segs, seg{segWords, s[r.start:runs[j-1].end]})
+			i = j
+			continue
+		default:
+			segs = append(segs, seg{segBreak, ""})
+		}
+		i++
+	}
+	return segs
+}
+
+// token is one word of an English or Russian run, or a break between runs.
+type token struct {
+	surface string // folded, lower case
+	stem    string
+	lang    string // "en", "ru", or "" for other scripts
+	num     bool   // a number such as "2231" or "80th"
+	brk     bool
+}
+
+// tokenize splits a run of words into tokens, folding and stemming each.
+func tokenize(s string) []token {
+	if strings.ContainsAny(s, "+＋") { // "SCO+" is "SCO plus"
+		s = strings.NewReplacer("+", " plus ", "＋", " plus ").Replace(s)
+	}
+	fields := strings.FieldsFunc(s, func(r rune) bool {
+		return classify(r) == cSoft && r != '\'' && r != '’'
+	})
+	toks := make([]token, 0, len(fields))
+	for _, f := range fields {
+		f = strings.Trim(f, "'’")
+		if f == "" {
+			continue
+		}
+		// Case carries meaning for a few acronyms that are also common
+		// words once folded: "US" (not "us"), "WHO" (not "who").
+		switch f {
+		case "US", "U.S", "U.S.":
+			f = "USA"
+		case "WHO":
+			toks = append(toks, token{surface: "who", stem: "\x01who", lang: "en"})
+			continue
+		}
+		if utf8.RuneCountInString(f) > maxTokenRunes {
+			toks = append(toks, token{brk: true})
+			continue
+		}
+		toks = append(toks, newToken(f))
+	}
+	return toks
+}
+
+func newToken(w string) token {
+	w = corpus.Fold(w)
+	w = strings.ReplaceAll(w, "’", "'")
+	if strings.HasSuffix(w, "'s") {
+		w = w[:len(w)-2]
+	}
+	w = strings.ReplaceAll(w, "'", "")
+	t := token{surface: w}
+	first, _ := utf8.DecodeRuneInString(w)
+	switch {
+	case isNumber(w):
+		// Numbers match glossary keys as written ("80th anniversary") and
+		// otherwise go to the search text as digits.
+		t.num = true
+		t.stem = w
+		t.lang = "en"
+	case unicode.Is(unicode.Cyrillic, first):
+		t.lang = "ru"
+		t.stem = russian.Stem(strings.ReplaceAll(w, "ё", "е"), true)
+	case first < 0x250 && unicode.IsLetter(first):
+		t.lang = "en"
+		t.stem = english.Stem(britishToAmerican(w), true)
+	default:
+		t.stem = w
+	}
+	return t
+}
+
+// isNumber reports whether w is digits, optionally followed by an English
+// ordinal suffix ("80th", "2nd").
+func isNumber(w string) bool {
+	i := 0
+	for i < len(w) && '0' <= w[i] && w[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	switch w[i:] {
+	case "", "st", "nd", "rd", "th":
+		return true
+	}
+	return false
+}
+
+// britishToAmerican spells the words the stemmer treats differently in one
+// way, so a glossary entry written once matches both spellings.
+func britishToAmerican(w string) string {
+	switch w {
+	case "centre", "centres":
+		return "center" + w[6:]
+	case "programme", "programmes":
+		return "program" + w[9:]
+	case "defence":
+		return "defense"
+	case "labour":
+		return "labor"
+	case "neighbour", "neighbours", "neighbourly", "neighbourliness":
+		return "neighbor" + w[9:]
+	}
+	if i := strings.Index(w, "isation"); i > 0 {
+		return w[:i] + "ization" + w[i+7:]
+	}
+	if i := strings.Index(w, "yse"); i > 0 && i+3 <= len(w) && (w[i+3:] == "" || w[i+3:] == "s" || w[i+3:] == "d") {
+		return w[:i] + "yze" + w[i+3:] // analyse -> analyze
+	}
+	return w
+}
+
+// isStopWord reports whether a single unmatched word is too common to
+// search for: snowball's stop lists for the language, single letters.
+func isStopWord(t token) bool {
+	if utf8.RuneCountInString(t.surface) < 2 {
+		return true
+	}
+	switch t.lang {
+	case "en":
+		return english.IsStopWord(t.surface)
+	case "ru":
+		return russian.IsStopWord(strings.ReplaceAll(t.surface, "ё", "е"))
+	}
+	return false
+}
