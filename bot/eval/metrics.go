@@ -1,0 +1,224 @@
+package eval
+
+import (
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+// The metric functions below are pure: they take ranked or cited IDs and
+// the gold IDs of one item and return a number, so that each can be checked
+// against values computed by hand. Rankings are best first; gold order does
+// not matter; a ranking that repeats an ID counts it once, at its best rank.
+
+// HitAt reports whether any gold ID is among the first k ranked IDs.
+func HitAt(ranked, gold []string, k int) bool {
+	return firstGoldRank(ranked, gold, k) > 0
+}
+
+// RecallAt is the fraction of the gold IDs found among the first k ranked
+// IDs. It is 0 when gold is empty.
+func RecallAt(ranked, gold []string, k int) float64 {
+	g := set(gold)
+	if len(g) == 0 {
+		return 0
+	}
+	found := 0
+	for _, id := range dedupe(ranked, k) {
+		if g[id] {
+			found++
+		}
+	}
+	return float64(found) / float64(len(g))
+}
+
+// ReciprocalRank is 1/r for the rank r (1-based) of the first gold ID in
+// the ranking, 0 when none is ranked.
+func ReciprocalRank(ranked, gold []string) float64 {
+	r := firstGoldRank(ranked, gold, len(ranked))
+	if r == 0 {
+		return 0
+	}
+	return 1 / float64(r)
+}
+
+// NDCGAt is the normalised discounted cumulative gain of the first k
+// ranked IDs with binary relevance (1 for a gold ID, 0 otherwise):
+//
+//	DCG@k  = Σ_{i=1..k} rel_i / log2(i+1)
+//	IDCG@k = Σ_{i=1..min(|gold|,k)} 1 / log2(i+1)
+//
+// It is 0 when gold is empty.
+func NDCGAt(ranked, gold []string, k int) float64 {
+	g := set(gold)
+	if len(g) == 0 || k <= 0 {
+		return 0
+	}
+	dcg := 0.0
+	for i, id := range dedupe(ranked, k) {
+		if g[id] {
+			dcg += 1 / math.Log2(float64(i+2))
+		}
+	}
+	idcg := 0.0
+	for i := range min(len(g), k) {
+		idcg += 1 / math.Log2(float64(i+2))
+	}
+	return dcg / idcg
+}
+
+// Precision is the fraction of got that is in want. ok is false when got
+// is empty (precision is undefined, and callers leave the item out of the
+// average rather than count it as 0 or 1).
+func Precision(got, want []string) (p float64, ok bool) {
+	g := set(got)
+	if len(g) == 0 {
+		return 0, false
+	}
+	w := set(want)
+	n := 0
+	for id := range g {
+		if w[id] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(g)), true
+}
+
+// Recall is the fraction of want that is in got; ok is false when want is
+// empty.
+func Recall(got, want []string) (r float64, ok bool) {
+	w := set(want)
+	if len(w) == 0 {
+		return 0, false
+	}
+	g := set(got)
+	n := 0
+	for id := range w {
+		if g[id] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(w)), true
+}
+
+// FactCoverage is the fraction of facts that occur in text, compared after
+// corpus.Fold (so traditional and simplified forms, full- and half-width
+// digits and quotation-mark styles all match) and with citation markers
+// removed from text (a marker placed inside a quoted phrase must not hide
+// it). It returns the facts that were not found. With no facts the
+// coverage is 1.
+func FactCoverage(text string, facts []string) (coverage float64, missing []string) {
+	if len(facts) == 0 {
+		return 1, nil
+	}
+	folded := corpus.Fold(StripMarkers(text))
+	found := 0
+	for _, f := range facts {
+		if strings.Contains(folded, corpus.Fold(f)) {
+			found++
+		} else {
+			missing = append(missing, f)
+		}
+	}
+	return float64(found) / float64(len(facts)), missing
+}
+
+// markerRe matches a bracketed group of citation IDs as the answer text
+// carries them: [2.36], [2.36, 3.5], [T3], and the full-width 【2.36】. A
+// bracket whose content is not ID-shaped ("[sic]", "[1]") is not a marker.
+var markerRe = regexp.MustCompile(`[\[【]\s*((?:\d+\.\d+|[TtWw]\d+)(?:\s*[,，、;；\-–—~～]\s*(?:\d+\.\d+|[TtWw]\d+|\d+))*)\s*[\]】]`)
+
+// idRe matches one ID inside a marker's content.
+var idRe = regexp.MustCompile(`\d+\.\d+|[TtWw]\d+`)
+
+// CitationMarkers returns the IDs named by citation markers in text, in
+// order of appearance, without repeats, upper-casing the T and W prefixes.
+// The endpoints of a range marker ([2.36-2.38]) are returned; the answer
+// engine expands ranges before they reach the text, so an unexpanded range
+// surfaces as its endpoints.
+func CitationMarkers(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range markerRe.FindAllStringSubmatch(text, -1) {
+		for _, id := range idRe.FindAllString(m[1], -1) {
+			id = strings.ToUpper(id)
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+// StripMarkers removes citation markers from text.
+func StripMarkers(text string) string {
+	return markerRe.ReplaceAllString(text, "")
+}
+
+// Percentile returns the p-th percentile (0 < p <= 100) of ds by the
+// nearest-rank method: the smallest value such that at least p percent of
+// the values are less than or equal to it. It is 0 for no values.
+func Percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	rank := int(math.Ceil(p / 100 * float64(len(s))))
+	rank = min(max(rank, 1), len(s))
+	return s[rank-1]
+}
+
+// firstGoldRank returns the 1-based rank of the first gold ID among the
+// first k ranked IDs, 0 when there is none.
+func firstGoldRank(ranked, gold []string, k int) int {
+	g := set(gold)
+	for i, id := range dedupe(ranked, k) {
+		if g[id] {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// dedupe returns the first k distinct IDs of ranked.
+func dedupe(ranked []string, k int) []string {
+	out := make([]string, 0, min(k, len(ranked)))
+	seen := make(map[string]bool, len(ranked))
+	for _, id := range ranked {
+		if len(out) >= k {
+			break
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func set(ids []string) map[string]bool {
+	m := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
+// mean returns the average of xs, 0 for none.
+func mean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(len(xs))
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/declbot/declbot/bot"
+	"github.com/declbot/declbot/bot/llm"
+	"github.com/declbot/declbot/corpus"
+	"github.com/declbot/declbot/retrieval"
+)
+
+// This file builds the pieces several commands share (search, ask, chat,
+// serve, eval), so that each is configured in one place and "declbot eval"
+// measures exactly what users get.
+
+// newLogger returns the commands' logger: text lines on stderr at
+// LOG_LEVEL (default info).
+func newLogger(a *app, cfg config) *slog.Logger {
+	var level slog.Level
+	switch strings.ToLower(cfg.LogLevel) {
+	case "debug":
+		level = slog.LevelDebug
+	case "warn":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	}
+	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// newIndex builds the search index over c: the offline embedder by default,
+// an OpenAI-compatible embeddings endpoint when EMBEDDING_MODEL is set,
+// passage embeddings cached in DATA_DIR, a progress bar on stderr when it
+// is a terminal. An embeddings endpoint that fails is an error: the caller
+// decides whether to say so or fall back.
+func newIndex(ctx context.Context, a *app, cfg config, c *corpus.Corpus) (*retrieval.Index, error) {
+	log := newLogger(a, cfg)
+	opts := []retrieval.Option{
+		retrieval.WithCacheDir(cfg.DataDir),
+		retrieval.WithLogger(log),
+		retrieval.WithProgress(a.stderr),
+	}
+	if cfg.EmbeddingModel != "" {
+		// The same URL forms as the chat model's ("http://host:11434"
+		// for Ollama means its /v1), since the embeddings URL defaults
+		// to OPENAI_BASE_URL.
+		base, err := llm.NormalizeBaseURL(cfg.EmbeddingBaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("EMBEDDING_BASE_URL: %w", err)
+		}
+		opts = append(opts, retrieval.WithEmbedder(retrieval.NewOpenAIEmbedder(
+			base, cfg.EmbeddingAPIKey, cfg.EmbeddingModel, retrieval.WithOpenAILogger(log))))
+	}
+	x, err := retrieval.New(ctx, c, opts...)
+	if err != nil {
+		if cfg.EmbeddingModel != "" {
+			return nil, fmt.Errorf("build the search index with EMBEDDING_MODEL=%s: %w (check the model name and EMBEDDING_BASE_URL, or unset EMBEDDING_MODEL to search offline)", cfg.EmbeddingModel, err)
+		}
+		return nil, fmt.Errorf("build the search index: %w", err)
+	}
+	return x, nil
+}
+
+// newEngine builds the answering engine: with OPENAI_BASE_URL or
+// OPENAI_API_KEY set, OPENAI_MODEL writes the answers (LLM_TIMEOUT bounds
+// each); otherwise answers are extractive.
+func newEngine(a *app, cfg config, c *corpus.Corpus, x *retrieval.Index) *bot.Engine {
+	log := newLogger(a, cfg)
+	opts := []bot.Option{bot.WithLogger(log), bot.WithTimeout(cfg.LLMTimeout)}
+	if cfg.LLMEnabled() {
+		opts = append(opts, bot.WithModel(llm.New(cfg.OpenAIBaseURL, cfg.OpenAIAPIKey, cfg.OpenAIModel, llm.WithLogger(log))))
+	}
+	return bot.NewEngine(c, x, opts...)
+}
