@@ -1,0 +1,445 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/declbot/declbot/bot/llm"
+	"github.com/declbot/declbot/corpus"
+	"github.com/declbot/declbot/prompts"
+	"github.com/declbot/declbot/retrieval"
+)
+
+// Retriever finds the passages for a query; *retrieval.Index is the
+// implementation, tests use fakes.
+type Retriever interface {
+	Search(ctx context.Context, q string, k int) (retrieval.Results, error)
+}
+
+// Model writes answers; *llm.Client is the implementation. Stream calls
+// onDelta with each piece of the answer and returns the whole answer; on
+// error the returned text is not used.
+type Model interface {
+	Stream(ctx context.Context, msgs []llm.Message, onDelta func(delta string)) (string, error)
+}
+
+// completer is the non-streaming call a Model may also offer (*llm.Client
+// does); the query rewrite uses it when there.
+type completer interface {
+	Complete(ctx context.Context, msgs []llm.Message) (string, error)
+}
+
+// Defaults for the options.
+const (
+	// DefaultTopK is how many passages are retrieved and given to the
+	// model: enough for questions whose answer spans several paragraphs
+	// (the golden suite's "multi" items have 2-7 gold passages), few
+	// enough that the prompt stays short.
+	DefaultTopK = 8
+	// DefaultTimeout bounds the model's part of one answer (query rewrite
+	// and answer together); past it the user gets the extractive answer.
+	DefaultTimeout = 60 * time.Second
+	// DefaultHistory is how many earlier turns a follow-up is read with.
+	DefaultHistory = 3
+	// MaxQuestionRunes caps a question; longer text is cut, not refused.
+	MaxQuestionRunes = 2000
+	// maxHistoryRunes caps each earlier question and answer in the prompt.
+	maxHistoryRunes = 600
+	// maxRewriteRunes: a "standalone search query" longer than this is
+	// the model rambling, not a query.
+	maxRewriteRunes = 120
+)
+
+// Engine answers questions about the corpus. It is safe for concurrent
+// use; build it once with NewEngine.
+type Engine struct {
+	c       *corpus.Corpus
+	r       Retriever
+	model   Model
+	log     *slog.Logger
+	stats   *termStats
+	topK    int
+	timeout time.Duration
+	history int
+	rewrite bool
+}
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithModel makes the engine answer with m (LLM mode). Without it, or with
+// a nil m, answers are extractive.
+func WithModel(m Model) Option { return func(e *Engine) { e.model = m } }
+
+// WithLogger sets where model failures and fallbacks are logged (default:
+// nowhere). Questions and answers are not logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(e *Engine) {
+		if l != nil {
+			e.log = l
+		}
+	}
+}
+
+// WithTopK sets how many passages are retrieved and given to the model
+// (default DefaultTopK).
+func WithTopK(n int) Option {
+	return func(e *Engine) {
+		if n > 0 {
+			e.topK = n
+		}
+	}
+}
+
+// WithTimeout bounds the model's part of one answer, rewrite and answer
+// together (default DefaultTimeout). Past it the user gets the extractive
+// answer with a notice.
+func WithTimeout(d time.Duration) Option {
+	return func(e *Engine) {
+		if d > 0 {
+			e.timeout = d
+		}
+	}
+}
+
+// WithHistory sets how many earlier turns of a conversation are used to
+// understand a follow-up (default DefaultHistory; 0 ignores History).
+func WithHistory(n int) Option { return func(e *Engine) { e.history = max(n, 0) } }
+
+// WithRewrite turns the model's rewriting of non-Chinese questions and
+// follow-ups into standalone Chinese search queries on or off (default
+// on; it has no effect without a model).
+func WithRewrite(on bool) Option { return func(e *Engine) { e.rewrite = on } }
+
+// NewEngine returns an engine answering from c with passages found by r.
+func NewEngine(c *corpus.Corpus, r Retriever, opts ...Option) *Engine {
+	e := &Engine{
+		c:       c,
+		r:       r,
+		log:     slog.New(slog.DiscardHandler),
+		topK:    DefaultTopK,
+		timeout: DefaultTimeout,
+		history: DefaultHistory,
+		rewrite: true,
+	}
+	for _, o := range opts {
+		o(e)
+	}
+	e.stats = newTermStats(c)
+	return e
+}
+
+// Mode returns ModeLLM when the engine has a model, else ModeExtractive.
+// Single answers may still be extractive (a model failure).
+func (e *Engine) Mode() Mode {
+	if e.model != nil {
+		return ModeLLM
+	}
+	return ModeExtractive
+}
+
+// Ask answers q. The error is non-nil only when no answer can be given at
+// all: ctx was cancelled, or retrieval failed. A model that fails, times
+// out or answers without valid citations is not an error: the answer is
+// then extractive, with a Notice saying why.
+func (e *Engine) Ask(ctx context.Context, q Question) (Answer, error) {
+	return e.AskStream(ctx, q, nil)
+}
+
+// AskStream is Ask that reports the answer as it is written: onText (if
+// not nil) is called, from the calling goroutine, with the whole text so
+// far each time it grows, citations already checked as far as the text
+// goes (a marker still being written is held back, an invalid one
+// removed). The returned Answer is authoritative: it can differ from the
+// last text shown (a fallback to the extractive answer); onText is called
+// with its text last.
+func (e *Engine) AskStream(ctx context.Context, q Question, onText func(text string)) (Answer, error) {
+	a, err := e.answer(ctx, q, onText)
+	if err != nil {
+		return Answer{}, err
+	}
+	if a.Citations == nil {
+		a.Citations = []corpus.Passage{}
+	}
+	if a.Rejected == nil {
+		a.Rejected = []string{}
+	}
+	if a.Related == nil {
+		a.Related = []corpus.Passage{}
+	}
+	if onText != nil {
+		onText(a.Text)
+	}
+	return a, nil
+}
+
+func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (Answer, error) {
+	if err := ctx.Err(); err != nil {
+		return Answer{}, err
+	}
+	text := cleanQuestion(q.Text)
+	lang := corpus.DetectLang(text)
+	if text == "" {
+		return e.emptyQuestion(lang), nil
+	}
+	history := e.recentHistory(q.History)
+
+	var deadline time.Time
+	searchQ := text
+	if e.model != nil {
+		deadline = time.Now().Add(e.timeout)
+		if e.rewrite && (!lang.IsChinese() || len(history) > 0) {
+			searchQ = e.rewriteQuery(ctx, deadline, text, lang, history)
+		}
+	}
+	res, err := e.search(ctx, searchQ)
+	if errors.Is(err, retrieval.ErrEmptyQuery) {
+		return e.emptyQuestion(lang), nil
+	}
+	if err != nil {
+		return Answer{}, err
+	}
+	if e.model == nil && !res.InScope && len(history) > 0 {
+		// Offline there is no rewrite: a follow-up such as "那第二个呢？"
+		// finds nothing on its own, so try it with the question before.
+		prev := cleanQuestion(history[len(history)-1].Question)
+		if r2, err := e.search(ctx, prev+" "+text); err == nil && r2.InScope {
+			res = r2
+		} else if err != nil && ctx.Err() != nil {
+			return Answer{}, ctx.Err()
+		}
+	}
+	in := extractInput{question: text, lang: lang, results: res}
+	if e.model == nil {
+		return e.extractive(in), nil
+	}
+	return e.llmAnswer(ctx, deadline, in, history, onText)
+}
+
+func (e *Engine) search(ctx context.Context, q string) (retrieval.Results, error) {
+	res, err := e.r.Search(ctx, q, e.topK)
+	if err != nil {
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		if errors.Is(err, retrieval.ErrEmptyQuery) {
+			return res, err
+		}
+		return res, fmt.Errorf("search the declaration: %w", err)
+	}
+	return res, nil
+}
+
+func (e *Engine) emptyQuestion(lang corpus.Lang) Answer {
+	return Answer{Text: Text(lang, MsgEmptyQuestion), Mode: ModeExtractive, Lang: lang}
+}
+
+// cleanQuestion makes a question safe to process: valid UTF-8, no control
+// characters, trimmed, at most MaxQuestionRunes.
+func cleanQuestion(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return ' '
+		}
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	return capRunes(strings.TrimSpace(s), MaxQuestionRunes)
+}
+
+func capRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// recentHistory keeps the last e.history turns, each cut to a length a
+// prompt can carry.
+func (e *Engine) recentHistory(h []Turn) []Turn {
+	if e.history == 0 || len(h) == 0 {
+		return nil
+	}
+	h = h[max(0, len(h)-e.history):]
+	out := make([]Turn, 0, len(h))
+	for _, t := range h {
+		q, a := cleanQuestion(t.Question), capRunes(strings.TrimSpace(t.Answer), maxHistoryRunes)
+		if q == "" {
+			continue
+		}
+		out = append(out, Turn{Question: capRunes(q, maxHistoryRunes), Answer: a})
+	}
+	return out
+}
+
+// remaining returns a context for a model call ending at deadline, and at
+// most after limit when limit > 0.
+func remaining(ctx context.Context, deadline time.Time, limit time.Duration) (context.Context, context.CancelFunc) {
+	if limit > 0 {
+		if d := time.Now().Add(limit); d.Before(deadline) {
+			deadline = d
+		}
+	}
+	return context.WithDeadline(ctx, deadline)
+}
+
+// rewriteQuery asks the model for a standalone Chinese search query. Any
+// failure, or an answer that is not a plausible query, falls back to the
+// question itself.
+func (e *Engine) rewriteQuery(ctx context.Context, deadline time.Time, text string, lang corpus.Lang, history []Turn) string {
+	msgs, err := rewriteMessages(text, lang, history)
+	if err != nil {
+		e.log.Error("render the rewrite prompt", "err", err)
+		return text
+	}
+	// The rewrite must leave most of the time to the answer.
+	rctx, cancel := remaining(ctx, deadline, e.timeout/3)
+	defer cancel()
+	var out string
+	if c, ok := e.model.(completer); ok {
+		out, err = c.Complete(rctx, msgs)
+	} else {
+		out, err = e.model.Stream(rctx, msgs, nil)
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Warn("query rewrite failed; searching the question as asked", "err", err)
+		}
+		return text
+	}
+	q, ok := cleanRewrite(out)
+	if !ok {
+		e.log.Warn("query rewrite unusable; searching the question as asked", "runes", utf8.RuneCountInString(out))
+		return text
+	}
+	return q
+}
+
+// cleanRewrite extracts the query from a rewrite answer
+// (prompts.CleanQuery) and checks it is one: Chinese, and short.
+func cleanRewrite(s string) (string, bool) {
+	q := prompts.CleanQuery(s)
+	if q == "" || !corpus.HasHan(q) || utf8.RuneCountInString(q) > maxRewriteRunes {
+		return "", false
+	}
+	return q, true
+}
+
+// llmAnswer has the model write the answer from the retrieved passages,
+// checks its citations, and falls back to the extractive answer when the
+// model fails or cites nothing valid.
+func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in extractInput, history []Turn, onText func(string)) (Answer, error) {
+	passages := make([]corpus.Passage, 0, len(in.results.Items))
+	given := map[string]bool{}
+	for _, it := range in.results.Items {
+		passages = append(passages, it.Passage)
+		given[it.Passage.ID] = true
+	}
+	msgs, err := answerMessages(in.question, in.lang, history, passages)
+	if err != nil {
+		e.log.Error("render the answer prompt", "err", err)
+		return e.fallback(in, MsgModelFailed, nil), nil
+	}
+	mctx, cancel := remaining(ctx, deadline, 0)
+	defer cancel()
+	var acc strings.Builder
+	shown := ""
+	onDelta := func(d string) {
+		acc.WriteString(d)
+		if onText == nil {
+			return
+		}
+		if s := partialText(e.c, acc.String(), given); s != shown && s != "" {
+			shown = s
+			onText(s)
+		}
+	}
+	out, err := e.model.Stream(mctx, msgs, onDelta)
+	if err != nil {
+		if ctx.Err() != nil {
+			return Answer{}, ctx.Err()
+		}
+		key := modelFailureKey(err, mctx)
+		e.log.Warn("model failed; answering from the text", "err", err, "notice", int(key))
+		return e.fallback(in, key, nil), nil
+	}
+	cr := checkCitations(e.c, out, given)
+	if len(cr.Rejected) > 0 {
+		e.log.Info("removed citations the model was not given", "rejected", cr.Rejected)
+	}
+	a := Answer{Text: cr.Text, Citations: cr.Cited, Rejected: cr.Rejected, Mode: ModeLLM, Lang: in.lang, Grounded: true}
+	if len(cr.Cited) > 0 {
+		return a, nil
+	}
+	switch {
+	case strings.TrimSpace(cr.Text) == "":
+		return e.fallback(in, MsgModelEmpty, cr.Rejected), nil
+	case saysNotAddressed(cr.Text):
+		// The model found the passages do not answer the question; that
+		// answer cites nothing by design. The closest passages are offered
+		// as related topics, not as support.
+		a.Grounded = false
+		a.Related = related(in.results)
+		return a, nil
+	default:
+		return e.fallback(in, MsgModelNoCitations, cr.Rejected), nil
+	}
+}
+
+// fallback is the extractive answer given instead of the model's, with a
+// notice saying why.
+func (e *Engine) fallback(in extractInput, why MessageKey, rejected []string) Answer {
+	a := e.extractive(in)
+	a.Notice = Text(in.lang, why)
+	if len(rejected) > 0 {
+		a.Rejected = rejected
+	}
+	return a
+}
+
+// modelFailureKey picks the notice for a model error.
+func modelFailureKey(err error, mctx context.Context) MessageKey {
+	switch {
+	case errors.Is(err, llm.ErrEmpty):
+		return MsgModelEmpty
+	case errors.Is(err, llm.ErrTimeout), errors.Is(err, llm.ErrStalled),
+		errors.Is(err, context.DeadlineExceeded), mctx.Err() != nil:
+		return MsgModelTimeout
+	}
+	return MsgModelFailed
+}
+
+// notAddressedPhrases are how models (told to say so and cite nothing)
+// say that the passages do not answer a question, compared after
+// corpus.Fold.
+var notAddressedPhrases = []string{
+	// Chinese (folded: simplified).
+	"未涉及", "没有涉及", "并未涉及", "不涉及", "未提及", "没有提及", "并未提及", "没有提到", "未提到", "并未提到",
+	"没有相关", "未包含", "没有包含", "无法回答", "不能回答", "没有说明", "未作规定", "没有规定", "未谈及", "没有谈及",
+	// English.
+	"not address", "doesn't address", "does not mention", "do not mention", "doesn't mention", "don't mention",
+	"not mentioned", "not covered", "does not cover", "do not cover", "doesn't cover", "no information",
+	"not say", "cannot answer", "can't answer", "nothing about", "not discussed", "not contain",
+	// Russian (lower case).
+	"не затрагива", "не упомина", "не содерж", "нет информации", "не говорится", "не рассматрива", "не касает", "не освеща",
+}
+
+// saysNotAddressed reports whether an answer says the declaration does
+// not address the question.
+func saysNotAddressed(text string) bool {
+	f := corpus.Fold(text)
+	for _, p := range notAddressedPhrases {
+		if strings.Contains(f, corpus.Fold(p)) {
+			return true
+		}
+	}
+	return false
+}

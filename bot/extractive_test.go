@@ -1,0 +1,390 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/declbot/declbot/corpus"
+	"github.com/declbot/declbot/retrieval"
+)
+
+// realIndex builds the production retrieval index over the embedded
+// corpus (offline embedder); it is built once per test binary.
+var realIndex = sync.OnceValues(func() (*retrieval.Index, error) {
+	c, err := corpus.Load()
+	if err != nil {
+		return nil, err
+	}
+	return retrieval.New(context.Background(), c)
+})
+
+func offlineEngine(t testing.TB) *Engine {
+	t.Helper()
+	idx, err := realIndex()
+	if err != nil {
+		t.Fatalf("retrieval.New: %v", err)
+	}
+	return NewEngine(loadCorpus(t), idx)
+}
+
+// fakeRetriever returns fixed passages and records the queries it was
+// asked.
+type fakeRetriever struct {
+	c         *corpus.Corpus
+	ids       []string
+	inScope   bool
+	relevance float64
+	err       error
+
+	mu      sync.Mutex
+	queries []string
+}
+
+func newFakeRetriever(c *corpus.Corpus, ids ...string) *fakeRetriever {
+	return &fakeRetriever{c: c, ids: ids, inScope: true, relevance: 0.8}
+}
+
+func (f *fakeRetriever) Search(ctx context.Context, q string, k int) (retrieval.Results, error) {
+	f.mu.Lock()
+	f.queries = append(f.queries, q)
+	f.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return retrieval.Results{}, err
+	}
+	if f.err != nil {
+		return retrieval.Results{}, f.err
+	}
+	res := retrieval.Results{Query: corpus.Fold(q), InScope: f.inScope, Relevance: f.relevance}
+	for i, id := range f.ids {
+		if i >= k {
+			break
+		}
+		p, ok := f.c.Get(id)
+		if !ok {
+			panic("fakeRetriever: no passage " + id)
+		}
+		res.Items = append(res.Items, retrieval.Result{Passage: p, Score: 1 / float64(60+i+1)})
+	}
+	return res, nil
+}
+
+func (f *fakeRetriever) Queries() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.queries...)
+}
+
+var markerIDsRE = regexp.MustCompile(`\[([0-9TW][0-9.]*)\]`)
+
+// checkAnswerInvariants checks what every answer promises: markers name
+// exactly the cited passages, in order of first citation, and each cited
+// passage exists in the corpus.
+func checkAnswerInvariants(t *testing.T, c *corpus.Corpus, a Answer) {
+	t.Helper()
+	var order []string
+	seen := map[string]bool{}
+	for _, m := range markerIDsRE.FindAllStringSubmatch(a.Text, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			order = append(order, m[1])
+		}
+	}
+	got := passageIDs(a.Citations)
+	if strings.Join(order, " ") != strings.Join(got, " ") {
+		t.Errorf("markers in text %v, Citations %v: want the same, in order of first citation\ntext: %s", order, got, a.Text)
+	}
+	for _, p := range a.Citations {
+		if _, ok := c.Get(p.ID); !ok {
+			t.Errorf("cited %s, which is not in the corpus", p.ID)
+		}
+	}
+	if a.Citations == nil || a.Rejected == nil || a.Related == nil {
+		t.Errorf("nil slice in answer (JSON would show null): %+v", a)
+	}
+	if !a.Grounded && len(a.Citations) > 0 {
+		t.Errorf("not grounded but cites %v", got)
+	}
+}
+
+// quoted returns the answer's text without its first line when that line
+// is the offline-mode note, and without markers.
+func quoted(a Answer) string {
+	text := a.Text
+	if !a.Lang.IsChinese() {
+		_, text, _ = strings.Cut(text, "\n")
+	}
+	return markerIDsRE.ReplaceAllString(text, "")
+}
+
+func TestExtractiveRealIndex(t *testing.T) {
+	c := loadCorpus(t)
+	e := offlineEngine(t)
+	tests := []struct {
+		name     string
+		q        string
+		lang     corpus.Lang
+		wantCite string // a passage that must be cited
+		wantText string // a phrase the answer must quote (simplified; compared folded)
+	}{
+		{"simplified", "宣言对外空武器化持什么立场？", corpus.LangHans, "2.36", "防止外空武器化"},
+		{"traditional", "成員國對外空武器化的立場是什麼？", corpus.LangHant, "2.36", "防止外空武器化"},
+		{"simplified factual", "帕哈尔加姆恐怖袭击是哪一天发生的？", corpus.LangHans, "2.7", "2025年4月22日"},
+		{"traditional factual", "上合組織開發銀行的進展如何？", corpus.LangHant, "3.21", "决定成立开发银行"},
+		{"english", "What does the declaration say about outer space?", corpus.LangEn, "2.36", "防止外空武器化"},
+		{"russian", "Что декларация говорит о терроризме?", corpus.LangRu, "", "恐怖主义"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := e.Ask(context.Background(), Question{Text: tt.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAnswerInvariants(t, c, a)
+			if !a.Grounded || a.Mode != ModeExtractive || a.Lang != tt.lang || a.Notice != "" {
+				t.Errorf("Grounded=%v Mode=%s Lang=%s Notice=%q, want true extractive %s no notice", a.Grounded, a.Mode, a.Lang, a.Notice, tt.lang)
+			}
+			if tt.wantCite != "" && !strings.Contains(strings.Join(passageIDs(a.Citations), " ")+" ", tt.wantCite+" ") {
+				t.Errorf("cites %v, want %s among them\n%s", passageIDs(a.Citations), tt.wantCite, a.Text)
+			}
+			body := quoted(a)
+			if !strings.Contains(corpus.Fold(body), corpus.Fold(tt.wantText)) {
+				t.Errorf("answer does not quote %q:\n%s", tt.wantText, a.Text)
+			}
+			if n := utf8.RuneCountInString(body); n > extractRunes+20 {
+				t.Errorf("answer quotes %d runes, want about %d at most", n, extractRunes)
+			}
+			switch tt.lang {
+			case corpus.LangHant:
+				// Quoted in the traditional text, not the simplified one.
+				if corpus.DetectScript(body) != corpus.Hant {
+					t.Errorf("traditional question answered in simplified:\n%s", a.Text)
+				}
+			case corpus.LangHans:
+				if corpus.DetectScript(body) != corpus.Hans {
+					t.Errorf("simplified question answered in traditional:\n%s", a.Text)
+				}
+			case corpus.LangEn, corpus.LangRu:
+				first, _, _ := strings.Cut(a.Text, "\n")
+				if first != Text(tt.lang, MsgOfflineQuote) {
+					t.Errorf("first line %q, want the offline note %q", first, Text(tt.lang, MsgOfflineQuote))
+				}
+			}
+		})
+	}
+}
+
+func TestExtractiveOutOfScopeRealIndex(t *testing.T) {
+	c := loadCorpus(t)
+	e := offlineEngine(t)
+	for _, tt := range []struct {
+		q    string
+		lang corpus.Lang
+	}{
+		{"比特币现在多少钱一个？", corpus.LangHans},
+		{"今年的諾貝爾和平獎頒給了誰？", corpus.LangHant},
+		{"What is the price of bitcoin today?", corpus.LangEn},
+		{"Какая погода будет завтра в Москве?", corpus.LangRu},
+	} {
+		t.Run(string(tt.lang), func(t *testing.T) {
+			a, err := e.Ask(context.Background(), Question{Text: tt.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAnswerInvariants(t, c, a)
+			if a.Grounded || len(a.Citations) != 0 {
+				t.Errorf("Grounded=%v, Citations %v: want an ungrounded answer citing nothing", a.Grounded, passageIDs(a.Citations))
+			}
+			if !strings.HasPrefix(a.Text, Text(tt.lang, MsgNotAddressed)) {
+				t.Errorf("text %q does not start with the %s not-addressed message", a.Text, tt.lang)
+			}
+			if len(a.Related) > relatedTopics {
+				t.Errorf("%d related topics, want at most %d", len(a.Related), relatedTopics)
+			}
+		})
+	}
+}
+
+func TestExtractiveComposition(t *testing.T) {
+	c := loadCorpus(t)
+	// 2.17-2.19 are about Gaza and Palestine; 5.8 (signatures) is noise
+	// sharing none of the question's terms.
+	r := newFakeRetriever(c, "2.18", "2.17", "5.8", "2.19")
+	e := NewEngine(c, r)
+	a, err := e.Ask(context.Background(), Question{Text: "宣言对加沙局势和巴勒斯坦问题是怎么表态的？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAnswerInvariants(t, c, a)
+	if got := passageIDs(a.Citations); strings.Join(got, " ") != "2.18 2.17 2.19" {
+		t.Errorf("cites %v, want 2.18 2.17 2.19 (retrieval order, no noise)\n%s", got, a.Text)
+	}
+	// Every sentence ends with its marker and a full stop.
+	for _, s := range splitSentences(a.Text) {
+		if !regexp.MustCompile(`\[[0-9.TW]+\]。$`).MatchString(s) {
+			t.Errorf("sentence %q does not end with [ID]。", s)
+		}
+	}
+	// What is quoted is the corpus's own words.
+	for _, s := range splitSentences(a.Text) {
+		body := markerIDsRE.ReplaceAllString(s, "")
+		body = strings.TrimSuffix(body, "。")
+		found := false
+		for _, p := range a.Citations {
+			if strings.Contains(p.TextHans, body) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("sentence %q is not quoted from the cited passages", body)
+		}
+	}
+}
+
+func TestExtractiveBounds(t *testing.T) {
+	c := loadCorpus(t)
+	// Long passages on one topic: the answer stays within its bounds.
+	r := newFakeRetriever(c, "2.6", "2.10", "2.11", "2.13", "2.14")
+	e := NewEngine(c, r)
+	a, err := e.Ask(context.Background(), Question{Text: "宣言如何打击恐怖主义、分裂主义和极端主义？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAnswerInvariants(t, c, a)
+	n := len(splitSentences(a.Text))
+	if n < 1 || n > extractSentences {
+		t.Errorf("%d sentences, want 1..%d", n, extractSentences)
+	}
+	if runes := utf8.RuneCountInString(quoted(a)); runes > extractRunes {
+		t.Errorf("%d runes quoted, want at most %d", runes, extractRunes)
+	}
+}
+
+func TestExtractiveNoSharedTerms(t *testing.T) {
+	c := loadCorpus(t)
+	// A question sharing no term with the passages (matched by meaning):
+	// the best passage's opening is quoted.
+	r := newFakeRetriever(c, "2.36", "3.5")
+	a, err := NewEngine(c, r).Ask(context.Background(), Question{Text: "Will space become a battlefield?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAnswerInvariants(t, c, a)
+	if got := passageIDs(a.Citations); len(got) != 1 || got[0] != "2.36" {
+		t.Errorf("cites %v, want [2.36]", got)
+	}
+}
+
+func TestExtractiveNotAddressedRelated(t *testing.T) {
+	c := loadCorpus(t)
+	r := newFakeRetriever(c, "4.27", "4.11", "4.10", "4.9")
+	r.inScope, r.relevance = false, 0.4
+	a, err := NewEngine(c, r).Ask(context.Background(), Question{Text: "上合组织成员国在新闻媒体领域有哪些合作安排？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAnswerInvariants(t, c, a)
+	if got := passageIDs(a.Related); strings.Join(got, " ") != "4.27 4.11 4.10" {
+		t.Errorf("Related %v, want the top three", got)
+	}
+	if markerIDsRE.MatchString(a.Text) {
+		t.Errorf("related topics written as citation markers: %s", a.Text)
+	}
+	for _, p := range a.Related {
+		if !strings.Contains(a.Text, p.ID+" “") {
+			t.Errorf("text does not name related %s: %s", p.ID, a.Text)
+		}
+	}
+
+	// Barely related passages are not offered.
+	r.relevance = 0.05
+	a, _ = NewEngine(c, r).Ask(context.Background(), Question{Text: "比特币现在多少钱一个？"})
+	if len(a.Related) != 0 || a.Text != Text(corpus.LangHans, MsgNotAddressed) {
+		t.Errorf("low relevance: Related %v, text %q; want none and the bare message", passageIDs(a.Related), a.Text)
+	}
+}
+
+func TestTopicOf(t *testing.T) {
+	c := loadCorpus(t)
+	for _, tt := range []struct {
+		id   string
+		sc   corpus.Script
+		want string
+	}{
+		{"2.36", corpus.Hans, "防止外空武器化"},
+		{"2.36", corpus.Hant, "防止外空武器化"},
+		{"2.14", corpus.Hans, "共同努力，防止激进意识形态、宗教不宽容、排外心理…"},
+		{"1.10", corpus.Hans, "反对以集团化和对抗性思维解决国际和地区热点问题"},
+		{"3.5", corpus.Hans, "会议通过了《上合组织成员国元首理事会关于支持多边…"},
+	} {
+		p, _ := c.Get(tt.id)
+		if got := topicOf(p, tt.sc); got != tt.want {
+			t.Errorf("topicOf(%s, %s) = %q, want %q", tt.id, tt.sc, got, tt.want)
+		}
+	}
+}
+
+func TestAskEmptyAndErrors(t *testing.T) {
+	c := loadCorpus(t)
+	r := newFakeRetriever(c, "2.36")
+	e := NewEngine(c, r)
+	for _, q := range []string{"", "   ", "\x00\x01"} {
+		a, err := e.Ask(context.Background(), Question{Text: q})
+		if err != nil {
+			t.Fatalf("Ask(%q): %v", q, err)
+		}
+		if a.Text != Text(corpus.LangHans, MsgEmptyQuestion) || a.Grounded {
+			t.Errorf("Ask(%q) = %+v, want the empty-question message", q, a)
+		}
+	}
+	if n := len(r.Queries()); n != 0 {
+		t.Errorf("empty questions searched %d times", n)
+	}
+
+	// Only punctuation: the real index refuses it; the user is asked for a
+	// question, not shown an error.
+	a, err := offlineEngine(t).Ask(context.Background(), Question{Text: "？？？!!!"})
+	if err != nil || a.Text != Text(corpus.LangHans, MsgEmptyQuestion) {
+		t.Errorf("punctuation only: %q, %v", a.Text, err)
+	}
+
+	r.err = errors.New("index corrupted")
+	if _, err := e.Ask(context.Background(), Question{Text: "外空"}); err == nil || !strings.Contains(err.Error(), "index corrupted") {
+		t.Errorf("retrieval failure: err = %v, want it reported", err)
+	}
+	r.err = nil
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := e.Ask(ctx, Question{Text: "外空"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err = %v, want context.Canceled", err)
+	}
+
+	// A huge question is cut, not refused.
+	a, err = offlineEngine(t).Ask(context.Background(), Question{Text: strings.Repeat("外空武器化", 5000)})
+	if err != nil || !a.Grounded {
+		t.Errorf("huge question: grounded=%v err=%v", a.Grounded, err)
+	}
+}
+
+// Offline, a follow-up that finds nothing on its own is searched together
+// with the question before it.
+func TestExtractiveFollowUp(t *testing.T) {
+	c := loadCorpus(t)
+	e := offlineEngine(t)
+	q := Question{
+		Text:    "那生物武器呢？",
+		History: []Turn{{Question: "成员国对化学武器有什么立场？", Answer: "成员国呼吁《禁止化学武器公约》各缔约方全面履行公约[2.37]。"}},
+	}
+	a, err := e.Ask(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAnswerInvariants(t, c, a)
+	if !a.Grounded || !strings.Contains(a.Text, "生物武器") {
+		t.Errorf("follow-up answer: %+v", a)
+	}
+}
