@@ -342,7 +342,13 @@ func (c *Client) streamOnce(ctx context.Context, req openai.ChatCompletionReques
 			b.WriteString(d)
 			delivered = true
 			if onDelta != nil {
+				// A slow consumer is not a stalled server: the idle clock
+				// stops while onDelta runs (the attempt's deadline does not).
+				running := idle.Stop()
 				onDelta(d)
+				if running {
+					idle.Reset(c.idle)
+				}
 			}
 		}
 	}

@@ -139,6 +139,11 @@ func TestCalls(t *testing.T) {
 			wantErr: llm.ErrEmpty, calls: 1},
 		{name: "empty content", def: ptr(llmtest.Empty()), wantErr: llm.ErrEmpty, calls: 1},
 		{name: "blank content", stream: true, def: ptr(llmtest.Reply(" \n ")), wantErr: llm.ErrEmpty, calls: 1},
+		{name: "error event before any delta is retried", stream: true,
+			queue: []llmtest.Behavior{llmtest.StreamError(answer, 0, "overloaded"), llmtest.Reply(answer)},
+			want:  answer, calls: 2},
+		{name: "error event after deltas", stream: true, def: ptr(llmtest.StreamError(answer, 2, "overloaded")),
+			wantInErr: "the server reported an error: overloaded", calls: 1, temporary: true},
 		{name: "connection dropped mid-stream", stream: true, def: ptr(llmtest.Drop(answer, 2)),
 			wantInErr: "connection closed before the answer was complete", calls: 1, temporary: true},
 		{name: "connection dropped before any delta is retried", stream: true,
@@ -531,5 +536,17 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if srv.ChatCalls() != 16 {
 		t.Errorf("%d calls, want 16", srv.ChatCalls())
+	}
+}
+
+// A consumer slower than the idle timeout (say, a rate-limited Telegram
+// edit) must not make a healthy stream look stalled.
+func TestSlowConsumerIsNotAStall(t *testing.T) {
+	srv := llmtest.NewServer(t)
+	srv.SetDefault(llmtest.Reply("一二三四五六七八九十").Chunk(3))
+	c := llm.New(srv.URL, "", testModel, llm.WithIdleTimeout(20*time.Millisecond), llm.WithRetries(0))
+	got, err := c.Stream(context.Background(), testMsgs, func(string) { time.Sleep(60 * time.Millisecond) })
+	if err != nil || got != "一二三四五六七八九十" {
+		t.Fatalf("got %q, %v", got, err)
 	}
 }

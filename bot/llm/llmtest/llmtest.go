@@ -108,10 +108,10 @@ type Behavior struct {
 	// and without "data: [DONE]".
 	OmitDone bool
 
-	stall, malformed, drop bool
-	// after how many content chunks the stall, malformed chunk or drop
-	// happens
-	stallAfter, malformedAfter, dropAfter int
+	stall, malformed, drop, streamErr bool
+	// after how many content chunks the stall, malformed chunk, drop or
+	// error event happens
+	stallAfter, malformedAfter, dropAfter, errAfter int
 }
 
 // Reply answers with the given text (streamed in small chunks when the
@@ -154,6 +154,13 @@ func Empty() Behavior { return Behavior{Func: func(Request) string { return "" }
 // Drop closes the connection abruptly after n content chunks of text (for
 // a non-streaming request or embeddings: before any response).
 func Drop(text string, n int) Behavior { return Behavior{Text: text, dropAfter: n, drop: true} }
+
+// StreamError streams n content chunks of text, then an error event the
+// way OpenAI reports failures after the headers were sent
+// ("data: {"error":{…}}"), and ends the response.
+func StreamError(text string, n int, message string) Behavior {
+	return Behavior{Text: text, errAfter: n, streamErr: true, ErrorMessage: message}
+}
 
 // Delay returns b waiting d before the first byte of the response.
 func (b Behavior) Delay(d time.Duration) Behavior { b.FirstByteDelay = d; return b }
@@ -514,6 +521,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, b Behavior, id, 
 		}
 		if b.drop && i == b.dropAfter {
 			hijackClose(w)
+			return
+		}
+		if b.streamErr && i == b.errAfter {
+			data, _ := json.Marshal(map[string]any{"error": map[string]any{
+				"message": b.ErrorMessage, "type": "server_error", "param": nil, "code": nil}})
+			_, _ = fmt.Fprintf(w, "data: %s\n\n", data)
 			return
 		}
 		if b.malformed && i == b.malformedAfter {
