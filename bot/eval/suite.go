@@ -29,7 +29,7 @@ import (
 var goldenJSONL []byte
 
 // DefaultSuiteName is how reports name the embedded suite.
-const DefaultSuiteName = "golden.jsonl (embedded)"
+const DefaultSuiteName = "embedded golden.jsonl"
 
 // Kind is what an item tests.
 type Kind string
