@@ -135,6 +135,10 @@ func retryable(err error) bool {
 		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return false
 	}
+	var quota *openai.APIError
+	if errors.As(err, &quota) && quota.Code == "insufficient_quota" {
+		return false // OpenAI's 429 for an exhausted balance: waiting will not help
+	}
 	if code := statusOf(err); code != 0 {
 		return code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code >= 500
 	}

@@ -96,6 +96,9 @@ type Behavior struct {
 	StatusCode int
 	// ErrorMessage is the message in the error body.
 	ErrorMessage string
+	// ErrorCode is the "code" of the error body (e.g. "insufficient_quota");
+	// empty sends null.
+	ErrorCode string
 	// RetryAfter, when set, is sent as the Retry-After header of an error.
 	RetryAfter string
 	// FirstByteDelay is waited before anything is written.
@@ -109,14 +112,15 @@ type Behavior struct {
 	OmitDone bool
 
 	stall, malformed, drop, streamErr bool
+	verbatim                          bool // Text is the answer even if empty
 	// after how many content chunks the stall, malformed chunk, drop or
 	// error event happens
 	stallAfter, malformedAfter, dropAfter, errAfter int
 }
 
 // Reply answers with the given text (streamed in small chunks when the
-// request asks for a stream).
-func Reply(text string) Behavior { return Behavior{Text: text} }
+// request asks for a stream). Reply("") answers empty content, like Empty.
+func Reply(text string) Behavior { return Behavior{Text: text, verbatim: true} }
 
 // ReplyFunc answers with the text f returns for the request; a test can,
 // for example, cite the passage IDs it finds in the prompt.
@@ -135,7 +139,8 @@ func RateLimited(retryAfter string) Behavior {
 }
 
 // Stall streams text but stops after n content chunks and then sends
-// nothing more, keeping the connection open until the client cancels.
+// nothing more, keeping the connection open until the client cancels. A
+// non-streaming request gets no response at all.
 func Stall(text string, n int) Behavior { return Behavior{Text: text, stallAfter: n, stall: true} }
 
 // Malformed streams text with a chunk that is not valid JSON after n
@@ -160,6 +165,17 @@ func Drop(text string, n int) Behavior { return Behavior{Text: text, dropAfter: 
 // ("data: {"error":{…}}"), and ends the response.
 func StreamError(text string, n int, message string) Behavior {
 	return Behavior{Text: text, errAfter: n, streamErr: true, ErrorMessage: message}
+}
+
+// Code returns b with the error body's "code" set, e.g.
+// Status(429, "You exceeded your current quota").Code("insufficient_quota").
+func (b Behavior) Code(code string) Behavior { b.ErrorCode = code; return b }
+
+func (b Behavior) code() any {
+	if b.ErrorCode == "" {
+		return nil
+	}
+	return b.ErrorCode
 }
 
 // Delay returns b waiting d before the first byte of the response.
@@ -451,17 +467,22 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		if msg == "" {
 			msg = http.StatusText(b.StatusCode)
 		}
-		writeError(w, b.StatusCode, msg, errorType(b.StatusCode), nil)
+		writeError(w, b.StatusCode, msg, errorType(b.StatusCode), b.code())
 		return
 	}
 	text := b.Text
 	if b.Func != nil {
 		text = b.Func(req)
-	} else if text == "" {
+	} else if text == "" && !b.verbatim {
 		text = DefaultReply
 	}
 	id := fmt.Sprintf("chatcmpl-fake%d", seq)
 	if !req.Stream {
+		if b.stall {
+			// A stalled non-streaming answer never starts.
+			s.wait(r, time.Duration(math.MaxInt64))
+			return
+		}
 		if b.drop {
 			hijackClose(w)
 			return
@@ -599,7 +620,7 @@ func (s *Server) handleEmbeddings(w http.ResponseWriter, r *http.Request) {
 		if msg == "" {
 			msg = http.StatusText(b.StatusCode)
 		}
-		writeError(w, b.StatusCode, msg, errorType(b.StatusCode), nil)
+		writeError(w, b.StatusCode, msg, errorType(b.StatusCode), b.code())
 		return
 	}
 	if b.drop {
