@@ -177,13 +177,14 @@ func NormalizeBaseURL(raw string) (string, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("base URL %q: %w", raw, err)
+		// url.Parse's error quotes the input, which may hold a password.
+		return "", errors.New("base URL is not a valid URL")
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("base URL %q: must start with http:// or https://", raw)
+		return "", fmt.Errorf("base URL %q: must start with http:// or https://", u.Redacted())
 	}
 	if u.Host == "" {
-		return "", fmt.Errorf("base URL %q: no host", raw)
+		return "", fmt.Errorf("base URL %q: no host", u.Redacted())
 	}
 	u.RawQuery, u.Fragment = "", ""
 	path := strings.TrimRight(u.Path, "/")

@@ -465,6 +465,8 @@ func TestNormalizeBaseURL(t *testing.T) {
 		{"localhost:11434", "", "must start with http:// or https://"},
 		{"ftp://host/v1", "", "must start with http:// or https://"},
 		{"http:///v1", "", "no host"},
+		{"https://user:hunter2@/v1", "", "https://user:xxxxx@/v1"},
+		{"http://user:hunter2@h\x7f/", "", "not a valid URL"},
 	}
 	for _, tc := range tests {
 		got, err := llm.NormalizeBaseURL(tc.in)
