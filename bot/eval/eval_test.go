@@ -158,7 +158,7 @@ func TestEvaluateRetrievalEmptyQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := rep.Items[0]; a.HitK || a.InScope || len(a.Problems) == 0 {
+	if a := rep.Items[0]; a.HitK || a.InScope || len(a.Problems) == 0 || !strings.Contains(a.Problems[0], "returned nothing") || a.Got == nil {
 		t.Errorf("an empty query must count as a miss: %+v", a)
 	}
 }

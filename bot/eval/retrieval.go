@@ -137,6 +137,7 @@ func scoreRetrieval(it Item, res retrieval.Results, k int) RetrievalItem {
 		ID: it.ID, Lang: it.Lang, Kind: it.Kind, Question: it.Question,
 		Gold: it.Gold, OutOfScope: it.OutOfScope,
 		Query: res.Query, Relevance: res.Relevance, InScope: res.InScope,
+		Got: []string{}, Scores: []float64{},
 	}
 	for i, r := range res.Items {
 		if i >= k {
@@ -159,7 +160,9 @@ func scoreRetrieval(it Item, res retrieval.Results, k int) RetrievalItem {
 	ri.RR = ReciprocalRank(ranked[:min(len(ranked), max(k, mrrDepth))], it.Gold)
 	ri.NDCG = NDCGAt(ranked, it.Gold, k)
 	if !ri.HitK {
-		if ri.Rank > 0 {
+		if len(res.Items) == 0 {
+			ri.Problems = append(ri.Problems, fmt.Sprintf("retrieval returned nothing (processed query %q)", res.Query))
+		} else if ri.Rank > 0 {
 			ri.Problems = append(ri.Problems, fmt.Sprintf("no gold paragraph in the top %d (first at rank %d)", k, ri.Rank))
 		} else {
 			ri.Problems = append(ri.Problems, fmt.Sprintf("no gold paragraph in the top %d", max(k, mrrDepth)))
