@@ -271,16 +271,20 @@ func (c *Client) request(msgs []Message) openai.ChatCompletionRequest {
 		Model:       c.model,
 		Messages:    make([]openai.ChatCompletionMessage, len(msgs)),
 		Temperature: c.temperature,
-		MaxTokens:   c.maxTokens,
 	}
 	for i, m := range msgs {
 		req.Messages[i] = openai.ChatCompletionMessage{Role: m.Role, Content: m.Content}
 	}
-	// go-openai refuses, before sending, parameters reasoning models do not
-	// take; leave them out rather than fail.
+	// max_tokens is deprecated by OpenAI but is what Ollama, vLLM,
+	// llama.cpp and DeepSeek understand; reasoning models want
+	// max_completion_tokens and no temperature, and go-openai refuses the
+	// request before sending it otherwise.
+	//lint:ignore SA1019 see above
+	req.MaxTokens = c.maxTokens
 	if openai.NewReasoningValidator().Validate(req) != nil {
 		req.Temperature = 0
-		req.MaxCompletionTokens, req.MaxTokens = req.MaxTokens, 0
+		//lint:ignore SA1019 see above
+		req.MaxCompletionTokens, req.MaxTokens = c.maxTokens, 0
 	}
 	return req
 }
