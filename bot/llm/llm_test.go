@@ -73,7 +73,7 @@ func (l *logBuffer) waits(t *testing.T) []time.Duration {
 func fast(logs *logBuffer) []llm.Option {
 	return []llm.Option{
 		llm.WithTimeout(2 * time.Second),
-		llm.WithIdleTimeout(150 * time.Millisecond),
+		llm.WithIdleTimeout(300 * time.Millisecond),
 		llm.WithBackoff(time.Millisecond, 4*time.Millisecond),
 		llm.WithLogger(slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 	}
@@ -124,7 +124,7 @@ func TestCalls(t *testing.T) {
 			queue: []llmtest.Behavior{llmtest.Stall(answer, 0), llmtest.Reply(answer)},
 			want:  answer, calls: 2},
 		{name: "stall after deltas fails without retry", stream: true, def: ptr(llmtest.Stall(answer, 2)),
-			wantErr: llm.ErrStalled, wantInErr: "no data from the server for 150ms", calls: 1, temporary: true},
+			wantErr: llm.ErrStalled, wantInErr: "no data from the server for 300ms", calls: 1, temporary: true},
 		{name: "first byte later than the deadline", stream: true,
 			def:     ptr(llmtest.Reply(answer).Delay(time.Minute)),
 			opts:    []llm.Option{llm.WithTimeout(30 * time.Millisecond), llm.WithRetries(1)},
@@ -416,7 +416,7 @@ func TestCancelReturnsPromptly(t *testing.T) {
 		srv := llmtest.NewServer(t)
 		srv.SetDefault(llmtest.RateLimited("3600"))
 		c := llm.New(srv.URL, "", testModel, llm.WithBackoff(time.Hour, time.Hour))
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		_, err := c.Complete(ctx, testMsgs)
 		if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, llm.ErrTimeout) {
@@ -550,9 +550,9 @@ func TestConcurrentUse(t *testing.T) {
 // edit) must not make a healthy stream look stalled.
 func TestSlowConsumerIsNotAStall(t *testing.T) {
 	srv := llmtest.NewServer(t)
-	srv.SetDefault(llmtest.Reply("一二三四五六七八九十").Chunk(3))
-	c := llm.New(srv.URL, "", testModel, llm.WithIdleTimeout(20*time.Millisecond), llm.WithRetries(0))
-	got, err := c.Stream(context.Background(), testMsgs, func(string) { time.Sleep(60 * time.Millisecond) })
+	srv.SetDefault(llmtest.Reply("一二三四五六七八九十").Chunk(5))
+	c := llm.New(srv.URL, "", testModel, llm.WithIdleTimeout(100*time.Millisecond), llm.WithRetries(0))
+	got, err := c.Stream(context.Background(), testMsgs, func(string) { time.Sleep(250 * time.Millisecond) })
 	if err != nil || got != "一二三四五六七八九十" {
 		t.Fatalf("got %q, %v", got, err)
 	}
