@@ -1,19 +1,286 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/declbot/declbot/bot"
+	"github.com/declbot/declbot/corpus"
 )
 
-// chatCommand is being built (see the open issues); until then it says so.
+// chatTurns is how many earlier exchanges a chat keeps for follow-ups
+// (the engine reads the last few of them).
+const chatTurns = 6
+
+// maxChatLine bounds one input line; longer lines are an error the user
+// is told about, not a crash.
+const maxChatLine = 1 << 20
+
 func chatCommand() command {
 	return command{
 		name:    "chat",
 		summary: "ask questions interactively in the terminal",
-		usage:   "Usage: declbot chat",
-		run: func(_ context.Context, a *app, _ []string) int {
-			fmt.Fprintln(a.stderr, "declbot chat: not available in this build yet")
-			return exitFail
-		},
+		usage: `Usage: declbot chat [--offline]
+
+An interactive session: type a question and press Enter. Follow-up questions
+("and the second one?") are understood in the context of the last few
+exchanges. Answers are made as by "declbot ask" (offline unless a model is
+configured). Standard input may also be a file or a pipe, one question per
+line.
+
+Commands:
+  /cite ID...  print paragraphs, e.g. /cite 2.36 T3 or /cite 2.17-2.19
+  /new         forget the conversation and start a new one
+  /help        show this list
+  /quit        leave (so does Ctrl-D)
+
+Example:
+  declbot chat
+  printf '宣言谴责了哪几起恐怖袭击？\n第一起发生在哪天？\n' | declbot chat`,
+		run: runChat,
 	}
+}
+
+const chatHelp = `Type a question and press Enter. Commands:
+  /cite ID...  print paragraphs, e.g. /cite 2.36 T3
+  /new         forget the conversation
+  /help        this list
+  /quit        leave (or Ctrl-D)`
+
+func runChat(ctx context.Context, a *app, args []string) int {
+	fs := newFlagSet(a, chatCommand())
+	offline := fs.Bool("offline", false, "answer from the text only, even if a model is configured")
+	rest, code, ok := parseFlags(a, fs, args, true)
+	if !ok {
+		return code
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(a.stderr, "declbot chat: unexpected argument %q; to ask one question use declbot ask %q\n", rest[0], strings.Join(rest, " "))
+		return exitUsage
+	}
+	cfg, err := loadConfig(a.getenv)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "declbot chat: %v\n", err)
+		return exitUsage
+	}
+	if *offline {
+		cfg.OpenAIBaseURL, cfg.OpenAIAPIKey = "", ""
+	}
+	c, err := corpus.Load()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "declbot chat: %v\n", err)
+		return exitFail
+	}
+	idx, err := newIndex(ctx, a, cfg, c)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "declbot chat: %v\n", err)
+		return exitFail
+	}
+	s := &chatSession{
+		a:           a,
+		c:           c,
+		engine:      newEngine(a, cfg, c, idx),
+		interactive: isTerminal(a.stdin),
+		lang:        corpus.LangHans,
+	}
+	mode := "offline: answers quote the text"
+	if s.engine.Mode() == bot.ModeLLM {
+		mode = "model " + cfg.OpenAIModel
+	}
+	fmt.Fprintf(a.stderr, "declbot chat (%s). Ask about the Tianjin Declaration; /help lists commands, /quit leaves.\n", mode)
+	return s.run(ctx)
+}
+
+// chatSession is one conversation.
+type chatSession struct {
+	a      *app
+	c      *corpus.Corpus
+	engine *bot.Engine
+	// interactive is true when a person types at a terminal: the prompt
+	// is shown. Otherwise each question is echoed after "> " so that a
+	// transcript reads the same.
+	interactive bool
+	history     []bot.Turn
+	// lang is the language of the last question, for the script /cite
+	// prints in.
+	lang corpus.Lang
+}
+
+func (s *chatSession) run(ctx context.Context) int {
+	lines := readLines(ctx, s.a.stdin)
+	for {
+		if s.interactive {
+			fmt.Fprint(s.a.stdout, "> ")
+		}
+		var (
+			l  lineOrErr
+			ok bool
+		)
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(s.a.stdout)
+			return exitOK
+		case l, ok = <-lines:
+		}
+		if !ok {
+			if s.interactive {
+				fmt.Fprintln(s.a.stdout)
+			}
+			return exitOK
+		}
+		if l.err != nil {
+			fmt.Fprintf(s.a.stderr, "declbot chat: %v\n", l.err)
+			return exitFail
+		}
+		line := strings.TrimSpace(l.line)
+		if line == "" {
+			continue
+		}
+		if !s.interactive {
+			fmt.Fprintln(s.a.stdout, "> "+line)
+		}
+		if strings.HasPrefix(line, "/") {
+			if quit := s.command(line); quit {
+				return exitOK
+			}
+			continue
+		}
+		if err := s.ask(ctx, line); err != nil {
+			if ctx.Err() != nil {
+				fmt.Fprintln(s.a.stdout)
+				return exitOK
+			}
+			fmt.Fprintf(s.a.stderr, "declbot chat: %v\n", err)
+			return exitFail
+		}
+	}
+}
+
+// command runs a /command and reports whether the session ends.
+func (s *chatSession) command(line string) (quit bool) {
+	name, args, _ := strings.Cut(line, " ")
+	args = strings.TrimSpace(args)
+	w := s.a.stdout
+	switch strings.ToLower(name) {
+	case "/quit", "/exit", "/q":
+		return true
+	case "/help", "/start", "/?":
+		fmt.Fprintln(w, chatHelp)
+	case "/new", "/reset":
+		s.history = nil
+		fmt.Fprintln(w, "New conversation: earlier questions are forgotten.")
+	case "/cite":
+		if args == "" {
+			fmt.Fprintf(w, "Give paragraph IDs, e.g. /cite 2.36 T3 (valid IDs: %s)\n", s.c.ValidRanges())
+			break
+		}
+		ps, err := s.c.LookupAll(args)
+		if err != nil {
+			fmt.Fprintln(w, err)
+			break
+		}
+		for i, p := range ps {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			printPassage(w, p, s.lang.Script(), false)
+		}
+	default:
+		fmt.Fprintf(w, "Unknown command %s; /help lists the commands.\n", name)
+	}
+	fmt.Fprintln(w)
+	return false
+}
+
+// ask answers one question, streaming the text as it is written when a
+// model writes it, and remembers the exchange for follow-ups.
+func (s *chatSession) ask(ctx context.Context, q string) error {
+	w := s.a.stdout
+	printed := ""
+	ans, err := s.engine.AskStream(ctx, bot.Question{Text: q, History: s.history}, func(text string) {
+		// Print only what extends the text already shown; anything else
+		// (the answer replaced by the extractive one) is printed at the
+		// end.
+		if strings.HasPrefix(text, printed) {
+			fmt.Fprint(w, text[len(printed):])
+			printed = text
+		}
+	})
+	if err != nil {
+		if printed != "" {
+			fmt.Fprintln(w)
+		}
+		return err
+	}
+	if ans.Text != printed {
+		if printed != "" {
+			fmt.Fprint(w, "\n\n")
+		}
+		fmt.Fprint(w, ans.Text)
+	}
+	fmt.Fprintln(w)
+	if len(ans.Citations) > 0 {
+		ids := make([]string, len(ans.Citations))
+		for i, p := range ans.Citations {
+			ids[i] = p.ID
+		}
+		fmt.Fprintf(w, "Cited: %s (/cite %s to read)\n", strings.Join(ids, ", "), strings.Join(ids, " "))
+	}
+	printAnswerNotes(w, ans, "/cite")
+	fmt.Fprintln(w)
+
+	s.lang = ans.Lang
+	s.history = append(s.history, bot.Turn{Question: q, Answer: ans.Text})
+	if len(s.history) > chatTurns {
+		s.history = s.history[len(s.history)-chatTurns:]
+	}
+	return nil
+}
+
+type lineOrErr struct {
+	line string
+	err  error
+}
+
+// readLines reads r line by line in a goroutine, so that the session can
+// stop on Ctrl-C while a read is blocked. The channel is closed at EOF.
+func readLines(ctx context.Context, r io.Reader) <-chan lineOrErr {
+	ch := make(chan lineOrErr)
+	go func() {
+		defer close(ch)
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64*1024), maxChatLine)
+		for sc.Scan() {
+			select {
+			case ch <- lineOrErr{line: sc.Text()}:
+			case <-ctx.Done():
+				return
+			}
+		}
+		if err := sc.Err(); err != nil {
+			if errors.Is(err, bufio.ErrTooLong) {
+				err = fmt.Errorf("a line is longer than %d bytes: ask shorter questions", maxChatLine)
+			}
+			select {
+			case ch <- lineOrErr{err: err}:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	return ch
+}
+
+// isTerminal reports whether r is a terminal (a character device).
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
