@@ -36,8 +36,15 @@ func lines(data string, f func(n int, fields []string) error) error {
 
 // keyOf tokenizes and stems a glossary or stop phrase the same way Process
 // treats a question, so the two always agree.
-func keyOf(lang, phrase string) (string, int, error) {
-	toks := tokenize(phrase)
+func (p *Processor) keyOf(lang, phrase string) (string, int, error) {
+	toks := tokenize(phrase, nil)
+	for _, f := range strings.FieldsFunc(phrase, func(r rune) bool { return classify(r) == cSoft }) {
+		if _, ok := p.cache[f]; !ok && f != "WHO" && f != "US" {
+			if t := tokenize(f, nil); len(t) == 1 {
+				p.cache[f] = t[0]
+			}
+		}
+	}
 	if len(toks) == 0 {
 		return "", 0, fmt.Errorf("empty phrase %q", phrase)
 	}
@@ -52,7 +59,7 @@ func keyOf(lang, phrase string) (string, int, error) {
 }
 
 func (p *Processor) addPhrase(lang, phrase string, e *entry) error {
-	key, n, err := keyOf(lang, phrase)
+	key, n, err := p.keyOf(lang, phrase)
 	if err != nil {
 		return err
 	}
@@ -138,7 +145,7 @@ func appendUnique(list []string, s string) []string {
 // the words it could not map. Numbers no phrase claims are returned as
 // digits ("80th" -> "80"): the corpus writes numbers in Arabic digits.
 func (p *Processor) expand(toks []token) (terms, unmatched, numbers []string) {
-	var key strings.Builder
+	var key []byte
 	for i := 0; i < len(toks); {
 		t := toks[i]
 		if t.brk || t.lang == "" && !t.num {
@@ -148,24 +155,34 @@ func (p *Processor) expand(toks []token) (terms, unmatched, numbers []string) {
 			i++
 			continue
 		}
-		// The longest run of same-language words starting at i.
-		limit := p.maxWords[t.lang]
+		// The longest run of same-language words starting at i; a phrase
+		// may start with a number ("80-летие"), so a number takes the
+		// language of the word after it.
+		lang := t.lang
+		if t.num {
+			for j := i + 1; j < len(toks) && !toks[j].brk; j++ {
+				if !toks[j].num {
+					lang = toks[j].lang
+					break
+				}
+			}
+		}
+		limit := p.maxWords[lang]
 		n := 0
-		for n < limit && i+n < len(toks) && !toks[i+n].brk && (toks[i+n].lang == t.lang || toks[i+n].num) {
+		for n < limit && i+n < len(toks) && !toks[i+n].brk && (toks[i+n].lang == lang || toks[i+n].num) {
 			n++
 		}
 		matched := 0
 		for ; n > 0; n-- {
-			key.Reset()
-			key.WriteString(t.lang)
-			key.WriteByte(0)
+			key = append(append(key[:0], lang...), 0)
 			for j := i; j < i+n; j++ {
 				if j > i {
-					key.WriteByte(' ')
+					key = append(key, ' ')
 				}
-				key.WriteString(toks[j].stem)
+				key = append(key, toks[j].stem...)
 			}
-			if e, ok := p.phrases[key.String()]; ok {
+			if e, ok := p.phrases[string(key)]; ok { // no allocation
+
 				for _, term := range e.terms {
 					terms = appendUnique(terms, term)
 				}
@@ -244,8 +261,8 @@ func (z *zhTrie) strip(s string) []string {
 	var pieces []string
 	start := 0 // byte offset of the current piece
 	flush := func(end int) {
-		if end > start && !allFunction(s[start:end]) {
-			pieces = append(pieces, s[start:end])
+		if piece := trimFunction(s[start:end]); piece != "" && !allFunction(piece) {
+			pieces = append(pieces, piece)
 		}
 	}
 	for i := 0; i < len(s); {
@@ -261,7 +278,12 @@ func (z *zhTrie) strip(s string) []string {
 		}
 		switch {
 		case best > 0 && bestKeep:
+			// A protected term is a piece of its own, so particles around
+			// it are trimmed like anywhere else.
+			flush(i)
+			pieces = append(pieces, s[i:i+best])
 			i += best
+			start = i
 		case best > 0:
 			flush(i)
 			i += best
@@ -273,6 +295,43 @@ func (z *zhTrie) strip(s string) []string {
 	}
 	flush(len(s))
 	return pieces
+}
+
+// trimFunction drops the particle or preposition a piece starts or ends
+// with once stop phrases are gone ("对加沙局势的" -> "加沙局势"), except
+// where the character belongs to a word (对话, 目的, 为了).
+func trimFunction(s string) string {
+	for _, pre := range []string{"的", "对", "在", "把", "从", "向"} {
+		if strings.HasPrefix(s, pre) && !hasAnyPrefix(s, "的确", "对话", "对抗", "对外", "对接", "对立", "对象", "对称", "在此", "向善", "从事") {
+			s = s[len(pre):]
+			break
+		}
+	}
+	for _, suf := range []string{"的", "了", "吗", "呢", "吧", "啊", "呀"} {
+		if strings.HasSuffix(s, suf) && !hasAnySuffix(s, "目的", "为了", "除了") {
+			s = s[:len(s)-len(suf)]
+			break
+		}
+	}
+	return s
+}
+
+func hasAnyPrefix(s string, list ...string) bool {
+	for _, p := range list {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAnySuffix(s string, list ...string) bool {
+	for _, p := range list {
+		if strings.HasSuffix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // allFunction reports whether s is made only of characters that mean

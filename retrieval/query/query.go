@@ -45,6 +45,8 @@ type Processor struct {
 	// zh holds Chinese stop phrases and the protected terms that contain
 	// them, for longest-match scanning of folded Chinese text.
 	zh *zhTrie
+	// cache holds the tokens of the glossary's and stop lists' words.
+	cache stemCache
 	// entries counts glossary lines, for Stats.
 	entries int
 }
@@ -70,6 +72,7 @@ func New(opts ...Option) (*Processor, error) {
 		phrases:  make(map[string]*entry, 1024),
 		maxWords: map[string]int{},
 		zh:       newZhTrie(),
+		cache:    make(stemCache, 2048),
 	}
 	if err := p.loadStop(stopTSV); err != nil {
 		return nil, fmt.Errorf("query: stop.tsv: %w", err)
@@ -86,7 +89,8 @@ func New(opts ...Option) (*Processor, error) {
 // Query is a processed question.
 type Query struct {
 	// Original is the question as typed, cut to the Processor's rune
-	// limit (DefaultMaxRunes unless WithMaxRunes says otherwise).
+	// limit (DefaultMaxRunes unless WithMaxRunes says otherwise), with
+	// invalid UTF-8 bytes dropped.
 	Original string
 	// Lang is corpus.DetectLang(Original).
 	Lang corpus.Lang
@@ -114,7 +118,7 @@ type Query struct {
 // dropped. It never panics and its output is bounded by the rune limit and
 // the glossary's size.
 func (p *Processor) Process(q string) Query {
-	orig := truncateRunes(q, p.maxRunes)
+	orig := strings.ToValidUTF8(truncateRunes(q, p.maxRunes), "")
 	out := Query{Original: orig, Lang: corpus.DetectLang(orig)}
 
 	segs := segment(clean(orig))
@@ -125,7 +129,7 @@ func (p *Processor) Process(q string) Query {
 		case segHan:
 			text = append(text, p.zh.strip(corpus.Fold(s.text))...)
 		case segWords:
-			tokens = append(tokens, tokenize(s.text)...)
+			tokens = append(tokens, tokenize(s.text, p.cache)...)
 		case segBreak:
 			tokens = append(tokens, token{brk: true})
 		}

@@ -88,9 +88,9 @@ func stripTags(s string) string {
 type segKind uint8
 
 const (
-	segHan    segKind = iota // Chinese text, with digits that touch it ("2026年")
-	segWords                 // letters, digits and soft separators: a run of words
-	segBreak                 // hard punctuation between word runs
+	segHan   segKind = iota // Chinese text, with digits that touch it ("2026年")
+	segWords                // letters, digits and soft separators: a run of words
+	segBreak                // hard punctuation between word runs
 )
 
 type seg struct {
@@ -199,8 +199,14 @@ type token struct {
 	brk     bool
 }
 
+// stemCache maps folded words to their tokens. New fills it with every
+// word of the glossary and stop lists, so the common words of a question
+// skip the stemmer; it is read-only afterwards.
+type stemCache map[string]token
+
 // tokenize splits a run of words into tokens, folding and stemming each.
-func tokenize(s string) []token {
+// cache may be nil.
+func tokenize(s string, cache stemCache) []token {
 	if strings.ContainsAny(s, "+＋") { // "SCO+" is "SCO plus"
 		s = strings.NewReplacer("+", " plus ", "＋", " plus ").Replace(s)
 	}
@@ -226,6 +232,10 @@ func tokenize(s string) []token {
 			toks = append(toks, token{brk: true})
 			continue
 		}
+		if t, ok := cache[strings.ToLower(f)]; ok { // newToken folds case anyway
+			toks = append(toks, t)
+			continue
+		}
 		toks = append(toks, newToken(f))
 	}
 	return toks
@@ -246,10 +256,9 @@ func newToken(w string) token {
 		// otherwise go to the search text as digits.
 		t.num = true
 		t.stem = w
-		t.lang = "en"
 	case unicode.Is(unicode.Cyrillic, first):
 		t.lang = "ru"
-		t.stem = russian.Stem(strings.ReplaceAll(w, "ё", "е"), true)
+		t.stem = russianStem(w)
 	case first < 0x250 && unicode.IsLetter(first):
 		t.lang = "en"
 		t.stem = english.Stem(britishToAmerican(w), true)
@@ -257,6 +266,19 @@ func newToken(w string) token {
 		t.stem = w
 	}
 	return t
+}
+
+// russianStem stems a lower-case Russian word. Snowball reads the final
+// "-ан"/"-ян" of a nominative noun as a verb ending and drops the "н"
+// ("иран" -> "ира") but keeps it once a case ending follows ("ирану" ->
+// "иран"); dropping that "н" everywhere makes all cases of Иран,
+// Афганистан, Казахстан, Пакистан … share one stem.
+func russianStem(w string) string {
+	s := russian.Stem(strings.ReplaceAll(w, "ё", "е"), true)
+	if strings.HasSuffix(s, "ан") || strings.HasSuffix(s, "ян") {
+		s = s[:len(s)-len("н")]
+	}
+	return s
 }
 
 // isNumber reports whether w is digits, optionally followed by an English

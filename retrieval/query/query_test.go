@@ -1,0 +1,321 @@
+package query
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+func newProcessor(t testing.TB) *Processor {
+	t.Helper()
+	p, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Traditional and simplified twins must search for exactly the same text.
+func TestTraditionalSimplifiedTwins(t *testing.T) {
+	p := newProcessor(t)
+	twins := []struct{ hans, hant string }{
+		{"上合组织开发银行是什么？", "上合組織開發銀行是什麼？"},
+		{"宣言关于人工智能说了什么？", "宣言關於人工智能說了什麼？"},
+		{"成员国对阿富汗问题的立场是什么", "成員國對阿富汗問題的立場是什麼"},
+		{"请问宣言中有哪些关于外空的内容？", "請問宣言中有哪些關於外空的內容？"},
+		{"上合组织如何打击恐怖主义、分裂主义和极端主义？", "上合組織如何打擊恐怖主義、分裂主義和極端主義？"},
+		{"2026年上合组织峰会在哪里举行？", "2026年上合組織峰會在哪裡舉行？"},
+		{"宣言对单边强制措施怎么看", "宣言對單邊強制措施怎麼看"},
+		{"哪些国家支持“一带一路”倡议？", "哪些國家支持「一帶一路」倡議？"},
+		{"关于禁毒中心的协定", "關於禁毒中心的協定"},
+		{"中吉乌铁路进展如何", "中吉烏鐵路進展如何"},
+		{"经济复苏", "經濟復甦"},
+	}
+	for _, tw := range twins {
+		a, b := p.Process(tw.hans), p.Process(tw.hant)
+		if a.Text != b.Text {
+			t.Errorf("twins differ:\n  %s -> %q\n  %s -> %q", tw.hans, a.Text, tw.hant, b.Text)
+		}
+		if a.Text == "" {
+			t.Errorf("%s: empty Text", tw.hans)
+		}
+		if a.Lang != corpus.LangHans || b.Lang != corpus.LangHant {
+			t.Errorf("%s: Lang %s/%s, want zh-Hans/zh-Hant", tw.hans, a.Lang, b.Lang)
+		}
+	}
+}
+
+// Chinese stop phrases go, named entities that contain them stay.
+func TestChineseStopPhrases(t *testing.T) {
+	p := newProcessor(t)
+	tests := []struct {
+		q    string
+		want string
+	}{
+		{"上合组织开发银行是什么？", "上合组织开发银行"},
+		{"上合组织宪章的宗旨是什么", "上合组织宪章 宗旨"},
+		{"天津宣言关于人工智能说了什么？", "人工智能"},
+		{"请问宣言中有哪些关于外空的内容？", "外空"},
+		{"成员国对加沙局势的立场是什么", "加沙局势"},
+		{"上海合作组织成员国如何看待中亚？", "看待中亚"},
+		{"上合组织秘书处", "上合组织秘书处"},
+		{"上合组织地区反恐怖机构做了什么", "上合组织地区反恐怖机构 做"},
+		{"上合组织+安全对话是谁提出的", "上合组织+ 安全对话 提出"},
+		{"任何时候都要确保核安全吗", "任何时候 都要确保核安全"},
+		{"区域气候峰会在哪里举行", "区域气候峰会 举行"},
+		{"和平目的利用核能", "和平目的利用核能"},
+		{"对话伙伴有哪些", "对话伙伴"},
+		{"2026年峰会在哪里举行", "2026年 举行"},
+		{"上合组织", ""},
+		{"什么？", ""},
+	}
+	for _, tt := range tests {
+		if got := p.Process(tt.q).Text; got != tt.want {
+			t.Errorf("Process(%q).Text = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+// English and Russian words in any inflection map to the Chinese terms the
+// declaration uses.
+func TestGlossaryExpansion(t *testing.T) {
+	p := newProcessor(t)
+	tests := []struct {
+		q         string
+		lang      corpus.Lang
+		want      []string // must all be in Terms
+		unmatched []string // exactly
+	}{
+		{"What does the declaration say about sanctions?", corpus.LangEn, []string{"单边强制措施"}, nil},
+		{"Were Iran's partners sanctioned?", corpus.LangEn, []string{"单边强制措施", "伊朗"}, nil},
+		{"Что говорится в декларации о санкциях?", corpus.LangRu, []string{"单边强制措施"}, nil},
+		{"Как ШОС относится к односторонним санкциям?", corpus.LangRu, []string{"单边强制措施"}, nil},
+		{"санкциями", corpus.LangRu, []string{"单边强制措施"}, nil},
+		{"Tell me about the SCO Development Bank", corpus.LangEn, []string{"上合组织开发银行"}, nil},
+		{"development banks", corpus.LangEn, []string{"开发银行"}, nil},
+		{"Банк развития ШОС", corpus.LangRu, []string{"上合组织开发银行"}, nil},
+		{"о банке развития", corpus.LangRu, []string{"开发银行"}, nil},
+		{"weaponization of outer space", corpus.LangEn, []string{"外空武器化"}, nil},
+		{"Что сказано о гонке вооружений в космическом пространстве?", corpus.LangRu, []string{"军备竞赛", "外空"}, nil},
+		{"artificial intelligence", corpus.LangEn, []string{"人工智能"}, nil},
+		{"искусственного интеллекта", corpus.LangRu, []string{"人工智能"}, nil},
+		{"terrorists and terrorist attacks", corpus.LangEn, []string{"恐怖分子", "恐怖袭击"}, nil},
+		{"терроризмом и экстремизма", corpus.LangRu, []string{"恐怖主义", "极端主义"}, nil},
+		{"What about the attack in Pahalgam?", corpus.LangEn, []string{"帕哈尔加姆"}, nil},
+		{"Jaffar Express", corpus.LangEn, []string{"贾法尔快车"}, nil},
+		{"нападение в Хуздаре", corpus.LangRu, []string{"胡兹达尔"}, nil},
+		{"Which observers and dialogue partners?", corpus.LangEn, []string{"上合组织伙伴", "观察员", "对话伙伴"}, nil},
+		{"Laos", corpus.LangEn, []string{"老挝"}, nil},
+		{"статус Лаоса", corpus.LangRu, []string{"老挝"}, nil},
+		{"Какую позицию ШОС занимает по Афганистану?", corpus.LangRu, []string{"阿富汗"}, nil},
+		{"в Афганистане", corpus.LangRu, []string{"阿富汗"}, nil},
+		{"Казахстана и Кыргызстана", corpus.LangRu, []string{"哈萨克斯坦", "吉尔吉斯共和国"}, nil},
+		{"Where will the next SCO summit be held?", corpus.LangEn, []string{"下一次会议", "元首理事会"}, nil},
+		{"Kyrgyzstan's presidency", corpus.LangEn, []string{"吉尔吉斯共和国", "轮值主席国"}, nil},
+		{"Who signed the Tianjin Declaration?", corpus.LangEn, []string{"习近平", "普京", "莫迪"}, nil},
+		{"Gaza ceasefire", corpus.LangEn, []string{"加沙", "停火"}, nil},
+		{"Did the US and Israel strike Iran?", corpus.LangEn, []string{"美国", "以色列", "伊朗"}, nil},
+		{"what about us", corpus.LangEn, nil, nil},
+		{"WHO and traditional medicine", corpus.LangEn, []string{"世界卫生组织", "传统医学"}, nil},
+		{"who is the WHO", corpus.LangEn, []string{"世界卫生组织"}, nil},
+		{"nuclear non-proliferation treaty", corpus.LangEn, []string{"不扩散核武器条约"}, nil},
+		{"ДНЯО", corpus.LangRu, []string{"不扩散核武器条约"}, nil},
+		{"missile defence", corpus.LangEn, []string{"反导"}, nil},
+		{"Charter of Eurasian Diversity", corpus.LangEn, []string{"欧亚多样性与多极化宪章"}, nil},
+		{"SCO Plus", corpus.LangEn, []string{"上合组织+"}, nil},
+		{"SCO+", corpus.LangEn, []string{"上合组织+"}, nil},
+		{"centres of excellence for organisation", corpus.LangEn, nil, []string{"centres", "excellence"}},
+		{"Does the SCO support Ukraine?", corpus.LangEn, []string{"支持"}, []string{"ukraine"}},
+		{"Что ШОС думает о Бразилии?", corpus.LangRu, nil, []string{"думает", "бразилии"}},
+		{"chemical and biological weapons conventions", corpus.LangEn, []string{"禁止化学武器公约", "禁止生物武器公约"}, nil},
+		{"80th anniversary of the victory", corpus.LangEn, []string{"80周年", "胜利"}, nil},
+		{"80-летие Победы", corpus.LangRu, []string{"80周年", "胜利"}, nil},
+	}
+	for _, tt := range tests {
+		q := p.Process(tt.q)
+		if q.Lang != tt.lang {
+			t.Errorf("%q: Lang = %s, want %s", tt.q, q.Lang, tt.lang)
+		}
+		for _, w := range tt.want {
+			if !slices.Contains(q.Terms, w) {
+				t.Errorf("%q: Terms = %q, missing %q", tt.q, q.Terms, w)
+			}
+			if !strings.Contains(q.Text, w) {
+				t.Errorf("%q: Text = %q, missing %q", tt.q, q.Text, w)
+			}
+		}
+		if !slices.Equal(q.Unmatched, tt.unmatched) {
+			t.Errorf("%q: Unmatched = %q, want %q", tt.q, q.Unmatched, tt.unmatched)
+		}
+		if dup := firstDuplicate(q.Terms); dup != "" {
+			t.Errorf("%q: Terms has %q twice: %q", tt.q, dup, q.Terms)
+		}
+	}
+}
+
+func firstDuplicate(list []string) string {
+	seen := map[string]bool{}
+	for _, s := range list {
+		if seen[s] {
+			return s
+		}
+		seen[s] = true
+	}
+	return ""
+}
+
+// A mixed question keeps its Chinese and expands its English.
+func TestMixedQuestion(t *testing.T) {
+	p := newProcessor(t)
+	q := p.Process("What is 上合组织开发银行 and how does it relate to sanctions?")
+	if !strings.HasPrefix(q.Text, "上合组织开发银行 ") {
+		t.Errorf("Text = %q, want the Chinese part first", q.Text)
+	}
+	if !slices.Contains(q.Terms, "单边强制措施") {
+		t.Errorf("Terms = %q, want 单边强制措施 from the English part", q.Terms)
+	}
+	if !slices.Equal(q.Unmatched, []string{"relate"}) {
+		t.Errorf("Unmatched = %q", q.Unmatched)
+	}
+	q = p.Process("上合组织对AI有什么规定")
+	if !strings.Contains(q.Text, "人工智能") || !strings.Contains(q.Text, "规定") {
+		t.Errorf("Text = %q, want 规定 and 人工智能", q.Text)
+	}
+}
+
+// Numbers survive: the corpus writes dates and resolution numbers in
+// Arabic digits.
+func TestNumbers(t *testing.T) {
+	p := newProcessor(t)
+	tests := []struct{ q, want string }{
+		{"resolution 2231", "2231"},
+		{"What happened on 22 April 2025?", "22 2025 4月"},
+		{"2025年4月22日发生了什么", "2025年4月22日发生"},
+		{"Что было 11 марта?", "11 3月"},
+		{"the 80th", "80"},
+		{"２０２６年", "2026年"},
+	}
+	for _, tt := range tests {
+		if got := p.Process(tt.q).Text; got != tt.want {
+			t.Errorf("Process(%q).Text = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+// Hostile input returns quickly, without panic and with bounded output.
+func TestHostileInput(t *testing.T) {
+	p := newProcessor(t)
+	long := strings.Repeat("terrorism 恐怖主义 ", 10000)
+	tests := []struct {
+		name, q string
+		want    string // substring of Text, "" for no check
+	}{
+		{"empty", "", ""},
+		{"whitespace", " \t\n\u3000 ", ""},
+		{"100k chars", strings.Repeat("a", 100_000), ""},
+		{"long words", long, "恐怖主义"},
+		{"1 MB of Han", strings.Repeat("恐", 350_000), "恐"},
+		{"html", "<b>terrorism</b> <script>alert(1)</script> &lt;外空&gt; &amp;", "恐怖主义"},
+		{"html chinese", "<p>上合组织开发银行</p>", "上合组织开发银行"},
+		{"emoji", "🚀🚀 outer space 🌍👨‍👩‍👧", "外空"},
+		{"rtl marks", "\u202eecaps retuo\u202c \u200fterrorism\u200e", "恐怖主义"},
+		{"nul", "外\x00空 terror\x00ism", "外空"},
+		{"invalid utf8", "\xff\xfe外空\xc3", "外空"},
+		{"control", "\x1b[31m外空\x1b[0m", "外空"},
+		{"lone less-than", "a < b 外空", "外空"},
+		{"unterminated tag", "<b 外空", "外空"},
+		{"arabic and kana", "مرحبا こんにちは 外空", "外空"},
+		{"zalgo", "t\u0301\u0302e\u0303rrorism", ""},
+		{"only punctuation", "?!。，、…—«»", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := p.Process(tt.q)
+			if !utf8.ValidString(q.Text) || !utf8.ValidString(q.Original) {
+				t.Fatalf("invalid UTF-8 in output")
+			}
+			if n := utf8.RuneCountInString(q.Original); n > DefaultMaxRunes {
+				t.Errorf("Original has %d runes, want <= %d", n, DefaultMaxRunes)
+			}
+			if n := utf8.RuneCountInString(q.Text); n > 2*DefaultMaxRunes {
+				t.Errorf("Text has %d runes", n)
+			}
+			if len(q.Unmatched) > DefaultMaxRunes/2 || len(q.Terms) > p.Stats().Keys {
+				t.Errorf("unbounded lists: %d unmatched, %d terms", len(q.Unmatched), len(q.Terms))
+			}
+			if strings.ContainsAny(q.Text, "<>\x00\u202e\u200f") {
+				t.Errorf("Text %q keeps markup or control characters", q.Text)
+			}
+			if tt.want != "" && !strings.Contains(q.Text, tt.want) {
+				t.Errorf("Text = %q, want it to contain %q", q.Text, tt.want)
+			}
+		})
+	}
+}
+
+func TestWithMaxRunes(t *testing.T) {
+	p, err := New(WithMaxRunes(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := p.Process("外空武器化和反导")
+	if q.Original != "外空武器化" || q.Text != "外空武器化" {
+		t.Errorf("got Original %q Text %q, want both cut to 外空武器化", q.Original, q.Text)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	p := newProcessor(t)
+	qs := []string{"outer space", "санкции", "上合组织开发银行是什么", "Who signed?"}
+	want := make([]string, len(qs))
+	for i, q := range qs {
+		want[i] = p.Process(q).Text
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				if got := p.Process(qs[i%len(qs)]).Text; got != want[i%len(qs)] {
+					t.Errorf("concurrent Process(%q) = %q, want %q", qs[i%len(qs)], got, want[i%len(qs)])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// Broken embedded data must be reported by New, not turn into a panic.
+func TestLoadErrors(t *testing.T) {
+	bad := []struct{ name, stop, gloss string }{
+		{"two fields in glossary", "", "en\touter space\n"},
+		{"unknown language", "", "de\tWeltraum\t外空\n"},
+		{"empty term", "", "en\touter space\t外空,\n"},
+		{"wrong script", "", "en\tкосмос\t外空\n"},
+		{"stop and entry", "en\tspace\n", "en\tspace\t外空\n"},
+		{"bad stop line", "zh\n", ""},
+	}
+	for _, tt := range bad {
+		p := &Processor{phrases: map[string]*entry{}, maxWords: map[string]int{}, zh: newZhTrie(), cache: stemCache{}}
+		err := p.loadStop(tt.stop)
+		if err == nil {
+			err = p.loadGlossary(tt.gloss)
+		}
+		if err == nil {
+			t.Errorf("%s: no error", tt.name)
+		}
+	}
+}
+
+func TestStats(t *testing.T) {
+	s := newProcessor(t).Stats()
+	if s.Entries < 300 || s.Keys < s.Entries/2 {
+		t.Errorf("Stats = %+v, want a full glossary", s)
+	}
+}
