@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/declbot/declbot/bot"
 	"github.com/declbot/declbot/bot/llm/llmtest"
@@ -181,4 +184,30 @@ func TestAskModelDown(t *testing.T) {
 	if !strings.Contains(out, "[2.36]") || !strings.Contains(out, "Note: "+bot.Text(corpus.LangHans, bot.MsgModelFailed)) {
 		t.Errorf("model down: want the extractive answer and the notice:\n%s", out)
 	}
+}
+
+// BenchmarkAskCommand measures "declbot ask --json QUESTION" end to end
+// except process start: configuration, corpus, index (its embedding cache
+// in DATA_DIR warm after the first run, as on a user's machine),
+// answer and JSON output. It reports the median as p50-ns.
+func BenchmarkAskCommand(b *testing.B) {
+	env := map[string]string{"DATA_DIR": b.TempDir()}
+	a := &app{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: func(k string) string { return env[k] }}
+	ctx := context.Background()
+	if code := a.main(ctx, []string{"ask", "--json", "warm the cache"}); code != exitOK {
+		b.Fatalf("exit %d", code)
+	}
+	durs := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if code := a.main(ctx, []string{"ask", "--json", "宣言对外空武器化持什么立场？"}); code != exitOK {
+			b.Fatalf("exit %d", code)
+		}
+		durs = append(durs, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(durs)
+	b.ReportMetric(float64(durs[len(durs)/2].Nanoseconds()), "p50-ns")
 }

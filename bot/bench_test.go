@@ -1,0 +1,39 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+)
+
+// benchQuestions mix scripts, languages and an out-of-scope question.
+var benchQuestions = []string{
+	"宣言对外空武器化持什么立场？",
+	"成員國對阿富汗問題有什麼立場？",
+	"What does the declaration say about the SCO Development Bank?",
+	"Что декларация говорит о терроризме?",
+	"比特币现在多少钱一个？",
+	"2026年有哪些会议或赛事计划举行，分别在哪里？",
+}
+
+// BenchmarkAsk measures an extractive answer end to end in process:
+// retrieval over the real (warm) index, sentence choice and composition.
+// It reports the median latency as p50-ns besides the mean.
+func BenchmarkAsk(b *testing.B) {
+	e := offlineEngine(b)
+	ctx := context.Background()
+	durs := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if _, err := e.Ask(ctx, Question{Text: benchQuestions[i%len(benchQuestions)]}); err != nil {
+			b.Fatal(err)
+		}
+		durs = append(durs, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(durs)
+	b.ReportMetric(float64(durs[len(durs)/2].Nanoseconds()), "p50-ns")
+}
