@@ -47,6 +47,9 @@ type Processor struct {
 	zh *zhTrie
 	// cache holds the tokens of the glossary's and stop lists' words.
 	cache stemCache
+	// ruAlias maps stems of inflected Russian forms to the stems of the
+	// glossary's nominatives (see buildRussianAliases).
+	ruAlias map[string]string
 	// entries counts glossary lines, for Stats.
 	entries int
 }
@@ -80,6 +83,7 @@ func New(opts ...Option) (*Processor, error) {
 	if err := p.loadGlossary(glossaryTSV); err != nil {
 		return nil, fmt.Errorf("query: glossary.tsv: %w", err)
 	}
+	p.buildRussianAliases()
 	for _, o := range opts {
 		o(p)
 	}
@@ -134,6 +138,7 @@ func (p *Processor) Process(q string) Query {
 			tokens = append(tokens, token{brk: true})
 		}
 	}
+	p.canonRussian(tokens)
 	var numbers []string
 	out.Terms, out.Unmatched, numbers = p.expand(tokens)
 	text = append(text, numbers...)

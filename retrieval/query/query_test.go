@@ -113,6 +113,9 @@ func TestGlossaryExpansion(t *testing.T) {
 		{"статус Лаоса", corpus.LangRu, []string{"老挝"}, nil},
 		{"Какую позицию ШОС занимает по Афганистану?", corpus.LangRu, []string{"阿富汗"}, nil},
 		{"в Афганистане", corpus.LangRu, []string{"阿富汗"}, nil},
+		{"Что сказано о теракте в Пахалгаме?", corpus.LangRu, []string{"恐怖袭击", "帕哈尔加姆"}, nil},
+		{"Лаосу и Токаевым", corpus.LangRu, []string{"老挝", "托卡耶夫"}, nil},
+		{"о Душанбинском процессе в Чолпон-Ате", corpus.LangRu, []string{"杜尚别进程", "乔蓬阿塔"}, nil},
 		{"Казахстана и Кыргызстана", corpus.LangRu, []string{"哈萨克斯坦", "吉尔吉斯共和国"}, nil},
 		{"Where will the next SCO summit be held?", corpus.LangEn, []string{"下一次会议", "元首理事会"}, nil},
 		{"Kyrgyzstan's presidency", corpus.LangEn, []string{"吉尔吉斯共和国", "轮值主席国"}, nil},
@@ -193,7 +196,7 @@ func TestNumbers(t *testing.T) {
 	p := newProcessor(t)
 	tests := []struct{ q, want string }{
 		{"resolution 2231", "2231"},
-		{"What happened on 22 April 2025?", "22 2025 4月"},
+		{"What happened on 22 April 2025?", "22 2025 发生 4月"},
 		{"2025年4月22日发生了什么", "2025年4月22日发生"},
 		{"Что было 11 марта?", "11 3月"},
 		{"the 80th", "80"},
