@@ -2,6 +2,8 @@ package retrieval
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"slices"
@@ -44,16 +46,61 @@ const DefaultHashDim = 256
 // Because traditional and simplified text fold to the same characters, both
 // scripts of a question get the same vector.
 type HashEmbedder struct {
-	dim int
+	dim    int
+	weight [3]float64 // of unigrams, bigrams, trigrams
+	// idf weights n-grams by rarity in the texts given to
+	// WithHashIDF; nil means every n-gram weighs the same. unseen is the
+	// weight of an n-gram those texts lack. fingerprint names the texts.
+	idf         map[uint64]float32
+	unseen      float32
+	fingerprint string
+}
+
+// HashOption configures a HashEmbedder.
+type HashOption func(*HashEmbedder)
+
+// WithHashIDF weights each n-gram by its inverse document frequency in
+// texts (ln(1 + N/df)), the classic TF-IDF vector: without it, characters
+// in every paragraph (国, 合, 作) dominate every vector. The texts'
+// fingerprint becomes part of Name, so vectors fitted to another corpus are
+// never mixed in from the cache.
+func WithHashIDF(texts []string) HashOption {
+	return func(e *HashEmbedder) {
+		df := map[uint64]float32{}
+		var units []unit
+		var grams []uint64
+		h := sha256.New()
+		for _, s := range texts {
+			h.Write([]byte(s))
+			h.Write([]byte{0})
+			units = appendUnits(units[:0], corpus.Fold(s))
+			grams = appendNgrams(grams[:0], units)
+			slices.Sort(grams)
+			for _, g := range slices.Compact(grams) {
+				df[g]++
+			}
+		}
+		n := float64(len(texts))
+		for g, d := range df {
+			df[g] = float32(math.Log(1 + n/float64(d)))
+		}
+		e.idf = df
+		e.unseen = float32(math.Log(1 + n))
+		e.fingerprint = hex.EncodeToString(h.Sum(nil)[:6])
+	}
 }
 
 // NewHashEmbedder returns a HashEmbedder with dim buckets (DefaultHashDim if
 // dim <= 0).
-func NewHashEmbedder(dim int) *HashEmbedder {
+func NewHashEmbedder(dim int, opts ...HashOption) *HashEmbedder {
 	if dim <= 0 {
 		dim = DefaultHashDim
 	}
-	return &HashEmbedder{dim: dim}
+	e := &HashEmbedder{dim: dim, weight: hashOrderWeight}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
 }
 
 // hashOrderWeight weights unigrams, bigrams and trigrams. Single characters
@@ -62,7 +109,12 @@ func NewHashEmbedder(dim int) *HashEmbedder {
 var hashOrderWeight = [3]float64{0.4, 1, 0.8}
 
 // Name includes the version of the scheme and the dimension.
-func (e *HashEmbedder) Name() string { return fmt.Sprintf("hash-ngram-v1-d%d", e.dim) }
+func (e *HashEmbedder) Name() string {
+	if e.idf != nil {
+		return fmt.Sprintf("hash-ngram-v1-d%d-idf-%s", e.dim, e.fingerprint)
+	}
+	return fmt.Sprintf("hash-ngram-v1-d%d", e.dim)
+}
 
 // EmbedsProcessedQuery marks HashEmbedder as character-based.
 func (e *HashEmbedder) EmbedsProcessedQuery() {}
@@ -109,7 +161,14 @@ func (e *HashEmbedder) vector(grams []uint64) []float32 {
 			j++
 		}
 		h := grams[i]
-		w := hashOrderWeight[h&3] * (1 + math.Log(float64(j-i)))
+		w := e.weight[h&3] * (1 + math.Log(float64(j-i)))
+		if e.idf != nil {
+			idf, ok := e.idf[h]
+			if !ok {
+				idf = e.unseen
+			}
+			w *= float64(idf)
+		}
 		// The bucket and the sign come from bits the order tag left alone.
 		b := (h >> 2) % uint64(e.dim)
 		if h>>63 == 1 {
