@@ -13,6 +13,9 @@ import (
 //go:embed data/ts_characters.txt
 var tsCharacters []byte
 
+//go:embed data/simplified_only.txt
+var simplifiedOnlyData []byte
+
 // tsTable is the traditional->simplified character map, parsed once on
 // first use. It is read-only after that.
 var tsTable = sync.OnceValue(func() map[rune]rune {
@@ -149,14 +152,18 @@ func DetectScript(s string) Script {
 	return Hans
 }
 
-// simplifiedOnly is the set of simplified characters that differ from
-// their traditional forms (the values of tsTable that are not also keys).
+// simplifiedOnly is the set of simplified characters that traditional text
+// never uses (门, 发), unlike characters shared by both scripts (合, 后).
 var simplifiedOnly = sync.OnceValue(func() map[rune]bool {
-	table := tsTable()
-	m := make(map[rune]bool, len(table))
-	for _, s := range table {
-		if _, isTrad := table[s]; !isTrad {
-			m[s] = true
+	m := make(map[rune]bool, 4000)
+	sc := bufio.NewScanner(bytes.NewReader(simplifiedOnlyData))
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		if r, n := utf8.DecodeRuneInString(line); n == len(line) {
+			m[r] = true
 		}
 	}
 	return m

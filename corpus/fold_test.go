@@ -63,6 +63,8 @@ func TestDetectScript(t *testing.T) {
 	}{
 		{"上合组织开发银行是什么？", Hans},
 		{"上合組織開發銀行是什麼？", Hant},
+		{"宣言在禁毒合作上有哪些內容？", Hant}, // 合 is written in both scripts
+		{"宣言提到哪些国家的后续合作？", Hans},
 		{"What does the declaration say about AI?", Hans},
 		{"Что сказано о санкциях?", Hans},
 		{"", Hans},
