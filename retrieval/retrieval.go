@@ -393,6 +393,12 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 	if !hasLetters(pq.Original) {
 		return Results{}, ErrEmptyQuery
 	}
+	if !hasLetters(pq.Text) && pq.Lang.IsChinese() {
+		// Stop-phrase removal left nothing ("天津宣言说了什么？"): the
+		// question is about the text as a whole, so search its own words
+		// rather than return nothing.
+		pq.Text = corpus.Fold(pq.Original)
+	}
 	res := Results{Query: pq.Text}
 	c := max(x.opt.candidates, k)
 

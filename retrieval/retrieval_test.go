@@ -135,6 +135,28 @@ func TestSearchEmptyQuery(t *testing.T) {
 	}
 }
 
+func TestSearchAllStopPhrases(t *testing.T) {
+	x, err := New(context.Background(), loadCorpus(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every word of this question is a stop phrase; it still finds the
+	// opening paragraph, which names the declaration, lexically first.
+	res, err := x.Search(context.Background(), "天津宣言说了什么？", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	found := false
+	for _, r := range res.Items {
+		ids = append(ids, r.Passage.ID)
+		found = found || (r.Passage.ID == "0.1" && r.LexicalRank == 1)
+	}
+	if !found {
+		t.Errorf("top results %v, want 0.1 among them as the best lexical match", ids)
+	}
+}
+
 func TestSearchConcurrent(t *testing.T) {
 	x, err := New(context.Background(), loadCorpus(t))
 	if err != nil {
