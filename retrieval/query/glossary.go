@@ -37,7 +37,7 @@ func lines(data string, f func(n int, fields []string) error) error {
 // keyOf tokenizes and stems a glossary or stop phrase the same way Process
 // treats a question, so the two always agree.
 func (p *Processor) keyOf(lang, phrase string) (string, int, error) {
-	toks := tokenize(phrase, nil)
+	toks := dropGlue(tokenize(phrase, nil))
 	for _, f := range strings.FieldsFunc(phrase, func(r rune) bool { return classify(r) == cSoft }) {
 		if _, ok := p.cache[f]; !ok && f != "WHO" && f != "US" {
 			if t := tokenize(f, nil); len(t) == 1 {
@@ -105,7 +105,10 @@ func (p *Processor) loadStop(data string) error {
 	return err
 }
 
-// loadGlossary reads glossary.tsv: "en|ru <TAB> phrase <TAB> term[,term…]".
+// loadGlossary reads glossary.tsv: "en|ru|zh <TAB> phrase <TAB>
+// term[,term…]". zh lines are colloquial or regional Chinese words the
+// declaration does not use (太空, 制裁, 人工智慧) and the corpus terms they
+// stand for.
 // Every Chinese term that contains a Chinese stop phrase (上合组织开发银行
 // contains 上合组织) is protected from stop-phrase removal.
 func (p *Processor) loadGlossary(data string) error {
@@ -113,7 +116,7 @@ func (p *Processor) loadGlossary(data string) error {
 		if len(f) != 3 {
 			return fmt.Errorf("want 3 tab-separated fields, got %d", len(f))
 		}
-		if f[0] != "en" && f[0] != "ru" {
+		if f[0] != "en" && f[0] != "ru" && f[0] != "zh" {
 			return fmt.Errorf("unknown language %q", f[0])
 		}
 		var terms []string
@@ -128,6 +131,14 @@ func (p *Processor) loadGlossary(data string) error {
 			}
 		}
 		p.entries++
+		if f[0] == "zh" {
+			key := corpus.Fold(strings.TrimSpace(f[1]))
+			if key == "" || !corpus.HasHan(key) {
+				return fmt.Errorf("zh synonym %q has no Chinese", f[1])
+			}
+			p.zh.add(key, true, terms...)
+			return nil
+		}
 		return p.addPhrase(f[0], f[1], &entry{terms: terms})
 	})
 }
@@ -214,12 +225,15 @@ type zhTrie struct {
 type zhNode struct {
 	next map[rune]*zhNode
 	end  bool
-	keep bool // a protected term ends here; otherwise a stop phrase
+	keep bool // a protected term or a synonym ends here; otherwise a stop phrase
+	// terms are the corpus terms a colloquial synonym stands for (太空 ->
+	// 外空); the synonym itself is kept too.
+	terms []string
 }
 
 func newZhTrie() *zhTrie { return &zhTrie{root: &zhNode{}} }
 
-func (z *zhTrie) add(s string, keep bool) {
+func (z *zhTrie) add(s string, keep bool, terms ...string) {
 	n := z.root
 	for _, r := range s {
 		if n.next == nil {
@@ -231,6 +245,9 @@ func (z *zhTrie) add(s string, keep bool) {
 			n.next[r] = c
 		}
 		n = c
+	}
+	for _, t := range terms {
+		n.terms = appendUnique(n.terms, t)
 	}
 	if n.end && n.keep != keep && !keep {
 		return // a protected term stays protected
@@ -256,9 +273,9 @@ func (z *zhTrie) containsStop(s string) bool {
 
 // strip removes stop phrases from folded Chinese text and splits it into
 // the pieces left between them, dropping pieces made only of particles
-// and function characters.
-func (z *zhTrie) strip(s string) []string {
-	var pieces []string
+// and function characters. terms are the corpus terms of the colloquial
+// synonyms found.
+func (z *zhTrie) strip(s string) (pieces, terms []string) {
 	start := 0 // byte offset of the current piece
 	flush := func(end int) {
 		if piece := trimFunction(s[start:end]); piece != "" && !allFunction(piece) {
@@ -268,12 +285,13 @@ func (z *zhTrie) strip(s string) []string {
 	for i := 0; i < len(s); {
 		n := z.root
 		best, bestKeep := 0, false
+		var bestNode *zhNode
 		for j, r := range s[i:] {
 			if n = n.next[r]; n == nil {
 				break
 			}
 			if n.end {
-				best, bestKeep = j+utf8.RuneLen(r), n.keep
+				best, bestKeep, bestNode = j+utf8.RuneLen(r), n.keep, n
 			}
 		}
 		switch {
@@ -282,6 +300,9 @@ func (z *zhTrie) strip(s string) []string {
 			// it are trimmed like anywhere else.
 			flush(i)
 			pieces = append(pieces, s[i:i+best])
+			for _, t := range bestNode.terms {
+				terms = appendUnique(terms, t)
+			}
 			i += best
 			start = i
 		case best > 0:
@@ -294,7 +315,7 @@ func (z *zhTrie) strip(s string) []string {
 		}
 	}
 	flush(len(s))
-	return pieces
+	return pieces, terms
 }
 
 // trimFunction drops the particle or preposition a piece starts or ends

@@ -104,8 +104,9 @@ type Query struct {
 	// Terms, all separated by spaces. It is empty when nothing searchable
 	// is left.
 	Text string
-	// Terms are the Chinese terms (folded) the glossary contributed for
-	// the English or Russian words of the question, in order of
+	// Terms are the Chinese terms (folded) the glossary contributed: for
+	// colloquial Chinese words the declaration does not use (太空 -> 外空),
+	// then for the English or Russian words of the question, in order of
 	// appearance, without duplicates.
 	Terms []string
 	// Unmatched are the content words (folded, lower case, not stemmed) of
@@ -126,14 +127,18 @@ func (p *Processor) Process(q string) Query {
 	out := Query{Original: orig, Lang: corpus.DetectLang(orig)}
 
 	segs := segment(clean(orig))
-	var text []string
+	var text, zhTerms []string
 	var tokens []token
 	for _, s := range segs {
 		switch s.kind {
 		case segHan:
-			text = append(text, p.zh.strip(corpus.Fold(s.text))...)
+			pieces, terms := p.zh.strip(corpus.Fold(s.text))
+			text = append(text, pieces...)
+			for _, t := range terms {
+				zhTerms = appendUnique(zhTerms, t)
+			}
 		case segWords:
-			tokens = append(tokens, tokenize(s.text, p.cache)...)
+			tokens = append(tokens, dropGlue(tokenize(s.text, p.cache))...)
 		case segBreak:
 			tokens = append(tokens, token{brk: true})
 		}
@@ -141,6 +146,12 @@ func (p *Processor) Process(q string) Query {
 	p.canonRussian(tokens)
 	var numbers []string
 	out.Terms, out.Unmatched, numbers = p.expand(tokens)
+	if len(zhTerms) > 0 {
+		for _, t := range out.Terms {
+			zhTerms = appendUnique(zhTerms, t)
+		}
+		out.Terms = zhTerms
+	}
 	text = append(text, numbers...)
 	text = append(text, out.Terms...)
 	out.Text = strings.Join(text, " ")

@@ -199,6 +199,28 @@ type token struct {
 	brk     bool
 }
 
+// expandPlus spells out the "+" of "SCO+" / "ШОС+" (the SCO Plus format)
+// as a word the glossary knows; any other "+" (ОПЕК+) only separates words.
+func expandPlus(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r != '+' && r != '＋' {
+			b.WriteRune(r)
+			continue
+		}
+		before := strings.ToLower(s[:i])
+		switch {
+		case strings.HasSuffix(before, "sco"):
+			b.WriteString(" plus ")
+		case strings.HasSuffix(before, "шос"):
+			b.WriteString(" плюс ")
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
 // stemCache maps folded words to their tokens. New fills it with every
 // word of the glossary and stop lists, so the common words of a question
 // skip the stemmer; it is read-only afterwards.
@@ -207,8 +229,8 @@ type stemCache map[string]token
 // tokenize splits a run of words into tokens, folding and stemming each.
 // cache may be nil.
 func tokenize(s string, cache stemCache) []token {
-	if strings.ContainsAny(s, "+＋") { // "SCO+" is "SCO plus"
-		s = strings.NewReplacer("+", " plus ", "＋", " plus ").Replace(s)
+	if strings.ContainsAny(s, "+＋") {
+		s = expandPlus(s)
 	}
 	fields := strings.FieldsFunc(s, func(r rune) bool {
 		return classify(r) == cSoft && r != '\'' && r != '’'
@@ -320,6 +342,34 @@ func britishToAmerican(w string) string {
 		return w[:i] + "yze" + w[i+3:] // analyse -> analyze
 	}
 	return w
+}
+
+// glue words (articles, prepositions, auxiliaries, conjunctions) are
+// dropped before phrase matching, from glossary keys and questions alike,
+// so "the Belt and Road", "belt & road" and "development bank of the SCO"
+// meet the same keys, and "was the declaration adopted" matches
+// "declaration adopted".
+var glue = map[string]bool{
+	"a": true, "an": true, "the": true, "of": true, "is": true, "was": true, "were": true,
+	"be": true, "been": true, "being": true, "are": true, "am": true, "to": true, "in": true,
+	"on": true, "at": true, "by": true, "for": true, "with": true, "from": true, "and": true,
+	"or": true, "its": true, "it": true, "this": true, "that": true, "these": true,
+	"those": true, "has": true, "have": true, "had": true, "do": true, "does": true,
+	"did": true, "into": true, "&": true,
+	"в": true, "во": true, "на": true, "о": true, "об": true, "обо": true, "и": true,
+	"с": true, "со": true, "к": true, "ко": true, "по": true, "за": true, "из": true,
+	"от": true, "для": true, "у": true, "а": true, "ли": true, "же": true, "бы": true,
+	"была": true, "был": true, "были": true, "было": true,
+}
+
+func dropGlue(toks []token) []token {
+	out := toks[:0]
+	for _, t := range toks {
+		if !glue[t.surface] {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // isStopWord reports whether a single unmatched word is too common to
