@@ -6,11 +6,29 @@ GO ?= go
 # staticcheck is fetched from the Go module proxy on first use and cached.
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: test vet lint bench corpus
+# How long each fuzz target runs in `make test`; run longer by hand, e.g.
+# make fuzz FUZZTIME=10m.
+FUZZTIME ?= 10s
+
+.PHONY: test unit vet lint fuzz bench corpus
 
 # test: everything CI checks. The race detector needs cgo (gcc).
-test: vet lint
+test: vet lint unit fuzz
+
+unit:
 	$(GO) test -race -count=1 ./...
+
+# fuzz: every Fuzz target in the module, one after another (go test -fuzz
+# takes one target of one package at a time). New inputs that fail are
+# written to the package's testdata/fuzz/ and replayed by every `go test`.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+	  for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
+	    echo "fuzz $$pkg $$t ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
 
 lint:
 	$(GO) run $(STATICCHECK) ./...
