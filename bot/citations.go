@@ -107,7 +107,7 @@ func checkCitations(c *corpus.Corpus, text string, given map[string]bool) citeRe
 // whether every one of them looks like a paragraph ID. Anything else
 // ("2025", "see below", "以下称…") is not a citation.
 func parseMarker(inner string) ([]string, bool) {
-	s := foldWidthASCII(strings.TrimSpace(inner))
+	s := corpus.FoldWidth(strings.TrimSpace(inner))
 	s = strings.TrimRight(s, ".。 ")
 	if s == "" {
 		return nil, false
@@ -150,20 +150,6 @@ func normalizeRejected(ref string) string {
 		s = strings.ToUpper(s[:1]) + s[1:]
 	}
 	return s
-}
-
-// foldWidthASCII maps full-width ASCII and the ideographic space to
-// half-width.
-func foldWidthASCII(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == 0x3000:
-			return ' '
-		case r >= 0xFF01 && r <= 0xFF5E:
-			return r - 0xFF01 + 0x21
-		}
-		return r
-	}, s)
 }
 
 // trimTrailingSpace drops spaces (not newlines) at the end of b.

@@ -116,10 +116,10 @@ func foldRune(r rune, table map[rune]rune) rune {
 	return unicode.ToLower(r)
 }
 
-// foldWidth maps full-width ASCII and the ideographic space to their
+// FoldWidth maps full-width ASCII and the ideographic space to their
 // half-width forms and leaves everything else alone. Reference parsing uses
 // it: an ID typed on a Chinese keyboard ("２．３６") is still an ID.
-func foldWidth(s string) string {
+func FoldWidth(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == 0x3000:

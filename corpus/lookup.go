@@ -126,7 +126,7 @@ func parseNumeral(s string) (int, bool) {
 // normalizeRef folds what people type around an ID: full-width forms,
 // brackets, the section sign, "段"/"paragraph" words and spaces.
 func normalizeRef(s string) string {
-	s = foldWidth(strings.TrimSpace(s))
+	s = FoldWidth(strings.TrimSpace(s))
 	s = strings.ToLower(s)
 	s = strings.NewReplacer(
 		"§", "", "[", "", "]", "", "【", "", "】", "", "(", "", ")", "", "〔", "", "〕", "",
@@ -189,7 +189,7 @@ func (c *Corpus) Lookup(ref string) ([]Passage, error) {
 // semicolons ("2.36, 3.5 T1-T3"), keeping the order given and dropping
 // repeats.
 func (c *Corpus) LookupAll(s string) ([]Passage, error) {
-	fields := strings.FieldsFunc(foldWidth(s), func(r rune) bool {
+	fields := strings.FieldsFunc(FoldWidth(s), func(r rune) bool {
 		return unicode.IsSpace(r) || strings.ContainsRune(",;，；、", r)
 	})
 	if len(fields) == 0 {
