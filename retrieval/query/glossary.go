@@ -153,15 +153,22 @@ func appendUnique(list []string, s string) []string {
 }
 
 // expand maps tokens to glossary terms, longest phrase first, and collects
-// the words it could not map. Numbers no phrase claims are returned as
+// the words it could not map (names: those of them that were capitalised)
+// and the phrases it mapped. Numbers no phrase claims are returned as
 // digits ("80th" -> "80"): the corpus writes numbers in Arabic digits.
-func (p *Processor) expand(toks []token) (terms, unmatched, numbers []string) {
+func (p *Processor) expand(toks []token) (terms, unmatched, numbers, mapped, names []string) {
+	miss := func(t token) {
+		unmatched = appendUnique(unmatched, t.surface)
+		if t.cap {
+			names = appendUnique(names, t.surface)
+		}
+	}
 	var key []byte
 	for i := 0; i < len(toks); {
 		t := toks[i]
 		if t.brk || t.lang == "" && !t.num {
 			if !t.brk && !isStopWord(t) {
-				unmatched = appendUnique(unmatched, t.surface)
+				miss(t)
 			}
 			i++
 			continue
@@ -197,6 +204,16 @@ func (p *Processor) expand(toks []token) (terms, unmatched, numbers []string) {
 				for _, term := range e.terms {
 					terms = appendUnique(terms, term)
 				}
+				if !e.stop {
+					var b strings.Builder
+					for j := i; j < i+n; j++ {
+						if j > i {
+							b.WriteByte(' ')
+						}
+						b.WriteString(toks[j].surface)
+					}
+					mapped = appendUnique(mapped, b.String())
+				}
 				matched = n
 				break
 			}
@@ -209,11 +226,11 @@ func (p *Processor) expand(toks []token) (terms, unmatched, numbers []string) {
 		case t.num:
 			numbers = appendUnique(numbers, strings.TrimRight(t.surface, "stndrh"))
 		case !isStopWord(t):
-			unmatched = appendUnique(unmatched, t.surface)
+			miss(t)
 		}
 		i++
 	}
-	return terms, unmatched, numbers
+	return terms, unmatched, numbers, mapped, names
 }
 
 // zhTrie finds, at each position of folded Chinese text, the longest stop
@@ -274,8 +291,8 @@ func (z *zhTrie) containsStop(s string) bool {
 // strip removes stop phrases from folded Chinese text and splits it into
 // the pieces left between them, dropping pieces made only of particles
 // and function characters. terms are the corpus terms of the colloquial
-// synonyms found.
-func (z *zhTrie) strip(s string) (pieces, terms []string) {
+// synonyms found, and keys those synonyms as they occur in s.
+func (z *zhTrie) strip(s string) (pieces, terms, keys []string) {
 	start := 0 // byte offset of the current piece
 	flush := func(end int) {
 		if piece := trimFunction(s[start:end]); piece != "" && !allFunction(piece) {
@@ -303,6 +320,9 @@ func (z *zhTrie) strip(s string) (pieces, terms []string) {
 			for _, t := range bestNode.terms {
 				terms = appendUnique(terms, t)
 			}
+			if len(bestNode.terms) > 0 {
+				keys = appendUnique(keys, s[i:i+best])
+			}
 			i += best
 			start = i
 		case best > 0:
@@ -315,7 +335,7 @@ func (z *zhTrie) strip(s string) (pieces, terms []string) {
 		}
 	}
 	flush(len(s))
-	return pieces, terms
+	return pieces, terms, keys
 }
 
 // trimFunction drops the particle or preposition a piece starts or ends

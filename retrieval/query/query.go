@@ -14,7 +14,10 @@ package query
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/declbot/declbot/corpus"
 )
@@ -115,6 +118,18 @@ type Query struct {
 	// suggest the question is about something the declaration does not
 	// cover.
 	Unmatched []string
+	// Pieces are the question's Chinese text, folded, split at
+	// punctuation and stop phrases, in order: the start of Text.
+	Pieces []string
+	// Mapped are the question's own words the glossary mapped to Terms,
+	// without duplicates: colloquial Chinese words (folded, as in Pieces)
+	// and English or Russian phrases (folded, lower case, space-joined).
+	Mapped []string
+	// Names are the Unmatched words that were capitalised in the question
+	// ("Ukraine", "NATO", "Сирии"): most likely names of things the
+	// glossary, which aims to know every name in the declaration, does
+	// not know. Empty when the question is written in capitals.
+	Names []string
 }
 
 // Process turns a question into a Query. It reads at most the Processor's
@@ -132,10 +147,13 @@ func (p *Processor) Process(q string) Query {
 	for _, s := range segs {
 		switch s.kind {
 		case segHan:
-			pieces, terms := p.zh.strip(corpus.Fold(s.text))
+			pieces, terms, keys := p.zh.strip(corpus.Fold(s.text))
 			text = append(text, pieces...)
 			for _, t := range terms {
 				zhTerms = appendUnique(zhTerms, t)
+			}
+			for _, k := range keys {
+				out.Mapped = appendUnique(out.Mapped, k)
 			}
 		case segWords:
 			tokens = append(tokens, dropGlue(tokenize(s.text, p.cache))...)
@@ -144,8 +162,20 @@ func (p *Processor) Process(q string) Query {
 		}
 	}
 	p.canonRussian(tokens)
-	var numbers []string
-	out.Terms, out.Unmatched, numbers = p.expand(tokens)
+	out.Pieces = slices.Clip(text)
+	var numbers, mapped []string
+	var names []string
+	out.Terms, out.Unmatched, numbers, mapped, names = p.expand(tokens)
+	for _, m := range mapped {
+		out.Mapped = appendUnique(out.Mapped, m)
+	}
+	if !shouting(orig) {
+		for _, n := range names {
+			if isName(orig, n) {
+				out.Names = append(out.Names, n)
+			}
+		}
+	}
 	if len(zhTerms) > 0 {
 		for _, t := range out.Terms {
 			zhTerms = appendUnique(zhTerms, t)
@@ -166,3 +196,64 @@ type Stats struct {
 
 // Stats reports the size of the loaded glossary.
 func (p *Processor) Stats() Stats { return Stats{Entries: p.entries, Keys: len(p.phrases)} }
+
+// shouting reports whether most of the letters of a non-Chinese question
+// are capitals, so that capitals say nothing about names.
+func shouting(s string) bool {
+	upper, lower := 0, 0
+	for _, r := range s {
+		switch {
+		case unicode.IsUpper(r):
+			upper++
+		case unicode.IsLower(r):
+			lower++
+		}
+	}
+	return upper > lower
+}
+
+// isName reports whether the word w (lower case, as in Unmatched) is
+// written as a name somewhere in s: an acronym ("NATO", "ОПЕК") that is not
+// part of a shouted run of capitals ("SYSTEM OVERRIDE"), or a capitalised
+// word that does not start a sentence ("…the war in Ukraine"). "Tell me
+// about…" is capitalised for grammar only.
+func isName(s, w string) bool {
+	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	upper := func(x string) bool {
+		return utf8.RuneCountInString(x) > 1 && strings.ToUpper(x) == x && strings.ToLower(x) != x
+	}
+	ends := []int{} // byte offset in s of each word, in order
+	off := 0
+	for _, x := range words {
+		i := strings.Index(s[off:], x)
+		ends = append(ends, off+i)
+		off += i + len(x)
+	}
+	for k, x := range words {
+		if strings.ToLower(x) != w {
+			continue
+		}
+		first, _ := utf8.DecodeRuneInString(x)
+		if !unicode.IsUpper(first) {
+			continue
+		}
+		if upper(x) {
+			if (k > 0 && upper(words[k-1])) || (k+1 < len(words) && upper(words[k+1])) {
+				continue // shouting
+			}
+			return true
+		}
+		before := strings.TrimRightFunc(s[:ends[k]], func(r rune) bool {
+			return unicode.IsSpace(r) || strings.ContainsRune("\"'«»“”„‘’(", r)
+		})
+		if before != "" && !strings.ContainsRune(".?!:;…。？！：；", lastRune(before)) {
+			return true
+		}
+	}
+	return false
+}
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
+}

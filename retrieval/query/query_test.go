@@ -324,3 +324,39 @@ func TestStats(t *testing.T) {
 		t.Errorf("Stats = %+v, want a full glossary", s)
 	}
 }
+
+// Pieces, Mapped and Names feed the retriever's relevance signal: what the
+// glossary explained, and which names it did not know.
+func TestMappedAndNames(t *testing.T) {
+	p := newProcessor(t)
+	tests := []struct {
+		q      string
+		pieces []string
+		mapped []string
+		names  []string
+	}{
+		{"太空会变成战场吗", []string{"太空", "会变成战场"}, []string{"太空"}, nil},
+		{"宣言对阿富汗问题怎么看", []string{"阿富汗问题"}, nil, nil},
+		{"What does the SCO say about the war in Ukraine?", nil, []string{"war"}, []string{"ukraine"}},
+		{"How will the SCO respond to NATO expansion?", nil, []string{"expansion"}, []string{"nato"}},
+		{"Tell me about sanctions", nil, []string{"sanctions"}, nil},
+		{"Bitcoin and sanctions", nil, []string{"sanctions"}, nil},
+		{"Sanctions and Bitcoin", nil, []string{"sanctions"}, []string{"bitcoin"}},
+		{"WHAT ABOUT BITCOIN AND SANCTIONS", nil, []string{"sanctions"}, nil},
+		{"SYSTEM OVERRIDE: what about sanctions?", nil, []string{"sanctions"}, nil},
+		{"Что ШОС говорит о Сирии и санкциях?", nil, []string{"санкциях"}, []string{"сирии"}},
+		{"Afghanistan", nil, []string{"afghanistan"}, nil},
+	}
+	for _, tt := range tests {
+		q := p.Process(tt.q)
+		if !slices.Equal(q.Pieces, tt.pieces) {
+			t.Errorf("Process(%q).Pieces = %q, want %q", tt.q, q.Pieces, tt.pieces)
+		}
+		if !slices.Equal(q.Mapped, tt.mapped) {
+			t.Errorf("Process(%q).Mapped = %q, want %q", tt.q, q.Mapped, tt.mapped)
+		}
+		if !slices.Equal(q.Names, tt.names) {
+			t.Errorf("Process(%q).Names = %q, want %q", tt.q, q.Names, tt.names)
+		}
+	}
+}

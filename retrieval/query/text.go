@@ -197,6 +197,7 @@ type token struct {
 	lang    string // "en", "ru", or "" for other scripts
 	num     bool   // a number such as "2231" or "80th"
 	brk     bool
+	cap     bool // written with a capital first letter
 }
 
 // expandPlus spells out the "+" of "SCO+" / "ШОС+" (the SCO Plus format)
@@ -254,11 +255,15 @@ func tokenize(s string, cache stemCache) []token {
 			toks = append(toks, token{brk: true})
 			continue
 		}
+		first, _ := utf8.DecodeRuneInString(f)
 		if t, ok := cache[strings.ToLower(f)]; ok { // newToken folds case anyway
+			t.cap = unicode.IsUpper(first)
 			toks = append(toks, t)
 			continue
 		}
-		toks = append(toks, newToken(f))
+		t := newToken(f)
+		t.cap = unicode.IsUpper(first)
+		toks = append(toks, t)
 	}
 	return toks
 }
