@@ -62,7 +62,7 @@ func TestSplitPrefersBoundaries(t *testing.T) {
 	d.bold(para2)
 	chunks := d.split(200)
 	if len(chunks) != 2 {
-		t.Fatalf("%d chunks, want 2: %q", len(chunks), texts(chunks))
+		t.Fatalf("%d chunks, want 2: %q", len(chunks), chunkTexts(chunks))
 	}
 	if chunks[0].text() != para1 {
 		t.Errorf("first chunk should be the first paragraph, got %q", chunks[0].text())
@@ -85,7 +85,7 @@ func TestSplitPrefersBoundaries(t *testing.T) {
 	}
 }
 
-func texts(ds []doc) []string {
+func chunkTexts(ds []doc) []string {
 	var out []string
 	for _, d := range ds {
 		out = append(out, d.text())

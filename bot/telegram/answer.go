@@ -1,0 +1,378 @@
+package telegram
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/declbot/declbot/bot"
+	"github.com/declbot/declbot/bot/history"
+)
+
+// question is a question to answer and where the answer goes.
+type question struct {
+	chat    models.Chat
+	thread  int
+	from    models.User
+	text    string
+	replyTo int // in groups, the message asking
+}
+
+// convKey names a conversation for the history: a chat, or a topic in a
+// forum group.
+func convKey(chat models.Chat, thread int) string {
+	k := strconv.FormatInt(chat.ID, 10)
+	if thread != 0 {
+		k += "/" + strconv.Itoa(thread)
+	}
+	return k
+}
+
+// ask answers a question: it checks the limits, shows "typing", streams
+// the answer (drafts in private chats, throttled edits in groups), sends
+// the final answer with its source buttons, and records the turn.
+func (b *Bot) ask(ctx context.Context, q question) {
+	lang := messageLang(q.text, q.from.LanguageCode)
+	q.text = strings.TrimSpace(q.text)
+	if n := utf8.RuneCountInString(q.text); n > b.maxQuestion {
+		b.reply(ctx, q.chat, q.thread, q.replyTo, text(lang, txtTooLong, b.maxQuestion))
+		return
+	}
+	if q.text == "" {
+		b.reply(ctx, q.chat, q.thread, q.replyTo, bot.Text(lang, bot.MsgEmptyQuestion))
+		return
+	}
+	if !b.users.acquire(q.from.ID) {
+		b.reply(ctx, q.chat, q.thread, q.replyTo, text(lang, txtBusy))
+		return
+	}
+	defer b.users.release(q.from.ID)
+	if ok, wait := b.users.allow(q.from.ID); !ok {
+		b.reply(ctx, q.chat, q.thread, q.replyTo, text(lang, txtRateLimited, int(math.Ceil(wait.Seconds()))))
+		return
+	}
+	b.stats.questions.Add(1)
+
+	key := convKey(q.chat, q.thread)
+	var turns []bot.Turn
+	if b.hist != nil {
+		hs, err := b.hist.Turns(key)
+		if err != nil {
+			b.log.Warn("telegram: could not read history; answering without it", "chat", q.chat.ID, b.errAttr(err))
+		}
+		for _, t := range hs {
+			turns = append(turns, bot.Turn{Question: t.Question, Answer: t.Answer})
+		}
+	}
+
+	s := b.newStream(ctx, q)
+	ans, err := b.answerer.AskStream(ctx, bot.Question{Text: q.text, History: turns}, s.update)
+	s.stop()
+	if err != nil {
+		b.stats.failures.Add(1)
+		b.log.Error("telegram: no answer", "chat", q.chat.ID, b.errAttr(err))
+		s.fail(text(lang, txtFailed))
+		return
+	}
+	if err := s.finish(ans); err != nil {
+		b.stats.failures.Add(1)
+		b.log.Error("telegram: could not deliver an answer", "chat", q.chat.ID, b.errAttr(err))
+		return
+	}
+	b.stats.answers.Add(1)
+	if b.hist != nil {
+		if err := b.hist.Append(key, history.Turn{Question: q.text, Answer: ans.Text}); err != nil {
+			b.log.Warn("telegram: could not save history", "chat", q.chat.ID, b.errAttr(err))
+		}
+	}
+}
+
+// stream shows an answer while it is written. In private chats it
+// updates a draft (sendMessageDraft); in groups it sends a message and
+// edits it at most once per edit interval. Partial updates are
+// best-effort: under flood control they are skipped, never queued. The
+// final answer is delivered reliably by finish.
+type stream struct {
+	b       *Bot
+	q       question
+	private bool
+	draftID int64
+
+	mu      sync.Mutex
+	latest  string
+	version int
+
+	wake    chan struct{}
+	quit    chan struct{}
+	done    chan struct{}
+	ctx     context.Context
+	cancel  context.CancelFunc
+	shown   chan struct{} // closed when the first text is on screen
+	once    sync.Once
+	stopped bool
+
+	// Owned by the worker until done is closed.
+	msgID      int       // groups: the message being edited
+	msgText    string    // groups: its current text
+	pausedTill time.Time // flood control: no partial updates before
+	drafts     bool      // private: drafts still work here
+	plainDraft bool      // private: Telegram refused the HTML once
+}
+
+func (b *Bot) newStream(ctx context.Context, q question) *stream {
+	sctx, cancel := context.WithCancel(ctx)
+	s := &stream{
+		b: b, q: q, private: isPrivate(q.chat),
+		draftID: b.nextID.Add(1),
+		wake:    make(chan struct{}, 1),
+		quit:    make(chan struct{}),
+		done:    make(chan struct{}),
+		ctx:     sctx, cancel: cancel,
+		shown:  make(chan struct{}),
+		drafts: true,
+	}
+	go s.typing()
+	go s.run()
+	return s
+}
+
+// update receives the whole answer so far from the engine.
+func (s *stream) update(text string) {
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		return
+	}
+	s.latest = text
+	s.version++
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// typing shows "typing…" until the first text is on screen; Telegram
+// clears the status after five seconds, so it is repeated.
+func (s *stream) typing() {
+	for {
+		_, err := s.b.tg.SendChatAction(s.ctx, &tgbot.SendChatActionParams{
+			ChatID: s.q.chat.ID, MessageThreadID: s.q.thread, Action: models.ChatActionTyping,
+		})
+		if err != nil && s.ctx.Err() == nil {
+			s.b.log.Debug("telegram: sendChatAction failed", s.b.errAttr(err))
+		}
+		select {
+		case <-s.shown:
+			return
+		case <-s.ctx.Done():
+			return
+		case <-s.quit:
+			return
+		case <-time.After(s.b.typingInterval):
+		}
+	}
+}
+
+func (s *stream) markShown() { s.once.Do(func() { close(s.shown) }) }
+
+// run is the worker that puts partial text on screen at a bounded pace.
+func (s *stream) run() {
+	defer close(s.done)
+	interval := s.b.editInterval
+	if s.private {
+		interval = s.b.draftInterval
+	}
+	shownVersion := 0
+	var last time.Time
+	for {
+		select {
+		case <-s.wake:
+		case <-s.quit:
+			return
+		}
+		// Pace: wait out the interval (and any flood-control pause), then
+		// show whatever is newest by then.
+		wait := max(time.Until(last.Add(interval)), time.Until(s.pausedTill))
+		if wait > 0 {
+			select {
+			case <-time.After(wait):
+			case <-s.quit:
+				return
+			}
+		}
+		s.mu.Lock()
+		text, version := s.latest, s.version
+		s.mu.Unlock()
+		if version == shownVersion || strings.TrimSpace(text) == "" {
+			continue
+		}
+		shownVersion = version
+		last = time.Now()
+		s.show(text)
+	}
+}
+
+// show puts a partial answer on screen, once.
+func (s *stream) show(text string) {
+	chunks := markdownDoc(text).split(s.b.msgLimit)
+	if len(chunks) == 0 {
+		return
+	}
+	if s.private {
+		if !s.drafts {
+			return
+		}
+		// A draft shows the part being written: the last chunk.
+		d := chunks[len(chunks)-1]
+		p := &tgbot.SendMessageDraftParams{ChatID: s.q.chat.ID, MessageThreadID: s.q.thread,
+			DraftID: strconv.FormatInt(s.draftID, 10), Text: d.html(), ParseMode: models.ParseModeHTML}
+		if s.plainDraft {
+			p.Text, p.ParseMode = d.text(), ""
+		}
+		_, err := s.b.tg.SendMessageDraft(s.ctx, p)
+		s.partialError("sendMessageDraft", err)
+		return
+	}
+	// Groups: the first chunk, in one message edited as it grows; the
+	// rest is sent by finish.
+	d := chunks[0]
+	if s.msgID == 0 {
+		if s.b.sendLim != nil && !s.b.sendLim.Allow() {
+			return
+		}
+		p := &tgbot.SendMessageParams{ChatID: s.q.chat.ID, MessageThreadID: s.q.thread, Text: d.html(), ParseMode: models.ParseModeHTML,
+			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()}}
+		if s.q.replyTo != 0 {
+			p.ReplyParameters = &models.ReplyParameters{MessageID: s.q.replyTo, AllowSendingWithoutReply: true}
+		}
+		m, err := s.b.tg.SendMessage(s.ctx, p)
+		if err == nil {
+			s.msgID, s.msgText = m.ID, d.text()
+		}
+		s.partialError("sendMessage", err)
+		return
+	}
+	if d.text() == s.msgText {
+		return
+	}
+	if s.b.sendLim != nil && !s.b.sendLim.Allow() {
+		return
+	}
+	_, err := s.b.tg.EditMessageText(s.ctx, &tgbot.EditMessageTextParams{ChatID: s.q.chat.ID, MessageID: s.msgID,
+		Text: d.html(), ParseMode: models.ParseModeHTML, LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()}})
+	if err == nil {
+		s.msgText = d.text()
+	}
+	s.partialError("editMessageText", err)
+}
+
+// partialError decides what a failed partial update means for the next
+// ones.
+func (s *stream) partialError(method string, err error) {
+	if err == nil {
+		s.markShown()
+		return
+	}
+	if s.ctx.Err() != nil {
+		return
+	}
+	switch kind, wait := classify(err); kind {
+	case errFlood:
+		s.pausedTill = time.Now().Add(wait)
+		s.b.log.Info("telegram: flood control while streaming; pausing updates", "method", method, "retry_after", wait)
+	case errParse:
+		s.plainDraft = true
+	case errNotModified:
+	case errEditMissing:
+		s.msgID = 0
+	default:
+		if method == "sendMessageDraft" {
+			// Drafts unavailable here: the answer arrives whole.
+			s.drafts = false
+		}
+		s.b.log.Warn("telegram: streaming update failed", "method", method, s.b.errAttr(err))
+	}
+}
+
+// stop ends partial updates and waits for the worker.
+func (s *stream) stop() {
+	s.mu.Lock()
+	already := s.stopped
+	s.stopped = true
+	s.mu.Unlock()
+	if already {
+		return
+	}
+	close(s.quit)
+	<-s.done
+	s.cancel()
+}
+
+// finish delivers the final answer reliably: in groups the streamed
+// message becomes its first part, in private chats the answer is sent
+// (which ends the draft). The source buttons go under the last part.
+func (s *stream) finish(a bot.Answer) error {
+	ctx := s.b.work
+	body := answerDoc(a)
+	sc := a.Lang.Script()
+	if a.Lang == "" {
+		sc = scriptFor(s.q.text, messageLang(s.q.text, s.q.from.LanguageCode))
+	}
+	kb := sourceKeyboard(a, sc)
+	chunks := body.split(s.b.msgLimit)
+	if len(chunks) == 0 {
+		var d doc
+		d.plain(bot.Text(a.Lang, bot.MsgNotAddressed))
+		chunks = []doc{d}
+	}
+	start := 0
+	if s.msgID != 0 {
+		var markup *keyboard
+		if len(chunks) == 1 {
+			markup = kb
+		}
+		err := s.b.edit(ctx, s.q.chat.ID, s.msgID, "", chunks[0], markup)
+		if err == nil {
+			start = 1
+		} else {
+			s.b.log.Warn("telegram: could not finish the streamed message; sending the answer anew", s.b.errAttr(err))
+		}
+	}
+	for i := start; i < len(chunks); i++ {
+		m := outMsg{chatID: s.q.chat.ID, threadID: s.q.thread, body: chunks[i]}
+		if i == 0 {
+			m.replyTo = s.q.replyTo
+		}
+		if i == len(chunks)-1 {
+			m.markup = kb
+		}
+		if _, err := s.b.send(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fail tells the user no answer could be given, replacing the streamed
+// message in groups.
+func (s *stream) fail(msg string) {
+	var d doc
+	d.plain(msg)
+	if s.msgID != 0 {
+		if err := s.b.edit(s.b.work, s.q.chat.ID, s.msgID, "", d, nil); err == nil {
+			return
+		}
+	}
+	s.b.reply(s.b.work, s.q.chat, s.q.thread, s.q.replyTo, msg)
+}
+
+// Compile-time check that the engine satisfies Answerer.
+var _ Answerer = (*bot.Engine)(nil)

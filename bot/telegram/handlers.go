@@ -1,0 +1,436 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+// route handles one update; dispatch runs it in its own goroutine.
+func (b *Bot) route(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
+	switch {
+	case u.Message != nil:
+		b.onMessage(ctx, u.Message)
+	case u.CallbackQuery != nil:
+		b.onCallback(ctx, u.CallbackQuery)
+	case u.InlineQuery != nil:
+		b.onInline(ctx, u.InlineQuery)
+	}
+}
+
+// allowed applies the allowlists: with none set everyone is served;
+// otherwise the user or the chat must be listed.
+func (b *Bot) allowed(userID, chatID int64) bool {
+	if len(b.allowedUsers) == 0 && len(b.allowedChats) == 0 {
+		return true
+	}
+	return b.allowedUsers[userID] || (chatID != 0 && b.allowedChats[chatID])
+}
+
+// command splits "/cmd@bot args" into its parts. ok is false when the
+// text is not a command or is addressed to another bot.
+// go-telegram/bot's command matching compares the whole "cmd@bot" with
+// the pattern, so commands in groups (where clients add @bot) would be
+// missed; we parse them here.
+func (b *Bot) command(text string) (cmd, args string, ok bool) {
+	if !strings.HasPrefix(text, "/") {
+		return "", "", false
+	}
+	head, rest, _ := strings.Cut(text, " ")
+	if i := strings.IndexAny(head, "\n\t"); i >= 0 {
+		rest = head[i+1:] + " " + rest
+		head = head[:i]
+	}
+	name, target, hasTarget := strings.Cut(head[1:], "@")
+	if hasTarget && !strings.EqualFold(target, b.me.Username) {
+		return "", "", false
+	}
+	if name == "" {
+		return "", "", false
+	}
+	return strings.ToLower(name), strings.TrimSpace(rest), true
+}
+
+func isPrivate(c models.Chat) bool { return c.Type == models.ChatTypePrivate }
+
+// mentioned reports whether a group message is for the bot (it names
+// @bot or replies to the bot) and returns the text without the mention.
+func (b *Bot) mentioned(m *models.Message, text string) (string, bool) {
+	if b.me.Username != "" {
+		at := "@" + strings.ToLower(b.me.Username)
+		if i := strings.Index(strings.ToLower(text), at); i >= 0 {
+			return strings.TrimSpace(text[:i] + text[i+len(at):]), true
+		}
+	}
+	if r := m.ReplyToMessage; r != nil && r.From != nil && r.From.ID == b.me.ID {
+		return text, true
+	}
+	return text, false
+}
+
+func hasMedia(m *models.Message) bool {
+	return m.Sticker != nil || len(m.Photo) > 0 || m.Voice != nil || m.Audio != nil || m.Video != nil ||
+		m.VideoNote != nil || m.Document != nil || m.Animation != nil || m.Location != nil || m.Contact != nil ||
+		m.Poll != nil || m.Dice != nil || m.Venue != nil
+}
+
+func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
+	if m.From == nil || m.From.IsBot {
+		return
+	}
+	private := isPrivate(m.Chat)
+	thread := 0
+	if m.IsTopicMessage {
+		thread = m.MessageThreadID
+	}
+	replyTo := 0
+	if !private {
+		replyTo = m.ID
+	}
+	userL := userLang(m.From.LanguageCode)
+	if !b.allowed(m.From.ID, m.Chat.ID) {
+		if private {
+			b.reply(ctx, m.Chat, thread, 0, text(userL, txtNotAllowed))
+		}
+		b.log.Info("telegram: message from a user not on the allowlist ignored", "user", m.From.ID, "chat", m.Chat.ID)
+		return
+	}
+	t := m.Text
+	if cmd, args, ok := b.command(t); ok {
+		b.onCommand(ctx, m, cmd, args, thread, replyTo)
+		return
+	} else if strings.HasPrefix(t, "/") && !private {
+		return // another bot's command
+	}
+	if !private {
+		var forUs bool
+		t, forUs = b.mentioned(m, t)
+		if !forUs {
+			if hasMedia(m) {
+				if _, capFor := b.mentioned(m, m.Caption); capFor {
+					b.reply(ctx, m.Chat, thread, replyTo, text(userL, txtNonText))
+				}
+			}
+			return
+		}
+	}
+	if m.Text == "" {
+		if hasMedia(m) || private {
+			b.reply(ctx, m.Chat, thread, replyTo, text(messageLang(m.Caption, m.From.LanguageCode), txtNonText))
+		}
+		return
+	}
+	b.ask(ctx, question{chat: m.Chat, thread: thread, from: *m.From, text: t, replyTo: replyTo})
+}
+
+func (b *Bot) onCommand(ctx context.Context, m *models.Message, cmd, args string, thread, replyTo int) {
+	lang := messageLang(args, m.From.LanguageCode)
+	switch cmd {
+	case "start":
+		b.sendWelcome(ctx, m.Chat, thread, userLang(m.From.LanguageCode))
+	case "help":
+		b.reply(ctx, m.Chat, thread, replyTo, strings.ReplaceAll(text(lang, txtHelp), "{bot}", b.me.Username))
+	case "ask", "q":
+		if args == "" {
+			b.reply(ctx, m.Chat, thread, replyTo, text(lang, txtAskUsage))
+			return
+		}
+		b.ask(ctx, question{chat: m.Chat, thread: thread, from: *m.From, text: args, replyTo: replyTo})
+	case "cite":
+		b.cite(ctx, m.Chat, thread, replyTo, args, lang)
+	case "search":
+		b.search(ctx, m.Chat, thread, replyTo, args, lang)
+	case "sections", "toc":
+		d, kb := tocDoc(b.c, lang)
+		if _, err := b.sendAll(ctx, outMsg{chatID: m.Chat.ID, threadID: thread, replyTo: replyTo, body: d, markup: kb}); err != nil {
+			b.log.Warn("telegram: could not send the contents", "chat", m.Chat.ID, b.errAttr(err))
+		}
+	case "new", "reset":
+		if b.hist != nil {
+			if err := b.hist.Clear(convKey(m.Chat, thread)); err != nil {
+				b.log.Error("telegram: could not clear history", "chat", m.Chat.ID, b.errAttr(err))
+				b.reply(ctx, m.Chat, thread, replyTo, text(lang, txtFailed))
+				return
+			}
+		}
+		b.reply(ctx, m.Chat, thread, replyTo, text(lang, txtCleared))
+	default:
+		if isPrivate(m.Chat) {
+			b.reply(ctx, m.Chat, thread, replyTo, text(lang, txtUnknownCommand))
+		}
+	}
+}
+
+func (b *Bot) sendWelcome(ctx context.Context, chat models.Chat, thread int, lang corpus.Lang) {
+	var d doc
+	d.plain(text(lang, txtWelcome))
+	var bs [][]kbButton
+	for i, q := range examples[lang] {
+		bs = append(bs, []kbButton{button(q, "x:"+langCode(lang)+":"+strconv.Itoa(i))})
+	}
+	if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, body: d, markup: &keyboard{InlineKeyboard: bs}}); err != nil {
+		b.log.Warn("telegram: could not send the welcome", "chat", chat.ID, b.errAttr(err))
+	}
+}
+
+// maxCited bounds the paragraphs one /cite shows.
+const maxCited = 10
+
+func (b *Bot) cite(ctx context.Context, chat models.Chat, thread, replyTo int, args string, lang corpus.Lang) {
+	if args == "" {
+		b.reply(ctx, chat, thread, replyTo, text(lang, txtCiteUsage))
+		return
+	}
+	ps, err := b.c.LookupAll(args)
+	if err != nil {
+		var le *corpus.LookupError
+		if errors.As(err, &le) {
+			b.reply(ctx, chat, thread, replyTo, text(lang, txtCiteNotFound, le.Reason))
+			return
+		}
+		b.reply(ctx, chat, thread, replyTo, text(lang, txtFailed))
+		return
+	}
+	sc := scriptFor(args, lang)
+	if len(ps) == 1 {
+		b.sendParagraph(ctx, chat, thread, replyTo, ps[0], sc, lang)
+		return
+	}
+	var d doc
+	for i, p := range ps {
+		if i == maxCited {
+			d.plain("\n\n")
+			d.italic(text(lang, txtCiteTooMany, maxCited))
+			break
+		}
+		if i > 0 {
+			d.plain("\n\n")
+		}
+		d.append(paragraphDoc(p, sc))
+	}
+	if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, replyTo: replyTo, body: d}); err != nil {
+		b.log.Warn("telegram: could not send paragraphs", "chat", chat.ID, b.errAttr(err))
+	}
+}
+
+// scriptFor chooses the Chinese script to show the corpus in: the
+// script of what the user typed if it is Chinese, else their language's.
+func scriptFor(s string, lang corpus.Lang) corpus.Script {
+	if corpus.HasHan(s) {
+		return corpus.DetectScript(s)
+	}
+	return lang.Script()
+}
+
+func (b *Bot) sendParagraph(ctx context.Context, chat models.Chat, thread, replyTo int, p corpus.Passage, sc corpus.Script, lang corpus.Lang) {
+	_, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, replyTo: replyTo,
+		body: paragraphDoc(p, sc), markup: paragraphKeyboard(b.c, p, sc, lang)})
+	if err != nil {
+		b.log.Warn("telegram: could not send a paragraph", "chat", chat.ID, "id", p.ID, b.errAttr(err))
+	}
+}
+
+// maxSearch is how many paragraphs /search and inline mode offer.
+const maxSearch = 5
+
+func (b *Bot) search(ctx context.Context, chat models.Chat, thread, replyTo int, q string, lang corpus.Lang) {
+	if q == "" {
+		b.reply(ctx, chat, thread, replyTo, text(lang, txtSearchUsage))
+		return
+	}
+	if utf8.RuneCountInString(q) > b.maxQuestion {
+		b.reply(ctx, chat, thread, replyTo, text(lang, txtTooLong, b.maxQuestion))
+		return
+	}
+	ps, err := b.findPassages(ctx, q, maxSearch)
+	if err != nil {
+		b.log.Warn("telegram: search failed", b.errAttr(err))
+		b.reply(ctx, chat, thread, replyTo, text(lang, txtSearchUnavailable))
+		return
+	}
+	if len(ps) == 0 {
+		b.reply(ctx, chat, thread, replyTo, text(lang, txtSearchNone))
+		return
+	}
+	d, kb := passageListDoc(text(lang, txtSearchHeader, snippet(q, 40)), ps, scriptFor(q, lang))
+	if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, replyTo: replyTo, body: d, markup: kb}); err != nil {
+		b.log.Warn("telegram: could not send search results", "chat", chat.ID, b.errAttr(err))
+	}
+}
+
+// findPassages resolves paragraph IDs typed as such, else ranks
+// paragraphs with the Searcher, else matches the folded text.
+func (b *Bot) findPassages(ctx context.Context, q string, k int) ([]corpus.Passage, error) {
+	if ps, err := b.c.LookupAll(q); err == nil {
+		return ps[:min(len(ps), k)], nil
+	}
+	if b.searcher != nil {
+		res, err := b.searcher.Search(ctx, q, k)
+		if err != nil {
+			return nil, err
+		}
+		var ps []corpus.Passage
+		for _, r := range res.Items {
+			if len(ps) == k {
+				break
+			}
+			ps = append(ps, r.Passage)
+		}
+		return ps, nil
+	}
+	fq := corpus.Fold(q)
+	if fq == "" {
+		return nil, nil
+	}
+	var ps []corpus.Passage
+	for _, p := range b.c.Passages() {
+		if strings.Contains(corpus.Fold(p.TextHans), fq) {
+			ps = append(ps, p)
+			if len(ps) == k {
+				break
+			}
+		}
+	}
+	return ps, nil
+}
+
+func (b *Bot) answerCallback(ctx context.Context, id, msg string) {
+	_ = b.retry(ctx, "answerCallbackQuery", func(ctx context.Context) error {
+		_, err := b.tg.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: msg})
+		return err
+	})
+}
+
+func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
+	lang := userLang(q.From.LanguageCode)
+	var chat models.Chat
+	msgID := 0
+	switch {
+	case q.Message.Message != nil:
+		chat, msgID = q.Message.Message.Chat, q.Message.Message.ID
+	case q.Message.InaccessibleMessage != nil:
+		chat, msgID = q.Message.InaccessibleMessage.Chat, q.Message.InaccessibleMessage.MessageID
+	}
+	if !b.allowed(q.From.ID, chat.ID) {
+		b.answerCallback(ctx, q.ID, text(lang, txtNotAllowed))
+		return
+	}
+	cb, ok := parseCallback(b.c, q.Data)
+	if !ok {
+		b.log.Info("telegram: invalid callback data refused", "user", q.From.ID, "len", len(q.Data))
+		b.answerCallback(ctx, q.ID, text(lang, txtExpired))
+		return
+	}
+	if chat.ID == 0 && q.InlineMessageID == "" {
+		b.answerCallback(ctx, q.ID, text(lang, txtExpired))
+		return
+	}
+	thread := 0
+	if m := q.Message.Message; m != nil && m.IsTopicMessage {
+		thread = m.MessageThreadID
+	}
+	switch cb.action {
+	case 'p':
+		b.answerCallback(ctx, q.ID, "")
+		if q.InlineMessageID != "" {
+			// No chat to post in: show it in place instead.
+			b.showInPlace(ctx, chat, msgID, q.InlineMessageID, cb.passage, cb.script, lang)
+			return
+		}
+		b.sendParagraph(ctx, chat, thread, msgID, cb.passage, cb.script, lang)
+	case 'n':
+		b.answerCallback(ctx, q.ID, "")
+		b.showInPlace(ctx, chat, msgID, q.InlineMessageID, cb.passage, cb.script, lang)
+	case 's':
+		b.answerCallback(ctx, q.ID, "")
+		if q.InlineMessageID != "" {
+			return
+		}
+		d, kb := sectionDoc(b.c, cb.section, cb.script, lang)
+		if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, body: d, markup: kb}); err != nil {
+			b.log.Warn("telegram: could not send a section", "chat", chat.ID, b.errAttr(err))
+		}
+	case 'x':
+		b.answerCallback(ctx, q.ID, "")
+		if q.InlineMessageID != "" {
+			return
+		}
+		replyTo := 0
+		if !isPrivate(chat) {
+			replyTo = msgID
+		}
+		b.ask(ctx, question{chat: chat, thread: thread, from: q.From, text: examples[cb.lang][cb.example], replyTo: replyTo})
+	}
+}
+
+// showInPlace replaces a paragraph message with another paragraph (or
+// script); if the message is gone, it sends a new one.
+func (b *Bot) showInPlace(ctx context.Context, chat models.Chat, msgID int, inlineID string, p corpus.Passage, sc corpus.Script, lang corpus.Lang) {
+	body, kb := paragraphDoc(p, sc), paragraphKeyboard(b.c, p, sc, lang)
+	if chunks := body.split(b.msgLimit); len(chunks) == 1 {
+		err := b.edit(ctx, chat.ID, msgID, inlineID, body, kb)
+		if err == nil || inlineID != "" {
+			if err != nil {
+				b.log.Warn("telegram: could not edit an inline message", b.errAttr(err))
+			}
+			return
+		}
+		b.log.Info("telegram: could not edit a paragraph message; sending it anew", b.errAttr(err))
+	}
+	b.sendParagraph(ctx, chat, 0, 0, p, sc, lang)
+}
+
+// maxInline bounds inline results (Telegram allows 50).
+const maxInline = 10
+
+func (b *Bot) onInline(ctx context.Context, q *models.InlineQuery) {
+	results := []models.InlineQueryResult{}
+	var from models.User
+	if q.From != nil {
+		from = *q.From
+	}
+	lang := userLang(from.LanguageCode)
+	query := strings.TrimSpace(q.Query)
+	if b.allowed(from.ID, 0) && query != "" && utf8.RuneCountInString(query) <= b.maxQuestion {
+		ps, err := b.findPassages(ctx, query, maxInline)
+		if err != nil {
+			b.log.Warn("telegram: inline search failed", b.errAttr(err))
+		}
+		sc := scriptFor(query, lang)
+		for _, p := range ps {
+			body := paragraphDoc(p, sc).split(b.msgLimit)[0]
+			title := "[" + p.ID + "] " + p.SectionName(sc)
+			results = append(results, &models.InlineQueryResultArticle{
+				ID:                  p.ID,
+				Title:               title,
+				Description:         snippet(p.Text(sc), 100),
+				InputMessageContent: &models.InputTextMessageContent{MessageText: body.html(), ParseMode: models.ParseModeHTML},
+				ReplyMarkup:         paragraphKeyboard(b.c, p, sc, lang),
+			})
+		}
+	}
+	params := &tgbot.AnswerInlineQueryParams{
+		InlineQueryID: q.ID,
+		Results:       results,
+		CacheTime:     300,
+		// With an allowlist, results must not be cached for other users.
+		IsPersonal: len(b.allowedUsers)+len(b.allowedChats) > 0,
+	}
+	if params.IsPersonal {
+		params.CacheTime = 0
+	}
+	err := b.retry(ctx, "answerInlineQuery", func(ctx context.Context) error {
+		_, err := b.tg.AnswerInlineQuery(ctx, params)
+		return err
+	})
+	if err != nil {
+		b.log.Warn("telegram: could not answer an inline query", b.errAttr(err))
+	}
+}

@@ -1,0 +1,86 @@
+package telegram
+
+import (
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// userLimits holds each user's question rate limiter and whether they have
+// a question being answered. Entries idle for an hour are dropped so the
+// map does not grow with every user ever seen.
+type userLimits struct {
+	mu      sync.Mutex
+	every   time.Duration
+	burst   int
+	users   map[int64]*userLimit
+	touches int
+}
+
+type userLimit struct {
+	lim      *rate.Limiter
+	busy     bool
+	lastSeen time.Time
+}
+
+func newUserLimits(every time.Duration, burst int) *userLimits {
+	return &userLimits{every: every, burst: max(burst, 1), users: map[int64]*userLimit{}}
+}
+
+func (u *userLimits) get(id int64, now time.Time) *userLimit {
+	u.touches++
+	if u.touches%1024 == 0 {
+		for k, v := range u.users {
+			if !v.busy && now.Sub(v.lastSeen) > time.Hour {
+				delete(u.users, k)
+			}
+		}
+	}
+	l := u.users[id]
+	if l == nil {
+		limit := rate.Inf
+		if u.every > 0 {
+			limit = rate.Every(u.every)
+		}
+		l = &userLimit{lim: rate.NewLimiter(limit, u.burst)}
+		u.users[id] = l
+	}
+	l.lastSeen = now
+	return l
+}
+
+// acquire marks the user busy; it returns false if they already are.
+func (u *userLimits) acquire(id int64) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	l := u.get(id, time.Now())
+	if l.busy {
+		return false
+	}
+	l.busy = true
+	return true
+}
+
+func (u *userLimits) release(id int64) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if l := u.users[id]; l != nil {
+		l.busy = false
+	}
+}
+
+// allow takes one question from the user's budget; if there is none, it
+// returns how long until there is.
+func (u *userLimits) allow(id int64) (bool, time.Duration) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	now := time.Now()
+	l := u.get(id, now)
+	r := l.lim.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
