@@ -2,18 +2,182 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/declbot/declbot/bot/history"
+	"github.com/declbot/declbot/bot/telegram"
+	"github.com/declbot/declbot/corpus"
 )
 
-// serveCommand is being built (see the open issues); until then it says so.
 func serveCommand() command {
 	return command{
 		name:    "serve",
 		summary: "run the Telegram bot",
-		usage:   "Usage: declbot serve",
-		run: func(_ context.Context, a *app, _ []string) int {
-			fmt.Fprintln(a.stderr, "declbot serve: not available in this build yet")
-			return exitFail
-		},
+		usage: `Usage: declbot serve [--offline]
+
+Runs the Telegram bot until interrupted (Ctrl-C or SIGTERM), then lets the
+answers in progress finish and exits. Configuration comes from .env and the
+environment (see .env.example):
+
+  TELEGRAM_BOT_TOKEN  the token @BotFather gave you (required)
+  TELEGRAM_API_URL    a self-hosted Bot API server (default the official one)
+  WEBHOOK_URL         receive updates by webhook at this public URL instead
+                      of long polling; WEBHOOK_LISTEN is the local address
+                      (default :8080), WEBHOOK_SECRET the secret token
+  HEALTH_LISTEN       serve GET /healthz on this address (e.g. :8081)
+  ALLOWED_USER_IDS, ALLOWED_CHAT_IDS  serve only these users / chats
+  DATA_DIR            follow-up history (history.db) and caches
+  OPENAI_*, LLM_TIMEOUT, EMBEDDING_*  the model, as for "declbot ask"
+
+Answers are extractive (quoted from the text) unless a model is configured.
+
+Examples:
+  TELEGRAM_BOT_TOKEN=123456789:AA... declbot serve
+  declbot serve --offline`,
+		run: runServe,
+	}
+}
+
+// historyPruneEvery is how often expired conversations are deleted.
+const historyPruneEvery = time.Hour
+
+var webhookSecretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+func runServe(ctx context.Context, a *app, args []string) int {
+	fs := newFlagSet(a, serveCommand())
+	offline := fs.Bool("offline", false, "answer from the text only, even if a model is configured")
+	rest, code, ok := parseFlags(a, fs, args, true)
+	if !ok {
+		return code
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(a.stderr, "declbot serve: unexpected argument %q; serve takes no arguments (configure it with .env, see .env.example)\n", rest[0])
+		return exitUsage
+	}
+	cfg, err := loadConfig(a.getenv)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "declbot serve: %v\n", err)
+		return exitUsage
+	}
+	if *offline {
+		cfg.OpenAIBaseURL, cfg.OpenAIAPIKey = "", ""
+	}
+	if err := telegram.ValidateToken(cfg.TelegramToken); err != nil {
+		printTokenHelp(a.stderr, err)
+		return exitUsage
+	}
+	if cfg.WebhookSecret != "" && !webhookSecretRE.MatchString(cfg.WebhookSecret) {
+		fmt.Fprintln(a.stderr, "declbot serve: WEBHOOK_SECRET may contain only letters, digits, _ and - (1-256 characters), as Telegram requires; generate one with: openssl rand -hex 32")
+		return exitUsage
+	}
+	log := newLogger(a, cfg)
+	if cfg.WebhookURL != "" && cfg.WebhookSecret == "" {
+		log.Warn("WEBHOOK_SECRET is empty: anyone who learns WEBHOOK_URL can send the bot fake updates; set it (e.g. openssl rand -hex 32)")
+	}
+
+	c, err := corpus.Load()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "declbot serve: %v\n", err)
+		return exitFail
+	}
+	idx, err := newIndex(ctx, a, cfg, c)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "declbot serve: %v\n", err)
+		return exitFail
+	}
+	engine := newEngine(a, cfg, c, idx)
+
+	store, err := history.Open(filepath.Join(cfg.DataDir, "history.db"))
+	if errors.Is(err, history.ErrLocked) {
+		fmt.Fprintf(a.stderr, "declbot serve: another declbot serve is using DATA_DIR=%s: stop it, or give this one its own DATA_DIR\n", cfg.DataDir)
+		return exitFail
+	}
+	if err != nil {
+		fmt.Fprintf(a.stderr, "declbot serve: cannot keep chat history in DATA_DIR=%s: %v; set DATA_DIR to a writable folder\n", cfg.DataDir, err)
+		return exitFail
+	}
+	defer store.Close()
+	if moved := store.Recovered(); moved != "" {
+		log.Warn("the chat history database was damaged; it was kept as "+moved+" and a new one started", "path", store.Path())
+	}
+	pruneCtx, stopPrune := context.WithCancel(ctx)
+	defer stopPrune() // before store.Close: defers run last-in first-out
+	go pruneHistory(pruneCtx, store, log)
+
+	opts := []telegram.Option{
+		telegram.WithAPIURL(cfg.TelegramAPIURL),
+		telegram.WithSearcher(idx),
+		telegram.WithHistory(store),
+		telegram.WithLogger(log),
+		telegram.WithAllowlist(cfg.AllowedUserIDs, cfg.AllowedChatIDs),
+	}
+	if cfg.WebhookURL != "" {
+		opts = append(opts, telegram.WithWebhook(cfg.WebhookURL, cfg.WebhookListen, cfg.WebhookSecret))
+	}
+	if cfg.HealthListen != "" {
+		opts = append(opts, telegram.WithHealth(cfg.HealthListen))
+	}
+	b, err := telegram.New(cfg.TelegramToken, c, engine, opts...)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "declbot serve: %v\n", err)
+		return exitFail
+	}
+	log.Info("declbot serve starting", "mode", engine.Mode(), "api", cfg.TelegramAPIURL, "webhook", cfg.WebhookURL != "",
+		"allowlist", len(cfg.AllowedUserIDs)+len(cfg.AllowedChatIDs) > 0, "history", store.Path())
+	err = b.Run(ctx)
+	switch {
+	case errors.Is(err, telegram.ErrTokenRejected):
+		fmt.Fprintf(a.stderr, "declbot serve: %v\n", err)
+		return exitUsage
+	case err != nil && !errors.Is(err, context.Canceled):
+		fmt.Fprintf(a.stderr, "declbot serve: %v\n", err)
+		return exitFail
+	}
+	s := b.Stats()
+	log.Info("declbot serve stopped", "questions", s.Questions, "answers", s.Answers, "failures", s.Failures, "abandoned", s.Abandoned)
+	return exitOK
+}
+
+// printTokenHelp explains how to get a token. It never prints the token.
+func printTokenHelp(w io.Writer, err error) {
+	if errors.Is(err, telegram.ErrNoToken) {
+		fmt.Fprint(w, `declbot serve: TELEGRAM_BOT_TOKEN is not set.
+To get one, open Telegram and talk to @BotFather (https://t.me/BotFather):
+send /newbot, choose a name and a username, and it replies with a token
+like 123456789:AAE... Put it in .env (see .env.example):
+
+  TELEGRAM_BOT_TOKEN=123456789:AAE...
+
+or in the environment, and run declbot serve again.
+`)
+		return
+	}
+	fmt.Fprint(w, `declbot serve: TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a
+colon, then at least 30 letters, digits, _ or -). Copy it again from
+@BotFather: send /mybots, choose the bot, then "API Token". Check that .env
+has no quotes or spaces around it.
+`)
+}
+
+func pruneHistory(ctx context.Context, store *history.Store, log *slog.Logger) {
+	t := time.NewTicker(historyPruneEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := store.Prune(); err != nil {
+				log.Warn("could not prune chat history", "err", err)
+			} else if n > 0 {
+				log.Debug("pruned expired conversations", "count", n)
+			}
+		}
 	}
 }
