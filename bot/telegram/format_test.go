@@ -166,3 +166,17 @@ func FuzzSplit(f *testing.F) {
 		checkSplit(t, d, limit)
 	})
 }
+
+// BenchmarkFormatLongAnswer measures turning a 16 000-character model
+// answer into Telegram messages: Markdown to spans, split at 4096 units,
+// rendered to HTML.
+func BenchmarkFormatLongAnswer(b *testing.B) {
+	a := longAnswer(40)
+	b.SetBytes(int64(len(a.Text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, c := range answerDoc(a).split(MaxMessageLen) {
+			_ = c.html()
+		}
+	}
+}
