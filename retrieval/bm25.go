@@ -167,6 +167,12 @@ func (x *bm25) lookup(h uint64, doc int32) (in bool, idf float64) {
 	return x.tf(id, doc) > 0, x.idf[id]
 }
 
+// has reports whether any passage contains the term h.
+func (x *bm25) has(h uint64) bool {
+	_, ok := x.terms[h]
+	return ok
+}
+
 // docScore is a passage number with a score.
 type docScore struct {
 	doc   int32

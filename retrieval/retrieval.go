@@ -65,6 +65,7 @@ type options struct {
 	candidates int
 	rrfK       float64
 	threshold  float64
+	relevance  relevanceModel
 	lruSize    int
 	biWeight   float64
 	// vecWeight and lexWeight multiply each ranking's 1/(k+rank).
@@ -182,6 +183,7 @@ type Index struct {
 	logger   *slog.Logger
 	opt      options
 	accs     sync.Pool // *[]float64 of len(passages), BM25 accumulators
+	zhNames  zhNames   // for the relevance signal
 }
 
 // ErrEmptyQuery is returned by Search for a query with nothing to search.
@@ -201,6 +203,7 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		candidates: DefaultCandidates,
 		rrfK:       DefaultRRFK,
 		threshold:  DefaultRelevanceThreshold,
+		relevance:  defaultRelevance,
 		lruSize:    DefaultQueryCacheSize,
 		biWeight:   defaultBigramWeight,
 		vecWeight:  -1, // by embedder, below
@@ -243,6 +246,7 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		queries:  newLRU(o.lruSize),
 		logger:   o.logger,
 		opt:      o,
+		zhNames:  loadZhNames(),
 	}
 	n := len(passages)
 	x.accs.New = func() any { s := make([]float64, n); return &s }

@@ -1,0 +1,144 @@
+package retrieval
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+var (
+	realIndexOnce sync.Once
+	realIndex     *Index
+	realIndexErr  error
+)
+
+// corpusIndex is an offline index of the real corpus, built once.
+func corpusIndex(t *testing.T) *Index {
+	t.Helper()
+	c := loadCorpus(t)
+	realIndexOnce.Do(func() { realIndex, realIndexErr = New(context.Background(), c) })
+	if realIndexErr != nil {
+		t.Fatal(realIndexErr)
+	}
+	return realIndex
+}
+
+// The relevance signal on questions written for this test (none is from
+// the golden or held-out suite): things the declaration never mentions
+// score below the threshold in every language, and what it does address
+// scores above it, in plain and in colloquial wording.
+func TestRelevanceSeparatesScope(t *testing.T) {
+	x := corpusIndex(t)
+	tests := []struct {
+		q       string
+		inScope bool
+	}{
+		// Out of scope: names and topics the corpus lacks.
+		{"英国脱欧以后英镑汇率会怎么走？", false},
+		{"日本首相最近访问了美国吗？", false},
+		{"欧盟对电动汽车加征了多少关税？", false},
+		{"奥运会下一届在洛杉矶举办吗？", false},
+		{"台積電在美國的新工廠什麼時候投產？", false},
+		{"香港今年的旅遊旺季是幾月？", false},
+		{"How did the SCO react to the Brexit referendum?", false},
+		{"What does the declaration say about Taiwan and Japan?", false},
+		{"Is there anything on Tesla or SpaceX?", false},
+		{"Что ШОС думает о Евросоюзе и Брексите?", false},
+		{"Как декларация оценивает ситуацию в Венесуэле?", false},
+		// In scope: the declaration's own words, colloquial and regional
+		// wording, English and Russian.
+		{"上合组织开发银行什么时候成立？", true},
+		{"宣言如何看待外空武器化？", true},
+		{"各国打算怎么一起打击毒品走私？", true},
+		{"會不會一起處理恐怖份子跨境流竄？", true},
+		{"寮國成為了什麼夥伴？", true},
+		{"世界银行和基金组织要改革吗？", true},
+		{"What do the leaders say about the SCO Development Bank?", true},
+		{"Is there anything about fighting drug trafficking?", true},
+		{"What is said about artificial intelligence?", true},
+		{"Что говорится о борьбе с терроризмом?", true},
+		{"Какую роль играет Центральная Азия в ШОС?", true},
+	}
+	for _, tt := range tests {
+		res, err := x.Search(context.Background(), tt.q, 5)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.q, err)
+		}
+		t.Logf("%.3f %v %s", res.Relevance, res.InScope, tt.q)
+		if res.InScope != tt.inScope {
+			t.Errorf("%s: relevance %.3f, InScope %v, want %v", tt.q, res.Relevance, res.InScope, tt.inScope)
+		}
+		if (res.Relevance >= DefaultRelevanceThreshold) != res.InScope {
+			t.Errorf("%s: InScope %v disagrees with relevance %.3f", tt.q, res.InScope, res.Relevance)
+		}
+	}
+}
+
+// The parts of the signal, on their own.
+func TestRelevanceModel(t *testing.T) {
+	m := defaultRelevance
+	if got := m.score(1, 1); got < 0.99 {
+		t.Errorf("full coverage and match: %.3f, want near 1", got)
+	}
+	if got := m.score(0, 0); got > 0.01 {
+		t.Errorf("nothing explained: %.3f, want near 0", got)
+	}
+	if a, b := m.score(0.5, 0.2), m.score(0.6, 0.2); !(a < b) {
+		t.Errorf("more coverage must score higher: %.3f !< %.3f", a, b)
+	}
+	if a, b := m.score(0.5, 0.2), m.score(0.5, 0.6); !(a < b) {
+		t.Errorf("a better match must score higher: %.3f !< %.3f", a, b)
+	}
+	x := corpusIndex(t)
+	qp := x.qp
+	cov := func(q string) float64 { return x.coverage(qp.Process(q)) }
+	if a, b := cov("外空武器化"), cov("比特币挖矿"); !(a > 0.9 && b < 0.2) {
+		t.Errorf("coverage: corpus words %.2f (want > 0.9), unknown words %.2f (want < 0.2)", a, b)
+	}
+	// A known name the corpus lacks weighs more than everyday words.
+	if a, b := cov("Afghanistan and Ukraine"), cov("Afghanistan and ordinary people"); !(a < b) {
+		t.Errorf("coverage: unknown name %.2f should be below everyday words %.2f", a, b)
+	}
+	if a, b := cov("阿富汗和乌克兰"), cov("阿富汗和老百姓"); !(a < b) {
+		t.Errorf("coverage: 乌克兰 %.2f should be below 老百姓 (glossary) %.2f", a, b)
+	}
+	if got := cov("天津宣言说了什么？"); got != 1 {
+		t.Errorf("a question about the text as a whole: coverage %.2f, want 1", got)
+	}
+}
+
+func TestZhNames(t *testing.T) {
+	z := loadZhNames()
+	if len(z.set) < 1000 {
+		t.Fatalf("zhnames.txt has %d names", len(z.set))
+	}
+	for _, n := range []string{"台湾", "北约", "世界杯"} {
+		if !z.set[n] {
+			t.Errorf("%s missing from zhnames.txt", n)
+		}
+	}
+	texts := foldedPassages(t)
+	for n := range z.set {
+		for _, s := range texts {
+			if strings.Contains(s, n) {
+				t.Errorf("zhnames.txt: %s occurs in the corpus", n)
+				break
+			}
+		}
+	}
+	if got := z.count("台湾和北约的关系"); got != 2 {
+		t.Errorf("count = %d, want 2", got)
+	}
+}
+
+func foldedPassages(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, p := range loadCorpus(t).Passages() {
+		out = append(out, corpus.Fold(p.TextHans))
+	}
+	return out
+}
