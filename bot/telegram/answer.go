@@ -244,10 +244,13 @@ func (s *stream) show(text string) {
 	// Groups: the first chunk, in one message edited as it grows; the
 	// rest is sent by finish.
 	d := chunks[0]
+	if s.msgID != 0 && d.text() == s.msgText {
+		return
+	}
+	if !s.b.groups.allow(s.q.chat.ID) || (s.b.sendLim != nil && !s.b.sendLim.Allow()) {
+		return
+	}
 	if s.msgID == 0 {
-		if s.b.sendLim != nil && !s.b.sendLim.Allow() {
-			return
-		}
 		p := &tgbot.SendMessageParams{ChatID: s.q.chat.ID, MessageThreadID: s.q.thread, Text: d.html(), ParseMode: models.ParseModeHTML,
 			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tgbot.True()}}
 		if s.q.replyTo != 0 {
@@ -258,12 +261,6 @@ func (s *stream) show(text string) {
 			s.msgID, s.msgText = m.ID, d.text()
 		}
 		s.partialError("sendMessage", err)
-		return
-	}
-	if d.text() == s.msgText {
-		return
-	}
-	if s.b.sendLim != nil && !s.b.sendLim.Allow() {
 		return
 	}
 	_, err := s.b.tg.EditMessageText(s.ctx, &tgbot.EditMessageTextParams{ChatID: s.q.chat.ID, MessageID: s.msgID,

@@ -123,6 +123,7 @@ type Bot struct {
 	work    context.Context
 	stats   stats
 	users   *userLimits
+	groups  *groupPace
 	seen    *recentIDs
 	ready   atomic.Bool
 	drain   atomic.Bool
@@ -299,6 +300,7 @@ func New(token string, c *corpus.Corpus, a Answerer, opts ...Option) (*Bot, erro
 	}
 	b.sem = make(chan struct{}, max(b.maxConcurrent, 1))
 	b.users = newUserLimits(b.rateEvery, b.rateBurst)
+	b.groups = newGroupPace()
 	b.seen = newRecentIDs(100000)
 	tg, err := tgbot.New(token,
 		tgbot.WithServerURL(b.apiURL),

@@ -84,3 +84,35 @@ func (u *userLimits) allow(id int64) (bool, time.Duration) {
 	}
 	return true, 0
 }
+
+// groupPace spaces out the partial updates of streamed answers in each
+// group: Telegram lets a bot post about 20 messages a minute in one group,
+// edits included, and several answers may stream there at once. Final
+// answers are not held back by it (they wait out a 429 instead).
+type groupPace struct {
+	mu sync.Mutex
+	m  map[int64]*rate.Limiter
+}
+
+const (
+	groupPartialsPerMinute = 20
+	groupPartialBurst      = 4
+	maxPacedGroups         = 10000
+)
+
+func newGroupPace() *groupPace { return &groupPace{m: map[int64]*rate.Limiter{}} }
+
+// allow reports whether a partial update may be sent to chatID now.
+func (g *groupPace) allow(chatID int64) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	l := g.m[chatID]
+	if l == nil {
+		if len(g.m) >= maxPacedGroups {
+			g.m = map[int64]*rate.Limiter{} // forget old groups; the cost is a fresh burst
+		}
+		l = rate.NewLimiter(rate.Every(time.Minute/groupPartialsPerMinute), groupPartialBurst)
+		g.m[chatID] = l
+	}
+	return l.Allow()
+}
