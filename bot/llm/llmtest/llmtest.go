@@ -15,7 +15,8 @@
 // Every request is recorded for assertions (Requests). What the server
 // answers is scripted per call: behaviours queued with Enqueue (or
 // EnqueueEmbeddings) are used once each, in order, then the default
-// (SetDefault, WithReply, WithHandler) applies.
+// (SetDefault, WithReply, WithHandler, or per request WithBehaviorFunc)
+// applies.
 package llmtest
 
 import (
@@ -205,6 +206,21 @@ func WithHandler(f func(Request) string) Option {
 // WithDefault sets the default chat behaviour.
 func WithDefault(b Behavior) Option { return func(s *Server) { s.chatDefault = b } }
 
+// WithBehaviorFunc makes the server choose the behaviour of each chat
+// request that finds the queue empty by calling f with the decoded
+// request, instead of using the default: a soak test draws a random
+// latency and, now and then, a failure for every request this way. f is
+// called from the requests' goroutines, possibly at once.
+func WithBehaviorFunc(f func(Request) Behavior) Option {
+	return func(s *Server) { s.chooser = f }
+}
+
+// WithoutRecording keeps no record of requests: Requests, ChatRequests
+// and EmbeddingRequests return nothing, while ChatCalls and
+// EmbeddingCalls still count. A long run (a soak test) would otherwise
+// hold every prompt it sent in memory.
+func WithoutRecording() Option { return func(s *Server) { s.noRecord = true } }
+
 // WithDimensions sets the length of embedding vectors (default 64).
 func WithDimensions(n int) Option { return func(s *Server) { s.dims = n } }
 
@@ -226,9 +242,11 @@ type Server struct {
 	done chan struct{}
 	once sync.Once
 
-	key   string
-	dims  int
-	embed func(string) []float32
+	key      string
+	dims     int
+	embed    func(string) []float32
+	chooser  func(Request) Behavior
+	noRecord bool
 
 	mu           sync.Mutex
 	chatQueue    []Behavior
@@ -348,22 +366,31 @@ func (s *Server) EmbeddingCalls() int {
 }
 
 func (s *Server) record(r Request) {
+	if s.noRecord {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, r)
 }
 
-func (s *Server) nextChat() (Behavior, int) {
+func (s *Server) nextChat(req Request) (Behavior, int) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.chatCalls++
 	s.seq++
+	seq := s.seq
 	if len(s.chatQueue) > 0 {
 		b := s.chatQueue[0]
 		s.chatQueue = s.chatQueue[1:]
-		return b, s.seq
+		s.mu.Unlock()
+		return b, seq
 	}
-	return s.chatDefault, s.seq
+	b, choose := s.chatDefault, s.chooser
+	s.mu.Unlock()
+	if choose != nil {
+		b = choose(req)
+	}
+	return b, seq
 }
 
 func (s *Server) nextEmbed() Behavior {
@@ -439,7 +466,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	}
 	msgs, err := decodeMessages(in.Messages)
 	req.Messages = msgs
-	b, seq := s.nextChat()
+	b, seq := s.nextChat(req)
 	s.record(req)
 	if !s.authorized(w, r) {
 		return

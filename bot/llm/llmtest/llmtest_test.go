@@ -188,6 +188,40 @@ func TestChatRecordsAndScripts(t *testing.T) {
 	}
 }
 
+// A behaviour function decides each request once the queue is empty;
+// without recording, calls are still counted.
+func TestBehaviorFuncWithoutRecording(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.WithoutRecording(), llmtest.WithBehaviorFunc(func(r llmtest.Request) llmtest.Behavior {
+		if r.LastUser() == "fail" {
+			return llmtest.Status(500, "down")
+		}
+		return llmtest.Reply("echo " + r.LastUser())
+	}))
+	srv.Enqueue(llmtest.Reply("queued"))
+	c := client(srv, "")
+	ask := func(q string) (string, error) {
+		resp, err := c.CreateChatCompletion(context.Background(), openai.ChatCompletionRequest{
+			Model: "m", Messages: []openai.ChatCompletionMessage{{Role: "user", Content: q}}})
+		if err != nil {
+			return "", err
+		}
+		return resp.Choices[0].Message.Content, nil
+	}
+	if got, err := ask("a"); got != "queued" || err != nil {
+		t.Errorf("first reply %q, %v; want the queued one", got, err)
+	}
+	if got, err := ask("b"); got != "echo b" || err != nil {
+		t.Errorf("second reply %q, %v", got, err)
+	}
+	var ae *openai.APIError
+	if _, err := ask("fail"); !errors.As(err, &ae) || ae.HTTPStatusCode != 500 {
+		t.Errorf("chosen failure: %v", err)
+	}
+	if n, reqs := srv.ChatCalls(), srv.Requests(); n != 3 || len(reqs) != 0 {
+		t.Errorf("%d calls counted, %d recorded; want 3 and none", n, len(reqs))
+	}
+}
+
 func TestModelsAndUnknownPaths(t *testing.T) {
 	srv := llmtest.NewServer(t)
 	list, err := client(srv, "").ListModels(context.Background())

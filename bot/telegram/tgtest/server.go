@@ -160,7 +160,8 @@ type Server struct {
 
 	webhook webhookState
 
-	closed bool
+	noCallLog bool
+	closed    bool
 }
 
 type pendingUpdate struct {
@@ -185,6 +186,12 @@ func WithToken(token string) Option { return func(s *Server) { s.token = token }
 // WithBotUser sets what getMe returns and whom the bot's messages are
 // from.
 func WithBotUser(u models.User) Option { return func(s *Server) { s.me = u } }
+
+// WithoutCallLog keeps no record of calls: Calls, CallsTo and the
+// transcript stay empty, while chats, messages, faults and Wait work as
+// usual. A long run (a soak test) would otherwise hold every request in
+// memory.
+func WithoutCallLog() Option { return func(s *Server) { s.noCallLog = true } }
 
 // NewServer starts a fake Bot API server that lives until the test ends.
 func NewServer(tb testing.TB, opts ...Option) *Server {
@@ -418,7 +425,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) record(c Call) {
 	s.mu.Lock()
-	s.calls = append(s.calls, c)
+	if !s.noCallLog {
+		s.calls = append(s.calls, c)
+	}
 	s.notifyLocked()
 	s.mu.Unlock()
 }
@@ -611,6 +620,26 @@ func (s *Server) BotMessages(chatID int64) []Message {
 		}
 	}
 	return out
+}
+
+// Forget removes messages from a chat, as if they had been deleted, so a
+// long run (a soak test) can drop what it has checked and keep the
+// server's memory flat. Unknown IDs are ignored.
+func (s *Server) Forget(chatID int64, ids ...int) {
+	drop := make(map[int]bool, len(ids))
+	for _, id := range ids {
+		drop[id] = true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var kept []*Message
+	for _, m := range s.messages[chatID] {
+		if !drop[m.ID] {
+			kept = append(kept, m)
+		}
+	}
+	// A new slice, so the forgotten messages can be collected.
+	s.messages[chatID] = kept
 }
 
 // Message returns one message of a chat.

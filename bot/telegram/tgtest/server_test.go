@@ -129,6 +129,29 @@ func TestSendMessageThroughLibrary(t *testing.T) {
 	}
 }
 
+func TestForgetWithoutCallLog(t *testing.T) {
+	s := NewServer(t, WithoutCallLog())
+	b := newClient(t, s)
+	u := NewUser(42, "Ann", "en")
+	chat := PrivateChat(u)
+	q := s.SendText(chat, u, "hello")
+	m, err := b.SendMessage(context.Background(), &tg.SendMessageParams{ChatID: chat.ID, Text: "hi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.Calls()); n != 0 {
+		t.Errorf("%d calls recorded without a call log", n)
+	}
+	s.Forget(chat.ID, q.ID, 99)
+	if got := s.Messages(chat.ID); len(got) != 1 || got[0].ID != m.ID {
+		t.Errorf("after forgetting the question the chat shows %+v", got)
+	}
+	s.Forget(chat.ID, m.ID)
+	if got := s.Messages(chat.ID); len(got) != 0 {
+		t.Errorf("after forgetting everything the chat shows %+v", got)
+	}
+}
+
 func TestEditAndDraft(t *testing.T) {
 	s := NewServer(t)
 	b := newClient(t, s)
