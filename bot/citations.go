@@ -61,13 +61,9 @@ func checkCitations(c *corpus.Corpus, text string, given map[string]bool) citeRe
 	}
 	var b strings.Builder
 	last := 0
-	for _, m := range markerRE.FindAllStringSubmatchIndex(text, -1) {
-		refs, ok := parseMarker(text[m[2]:m[3]])
-		if !ok {
-			continue
-		}
+	for _, m := range findMarkers(text) {
 		var keep []string
-		for _, ref := range refs {
+		for _, ref := range m.refs {
 			ps, err := c.Lookup(ref)
 			if err != nil {
 				reject(normalizeRejected(ref))
@@ -85,7 +81,7 @@ func checkCitations(c *corpus.Corpus, text string, given map[string]bool) citeRe
 				}
 			}
 		}
-		b.WriteString(text[last:m[0]])
+		b.WriteString(text[last:m.start])
 		if len(keep) == 0 {
 			// Removing a marker must not leave "word  word" or "word 。".
 			trimTrailingSpace(&b)
@@ -96,11 +92,86 @@ func checkCitations(c *corpus.Corpus, text string, given map[string]bool) citeRe
 			}
 			b.WriteString("[" + id + "]")
 		}
-		last = m[1]
+		last = m.end
 	}
 	b.WriteString(text[last:])
-	res.Text = tidySpaces(b.String())
+	res.Text = neutralizeStray(c, tidySpaces(b.String()), cited)
 	return res
+}
+
+// marker is one citation marker found in a text: its byte span and the
+// references inside it.
+type marker struct {
+	start, end int
+	refs       []string
+}
+
+// findMarkers returns the citation markers in text, in order. A closing
+// bracket run longer than the opening one belongs to the surrounding text:
+// in "(see [2.36])" the marker is "[2.36]" and the ")" closes "(see".
+func findMarkers(text string) []marker {
+	var out []marker
+	for _, m := range markerRE.FindAllStringSubmatchIndex(text, -1) {
+		refs, ok := parseMarker(text[m[2]:m[3]])
+		if !ok {
+			continue
+		}
+		end := m[1]
+		open := utf8.RuneCountInString(text[m[0]:m[2]])
+		for n := utf8.RuneCountInString(text[m[3]:m[1]]); n > open; n-- {
+			_, size := utf8.DecodeLastRuneInString(text[:end])
+			end -= size
+		}
+		out = append(out, marker{start: m[0], end: end, refs: refs})
+	}
+	return out
+}
+
+// neutralizeStray removes the brackets of any marker in text that does not
+// name only cited passages. Such markers are not the model's: they form
+// when deleting a marker or an empty bracket joins the text around it
+// ("[2.3[9.99]6]" becomes "[2.36]"). Their text is kept, as plain text;
+// each round removes at least one bracket, so the loop ends.
+func neutralizeStray(c *corpus.Corpus, text string, cited map[string]bool) string {
+	for {
+		stray := false
+		for _, m := range findMarkers(text) {
+			if markerCites(c, m.refs, cited) {
+				continue
+			}
+			span := strings.Map(func(r rune) rune {
+				if strings.ContainsRune(bracketRunes, r) {
+					return -1
+				}
+				return r
+			}, text[m.start:m.end])
+			text = text[:m.start] + span + text[m.end:]
+			stray = true
+			break
+		}
+		if !stray {
+			return text
+		}
+	}
+}
+
+// bracketRunes are the brackets markerRE recognises.
+const bracketRunes = "[]【】()（）〔〕［］"
+
+// markerCites reports whether every reference names passages in cited.
+func markerCites(c *corpus.Corpus, refs []string, cited map[string]bool) bool {
+	for _, ref := range refs {
+		ps, err := c.Lookup(ref)
+		if err != nil {
+			return false
+		}
+		for _, p := range ps {
+			if !cited[p.ID] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // parseMarker splits the inside of a bracket into references and reports
