@@ -73,6 +73,16 @@ func (b *Bot) ask(ctx context.Context, q question) {
 	}
 
 	s := b.newStream(ctx, q)
+	defer func() {
+		// A panic below would leave the stream's workers running (and
+		// "typing…" shown for as long as the bot runs) and the user
+		// without a word. Stop them, apologise, and let dispatch log it.
+		if r := recover(); r != nil {
+			s.stop()
+			s.fail(text(lang, txtFailed))
+			panic(r)
+		}
+	}()
 	ans, err := b.answerer.AskStream(ctx, bot.Question{Text: q.text, History: turns}, s.update)
 	s.stop()
 	if err != nil {

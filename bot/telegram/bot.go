@@ -603,7 +603,7 @@ func (b *Bot) dispatch(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 			defer func() {
 				if r := recover(); r != nil {
 					b.stats.panics.Add(1)
-					b.log.Error("telegram: panic while handling an update", "update_id", u.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+					b.log.Error("telegram: panic while handling an update", "update_id", u.ID, "panic", b.redact(fmt.Sprint(r)), "stack", b.redact(string(debug.Stack())))
 				}
 				b.stats.inFlight.Add(-1)
 				<-b.sem
