@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -156,7 +157,7 @@ func appendUnique(list []string, s string) []string {
 // the words it could not map (names: those of them that were capitalised)
 // and the phrases it mapped. Numbers no phrase claims are returned as
 // digits ("80th" -> "80"): the corpus writes numbers in Arabic digits.
-func (p *Processor) expand(toks []token) (terms, unmatched, numbers, mapped, names []string) {
+func (p *Processor) expand(toks []token) (terms, unmatched, numbers, mapped, names []string, mappedTerms [][]string) {
 	miss := func(t token) {
 		unmatched = appendUnique(unmatched, t.surface)
 		if t.cap {
@@ -212,7 +213,10 @@ func (p *Processor) expand(toks []token) (terms, unmatched, numbers, mapped, nam
 						}
 						b.WriteString(toks[j].surface)
 					}
-					mapped = appendUnique(mapped, b.String())
+					if m := b.String(); !slices.Contains(mapped, m) {
+						mapped = append(mapped, m)
+						mappedTerms = append(mappedTerms, e.terms)
+					}
 				}
 				matched = n
 				break
@@ -230,7 +234,7 @@ func (p *Processor) expand(toks []token) (terms, unmatched, numbers, mapped, nam
 		}
 		i++
 	}
-	return terms, unmatched, numbers, mapped, names
+	return terms, unmatched, numbers, mapped, names, mappedTerms
 }
 
 // zhTrie finds, at each position of folded Chinese text, the longest stop
@@ -270,6 +274,18 @@ func (z *zhTrie) add(s string, keep bool, terms ...string) {
 		return // a protected term stays protected
 	}
 	n.end, n.keep = true, keep
+}
+
+// termsOf returns the corpus terms of the colloquial synonym s (nil if s
+// is not one).
+func (z *zhTrie) termsOf(s string) []string {
+	n := z.root
+	for _, r := range s {
+		if n = n.next[r]; n == nil {
+			return nil
+		}
+	}
+	return n.terms
 }
 
 // containsStop reports whether a stop phrase occurs anywhere in s.

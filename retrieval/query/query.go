@@ -28,6 +28,9 @@ var glossaryTSV string
 //go:embed stop.tsv
 var stopTSV string
 
+//go:embed offtopic.tsv
+var offTopicTSV string
+
 // DefaultMaxRunes is how much of a question Process reads by default.
 // Questions are sentences; anything longer is cut here so that a hostile
 // 1 MB message costs no more than a long paragraph.
@@ -55,6 +58,8 @@ type Processor struct {
 	ruAlias map[string]string
 	// entries counts glossary lines, for Stats.
 	entries int
+	// off holds the off-topic words (offtopic.tsv).
+	off offTopic
 }
 
 // Option configures a Processor.
@@ -87,6 +92,9 @@ func New(opts ...Option) (*Processor, error) {
 		return nil, fmt.Errorf("query: glossary.tsv: %w", err)
 	}
 	p.buildRussianAliases()
+	if err := p.loadOffTopic(offTopicTSV); err != nil {
+		return nil, fmt.Errorf("query: offtopic.tsv: %w", err)
+	}
 	for _, o := range opts {
 		o(p)
 	}
@@ -125,11 +133,22 @@ type Query struct {
 	// without duplicates: colloquial Chinese words (folded, as in Pieces)
 	// and English or Russian phrases (folded, lower case, space-joined).
 	Mapped []string
+	// MappedTerms are, for each of Mapped in the same order, the Chinese
+	// terms the glossary gave it (for telling a mapped name, "Kazakhstan"
+	// -> 哈萨克斯坦, from a mapped topic).
+	MappedTerms [][]string
 	// Names are the Unmatched words that were capitalised in the question
 	// ("Ukraine", "NATO", "Сирии"): most likely names of things the
 	// glossary, which aims to know every name in the declaration, does
 	// not know. Empty when the question is written in capitals.
 	Names []string
+	// OffTopic are the question's words that ask for something the
+	// declaration never provides (offtopic.tsv: a price, a brand, a match
+	// result, the weather, a recipe, election news): folded Chinese words
+	// and English or Russian phrases (lower case, space-joined), without
+	// duplicates. They are found whatever else the question says, so
+	// "天津明天天气怎么样" has one although 天津 is in the text.
+	OffTopic []string
 }
 
 // Process turns a question into a Query. It reads at most the Processor's
@@ -147,13 +166,19 @@ func (p *Processor) Process(q string) Query {
 	for _, s := range segs {
 		switch s.kind {
 		case segHan:
-			pieces, terms, keys := p.zh.strip(corpus.Fold(s.text))
+			folded := corpus.Fold(s.text)
+			// Before stop-phrase removal: 多少 is a stop phrase, 多少钱 is not.
+			out.OffTopic = p.off.scanZh(out.OffTopic, folded)
+			pieces, terms, keys := p.zh.strip(folded)
 			text = append(text, pieces...)
 			for _, t := range terms {
 				zhTerms = appendUnique(zhTerms, t)
 			}
 			for _, k := range keys {
-				out.Mapped = appendUnique(out.Mapped, k)
+				if !slices.Contains(out.Mapped, k) {
+					out.Mapped = append(out.Mapped, k)
+					out.MappedTerms = append(out.MappedTerms, p.zh.termsOf(k))
+				}
 			}
 		case segWords:
 			tokens = append(tokens, dropGlue(tokenize(s.text, p.cache))...)
@@ -162,12 +187,17 @@ func (p *Processor) Process(q string) Query {
 		}
 	}
 	p.canonRussian(tokens)
+	out.OffTopic = p.off.scanWords(out.OffTopic, tokens)
 	out.Pieces = slices.Clip(text)
 	var numbers, mapped []string
 	var names []string
-	out.Terms, out.Unmatched, numbers, mapped, names = p.expand(tokens)
-	for _, m := range mapped {
-		out.Mapped = appendUnique(out.Mapped, m)
+	var mappedTerms [][]string
+	out.Terms, out.Unmatched, numbers, mapped, names, mappedTerms = p.expand(tokens)
+	for i, m := range mapped {
+		if !slices.Contains(out.Mapped, m) {
+			out.Mapped = append(out.Mapped, m)
+			out.MappedTerms = append(out.MappedTerms, mappedTerms[i])
+		}
 	}
 	if !shouting(orig) {
 		for _, n := range names {

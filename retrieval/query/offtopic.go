@@ -1,0 +1,126 @@
+package query
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+// offTopic holds the words of offtopic.tsv: what a question may ask for
+// that the declaration never provides (a price, a brand, a match result,
+// the weather). Chinese keys are folded and matched as substrings, longest
+// first; English and Russian phrases as stemmed word sequences, like the
+// glossary's.
+type offTopic struct {
+	zh       map[string]bool
+	zhMax    int // longest zh key, in runes
+	phrases  map[string]bool
+	maxWords map[string]int
+}
+
+// loadOffTopic reads offtopic.tsv: "zh|en|ru <TAB> phrase". An English or
+// Russian phrase that is also a glossary or stop phrase is an error: one
+// word cannot both name a topic of the text and one it never covers.
+func (p *Processor) loadOffTopic(data string) error {
+	o := offTopic{zh: map[string]bool{}, phrases: map[string]bool{}, maxWords: map[string]int{}}
+	err := lines(data, func(_ int, f []string) error {
+		if len(f) != 2 || strings.TrimSpace(f[1]) == "" {
+			return fmt.Errorf("want 2 tab-separated fields, got %d", len(f))
+		}
+		switch f[0] {
+		case "zh":
+			k := corpus.Fold(strings.TrimSpace(f[1]))
+			if !corpus.HasHan(k) {
+				return fmt.Errorf("zh phrase %q has no Chinese", f[1])
+			}
+			o.zh[k] = true
+			o.zhMax = max(o.zhMax, utf8.RuneCountInString(k))
+		case "en", "ru":
+			key, n, err := p.keyOf(f[0], f[1])
+			if err != nil {
+				return err
+			}
+			if _, ok := p.phrases[key]; ok {
+				return fmt.Errorf("%s %q is also a glossary or stop phrase", f[0], f[1])
+			}
+			o.phrases[key] = true
+			o.maxWords[f[0]] = max(o.maxWords[f[0]], n)
+		default:
+			return fmt.Errorf("unknown language %q", f[0])
+		}
+		return nil
+	})
+	p.off = o
+	return err
+}
+
+// scanZh appends the off-topic words in folded Chinese text s to dst,
+// longest match first, without duplicates.
+func (o *offTopic) scanZh(dst []string, s string) []string {
+	if o.zhMax == 0 {
+		return dst
+	}
+	for i := 0; i < len(s); {
+		end, j, n := 0, i, 0
+		for j < len(s) && n < o.zhMax {
+			_, size := utf8.DecodeRuneInString(s[j:])
+			j += size
+			n++
+			if n >= 2 && o.zh[s[i:j]] {
+				end = j
+			}
+		}
+		if end > 0 {
+			dst = appendUnique(dst, s[i:end])
+			i = end
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return dst
+}
+
+// scanWords appends the off-topic phrases among the English and Russian
+// tokens to dst (space-joined surfaces), longest first.
+func (o *offTopic) scanWords(dst []string, toks []token) []string {
+	var key []byte
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		if t.brk || t.lang == "" {
+			i++
+			continue
+		}
+		n := 0
+		for n < o.maxWords[t.lang] && i+n < len(toks) && !toks[i+n].brk && toks[i+n].lang == t.lang {
+			n++
+		}
+		matched := 0
+		for ; n > 0; n-- {
+			key = append(append(key[:0], t.lang...), 0)
+			for j := i; j < i+n; j++ {
+				if j > i {
+					key = append(key, ' ')
+				}
+				key = append(key, toks[j].stem...)
+			}
+			if o.phrases[string(key)] {
+				matched = n
+				break
+			}
+		}
+		if matched == 0 {
+			i++
+			continue
+		}
+		surf := make([]string, matched)
+		for j := range surf {
+			surf[j] = toks[i+j].surface
+		}
+		dst = appendUnique(dst, strings.Join(surf, " "))
+		i += matched
+	}
+	return dst
+}

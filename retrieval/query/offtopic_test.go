@@ -1,0 +1,82 @@
+package query
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+// An off-topic Chinese word must be one the declaration never uses, and
+// must not overlap a colloquial synonym the glossary maps to its topics:
+// otherwise a question in the text's own words would be judged off topic.
+func TestOffTopicChineseAbsentFromCorpus(t *testing.T) {
+	texts := foldedCorpus(t)
+	var synonyms []string
+	_ = lines(glossaryTSV, func(_ int, f []string) error {
+		if f[0] == "zh" {
+			synonyms = append(synonyms, corpus.Fold(f[1]))
+		}
+		return nil
+	})
+	n := 0
+	_ = lines(offTopicTSV, func(line int, f []string) error {
+		if f[0] != "zh" {
+			return nil
+		}
+		n++
+		k := corpus.Fold(f[1])
+		if occurs(texts, k) {
+			t.Errorf("offtopic.tsv:%d: %q occurs in the corpus", line, k)
+		}
+		for _, s := range synonyms {
+			if strings.Contains(s, k) || strings.Contains(k, s) {
+				t.Errorf("offtopic.tsv:%d: %q overlaps the glossary synonym %q", line, k, s)
+			}
+		}
+		return nil
+	})
+	if n == 0 {
+		t.Fatal("no zh off-topic words")
+	}
+}
+
+func TestOffTopic(t *testing.T) {
+	p, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		// Found whatever else the question names, in either script, and
+		// inside stop phrases (多少 is one).
+		{"天津明天天气怎么样？", []string{"天气"}},
+		{"上合组织杯的门票多少钱？", []string{"门票", "多少钱"}},
+		{"哈薩克斯坦總統的妻子叫什麼？", []string{"妻子"}},
+		{"天气预报说明天下雨吗", []string{"天气预报", "下雨"}},
+		{"What is the price of a ticket to Tianjin?", []string{"price", "ticket"}},
+		{"Who is the cheapest hotel in Astana?", []string{"cheapest", "hotel"}},
+		{"Any news on the elections in Pakistan?", []string{"elections"}},
+		{"Какая погода будет в Астане?", []string{"погода"}},
+		{"Сколько стоит билет на поезд до Ташкента?", []string{"сколько стоит", "билет"}},
+		{"Что известно о президентских выборах в Иране?", []string{"президентских выборах"}},
+		// The text's own topics are not off topic, even where the words
+		// come close: the choice of a development path, the price of
+		// security, snow sports, the SCO Cup.
+		{"Что говорится о праве народов на выбор пути развития?", nil},
+		{"Does the declaration say security must not come at the cost of others?", nil},
+		{"冰雪体育示范区建在哪里？", nil},
+		{"Is an SCO Cup planned for 2026?", nil},
+		{"宣言如何评价中国担任主席国的工作？", nil},
+		{"成员国怎样推动本币结算？", nil},
+	}
+	for _, tt := range tests {
+		got := p.Process(tt.q).OffTopic
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: OffTopic %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
