@@ -52,6 +52,17 @@ type relevanceModel struct {
 	// an unknown name weigh against a question, in units of one mapped
 	// English or Russian phrase.
 	lowerWeight, nameWeight float64
+	// offTopicWeight is what a word asking for something the declaration
+	// never provides (query.Query.OffTopic: a price, a brand, the weather)
+	// weighs against a question, in the same units.
+	offTopicWeight float64
+	// placeWeight is what a name the corpus uses (places.txt) explains,
+	// in the same units; namesOnlyWeight replaces charWeight when names
+	// are all a question's explained content. (Not lowerWeight: unknown
+	// English and Russian words are mostly everyday words and inflected
+	// forms the glossary misses, and weighing them up turned answerable
+	// Russian questions about a country into false alarms.)
+	placeWeight, namesOnlyWeight float64
 	// charWeight scales what an unexplained Chinese character (one not in
 	// a name) weighs against a question, relative to its idf.
 	charWeight  float64
@@ -61,12 +72,15 @@ type relevanceModel struct {
 }
 
 var defaultRelevance = relevanceModel{
-	lowerWeight: 0.15,
-	nameWeight:  3,
-	charWeight:  0.3,
-	matchWeight: 0.25,
-	bias:        0.585,
-	slope:       12,
+	lowerWeight:     0.15,
+	nameWeight:      3,
+	offTopicWeight:  3,
+	placeWeight:     1,
+	namesOnlyWeight: 1,
+	charWeight:      0.3,
+	matchWeight:     0.25,
+	bias:            0.585,
+	slope:           12,
 }
 
 //go:embed zhnames.txt
@@ -79,9 +93,12 @@ type zhNames struct {
 	maxRune int
 }
 
-func loadZhNames() zhNames {
+func loadZhNames() zhNames { return loadNameSet(zhNamesTxt) }
+
+// loadNameSet reads one name a line; blank lines and # comments are skipped.
+func loadNameSet(txt string) zhNames {
 	z := zhNames{set: make(map[string]bool, 5000)}
-	for _, line := range strings.Split(zhNamesTxt, "\n") {
+	for _, line := range strings.Split(txt, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
@@ -113,6 +130,53 @@ func (z zhNames) count(s string) int {
 	return n
 }
 
+//go:embed places.txt
+var placesTxt string
+
+// placeNames is the set of names of places and people the corpus uses
+// (places.txt).
+type placeNames struct{ zhNames }
+
+func loadPlaces() placeNames {
+	return placeNames{zhNames: loadNameSet(placesTxt)}
+}
+
+// mark sets, for each rune of s, whether it lies in a name (longest match
+// first), in dst (reused), and returns it with the number of names found.
+func (p placeNames) mark(dst []bool, s string) ([]bool, int) {
+	rs := []rune(s)
+	dst = append(dst[:0], make([]bool, len(rs))...)
+	n := 0
+	for i := 0; i < len(rs); {
+		l := min(p.maxRune, len(rs)-i)
+		for ; l >= 2; l-- {
+			if p.set[string(rs[i:i+l])] {
+				break
+			}
+		}
+		if l >= 2 {
+			for k := i; k < i+l; k++ {
+				dst[k] = true
+			}
+			n++
+			i += l
+			continue
+		}
+		i++
+	}
+	return dst, n
+}
+
+// all reports whether terms is not empty and every one is a name.
+func (p placeNames) all(terms []string) bool {
+	for _, t := range terms {
+		if !p.set[t] {
+			return false
+		}
+	}
+	return len(terms) > 0
+}
+
 // relevance scores in [0,1] whether the declaration addresses the query;
 // DefaultRelevanceThreshold (0.5) is the boundary.
 func (x *Index) relevance(pq query.Query, qterms []weightedTerm, items []Result) float64 {
@@ -131,51 +195,90 @@ func (m relevanceModel) score(coverage, match float64) float64 {
 // corpus vocabulary or the glossary explains; 1 when the query has no
 // content of its own to judge ("天津宣言说了什么？" is about the text as a
 // whole).
+//
+// A name the corpus uses (a country, a city, a leader: places.txt) says
+// where or who, not what, so it counts as one word however many characters
+// its transliteration has (哈萨克斯坦 is five). When names are all a
+// question's explained content ("哈萨克斯坦的首都人口有多少", "population of
+// Kazakhstan"), the rest of it is what it asks about, and its unexplained
+// Chinese characters weigh their full idf instead of the little they weigh
+// in a question that also names one of the text's topics.
 func (x *Index) coverage(pq query.Query) float64 {
 	m := x.opt.relevance
-	explained, unexplained := 0.0, 0.0
+	word := x.lex.maxIDF()
+	var (
+		topic, names float64 // explained by topic words and by names
+		strong       float64 // unknown names, off-topic words
+		weakChars    float64 // idf of unexplained Chinese characters
+		weakWords    float64 // unknown lower-case English/Russian words
+	)
 	var units []unitRune
+	var inName []bool
 	for _, piece := range pq.Pieces {
 		units = appendUnitRunes(units[:0], piece)
 		if isMapped(pq.Mapped, piece) {
 			// A colloquial word the glossary knows: explained, with the
 			// weight of its characters.
 			for _, u := range units {
-				explained += x.unitIDF(u.h)
+				topic += x.unitIDF(u.h)
 			}
 			continue
 		}
 		// A name the corpus lacks (台湾, 北约, 世界杯) weighs like an unknown
 		// English name, on top of its characters.
-		unexplained += float64(x.zhNames.count(piece)) * m.nameWeight * x.lex.maxIDF()
+		strong += float64(x.zhNames.count(piece)) * m.nameWeight * word
+		// Each name's characters count together, as at most placeWeight
+		// words. (Two names side by side, 中国俄罗斯, are rare enough to
+		// count as one.)
+		inName, _ = x.places.mark(inName[:0], piece)
+		nameIDF := 0.0
 		for i, u := range units {
+			if inName[u.pos] {
+				nameIDF += x.unitIDF(u.h)
+				continue
+			}
+			names += min(nameIDF, m.placeWeight*word)
+			nameIDF = 0
 			w := x.unitIDF(u.h)
 			known := len(units) == 1 && x.lex.has(u.h) ||
 				i > 0 && x.lex.has(bigram(units[i-1].h, u.h)) ||
 				i+1 < len(units) && x.lex.has(bigram(u.h, units[i+1].h))
 			switch {
 			case known:
-				explained += w
+				topic += w
 			case !u.function:
-				unexplained += m.charWeight * w
+				weakChars += w
 			}
 		}
+		names += min(nameIDF, m.placeWeight*word)
 	}
 	// English and Russian: a word weighs as much as a rare character, so
 	// that mixed questions ("SCO 开发银行") weigh both parts alike.
-	word := x.lex.maxIDF()
-	for _, mp := range pq.Mapped {
-		if !corpus.HasHan(mp) {
-			explained += word
+	for i, mp := range pq.Mapped {
+		switch {
+		case corpus.HasHan(mp):
+		case x.places.all(pq.MappedTerms[i]):
+			names += m.placeWeight * word
+		default:
+			topic += word
 		}
 	}
 	for _, u := range pq.Unmatched {
 		if slicesContains(pq.Names, u) {
-			unexplained += m.nameWeight * word
+			strong += m.nameWeight * word
 		} else {
-			unexplained += m.lowerWeight * word
+			weakWords++
 		}
 	}
+	// A question that asks for a price, a brand or the weather is not
+	// answered by a policy text, whatever place or topic it also names.
+	strong += float64(len(pq.OffTopic)) * m.offTopicWeight * word
+	charW := m.charWeight
+	if topic == 0 && names > 0 {
+		charW = m.namesOnlyWeight
+	}
+	explained := topic + names
+	unexplained := strong + charW*weakChars + m.lowerWeight*weakWords*word
 	if explained+unexplained == 0 {
 		return 1
 	}
@@ -239,6 +342,7 @@ func slicesContains(list []string, s string) bool {
 type unitRune struct {
 	h        uint64
 	function bool
+	pos      int // index of the unit's first rune in the text
 }
 
 const functionChars = "的了是在有对和与及把被让给吗呢吧啊呀么嘛也都还就将会要能可以其这那个些之所为里上下从向该此我你他她它们"
@@ -246,27 +350,32 @@ const functionChars = "的了是在有对和与及把被让给吗呢吧啊呀么
 // appendUnitRunes appends the units of folded text s, as appendUnits cuts
 // them, to dst.
 func appendUnitRunes(dst []unitRune, s string) []unitRune {
+	pos := 0
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case unicode.Is(unicode.Han, r):
-			dst = append(dst, unitRune{h: mix(uint64(r)), function: strings.ContainsRune(functionChars, r)})
+			dst = append(dst, unitRune{h: mix(uint64(r)), function: strings.ContainsRune(functionChars, r), pos: pos})
 			i += n
+			pos++
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			j := i
+			j, runes := i, 0
 			for j < len(s) {
 				r2, n2 := utf8.DecodeRuneInString(s[j:])
 				if unicode.Is(unicode.Han, r2) || !(unicode.IsLetter(r2) || unicode.IsDigit(r2)) {
 					break
 				}
 				j += n2
+				runes++
 			}
 			for _, u := range appendUnits(nil, s[i:j]) {
-				dst = append(dst, unitRune{h: u.h})
+				dst = append(dst, unitRune{h: u.h, pos: pos})
 			}
 			i = j
+			pos += runes
 		default:
 			i += n
+			pos++
 		}
 	}
 	return dst

@@ -48,6 +48,19 @@ func TestRelevanceSeparatesScope(t *testing.T) {
 		{"Is there anything on Tesla or SpaceX?", false},
 		{"Что ШОС думает о Евросоюзе и Брексите?", false},
 		{"Как декларация оценивает ситуацию в Венесуэле?", false},
+		// Out of scope: asking for what a policy text never gives (a
+		// price, the weather, a score), next to a place or topic it does
+		// name.
+		{"天津明天天气怎么样？", false},
+		{"中国队在世界杯上的比分是多少？", false},
+		{"上合组织杯的門票多少錢？", false},
+		{"What is the price of tickets for the SCO Cup?", false},
+		{"Who are the candidates in the Kyrgyz presidential election?", false},
+		{"Какая погода будет завтра в Астане?", false},
+		// Out of scope: a place the text names, and otherwise only words
+		// it does not use.
+		{"哈萨克斯坦的首都人口有多少？", false},
+		{"乌兹别克斯坦的官方语言是什么？", false},
 		// In scope: the declaration's own words, colloquial and regional
 		// wording, English and Russian.
 		{"上合组织开发银行什么时候成立？", true},
@@ -61,6 +74,13 @@ func TestRelevanceSeparatesScope(t *testing.T) {
 		{"What is said about artificial intelligence?", true},
 		{"Что говорится о борьбе с терроризмом?", true},
 		{"Какую роль играет Центральная Азия в ШОС?", true},
+		// In scope: a place and everyday words about what the text says
+		// of it.
+		{"吉尔吉斯斯坦接下来要干嘛？", true},
+		{"老挝现在是什么身份？", true},
+		{"巴基斯坦的火车出了什么事？", true},
+		{"Is Belarus a full member now?", true},
+		{"Что сказали про Иран и Израиль?", true},
 	}
 	for _, tt := range tests {
 		res, err := x.Search(context.Background(), tt.q, 5)
@@ -107,6 +127,54 @@ func TestRelevanceModel(t *testing.T) {
 	}
 	if got := cov("天津宣言说了什么？"); got != 1 {
 		t.Errorf("a question about the text as a whole: coverage %.2f, want 1", got)
+	}
+}
+
+// places.txt lists names the corpus uses; none may also be in the list of
+// names it lacks.
+func TestPlaceNames(t *testing.T) {
+	p, z := loadPlaces(), loadZhNames()
+	if len(p.set) < 50 {
+		t.Fatalf("places.txt has %d names", len(p.set))
+	}
+	texts := foldedPassages(t)
+	for n := range p.set {
+		found := false
+		for _, s := range texts {
+			if strings.Contains(s, n) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("places.txt: %s does not occur in the corpus", n)
+		}
+		if z.set[n] {
+			t.Errorf("%s is in both places.txt and zhnames.txt", n)
+		}
+	}
+	mask, n := p.mark(nil, "哈萨克斯坦和中国的关系")
+	if n != 2 || !mask[0] || !mask[4] || mask[5] || !mask[6] || mask[8] {
+		t.Errorf("mark = %v, %d; want 哈萨克斯坦 and 中国 marked", mask, n)
+	}
+	if !p.all([]string{"伊朗", "伊朗伊斯兰共和国"}) || p.all([]string{"伊朗", "核设施"}) || p.all(nil) {
+		t.Error("all: wrong")
+	}
+}
+
+// A name counts as one word, and a question whose only explained content
+// is names is judged on the rest.
+func TestCoverageNames(t *testing.T) {
+	x := corpusIndex(t)
+	cov := func(q string) float64 { return x.coverage(x.qp.Process(q)) }
+	if a, b := cov("乌兹别克斯坦的官方语言"), cov("乌兹别克斯坦的粮食安全"); !(a < 0.5 && b > 0.9) {
+		t.Errorf("coverage: name + unknown words %.2f (want < 0.5), name + topic %.2f (want > 0.9)", a, b)
+	}
+	if got := cov("哈萨克斯坦"); got != 1 {
+		t.Errorf("a name alone: coverage %.2f, want 1", got)
+	}
+	if a, b := cov("明天天气"), cov("明天"); !(a < b) {
+		t.Errorf("an off-topic word must lower coverage: %.2f !< %.2f", a, b)
 	}
 }
 

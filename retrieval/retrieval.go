@@ -182,8 +182,9 @@ type Index struct {
 	queries  *lru
 	logger   *slog.Logger
 	opt      options
-	accs     sync.Pool // *[]float64 of len(passages), BM25 accumulators
-	zhNames  zhNames   // for the relevance signal
+	accs     sync.Pool  // *[]float64 of len(passages), BM25 accumulators
+	zhNames  zhNames    // for the relevance signal
+	places   placeNames // for the relevance signal
 }
 
 // ErrEmptyQuery is returned by Search for a query with nothing to search.
@@ -247,6 +248,7 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		logger:   o.logger,
 		opt:      o,
 		zhNames:  loadZhNames(),
+		places:   loadPlaces(),
 	}
 	n := len(passages)
 	x.accs.New = func() any { s := make([]float64, n); return &s }
