@@ -18,12 +18,35 @@ import (
 const (
 	// extractPassages is how many of the top passages sentences are taken
 	// from: the retriever's best few hold the answer far more often than
-	// not, and further ones mostly add noise.
-	extractPassages = 4
-	// extractSentences and extractRunes bound the answer: a short answer
-	// a user reads at a glance, about one Telegram screen.
+	// not; six rather than four reach the fifth and sixth paragraphs of a
+	// topic spread over several (人工智能: 4.4-4.7 and 3.15).
+	extractPassages = 6
+	// extractSentences and extractRunes bound the answer to a narrow
+	// question: a short answer a user reads at a glance.
 	extractSentences = 4
 	extractRunes     = 300
+	// minGainRatio drops, in a narrow answer, sentences worth less than
+	// this fraction of the best one: a factual question gets its answer,
+	// not three loosely related sentences after it.
+	minGainRatio = 0.25
+	// broadRatio and broadMinPassages: a question is broad when at least
+	// broadMinPassages passages have a sentence that matches it at least
+	// broadRatio as well as the best sentence does.
+	broadRatio       = 0.6
+	broadMinPassages = 3
+	// broadSentences, broadPerPassage and broadRunes bound the answer to a
+	// broad question: about two Telegram screens, spread over paragraphs
+	// rather than taken from one.
+	broadSentences  = 6
+	broadPerPassage = 2
+	broadRunes      = 600
+	// broadMinGain is minGainRatio for broad answers: there a sentence
+	// that adds little new is still one more part of the overview asked
+	// for.
+	broadMinGain = 0.15
+	// questionWeight is what a term of the question as asked but not of
+	// the processed query weighs, relative to a query term.
+	questionWeight = 0.5
 	// rankDecay lowers a passage's sentences by its retrieval rank: the
 	// i-th passage's sentences are weighted 1/(1+rankDecay·i).
 	rankDecay = 0.2
@@ -32,9 +55,6 @@ const (
 	// several paragraphs ("阿富汗") still quotes each, little enough that a
 	// sentence with new terms wins.
 	repeatWeight = 0.6
-	// minGainRatio drops sentences worth less than this fraction of the
-	// best one.
-	minGainRatio = 0.15
 	// relatedTopics is how many closest passages an out-of-scope answer
 	// names.
 	relatedTopics = 3
@@ -138,7 +158,10 @@ type sentence struct {
 	rank    int // the passage's retrieval rank, 0-based
 	pos     int // position within the passage
 	text    string
-	terms   map[string]bool
+	// terms are the sentence's matching terms, sorted so that sums over
+	// them, and so the choice between equal sentences, do not depend on
+	// map order.
+	terms []string
 }
 
 // splitSentences splits text after each 。；！？ (keeping the mark with
@@ -158,6 +181,17 @@ func splitSentences(text string) []string {
 	if s := strings.TrimSpace(text[start:]); s != "" {
 		out = append(out, s)
 	}
+	return out
+}
+
+// sortedTerms returns the matching terms of folded text, sorted.
+func sortedTerms(folded string) []string {
+	set := termSet(folded)
+	out := make([]string, 0, len(set))
+	for t := range set {
+		out = append(out, t)
+	}
+	slices.Sort(out)
 	return out
 }
 
@@ -198,32 +232,39 @@ func (e *Engine) extractive(in extractInput) Answer {
 	return a
 }
 
-// chooseSentences picks the sentences to quote, greedily by the weight of
-// the query terms each adds, and returns them grouped by passage (in rank
-// order) and in reading order within a passage.
+// chooseSentences picks the sentences to quote and returns them grouped
+// by passage (in rank order) and in reading order within a passage.
+//
+// Sentences are chosen greedily by the weight of the query terms each
+// adds, within bounds that depend on how spread out the answer is.
+// "帕哈尔加姆恐怖袭击是哪一天" is answered by one sentence; "宣言中关于人工智能
+// 都有哪些内容" by sentences from five paragraphs that all speak of 人工智能.
+// A question is taken to be broad when its wording asks for a list or an
+// overview (asksForOverview), or when several passages match it about as
+// well as the best one (broadRatio, broadMinPassages); it then gets the
+// broad bounds, at most broadPerPassage sentences from any one passage,
+// and the lower broadMinGain. Otherwise the answer stays within the short
+// bounds and drops sentences worth less than minGainRatio of the best.
 func (e *Engine) chooseSentences(in extractInput) []sentence {
 	sc := in.lang.Script()
-	qterms := termSet(corpus.Fold(in.question))
-	for t := range termSet(corpus.Fold(in.results.Query)) {
-		qterms[t] = true
-	}
+	weights := e.queryWeights(in)
 	var cands []sentence
 	for rank, it := range in.results.Items {
 		if rank >= extractPassages {
 			break
 		}
 		for pos, s := range splitSentences(it.Passage.Text(sc)) {
-			cands = append(cands, sentence{passage: it.Passage, rank: rank, pos: pos, text: s, terms: termSet(corpus.Fold(s))})
+			cands = append(cands, sentence{passage: it.Passage, rank: rank, pos: pos, text: s, terms: sortedTerms(corpus.Fold(s))})
 		}
 	}
 	covered := map[string]bool{}
 	gain := func(s sentence) float64 {
 		g := 0.0
-		for t := range s.terms {
-			if !qterms[t] {
+		for _, t := range s.terms {
+			w := weights[t]
+			if w == 0 {
 				continue
 			}
-			w := e.stats.idf(t)
 			if covered[t] {
 				w *= repeatWeight
 			}
@@ -231,20 +272,47 @@ func (e *Engine) chooseSentences(in extractInput) []sentence {
 		}
 		return g / (1 + rankDecay*float64(s.rank))
 	}
+
+	// The best sentence of each passage, and how well it matches.
+	passageGain := map[string]float64{}
+	top := 0.0
+	for _, s := range cands {
+		if g := gain(s); g > 0 {
+			passageGain[s.passage.ID] = max(passageGain[s.passage.ID], g)
+			top = max(top, g)
+		}
+	}
+	near := 0
+	for _, g := range passageGain {
+		if g >= broadRatio*top {
+			near++
+		}
+	}
+	if asksForOverview(in.question) {
+		near = broadMinPassages
+	}
+	// Broad questions get one sentence from each of more passages; narrow
+	// ones the few sentences that add most.
+	maxSentences, maxRunes, perPassage, minGain := extractSentences, extractRunes, extractSentences, minGainRatio
+	if near >= broadMinPassages {
+		maxSentences, maxRunes, perPassage, minGain = broadSentences, broadRunes, broadPerPassage, broadMinGain
+	}
 	var chosen []sentence
+	runes := 0
 	used := make([]bool, len(cands))
-	runes, first := 0, 0.0
-	for len(chosen) < extractSentences {
+	fromPassage := map[string]int{}
+	first := 0.0
+	for len(chosen) < maxSentences {
 		best, bestGain := -1, 0.0
 		for i, s := range cands {
-			if used[i] || runes+utf8.RuneCountInString(s.text) > extractRunes && len(chosen) > 0 {
+			if used[i] || fromPassage[s.passage.ID] >= perPassage || runes+utf8.RuneCountInString(s.text) > maxRunes && len(chosen) > 0 {
 				continue
 			}
 			if g := gain(s); g > bestGain {
 				best, bestGain = i, g
 			}
 		}
-		if best < 0 || len(chosen) > 0 && bestGain < minGainRatio*first {
+		if best < 0 || len(chosen) > 0 && bestGain < minGain*first {
 			break
 		}
 		if len(chosen) == 0 {
@@ -252,9 +320,10 @@ func (e *Engine) chooseSentences(in extractInput) []sentence {
 		}
 		used[best] = true
 		chosen = append(chosen, cands[best])
+		fromPassage[cands[best].passage.ID]++
 		runes += utf8.RuneCountInString(cands[best].text)
-		for t := range cands[best].terms {
-			if qterms[t] {
+		for _, t := range cands[best].terms {
+			if weights[t] > 0 {
 				covered[t] = true
 			}
 		}
@@ -278,6 +347,52 @@ func (e *Engine) chooseSentences(in extractInput) []sentence {
 		return a.pos - b.pos
 	})
 	return chosen
+}
+
+// overviewCues are phrasings (folded) that ask for a list or for what the
+// text says on a topic as a whole, not for one fact: "都有哪些", "什么立场",
+// "what does it say about", "какие". Such answers are spread over
+// paragraphs whatever the retrieval scores look like.
+var overviewCues = []string{
+	// Chinese, folded to simplified.
+	"哪些", "哪几", "都说", "说了什么", "说了些什么", "什么内容", "立场", "表态", "态度", "看法", "怎么谈", "怎么看", "都提出", "提出了什么",
+	// English.
+	"say about", "says about", "said about", "position on", "stance on", "views on", "list ", "what are",
+	// Russian.
+	"какие", "каких", "какими", "что сказано", "что говорится", "что говорят", "позиция", "позиции", "относится", "перечисл",
+}
+
+// asksForOverview reports whether a question asks for a list or an
+// overview rather than a single fact.
+func asksForOverview(question string) bool {
+	q := " " + corpus.Fold(question) + " "
+	for _, c := range overviewCues {
+		if strings.Contains(q, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// queryWeights returns the weight of each matching term of a question:
+// its idf, for the terms of the processed query (what retrieval searched:
+// stop phrases removed, English and Russian mapped to the declaration's
+// Chinese words), and questionWeight times that for terms only in the
+// question as asked ("立场", "表态", "宣言": they say what kind of answer
+// is wanted, not what it is about).
+func (e *Engine) queryWeights(in extractInput) map[string]float64 {
+	w := map[string]float64{}
+	for t := range termSet(corpus.Fold(in.question)) {
+		if idf := e.stats.idf(t); idf > 0 {
+			w[t] = questionWeight * idf
+		}
+	}
+	for t := range termSet(corpus.Fold(in.results.Query)) {
+		if idf := e.stats.idf(t); idf > 0 {
+			w[t] = idf
+		}
+	}
+	return w
 }
 
 // cutEnd splits a sentence into its body and its final mark (。；！？：
