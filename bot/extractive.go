@@ -60,8 +60,14 @@ const (
 	relatedTopics = 3
 	// relatedMinRelevance is the retrieval relevance below which the
 	// closest passages are not worth naming: for "比特币现在多少钱" they
-	// share a stray word, not a topic.
-	relatedMinRelevance = 0.25
+	// share a stray word (一个), not a topic. Relevance is logistic,
+	// σ(12·(coverage + 0.25·match − 0.585)) with the in-scope boundary at
+	// 0.5 (retrieval/relevance.go); 0.15 ≈ σ(−1.75) names topics for a
+	// question whose explained share falls at most about 0.15 short of the
+	// boundary: a topic next to the declaration's (NATO, OPEC+, COP30:
+	// 0.19-0.35 on the golden suite), not one the corpus has no words for
+	// (bitcoin, recipes, the Nobel prize, the World Cup: 0.03 or less).
+	relatedMinRelevance = 0.15
 	// topicRunes bounds how much of a passage names its topic;
 	// topicMinRunes is the least.
 	topicRunes    = 24

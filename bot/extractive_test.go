@@ -382,11 +382,34 @@ func TestExtractiveNotAddressedRelated(t *testing.T) {
 		}
 	}
 
-	// Barely related passages are not offered.
-	r.relevance = 0.05
-	a, _ = NewEngine(c, r).Ask(context.Background(), Question{Text: "比特币现在多少钱一个？"})
-	if len(a.Related) != 0 || a.Text != Text(corpus.LangHans, MsgNotAddressed) {
-		t.Errorf("low relevance: Related %v, text %q; want none and the bare message", passageIDs(a.Related), a.Text)
+	// Around the cut-off: just above it topics are named, just below not.
+	for _, tt := range []struct {
+		relevance float64
+		want      int
+	}{
+		{relatedMinRelevance + 0.01, relatedTopics},
+		{relatedMinRelevance - 0.01, 0},
+		{0.02, 0},
+	} {
+		r.relevance = tt.relevance
+		a, _ = NewEngine(c, r).Ask(context.Background(), Question{Text: "上合组织成员国在新闻媒体领域有哪些合作安排？"})
+		if len(a.Related) != tt.want {
+			t.Errorf("relevance %.2f: Related %v, want %d", tt.relevance, passageIDs(a.Related), tt.want)
+		}
+		if tt.want == 0 && a.Text != Text(corpus.LangHans, MsgNotAddressed) {
+			t.Errorf("relevance %.2f: text %q, want the bare message", tt.relevance, a.Text)
+		}
+	}
+
+	// Clearly unrelated questions, with the real index: no topics named.
+	for _, q := range []string{"比特币现在多少钱一个？", "What is the price of bitcoin today?"} {
+		a, err := offlineEngine(t).Ask(context.Background(), Question{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Grounded || len(a.Related) != 0 {
+			t.Errorf("%s: Grounded=%v Related %v, want not addressed and no topics\n%s", q, a.Grounded, passageIDs(a.Related), a.Text)
+		}
 	}
 }
 
