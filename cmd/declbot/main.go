@@ -72,6 +72,7 @@ func main() {
 }
 
 func (a *app) main(ctx context.Context, args []string) int {
+	a.stderr = redactSecrets(a.stderr, a.getenv)
 	if len(args) == 0 {
 		a.help(a.stderr)
 		return exitUsage
