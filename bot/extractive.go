@@ -216,6 +216,12 @@ func (e *Engine) extractive(in extractInput) Answer {
 		return e.notAddressed(a, in.results)
 	}
 	chosen := e.chooseSentences(in)
+	if t := expectedType(in.question); t != typeNone {
+		var ok bool
+		if chosen, ok = e.ensureType(in, t, chosen); !ok {
+			return e.mentionsButNot(a, in, t, chosen)
+		}
+	}
 	var b strings.Builder
 	if !in.lang.IsChinese() {
 		b.WriteString(Text(in.lang, MsgOfflineQuote))

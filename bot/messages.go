@@ -33,6 +33,20 @@ const (
 	MsgModelNoCitations
 	// MsgTopicSeparator joins topics in a MsgRelated list.
 	MsgTopicSeparator
+	// MsgMentionsButNot: the text mentions a topic but does not give the
+	// fact asked for. Three arguments: the topic (quoted), the paragraph
+	// IDs (joined with MsgIDSeparator, no brackets: they are not
+	// citations), and what is missing (MsgNoFigure, MsgNoDate, MsgNoName
+	// or MsgNoPerpetrator).
+	MsgMentionsButNot
+	// MsgIDSeparator joins paragraph IDs in MsgMentionsButNot.
+	MsgIDSeparator
+	// MsgNoFigure, MsgNoDate, MsgNoName and MsgNoPerpetrator complete
+	// MsgMentionsButNot: what the text does not say.
+	MsgNoFigure
+	MsgNoDate
+	MsgNoName
+	MsgNoPerpetrator
 )
 
 // messages holds every text by key and language. English is the fallback
@@ -55,6 +69,42 @@ var messages = map[MessageKey]map[corpus.Lang]string{
 		corpus.LangHant: "；",
 		corpus.LangEn:   "; ",
 		corpus.LangRu:   "; ",
+	},
+	MsgMentionsButNot: {
+		corpus.LangHans: "原文提到了%s（%s），但%s。",
+		corpus.LangHant: "原文提到了%s（%s），但%s。",
+		corpus.LangEn:   "The text mentions %s (%s) but %s.",
+		corpus.LangRu:   "В тексте упоминается %s (%s), но %s.",
+	},
+	MsgIDSeparator: {
+		corpus.LangHans: "、",
+		corpus.LangHant: "、",
+		corpus.LangEn:   ", ",
+		corpus.LangRu:   ", ",
+	},
+	MsgNoFigure: {
+		corpus.LangHans: "没有给出所问的具体数字",
+		corpus.LangHant: "沒有給出所問的具體數字",
+		corpus.LangEn:   "does not give the figure asked for",
+		corpus.LangRu:   "запрошенных цифр в нём нет",
+	},
+	MsgNoDate: {
+		corpus.LangHans: "没有说明具体时间",
+		corpus.LangHant: "沒有說明具體時間",
+		corpus.LangEn:   "does not say when",
+		corpus.LangRu:   "не говорится, когда",
+	},
+	MsgNoName: {
+		corpus.LangHans: "没有提到具体人名",
+		corpus.LangHant: "沒有提到具體人名",
+		corpus.LangEn:   "does not name the person",
+		corpus.LangRu:   "имя не называется",
+	},
+	MsgNoPerpetrator: {
+		corpus.LangHans: "没有说明是谁所为",
+		corpus.LangHant: "沒有說明是誰所為",
+		corpus.LangEn:   "does not say who was behind it",
+		corpus.LangRu:   "не говорится, кто за этим стоит",
 	},
 	MsgOfflineQuote: {
 		corpus.LangHans: "离线模式：直接引用宣言原文。",

@@ -1,0 +1,417 @@
+package bot
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+// Offline, whether a question is in scope is a lexical decision: a
+// question that names something the text mentions ("中吉乌铁路有多长？")
+// finds the paragraph on that topic even when the paragraph does not give
+// what is asked (a length, a date, a name, who carried out an attack).
+// Quoting it would look like an answer. The classic QA remedy is an
+// expected answer type: when a question asks for a specific kind of fact
+// and the sentences to be quoted contain nothing of that kind, the answer
+// says the text mentions the topic but does not give that fact.
+//
+// Both halves are deliberately narrow. A question is typed only by
+// wording that asks for one fact of the kind; lists and stances
+// (asksForOverview) never are. A passage answers the type when it holds
+// anything of the kind at all (any digit answers "how many"), so the check
+// refuses only when the quoted text plainly cannot answer.
+
+// answerType is the kind of fact a question asks for.
+type answerType int
+
+const (
+	typeNone answerType = iota
+	// typeQuantity: an amount, count, size, length, share, price, score
+	// or duration.
+	typeQuantity
+	// typeDate: a date, year, month or time.
+	typeDate
+	// typePerson: the name of an official or leader.
+	typePerson
+	// typePerpetrator: who carried out an attack or an act.
+	typePerpetrator
+)
+
+func (t answerType) String() string {
+	switch t {
+	case typeQuantity:
+		return "quantity"
+	case typeDate:
+		return "date"
+	case typePerson:
+		return "person"
+	case typePerpetrator:
+		return "perpetrator"
+	}
+	return "none"
+}
+
+// Question cues, compared with the folded question (simplified Chinese,
+// lower case). English cues are matched with a space before them, so
+// "when" does not match "whenever"'s neighbours; Russian cues are stems.
+var (
+	quantityCues = []string{
+		// Chinese.
+		"多少", "多长", "多大", "多高", "多远", "多重", "多宽", "多深", "多久", "多快",
+		"几个", "几名", "几家", "几项", "几次", "几条", "几位", "几国", "几年", "几天", "几座", "几所",
+		"几公里", "几千", "几百", "几万", "几亿", "几成", "几倍", "百分之几", "什么价格", "价格是", "比分", "价钱",
+		// English.
+		" how much", " how many", " how long", " how big", " how large", " how far", " how high", " how tall",
+		" what percentage", " what percent", " what proportion", " what share of", " what price",
+		" what is the price", " what was the price", " what does it cost", " what score", " what was the score",
+		" final score", " what size", " what amount", " what number of", " what is the length", " what length",
+		" how fast",
+		// Russian.
+		" сколько", "какова длина", "какой длины", "протяженност", "протяжённост", "каков объем", "каков объём",
+		"какой объем", "какой объём", "каков размер", "какого размера", "какая сумма", "какова сумма", "какую сумму",
+		"какова стоимость", "какая стоимость", "какая цена", "какова цена", "по какой цене", "какой процент",
+		"какая доля", "какова доля", "какой капитал", "каков капитал", "каким капиталом", "какова численность",
+		"каков бюджет", "какой бюджет", "какой счет", "какой счёт", "каким счетом", "каким счётом", "как долго",
+	}
+	dateCues = []string{
+		// Chinese.
+		"什么时候", "什么时间", "啥时候", "何时", "何年", "哪年", "哪一年", "哪天", "哪一天", "哪日", "哪一日",
+		"几月", "几号", "几点", "哪个月", "哪月", "什么日子", "哪个季度",
+		// English ("when" as a conjunction, "what do they do when…", asks
+		// for no date: see questionStarts).
+		" and when ", " when will ", " when did ", " when does ", " when do ", " when is ", " when was ",
+		" when are ", " when were ", " when would ", " when should ", " when can ", " when has ", " when have ",
+		" what year", " which year", " what date", " which date", " what day", " which day",
+		" what month", " which month", " what time", " how soon", " since when", " until when", " by when",
+		// Russian.
+		" и когда ", " а когда ", " когда и ", "в каком году", "какого числа", "какая дата", "какой дате", "в какой день", "в каком месяце",
+		"с какого года", "до какого года", "какого года", "в какие сроки", "в какой срок",
+	}
+	// whoCues ask for a person; alone they may ask for an agent ("由谁来
+	// 照看", "who condemned the attack" are answered by "the member
+	// states"), so a person question also needs a title (titleCues).
+	whoCues = []string{
+		"谁", "哪位", "何人", "什么人", "叫什么", "名字", "姓名",
+		" who ", " who's ", " whom ", " whose ", " name of ", " named ", " called ",
+		" кто ", " кого ", " кем ", "как зовут", " имя ", " имени ", "фамили",
+	}
+	titleCues = []string{
+		"秘书长", "总统", "总理", "主席", "首相", "国王", "部长", "外长", "大使", "总干事", "主任", "领导人", "发言人", "负责人", "行长", "首脑",
+		"secretary-general", "secretary general", "president", "prime minister", "premier", "minister", "chairman",
+		"chairwoman", "chairperson", "director", "ambassador", "leader", "spokes", "head of",
+		"генсек", "генеральный секретарь", "генерального секретаря", "президент", "премьер", "министр", "глава ",
+		"главой", "руководител", "председател", "директор", "посол", "лидер",
+	}
+	// notTitles are words that contain a title but name no person.
+	notTitles = []string{"主席国", "元首理事会", "presidency", "chairmanship", "председательств"}
+	// perpetratorCues ask who carried out an act. "Who" with an attack
+	// alone does not: "who condemned the attack", "кто отвечает за борьбу
+	// с кибератаками".
+	perpetratorCues = []string{
+		"谁干的", "谁做的", "谁发动", "谁实施", "谁策划", "谁制造", "谁袭击", "谁所为", "幕后", "凶手", "肇事者", "罪魁",
+		"哪个团伙", "哪个恐怖组织", "何人所为",
+		" who was behind", " who is behind", " who were behind", " who are behind", " who carried out", " who committed",
+		" who perpetrated", " who staged", " who organized", " who organised", " who attacked", " who did it",
+		" who was responsible for the", " who were responsible for the",
+		" perpetrator", "кто стоит за", "кто стоял за", "кто совершил", "кто организовал", "кто устроил", "кто напал",
+		"кто виноват", "какая группировка", "какой группировк",
+	}
+)
+
+// expectedType returns the kind of fact a question asks for, typeNone
+// when it asks for none in particular or for a list or overview.
+func expectedType(question string) answerType {
+	if asksForOverview(question) || asksMore(question) {
+		return typeNone
+	}
+	// corpus.Fold drops the spaces between Cyrillic words, so English and
+	// Russian cues are matched in the lower-cased question and Chinese
+	// ones in the folded one. Punctuation next to a word ("когда?",
+	// "who,") must not hide it from the cues that need a space.
+	q := " " + strings.ReplaceAll(strings.ToLower(question), "ё", "е") + " \x00 " + corpus.Fold(question) + " "
+	q = strings.Map(func(r rune) rune {
+		if unicode.IsPunct(r) && r != '-' && r != '\'' || unicode.IsSpace(r) {
+			return ' '
+		}
+		return r
+	}, q)
+	for _, nt := range notTitles {
+		q = strings.ReplaceAll(q, nt, " ")
+	}
+	// "When" and "когда" ask for a date when they open the question; inside
+	// it they are mostly conjunctions ("what do they do when…").
+	lead := strings.TrimSpace(q) + " "
+	opensWithWhen := strings.HasPrefix(lead, "when ") || strings.HasPrefix(lead, "когда ")
+	switch {
+	case containsAny(q, perpetratorCues):
+		return typePerpetrator
+	case containsAny(q, whoCues) && containsAny(q, titleCues):
+		return typePerson
+	case opensWithWhen, containsAny(q, dateCues):
+		return typeDate
+	case containsAny(q, quantityCues):
+		return typeQuantity
+	}
+	return typeNone
+}
+
+// otherParts are cues of a question with another part than the typed
+// one, which the text may answer ("开发银行成立了吗？什么时候？", "when
+// and where", "has it started, and when?"): such questions are not typed.
+var otherParts = []string{
+	"吗", "是否", "有没有", "哪里", "哪儿", "在哪", "何地", "何处", "哪个城市", "哪座城市", "哪个国家", "哪国",
+	" where ", " whether ", " где ", " куда ", " ли ",
+}
+
+// auxOpeners open English yes/no questions.
+var auxOpeners = []string{"is ", "are ", "was ", "were ", "will ", "did ", "does ", "do ", "has ", "have ", "can ", "could ", "would ", "should "}
+
+// asksMore reports whether a question has parts besides the one a type
+// would cover: several question marks, a "where", a yes/no question.
+func asksMore(question string) bool {
+	if strings.Count(question, "?")+strings.Count(question, "？") > 1 {
+		return true
+	}
+	q := " " + strings.ToLower(question) + " " + corpus.Fold(question) + " "
+	q = strings.Map(func(r rune) rune {
+		if unicode.IsPunct(r) && r != '-' && r != '\'' || unicode.IsSpace(r) {
+			return ' '
+		}
+		return r
+	}, q)
+	if containsAny(q, otherParts) {
+		return true
+	}
+	lead := strings.TrimSpace(q) + " "
+	for _, a := range auxOpeners {
+		if strings.HasPrefix(lead, a) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, c := range subs {
+		if strings.Contains(s, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// Answer patterns, matched against a sentence of the corpus. Han patterns
+// are written in simplified characters and matched after corpus.Fold;
+// patterns that need the whitespace Fold removes are matched on the text
+// as it is, in both scripts.
+var (
+	// quantityRe: any digit (a year answers "how long ago" too, a
+	// resolution number "how many"), a Chinese numeral with a unit or
+	// measure word, or a fraction or share.
+	quantityRe = regexp.MustCompile(`[0-9]|[两二三四五六七八九十百千万亿]+[个项次名位家国条座所公千米吨倍届年天月周亿万元%]|十[一二三四五六七八九]|百分之|分之|半数|一半|多数|过半`)
+	// dateRe: a year, month or day in digits or Chinese numerals, or a
+	// year named relative to now.
+	dateRe = regexp.MustCompile(`[0-9]{4}|[0-9]{1,2}\s*[月日号]|[一二三四五六七八九十]+月|[今明去前后]年|本年|年底|年初|年内|年中|上半年|下半年|世纪|周年`)
+	// personRe: a title followed by a name, as in the signature block
+	// ("俄罗斯联邦总统 普京"), or a transliterated name ("钦吉斯·艾特玛托夫").
+	personRe = regexp.MustCompile(`(?:总统|總統|总理|總理|主席|首相|国王|國王|秘书长|秘書長|总干事|總幹事|部长|部長|外长|外長|大使|行长|行長)[ \t\x{3000}]+\p{Han}{2,}|\p{Han}[·•‧・]\p{Han}`)
+	// perpetratorRe: wording that names who carried out an act.
+	perpetratorRe = regexp.MustCompile(`所为|策划|幕后|主使|宣称对|认领|团伙|武装分子|组织实施|凶手|肇事者|实施者|制造者|\p{Han}{2,}(?:组织|集团|运动)(?:发动|实施|制造)`)
+)
+
+// answersType reports whether a sentence of the corpus holds a fact of
+// type t.
+func answersType(t answerType, s string) bool {
+	switch t {
+	case typeNone:
+		return true
+	case typeQuantity:
+		return quantityRe.MatchString(corpus.Fold(s)) || countable(s)
+	case typeDate:
+		return dateRe.MatchString(corpus.Fold(s))
+	case typePerson:
+		// A list of the states taking part answers "who came" loosely,
+		// but it is an answer.
+		return personRe.MatchString(s) || countable(s)
+	case typePerpetrator:
+		return perpetratorRe.MatchString(corpus.Fold(s)) || personRe.MatchString(s)
+	}
+	return false
+}
+
+// countableItems is how many listed items make a sentence answer "how
+// many": "上合组织有几个成员国" is answered by counting the states a
+// paragraph lists, "how many leaders signed" by the signature block's
+// lines.
+const countableItems = 3
+
+// countable reports whether a sentence is a list a count can be read
+// from: at least countableItems items separated by 、 or on their own
+// lines.
+func countable(s string) bool {
+	return strings.Count(s, "、")+1 >= countableItems || strings.Count(strings.TrimSpace(s), "\n")+1 >= countableItems
+}
+
+// typedMinGain: a sentence of a top passage that holds the type asked for
+// may join the answer when it matches the question at least this fraction
+// as well as the best sentence (or belongs to a paragraph already quoted):
+// "帕哈尔加姆恐怖袭击是哪一天" quotes the sentence with the date even if
+// another one shares more words.
+const typedMinGain = 0.5
+
+// ensureType makes the quoted sentences answer the type a question asks
+// for. It returns the sentences to quote, with the best sentence holding
+// the type added when the chosen ones hold none, and false when no
+// sentence of the quoted or equally relevant passages holds one.
+func (e *Engine) ensureType(in extractInput, t answerType, chosen []sentence) ([]sentence, bool) {
+	if t == typeNone || len(chosen) == 0 {
+		return chosen, true
+	}
+	for _, s := range chosen {
+		if answersType(t, s.text) {
+			return chosen, true
+		}
+	}
+	weights := e.queryWeights(in)
+	plain := func(s sentence) float64 {
+		g := 0.0
+		for _, term := range s.terms {
+			g += weights[term]
+		}
+		return g / (1 + rankDecay*float64(s.rank))
+	}
+	quoted := map[string]bool{}
+	top := 0.0
+	for _, s := range chosen {
+		quoted[s.passage.ID] = true
+		top = max(top, plain(s))
+	}
+	sc := in.lang.Script()
+	var best *sentence
+	bestGain := -1.0
+	for rank, it := range in.results.Items {
+		if rank >= extractPassages {
+			break
+		}
+		for pos, text := range splitSentences(it.Passage.Text(sc)) {
+			if !answersType(t, text) {
+				continue
+			}
+			s := sentence{passage: it.Passage, rank: rank, pos: pos, text: text, terms: sortedTerms(corpus.Fold(text))}
+			g := plain(s)
+			if !quoted[s.passage.ID] && (g == 0 || g < typedMinGain*top) {
+				continue
+			}
+			if slices.ContainsFunc(chosen, func(c sentence) bool { return c.passage.ID == s.passage.ID && c.pos == pos }) {
+				continue
+			}
+			if g > bestGain {
+				best, bestGain = &s, g
+			}
+		}
+	}
+	if best == nil {
+		return chosen, false
+	}
+	out := append(slices.Clone(chosen), *best)
+	slices.SortStableFunc(out, func(a, b sentence) int {
+		if a.rank != b.rank {
+			return a.rank - b.rank
+		}
+		return a.pos - b.pos
+	})
+	return out, true
+}
+
+// missingKey is the message saying what a passage does not give.
+func missingKey(t answerType) MessageKey {
+	switch t {
+	case typeQuantity:
+		return MsgNoFigure
+	case typeDate:
+		return MsgNoDate
+	case typePerson:
+		return MsgNoName
+	case typePerpetrator:
+		return MsgNoPerpetrator
+	}
+	return MsgNoFigure
+}
+
+// mentionsButNot is the answer to a question whose topic the text
+// mentions without giving the fact asked for: it names the topic and the
+// paragraphs (as Related, not as support) and says what they do not give.
+func (e *Engine) mentionsButNot(a Answer, in extractInput, t answerType, chosen []sentence) Answer {
+	a.Grounded = false
+	var ids []string
+	for _, s := range chosen {
+		if len(a.Related) >= relatedTopics {
+			break
+		}
+		if !slices.Contains(ids, s.passage.ID) {
+			ids = append(ids, s.passage.ID)
+			a.Related = append(a.Related, s.passage)
+		}
+	}
+	topic := e.topicSpan(in, chosen[0])
+	if topic == "" {
+		// The quoted sentences share no words with the question: there is
+		// no topic to say the text mentions.
+		text := Text(a.Lang, MsgNotAddressed)
+		var topics []string
+		for _, p := range a.Related {
+			topics = append(topics, p.ID+" "+quoteTopic(a.Lang, topicOf(p, a.Lang.Script())))
+		}
+		sep := "\n"
+		if a.Lang.IsChinese() {
+			sep = ""
+		}
+		a.Text = text + sep + Text(a.Lang, MsgRelated, strings.Join(topics, Text(a.Lang, MsgTopicSeparator)))
+		return a
+	}
+	a.Text = Text(a.Lang, MsgMentionsButNot, quoteTopic(a.Lang, topic),
+		strings.Join(ids, Text(a.Lang, MsgIDSeparator)), Text(a.Lang, missingKey(t)))
+	return a
+}
+
+// topicSpan returns the longest stretch of a sentence whose neighbouring
+// characters all occur together in the question (or in the Chinese terms
+// it was mapped to) and that holds at least one of its weighted terms:
+// "中吉乌铁路" for "中吉乌铁路有多长", "上合组织开发银行" rather than
+// "织开发银行" (组织 is too common to weigh anything). It is "" when there
+// is no such stretch.
+func (e *Engine) topicSpan(in extractInput, s sentence) string {
+	weights := e.queryWeights(in)
+	asked := termSet(corpus.Fold(in.question))
+	for t := range termSet(corpus.Fold(in.results.Query)) {
+		asked[t] = true
+	}
+	rs := []rune(s.text)
+	folded := make([]string, len(rs))
+	for i, r := range rs {
+		folded[i] = corpus.Fold(string(r))
+	}
+	bestStart, bestLen := 0, 0
+	start, weighted := -1, false
+	for i := 0; i+1 < len(rs); i++ {
+		bg := folded[i] + folded[i+1]
+		if !asked[bg] || !unicode.Is(unicode.Han, rs[i]) || !unicode.Is(unicode.Han, rs[i+1]) {
+			start, weighted = -1, false
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+		weighted = weighted || weights[bg] > 0
+		if n := i + 2 - start; weighted && n > bestLen {
+			bestStart, bestLen = start, n
+		}
+	}
+	if bestLen < 2 {
+		return ""
+	}
+	return string(rs[bestStart : bestStart+bestLen])
+}
