@@ -62,8 +62,6 @@ const (
 	// DefaultSendRate keeps the bot under Telegram's global limit of about
 	// 30 messages a second.
 	DefaultSendRate = 25
-	// historyTurns is how many earlier turns go with a question.
-	historyTurns = history.DefaultMaxTurns
 )
 
 // Stats counts what the bot has done, for /healthz and tests.
@@ -220,10 +218,6 @@ func WithHealth(listen string) Option { return func(b *Bot) { b.healthListen = l
 // WithHealthListener serves /healthz on l.
 func WithHealthListener(l net.Listener) Option { return func(b *Bot) { b.healthListener = l } }
 
-// withMessageLimit lowers the message size limit, so tests can exercise
-// splitting with short texts.
-func withMessageLimit(n int) Option { return func(b *Bot) { b.msgLimit = n } }
-
 // WithSleep replaces the wait used for flood control (429 retry_after)
 // and retries, so tests can check the waits without taking them.
 func WithSleep(f func(ctx context.Context, d time.Duration) error) Option {
@@ -237,6 +231,7 @@ var (
 	ErrNoToken  = errors.New("TELEGRAM_BOT_TOKEN is not set")
 	ErrBadToken = errors.New("TELEGRAM_BOT_TOKEN is not a valid bot token")
 	// ErrTokenRejected is returned by Run when Telegram refuses the token.
+	//lint:ignore ST1005 starts with a name; the message is shown to users as is
 	ErrTokenRejected = errors.New("Telegram rejected TELEGRAM_BOT_TOKEN")
 )
 
