@@ -105,8 +105,12 @@ var (
 		"генсек", "генеральный секретарь", "генерального секретаря", "президент", "премьер", "министр", "глава ",
 		"главой", "руководител", "председател", "директор", "посол", "лидер",
 	}
-	// notTitles are words that contain a title but name no person.
-	notTitles = []string{"主席国", "元首理事会", "presidency", "chairmanship", "председательств"}
+	// notCues are words that contain a cue but ask nothing: a title that
+	// names no person ("主席国"), 几 meaning "a few" ("这几年", "近几个月").
+	notCues = []string{
+		"主席国", "元首理事会", "presidency", "chairmanship", "председательств",
+		"这几", "那几", "近几", "前几", "好几", "头几", "过去几", "最近几",
+	}
 	// perpetratorCues ask who carried out an act. "Who" with an attack
 	// alone does not: "who condemned the attack", "кто отвечает за борьбу
 	// с кибератаками".
@@ -138,7 +142,7 @@ func expectedType(question string) answerType {
 		}
 		return r
 	}, q)
-	for _, nt := range notTitles {
+	for _, nt := range notCues {
 		q = strings.ReplaceAll(q, nt, " ")
 	}
 	// "When" and "когда" ask for a date when they open the question; inside
