@@ -58,9 +58,10 @@ var phraseFolds = strings.NewReplacer(
 
 // Fold maps text to the form used for matching: traditional characters to
 // simplified, full-width ASCII to half-width, letters to lower case, every
-// quotation mark to ", every dash to -, and whitespace removed except a
-// single space between two ASCII letters or digits. A traditional text and
-// its simplified twin fold to the same string.
+// double quotation mark to " and every single one (and the apostrophe) to
+// ', every dash to -, and whitespace removed except a single space between
+// two ASCII letters or digits. A traditional text and its simplified twin
+// fold to the same string.
 func Fold(s string) string {
 	table := tsTable()
 	var b strings.Builder
@@ -101,8 +102,12 @@ func foldRune(r rune, table map[rune]rune) rune {
 		return unicode.ToLower(r - 0xFF01 + 0x21)
 	}
 	switch r {
-	case '“', '”', '「', '」', '『', '』', '‘', '’', '«', '»', '„', '〝', '〞', '＂', '﹁', '﹂', '﹃', '﹄':
+	case '“', '”', '「', '」', '«', '»', '„', '〝', '〞', '＂', '﹁', '﹂':
 		return '"'
+	// Single quotes: mainland ‘’ nest inside “” as 『』 nest inside 「」,
+	// and ’ is also the apostrophe of English questions ("China’s").
+	case '‘', '’', '『', '』', '﹃', '﹄', '＇', '′':
+		return '\''
 	case '—', '–', '―', '‐', '‑', '‒', '－', '﹣', '─':
 		return '-'
 	case 0x00A0, 0x2009, 0x200A, 0x2002, 0x2003, 0x202F:

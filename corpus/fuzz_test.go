@@ -64,7 +64,7 @@ func FuzzFold(f *testing.F) {
 		if Fold(got) != got {
 			t.Fatalf("Fold is not idempotent on %q: %q then %q", s, got, Fold(got))
 		}
-		if strings.ContainsAny(got, "「」『』“”ＡＺａｚ０９　") {
+		if strings.ContainsAny(got, "「」『』“”‘’ＡＺａｚ０９　") {
 			t.Fatalf("Fold(%q) = %q kept a variant it should fold", s, got)
 		}
 		_ = DetectScript(s)

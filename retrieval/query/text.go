@@ -270,10 +270,8 @@ func tokenize(s string, cache stemCache) []token {
 
 func newToken(w string) token {
 	w = corpus.Fold(w)
-	w = strings.ReplaceAll(w, "’", "'")
-	if strings.HasSuffix(w, "'s") {
-		w = w[:len(w)-2]
-	}
+	// Fold has already turned ’ into '.
+	w = strings.TrimSuffix(w, "'s")
 	w = strings.ReplaceAll(w, "'", "")
 	t := token{surface: w}
 	first, _ := utf8.DecodeRuneInString(w)
