@@ -23,6 +23,8 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	chromem "github.com/philippgille/chromem-go"
 
@@ -185,7 +187,19 @@ type Index struct {
 	accs     sync.Pool  // *[]float64 of len(passages), BM25 accumulators
 	zhNames  zhNames    // for the relevance signal
 	places   placeNames // for the relevance signal
+
+	// vecDownUntil (unix nanoseconds) is set when embedding a query failed:
+	// until then queries skip the vector side instead of each waiting out
+	// the embedder's retries against an API that is down.
+	vecDownUntil atomic.Int64
 }
+
+// Query embeddings get a short budget and, after a failure, a pause: an
+// answer from BM25 alone now is better than a better one in 10 seconds.
+const (
+	queryEmbedTimeout = 3 * time.Second
+	vectorPause       = 30 * time.Second
+)
 
 // ErrEmptyQuery is returned by Search for a query with nothing to search.
 var ErrEmptyQuery = errors.New("empty query: ask a question or give a few words to search for")
@@ -447,10 +461,19 @@ func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]chro
 	}
 	v, ok := x.queries.get(text)
 	if !ok {
-		vs, err := x.embedder.Embed(ctx, []string{text})
-		if err != nil {
-			return nil, fmt.Errorf("embed query: %w", err)
+		if until := x.vecDownUntil.Load(); until != 0 && time.Now().UnixNano() < until {
+			return nil, nil
 		}
+		qctx, cancel := context.WithTimeout(ctx, queryEmbedTimeout)
+		vs, err := x.embedder.Embed(qctx, []string{text})
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				x.vecDownUntil.Store(time.Now().Add(vectorPause).UnixNano())
+			}
+			return nil, fmt.Errorf("embed query (vector search paused for %s): %w", vectorPause, err)
+		}
+		x.vecDownUntil.Store(0)
 		if len(vs) != 1 || len(vs[0]) == 0 {
 			return nil, fmt.Errorf("embedder %s returned no vector for the query", x.embedder.Name())
 		}
