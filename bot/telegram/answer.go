@@ -25,6 +25,10 @@ type question struct {
 	replyTo int // in groups, the message asking
 }
 
+// maxRecordWait bounds how long a question waits for the user's previous
+// turn to be recorded (normally milliseconds) before the busy reply.
+const maxRecordWait = 10 * time.Second
+
 // convKey names a conversation for the history: a chat, or a topic in a
 // forum group.
 func convKey(chat models.Chat, thread int) string {
@@ -49,7 +53,7 @@ func (b *Bot) ask(ctx context.Context, q question) {
 		b.reply(ctx, q.chat, q.thread, q.replyTo, bot.Text(lang, bot.MsgEmptyQuestion))
 		return
 	}
-	if !b.users.acquire(q.from.ID) {
+	if !b.users.acquireWait(ctx, q.from.ID, maxRecordWait) {
 		b.reply(ctx, q.chat, q.thread, q.replyTo, text(lang, txtBusy))
 		return
 	}
@@ -96,6 +100,10 @@ func (b *Bot) ask(ctx context.Context, q question) {
 		b.log.Error("telegram: could not deliver an answer", "chat", q.chat.ID, b.errAttr(err))
 		return
 	}
+	// The user can read the answer and ask again while the turn is
+	// recorded; that question waits for the record instead of being
+	// refused as busy.
+	b.users.delivered(q.from.ID)
 	b.stats.answers.Add(1)
 	if b.hist != nil {
 		if err := b.hist.Append(key, history.Turn{Question: q.text, Answer: ans.Text}); err != nil {

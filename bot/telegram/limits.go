@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -22,6 +23,9 @@ type userLimit struct {
 	lim      *rate.Limiter
 	busy     bool
 	lastSeen time.Time
+	// recorded is set while the user's answer is on screen and its turn
+	// is still being written to the history; release closes it.
+	recorded chan struct{}
 }
 
 func newUserLimits(every time.Duration, burst int) *userLimits {
@@ -62,11 +66,61 @@ func (u *userLimits) acquire(id int64) bool {
 	return true
 }
 
+// acquireWait is acquire for a user who may have just read their answer:
+// if it is on screen and only its turn is still being recorded (a
+// database write, which can take a while when many are queued), the new
+// question waits for that, up to maxWait or until ctx ends, instead of
+// being turned away as if the bot were still answering. A user whose
+// answer is still being written is refused at once.
+func (u *userLimits) acquireWait(ctx context.Context, id int64, maxWait time.Duration) bool {
+	var timeout <-chan time.Time
+	for {
+		u.mu.Lock()
+		l := u.get(id, time.Now())
+		if !l.busy {
+			l.busy = true
+			u.mu.Unlock()
+			return true
+		}
+		wait := l.recorded
+		u.mu.Unlock()
+		if wait == nil {
+			return false
+		}
+		if timeout == nil {
+			t := time.NewTimer(maxWait)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-wait:
+		case <-timeout:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// delivered notes that the user's answer is on screen; what remains
+// before release is recording it.
+func (u *userLimits) delivered(id int64) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if l := u.users[id]; l != nil && l.busy && l.recorded == nil {
+		l.recorded = make(chan struct{})
+	}
+}
+
 func (u *userLimits) release(id int64) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if l := u.users[id]; l != nil {
 		l.busy = false
+		if l.recorded != nil {
+			close(l.recorded)
+			l.recorded = nil
+		}
 	}
 }
 

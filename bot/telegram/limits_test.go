@@ -1,8 +1,13 @@
 package telegram
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/declbot/declbot/bot/history"
+	"github.com/declbot/declbot/bot/telegram/tgtest"
 )
 
 func TestUserLimits(t *testing.T) {
@@ -45,5 +50,85 @@ func TestGroupPace(t *testing.T) {
 	}
 	if !g.allow(-2) {
 		t.Error("one group's pace held back another")
+	}
+}
+
+// A user whose answer is on screen while its turn is still being
+// recorded is waited for; one whose answer is still being written is
+// refused at once; the wait is bounded.
+func TestUserWaitsWhileTurnIsRecorded(t *testing.T) {
+	u := newUserLimits(0, 1)
+	ctx := context.Background()
+	if !u.acquireWait(ctx, 1, time.Second) {
+		t.Fatal("a free user was refused")
+	}
+	if u.acquireWait(ctx, 1, time.Hour) {
+		t.Fatal("a second question was let in while the first was being answered")
+	}
+	u.delivered(1)
+	got := make(chan bool, 1)
+	go func() { got <- u.acquireWait(ctx, 1, time.Minute) }()
+	u.release(1)
+	if !<-got {
+		t.Fatal("the question asked while the previous turn was recorded was refused")
+	}
+	u.delivered(1)
+	if u.acquireWait(ctx, 1, 10*time.Millisecond) {
+		t.Fatal("the wait for a record that never ends was not bounded")
+	}
+}
+
+// recordingHistory holds every Append until the test lets it go.
+type recordingHistory struct {
+	entered chan string
+	proceed chan struct{}
+}
+
+func (r *recordingHistory) Turns(string) ([]history.Turn, error) { return nil, nil }
+func (r *recordingHistory) Clear(string) error                   { return nil }
+func (r *recordingHistory) Append(_ string, t history.Turn) error {
+	r.entered <- t.Question
+	<-r.proceed
+	return nil
+}
+
+// Found by the soak test: a user who reads the answer and asks again at
+// once, while the bot is still writing the turn to the history, was told
+// "I'm still answering your previous question" and lost the question.
+func TestQuestionRightAfterTheAnswerIsNotRefused(t *testing.T) {
+	rh := &recordingHistory{entered: make(chan string, 2), proceed: make(chan struct{})}
+	h := start(t, WithHistory(rh))
+	u := tgtest.NewUser(120, "P", "en")
+	chat := tgtest.PrivateChat(u)
+	h.srv.SendText(chat, u, "first?")
+	if q := <-rh.entered; q != "first?" {
+		t.Fatalf("recorded %q", q)
+	}
+	if m := h.botMessages(chat.ID, 1); !strings.HasPrefix(m[0].Text, "Answer to: first?") {
+		t.Fatalf("the first answer is not on screen: %q", m[0].Text)
+	}
+	h.srv.SendText(chat, u, "second?")
+	h.srv.Wait(waitLong, "the second question to arrive", func() bool { return h.bot.Stats().Updates == 2 })
+	// Refused, it would get the busy reply now, while the record waits.
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) && len(h.srv.BotMessages(chat.ID)) == 1 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(rh.proceed)
+	select {
+	case q := <-rh.entered:
+		if q != "second?" {
+			t.Fatalf("recorded %q", q)
+		}
+	case <-time.After(waitLong):
+		t.Errorf("the second question was never answered")
+	}
+	msgs := h.srv.BotMessages(chat.ID)
+	if len(msgs) != 2 || !strings.HasPrefix(msgs[1].Text, "Answer to: second?") {
+		var texts []string
+		for _, m := range msgs {
+			texts = append(texts, m.Text)
+		}
+		t.Errorf("chat shows %q, want the two answers", texts)
 	}
 }
