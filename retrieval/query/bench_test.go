@@ -1,6 +1,10 @@
 package query
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 // BenchmarkProcess measures one question end to end:
 // go test -run '^$' -bench BenchmarkProcess -benchmem ./retrieval/query
@@ -14,6 +18,9 @@ func BenchmarkProcess(b *testing.B) {
 		{"ru", "Что говорится в декларации о санкциях и банке развития ШОС?"},
 		{"zh-Hans", "天津宣言关于上合组织开发银行和单边强制措施说了什么？"},
 		{"zh-Hant", "天津宣言關於上合組織開發銀行和單邊強制措施說了什麼？"},
+		// Hostile: a message-sized run of distinct capitalised words the
+		// glossary does not know, each a candidate name.
+		{"names", manyNames(700)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -32,4 +39,13 @@ func BenchmarkNew(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// manyNames returns n distinct capitalised made-up words ("Xq0 Xq1 …").
+func manyNames(n int) string {
+	words := make([]string, n)
+	for i := range words {
+		words[i] = fmt.Sprintf("Xq%d", i)
+	}
+	return strings.Join(words, " ")
 }

@@ -199,9 +199,10 @@ func (p *Processor) Process(q string) Query {
 			out.MappedTerms = append(out.MappedTerms, mappedTerms[i])
 		}
 	}
-	if !shouting(orig) {
+	if len(names) > 0 && !shouting(orig) {
+		written := writtenAsNames(orig)
 		for _, n := range names {
-			if isName(orig, n) {
+			if written[n] {
 				out.Names = append(out.Names, n)
 			}
 		}
@@ -242,45 +243,58 @@ func shouting(s string) bool {
 	return upper > lower
 }
 
-// isName reports whether the word w (lower case, as in Unmatched) is
-// written as a name somewhere in s: an acronym ("NATO", "ОПЕК") that is not
-// part of a shouted run of capitals ("SYSTEM OVERRIDE"), or a capitalised
-// word that does not start a sentence ("…the war in Ukraine"). "Tell me
-// about…" is capitalised for grammar only.
-func isName(s, w string) bool {
-	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+// writtenAsNames returns, in lower case, the words of s written as a name
+// somewhere in it: an acronym ("NATO", "ОПЕК") that is not part of a
+// shouted run of capitals ("SYSTEM OVERRIDE"), or a capitalised word that
+// does not start a sentence ("…the war in Ukraine"). "Tell me about…" is
+// capitalised for grammar only. One pass over s, so that a message of
+// hundreds of unknown capitalised words costs no more than a short one.
+func writtenAsNames(s string) map[string]bool {
 	upper := func(x string) bool {
 		return utf8.RuneCountInString(x) > 1 && strings.ToUpper(x) == x && strings.ToLower(x) != x
 	}
-	ends := []int{} // byte offset in s of each word, in order
-	off := 0
-	for _, x := range words {
-		i := strings.Index(s[off:], x)
-		ends = append(ends, off+i)
-		off += i + len(x)
+	type word struct {
+		text  string
+		start int // byte offset in s
 	}
-	for k, x := range words {
-		if strings.ToLower(x) != w {
+	var words []word
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			i += n
 			continue
 		}
-		first, _ := utf8.DecodeRuneInString(x)
-		if !unicode.IsUpper(first) {
+		j := i + n
+		for j < len(s) {
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				break
+			}
+			j += n
+		}
+		words = append(words, word{s[i:j], i})
+		i = j
+	}
+	out := map[string]bool{}
+	for k, w := range words {
+		if first, _ := utf8.DecodeRuneInString(w.text); !unicode.IsUpper(first) {
 			continue
 		}
-		if upper(x) {
-			if (k > 0 && upper(words[k-1])) || (k+1 < len(words) && upper(words[k+1])) {
+		if upper(w.text) {
+			if (k > 0 && upper(words[k-1].text)) || (k+1 < len(words) && upper(words[k+1].text)) {
 				continue // shouting
 			}
-			return true
+			out[strings.ToLower(w.text)] = true
+			continue
 		}
-		before := strings.TrimRightFunc(s[:ends[k]], func(r rune) bool {
+		before := strings.TrimRightFunc(s[:w.start], func(r rune) bool {
 			return unicode.IsSpace(r) || strings.ContainsRune("\"'«»“”„‘’(", r)
 		})
 		if before != "" && !strings.ContainsRune(".?!:;…。？！：；", lastRune(before)) {
-			return true
+			out[strings.ToLower(w.text)] = true
 		}
 	}
-	return false
+	return out
 }
 
 func lastRune(s string) rune {
