@@ -36,9 +36,10 @@ func lines(data string, f func(n int, fields []string) error) error {
 }
 
 // keyOf tokenizes and stems a glossary or stop phrase the same way Process
-// treats a question, so the two always agree.
+// treats a question, so the two always agree. Its words go into the stem
+// cache first, so that each distinct word is stemmed once however many
+// phrases use it (stemming is most of New's cost).
 func (p *Processor) keyOf(lang, phrase string) (string, int, error) {
-	toks := dropGlue(tokenize(phrase, nil))
 	for _, f := range strings.FieldsFunc(phrase, func(r rune) bool { return classify(r) == cSoft }) {
 		if _, ok := p.cache[f]; !ok && f != "WHO" && f != "US" {
 			if t := tokenize(f, nil); len(t) == 1 {
@@ -46,6 +47,7 @@ func (p *Processor) keyOf(lang, phrase string) (string, int, error) {
 			}
 		}
 	}
+	toks := dropGlue(tokenize(phrase, p.cache))
 	if len(toks) == 0 {
 		return "", 0, fmt.Errorf("empty phrase %q", phrase)
 	}
