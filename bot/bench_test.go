@@ -37,3 +37,24 @@ func BenchmarkAsk(b *testing.B) {
 	slices.Sort(durs)
 	b.ReportMetric(float64(durs[len(durs)/2].Nanoseconds()), "p50-ns")
 }
+
+// BenchmarkStreamShow measures showing a 1,500-rune model answer as it
+// streams in two-rune deltas: the citation checks of every partial text.
+func BenchmarkStreamShow(b *testing.B) {
+	c := loadCorpus(b)
+	given := map[string]bool{"2.36": true}
+	sentence := []rune("成员国支持防止外空武器化，强调有必要签署具有强制性法律效力的国际文书[2.36]。")
+	var deltas []string
+	for n := 0; n < 1500; n += len(sentence) {
+		for i := 0; i < len(sentence); i += 2 {
+			deltas = append(deltas, string(sentence[i:min(i+2, len(sentence))]))
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s := &streamShower{c: c, given: given, onText: func(string) {}}
+		for _, d := range deltas {
+			s.add(d)
+		}
+	}
+}

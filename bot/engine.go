@@ -350,17 +350,9 @@ func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in extractIn
 	}
 	mctx, cancel := remaining(ctx, deadline, 0)
 	defer cancel()
-	var acc strings.Builder
-	shown := ""
-	onDelta := func(d string) {
-		acc.WriteString(d)
-		if onText == nil {
-			return
-		}
-		if s := partialText(e.c, acc.String(), given); s != shown && s != "" {
-			shown = s
-			onText(s)
-		}
+	var onDelta func(string)
+	if onText != nil {
+		onDelta = (&streamShower{c: e.c, given: given, onText: onText}).add
 	}
 	out, err := e.model.Stream(mctx, msgs, onDelta)
 	if err != nil {
@@ -391,6 +383,38 @@ func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in extractIn
 		return a, nil
 	default:
 		return e.fallback(in, MsgModelNoCitations, cr.Rejected), nil
+	}
+}
+
+// streamShower shows a model's answer while it streams: the text so far,
+// its citations checked (partialText).
+//
+// Checking reads the whole text, so checking after every delta (a token,
+// a few bytes) would cost time quadratic in the answer's length: 0.3 s of
+// CPU for a 1,500-rune answer, seconds for a model that rambles until its
+// deadline. The text is therefore checked again only once it has grown by
+// a sixteenth since the last check: every delta while it is short, a few
+// dozen runes at a time once it is long, and linear time in all.
+type streamShower struct {
+	c      *corpus.Corpus
+	given  map[string]bool
+	onText func(string)
+	acc    strings.Builder
+	shown  string
+	next   int // the length of acc at which to check again
+	checks int // how many times the text was checked, for tests
+}
+
+func (s *streamShower) add(delta string) {
+	s.acc.WriteString(delta)
+	if s.acc.Len() < s.next {
+		return
+	}
+	s.next = s.acc.Len() + s.acc.Len()/16
+	s.checks++
+	if t := partialText(s.c, s.acc.String(), s.given); t != s.shown && t != "" {
+		s.shown = t
+		s.onText(t)
 	}
 }
 
