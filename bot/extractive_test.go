@@ -475,6 +475,36 @@ func TestAskEmptyAndErrors(t *testing.T) {
 	}
 }
 
+// Markup in a question is not part of it: a Chinese question wrapped in
+// tags is answered as Chinese, not as English with a note that the quotes
+// are Chinese; tags alone are no question.
+func TestAskMarkup(t *testing.T) {
+	e := offlineEngine(t)
+	a, err := e.Ask(context.Background(), Question{Text: `<b>外空</b><script>alert("x")</script>`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Lang != corpus.LangHans || strings.Contains(a.Text, Text(corpus.LangEn, MsgOfflineQuote)) || !a.Grounded {
+		t.Errorf("tagged Chinese question: lang %s, grounded %v, text %q", a.Lang, a.Grounded, a.Text)
+	}
+	if ids := passageIDs(a.Citations); len(ids) == 0 || ids[0] != "2.36" {
+		t.Errorf("tagged Chinese question cites %v, want 2.36 first", ids)
+	}
+	a, err = e.Ask(context.Background(), Question{Text: "<p><br/></p>"})
+	if err != nil || a.Text != Text(corpus.LangHans, MsgEmptyQuestion) {
+		t.Errorf("tags only: %q, %v", a.Text, err)
+	}
+	for in, want := range map[string]string{
+		"GDP < 5% 和 a>b":      "GDP < 5% 和 a>b",
+		"宣言对<i>外空</i>怎么说":     "宣言对 外空 怎么说",
+		`<a href="x">阿富汗</a>`: "阿富汗",
+	} {
+		if got := cleanQuestion(in); got != want {
+			t.Errorf("cleanQuestion(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // Offline, a follow-up that finds nothing on its own is searched together
 // with the question before it.
 func TestExtractiveFollowUp(t *testing.T) {
