@@ -3,6 +3,7 @@ package eval
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -318,19 +319,14 @@ func summarizeAnswers(items []AnswerItem, keep func(AnswerItem) bool) AnswerMetr
 	return m
 }
 
-// modeNames returns the modes seen, most frequent first.
-func (r *AnswerReport) modeNames() []string {
-	var out []string
-	for m := range r.Modes {
-		out = append(out, string(m))
-	}
-	slices.SortFunc(out, func(a, b string) int {
-		if d := r.Modes[bot.Mode(b)] - r.Modes[bot.Mode(a)]; d != 0 {
+// modes returns the modes seen, most frequent first.
+func (r *AnswerReport) modes() []bot.Mode {
+	out := slices.Collect(maps.Keys(r.Modes))
+	slices.SortFunc(out, func(a, b bot.Mode) int {
+		if d := r.Modes[b] - r.Modes[a]; d != 0 {
 			return d
 		}
-		return strings.Compare(a, b)
+		return strings.Compare(string(a), string(b))
 	})
 	return out
 }
-
-func modeOf(s string) bot.Mode { return bot.Mode(s) }

@@ -314,8 +314,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 
 func modeSummary(ar *AnswerReport) string {
 	var parts []string
-	for _, m := range ar.modeNames() {
-		parts = append(parts, fmt.Sprintf("%s %d", m, ar.Modes[modeOf(m)]))
+	for _, m := range ar.modes() {
+		parts = append(parts, fmt.Sprintf("%s %d", m, ar.Modes[m]))
 	}
 	if len(parts) == 0 {
 		return "no answers"
