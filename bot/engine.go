@@ -466,9 +466,17 @@ var notAddressedPhrases = []string{
 	"не затрагива", "не упомина", "не содерж", "нет информации", "не говорится", "не рассматрива", "не касает", "не освеща",
 }
 
-// saysNotAddressed reports whether an answer says the declaration does
-// not address the question.
+// maxRefusalRunes bounds what can count as a "not addressed" reply: a
+// longer uncited answer that happens to say "not mentioned" somewhere
+// makes claims, and claims without citations are never shown.
+const maxRefusalRunes = 240
+
+// saysNotAddressed reports whether an answer is a short reply saying the
+// declaration does not address the question.
 func saysNotAddressed(text string) bool {
+	if utf8.RuneCountInString(text) > maxRefusalRunes {
+		return false
+	}
 	f := corpus.Fold(text)
 	for _, p := range notAddressedPhrases {
 		if strings.Contains(f, corpus.Fold(p)) {

@@ -486,6 +486,8 @@ func TestSaysNotAddressed(t *testing.T) {
 		{"Тексты не затрагивают этот вопрос.", true},
 		{"成员国支持防止外空武器化。", false},
 		{"The member states support the WTO.", false},
+		// Claims with no citation are not a refusal, whatever they say.
+		{"The member states condemned the Pahalgam attack of 22 April 2025, expressed condolences to the families of the victims and called for the perpetrators, organisers and sponsors to be brought to justice; the organisation behind it is not mentioned, but the declaration also condemns the attack on the Jaffar Express.", false},
 	} {
 		if got := saysNotAddressed(tt.s); got != tt.want {
 			t.Errorf("saysNotAddressed(%q) = %v, want %v", tt.s, got, tt.want)
