@@ -119,7 +119,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{"WEBHOOK_URL", c.WebhookURL},
 	} {
 		if u.val != "" && !strings.HasPrefix(u.val, "http://") && !strings.HasPrefix(u.val, "https://") {
-			return c, fmt.Errorf("%s=%q is not a URL: it must start with http:// or https://", u.name, u.val)
+			return c, fmt.Errorf("%s=%q is not a URL: it must start with http:// or https://", u.name, withoutUserinfo(u.val))
 		}
 	}
 	var err error
@@ -148,4 +148,13 @@ func parseIDList(name, s string) ([]int64, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// withoutUserinfo drops a "user:password@" part from a URL-like value so
+// that an error message never prints a password.
+func withoutUserinfo(s string) string {
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		return "…@" + s[i+1:]
+	}
+	return s
 }

@@ -198,6 +198,7 @@ func TestConfig(t *testing.T) {
 	}{
 		{map[string]string{"DATA_DIR": "/x"}, ""},
 		{map[string]string{"DATA_DIR": "/x", "OPENAI_BASE_URL": "localhost:11434"}, "OPENAI_BASE_URL"},
+		{map[string]string{"DATA_DIR": "/x", "OPENAI_BASE_URL": "bob:hunter2secret@llm.example:8000"}, `"…@llm.example:8000" is not a URL`},
 		{map[string]string{"DATA_DIR": "/x", "LLM_TIMEOUT": "soon"}, "LLM_TIMEOUT"},
 		{map[string]string{"DATA_DIR": "/x", "ALLOWED_USER_IDS": "12,abc"}, "ALLOWED_USER_IDS"},
 		{map[string]string{"DATA_DIR": "/x", "LOG_LEVEL": "loud"}, "LOG_LEVEL"},
