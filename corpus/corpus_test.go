@@ -229,6 +229,27 @@ func TestLookupErrorsNameValidRanges(t *testing.T) {
 	}
 }
 
+// TestLookupHostileInput: a reference longer than any ID is rejected
+// without trying every '-' as the middle of a range (which took minutes for
+// 40 KB of digits and dashes), and the error quotes only its start.
+func TestLookupHostileInput(t *testing.T) {
+	c := load(t)
+	for _, in := range []string{
+		strings.Repeat("1", 1<<19) + strings.Repeat("-", 1<<19),
+		strings.Repeat("2.1-", 1<<18),
+		strings.Repeat("二", 1<<18),
+	} {
+		_, err := c.Lookup(in)
+		if err == nil || !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "not a paragraph ID") {
+			t.Errorf("Lookup(%d bytes): error %.200v, want a LookupError saying it is not a paragraph ID", len(in), err)
+			continue
+		}
+		if n := len(err.Error()); n > 1000 {
+			t.Errorf("Lookup(%d bytes): error message has %d bytes, want it to quote only the start of the input", len(in), n)
+		}
+	}
+}
+
 func TestLookupAll(t *testing.T) {
 	c := load(t)
 	got, err := c.LookupAll("2.36, 3.5；T1-T2 2.36")

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // LookupError explains why a reference names no passage. Its message names
@@ -153,6 +154,11 @@ func (c *Corpus) Lookup(ref string) ([]Passage, error) {
 	if s == "" {
 		return nil, &LookupError{ref, "empty paragraph ID: try 2.36, T3 or 2.17-2.19; valid IDs: " + c.ValidRanges()}
 	}
+	if utf8.RuneCountInString(s) > maxRefRunes {
+		// Not an ID; and trying every '-' as the middle of a range would
+		// cost time quadratic in the length.
+		return nil, c.notAnID(ref)
+	}
 	if one, ok := parseRef(s); ok {
 		p, err := c.resolve(ref, one)
 		if err != nil {
@@ -182,7 +188,26 @@ func (c *Corpus) Lookup(ref string) ([]Passage, error) {
 		}
 		return c.resolveRange(ref, a, b)
 	}
-	return nil, &LookupError{ref, fmt.Sprintf("%q is not a paragraph ID: try 2.36, T3 or 2.17-2.19; valid IDs: %s", strings.TrimSpace(ref), c.ValidRanges())}
+	return nil, c.notAnID(ref)
+}
+
+// maxRefRunes is longer than any reference Lookup accepts once normalised
+// ("第二部分第三十六自然段-第二部分第三十八自然段" is 23 runes).
+const maxRefRunes = 64
+
+// notAnID is the error for input that is no reference at all. It quotes at
+// most the first 40 runes of the input.
+func (c *Corpus) notAnID(ref string) *LookupError {
+	quoted := strings.TrimSpace(ref)
+	n := 0
+	for i := range quoted {
+		if n == 40 {
+			quoted = quoted[:i] + "…"
+			break
+		}
+		n++
+	}
+	return &LookupError{ref, fmt.Sprintf("%q is not a paragraph ID: try 2.36, T3 or 2.17-2.19; valid IDs: %s", quoted, c.ValidRanges())}
 }
 
 // LookupAll resolves every reference in s, separated by spaces, commas or
