@@ -178,6 +178,7 @@ type Index struct {
 	byID     map[string]int32
 	coll     *chromem.Collection
 	nvec     int // passages in coll (those with a non-zero vector)
+	dim      int // length of the passages' vectors
 	lex      *bm25
 	embedder Embedder
 	qp       QueryProcessor
@@ -271,6 +272,7 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 	if err != nil {
 		return nil, err
 	}
+	x.dim = len(vecs[0])
 
 	// chromem-go falls back to OpenAI when given a nil embedding function;
 	// ours only ever runs our Embedder, though every document arrives with
@@ -328,39 +330,28 @@ func (x *Index) embedPassages(ctx context.Context) ([][]float32, error) {
 	n := len(x.passages)
 	keys := make([]textKey, n)
 	vecs := make([][]float32, n)
-	var missing []int
+	var missing, cached []int
 	for i, p := range x.passages {
 		keys[i] = keyOf(p.TextHans)
 		if v, ok := cache.get(keys[i]); ok {
 			vecs[i] = v
+			cached = append(cached, i)
 		} else {
 			missing = append(missing, i)
 		}
 	}
-	if len(missing) > 0 {
-		bar := newProgressBar(x.opt.progress, "embedding passages", len(missing))
-		texts := make([]string, 0, x.opt.batch)
-		for start := 0; start < len(missing); start += x.opt.batch {
-			batch := missing[start:min(start+x.opt.batch, len(missing))]
-			texts = texts[:0]
-			for _, i := range batch {
-				texts = append(texts, x.passages[i].TextHans)
-			}
-			vs, err := x.embedder.Embed(ctx, texts)
-			if err != nil {
-				bar.finish()
-				return nil, fmt.Errorf("embed paragraphs %s..%s with %s: %w", x.passages[batch[0]].ID, x.passages[batch[len(batch)-1]].ID, name, err)
-			}
-			if len(vs) != len(batch) {
-				bar.finish()
-				return nil, fmt.Errorf("embedder %s returned %d vectors for %d paragraphs", name, len(vs), len(batch))
-			}
-			for j, i := range batch {
-				vecs[i] = vs[j]
-			}
-			bar.add(len(batch))
+	if err := x.embedBatches(ctx, missing, vecs); err != nil {
+		return nil, err
+	}
+	if len(missing) > 0 && len(cached) > 0 && len(vecs[missing[0]]) != cache.dim {
+		// The model behind the name changed: its old vectors cannot be
+		// compared with the new ones.
+		x.logger.Warn("embedding cache dropped: the embedder now returns vectors of another length; embedding every passage again",
+			"embedder", name, "dimensions", len(vecs[missing[0]]), "cached_dimensions", cache.dim)
+		if err := x.embedBatches(ctx, cached, vecs); err != nil {
+			return nil, err
 		}
-		bar.finish()
+		missing = append(missing, cached...)
 	}
 	dim := len(vecs[0])
 	for i, v := range vecs {
@@ -375,6 +366,37 @@ func (x *Index) embedPassages(ctx context.Context) ([][]float32, error) {
 		cache.save(keys, vecs)
 	}
 	return vecs, nil
+}
+
+// embedBatches embeds the passages at the indexes idx, in batches, into
+// vecs, drawing the progress bar.
+func (x *Index) embedBatches(ctx context.Context, idx []int, vecs [][]float32) error {
+	if len(idx) == 0 {
+		return nil
+	}
+	name := x.embedder.Name()
+	bar := newProgressBar(x.opt.progress, "embedding passages", len(idx))
+	defer bar.finish()
+	texts := make([]string, 0, x.opt.batch)
+	for start := 0; start < len(idx); start += x.opt.batch {
+		batch := idx[start:min(start+x.opt.batch, len(idx))]
+		texts = texts[:0]
+		for _, i := range batch {
+			texts = append(texts, x.passages[i].TextHans)
+		}
+		vs, err := x.embedder.Embed(ctx, texts)
+		if err != nil {
+			return fmt.Errorf("embed paragraphs %s..%s with %s: %w", x.passages[batch[0]].ID, x.passages[batch[len(batch)-1]].ID, name, err)
+		}
+		if len(vs) != len(batch) {
+			return fmt.Errorf("embedder %s returned %d vectors for %d paragraphs", name, len(vs), len(batch))
+		}
+		for j, i := range batch {
+			vecs[i] = vs[j]
+		}
+		bar.add(len(batch))
+	}
+	return nil
 }
 
 func isZero(v []float32) bool {
@@ -476,6 +498,14 @@ func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]chro
 		x.vecDownUntil.Store(0)
 		if len(vs) != 1 || len(vs[0]) == 0 {
 			return nil, fmt.Errorf("embedder %s returned no vector for the query", x.embedder.Name())
+		}
+		if len(vs[0]) != x.dim {
+			// Only when every passage came from the cache: the model
+			// behind the name changed since the cache was written.
+			return nil, fmt.Errorf("embedder %s returned a query vector of %d dimensions, the cached passages have %d: the model behind the name has changed; delete the embeddings-*.bin files in the data directory and restart", x.embedder.Name(), len(vs[0]), x.dim)
+		}
+		if !finite(vs[0]) {
+			return nil, fmt.Errorf("embedder %s returned a query vector with NaN or Inf", x.embedder.Name())
 		}
 		v = vs[0]
 		x.queries.put(text, v)

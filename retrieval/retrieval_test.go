@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -238,6 +239,61 @@ func TestWarmRestartMakesNoCorpusEmbeddingCalls(t *testing.T) {
 	}
 	if got := other.texts.Load(); got != int64(c.Len()) {
 		t.Errorf("a different embedder embedded %d texts, want all %d", got, c.Len())
+	}
+}
+
+// TestCacheOfAnotherDimension: the model behind one embedder name now
+// returns vectors of another length (a server that swapped the model behind
+// the name). The cached vectors cannot be mixed with new ones: they are
+// dropped, every passage is embedded again, and the cache is rewritten.
+func TestCacheOfAnotherDimension(t *testing.T) {
+	ps := slices.Clone(loadCorpus(t).Passages())
+	dir := t.TempDir()
+	ctx := context.Background()
+	old := &countingEmbedder{inner: NewHashEmbedder(32), name: "same-name"}
+	if _, err := newIndex(ctx, ps, WithEmbedder(old), WithCacheDir(dir)); err != nil {
+		t.Fatal(err)
+	}
+	ps[3].TextHans += "（修订）" // one passage not in the cache
+	var logs logBuffer
+	now := &countingEmbedder{inner: NewHashEmbedder(64), name: "same-name"}
+	x, err := newIndex(ctx, ps, WithEmbedder(now), WithCacheDir(dir), WithLogger(logs.logger()))
+	if err != nil {
+		t.Fatalf("New with a cache of another dimension: %v", err)
+	}
+	if got := now.texts.Load(); got != int64(len(ps)) {
+		t.Errorf("embedded %d texts, want all %d", got, len(ps))
+	}
+	if !strings.Contains(logs.String(), "dimensions") {
+		t.Errorf("the dropped cache was not reported: %q", logs.String())
+	}
+	res, err := x.Search(ctx, "开发银行", 5)
+	if err != nil || len(res.Items) == 0 || res.Items[0].VectorRank == 0 {
+		t.Fatalf("Search after the rebuild: %+v, %v; want a vector-ranked result", res.Items, err)
+	}
+	again := &countingEmbedder{inner: NewHashEmbedder(64), name: "same-name"}
+	if _, err := newIndex(ctx, ps, WithEmbedder(again), WithCacheDir(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if got := again.calls.Load(); got != 0 {
+		t.Errorf("the rewritten cache was not used: %d Embed calls", got)
+	}
+
+	// Every passage cached: nothing is embedded at start, so the change
+	// shows only in the query's vector. Search falls back to the lexical
+	// ranking and the log says what to do.
+	logs = logBuffer{}
+	changed := &countingEmbedder{inner: NewHashEmbedder(16), name: "same-name"}
+	x, err = newIndex(ctx, ps, WithEmbedder(changed), WithCacheDir(dir), WithLogger(logs.logger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = x.Search(ctx, "开发银行", 5)
+	if err != nil || len(res.Items) == 0 || res.Items[0].VectorRank != 0 {
+		t.Fatalf("Search with a query vector of another length: %+v, %v; want lexical results", res.Items, err)
+	}
+	if !strings.Contains(logs.String(), "delete the embeddings-*.bin files") {
+		t.Errorf("the log does not say how to fix it: %q", logs.String())
 	}
 }
 
