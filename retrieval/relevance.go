@@ -109,24 +109,38 @@ func loadNameSet(txt string) zhNames {
 	return z
 }
 
-// count returns how many names occur in s, longest match first.
-func (z zhNames) count(s string) int {
-	rs := []rune(s)
-	n := 0
-	for i := 0; i < len(rs); {
-		l := min(z.maxRune, len(rs)-i)
-		for ; l >= 2; l-- {
-			if z.set[string(rs[i:i+l])] {
-				break
+// each calls f with the position and length, in runes, of each name in s,
+// left to right, the longest match first. It looks names up by substring,
+// so a long question costs no allocations.
+func (z zhNames) each(s string, f func(pos, runes int)) {
+	pos := 0
+	for i := 0; i < len(s); {
+		end, runes := i, 0
+		bestEnd, bestRunes := 0, 0
+		for end < len(s) && runes < z.maxRune {
+			_, n := utf8.DecodeRuneInString(s[end:])
+			end += n
+			runes++
+			if runes >= 2 && z.set[s[i:end]] {
+				bestEnd, bestRunes = end, runes
 			}
 		}
-		if l >= 2 {
-			n++
-			i += l
+		if bestRunes > 0 {
+			f(pos, bestRunes)
+			pos += bestRunes
+			i = bestEnd
 			continue
 		}
-		i++
+		_, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		pos++
 	}
+}
+
+// count returns how many names occur in s, longest match first.
+func (z zhNames) count(s string) int {
+	n := 0
+	z.each(s, func(int, int) { n++ })
 	return n
 }
 
@@ -144,26 +158,14 @@ func loadPlaces() placeNames {
 // mark sets, for each rune of s, whether it lies in a name (longest match
 // first), in dst (reused), and returns it with the number of names found.
 func (p placeNames) mark(dst []bool, s string) ([]bool, int) {
-	rs := []rune(s)
-	dst = append(dst[:0], make([]bool, len(rs))...)
+	dst = append(dst[:0], make([]bool, utf8.RuneCountInString(s))...)
 	n := 0
-	for i := 0; i < len(rs); {
-		l := min(p.maxRune, len(rs)-i)
-		for ; l >= 2; l-- {
-			if p.set[string(rs[i:i+l])] {
-				break
-			}
+	p.each(s, func(pos, runes int) {
+		n++
+		for k := pos; k < pos+runes; k++ {
+			dst[k] = true
 		}
-		if l >= 2 {
-			for k := i; k < i+l; k++ {
-				dst[k] = true
-			}
-			n++
-			i += l
-			continue
-		}
-		i++
-	}
+	})
 	return dst, n
 }
 
@@ -230,7 +232,7 @@ func (x *Index) coverage(pq query.Query) float64 {
 		// Each name's characters count together, as at most placeWeight
 		// words. (Two names side by side, 中国俄罗斯, are rare enough to
 		// count as one.)
-		inName, _ = x.places.mark(inName[:0], piece)
+		inName, _ = x.places.mark(inName, piece)
 		nameIDF := 0.0
 		for i, u := range units {
 			if inName[u.pos] {
