@@ -62,7 +62,7 @@ var (
 	// 2.36  2-36  2:36  二.36  2．36 (after folding)  §2.36
 	dottedRE = regexp.MustCompile(`^` + numeral + `[.\-:/、]` + numeral + `$`)
 	// 第二部分第36段, 第2节第36段, 二部分36段
-	chineseRE = regexp.MustCompile(`^第?` + numeral + `(?:部分|部|节|章|节)第?` + numeral + `(?:段|条|款|自然段)?$`)
+	chineseRE = regexp.MustCompile(`^第?` + numeral + `(?:部分|部|节|章)第?` + numeral + `(?:段|条|款|自然段)?$`)
 	// T3, t3, W12, T第3段
 	statementRE = regexp.MustCompile(`^([tw])第?` + numeral + `段?$`)
 )
@@ -86,7 +86,8 @@ func parseRef(s string) (id, bool) {
 	return id{}, false
 }
 
-// parseNumeral reads "36", "三十六", "十", "两"; it accepts numbers below 100.
+// parseNumeral reads "36", "三十六", "十", "两": digits below 1000, Chinese
+// numerals below 100.
 func parseNumeral(s string) (int, bool) {
 	if s == "" {
 		return 0, false
