@@ -3,6 +3,7 @@ package retrieval
 import (
 	_ "embed"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -218,7 +219,7 @@ func (x *Index) coverage(pq query.Query) float64 {
 	var inName []bool
 	for _, piece := range pq.Pieces {
 		units = appendUnitRunes(units[:0], piece)
-		if isMapped(pq.Mapped, piece) {
+		if slices.Contains(pq.Mapped, piece) {
 			// A colloquial word the glossary knows: explained, with the
 			// weight of its characters.
 			for _, u := range units {
@@ -266,7 +267,7 @@ func (x *Index) coverage(pq query.Query) float64 {
 		}
 	}
 	for _, u := range pq.Unmatched {
-		if slicesContains(pq.Names, u) {
+		if slices.Contains(pq.Names, u) {
 			strong += m.nameWeight * word
 		} else {
 			weakWords++
@@ -325,17 +326,6 @@ func (x *Index) unitIDF(h uint64) float64 {
 		return x.lex.idf[id]
 	}
 	return x.lex.maxIDF()
-}
-
-func isMapped(mapped []string, piece string) bool { return slicesContains(mapped, piece) }
-
-func slicesContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // unitRune is a unit (see appendUnits) that knows whether it is a Chinese
