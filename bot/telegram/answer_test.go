@@ -494,3 +494,41 @@ func TestShutdownGraceIsBounded(t *testing.T) {
 		t.Errorf("stats = %+v, want 1 abandoned", s)
 	}
 }
+
+// Updates Telegram has handed over that the bot had not started on when
+// it stopped (every handler slot busy) are neither lost nor answered
+// twice: the next run gets exactly those.
+func TestShutdownUnderLoadLosesNoUpdate(t *testing.T) {
+	srv := tgtest.NewServer(t)
+	var chats []models.Chat
+	for i := range 5 {
+		u := tgtest.NewUser(int64(180+i), "L", "en")
+		chats = append(chats, tgtest.PrivateChat(u))
+		srv.SendText(chats[i], u, fmt.Sprintf("question %d", i))
+	}
+	first := &fakeAnswerer{gate: make(chan struct{})}
+	h := startWith(t, srv, first, WithMaxConcurrent(1))
+	srv.Wait(waitLong, "the first question to reach the engine", func() bool { return len(first.asked()) == 1 })
+	// Not an assertion: gives go-telegram/bot time to fetch the rest of
+	// the batch and poll again, which is what lost them.
+	time.Sleep(100 * time.Millisecond)
+	h.cancel()
+	close(first.gate)
+	if err := h.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	second := startWith(t, srv, &fakeAnswerer{})
+	for _, c := range chats {
+		second.botMessages(c.ID, 1)
+	}
+	second.settle()
+	for i, c := range chats {
+		if msgs := srv.BotMessages(c.ID); len(msgs) != 1 || !strings.HasPrefix(msgs[0].Text, fmt.Sprintf("Answer to: question %d", i)) {
+			t.Errorf("chat %d after the restart: %+v, want the one answer", c.ID, msgs)
+		}
+	}
+	if n := len(first.asked()) + len(second.ans.asked()); n != len(chats) {
+		t.Errorf("%d questions reached the engines, want %d", n, len(chats))
+	}
+}

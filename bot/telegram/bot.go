@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -126,6 +127,9 @@ type Bot struct {
 	ready   atomic.Bool
 	drain   atomic.Bool
 	nextID  atomic.Int64
+	// polled is the highest update ID handed to a handler, confirmed to
+	// Telegram when polling stops (confirmPolled).
+	polled  atomic.Int64
 	started time.Time
 }
 
@@ -302,6 +306,12 @@ func New(token string, c *corpus.Corpus, a Answerer, opts ...Option) (*Bot, erro
 		tgbot.WithHTTPClient(b.pollTimeout, b.httpClient),
 		tgbot.WithSkipGetMe(),
 		tgbot.WithNotAsyncHandlers(),
+		// Unbuffered: go-telegram/bot confirms a batch of updates by asking
+		// for the next one, and with a buffer it would ask while updates
+		// still wait in it (up to 1024 when every handler slot is busy),
+		// and drop them if the bot stops then. Unbuffered, it asks only
+		// once the whole batch has been handed to dispatch.
+		tgbot.WithUpdatesChannelCap(0),
 		tgbot.WithDefaultHandler(b.route),
 		tgbot.WithMiddlewares(b.dispatch),
 		tgbot.WithErrorsHandler(b.libraryError),
@@ -390,6 +400,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.ready.Store(true)
 		b.log.Info("telegram: polling for updates", "bot", "@"+b.me.Username)
 		b.tg.Start(ctx) // returns when ctx ends
+		b.confirmPolled()
 	}
 	b.ready.Store(false)
 	b.drain.Store(true)
@@ -417,6 +428,43 @@ func (b *Bot) finish(cancelWork context.CancelFunc) {
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
+	}
+}
+
+// confirmPolled tells Telegram that the updates handed to handlers are
+// taken, so a restart does not deliver them again (they would be answered
+// twice: the IDs seen are not kept across runs). go-telegram/bot confirms
+// a batch only by polling for the next, which it does not do once ctx
+// has ended. Updates of the batch not handed over stay unconfirmed, for
+// the next run. The one update the request may return is ignored: it is
+// not confirmed by it.
+func (b *Bot) confirmPolled() {
+	last := b.polled.Load()
+	if last == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	body, err := json.Marshal(map[string]int64{"offset": last + 1, "limit": 1, "timeout": 0})
+	if err != nil {
+		return
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.apiURL+"/bot"+b.token+"/getUpdates", bytes.NewReader(body))
+	if err != nil {
+		b.log.Warn("telegram: could not confirm the last updates; they may be answered again after a restart", b.errAttr(err))
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := b.httpClient.Do(req)
+	if err == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			err = fmt.Errorf("getUpdates: HTTP %d", resp.StatusCode)
+		}
+	}
+	if err != nil {
+		b.log.Warn("telegram: could not confirm the last updates; they may be answered again after a restart", "last_update_id", last, b.errAttr(err))
 	}
 }
 
@@ -586,6 +634,12 @@ func (b *Bot) serveHealth(w http.ResponseWriter, _ *http.Request) {
 func (b *Bot) dispatch(next tgbot.HandlerFunc) tgbot.HandlerFunc {
 	return func(_ context.Context, tb *tgbot.Bot, u *models.Update) {
 		b.stats.updates.Add(1)
+		for {
+			old := b.polled.Load()
+			if u.ID <= old || b.polled.CompareAndSwap(old, u.ID) {
+				break
+			}
+		}
 		if !b.seen.add(u.ID) {
 			b.stats.duplicates.Add(1)
 			b.log.Debug("telegram: duplicate update ignored", "update_id", u.ID)
