@@ -131,6 +131,15 @@ func TestGroups(t *testing.T) {
 		{"/ask without a name", func(h *harness, g, u tgtestChat) int {
 			return h.srv.SendText(g.chat, u.user, "/ask 上合组织开发银行").ID
 		}, "上合组织开发银行"},
+		{"another bot whose name starts with ours", func(h *harness, g, u tgtestChat) int {
+			return h.srv.SendText(g.chat, u.user, "@declbot_test_bot2 what about trade?").ID
+		}, ""},
+		{"an e-mail address is no mention", func(h *harness, g, u tgtestChat) int {
+			return h.srv.SendText(g.chat, u.user, "write to press@declbot_test_bot").ID
+		}, ""},
+		{"mention after another bot's", func(h *harness, g, u tgtestChat) int {
+			return h.srv.SendText(g.chat, u.user, "@declbot_test_bot2 or @declbot_test_bot: trade?").ID
+		}, "@declbot_test_bot2 or : trade?"},
 		{"another bot's command", func(h *harness, g, u tgtestChat) int {
 			return h.srv.SendText(g.chat, u.user, "/ask@some_other_bot what about trade?").ID
 		}, ""},

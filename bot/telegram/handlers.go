@@ -62,17 +62,34 @@ func isPrivate(c models.Chat) bool { return c.Type == models.ChatTypePrivate }
 
 // mentioned reports whether a group message is for the bot (it names
 // @bot or replies to the bot) and returns the text without the mention.
+// A mention is the whole username: @bot_helper or x@bot (an e-mail
+// address) do not name @bot.
 func (b *Bot) mentioned(m *models.Message, text string) (string, bool) {
 	if b.me.Username != "" {
 		at := "@" + strings.ToLower(b.me.Username)
-		if i := strings.Index(strings.ToLower(text), at); i >= 0 {
-			return strings.TrimSpace(text[:i] + text[i+len(at):]), true
+		// Usernames are ASCII, so lowering changes no byte offsets of a match.
+		lower := strings.ToLower(text)
+		for from := 0; ; {
+			i := strings.Index(lower[from:], at)
+			if i < 0 {
+				break
+			}
+			i += from
+			end := i + len(at)
+			if (i == 0 || !isUsernameByte(text[i-1])) && (end == len(text) || !isUsernameByte(text[end])) {
+				return strings.TrimSpace(text[:i] + text[end:]), true
+			}
+			from = end
 		}
 	}
 	if r := m.ReplyToMessage; r != nil && r.From != nil && r.From.ID == b.me.ID {
 		return text, true
 	}
 	return text, false
+}
+
+func isUsernameByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 func hasMedia(m *models.Message) bool {
