@@ -12,6 +12,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/declbot/declbot/bot/telegram/tgtest"
+	"github.com/declbot/declbot/corpus"
 )
 
 func TestValidateToken(t *testing.T) {
@@ -186,6 +187,36 @@ func TestGroups(t *testing.T) {
 				t.Errorf("answer buttons = %+v", buttons(answer))
 			}
 		})
+	}
+}
+
+// In a forum group the bot answers in the topic it was asked in: the
+// answer, a paragraph opened from its buttons, and a paragraph sent anew
+// because its message could not be edited in place.
+func TestForumTopics(t *testing.T) {
+	h := start(t)
+	g := tgtest.Group(600, "SCO forum")
+	g.IsForum = true
+	u := tgtest.NewUser(21, "Fo", "en")
+	const topic = 7
+	h.srv.SendTopicText(g, topic, u, "/ask@declbot_test_bot what about space?")
+	h.botMessages(g.ID, 1)
+	h.settle() // the streamed message gets its buttons when finished
+	answer := h.srv.BotMessages(g.ID)[0]
+	h.srv.PressButton(g, u, answer.ID, callbackData(answer)[0])
+	para := h.botMessages(g.ID, 2)[1]
+	h.settle()
+	h.srv.FailNext("editMessageText", 1, tgtest.Fault{Code: 400, Description: "Bad Request: message to edit not found"})
+	h.srv.PressButton(g, u, para.ID, passageData('n', "2.37", corpus.Hans))
+	anew := h.botMessages(g.ID, 3)[2]
+	h.settle()
+	if !strings.HasPrefix(anew.Text, "[2.37]") {
+		t.Errorf("paragraph sent anew: %q, want 2.37", anew.Text)
+	}
+	for _, m := range []tgtest.Message{answer, para, anew} {
+		if m.ThreadID != topic {
+			t.Errorf("message %d %q went to topic %d, want %d", m.ID, snippet(m.Text, 30), m.ThreadID, topic)
+		}
 	}
 }
 

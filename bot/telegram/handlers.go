@@ -358,13 +358,13 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		b.answerCallback(ctx, q.ID, "")
 		if q.InlineMessageID != "" {
 			// No chat to post in: show it in place instead.
-			b.showInPlace(ctx, chat, msgID, q.InlineMessageID, cb.passage, cb.script, lang)
+			b.showInPlace(ctx, chat, thread, msgID, q.InlineMessageID, cb.passage, cb.script, lang)
 			return
 		}
 		b.sendParagraph(ctx, chat, thread, msgID, cb.passage, cb.script, lang)
 	case 'n':
 		b.answerCallback(ctx, q.ID, "")
-		b.showInPlace(ctx, chat, msgID, q.InlineMessageID, cb.passage, cb.script, lang)
+		b.showInPlace(ctx, chat, thread, msgID, q.InlineMessageID, cb.passage, cb.script, lang)
 	case 's':
 		b.answerCallback(ctx, q.ID, "")
 		if q.InlineMessageID != "" {
@@ -388,8 +388,8 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 }
 
 // showInPlace replaces a paragraph message with another paragraph (or
-// script); if the message is gone, it sends a new one.
-func (b *Bot) showInPlace(ctx context.Context, chat models.Chat, msgID int, inlineID string, p corpus.Passage, sc corpus.Script, lang corpus.Lang) {
+// script); if the message is gone, it sends a new one in the same topic.
+func (b *Bot) showInPlace(ctx context.Context, chat models.Chat, thread, msgID int, inlineID string, p corpus.Passage, sc corpus.Script, lang corpus.Lang) {
 	body, kb := paragraphDoc(p, sc), paragraphKeyboard(b.c, p, sc, lang)
 	if chunks := body.split(b.msgLimit); len(chunks) == 1 {
 		err := b.edit(ctx, chat.ID, msgID, inlineID, body, kb)
@@ -401,7 +401,7 @@ func (b *Bot) showInPlace(ctx context.Context, chat models.Chat, msgID int, inli
 		}
 		b.log.Info("telegram: could not edit a paragraph message; sending it anew", b.errAttr(err))
 	}
-	b.sendParagraph(ctx, chat, 0, 0, p, sc, lang)
+	b.sendParagraph(ctx, chat, thread, 0, p, sc, lang)
 }
 
 // maxInline bounds inline results (Telegram allows 50).

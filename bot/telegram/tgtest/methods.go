@@ -41,6 +41,8 @@ func (m *Message) model(s *Server) *models.Message {
 	out := &models.Message{
 		ID:              m.ID,
 		MessageThreadID: m.ThreadID,
+		// Telegram marks messages in a forum topic (other than General).
+		IsTopicMessage: m.ThreadID != 0,
 		Date:            m.Date,
 		Chat:            s.chats[m.ChatID],
 		Text:            m.Text,

@@ -110,6 +110,14 @@ func (s *Server) ReplyTo(chat models.Chat, from models.User, replyTo int, text s
 	return s.userMessageLocked(chat, from, &Message{Text: text, Raw: text, ReplyTo: replyTo, Kind: "text"}, nil)
 }
 
+// SendTopicText makes from send text in topic thread of a forum
+// group (a chat with IsForum set).
+func (s *Server) SendTopicText(chat models.Chat, thread int, from models.User, text string) Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.userMessageLocked(chat, from, &Message{Text: text, Raw: text, ThreadID: thread, Kind: "text"}, nil)
+}
+
 // SendSticker makes from send a sticker.
 func (s *Server) SendSticker(chat models.Chat, from models.User) Message {
 	s.mu.Lock()
