@@ -43,10 +43,10 @@ func (m *Message) model(s *Server) *models.Message {
 		MessageThreadID: m.ThreadID,
 		// Telegram marks messages in a forum topic (other than General).
 		IsTopicMessage: m.ThreadID != 0,
-		Date:            m.Date,
-		Chat:            s.chats[m.ChatID],
-		Text:            m.Text,
-		Entities:        m.Entities,
+		Date:           m.Date,
+		Chat:           s.chats[m.ChatID],
+		Text:           m.Text,
+		Entities:       m.Entities,
 	}
 	from := m.From
 	out.From = &from
