@@ -191,31 +191,34 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 	history := e.recentHistory(q.History)
 
 	var deadline time.Time
-	searchQ := text
+	rewrite := e.model != nil && e.rewrite
 	if e.model != nil {
 		deadline = time.Now().Add(e.timeout)
-		if e.rewrite && (!lang.IsChinese() || len(history) > 0) {
+	}
+	var in extractInput
+	if fu, ok := followUpOf(text, lang); ok && !rewrite && len(history) > 0 {
+		// No model to rewrite the follow-up: resolve it from the turn
+		// before. Only questions recognised as follow-ups are read with
+		// the conversation; any other question is answered on its own.
+		prev := q.History[len(q.History)-1].Answer
+		var err error
+		if in, err = e.followUpInput(ctx, text, lang, fu, history, prev); err != nil {
+			return Answer{}, err
+		}
+	} else {
+		searchQ := text
+		if rewrite && (!lang.IsChinese() || len(history) > 0) {
 			searchQ = e.rewriteQuery(ctx, deadline, text, lang, history)
 		}
-	}
-	res, err := e.search(ctx, searchQ)
-	if errors.Is(err, retrieval.ErrEmptyQuery) {
-		return e.emptyQuestion(lang), nil
-	}
-	if err != nil {
-		return Answer{}, err
-	}
-	if e.model == nil && !res.InScope && len(history) > 0 {
-		// Offline there is no rewrite: a follow-up such as "那第二个呢？"
-		// finds nothing on its own, so try it with the question before.
-		prev := cleanQuestion(history[len(history)-1].Question)
-		if r2, err := e.search(ctx, prev+" "+text); err == nil && r2.InScope {
-			res = r2
-		} else if err != nil && ctx.Err() != nil {
-			return Answer{}, ctx.Err()
+		res, err := e.search(ctx, searchQ)
+		if errors.Is(err, retrieval.ErrEmptyQuery) {
+			return e.emptyQuestion(lang), nil
 		}
+		if err != nil {
+			return Answer{}, err
+		}
+		in = extractInput{question: text, lang: lang, results: res}
 	}
-	in := extractInput{question: text, lang: lang, results: res}
 	if e.model == nil {
 		return e.extractive(in), nil
 	}

@@ -206,6 +206,14 @@ type extractInput struct {
 	question string
 	lang     corpus.Lang
 	results  retrieval.Results
+	// followUp is set for a follow-up resolved offline (followUpInput):
+	// results were searched with the conversation's topic, and own and
+	// ownQuery are what the follow-up adds, as asked and as processed;
+	// frame is the question before, whose kind an elliptical follow-up
+	// inherits ("宣言对阿富汗有什么表态？" then "那毒品呢？" asks for the
+	// position on drugs, an overview too).
+	followUp             bool
+	own, ownQuery, frame string
 }
 
 // extractive composes the offline answer to a question from its retrieval
@@ -300,7 +308,7 @@ func (e *Engine) chooseSentences(in extractInput) []sentence {
 			near++
 		}
 	}
-	if asksForOverview(in.question) {
+	if asksForOverview(in.question) || in.followUp && asksForOverview(in.frame) {
 		near = broadMinPassages
 	}
 	// Broad questions get one sentence from each of more passages; narrow
@@ -392,16 +400,32 @@ func asksForOverview(question string) bool {
 // Chinese words), and questionWeight times that for terms only in the
 // question as asked ("立场", "表态", "宣言": they say what kind of answer
 // is wanted, not what it is about).
+//
+// For a follow-up the question's own terms are those it adds (not its
+// "那…呢" or "what about"), and the terms of the conversation's topic that
+// it does not repeat weigh contextWeight of their idf: the answer is about
+// what the follow-up asks, in the context of what came before.
 func (e *Engine) queryWeights(in extractInput) map[string]float64 {
 	w := map[string]float64{}
-	for t := range termSet(corpus.Fold(in.question)) {
+	asked := in.question
+	if in.followUp {
+		asked = in.own
+	}
+	for t := range termSet(corpus.Fold(asked)) {
 		if idf := e.stats.idf(t); idf > 0 {
 			w[t] = questionWeight * idf
 		}
 	}
+	var own map[string]bool
+	if in.followUp {
+		own = termSet(corpus.Fold(in.ownQuery))
+	}
 	for t := range termSet(corpus.Fold(in.results.Query)) {
 		if idf := e.stats.idf(t); idf > 0 {
-			w[t] = idf
+			if in.followUp && !own[t] {
+				idf *= contextWeight
+			}
+			w[t] = max(w[t], idf)
 		}
 	}
 	return w

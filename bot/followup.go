@@ -1,0 +1,501 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/declbot/declbot/corpus"
+	"github.com/declbot/declbot/retrieval"
+)
+
+// Offline follow-ups. With a model, a question that depends on the
+// conversation ("那第二个呢？", "And what about drugs there?") is rewritten
+// into a standalone query by the model. Offline there is none, so such a
+// question is recognised by its anaphora and ellipsis (followUpOf) and
+// resolved from the previous turn: an ordinal ("the second one") names the
+// N-th passage the previous answer cited; anything else is searched
+// together with the previous question's topic, preferring passages that
+// match what the follow-up adds.
+//
+// Recognition is deliberately conservative: only short questions with an
+// explicit cue count, so that a fully specified question on a new topic
+// that merely arrives after others is answered on its own.
+
+// followUp is a question read as depending on the conversation before it.
+type followUp struct {
+	// own is what the question adds to the conversation: its text with
+	// the cues (那, 呢, "what about", "there", "а что насчёт") and any
+	// ordinal reference removed; "" when it adds nothing ("那第二个呢？").
+	own string
+	// ordinal is the 1-based position of a list item the question refers
+	// to ("the second one": 2), lastOrdinal for "the last one", 0 for none.
+	ordinal int
+	// more is true when the question asks what else there is ("还有呢？",
+	// "what else?", "что ещё?"): what was already quoted is quoted last.
+	more bool
+}
+
+// lastOrdinal is followUp.ordinal for "the last one".
+const lastOrdinal = -1
+
+// Shortness: a follow-up is a short question. Longer questions carry their
+// own context, and a pronoun in them mostly points inside the question
+// ("… the development bank, and when will it start?").
+const (
+	maxFollowUpHan   = 16 // Han characters and other letters of a Chinese question
+	maxFollowUpWords = 9  // words of an English or Russian question
+)
+
+// Chinese cues, matched in the folded (simplified) question.
+var (
+	// zhSelfRefs name the declaration or the SCO itself; they are context
+	// every question has, not anaphora ("该宣言", "这份宣言"). They are
+	// removed before the cues are looked for.
+	zhSelfRefs = []string{"该宣言", "这份宣言", "这个宣言", "本宣言", "此宣言", "该声明", "这份声明", "该组织", "这个组织", "该文件", "这份文件", "这个文件"}
+	// zhAnaphora point back at something said before.
+	zhAnaphora = []string{"它们", "它", "其中", "其余", "上述", "上面", "前面", "前者", "后者", "这个", "这些", "这方面", "这一点", "这点", "那个", "那些", "那里", "那儿", "这里", "当地", "此事", "该国", "他们"}
+	// zhMore ask what else there is.
+	zhMore = []string{"还有", "另外", "此外", "除此之外", "其他的", "别的"}
+	// zhLeads open an elliptical question ("那毒品问题呢？"); with the
+	// final 呢 they are weak cues, which count only in a question with no
+	// question word of its own.
+	zhLeads = []string{"那么", "那"}
+	// zhQuestionWords make a question complete on its own.
+	zhQuestionWords = []string{"什么", "怎么", "怎样", "如何", "哪", "谁", "多少", "几", "是否", "吗", "为何", "为什么"}
+	// zhOrdinalRE is an ordinal with a measure word ("第二个", "第3条"): not
+	// "第二次世界大战" (次) or "第二部分" (a section of the declaration).
+	zhOrdinalRE = regexp.MustCompile(`第([一二三四五六七八九十]|[0-9]{1,2})(?:个|条|起|项|点|段|份|篇|种|件|位|句)`)
+	zhLastRE    = regexp.MustCompile(`最后(?:一|那)?(?:个|条|起|项|点|段|份|篇|种|件|位|句)`)
+)
+
+// English and Russian cues, matched on lower-cased words (ё as е).
+var (
+	// wordSelfRefs: "this declaration", "этот документ" name the text itself.
+	wordSelfNouns = []string{"declaration", "document", "text", "statement", "sco", "organisation", "organization", "summit",
+		"деклар", "документ", "текст", "заявлен", "шос", "организац", "саммит"}
+	enAnaphora = map[string]bool{
+		"it": true, "its": true, "they": true, "them": true, "their": true, "there": true, "that": true, "those": true,
+		"these": true, "this": true, "he": true, "she": true, "him": true, "her": true, "latter": true, "former": true,
+	}
+	ruAnaphora = map[string]bool{
+		"он": true, "она": true, "оно": true, "они": true, "его": true, "ее": true, "их": true, "им": true, "ним": true,
+		"нем": true, "ней": true, "них": true, "нему": true, "этот": true, "эта": true, "это": true, "эти": true,
+		"этом": true, "этой": true, "этого": true, "этих": true, "этим": true, "этому": true, "там": true, "тут": true,
+		"туда": true, "тот": true, "та": true, "те": true, "том": true, "той": true, "того": true, "тех": true,
+	}
+	// phrase cues, as word sequences: "what about" and "а что насчёт"
+	// are ellipsis whatever follows.
+	enPhrases = [][]string{{"what", "about"}, {"how", "about"}, {"and", "what", "about"}, {"and", "how", "about"}}
+	ruPhrases = [][]string{{"а", "что", "насчет"}, {"что", "насчет"}, {"как", "насчет"}, {"а", "как", "насчет"}, {"а", "что", "с"}, {"а", "про"}, {"а", "что", "про"}}
+	enMore    = [][]string{{"what", "else"}, {"anything", "else"}, {"else"}, {"also"}, {"too"}, {"other"}, {"others"}, {"the", "rest"}}
+	ruMore    = [][]string{{"что", "еще"}, {"еще"}, {"также"}, {"тоже"}, {"другие"}, {"остальные"}, {"кроме", "того"}}
+	// leads open an elliptical question ("And drugs?", "А второй?"); they
+	// count only in a question with no question word of its own.
+	enLeads     = map[string]bool{"and": true, "then": true, "so": true, "but": true}
+	ruLeads     = map[string]bool{"а": true, "и": true, "тогда": true, "ну": true}
+	enQuestions = map[string]bool{"what": true, "who": true, "when": true, "where": true, "which": true, "how": true, "why": true, "whom": true, "whose": true,
+		"is": true, "are": true, "was": true, "were": true, "does": true, "do": true, "did": true, "has": true, "have": true, "can": true, "will": true}
+	ruQuestions = map[string]bool{"что": true, "кто": true, "когда": true, "где": true, "какой": true, "какая": true, "какое": true, "какие": true,
+		"как": true, "почему": true, "зачем": true, "сколько": true, "ли": true, "чем": true, "куда": true, "каких": true, "каким": true}
+	// "does it say", "is there": the declaration speaking, or existence,
+	// not a pointer back.
+	enNotAnaphora = [][]string{{"does", "it"}, {"did", "it"}, {"is", "there"}, {"are", "there"}, {"was", "there"}, {"were", "there"}, {"it", "says"}, {"it", "say"}}
+	enOrdinals    = map[string]int{"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "last": lastOrdinal}
+	ruOrdinalRE   = regexp.MustCompile(`^(перв|втор|трет|четверт|пят|шест|последн)(ый|ой|ая|ое|ого|ому|ую|ом|ые|ых|ий|ья|ье|ьего|ьему|ью|ьем|ьей|ьи|ьих|ей|ее|яя|юю|его|ему|ем|ие|их)$`)
+	ruOrdinalN    = map[string]int{"перв": 1, "втор": 2, "трет": 3, "четверт": 4, "пят": 5, "шест": 6, "последн": lastOrdinal}
+	// ordinalNouns may follow an ordinal ("the second attack", "второй
+	// пункт"); any other word makes it part of a name ("the Second World
+	// War", "Вторая мировая").
+	ordinalNouns = map[string]bool{"one": true, "ones": true, "paragraph": true, "passage": true, "point": true, "item": true, "attack": true, "quote": true, "citation": true, "part": true, "sentence": true, "thing": true,
+		"пункт": true, "абзац": true, "параграф": true, "теракт": true, "нападение": true, "атака": true, "цитата": true, "из": true, "них": true, "один": true, "одна": true, "одно": true}
+)
+
+// followUpOf reports whether text, asked after earlier turns, depends on
+// them, and what it adds.
+func followUpOf(text string, lang corpus.Lang) (followUp, bool) {
+	if lang.IsChinese() {
+		return zhFollowUp(text)
+	}
+	return wordFollowUp(text, lang)
+}
+
+func zhFollowUp(text string) (followUp, bool) {
+	f := corpus.Fold(text)
+	for _, s := range zhSelfRefs {
+		f = strings.ReplaceAll(f, s, "宣言")
+	}
+	f = strings.TrimRightFunc(f, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.IsSymbol(r) })
+	n := 0
+	for _, r := range f {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
+		}
+	}
+	if n == 0 || n > maxFollowUpHan {
+		return followUp{}, false
+	}
+	var fu followUp
+	strong := false
+	own := f
+	if m := zhOrdinalRE.FindStringSubmatch(own); m != nil {
+		fu.ordinal = zhNumeral(m[1])
+		own = strings.Replace(own, m[0], " ", 1)
+		strong = fu.ordinal > 0
+	} else if m := zhLastRE.FindString(own); m != "" {
+		fu.ordinal = lastOrdinal
+		own = strings.Replace(own, m, " ", 1)
+		strong = true
+	}
+	for _, c := range zhMore {
+		if strings.Contains(own, c) {
+			fu.more, strong = true, true
+			own = strings.ReplaceAll(own, c, " ")
+		}
+	}
+	for _, c := range zhAnaphora {
+		// 应该 ("should") is no pointer back.
+		if strings.Contains(strings.ReplaceAll(own, "应该", ""), c) {
+			strong = true
+			own = strings.ReplaceAll(own, c, " ")
+		}
+	}
+	if strings.Contains(strings.ReplaceAll(own, "应该", ""), "该") {
+		strong = true
+		own = strings.Replace(own, "该", " ", 1)
+	}
+	weak := strings.HasSuffix(own, "呢")
+	own = strings.TrimSuffix(own, "呢")
+	for _, l := range zhLeads {
+		if strings.HasPrefix(own, l) {
+			weak = true
+			own = strings.TrimPrefix(own, l)
+			break
+		}
+	}
+	if !strong && (!weak || containsAny(own, zhQuestionWords)) {
+		return followUp{}, false
+	}
+	fu.own = strings.Join(strings.Fields(own), " ")
+	return fu, true
+}
+
+// zhNumeral reads 一…十 or digits; 0 when it is neither.
+func zhNumeral(s string) int {
+	if i := strings.Index("一二三四五六七八九十", s); i >= 0 && utf8.RuneCountInString(s) == 1 {
+		return i/len("一") + 1
+	}
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n
+}
+
+// lowerWords splits an English or Russian question into lower-case words
+// (ё read as е), keeping letters, digits, apostrophes and hyphens.
+func lowerWords(s string) []string {
+	s = strings.ReplaceAll(strings.ToLower(s), "ё", "е")
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '-'
+	})
+}
+
+// hasSeq reports where the word sequence seq starts in ws, -1 if nowhere.
+func hasSeq(ws, seq []string) int {
+	for i := 0; i+len(seq) <= len(ws); i++ {
+		if slices.Equal(ws[i:i+len(seq)], seq) {
+			return i
+		}
+	}
+	return -1
+}
+
+func wordFollowUp(text string, lang corpus.Lang) (followUp, bool) {
+	ws := lowerWords(text)
+	if len(ws) == 0 || len(ws) > maxFollowUpWords {
+		return followUp{}, false
+	}
+	ru := lang == corpus.LangRu
+	anaphora, phrases, more, leads, questions := enAnaphora, enPhrases, enMore, enLeads, enQuestions
+	if ru {
+		anaphora, phrases, more, leads, questions = ruAnaphora, ruPhrases, ruMore, ruLeads, ruQuestions
+	}
+	drop := make([]bool, len(ws))
+	var fu followUp
+	strong := false
+	dropSeq := func(at, n int) {
+		for i := at; i < at+n; i++ {
+			drop[i] = true
+		}
+	}
+	// Ordinals: "the second one", "второй пункт", or one at the end.
+	for i, w := range ws {
+		n := 0
+		if ru {
+			if m := ruOrdinalRE.FindStringSubmatch(w); m != nil {
+				n = ruOrdinalN[m[1]]
+			}
+		} else {
+			n = enOrdinals[w]
+		}
+		if n == 0 {
+			continue
+		}
+		if i+1 < len(ws) && !ordinalNouns[ws[i+1]] {
+			continue
+		}
+		fu.ordinal, strong = n, true
+		drop[i] = true
+		if i+1 < len(ws) {
+			drop[i+1] = true
+		}
+		if i > 0 && ws[i-1] == "the" {
+			drop[i-1] = true
+		}
+		break
+	}
+	for _, seq := range phrases {
+		if at := hasSeq(ws, seq); at >= 0 {
+			strong = true
+			dropSeq(at, len(seq))
+		}
+	}
+	for _, seq := range more {
+		if at := hasSeq(ws, seq); at >= 0 {
+			fu.more, strong = true, true
+			dropSeq(at, len(seq))
+		}
+	}
+	notAnaphora := make([]bool, len(ws))
+	if !ru {
+		for _, seq := range enNotAnaphora {
+			if at := hasSeq(ws, seq); at >= 0 {
+				notAnaphora[at+1] = seq[0] != "it"
+				if seq[0] == "it" {
+					notAnaphora[at] = true
+				}
+			}
+		}
+	}
+	for i, w := range ws {
+		if !anaphora[w] || notAnaphora[i] {
+			continue
+		}
+		// "this declaration", "этот документ" name the text itself.
+		if i+1 < len(ws) && hasAnyPrefixOf(ws[i+1], wordSelfNouns) {
+			continue
+		}
+		strong = true
+		drop[i] = true
+	}
+	weak := leads[ws[0]]
+	if weak {
+		drop[0] = true
+	}
+	if !strong {
+		if !weak {
+			return followUp{}, false
+		}
+		for i, w := range ws {
+			if !drop[i] && questions[w] {
+				return followUp{}, false
+			}
+		}
+	}
+	var own []string
+	for i, w := range ws {
+		if !drop[i] {
+			own = append(own, w)
+		}
+	}
+	fu.own = strings.Join(own, " ")
+	return fu, true
+}
+
+func hasAnyPrefixOf(w string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// contextWeight is what a term of the conversation's topic but not of the
+// follow-up itself weighs in choosing sentences, relative to a term the
+// follow-up adds: "那毒品问题呢？" after a question about Afghanistan is
+// answered with the sentences about drugs, those about drugs in
+// Afghanistan first.
+const contextWeight = 0.5
+
+// conversationTopic is what the conversation in history is about, as
+// search text: the last question, or, when that was itself a follow-up,
+// what it added to the topic before it ("Afghanistan" then "and drugs
+// there?" is about 阿富汗 and drugs).
+func conversationTopic(history []Turn) string {
+	if len(history) == 0 {
+		return ""
+	}
+	last := history[len(history)-1].Question
+	if len(history) > 1 {
+		if fu, ok := followUpOf(last, corpus.DetectLang(last)); ok {
+			return strings.TrimSpace(conversationTopic(history[:len(history)-1]) + " " + fu.own)
+		}
+	}
+	return last
+}
+
+// citedIDs returns the IDs an answer's citation markers name, in order of
+// first citation, ranges expanded; markers naming no passage are skipped.
+func citedIDs(c *corpus.Corpus, answer string) []corpus.Passage {
+	var out []corpus.Passage
+	seen := map[string]bool{}
+	for _, m := range findMarkers(answer) {
+		for _, ref := range m.refs {
+			ps, err := c.Lookup(ref)
+			if err != nil {
+				continue
+			}
+			for _, p := range ps {
+				if !seen[p.ID] {
+					seen[p.ID] = true
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// ordinalPassage returns the passage an ordinal follow-up refers to: the
+// n-th the previous answer cited, when it cited several (a list the user
+// can count in).
+func ordinalPassage(cited []corpus.Passage, n int) (corpus.Passage, bool) {
+	if len(cited) < 2 || n == 0 || n > len(cited) {
+		return corpus.Passage{}, false
+	}
+	if n == lastOrdinal {
+		n = len(cited)
+	}
+	return cited[n-1], true
+}
+
+// followUpInput resolves a follow-up without a model: an ordinal reference
+// to the passage the previous answer cited in that place, anything else
+// to a search for the conversation's topic together with what the
+// follow-up adds, passages that match the latter first. prevAnswer is the
+// previous answer as the user saw it (its citation markers number the
+// list an ordinal counts in).
+func (e *Engine) followUpInput(ctx context.Context, text string, lang corpus.Lang, fu followUp, history []Turn, prevAnswer string) (extractInput, error) {
+	in := extractInput{question: text, lang: lang, followUp: true, own: fu.own, frame: history[len(history)-1].Question}
+	topic := conversationTopic(history)
+	combined, err := e.search(ctx, strings.TrimSpace(topic+" "+fu.own))
+	if err != nil && !errors.Is(err, retrieval.ErrEmptyQuery) {
+		return in, err
+	}
+	cited := citedIDs(e.c, prevAnswer)
+	if p, ok := ordinalPassage(cited, fu.ordinal); ok {
+		in.results = retrieval.Results{Query: combined.Query, Items: []retrieval.Result{{Passage: p}}, Relevance: 1, InScope: true}
+		if fu.own != "" {
+			in.ownQuery = e.processed(ctx, fu.own)
+		}
+		return in, nil
+	}
+	if fu.own != "" {
+		own, err := e.search(ctx, fu.own)
+		switch {
+		case err == nil:
+			in.ownQuery = own.Query
+			if !combined.InScope && own.InScope {
+				// The topic drowned out a question that stands on its own.
+				combined = own
+			}
+		case !errors.Is(err, retrieval.ErrEmptyQuery):
+			return in, err
+		}
+	}
+	in.results = combined
+	in.results.Items = e.preferOwn(combined.Items, in.ownQuery, combined.Query, cited, fu.more)
+	return in, nil
+}
+
+// processed returns the query retrieval makes of q ("" when none).
+func (e *Engine) processed(ctx context.Context, q string) string {
+	res, err := e.r.Search(ctx, q, 1)
+	if err != nil {
+		return ""
+	}
+	return res.Query
+}
+
+// preferOwn reorders the results of a follow-up's search, stably: first
+// the passages that match both what the follow-up adds and the
+// conversation's topic (a term of each), then those matching only the
+// follow-up, then the rest. For "what else" questions, passages
+// the previous answer already quoted are left out, unless nothing else
+// was found.
+func (e *Engine) preferOwn(items []retrieval.Result, ownQuery, query string, cited []corpus.Passage, more bool) []retrieval.Result {
+	own, topic := e.idfTerms(ownQuery), e.idfTerms(query)
+	for t := range own {
+		delete(topic, t)
+	}
+	out := make([]retrieval.Result, 0, len(items))
+	if more {
+		quoted := map[string]bool{}
+		for _, p := range cited {
+			quoted[p.ID] = true
+		}
+		for _, it := range items {
+			if !quoted[it.Passage.ID] {
+				out = append(out, it)
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, items...)
+	}
+	tiers := make(map[string]int, len(out))
+	for _, it := range out {
+		terms := termSet(corpus.Fold(it.Passage.TextHans))
+		t := 0
+		if len(own) > 0 && !matchesAny(terms, own) {
+			t += 2
+		}
+		if len(topic) > 0 && !matchesAny(terms, topic) {
+			t++
+		}
+		tiers[it.Passage.ID] = t
+	}
+	slices.SortStableFunc(out, func(a, b retrieval.Result) int { return tiers[a.Passage.ID] - tiers[b.Passage.ID] })
+	return out
+}
+
+// idfTerms returns the matching terms of a processed query that carry
+// weight, with their idf.
+func (e *Engine) idfTerms(query string) map[string]float64 {
+	out := map[string]float64{}
+	for t := range termSet(corpus.Fold(query)) {
+		if idf := e.stats.idf(t); idf > 0 {
+			out[t] = idf
+		}
+	}
+	return out
+}
+
+// matchesAny reports whether terms hold any of want.
+func matchesAny(terms map[string]bool, want map[string]float64) bool {
+	for t := range want {
+		if terms[t] {
+			return true
+		}
+	}
+	return false
+}

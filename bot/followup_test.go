@@ -1,0 +1,206 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+func TestFollowUpOf(t *testing.T) {
+	tests := []struct {
+		text    string
+		fires   bool
+		ordinal int
+		more    bool
+		own     string
+	}{
+		// Chinese: ellipsis, anaphora, ordinals, "what else".
+		{text: "那第二个呢？", fires: true, ordinal: 2},
+		{text: "那麼第三條呢？", fires: true, ordinal: 3},
+		{text: "最后一个呢", fires: true, ordinal: lastOrdinal},
+		{text: "第2段说了什么？", fires: true, ordinal: 2, own: "说了什么"},
+		{text: "那能源合作呢？", fires: true, own: "能源合作"},
+		{text: "它对恐怖主义怎么表态？", fires: true, own: "对恐怖主义怎么表态"},
+		{text: "其中提到了哪些国家？", fires: true, own: "提到了哪些国家"},
+		{text: "还有别的吗？", fires: true, more: true, own: "吗"},
+		{text: "該國的情況呢", fires: true, own: "的情况"},
+		// Chinese: standalone, though after others.
+		{text: "宣言如何评价上合组织开发银行？"},
+		{text: "第二次世界大战胜利多少周年？"},
+		{text: "第二部分讲了什么？"},
+		{text: "那宣言对气候变化有什么立场？"},
+		{text: "该宣言什么时候签署的？"},
+		{text: "上海合作组织成员国在打击恐怖主义、分裂主义和极端主义方面达成了哪些共识呢？"},
+		{text: "成员国应该如何加强互联互通？"},
+		// English.
+		{text: "And what about drugs there?", fires: true, own: "drugs"},
+		{text: "And the second one?", fires: true, ordinal: 2},
+		{text: "When did the third attack happen?", fires: true, ordinal: 3, own: "when did happen"},
+		{text: "What else?", fires: true, more: true},
+		{text: "How about energy?", fires: true, own: "energy"},
+		{text: "And trade?", fires: true, own: "trade"},
+		{text: "What does it say about energy?"},
+		{text: "Is there anything on space security?"},
+		{text: "What does this declaration say about the Second World War?"},
+		{text: "And who signed the declaration?"},
+		{text: "What does the declaration say about the SCO development bank and when will it start operating?"},
+		// Russian.
+		{text: "А что насчёт наркотиков?", fires: true, own: "наркотиков"},
+		{text: "А второй?", fires: true, ordinal: 2},
+		{text: "Когда был второй теракт?", fires: true, ordinal: 2, own: "когда был"},
+		{text: "Что ещё там сказано?", fires: true, more: true, own: "сказано"},
+		{text: "А энергетика?", fires: true, own: "энергетика"},
+		{text: "Что сказано о Второй мировой войне?"},
+		{text: "Что говорится в этой декларации о климате?"},
+		{text: "И кто подписал декларацию?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			fu, ok := followUpOf(tt.text, corpus.DetectLang(tt.text))
+			if ok != tt.fires {
+				t.Fatalf("followUpOf = %+v, %v; want fires=%v", fu, ok, tt.fires)
+			}
+			if !ok {
+				return
+			}
+			if fu.ordinal != tt.ordinal || fu.more != tt.more || fu.own != tt.own {
+				t.Errorf("followUpOf = %+v; want ordinal %d, more %v, own %q", fu, tt.ordinal, tt.more, tt.own)
+			}
+		})
+	}
+}
+
+func ids(ps []corpus.Passage) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	return out
+}
+
+// Offline follow-ups, with the real index, through Ask: each conversation
+// is asked turn by turn, the earlier answers as the user saw them in
+// History; check looks at the last answer and the one before it.
+func TestOfflineFollowUps(t *testing.T) {
+	c := loadCorpus(t)
+	e := offlineEngine(t)
+	drugs := []string{"2.29", "2.30", "2.31", "2.2"}
+	tests := []struct {
+		name  string
+		turns []string
+		check func(t *testing.T, prev, a Answer)
+	}{
+		{"zh-Hans ordinal", []string{"宣言对阿富汗有什么表态？", "那第二个呢？"}, func(t *testing.T, prev, a Answer) {
+			if len(prev.Citations) < 2 || !slices.Equal(ids(a.Citations), []string{prev.Citations[1].ID}) {
+				t.Errorf("cites %v, want the second of %v", ids(a.Citations), ids(prev.Citations))
+			}
+		}},
+		{"zh-Hans ordinal with a question", []string{"宣言谴责了哪几起恐怖袭击？", "第二起是哪天？"}, func(t *testing.T, prev, a Answer) {
+			if len(prev.Citations) < 2 || !slices.Equal(ids(a.Citations), []string{prev.Citations[1].ID}) || !strings.Contains(a.Text, "3月11日") {
+				t.Errorf("cites %v, want the second of %v, with its date: %s", ids(a.Citations), ids(prev.Citations), a.Text)
+			}
+		}},
+		{"zh-Hans topic", []string{"宣言对阿富汗有什么表态？", "那毒品呢？"}, func(t *testing.T, prev, a Answer) {
+			if got := ids(a.Citations); len(got) < 2 || got[0] != "2.24" || !slices.ContainsFunc(got[1:], func(id string) bool { return slices.Contains(drugs, id) }) {
+				t.Errorf("cites %v, want 2.24 (Afghanistan free of drugs) first, then the drug paragraphs", got)
+			}
+		}},
+		{"zh-Hans what else", []string{"宣言对阿富汗有什么表态？", "那毒品呢？", "还有呢？"}, func(t *testing.T, prev, a Answer) {
+			for _, p := range a.Citations {
+				if slices.Contains(ids(prev.Citations), p.ID) {
+					t.Errorf("quotes %s again (cited %v before, now %v)", p.ID, ids(prev.Citations), ids(a.Citations))
+				}
+			}
+			if !a.Grounded || len(a.Citations) == 0 {
+				t.Errorf("no answer: %+v", a)
+			}
+		}},
+		{"zh-Hant topic", []string{"宣言對阿富汗有什麼表態？", "那毒品問題呢？"}, func(t *testing.T, prev, a Answer) {
+			if got := ids(a.Citations); len(got) < 2 || got[0] != "2.24" || !strings.Contains(a.Text, "遠離恐怖主義") {
+				t.Errorf("cites %v, want 2.24 first, in traditional script: %s", got, a.Text)
+			}
+		}},
+		{"zh-Hant ordinal", []string{"宣言譴責了哪幾起恐怖襲擊？", "那最後一個呢？"}, func(t *testing.T, prev, a Answer) {
+			n := len(prev.Citations)
+			if n < 2 || !slices.Equal(ids(a.Citations), []string{prev.Citations[n-1].ID}) || a.Lang != corpus.LangHant {
+				t.Errorf("cites %v (%s), want the last of %v", ids(a.Citations), a.Lang, ids(prev.Citations))
+			}
+		}},
+		{"en topic", []string{"What is the declaration's position on Afghanistan?", "And what about drugs there?"}, func(t *testing.T, prev, a Answer) {
+			if got := ids(a.Citations); len(got) < 2 || got[0] != "2.24" || a.Lang != corpus.LangEn {
+				t.Errorf("cites %v (%s), want 2.24 first", got, a.Lang)
+			}
+		}},
+		{"en ordinal", []string{"Which terrorist attacks did the member states condemn?", "When did the second one happen?"}, func(t *testing.T, prev, a Answer) {
+			if len(prev.Citations) < 2 || !slices.Equal(ids(a.Citations), []string{prev.Citations[1].ID}) {
+				t.Errorf("cites %v, want the second of %v", ids(a.Citations), ids(prev.Citations))
+			}
+		}},
+		{"ru topic", []string{"Какова позиция по Афганистану?", "А что насчёт наркотиков?"}, func(t *testing.T, prev, a Answer) {
+			if got := ids(a.Citations); len(got) < 2 || got[0] != "2.24" || a.Lang != corpus.LangRu {
+				t.Errorf("cites %v (%s), want 2.24 first", got, a.Lang)
+			}
+		}},
+		{"ru ordinal", []string{"Какова позиция по Афганистану?", "А второй пункт?"}, func(t *testing.T, prev, a Answer) {
+			if len(prev.Citations) < 2 || !slices.Equal(ids(a.Citations), []string{prev.Citations[1].ID}) {
+				t.Errorf("cites %v, want the second of %v", ids(a.Citations), ids(prev.Citations))
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var h []Turn
+			var prev, a Answer
+			for _, q := range tt.turns {
+				prev = a
+				var err error
+				if a, err = e.Ask(context.Background(), Question{Text: q, History: h}); err != nil {
+					t.Fatal(err)
+				}
+				checkAnswerInvariants(t, c, a)
+				h = append(h, Turn{Question: q, Answer: a.Text})
+			}
+			tt.check(t, prev, a)
+		})
+	}
+}
+
+// A question that is not a follow-up is answered on its own, whatever was
+// asked before it; so is an ordinal when the answer before listed nothing.
+func TestOfflineStandaloneAfterHistory(t *testing.T) {
+	e := offlineEngine(t)
+	ctx := context.Background()
+	history := []Turn{{Question: "宣言对阿富汗有什么表态？", Answer: "成员国重申，致力于帮助阿富汗成为独立、中立、和平，远离恐怖主义、战争和毒品的国家[2.24]。成员国重申……[2.25]。"}}
+	for _, q := range []string{
+		"宣言如何评价上合组织开发银行？",
+		"第二次世界大战胜利多少周年？",
+		"比特币现在多少钱？",
+		"What does the declaration say about artificial intelligence?",
+		"Что сказано о Второй мировой войне?",
+	} {
+		t.Run(q, func(t *testing.T) {
+			alone, err := e.Ask(ctx, Question{Text: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			after, err := e.Ask(ctx, Question{Text: q, History: history})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after.Text != alone.Text || !slices.Equal(ids(after.Citations), ids(alone.Citations)) {
+				t.Errorf("answered differently after history:\nalone: %s %v\nafter: %s %v", alone.Text, ids(alone.Citations), after.Text, ids(after.Citations))
+			}
+		})
+	}
+	// One citation is no list: "the second one" is searched with the topic.
+	a, err := e.Ask(ctx, Question{Text: "那第二个呢？", History: []Turn{{Question: "宣言对阿富汗有什么表态？", Answer: "……[2.24]。"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Grounded || !strings.Contains(a.Text, "阿富汗") {
+		t.Errorf("ordinal without a list: %s %v", a.Text, ids(a.Citations))
+	}
+}
