@@ -106,3 +106,30 @@ func TestChatHistoryWithModel(t *testing.T) {
 		t.Errorf("answers not printed as expected:\n%s", out)
 	}
 }
+
+// Offline, a follow-up is read with the exchange before it: "the second
+// one" is the second paragraph the previous answer cited, and "what about
+// drugs there" keeps "there".
+func TestChatFollowUpOffline(t *testing.T) {
+	in := "宣言对阿富汗有什么表态？\n那第二个呢？\nAnd what about drugs there?\n"
+	out, errOut, code := runIn(t, nil, in, "chat")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var cited [][]string
+	for _, l := range strings.Split(out, "\n") {
+		if rest, ok := strings.CutPrefix(l, "Cited: "); ok {
+			list, _, _ := strings.Cut(rest, " (")
+			cited = append(cited, strings.Split(list, ", "))
+		}
+	}
+	if len(cited) != 3 || len(cited[0]) < 2 {
+		t.Fatalf("want three answers, the first citing several paragraphs:\n%s", out)
+	}
+	if len(cited[1]) != 1 || cited[1][0] != cited[0][1] {
+		t.Errorf("\"那第二个呢？\" cites %v, want the second of %v:\n%s", cited[1], cited[0], out)
+	}
+	if cited[2][0] != "2.24" {
+		t.Errorf("\"And what about drugs there?\" cites %v, want 2.24 (Afghanistan free of drugs) first:\n%s", cited[2], out)
+	}
+}
