@@ -59,6 +59,10 @@ func TestPollingRecoversFromNetworkErrors(t *testing.T) {
 	h := start(t)
 	u := tgtest.NewUser(310, "Q", "en")
 	chat := tgtest.PrivateChat(u)
+	// The bot is ready before its first poll reaches the server; a fault
+	// meant for the polls after it would otherwise hit that one, leaving
+	// both questions to arrive together.
+	h.srv.Wait(waitLong, "the first poll", h.srv.Polling)
 	h.srv.FailNext("getUpdates", 2, tgtest.Fault{Drop: true})
 	h.srv.FailNext("getUpdates", 1, tgtest.Fault{Code: 502})
 	h.srv.FailNext("getUpdates", 1, tgtest.Fault{Code: 409, Description: "Conflict: terminated by other getUpdates request"})

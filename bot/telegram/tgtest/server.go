@@ -717,6 +717,14 @@ func (s *Server) Commands(lang string) []models.BotCommand {
 	return append([]models.BotCommand(nil), s.commands[lang]...)
 }
 
+// Polling reports whether a getUpdates long poll is waiting for updates:
+// faults scripted from then on apply to the polls after it.
+func (s *Server) Polling() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.poller != nil
+}
+
 // Pending returns the IDs of updates not yet confirmed by the bot.
 func (s *Server) Pending() []int64 {
 	s.mu.Lock()
