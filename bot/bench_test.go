@@ -58,3 +58,21 @@ func BenchmarkStreamShow(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAskFollowUp measures offline follow-ups, which search twice
+// (the follow-up with the conversation's topic, and on its own): an
+// elliptical one, an ordinal one, one in English.
+func BenchmarkAskFollowUp(b *testing.B) {
+	e := offlineEngine(b)
+	ctx := context.Background()
+	h := []Turn{{Question: "宣言对阿富汗有什么表态？", Answer: "……[2.24]。……[2.25]。……[2.26]。"}}
+	qs := []string{"那毒品呢？", "那第二个呢？", "And what about drugs there?"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := e.Ask(ctx, Question{Text: qs[i%len(qs)], History: h}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
