@@ -196,7 +196,11 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 		deadline = time.Now().Add(e.timeout)
 	}
 	var in extractInput
-	if fu, ok := followUpOf(text, lang); ok && !rewrite && len(history) > 0 {
+	fu, isFollowUp := followUp{}, false
+	if !rewrite && len(history) > 0 {
+		fu, isFollowUp = followUpOf(text, lang)
+	}
+	if isFollowUp {
 		// No model to rewrite the follow-up: resolve it from the turn
 		// before. Only questions recognised as follow-ups are read with
 		// the conversation; any other question is answered on its own.
