@@ -486,15 +486,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	if !s.wait(r, b.FirstByteDelay) {
 		return
 	}
-	if b.StatusCode != 0 && b.StatusCode != http.StatusOK {
-		if b.RetryAfter != "" {
-			w.Header().Set("Retry-After", b.RetryAfter)
-		}
-		msg := b.ErrorMessage
-		if msg == "" {
-			msg = http.StatusText(b.StatusCode)
-		}
-		writeError(w, b.StatusCode, msg, errorType(b.StatusCode), b.code())
+	if writeStatus(w, b) {
 		return
 	}
 	text := b.Text
@@ -639,15 +631,7 @@ func (s *Server) handleEmbeddings(w http.ResponseWriter, r *http.Request) {
 	if !s.wait(r, b.FirstByteDelay) {
 		return
 	}
-	if b.StatusCode != 0 && b.StatusCode != http.StatusOK {
-		if b.RetryAfter != "" {
-			w.Header().Set("Retry-After", b.RetryAfter)
-		}
-		msg := b.ErrorMessage
-		if msg == "" {
-			msg = http.StatusText(b.StatusCode)
-		}
-		writeError(w, b.StatusCode, msg, errorType(b.StatusCode), b.code())
+	if writeStatus(w, b) {
 		return
 	}
 	if b.drop {
@@ -830,6 +814,24 @@ func errorType(code int) string {
 	default:
 		return "invalid_request_error"
 	}
+}
+
+// writeStatus answers with b's scripted error status, if it has one, in
+// OpenAI's error format (with Retry-After when scripted), and reports
+// whether it did.
+func writeStatus(w http.ResponseWriter, b Behavior) bool {
+	if b.StatusCode == 0 || b.StatusCode == http.StatusOK {
+		return false
+	}
+	if b.RetryAfter != "" {
+		w.Header().Set("Retry-After", b.RetryAfter)
+	}
+	msg := b.ErrorMessage
+	if msg == "" {
+		msg = http.StatusText(b.StatusCode)
+	}
+	writeError(w, b.StatusCode, msg, errorType(b.StatusCode), b.code())
+	return true
 }
 
 func writeError(w http.ResponseWriter, status int, message, typ string, code any) {
