@@ -11,12 +11,10 @@ import (
 	"github.com/declbot/declbot/retrieval"
 )
 
-// TestGoldenRetrieval is the CI gate of issue 3: offline retrieval, as
-// "declbot search" and "declbot ask" use it with nothing configured, must
-// meet the embedded suite's retrieval thresholds. On failure it prints the
-// report, failing items included.
-func TestGoldenRetrieval(t *testing.T) {
-	ctx := context.Background()
+// goldenSetup loads the corpus, the embedded golden suite and the offline
+// index exactly as the commands build them with nothing configured.
+func goldenSetup(t *testing.T) (*corpus.Corpus, *eval.Suite, *retrieval.Index) {
+	t.Helper()
 	c, err := corpus.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -25,11 +23,20 @@ func TestGoldenRetrieval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := retrieval.New(ctx, c)
+	x, err := retrieval.New(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rr, err := eval.EvaluateRetrieval(ctx, s, x, eval.DefaultK)
+	return c, s, x
+}
+
+// TestGoldenRetrieval is the CI gate of issue 3: offline retrieval, as
+// "declbot search" and "declbot ask" use it with nothing configured, must
+// meet the embedded suite's retrieval thresholds. On failure it prints the
+// report, failing items included.
+func TestGoldenRetrieval(t *testing.T) {
+	_, s, x := goldenSetup(t)
+	rr, err := eval.EvaluateRetrieval(context.Background(), s, x, eval.DefaultK)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,18 +48,7 @@ func TestGoldenRetrieval(t *testing.T) {
 // thresholds are TestGoldenRetrieval's business and are skipped here.
 func TestGoldenAnswers(t *testing.T) {
 	ctx := context.Background()
-	c, err := corpus.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := eval.Default(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, err := retrieval.New(ctx, c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, s, x := goldenSetup(t)
 	ar, err := eval.EvaluateAnswers(ctx, s, bot.NewEngine(c, x))
 	if err != nil {
 		t.Fatal(err)
