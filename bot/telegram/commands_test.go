@@ -235,3 +235,24 @@ func FuzzParseCallback(f *testing.F) {
 		}
 	})
 }
+
+func TestMessageLang(t *testing.T) {
+	tests := []struct {
+		text, code string
+		want       corpus.Lang
+	}{
+		{"T3", "zh-hans", corpus.LangHans},
+		{"2.36 T3", "zh-hant", corpus.LangHant},
+		{"SCO", "ru", corpus.LangRu},
+		{"", "en", corpus.LangEn},
+		{"What about AI?", "zh-hans", corpus.LangEn},
+		{"外空", "en", corpus.LangHans},
+		{"санкции", "zh-hans", corpus.LangRu},
+		{"sanctions", "en", corpus.LangEn},
+	}
+	for _, tt := range tests {
+		if got := messageLang(tt.text, tt.code); got != tt.want {
+			t.Errorf("messageLang(%q, %q) = %s, want %s", tt.text, tt.code, got, tt.want)
+		}
+	}
+}

@@ -239,10 +239,17 @@ func userLang(code string) corpus.Lang {
 	return corpus.LangEn
 }
 
-// messageLang picks the language to answer text in: the script of the
-// text itself when it has letters, else the user's language setting.
+// messageLang picks the language to answer text in: the language of the
+// text itself when it says enough to tell, else the user's language
+// setting. Chinese or Cyrillic letters decide at once; Latin letters only
+// from two words on, because "/cite T3" or "/search SCO" from a Chinese
+// user is no sign that they read English.
 func messageLang(s, code string) corpus.Lang {
-	if strings.IndexFunc(s, unicode.IsLetter) >= 0 {
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Cyrillic, r) }) >= 0 {
+		return corpus.DetectLang(s)
+	}
+	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
+	if len(words) >= 2 {
 		return corpus.DetectLang(s)
 	}
 	return userLang(code)
