@@ -49,7 +49,7 @@ Examples:
 func runAsk(ctx context.Context, a *app, args []string) int {
 	fs := newFlagSet(a, askCommand())
 	asJSON := fs.Bool("json", false, "print a JSON object")
-	offline := fs.Bool("offline", false, "answer from the text only, with no chat model or embeddings API, even if configured")
+	offline := fs.Bool("offline", false, "answer from the text only: no chat model and no embeddings API, even if configured")
 	rest, code, ok := parseFlags(a, fs, args, false)
 	if !ok {
 		return code
@@ -73,7 +73,7 @@ func runAsk(ctx context.Context, a *app, args []string) int {
 		return exitUsage
 	}
 	if *offline {
-		cfg.OpenAIBaseURL, cfg.OpenAIAPIKey, cfg.EmbeddingModel = "", "", ""
+		cfg.goOffline()
 	}
 	c, err := corpus.Load()
 	if err != nil {

@@ -54,7 +54,7 @@ const chatHelp = `Type a question and press Enter. Commands:
 
 func runChat(ctx context.Context, a *app, args []string) int {
 	fs := newFlagSet(a, chatCommand())
-	offline := fs.Bool("offline", false, "answer from the text only, even if a model is configured")
+	offline := fs.Bool("offline", false, "answer from the text only: no chat model and no embeddings API, even if configured")
 	rest, code, ok := parseFlags(a, fs, args, true)
 	if !ok {
 		return code
@@ -69,7 +69,7 @@ func runChat(ctx context.Context, a *app, args []string) int {
 		return exitUsage
 	}
 	if *offline {
-		cfg.OpenAIBaseURL, cfg.OpenAIAPIKey = "", ""
+		cfg.goOffline()
 	}
 	c, err := corpus.Load()
 	if err != nil {

@@ -45,6 +45,10 @@ type config struct {
 	LogLevel string
 }
 
+// goOffline drops the chat model and the embeddings API, for --offline:
+// answers come from the text alone and nothing but Telegram is contacted.
+func (c *config) goOffline() { c.OpenAIBaseURL, c.OpenAIAPIKey, c.EmbeddingModel = "", "", "" }
+
 // LLMEnabled reports whether a chat model is configured.
 func (c config) LLMEnabled() bool { return c.OpenAIBaseURL != "" || c.OpenAIAPIKey != "" }
 

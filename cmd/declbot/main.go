@@ -162,12 +162,20 @@ func newFlagSet(a *app, c command) *flag.FlagSet {
 func parseFlags(a *app, fs *flag.FlagSet, args []string, interspersed bool) ([]string, int, bool) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		// The flag package prints the usage itself on -h and on errors;
+		// here -h prints it once, to stdout, and an error prints only the
+		// error and where to find the usage.
+		usage := fs.Usage
+		fs.Usage = func() {}
+		err := fs.Parse(args)
+		fs.Usage = usage
+		if err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				fs.SetOutput(a.stdout)
 				fs.Usage()
 				return nil, exitOK, false
 			}
+			fmt.Fprintf(a.stderr, "Run '%s -h' for its flags and examples.\n", fs.Name())
 			return nil, exitUsage, false
 		}
 		args = fs.Args()

@@ -222,3 +222,29 @@ func TestConfig(t *testing.T) {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 }
+
+// -h prints the usage once, to stdout; a bad flag prints the error and a
+// pointer to -h on stderr, not the whole usage.
+func TestFlagUsageOutput(t *testing.T) {
+	out, errOut, code := run(t, nil, "cite", "-h")
+	if code != exitOK || errOut != "" || strings.Count(out, "Usage: declbot cite") != 1 {
+		t.Errorf("cite -h: exit %d, stdout %d usages, stderr %q", code, strings.Count(out, "Usage: declbot cite"), errOut)
+	}
+	out, errOut, code = run(t, nil, "cite", "--bogus", "2.36")
+	if code != exitUsage || out != "" || strings.Contains(errOut, "Usage:") || !strings.Contains(errOut, "declbot cite -h") {
+		t.Errorf("cite --bogus: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestGoOffline(t *testing.T) {
+	c, err := loadConfig(func(k string) string {
+		return map[string]string{"DATA_DIR": "/x", "OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "http://h", "EMBEDDING_MODEL": "e"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.goOffline()
+	if c.LLMEnabled() || c.EmbeddingModel != "" {
+		t.Errorf("still online after goOffline: %+v", c)
+	}
+}

@@ -51,7 +51,7 @@ var webhookSecretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
 func runServe(ctx context.Context, a *app, args []string) int {
 	fs := newFlagSet(a, serveCommand())
-	offline := fs.Bool("offline", false, "answer from the text only, even if a model is configured")
+	offline := fs.Bool("offline", false, "answer from the text only: no chat model and no embeddings API, even if configured")
 	rest, code, ok := parseFlags(a, fs, args, true)
 	if !ok {
 		return code
@@ -66,7 +66,7 @@ func runServe(ctx context.Context, a *app, args []string) int {
 		return exitUsage
 	}
 	if *offline {
-		cfg.OpenAIBaseURL, cfg.OpenAIAPIKey = "", ""
+		cfg.goOffline()
 	}
 	if err := telegram.ValidateToken(cfg.TelegramToken); err != nil {
 		printTokenHelp(a.stderr, err)
