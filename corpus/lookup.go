@@ -59,31 +59,40 @@ func parseCanonical(s string) (id, error) {
 const numeral = `([0-9]+|[零〇一二两三四五六七八九十]+)`
 
 var (
-	// 2.36  2-36  2:36  二.36  2．36 (after folding)  §2.36
-	dottedRE = regexp.MustCompile(`^` + numeral + `[.\-:/、]` + numeral + `$`)
+	// 2.36  2-36  2:36  2/36  2、36  二.36  第2.36段 (after normalizeRef)
+	dottedRE = regexp.MustCompile(`^第?` + numeral + `([.\-:/、])` + numeral + `(?:段|条|款)?$`)
 	// 第二部分第36段, 第2节第36段, 二部分36段
 	chineseRE = regexp.MustCompile(`^第?` + numeral + `(?:部分|部|节|章)第?` + numeral + `(?:段|条|款|自然段)?$`)
 	// T3, t3, W12, T第3段
 	statementRE = regexp.MustCompile(`^([tw])第?` + numeral + `段?$`)
 )
 
-// parseRef parses one reference to a single passage in any accepted form.
-func parseRef(s string) (id, bool) {
+// parseOne parses a normalised reference to a single passage. strict
+// reports a form that cannot be mistaken for other numbers in prose: a
+// dot between section and paragraph (2.36), a statement ID (T3) or the
+// Chinese words (第二部分第36段); not 2-36, 2:36, 2/36 or 2、36.
+func parseOne(s string) (i id, strict, ok bool) {
 	if m := statementRE.FindStringSubmatch(s); m != nil {
 		n, ok := parseNumeral(m[2])
-		return id{strings.ToUpper(m[1]), n}, ok
+		return id{strings.ToUpper(m[1]), n}, true, ok
 	}
-	for _, re := range []*regexp.Regexp{dottedRE, chineseRE} {
-		if m := re.FindStringSubmatch(s); m != nil {
-			sec, ok1 := parseNumeral(m[1])
-			n, ok2 := parseNumeral(m[2])
-			if !ok1 || !ok2 || sec > 9 {
-				return id{}, false
-			}
-			return id{strconv.Itoa(sec), n}, true
+	if m := dottedRE.FindStringSubmatch(s); m != nil {
+		sec, ok1 := parseNumeral(m[1])
+		n, ok2 := parseNumeral(m[3])
+		if !ok1 || !ok2 || sec > 9 {
+			return id{}, false, false
 		}
+		return id{strconv.Itoa(sec), n}, m[2] == ".", true
 	}
-	return id{}, false
+	if m := chineseRE.FindStringSubmatch(s); m != nil {
+		sec, ok1 := parseNumeral(m[1])
+		n, ok2 := parseNumeral(m[2])
+		if !ok1 || !ok2 || sec > 9 {
+			return id{}, false, false
+		}
+		return id{strconv.Itoa(sec), n}, true, true
+	}
+	return id{}, false, false
 }
 
 // parseNumeral reads "36", "三十六", "十", "两": digits below 1000, Chinese
@@ -128,14 +137,22 @@ func parseNumeral(s string) (int, bool) {
 // refReplacer is built once: building a Replacer per lookup was a sixth of
 // the soak test's CPU (every model citation is looked up). Read-only.
 var refReplacer = strings.NewReplacer(
-	"§", "", "[", "", "]", "", "【", "", "】", "", "(", "", ")", "", "〔", "", "〕", "",
-	"paragraph", "", "para.", "", "para", "", "p.", "", "no.", "",
-	"–", "-", "—", "-", "－", "-", "~", "-", "～", "-", "至", "-", "到", "-",
-	"。", ".", "·", ".", "．", ".",
+	"§", "", "^", "", "[", "", "]", "", "【", "", "】", "", "(", "", ")", "", "〔", "", "〕", "", "〖", "", "〗", "",
+	"–", "-", "—", "-", "‐", "-", "‑", "-", "−", "-", "~", "-", "至", "-", "到", "-",
+	"。", ".", "·", ".",
 )
 
+// refWords are words people and models put before an ID ("see 2.36",
+// "п. 2.36", "参见2.36"), longest first where one begins another. 第 is
+// not one: the ID patterns accept it.
+var refWords = []string{
+	"paragraphs", "paragraph", "пункты", "пункта", "пункт", "paras.", "paras", "para.", "para",
+	"ref.:", "ref:", "ref.", "ref", "see", "cf.", "cf", "pp.", "p.", "no.", "id:", "id",
+	"см.", "см", "п.", "参见", "參見", "段落", "见", "見",
+}
+
 // normalizeRef folds what people type around an ID: full-width forms,
-// brackets, the section sign, "段"/"paragraph" words and spaces.
+// brackets, the section sign, reference words, dashes and spaces.
 func normalizeRef(s string) string {
 	s = FoldWidth(strings.TrimSpace(s))
 	s = strings.ToLower(s)
@@ -146,54 +163,142 @@ func normalizeRef(s string) string {
 		}
 		return r
 	}, s)
+	s = trimRefWords(s)
 	return strings.TrimRight(s, ".,;，；、")
 }
 
-// Lookup resolves one reference as people type it, "2.36", "二.36",
-// "2-36", "§2.36", "第二部分第36段", "t3", or a range "2.17-2.19" (also
-// "2.17-19", "T3-T5"), to the passages it names in corpus order. A
-// reference that names nothing returns a *LookupError whose message says
-// which IDs exist.
-func (c *Corpus) Lookup(ref string) ([]Passage, error) {
-	s := normalizeRef(ref)
-	if s == "" {
-		return nil, &LookupError{ref, "empty paragraph ID: try 2.36, T3 or 2.17-2.19; valid IDs: " + c.ValidRanges()}
+// trimRefWords removes reference words from the start of s (lower case,
+// without spaces).
+func trimRefWords(s string) string {
+	for {
+		t := s
+		for _, w := range refWords {
+			if strings.HasPrefix(t, w) {
+				t = t[len(w):]
+				break
+			}
+		}
+		if t == s {
+			return s
+		}
+		s = t
 	}
-	if utf8.RuneCountInString(s) > maxRefRunes {
+}
+
+// isRefWord reports whether s alone is a reference word ("see", "п.",
+// "§"): in "see 2.36 3.21" it belongs to the IDs after it.
+func isRefWord(s string) bool {
+	n := strings.ToLower(FoldWidth(strings.TrimSpace(s)))
+	n = strings.TrimLeft(n, "§^")
+	return s != "" && trimRefWords(n) == ""
+}
+
+// Ref is a parsed paragraph reference, one ID or a range, not yet checked
+// against a corpus: what "2-36", "二.36", "§2.36" or "2.17-19" say.
+type Ref struct {
+	// Text is the reference as it was written.
+	Text     string
+	from, to id
+	// strict: written in a form that prose does not use for other
+	// numbers (see parseOne).
+	strict bool
+}
+
+// String is the reference in canonical form: "2.36", "T3", "2.17-2.19".
+func (r Ref) String() string {
+	if r.from == r.to {
+		return r.from.String()
+	}
+	return r.from.String() + "-" + r.to.String()
+}
+
+// IDs are the canonical IDs the reference names, worked out without a
+// corpus: a range within one section is expanded ("2.17", "2.18", "2.19");
+// any other range gives its two ends.
+func (r Ref) IDs() []string {
+	if r.from == r.to {
+		return []string{r.from.String()}
+	}
+	if r.from.section == r.to.section && r.from.seq < r.to.seq {
+		out := make([]string, 0, r.to.seq-r.from.seq+1)
+		for n := r.from.seq; n <= r.to.seq; n++ {
+			out = append(out, id{r.from.section, n}.String())
+		}
+		return out
+	}
+	return []string{r.from.String(), r.to.String()}
+}
+
+// ParseRef parses one reference in any form Lookup accepts. It checks the
+// form only: "9.99" parses, and Corpus.LookupRef then says it names
+// nothing.
+func ParseRef(s string) (Ref, bool) {
+	if len(s) > 4*maxMarkerRunes || utf8.RuneCountInString(s) > maxMarkerRunes {
+		// Longer than any bracket read as a marker: Lookup and the
+		// markers agree on what is a reference.
+		return Ref{}, false
+	}
+	n := normalizeRef(s)
+	if n == "" || utf8.RuneCountInString(n) > maxRefRunes {
 		// Not an ID; and trying every '-' as the middle of a range would
 		// cost time quadratic in the length.
+		return Ref{}, false
+	}
+	if one, strict, ok := parseOne(n); ok {
+		return Ref{Text: s, from: one, to: one, strict: strict}, true
+	}
+	// A range: split at each '-' and accept the first split whose two
+	// sides parse ("2-17-2-19" has several candidates).
+	for i := 0; i < len(n); i++ {
+		if n[i] != '-' {
+			continue
+		}
+		left, right := n[:i], n[i+1:]
+		a, strictA, ok := parseOne(left)
+		if !ok {
+			continue
+		}
+		b, strictB, ok := parseOne(right)
+		if !ok {
+			// "2.17-19" and "T3-5": the right side is a bare number.
+			m, okN := parseNumeral(right)
+			if !okN {
+				continue
+			}
+			b, strictB = id{a.section, m}, true
+		}
+		return Ref{Text: s, from: a, to: b, strict: strictA && strictB}, true
+	}
+	return Ref{}, false
+}
+
+// Lookup resolves one reference as people type it, "2.36", "二.36",
+// "2-36", "§2.36", "see 2.36", "第二部分第36段", "t3", or a range
+// "2.17-2.19" (also "2.17-19", "T3-T5"), to the passages it names in corpus
+// order. A reference that names nothing returns a *LookupError whose
+// message says which IDs exist.
+func (c *Corpus) Lookup(ref string) ([]Passage, error) {
+	r, ok := ParseRef(ref)
+	if !ok {
+		if normalizeRef(ref) == "" {
+			return nil, &LookupError{ref, "empty paragraph ID: try 2.36, T3 or 2.17-2.19; valid IDs: " + c.ValidRanges()}
+		}
 		return nil, c.notAnID(ref)
 	}
-	if one, ok := parseRef(s); ok {
-		p, err := c.resolve(ref, one)
+	return c.LookupRef(r)
+}
+
+// LookupRef returns the passages a parsed reference names, in corpus
+// order, or a *LookupError saying which IDs exist.
+func (c *Corpus) LookupRef(r Ref) ([]Passage, error) {
+	if r.from == r.to {
+		p, err := c.resolve(r.Text, r.from)
 		if err != nil {
 			return nil, err
 		}
 		return []Passage{p}, nil
 	}
-	// A range: split at each '-' and accept the first split whose two
-	// sides parse ("2-17-2-19" has several candidates).
-	for i := 0; i < len(s); i++ {
-		if s[i] != '-' {
-			continue
-		}
-		left, right := s[:i], s[i+1:]
-		a, ok := parseRef(left)
-		if !ok {
-			continue
-		}
-		b, ok := parseRef(right)
-		if !ok {
-			// "2.17-19" and "T3-5": the right side is a bare number.
-			n, okN := parseNumeral(right)
-			if !okN {
-				continue
-			}
-			b = id{a.section, n}
-		}
-		return c.resolveRange(ref, a, b)
-	}
-	return nil, c.notAnID(ref)
+	return c.resolveRange(r.Text, r.from, r.to)
 }
 
 // maxRefRunes is longer than any reference Lookup accepts once normalised
@@ -215,20 +320,24 @@ func (c *Corpus) notAnID(ref string) *LookupError {
 	return &LookupError{ref, fmt.Sprintf("%q is not a paragraph ID: try 2.36, T3 or 2.17-2.19; valid IDs: %s", quoted, c.ValidRanges())}
 }
 
-// LookupAll resolves every reference in s, separated by spaces, commas or
-// semicolons ("2.36, 3.5 T1-T3"), keeping the order given and dropping
-// repeats.
+// LookupAll resolves every reference in s, separated by spaces, commas,
+// semicolons or 、 ("2.36, 3.5 T1-T3"), keeping the order given and
+// dropping repeats. It reads lists as citation markers do (splitRefs).
 func (c *Corpus) LookupAll(s string) ([]Passage, error) {
-	fields := strings.FieldsFunc(FoldWidth(s), func(r rune) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune(",;，；、", r)
-	})
-	if len(fields) == 0 {
+	items := splitRefs(s)
+	if len(items) == 0 {
 		return nil, &LookupError{s, "no paragraph ID given: try 2.36, T3 or 2.17-2.19; valid IDs: " + c.ValidRanges()}
 	}
 	var out []Passage
 	seen := map[string]bool{}
-	for _, f := range fields {
-		ps, err := c.Lookup(f)
+	for _, it := range items {
+		var ps []Passage
+		var err error
+		if it.ok {
+			ps, err = c.LookupRef(it.ref)
+		} else {
+			ps, err = c.Lookup(it.text)
+		}
 		if err != nil {
 			return nil, err
 		}
