@@ -22,6 +22,21 @@ const (
 type Turn struct {
 	Question string `json:"question"`
 	Answer   string `json:"answer"`
+	// Cited are the IDs the answer cited, in order of first citation
+	// (Answer.Citations). An ordinal follow-up ("the second one") counts
+	// in them. Empty for turns recorded before they were kept: the
+	// answer's markers are read instead.
+	Cited []string `json:"cited,omitempty"`
+}
+
+// CitedIDs are the IDs of a.Citations, in order: what a conversation
+// keeps of an answer's citations (Turn.Cited).
+func (a Answer) CitedIDs() []string {
+	ids := make([]string, len(a.Citations))
+	for i, p := range a.Citations {
+		ids[i] = p.ID
+	}
+	return ids
 }
 
 // Question is what a user asked, with the conversation so far (oldest

@@ -3,8 +3,11 @@ package bot
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/declbot/declbot/corpus"
 )
 
 // benchQuestions mix scripts, languages and an out-of-scope question.
@@ -74,5 +77,21 @@ func BenchmarkAskFollowUp(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// BenchmarkCheckCitationsHostile: a runaway model's answer, 4,000 markers
+// of which a third are invented and a third form stray markers when the
+// invented ones go ("[2.3[9.99]7]", 2.37 not given), about 100 KB.
+func BenchmarkCheckCitationsHostile(b *testing.B) {
+	c, err := corpus.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	given := map[string]bool{"2.36": true, "3.5": true}
+	text := strings.Repeat("外空[2.36]，贸易[9.99]，[2.3[9.99]7]。", 1333)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		checkCitations(c, text, given)
 	}
 }

@@ -204,7 +204,7 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 		// No model to rewrite the follow-up: resolve it from the turn
 		// before. Only questions recognised as follow-ups are read with
 		// the conversation; any other question is answered on its own.
-		prev := q.History[len(q.History)-1].Answer
+		prev := q.History[len(q.History)-1]
 		var err error
 		if in, err = e.followUpInput(ctx, text, lang, fu, history, prev); err != nil {
 			return Answer{}, err
@@ -292,7 +292,7 @@ func (e *Engine) recentHistory(h []Turn) []Turn {
 		if q == "" {
 			continue
 		}
-		out = append(out, Turn{Question: capRunes(q, maxHistoryRunes), Answer: a})
+		out = append(out, Turn{Question: capRunes(q, maxHistoryRunes), Answer: a, Cited: t.Cited})
 	}
 	return out
 }

@@ -353,23 +353,25 @@ func conversationTopic(history []Turn) string {
 	return last
 }
 
-// citedIDs returns the IDs an answer's citation markers name, in order of
-// first citation, ranges expanded; markers naming no passage are skipped.
-func citedIDs(c *corpus.Corpus, answer string) []corpus.Passage {
+// turnCitations returns the passages a turn's answer cited, in order of
+// first citation: the IDs kept with the turn, or for a turn recorded
+// before they were kept, the IDs its citation markers name (ranges
+// expanded). IDs that name no passage are skipped.
+func turnCitations(c *corpus.Corpus, t Turn) []corpus.Passage {
+	ids := t.Cited
+	if len(ids) == 0 {
+		for _, m := range corpus.FindMarkers(t.Answer) {
+			for _, ref := range m.Refs {
+				ids = append(ids, ref.IDs()...)
+			}
+		}
+	}
 	var out []corpus.Passage
 	seen := map[string]bool{}
-	for _, m := range findMarkers(answer) {
-		for _, ref := range m.refs {
-			ps, err := c.Lookup(ref)
-			if err != nil {
-				continue
-			}
-			for _, p := range ps {
-				if !seen[p.ID] {
-					seen[p.ID] = true
-					out = append(out, p)
-				}
-			}
+	for _, id := range ids {
+		if p, ok := c.Get(id); ok && !seen[id] {
+			seen[id] = true
+			out = append(out, p)
 		}
 	}
 	return out
@@ -391,17 +393,16 @@ func ordinalPassage(cited []corpus.Passage, n int) (corpus.Passage, bool) {
 // followUpInput resolves a follow-up without a model: an ordinal reference
 // to the passage the previous answer cited in that place, anything else
 // to a search for the conversation's topic together with what the
-// follow-up adds, passages that match the latter first. prevAnswer is the
-// previous answer as the user saw it (its citation markers number the
-// list an ordinal counts in).
-func (e *Engine) followUpInput(ctx context.Context, text string, lang corpus.Lang, fu followUp, history []Turn, prevAnswer string) (extractInput, error) {
+// follow-up adds, passages that match the latter first. prev is the
+// turn before (its citations number the list an ordinal counts in).
+func (e *Engine) followUpInput(ctx context.Context, text string, lang corpus.Lang, fu followUp, history []Turn, prev Turn) (extractInput, error) {
 	in := extractInput{question: text, lang: lang, followUp: true, own: fu.own, frame: history[len(history)-1].Question}
 	topic := conversationTopic(history)
 	combined, err := e.search(ctx, strings.TrimSpace(topic+" "+fu.own))
 	if err != nil && !errors.Is(err, retrieval.ErrEmptyQuery) {
 		return in, err
 	}
-	cited := citedIDs(e.c, prevAnswer)
+	cited := turnCitations(e.c, prev)
 	if p, ok := ordinalPassage(cited, fu.ordinal); ok {
 		in.results = retrieval.Results{Query: combined.Query, Items: []retrieval.Result{{Passage: p}}, Relevance: 1, InScope: true}
 		if fu.own != "" {

@@ -161,7 +161,7 @@ func TestOfflineFollowUps(t *testing.T) {
 					t.Fatal(err)
 				}
 				checkAnswerInvariants(t, c, a)
-				h = append(h, Turn{Question: q, Answer: a.Text})
+				h = append(h, Turn{Question: q, Answer: a.Text, Cited: a.CitedIDs()})
 			}
 			tt.check(t, prev, a)
 		})
@@ -202,5 +202,33 @@ func TestOfflineStandaloneAfterHistory(t *testing.T) {
 	}
 	if !a.Grounded || !strings.Contains(a.Text, "阿富汗") {
 		t.Errorf("ordinal without a list: %s %v", a.Text, ids(a.Citations))
+	}
+}
+
+// An ordinal counts in the citations kept with the turn; a turn stored
+// before they were kept is read by its markers, in any shape the marker
+// grammar accepts.
+func TestOrdinalCountsInStoredCitations(t *testing.T) {
+	e := offlineEngine(t)
+	ctx := context.Background()
+	q := "宣言谴责了哪几起恐怖袭击？"
+	for _, tt := range []struct {
+		name string
+		turn Turn
+		want string
+	}{
+		{"stored IDs", Turn{Question: q, Answer: "贾法尔快车[2.8]，帕哈尔加姆[2.7]。", Cited: []string{"2.7", "2.8"}}, "2.8"},
+		{"stored IDs win over the text", Turn{Question: q, Answer: "帕哈尔加姆[2.7]，贾法尔快车[2.8]。", Cited: []string{"2.8", "2.7"}}, "2.7"},
+		{"old turn: markers in other shapes", Turn{Question: q, Answer: "帕哈尔加姆【2-7】，贾法尔快车［二.8］。"}, "2.8"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := e.Ask(ctx, Question{Text: "第二个是哪天？", History: []Turn{tt.turn}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(a.Citations); len(got) == 0 || got[0] != tt.want {
+				t.Errorf("cited %v, want %s first: %s", got, tt.want, a.Text)
+			}
+		})
 	}
 }

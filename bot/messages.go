@@ -71,10 +71,13 @@ var messages = map[MessageKey]map[corpus.Lang]string{
 		corpus.LangRu:   "; ",
 	},
 	MsgMentionsButNot: {
-		corpus.LangHans: "原文提到了%s（%s），但%s。",
-		corpus.LangHant: "原文提到了%s（%s），但%s。",
-		corpus.LangEn:   "The text mentions %s (%s) but %s.",
-		corpus.LangRu:   "В тексте упоминается %s (%s), но %s.",
+		// The paragraph is named, not cited (it does not support an
+		// answer), so it stands outside brackets: "(2.33)" would read as a
+		// citation marker.
+		corpus.LangHans: "原文第%[2]s段提到了%[1]s，但%[3]s。",
+		corpus.LangHant: "原文第%[2]s段提到了%[1]s，但%[3]s。",
+		corpus.LangEn:   "Paragraph %[2]s of the text mentions %[1]s but %[3]s.",
+		corpus.LangRu:   "В пункте %[2]s текста упоминается %[1]s, но %[3]s.",
 	},
 	MsgIDSeparator: {
 		corpus.LangHans: "、",

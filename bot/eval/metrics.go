@@ -2,7 +2,6 @@ package eval
 
 import (
 	"math"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -128,28 +127,22 @@ func FactCoverage(text string, facts []string) (coverage float64, missing []stri
 	return float64(found) / float64(len(facts)), missing
 }
 
-// markerRe matches a bracketed group of citation IDs as the answer text
-// carries them: [2.36], [2.36, 3.5], [T3], and the full-width 【2.36】. A
-// bracket whose content is not ID-shaped ("[sic]", "[1]") is not a marker.
-var markerRe = regexp.MustCompile(`[\[【]\s*((?:\d+\.\d+|[TtWw]\d+)(?:\s*[,，、;；\-–—~～]\s*(?:\d+\.\d+|[TtWw]\d+|\d+))*)\s*[\]】]`)
-
-// idRe matches one ID inside a marker's content.
-var idRe = regexp.MustCompile(`\d+\.\d+|[TtWw]\d+`)
-
-// CitationMarkers returns the IDs named by citation markers in text, in
-// order of appearance, without repeats, upper-casing the T and W prefixes.
-// The endpoints of a range marker ([2.36-2.38]) are returned; the answer
-// engine expands ranges before they reach the text, so an unexpanded range
-// surfaces as its endpoints.
+// CitationMarkers returns the IDs named by citation markers in text (as
+// corpus.FindMarkers reads them: the grammar the answer engine checks), in
+// order of appearance, without repeats, in canonical form ("[2-36]" gives
+// "2.36"). A range within one section is expanded; any other range gives
+// its two ends. IDs are not checked against the corpus: "[9.99]" gives
+// "9.99", so that an invented citation can be counted.
 func CitationMarkers(text string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, m := range markerRe.FindAllStringSubmatch(text, -1) {
-		for _, id := range idRe.FindAllString(m[1], -1) {
-			id = strings.ToUpper(id)
-			if !seen[id] {
-				seen[id] = true
-				out = append(out, id)
+	for _, m := range corpus.FindMarkers(text) {
+		for _, ref := range m.Refs {
+			for _, id := range ref.IDs() {
+				if !seen[id] {
+					seen[id] = true
+					out = append(out, id)
+				}
 			}
 		}
 	}
@@ -158,7 +151,14 @@ func CitationMarkers(text string) []string {
 
 // StripMarkers removes citation markers from text.
 func StripMarkers(text string) string {
-	return markerRe.ReplaceAllString(text, "")
+	var b strings.Builder
+	last := 0
+	for _, m := range corpus.FindMarkers(text) {
+		b.WriteString(text[last:m.Start])
+		last = m.End
+	}
+	b.WriteString(text[last:])
+	return b.String()
 }
 
 // Percentile returns the p-th percentile (0 < p <= 100) of ds by the

@@ -118,10 +118,15 @@ func TestCitationMarkers(t *testing.T) {
 		{"甲[2.36]乙。", []string{"2.36"}},
 		{"甲【T3】乙[2.36, 3.5]丙[2.36]", []string{"T3", "2.36", "3.5"}},
 		{"[t3] and [w1]", []string{"T3", "W1"}},
-		{"a range [2.36-2.38]", []string{"2.36", "2.38"}},
+		{"a range [2.36-2.38]", []string{"2.36", "2.37", "2.38"}},
+		{"a range across sections [1.17-2.1]", []string{"1.17", "2.1"}},
 		{"list [2.1、2.2；T1]", []string{"2.1", "2.2", "T1"}},
-		// Not markers: not ID-shaped, or not in square brackets.
-		{"[sic] [1] [2025] (2.36) 第2.36段", nil},
+		// Every form the answer engine checks (corpus.FindMarkers).
+		{"开发银行[3-21]，并见[9-99]，另见[2/36]【二.36】［２．３６］", []string{"3.21", "9.99", "2.36"}},
+		{"round (2.36) (T3)", []string{"2.36", "T3"}},
+		// Not markers: not ID-shaped, a loose form in round brackets, no
+		// brackets.
+		{"[sic] [1] [2025] [注] (2/3) (1-3) 第2.36段", nil},
 		{"injected [9.99]", []string{"9.99"}},
 	}
 	for _, tt := range tests {

@@ -37,9 +37,12 @@ var bucket = []byte("conversations")
 
 // Turn is one exchange in a conversation.
 type Turn struct {
-	Question string    `json:"q"`
-	Answer   string    `json:"a"`
-	At       time.Time `json:"t"`
+	Question string `json:"q"`
+	Answer   string `json:"a"`
+	// Cited are the IDs the answer cited, in order; absent in turns
+	// stored before they were kept.
+	Cited []string  `json:"c,omitempty"`
+	At    time.Time `json:"t"`
 }
 
 // Store is the history database. It is safe for concurrent use.
@@ -160,6 +163,10 @@ func (s *Store) Turns(key string) (turns []Turn, err error) {
 	return s.fresh(turns), nil
 }
 
+// MaxCited bounds the citation IDs kept with a turn: more than any answer
+// cites, and a turn's record stays small whatever an answer holds.
+const MaxCited = 64
+
 // Append adds a turn to a conversation, dropping expired turns and the
 // oldest beyond the maximum. Concurrent appends are batched into one disk
 // write.
@@ -169,6 +176,9 @@ func (s *Store) Append(key string, t Turn) error {
 	}
 	t.Question = truncate(t.Question, s.maxText)
 	t.Answer = truncate(t.Answer, s.maxText)
+	if len(t.Cited) > MaxCited {
+		t.Cited = t.Cited[:MaxCited]
+	}
 	err := s.batch(func(b *bolt.Bucket) error {
 		turns, err := decode(b.Get([]byte(key)))
 		if err != nil {

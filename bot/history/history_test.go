@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -176,4 +177,25 @@ func randomBytes(t *testing.T, n int) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// The citation IDs kept with a turn survive a reopen, bounded in number.
+func TestKeepsCitedIDs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	s := open(t, path)
+	many := make([]string, MaxCited+10)
+	for i := range many {
+		many[i] = fmt.Sprintf("2.%d", i+1)
+	}
+	s.Append("k", Turn{Question: "q1", Answer: "a [2.36]", Cited: []string{"2.36", "T3"}})
+	s.Append("k", Turn{Question: "q2", Answer: "a", Cited: many})
+	s.Close()
+	s = open(t, path)
+	got, err := s.Turns("k")
+	if err != nil || len(got) != 2 {
+		t.Fatalf("Turns = %+v, %v", got, err)
+	}
+	if !slices.Equal(got[0].Cited, []string{"2.36", "T3"}) || !slices.Equal(got[1].Cited, many[:MaxCited]) {
+		t.Errorf("Cited = %q and %d IDs", got[0].Cited, len(got[1].Cited))
+	}
 }

@@ -72,7 +72,7 @@ func (b *Bot) ask(ctx context.Context, q question) {
 			b.log.Warn("telegram: could not read history; answering without it", "chat", q.chat.ID, b.errAttr(err))
 		}
 		for _, t := range hs {
-			turns = append(turns, bot.Turn{Question: t.Question, Answer: t.Answer})
+			turns = append(turns, bot.Turn{Question: t.Question, Answer: t.Answer, Cited: t.Cited})
 		}
 	}
 
@@ -106,7 +106,7 @@ func (b *Bot) ask(ctx context.Context, q question) {
 	b.users.delivered(q.from.ID)
 	b.stats.answers.Add(1)
 	if b.hist != nil {
-		if err := b.hist.Append(key, history.Turn{Question: q.text, Answer: ans.Text}); err != nil {
+		if err := b.hist.Append(key, history.Turn{Question: q.text, Answer: ans.Text, Cited: ans.CitedIDs()}); err != nil {
 			b.log.Warn("telegram: could not save history", "chat", q.chat.ID, b.errAttr(err))
 		}
 	}

@@ -224,18 +224,14 @@ func (s *chatSession) ask(ctx context.Context, q string) error {
 		fmt.Fprint(w, ans.Text)
 	}
 	fmt.Fprintln(w)
-	if len(ans.Citations) > 0 {
-		ids := make([]string, len(ans.Citations))
-		for i, p := range ans.Citations {
-			ids[i] = p.ID
-		}
+	if ids := ans.CitedIDs(); len(ids) > 0 {
 		fmt.Fprintf(w, "Cited: %s (/cite %s to read)\n", strings.Join(ids, ", "), strings.Join(ids, " "))
 	}
 	printAnswerNotes(w, ans, "/cite")
 	fmt.Fprintln(w)
 
 	s.lang = ans.Lang
-	s.history = append(s.history, bot.Turn{Question: q, Answer: ans.Text})
+	s.history = append(s.history, bot.Turn{Question: q, Answer: ans.Text, Cited: ans.CitedIDs()})
 	if len(s.history) > chatTurns {
 		s.history = s.history[len(s.history)-chatTurns:]
 	}

@@ -48,12 +48,7 @@ func turnsOf(t *testing.T, dataDir string, chatID int64) []history.Turn {
 // and every button a marker, and no invented paragraph is shown.
 func checkSources(t *testing.T, m tgtest.Message) {
 	t.Helper()
-	var ids []string
-	for _, mm := range markerRE.FindAllStringSubmatch(m.Text, -1) {
-		if !slices.Contains(ids, mm[1]) {
-			ids = append(ids, mm[1])
-		}
-	}
+	ids := markerIDs(m.Text)
 	var want []string
 	for _, id := range ids {
 		want = append(want, "p:"+id+":h")
@@ -148,7 +143,7 @@ func TestServeModelFaults(t *testing.T) {
 		shown[c.name] = m
 		t.Run(c.name, func(t *testing.T) {
 			checkSources(t, m)
-			if c.notice == "" && m.Text != "宣言对此有明确表述"+markerRE.FindString(m.Text)+"。" {
+			if c.notice == "" && m.Text != "宣言对此有明确表述["+strings.Join(markerIDs(m.Text), "")+"]。" {
 				t.Errorf("want the model's answer, got %q", m.Text)
 			}
 			if c.notice != "" && !strings.HasPrefix(m.Text, c.notice+"\n\n") {

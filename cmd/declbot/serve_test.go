@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -102,8 +101,6 @@ func markupData(m tgtest.Message) []string {
 	return out
 }
 
-var markerRE = regexp.MustCompile(`\[([0-9]\.[0-9]+|[TW][0-9]+)\]`)
-
 func TestServeTokenErrors(t *testing.T) {
 	tests := []struct {
 		name, token string
@@ -168,12 +165,7 @@ func TestServeOffline(t *testing.T) {
 		t.Fatalf("answer = %q", answer.Text)
 	}
 	// Every marker in the text has a button, and every button a marker.
-	var ids []string
-	for _, m := range markerRE.FindAllStringSubmatch(answer.Text, -1) {
-		if !slices.Contains(ids, m[1]) {
-			ids = append(ids, m[1])
-		}
-	}
+	ids := markerIDs(answer.Text)
 	var want []string
 	for _, id := range ids {
 		want = append(want, "p:"+id+":h")
@@ -287,7 +279,7 @@ func TestServeWebhookAndHealth(t *testing.T) {
 	g := tgtest.Group(1004, "группа")
 	q := srv.SendText(g, u, "/ask@declbot_test_bot Что сказано о космосе?")
 	answer := lastBotMessage(t, srv, g.ID, 1)
-	if answer.ReplyTo != q.ID || !markerRE.MatchString(answer.Text) {
+	if answer.ReplyTo != q.ID || len(markerIDs(answer.Text)) == 0 {
 		t.Errorf("group answer = %+v", answer)
 	}
 	resp, err := http.Get("http://" + health + "/healthz")
