@@ -67,7 +67,6 @@ type Engine struct {
 	topK    int
 	timeout time.Duration
 	history int
-	rewrite bool
 }
 
 // Option configures an Engine.
@@ -112,11 +111,6 @@ func WithTimeout(d time.Duration) Option {
 // understand a follow-up (default DefaultHistory; 0 ignores History).
 func WithHistory(n int) Option { return func(e *Engine) { e.history = max(n, 0) } }
 
-// WithRewrite turns the model's rewriting of non-Chinese questions and
-// follow-ups into standalone Chinese search queries on or off (default
-// on; it has no effect without a model).
-func WithRewrite(on bool) Option { return func(e *Engine) { e.rewrite = on } }
-
 // NewEngine returns an engine answering from c with passages found by r.
 func NewEngine(c *corpus.Corpus, r Retriever, opts ...Option) *Engine {
 	e := &Engine{
@@ -126,7 +120,6 @@ func NewEngine(c *corpus.Corpus, r Retriever, opts ...Option) *Engine {
 		topK:    DefaultTopK,
 		timeout: DefaultTimeout,
 		history: DefaultHistory,
-		rewrite: true,
 	}
 	for _, o := range opts {
 		o(e)
@@ -191,7 +184,9 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 	history := e.recentHistory(q.History)
 
 	var deadline time.Time
-	rewrite := e.model != nil && e.rewrite
+	// With a model, non-Chinese questions and follow-ups are rewritten
+	// into standalone Chinese search queries.
+	rewrite := e.model != nil
 	if e.model != nil {
 		deadline = time.Now().Add(e.timeout)
 	}

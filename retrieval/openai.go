@@ -16,7 +16,7 @@ import (
 
 // OpenAIEmbedder calls an OpenAI-compatible embeddings endpoint (OpenAI,
 // Ollama's /v1, vLLM, LocalAI, llama.cpp's server): POST {base}/embeddings
-// with many inputs per request. Failed requests are retried by
+// with up to openAIBatch inputs per request. Failed requests are retried by
 // the same policy as the chat client's (package retry): rate limits, server
 // and network errors are retried, honouring Retry-After; an exhausted quota
 // and other errors (a wrong model name, a bad key) are returned at once,
@@ -25,8 +25,6 @@ type OpenAIEmbedder struct {
 	client  *openai.Client
 	baseURL string
 	model   string
-	batch   int
-	hc      *http.Client
 	retry   retry.Policy
 	logger  *slog.Logger
 }
@@ -39,21 +37,6 @@ const openAITimeout = 60 * time.Second
 
 // OpenAIOption configures an OpenAIEmbedder.
 type OpenAIOption func(*OpenAIEmbedder)
-
-// WithOpenAIBatchSize sets how many texts go in one request (default 64).
-func WithOpenAIBatchSize(n int) OpenAIOption {
-	return func(e *OpenAIEmbedder) {
-		if n > 0 {
-			e.batch = n
-		}
-	}
-}
-
-// WithOpenAIHTTPClient sets the HTTP client (default: one with a 60s
-// timeout per request).
-func WithOpenAIHTTPClient(c *http.Client) OpenAIOption {
-	return func(e *OpenAIEmbedder) { e.hc = c }
-}
 
 // WithOpenAIRetry sets how failed requests are retried (default: 4
 // retries, backoff from 500ms doubling up to 20s). The zero retry.Policy
@@ -85,7 +68,6 @@ func NewOpenAIEmbedder(baseURL, apiKey, model string, opts ...OpenAIOption) *Ope
 	e := &OpenAIEmbedder{
 		baseURL: baseURL,
 		model:   model,
-		batch:   openAIBatch,
 		retry:   retry.Policy{Retries: 4, Base: 500 * time.Millisecond, Max: 20 * time.Second},
 		logger:  slog.New(slog.DiscardHandler),
 	}
@@ -94,10 +76,7 @@ func NewOpenAIEmbedder(baseURL, apiKey, model string, opts ...OpenAIOption) *Ope
 	}
 	cfg := openai.DefaultConfig(apiKey)
 	cfg.BaseURL = baseURL
-	if e.hc == nil {
-		e.hc = &http.Client{Timeout: openAITimeout}
-	}
-	cfg.HTTPClient = retry.Watch(e.hc)
+	cfg.HTTPClient = retry.Watch(&http.Client{Timeout: openAITimeout})
 	e.client = openai.NewClientWithConfig(cfg)
 	return e
 }
@@ -109,8 +88,8 @@ func (e *OpenAIEmbedder) Name() string { return "openai:" + e.baseURL + ":" + e.
 // Embed sends the texts in batches and returns their vectors in order.
 func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, 0, len(texts))
-	for start := 0; start < len(texts); start += e.batch {
-		end := min(start+e.batch, len(texts))
+	for start := 0; start < len(texts); start += openAIBatch {
+		end := min(start+openAIBatch, len(texts))
 		vs, err := e.embedBatch(ctx, texts[start:end])
 		if err != nil {
 			return nil, err
