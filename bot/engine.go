@@ -292,9 +292,9 @@ func (e *Engine) recentHistory(h []Turn) []Turn {
 	return out
 }
 
-// remaining returns a context for a model call ending at deadline, and at
-// most after limit when limit > 0.
-func remaining(ctx context.Context, deadline time.Time, limit time.Duration) (context.Context, context.CancelFunc) {
+// withModelDeadline returns a context for a model call that ends at
+// deadline, or after limit when limit > 0 and that is sooner.
+func withModelDeadline(ctx context.Context, deadline time.Time, limit time.Duration) (context.Context, context.CancelFunc) {
 	if limit > 0 {
 		if d := time.Now().Add(limit); d.Before(deadline) {
 			deadline = d
@@ -313,7 +313,7 @@ func (e *Engine) rewriteQuery(ctx context.Context, deadline time.Time, text stri
 		return text
 	}
 	// The rewrite must leave most of the time to the answer.
-	rctx, cancel := remaining(ctx, deadline, e.timeout/3)
+	rctx, cancel := withModelDeadline(ctx, deadline, e.timeout/3)
 	defer cancel()
 	var out string
 	if c, ok := e.model.(completer); ok {
@@ -360,7 +360,7 @@ func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in extractIn
 		e.log.Error("render the answer prompt", "err", err)
 		return e.fallback(in, MsgModelFailed, nil), nil
 	}
-	mctx, cancel := remaining(ctx, deadline, 0)
+	mctx, cancel := withModelDeadline(ctx, deadline, 0)
 	defer cancel()
 	var onDelta func(string)
 	if onText != nil {

@@ -3,7 +3,6 @@ package telegram
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -190,7 +189,7 @@ func (b *Bot) sendWelcome(ctx context.Context, chat models.Chat, thread int, lan
 	d.plain(text(lang, txtWelcome))
 	var bs [][]kbButton
 	for i, q := range examples[lang] {
-		bs = append(bs, []kbButton{button(q, "x:"+langCode(lang)+":"+strconv.Itoa(i))})
+		bs = append(bs, []kbButton{button(q, exampleData(lang, i))})
 	}
 	if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, body: d, markup: &keyboard{InlineKeyboard: bs}}); err != nil {
 		b.log.Warn("telegram: could not send the welcome", "chat", chat.ID, b.errAttr(err))
@@ -354,7 +353,7 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		thread = m.MessageThreadID
 	}
 	switch cb.action {
-	case 'p':
+	case actionOpenParagraph:
 		b.answerCallback(ctx, q.ID, "")
 		if q.InlineMessageID != "" {
 			// No chat to post in: show it in place instead.
@@ -362,10 +361,10 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 			return
 		}
 		b.sendParagraph(ctx, chat, thread, msgID, cb.passage, cb.script, lang)
-	case 'n':
+	case actionShowInPlace:
 		b.answerCallback(ctx, q.ID, "")
 		b.showInPlace(ctx, chat, thread, msgID, q.InlineMessageID, cb.passage, cb.script, lang)
-	case 's':
+	case actionOpenSection:
 		b.answerCallback(ctx, q.ID, "")
 		if q.InlineMessageID != "" {
 			return
@@ -374,7 +373,7 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, body: d, markup: kb}); err != nil {
 			b.log.Warn("telegram: could not send a section", "chat", chat.ID, b.errAttr(err))
 		}
-	case 'x':
+	case actionAskExample:
 		b.answerCallback(ctx, q.ID, "")
 		if q.InlineMessageID != "" {
 			return
