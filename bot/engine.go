@@ -67,7 +67,6 @@ type Engine struct {
 	topK    int
 	timeout time.Duration
 	history int
-	rewrite bool
 }
 
 // Option configures an Engine.
@@ -112,11 +111,6 @@ func WithTimeout(d time.Duration) Option {
 // understand a follow-up (default DefaultHistory; 0 ignores History).
 func WithHistory(n int) Option { return func(e *Engine) { e.history = max(n, 0) } }
 
-// WithRewrite turns the model's rewriting of non-Chinese questions and
-// follow-ups into standalone Chinese search queries on or off (default
-// on; it has no effect without a model).
-func WithRewrite(on bool) Option { return func(e *Engine) { e.rewrite = on } }
-
 // NewEngine returns an engine answering from c with passages found by r.
 func NewEngine(c *corpus.Corpus, r Retriever, opts ...Option) *Engine {
 	e := &Engine{
@@ -126,7 +120,6 @@ func NewEngine(c *corpus.Corpus, r Retriever, opts ...Option) *Engine {
 		topK:    DefaultTopK,
 		timeout: DefaultTimeout,
 		history: DefaultHistory,
-		rewrite: true,
 	}
 	for _, o := range opts {
 		o(e)
@@ -191,7 +184,9 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 	history := e.recentHistory(q.History)
 
 	var deadline time.Time
-	rewrite := e.model != nil && e.rewrite
+	// With a model, non-Chinese questions and follow-ups are rewritten
+	// into standalone Chinese search queries.
+	rewrite := e.model != nil
 	if e.model != nil {
 		deadline = time.Now().Add(e.timeout)
 	}
@@ -297,9 +292,9 @@ func (e *Engine) recentHistory(h []Turn) []Turn {
 	return out
 }
 
-// remaining returns a context for a model call ending at deadline, and at
-// most after limit when limit > 0.
-func remaining(ctx context.Context, deadline time.Time, limit time.Duration) (context.Context, context.CancelFunc) {
+// withModelDeadline returns a context for a model call that ends at
+// deadline, or after limit when limit > 0 and that is sooner.
+func withModelDeadline(ctx context.Context, deadline time.Time, limit time.Duration) (context.Context, context.CancelFunc) {
 	if limit > 0 {
 		if d := time.Now().Add(limit); d.Before(deadline) {
 			deadline = d
@@ -318,7 +313,7 @@ func (e *Engine) rewriteQuery(ctx context.Context, deadline time.Time, text stri
 		return text
 	}
 	// The rewrite must leave most of the time to the answer.
-	rctx, cancel := remaining(ctx, deadline, e.timeout/3)
+	rctx, cancel := withModelDeadline(ctx, deadline, e.timeout/3)
 	defer cancel()
 	var out string
 	if c, ok := e.model.(completer); ok {
@@ -365,7 +360,7 @@ func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in extractIn
 		e.log.Error("render the answer prompt", "err", err)
 		return e.fallback(in, MsgModelFailed, nil), nil
 	}
-	mctx, cancel := remaining(ctx, deadline, 0)
+	mctx, cancel := withModelDeadline(ctx, deadline, 0)
 	defer cancel()
 	var onDelta func(string)
 	if onText != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/declbot/declbot/bot/llm"
 	"github.com/declbot/declbot/bot/llm/llmtest"
+	"github.com/declbot/declbot/bot/llm/retry"
 	"github.com/declbot/declbot/corpus"
 	"github.com/declbot/declbot/prompts"
 )
@@ -24,7 +25,7 @@ const (
 func llmEngine(t *testing.T, srv *llmtest.Server, r Retriever, opts ...Option) *Engine {
 	t.Helper()
 	client := llm.New(srv.URL, testKey, testModel,
-		llm.WithBackoff(time.Millisecond, 5*time.Millisecond),
+		llm.WithRetry(retry.Policy{Retries: llm.DefaultRetries, Base: time.Millisecond, Max: 5 * time.Millisecond}),
 		llm.WithTimeout(10*time.Second), llm.WithIdleTimeout(10*time.Second))
 	return NewEngine(loadCorpus(t), r, append([]Option{WithModel(client)}, opts...)...)
 }

@@ -406,7 +406,7 @@ func (e *Engine) followUpInput(ctx context.Context, text string, lang corpus.Lan
 	if p, ok := ordinalPassage(cited, fu.ordinal); ok {
 		in.results = retrieval.Results{Query: combined.Query, Items: []retrieval.Result{{Passage: p}}, Relevance: 1, InScope: true}
 		if fu.own != "" {
-			in.ownQuery = e.processed(ctx, fu.own)
+			in.ownQuery = e.searchForQuery(ctx, fu.own)
 		}
 		return in, nil
 	}
@@ -428,8 +428,9 @@ func (e *Engine) followUpInput(ctx context.Context, text string, lang corpus.Lan
 	return in, nil
 }
 
-// processed returns the query retrieval makes of q ("" when none).
-func (e *Engine) processed(ctx context.Context, q string) string {
+// searchForQuery runs a search for q only to learn the query retrieval
+// makes of it ("" when none).
+func (e *Engine) searchForQuery(ctx context.Context, q string) string {
 	res, err := e.r.Search(ctx, q, 1)
 	if err != nil {
 		return ""

@@ -2,59 +2,47 @@ package retrieval
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/declbot/declbot/bot/llm/retry"
 )
 
 // OpenAIEmbedder calls an OpenAI-compatible embeddings endpoint (OpenAI,
 // Ollama's /v1, vLLM, LocalAI, llama.cpp's server): POST {base}/embeddings
-// with many inputs per request. Rate limits (429) and server errors (5xx)
-// are retried with exponential backoff; other errors (a wrong model name, a
-// bad key) are returned at once, since retrying cannot fix them.
+// with up to openAIBatch inputs per request. Failed requests are retried by
+// the same policy as the chat client's (package retry): rate limits, server
+// and network errors are retried, honouring Retry-After; an exhausted quota
+// and other errors (a wrong model name, a bad key) are returned at once,
+// since retrying cannot fix them.
 type OpenAIEmbedder struct {
-	client     *openai.Client
-	clientHTTP *http.Client
-	baseURL    string
-	model      string
-	batch      int
-	attempts   int
-	backoff    time.Duration
-	logger     *slog.Logger
+	client  *openai.Client
+	baseURL string
+	model   string
+	retry   retry.Policy
+	logger  *slog.Logger
 }
+
+// openAIBatch is how many texts go in one request.
+const openAIBatch = 64
+
+// openAITimeout bounds each request (each attempt).
+const openAITimeout = 60 * time.Second
 
 // OpenAIOption configures an OpenAIEmbedder.
 type OpenAIOption func(*OpenAIEmbedder)
 
-// WithOpenAIBatchSize sets how many texts go in one request (default 64).
-func WithOpenAIBatchSize(n int) OpenAIOption {
-	return func(e *OpenAIEmbedder) {
-		if n > 0 {
-			e.batch = n
-		}
-	}
-}
-
-// WithOpenAIRetry sets how many times a request is tried in all (default 5)
-// and the first backoff (default 500ms; doubled after each failure, ±25%
-// jitter, capped at 20s).
-func WithOpenAIRetry(attempts int, backoff time.Duration) OpenAIOption {
-	return func(e *OpenAIEmbedder) {
-		if attempts > 0 {
-			e.attempts = attempts
-		}
-		if backoff >= 0 {
-			e.backoff = backoff
-		}
-	}
+// WithOpenAIRetry sets how failed requests are retried (default: 4
+// retries, backoff from 500ms doubling up to 20s). The zero retry.Policy
+// disables retries.
+func WithOpenAIRetry(p retry.Policy) OpenAIOption {
+	return func(e *OpenAIEmbedder) { e.retry = p }
 }
 
 // WithOpenAILogger sets the logger retries are reported to.
@@ -64,12 +52,6 @@ func WithOpenAILogger(l *slog.Logger) OpenAIOption {
 			e.logger = l
 		}
 	}
-}
-
-// WithOpenAIHTTPClient sets the HTTP client (default: one with a 60s
-// timeout per request).
-func WithOpenAIHTTPClient(c *http.Client) OpenAIOption {
-	return func(e *OpenAIEmbedder) { e.clientHTTP = c }
 }
 
 // DefaultOpenAIBaseURL is used when baseURL is empty.
@@ -84,23 +66,17 @@ func NewOpenAIEmbedder(baseURL, apiKey, model string, opts ...OpenAIOption) *Ope
 	}
 	baseURL = strings.TrimRight(baseURL, "/")
 	e := &OpenAIEmbedder{
-		baseURL:  baseURL,
-		model:    model,
-		batch:    64,
-		attempts: 5,
-		backoff:  500 * time.Millisecond,
-		logger:   slog.New(slog.DiscardHandler),
+		baseURL: baseURL,
+		model:   model,
+		retry:   retry.Policy{Retries: 4, Base: 500 * time.Millisecond, Max: 20 * time.Second},
+		logger:  slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
 		o(e)
 	}
 	cfg := openai.DefaultConfig(apiKey)
 	cfg.BaseURL = baseURL
-	if e.clientHTTP != nil {
-		cfg.HTTPClient = e.clientHTTP
-	} else {
-		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
-	}
+	cfg.HTTPClient = retry.Watch(&http.Client{Timeout: openAITimeout})
 	e.client = openai.NewClientWithConfig(cfg)
 	return e
 }
@@ -112,8 +88,8 @@ func (e *OpenAIEmbedder) Name() string { return "openai:" + e.baseURL + ":" + e.
 // Embed sends the texts in batches and returns their vectors in order.
 func (e *OpenAIEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, 0, len(texts))
-	for start := 0; start < len(texts); start += e.batch {
-		end := min(start+e.batch, len(texts))
+	for start := 0; start < len(texts); start += openAIBatch {
+		end := min(start+openAIBatch, len(texts))
 		vs, err := e.embedBatch(ctx, texts[start:end])
 		if err != nil {
 			return nil, err
@@ -129,27 +105,20 @@ func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string) ([][]fl
 		Model:          openai.EmbeddingModel(e.model),
 		EncodingFormat: openai.EmbeddingEncodingFormatFloat,
 	}
-	wait := e.backoff
-	for attempt := 1; ; attempt++ {
-		resp, err := e.client.CreateEmbeddings(ctx, req)
-		if err == nil {
-			return e.check(resp, len(texts))
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if attempt >= e.attempts || !retryable(err) {
-			return nil, fmt.Errorf("embeddings request to %s (model %q, %d inputs, attempt %d): %w", e.baseURL, e.model, len(texts), attempt, err)
-		}
-		d := time.Duration(float64(wait) * (0.75 + 0.5*rand.Float64()))
-		e.logger.Warn("embeddings request failed; retrying", "url", e.baseURL, "model", e.model, "attempt", attempt, "wait", d, "err", err)
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(d):
-		}
-		wait = min(2*wait, 20*time.Second)
+	var resp openai.EmbeddingResponse
+	attempts, err := e.retry.Do(ctx, nil,
+		func(attempt int, err error, wait time.Duration) {
+			e.logger.Warn("embeddings request failed; retrying", "url", e.baseURL, "model", e.model,
+				"attempt", attempt, "max_attempts", e.retry.Retries+1, "wait", wait, "err", err)
+		},
+		func(ctx context.Context) (err error) {
+			resp, err = e.client.CreateEmbeddings(ctx, req)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("embeddings request to %s (model %q, %d inputs, attempt %d): %w", e.baseURL, e.model, len(texts), attempts, err)
 	}
+	return e.check(resp, len(texts))
 }
 
 // check puts the vectors in input order and rejects answers that do not fit.
@@ -170,19 +139,4 @@ func (e *OpenAIEmbedder) check(resp openai.EmbeddingResponse, n int) ([][]float3
 		out[i] = d.Embedding
 	}
 	return out, nil
-}
-
-// retryable reports whether err is worth another attempt: a rate limit, a
-// server error or a network failure.
-func retryable(err error) bool {
-	var apiErr *openai.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.HTTPStatusCode == http.StatusTooManyRequests || apiErr.HTTPStatusCode >= 500
-	}
-	var reqErr *openai.RequestError
-	if errors.As(err, &reqErr) {
-		return reqErr.HTTPStatusCode == http.StatusTooManyRequests || reqErr.HTTPStatusCode >= 500
-	}
-	var netErr net.Error
-	return errors.As(err, &netErr)
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/declbot/declbot/bot/llm/retry"
 )
 
 // fakeEmbeddings is an OpenAI-compatible /v1/embeddings server on loopback.
@@ -98,7 +100,7 @@ func TestOpenAIEmbedderBatchesAndIndexes(t *testing.T) {
 	f, url := newFakeEmbeddings(t)
 	f.reverse = true
 	c := loadCorpus(t)
-	e := NewOpenAIEmbedder(url, "sk-test", "test-embed", WithOpenAIRetry(3, time.Millisecond))
+	e := NewOpenAIEmbedder(url, "sk-test", "test-embed", WithOpenAIRetry(retry.Policy{Retries: 2, Base: time.Millisecond}))
 	x, err := New(context.Background(), c, WithEmbedder(e), WithBatchSize(1000))
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +158,7 @@ func TestOpenAIEmbedderRetries(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f, url := newFakeEmbeddings(t)
 			f.fail = tt.fail
-			e := NewOpenAIEmbedder(url, "", "test-embed", WithOpenAIRetry(tt.attempts, time.Millisecond))
+			e := NewOpenAIEmbedder(url, "", "test-embed", WithOpenAIRetry(retry.Policy{Retries: tt.attempts - 1, Base: time.Millisecond}))
 			vs, err := e.Embed(context.Background(), []string{"和平", "发展"})
 			if tt.wantErr == "" {
 				if err != nil || len(vs) != 2 {
@@ -174,7 +176,7 @@ func TestOpenAIEmbedderRetries(t *testing.T) {
 
 func TestOpenAIEmbedderErrors(t *testing.T) {
 	_, url := newFakeEmbeddings(t)
-	e := NewOpenAIEmbedder(url, "", "no-such-model", WithOpenAIRetry(3, time.Millisecond))
+	e := NewOpenAIEmbedder(url, "", "no-such-model", WithOpenAIRetry(retry.Policy{Retries: 2, Base: time.Millisecond}))
 	_, err := New(context.Background(), loadCorpus(t), WithEmbedder(e))
 	if err == nil || !strings.Contains(err.Error(), "no-such-model") || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("unknown model: err = %v", err)
@@ -184,7 +186,7 @@ func TestOpenAIEmbedderErrors(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	deadURL := dead.URL
 	dead.Close()
-	e = NewOpenAIEmbedder(deadURL, "", "test-embed", WithOpenAIRetry(2, time.Millisecond))
+	e = NewOpenAIEmbedder(deadURL, "", "test-embed", WithOpenAIRetry(retry.Policy{Retries: 1, Base: time.Millisecond}))
 	if _, err := e.Embed(context.Background(), []string{"x"}); err == nil || !strings.Contains(err.Error(), "attempt 2") {
 		t.Errorf("dead server: err = %v, want a failure after 2 attempts", err)
 	}
@@ -192,7 +194,7 @@ func TestOpenAIEmbedderErrors(t *testing.T) {
 	// Cancellation stops the backoff.
 	f, url := newFakeEmbeddings(t)
 	f.fail = []int{503, 503, 503}
-	e = NewOpenAIEmbedder(url, "", "test-embed", WithOpenAIRetry(5, time.Hour))
+	e = NewOpenAIEmbedder(url, "", "test-embed", WithOpenAIRetry(retry.Policy{Retries: 4, Base: time.Hour, Max: time.Hour}))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if _, err := e.Embed(ctx, []string{"x"}); !errors.Is(err, context.DeadlineExceeded) {

@@ -186,7 +186,7 @@ func (x *Index) relevance(pq query.Query, qterms []weightedTerm, items []Result)
 	if len(items) == 0 || len(qterms) == 0 {
 		return 0
 	}
-	return x.opt.relevance.score(x.coverage(pq), x.match(qterms, items))
+	return defaultRelevance.score(x.coverage(pq), x.match(qterms, items))
 }
 
 func (m relevanceModel) score(coverage, match float64) float64 {
@@ -207,7 +207,7 @@ func (m relevanceModel) score(coverage, match float64) float64 {
 // Chinese characters weigh their full idf instead of the little they weigh
 // in a question that also names one of the text's topics.
 func (x *Index) coverage(pq query.Query) float64 {
-	m := x.opt.relevance
+	m := defaultRelevance
 	word := x.lex.maxIDF()
 	var (
 		topic, names float64 // explained by topic words and by names

@@ -32,13 +32,8 @@ import (
 	"github.com/declbot/declbot/retrieval/query"
 )
 
-// QueryProcessor turns a question into what is searched; *query.Processor
-// is the implementation.
-type QueryProcessor interface {
-	Process(q string) query.Query
-}
-
-// Defaults for the options.
+// Constants of the search; DefaultBatchSize and DefaultQueryCacheSize are
+// the defaults of options.
 const (
 	// DefaultCandidates is how many passages each ranking contributes to
 	// the fusion.
@@ -58,22 +53,12 @@ const (
 type Option func(*options)
 
 type options struct {
-	embedder   Embedder
-	cacheDir   string
-	logger     *slog.Logger
-	progress   io.Writer
-	qp         QueryProcessor
-	batch      int
-	candidates int
-	rrfK       float64
-	threshold  float64
-	relevance  relevanceModel
-	lruSize    int
-	biWeight   float64
-	// vecWeight and lexWeight multiply each ranking's 1/(k+rank).
-	vecWeight, lexWeight float64
-	// lexOff and vecOff switch one side off, for measurements.
-	lexOff, vecOff bool
+	embedder Embedder
+	cacheDir string
+	logger   *slog.Logger
+	progress io.Writer
+	batch    int
+	lruSize  int
 }
 
 // WithEmbedder sets the embedder of the vector side (default: a
@@ -105,15 +90,6 @@ func WithLogger(l *slog.Logger) Option {
 // is a terminal (typically os.Stderr).
 func WithProgress(w io.Writer) Option { return func(o *options) { o.progress = w } }
 
-// WithQueryProcessor replaces the default query.New() processor.
-func WithQueryProcessor(p QueryProcessor) Option {
-	return func(o *options) {
-		if p != nil {
-			o.qp = p
-		}
-	}
-}
-
 // WithBatchSize sets how many passages are sent to the embedder per call
 // (default DefaultBatchSize).
 func WithBatchSize(n int) Option {
@@ -124,48 +100,12 @@ func WithBatchSize(n int) Option {
 	}
 }
 
-// WithCandidates sets how many passages each ranking contributes to the
-// fusion (default DefaultCandidates).
-func WithCandidates(n int) Option {
-	return func(o *options) {
-		if n > 0 {
-			o.candidates = n
-		}
-	}
-}
-
-// WithRRFK sets the k of reciprocal rank fusion (default DefaultRRFK).
-func WithRRFK(k float64) Option {
-	return func(o *options) {
-		if k > 0 {
-			o.rrfK = k
-		}
-	}
-}
-
 // characterVectorWeight is the vector ranking's weight in the fusion when
 // the embedder matches characters (HashEmbedder): its ranking mostly repeats
 // BM25's with more noise, so it breaks ties and rescues near misses rather
 // than outvoting BM25. On the golden suite weights 0.3-0.5 gave the best
 // hit@5; 1 lost hit@1 to BM25 alone.
 const characterVectorWeight = 0.3
-
-// WithFusionWeights weights the vector and the lexical ranking in the
-// fusion: a passage scores vector/(k+vector rank) + lexical/(k+lexical
-// rank). Default: 1 and 1 for an embedding model, 0.3 and 1 for a
-// character-based embedder such as HashEmbedder.
-func WithFusionWeights(vector, lexical float64) Option {
-	return func(o *options) {
-		if vector >= 0 && lexical >= 0 && vector+lexical > 0 {
-			o.vecWeight, o.lexWeight = vector, lexical
-		}
-	}
-}
-
-// WithRelevanceThreshold sets the Relevance at or above which Results are
-// InScope (default DefaultRelevanceThreshold, calibrated on the golden
-// suite).
-func WithRelevanceThreshold(t float64) Option { return func(o *options) { o.threshold = t } }
 
 // WithQueryCacheSize sets how many query embeddings the in-memory LRU keeps
 // (default DefaultQueryCacheSize; 0 disables it).
@@ -181,13 +121,16 @@ type Index struct {
 	dim      int // length of the passages' vectors
 	lex      *bm25
 	embedder Embedder
-	qp       QueryProcessor
+	qp       *query.Processor
 	queries  *lru
 	logger   *slog.Logger
 	opt      options
-	accs     sync.Pool  // *[]float64 of len(passages), BM25 accumulators
-	zhNames  zhNames    // for the relevance signal
-	places   placeNames // for the relevance signal
+	// vecWeight multiplies the vector ranking's 1/(k+rank) in the fusion
+	// (the lexical ranking's weight is 1): see characterVectorWeight.
+	vecWeight float64
+	accs      sync.Pool  // *[]float64 of len(passages), BM25 accumulators
+	zhNames   zhNames    // for the relevance signal
+	places    placeNames // for the relevance signal
 
 	// vecDownUntil (unix nanoseconds) is set when embedding a query failed:
 	// until then queries skip the vector side instead of each waiting out
@@ -214,25 +157,13 @@ func New(ctx context.Context, c *corpus.Corpus, opts ...Option) (*Index, error) 
 }
 
 func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*Index, error) {
-	o := options{
-		batch:      DefaultBatchSize,
-		candidates: DefaultCandidates,
-		rrfK:       DefaultRRFK,
-		threshold:  DefaultRelevanceThreshold,
-		relevance:  defaultRelevance,
-		lruSize:    DefaultQueryCacheSize,
-		biWeight:   defaultBigramWeight,
-		vecWeight:  -1, // by embedder, below
-		lexWeight:  1,
-	}
+	o := options{batch: DefaultBatchSize, lruSize: DefaultQueryCacheSize}
 	for _, f := range opts {
 		f(&o)
 	}
-	if o.vecWeight < 0 {
-		o.vecWeight = 1
-		if _, ok := o.embedder.(ProcessedQueryEmbedder); ok || o.embedder == nil {
-			o.vecWeight = characterVectorWeight
-		}
+	vecWeight := 1.0
+	if _, ok := o.embedder.(ProcessedQueryEmbedder); ok || o.embedder == nil {
+		vecWeight = characterVectorWeight
 	}
 	if o.embedder == nil {
 		texts := make([]string, len(passages))
@@ -244,26 +175,24 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 	if o.logger == nil {
 		o.logger = slog.Default()
 	}
-	if o.qp == nil {
-		qp, err := query.New()
-		if err != nil {
-			return nil, fmt.Errorf("query processor: %w", err)
-		}
-		o.qp = qp
+	qp, err := query.New()
+	if err != nil {
+		return nil, fmt.Errorf("query processor: %w", err)
 	}
 	if len(passages) == 0 {
 		return nil, errors.New("retrieval: no passages to index")
 	}
 	x := &Index{
-		passages: passages,
-		byID:     make(map[string]int32, len(passages)),
-		embedder: o.embedder,
-		qp:       o.qp,
-		queries:  newLRU(o.lruSize),
-		logger:   o.logger,
-		opt:      o,
-		zhNames:  loadZhNames(),
-		places:   loadPlaces(),
+		passages:  passages,
+		byID:      make(map[string]int32, len(passages)),
+		embedder:  o.embedder,
+		qp:        qp,
+		queries:   newLRU(o.lruSize),
+		logger:    o.logger,
+		opt:       o,
+		vecWeight: vecWeight,
+		zhNames:   loadZhNames(),
+		places:    loadPlaces(),
 	}
 	n := len(passages)
 	x.accs.New = func() any { s := make([]float64, n); return &s }
@@ -442,11 +371,11 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 		pq.Text = corpus.Fold(pq.Original)
 	}
 	res := Results{Query: pq.Text}
-	c := max(x.opt.candidates, k)
+	c := max(DefaultCandidates, k)
 
 	qterms := x.queryTerms(pq.Text)
 	var lex []docScore
-	if len(qterms) > 0 && !x.opt.lexOff {
+	if len(qterms) > 0 {
 		accp := x.accs.Get().(*[]float64)
 		acc := *accp
 		x.lex.accumulate(qterms, acc)
@@ -468,7 +397,7 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 
 	res.Items = x.fuse(vec, lex, qterms, k)
 	res.Relevance = x.relevance(pq, qterms, res.Items)
-	res.InScope = res.Relevance >= x.opt.threshold
+	res.InScope = res.Relevance >= DefaultRelevanceThreshold
 	return res, nil
 }
 
@@ -478,7 +407,7 @@ func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]chro
 	if _, ok := x.embedder.(ProcessedQueryEmbedder); ok {
 		text = pq.Text
 	}
-	if !hasLetters(text) || x.nvec == 0 || x.opt.vecOff {
+	if !hasLetters(text) || x.nvec == 0 {
 		return nil, nil
 	}
 	v, ok := x.queries.get(text)
@@ -536,13 +465,13 @@ func (x *Index) fuse(vec []chromem.Result, lex []docScore, qterms []weightedTerm
 		c := get(x.byID[v.ID])
 		c.r.VectorRank = i + 1
 		c.r.VectorScore = v.Similarity
-		c.r.Score += x.opt.vecWeight / (x.opt.rrfK + float64(i+1))
+		c.r.Score += x.vecWeight / (DefaultRRFK + float64(i+1))
 	}
 	for i, l := range lex {
 		c := get(l.doc)
 		c.r.LexicalRank = i + 1
 		c.r.LexicalScore = l.score
-		c.r.Score += x.opt.lexWeight / (x.opt.rrfK + float64(i+1))
+		c.r.Score += 1 / (DefaultRRFK + float64(i+1))
 	}
 	all := make([]*cand, 0, len(byDoc))
 	for _, c := range byDoc {
@@ -593,7 +522,7 @@ func (x *Index) queryTerms(text string) []weightedTerm {
 		seen[t.h] = true
 		w := 1.0
 		if t.bi {
-			w = x.opt.biWeight
+			w = defaultBigramWeight
 		}
 		out = append(out, weightedTerm{h: t.h, w: w, bi: t.bi})
 	}

@@ -6,13 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/declbot/declbot/bot/llm/retry"
 )
 
 // Error is what Complete and Stream return on failure. Its message names
@@ -93,17 +92,7 @@ func clip(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-func statusOf(err error) int {
-	var ae *openai.APIError
-	if errors.As(err, &ae) {
-		return ae.HTTPStatusCode
-	}
-	var re *openai.RequestError
-	if errors.As(err, &re) {
-		return re.HTTPStatusCode
-	}
-	return 0
-}
+func statusOf(err error) int { return retry.StatusCode(err) }
 
 // classify turns an attempt's raw error into one of ours: a timeout of
 // the attempt's own deadline becomes ErrTimeout, undecodable JSON becomes
@@ -126,7 +115,8 @@ func classify(err error, actx, parent context.Context, stream bool, timeout time
 	return err
 }
 
-// retryable reports whether another attempt may succeed.
+// retryable reports whether another attempt may succeed: the shared
+// policy (package retry), plus this client's own errors.
 func retryable(err error) bool {
 	switch {
 	case errors.Is(err, ErrTimeout), errors.Is(err, ErrStalled):
@@ -135,40 +125,5 @@ func retryable(err error) bool {
 		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return false
 	}
-	var quota *openai.APIError
-	if errors.As(err, &quota) && quota.Code == "insufficient_quota" {
-		return false // OpenAI's 429 for an exhausted balance: waiting will not help
-	}
-	if code := statusOf(err); code != 0 {
-		return code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code >= 500
-	}
-	var ae *openai.APIError
-	if errors.As(err, &ae) {
-		return true // an error event inside a stream: the server's trouble
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return true
-	}
-	var ne net.Error
-	var oe *net.OpError
-	return errors.As(err, &ne) || errors.As(err, &oe)
-}
-
-// parseRetryAfter reads OpenAI's retry-after-ms header or the standard
-// Retry-After (seconds, possibly fractional, or an HTTP date).
-func parseRetryAfter(ms, header string, now time.Time) (time.Duration, bool) {
-	if v, err := strconv.ParseFloat(strings.TrimSpace(ms), 64); err == nil && v >= 0 {
-		return time.Duration(v * float64(time.Millisecond)), true
-	}
-	header = strings.TrimSpace(header)
-	if header == "" {
-		return 0, false
-	}
-	if v, err := strconv.ParseFloat(header, 64); err == nil && v >= 0 {
-		return time.Duration(v * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(header); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
+	return retry.Retryable(err)
 }

@@ -4,10 +4,11 @@
 //
 // It adds what a bot answering real users needs on top of the wire
 // protocol: a deadline for every attempt, an idle timeout so a stalled
-// stream cannot hang forever, bounded retries with exponential backoff and
-// jitter (honouring Retry-After) on 429, 5xx, timeouts and connection
-// errors, detection of malformed or truncated streams, and errors that name
-// the model and server but never contain the API key.
+// stream cannot hang forever, retries by the policy of package retry (the
+// same as the embeddings client's: Retry-After honoured, an exhausted quota
+// not retried) plus timeouts and stalls, detection of malformed or
+// truncated streams, and errors that name the model and server but never
+// contain the API key.
 package llm
 
 import (
@@ -15,13 +16,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/declbot/declbot/bot/llm/retry"
 )
 
 // Message is one chat message. Role is "system", "user" or "assistant".
@@ -74,9 +76,7 @@ type Client struct {
 
 	timeout     time.Duration
 	idle        time.Duration
-	retries     int
-	backoffBase time.Duration
-	backoffMax  time.Duration
+	retry       retry.Policy
 	httpClient  *http.Client
 	log         *slog.Logger
 	temperature float32
@@ -95,16 +95,10 @@ func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = 
 // attempt fails with ErrStalled (default 30s).
 func WithIdleTimeout(d time.Duration) Option { return func(c *Client) { c.idle = d } }
 
-// WithRetries sets how many times a failed attempt is retried (default 2,
-// so at most 3 attempts). 0 disables retries.
-func WithRetries(n int) Option { return func(c *Client) { c.retries = max(n, 0) } }
-
-// WithBackoff sets the exponential backoff between attempts: about base
-// before the first retry, doubling, never more than max. A server's
-// Retry-After is honoured but also capped at max.
-func WithBackoff(base, max time.Duration) Option {
-	return func(c *Client) { c.backoffBase, c.backoffMax = base, max }
-}
+// WithRetry sets how failed attempts are retried (default: DefaultRetries
+// retries, backoff from DefaultBackoffBase up to DefaultBackoffMax). The
+// zero retry.Policy disables retries.
+func WithRetry(p retry.Policy) Option { return func(c *Client) { c.retry = p } }
 
 // WithHTTPClient sets the HTTP client (for proxies or custom TLS). Its own
 // Timeout, if any, applies on top of WithTimeout.
@@ -134,13 +128,11 @@ func WithMaxTokens(n int) Option { return func(c *Client) { c.maxTokens = n } }
 // and NormalizeBaseURL lets configuration report it at start-up.
 func New(baseURL, apiKey, model string, opts ...Option) *Client {
 	c := &Client{
-		apiKey:      apiKey,
-		model:       model,
-		timeout:     DefaultTimeout,
-		idle:        DefaultIdleTimeout,
-		retries:     DefaultRetries,
-		backoffBase: DefaultBackoffBase,
-		backoffMax:  DefaultBackoffMax,
+		apiKey:  apiKey,
+		model:   model,
+		timeout: DefaultTimeout,
+		idle:    DefaultIdleTimeout,
+		retry:   retry.Policy{Retries: DefaultRetries, Base: DefaultBackoffBase, Max: DefaultBackoffMax},
 	}
 	for _, o := range opts {
 		o(c)
@@ -151,9 +143,6 @@ func New(baseURL, apiKey, model string, opts ...Option) *Client {
 	if c.httpClient == nil {
 		c.httpClient = &http.Client{}
 	}
-	if c.backoffMax < c.backoffBase {
-		c.backoffMax = c.backoffBase
-	}
 	c.baseURL, c.urlErr = NormalizeBaseURL(baseURL)
 	c.shown = c.baseURL
 	if u, err := url.Parse(c.baseURL); err == nil && c.urlErr == nil {
@@ -163,7 +152,7 @@ func New(baseURL, apiKey, model string, opts ...Option) *Client {
 	}
 	cfg := openai.DefaultConfig(apiKey)
 	cfg.BaseURL = c.baseURL
-	cfg.HTTPClient = &watchingDoer{inner: c.httpClient}
+	cfg.HTTPClient = &watchingDoer{inner: retry.Watch(c.httpClient)}
 	c.api = openai.NewClientWithConfig(cfg)
 	return c
 }
@@ -225,45 +214,34 @@ func (c *Client) call(ctx context.Context, op string, msgs []Message, stream boo
 		return "", c.fail(op, 0, errors.New("no messages to send"))
 	}
 	req := c.request(msgs)
-	attempts := c.retries + 1
-	var wait time.Duration
-	for attempt := 1; ; attempt++ {
-		if attempt > 1 {
-			if err := sleep(ctx, wait); err != nil {
-				return "", c.fail(op, attempt-1, err)
+	var (
+		text      string
+		delivered bool // a retry would show the user text twice
+	)
+	attempts, err := c.retry.Do(ctx,
+		func(err error) bool { return !delivered && retryable(err) },
+		func(attempt int, err error, wait time.Duration) {
+			c.log.LogAttrs(ctx, slog.LevelWarn, "llm: attempt failed, retrying",
+				slog.String("model", c.model), slog.String("base_url", c.shown),
+				slog.Int("attempt", attempt), slog.Int("max_attempts", c.retry.Retries+1),
+				slog.Int("status", statusOf(err)), slog.Duration("wait", wait),
+				slog.String("error", c.redact(describe(err))))
+		},
+		func(ctx context.Context) (err error) {
+			if stream {
+				text, delivered, err = c.streamOnce(ctx, req, onDelta)
+			} else {
+				text, err = c.completeOnce(ctx, req)
 			}
-		}
-		var (
-			text      string
-			delivered bool
-			info      *attemptInfo
-			err       error
-		)
-		if stream {
-			text, delivered, info, err = c.streamOnce(ctx, req, onDelta)
-		} else {
-			text, info, err = c.completeOnce(ctx, req)
-		}
-		if err == nil {
-			if strings.TrimSpace(text) == "" {
-				return "", c.fail(op, attempt, ErrEmpty)
-			}
-			return text, nil
-		}
-		if ctx.Err() != nil {
-			// The caller gave up: report that, not what it caused.
-			return "", c.fail(op, attempt, ctx.Err())
-		}
-		if delivered || attempt >= attempts || !retryable(err) {
-			return "", c.fail(op, attempt, err)
-		}
-		wait = c.backoff(attempt, info)
-		c.log.LogAttrs(ctx, slog.LevelWarn, "llm: attempt failed, retrying",
-			slog.String("model", c.model), slog.String("base_url", c.shown),
-			slog.Int("attempt", attempt), slog.Int("max_attempts", attempts),
-			slog.Int("status", statusOf(err)), slog.Duration("wait", wait),
-			slog.String("error", c.redact(describe(err))))
+			return err
+		})
+	if err == nil && strings.TrimSpace(text) == "" {
+		err = ErrEmpty
 	}
+	if err != nil {
+		return "", c.fail(op, attempts, err)
+	}
+	return text, nil
 }
 
 func (c *Client) request(msgs []Message) openai.ChatCompletionRequest {
@@ -289,29 +267,27 @@ func (c *Client) request(msgs []Message) openai.ChatCompletionRequest {
 	return req
 }
 
-func (c *Client) completeOnce(ctx context.Context, req openai.ChatCompletionRequest) (string, *attemptInfo, error) {
+func (c *Client) completeOnce(ctx context.Context, req openai.ChatCompletionRequest) (string, error) {
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	resp, err := c.api.CreateChatCompletion(actx, req)
+	if err != nil {
+		return "", classify(err, actx, ctx, false, c.timeout)
+	}
+	if len(resp.Choices) == 0 {
+		return "", nil // no content: ErrEmpty
+	}
+	return resp.Choices[0].Message.Content, nil
+}
+
+func (c *Client) streamOnce(ctx context.Context, req openai.ChatCompletionRequest, onDelta func(string)) (text string, delivered bool, err error) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	info := &attemptInfo{}
 	actx = context.WithValue(actx, infoKey{}, info)
-	resp, err := c.api.CreateChatCompletion(actx, req)
-	if err != nil {
-		return "", info, classify(err, actx, ctx, false, c.timeout)
-	}
-	if len(resp.Choices) == 0 {
-		return "", info, nil // no content: ErrEmpty
-	}
-	return resp.Choices[0].Message.Content, info, nil
-}
-
-func (c *Client) streamOnce(ctx context.Context, req openai.ChatCompletionRequest, onDelta func(string)) (text string, delivered bool, info *attemptInfo, err error) {
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	info = &attemptInfo{stream: true}
-	actx = context.WithValue(actx, infoKey{}, info)
 	st, err := c.api.CreateChatCompletionStream(actx, req)
 	if err != nil {
-		return "", false, info, classify(err, actx, ctx, false, c.timeout)
+		return "", false, classify(err, actx, ctx, false, c.timeout)
 	}
 	defer st.Close()
 	// The idle timer cancels the attempt when no chunk arrives in time; a
@@ -326,14 +302,14 @@ func (c *Client) streamOnce(ctx context.Context, req openai.ChatCompletionReques
 		if rerr != nil {
 			if errors.Is(rerr, errEOF) && !info.stalled.Load() && actx.Err() == nil {
 				if !info.sawDone && !finished {
-					return "", delivered, info, fmt.Errorf("%w: the server sent a malformed stream: it ended without a finish_reason or [DONE] (cut off?)", ErrMalformed)
+					return "", delivered, fmt.Errorf("%w: the server sent a malformed stream: it ended without a finish_reason or [DONE] (cut off?)", ErrMalformed)
 				}
-				return b.String(), delivered, info, nil
+				return b.String(), delivered, nil
 			}
 			if info.stalled.Load() {
-				return "", delivered, info, fmt.Errorf("%w: no data from the server for %s", ErrStalled, c.idle)
+				return "", delivered, fmt.Errorf("%w: no data from the server for %s", ErrStalled, c.idle)
 			}
-			return "", delivered, info, classify(rerr, actx, ctx, true, c.timeout)
+			return "", delivered, classify(rerr, actx, ctx, true, c.timeout)
 		}
 		idle.Reset(c.idle)
 		if len(chunk.Choices) == 0 {
@@ -356,38 +332,5 @@ func (c *Client) streamOnce(ctx context.Context, req openai.ChatCompletionReques
 				}
 			}
 		}
-	}
-}
-
-// backoff returns the wait before retry n (1-based): exponential with
-// jitter, or the server's Retry-After, both capped at backoffMax.
-func (c *Client) backoff(n int, info *attemptInfo) time.Duration {
-	if info != nil {
-		if d, ok := parseRetryAfter(info.retryAfterMS, info.retryAfter, time.Now()); ok {
-			return min(d, c.backoffMax)
-		}
-	}
-	d := c.backoffBase
-	for i := 1; i < n && d < c.backoffMax; i++ {
-		d *= 2
-	}
-	d = min(d, c.backoffMax)
-	// "Equal jitter": at least half the step, so clients that failed
-	// together do not retry together, and never zero.
-	half := d / 2
-	return half + time.Duration(rand.Int64N(int64(half)+1))
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

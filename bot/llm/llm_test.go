@@ -15,6 +15,7 @@ import (
 
 	"github.com/declbot/declbot/bot/llm"
 	"github.com/declbot/declbot/bot/llm/llmtest"
+	"github.com/declbot/declbot/bot/llm/retry"
 )
 
 const (
@@ -74,7 +75,7 @@ func fast(logs *logBuffer) []llm.Option {
 	return []llm.Option{
 		llm.WithTimeout(2 * time.Second),
 		llm.WithIdleTimeout(300 * time.Millisecond),
-		llm.WithBackoff(time.Millisecond, 4*time.Millisecond),
+		llm.WithRetry(retry.Policy{Retries: llm.DefaultRetries, Base: time.Millisecond, Max: 4 * time.Millisecond}),
 		llm.WithLogger(slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 	}
 }
@@ -109,12 +110,12 @@ func TestCalls(t *testing.T) {
 			want:  answer, calls: 2},
 		{name: "500 every time: bounded attempts", stream: true, def: ptr(llmtest.Status(500, "boom")),
 			wantInErr: "HTTP 500 from the server: boom (3 attempts)", status: 500, calls: 3, temporary: true},
-		{name: "500 with retries off", def: ptr(llmtest.Status(500, "boom")), opts: []llm.Option{llm.WithRetries(0)},
+		{name: "500 with retries off", def: ptr(llmtest.Status(500, "boom")), opts: []llm.Option{llm.WithRetry(retry.Policy{})},
 			wantInErr: "HTTP 500", status: 500, calls: 1, temporary: true},
 		{name: "exhausted quota (429) is not retried", def: ptr(llmtest.Status(429, "You exceeded your current quota").Code("insufficient_quota")),
 			wantInErr: "HTTP 429 from the server: You exceeded your current quota", status: 429, calls: 1},
 		{name: "non-streaming stall hits the deadline", def: ptr(llmtest.Stall(answer, 0)),
-			opts:    []llm.Option{llm.WithTimeout(30 * time.Millisecond), llm.WithRetries(0)},
+			opts:    []llm.Option{llm.WithTimeout(30 * time.Millisecond), llm.WithRetry(retry.Policy{})},
 			wantErr: llm.ErrTimeout, calls: 1, temporary: true},
 		{name: "400 is not retried", stream: true, def: ptr(llmtest.Status(400, "bad request")),
 			wantInErr: "HTTP 400 from the server: bad request", status: 400, calls: 1},
@@ -127,10 +128,10 @@ func TestCalls(t *testing.T) {
 			wantErr: llm.ErrStalled, wantInErr: "no data from the server for 300ms", calls: 1, temporary: true},
 		{name: "first byte later than the deadline", stream: true,
 			def:     ptr(llmtest.Reply(answer).Delay(time.Minute)),
-			opts:    []llm.Option{llm.WithTimeout(30 * time.Millisecond), llm.WithRetries(1)},
+			opts:    []llm.Option{llm.WithTimeout(30 * time.Millisecond), llm.WithRetry(retry.Policy{Retries: 1, Base: time.Millisecond})},
 			wantErr: llm.ErrTimeout, wantInErr: "no complete answer within 30ms (2 attempts)", calls: 2, temporary: true},
 		{name: "non-streaming deadline", def: ptr(llmtest.Reply(answer).Delay(time.Minute)),
-			opts:    []llm.Option{llm.WithTimeout(30 * time.Millisecond), llm.WithRetries(0)},
+			opts:    []llm.Option{llm.WithTimeout(30 * time.Millisecond), llm.WithRetry(retry.Policy{})},
 			wantErr: llm.ErrTimeout, calls: 1, temporary: true},
 		{name: "malformed SSE chunk", stream: true, def: ptr(llmtest.Malformed(answer, 1)),
 			wantErr: llm.ErrMalformed, wantInErr: "the server sent a malformed stream", calls: 1},
@@ -353,7 +354,7 @@ func TestRetryAfterIsHonouredButCapped(t *testing.T) {
 			srv := llmtest.NewServer(t)
 			srv.Enqueue(llmtest.RateLimited(tc.retryAfter))
 			logs := &logBuffer{}
-			c := llm.New(srv.URL, "", testModel, append(fast(logs), llm.WithBackoff(time.Millisecond, tc.max))...)
+			c := llm.New(srv.URL, "", testModel, append(fast(logs), llm.WithRetry(retry.Policy{Retries: 2, Base: time.Millisecond, Max: tc.max}))...)
 			start := time.Now()
 			if _, err := c.Stream(context.Background(), testMsgs, nil); err != nil {
 				t.Fatal(err)
@@ -374,7 +375,7 @@ func TestBackoffGrowsAndIsBounded(t *testing.T) {
 	srv.SetDefault(llmtest.Status(502, "bad gateway"))
 	logs := &logBuffer{}
 	base, maxB := 2*time.Millisecond, 6*time.Millisecond
-	c := llm.New(srv.URL, "", testModel, append(fast(logs), llm.WithRetries(4), llm.WithBackoff(base, maxB))...)
+	c := llm.New(srv.URL, "", testModel, append(fast(logs), llm.WithRetry(retry.Policy{Retries: 4, Base: base, Max: maxB}))...)
 	if _, err := c.Complete(context.Background(), testMsgs); err == nil {
 		t.Fatal("no error")
 	}
@@ -415,7 +416,7 @@ func TestCancelReturnsPromptly(t *testing.T) {
 	t.Run("while waiting to retry", func(t *testing.T) {
 		srv := llmtest.NewServer(t)
 		srv.SetDefault(llmtest.RateLimited("3600"))
-		c := llm.New(srv.URL, "", testModel, llm.WithBackoff(time.Hour, time.Hour))
+		c := llm.New(srv.URL, "", testModel, llm.WithRetry(retry.Policy{Retries: 2, Base: time.Hour, Max: time.Hour}))
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		_, err := c.Complete(ctx, testMsgs)
@@ -551,7 +552,7 @@ func TestConcurrentUse(t *testing.T) {
 func TestSlowConsumerIsNotAStall(t *testing.T) {
 	srv := llmtest.NewServer(t)
 	srv.SetDefault(llmtest.Reply("一二三四五六七八九十").Chunk(5))
-	c := llm.New(srv.URL, "", testModel, llm.WithIdleTimeout(100*time.Millisecond), llm.WithRetries(0))
+	c := llm.New(srv.URL, "", testModel, llm.WithIdleTimeout(100*time.Millisecond), llm.WithRetry(retry.Policy{}))
 	got, err := c.Stream(context.Background(), testMsgs, func(string) { time.Sleep(250 * time.Millisecond) })
 	if err != nil || got != "一二三四五六七八九十" {
 		t.Fatalf("got %q, %v", got, err)

@@ -7,27 +7,26 @@ import (
 	"sync/atomic"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/declbot/declbot/bot/llm/retry"
 )
 
 var errEOF = io.EOF
 
-// attemptInfo carries what go-openai does not expose about one attempt's
-// response: its Retry-After headers and whether a stream really ended with
-// "data: [DONE]" (go-openai reports a clean end and a cut connection both
-// as io.EOF). The watchingDoer fills it in; it travels in the request's
-// context.
+// attemptInfo carries what go-openai does not expose about one streaming
+// attempt: whether the stream really ended with "data: [DONE]" (go-openai
+// reports a clean end and a cut connection both as io.EOF). The
+// watchingDoer fills it in; it travels in the request's context.
+// (Retry-After is noted by retry.Watch, under it.)
 type attemptInfo struct {
-	stream       bool
-	retryAfter   string
-	retryAfterMS string
-	sawDone      bool
-	stalled      atomic.Bool
+	sawDone bool
+	stalled atomic.Bool
 }
 
 type infoKey struct{}
 
 // watchingDoer is the openai.HTTPDoer go-openai sends requests through.
-type watchingDoer struct{ inner *http.Client }
+type watchingDoer struct{ inner retry.Doer }
 
 var _ openai.HTTPDoer = (*watchingDoer)(nil)
 
@@ -37,9 +36,7 @@ func (d *watchingDoer) Do(req *http.Request) (*http.Response, error) {
 	if err != nil || info == nil {
 		return resp, err
 	}
-	info.retryAfter = resp.Header.Get("Retry-After")
-	info.retryAfterMS = resp.Header.Get("Retry-After-Ms")
-	if info.stream && resp.StatusCode < 300 {
+	if resp.StatusCode < 300 {
 		resp.Body = &doneWatcher{ReadCloser: resp.Body, info: info}
 	}
 	return resp, nil

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
-	"time"
 )
 
 func TestDoneWatcher(t *testing.T) {
@@ -69,28 +68,4 @@ func FuzzDoneWatcher(f *testing.F) {
 			t.Errorf("sawDone = %v, want %v", info.sawDone, want)
 		}
 	})
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2025, 9, 1, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		ms, header string
-		want       time.Duration
-		ok         bool
-	}{
-		{"", "", 0, false},
-		{"", "2", 2 * time.Second, true},
-		{"", "0.5", 500 * time.Millisecond, true},
-		{"250", "20", 250 * time.Millisecond, true},
-		{"", "Mon, 01 Sep 2025 12:00:30 GMT", 30 * time.Second, true},
-		{"", "Mon, 01 Sep 2025 11:00:00 GMT", 0, true},
-		{"", "soon", 0, false},
-		{"", "-3", 0, false},
-	}
-	for _, tc := range tests {
-		got, ok := parseRetryAfter(tc.ms, tc.header, now)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("parseRetryAfter(%q, %q) = %v, %v; want %v, %v", tc.ms, tc.header, got, ok, tc.want, tc.ok)
-		}
-	}
 }

@@ -59,11 +59,13 @@ const (
 	DefaultRateEvery     = 6 * time.Second
 	DefaultRateBurst     = 4
 	DefaultMaxConcurrent = 512
-	DefaultPollTimeout   = 50 * time.Second
 	// DefaultSendRate keeps the bot under Telegram's global limit of about
 	// 30 messages a second.
 	DefaultSendRate = 25
 )
+
+// pollTimeout is how long a getUpdates long poll waits for an update.
+const pollTimeout = 50 * time.Second
 
 // Stats counts what the bot has done, for /healthz and tests.
 type Stats struct {
@@ -102,7 +104,6 @@ type Bot struct {
 	typingInterval time.Duration
 	shutdownGrace  time.Duration
 	maxConcurrent  int
-	pollTimeout    time.Duration
 	sendRate       float64
 	msgLimit       int
 	sleep          func(ctx context.Context, d time.Duration) error
@@ -198,9 +199,6 @@ func WithShutdownGrace(d time.Duration) Option { return func(b *Bot) { b.shutdow
 // WithMaxConcurrent bounds the updates handled at once; more wait.
 func WithMaxConcurrent(n int) Option { return func(b *Bot) { b.maxConcurrent = n } }
 
-// WithPollTimeout sets the long-polling timeout.
-func WithPollTimeout(d time.Duration) Option { return func(b *Bot) { b.pollTimeout = d } }
-
 // WithSendRate bounds messages sent per second across all chats (0: no
 // bound).
 func WithSendRate(perSecond float64) Option { return func(b *Bot) { b.sendRate = perSecond } }
@@ -276,7 +274,6 @@ func New(token string, c *corpus.Corpus, a Answerer, opts ...Option) (*Bot, erro
 		typingInterval: 4 * time.Second,
 		shutdownGrace:  DefaultShutdownGrace,
 		maxConcurrent:  DefaultMaxConcurrent,
-		pollTimeout:    DefaultPollTimeout,
 		sendRate:       DefaultSendRate,
 		msgLimit:       MaxMessageLen,
 		sleep:          sleepCtx,
@@ -292,7 +289,7 @@ func New(token string, c *corpus.Corpus, a Answerer, opts ...Option) (*Bot, erro
 	}
 	if b.httpClient == nil {
 		// The client's timeout must outlast a long poll.
-		b.httpClient = &http.Client{Timeout: b.pollTimeout + 15*time.Second}
+		b.httpClient = &http.Client{Timeout: pollTimeout + 15*time.Second}
 	}
 	if b.sendRate > 0 {
 		b.sendLim = rate.NewLimiter(rate.Limit(b.sendRate), int(max(b.sendRate, 1)))
@@ -303,7 +300,7 @@ func New(token string, c *corpus.Corpus, a Answerer, opts ...Option) (*Bot, erro
 	b.seen = newRecentIDs(100000)
 	tg, err := tgbot.New(token,
 		tgbot.WithServerURL(b.apiURL),
-		tgbot.WithHTTPClient(b.pollTimeout, b.httpClient),
+		tgbot.WithHTTPClient(pollTimeout, b.httpClient),
 		tgbot.WithSkipGetMe(),
 		tgbot.WithNotAsyncHandlers(),
 		// Unbuffered: go-telegram/bot confirms a batch of updates by asking

@@ -207,7 +207,7 @@ func TestForumTopics(t *testing.T) {
 	para := h.botMessages(g.ID, 2)[1]
 	h.settle()
 	h.srv.FailNext("editMessageText", 1, tgtest.Fault{Code: 400, Description: "Bad Request: message to edit not found"})
-	h.srv.PressButton(g, u, para.ID, passageData('n', "2.37", corpus.Hans))
+	h.srv.PressButton(g, u, para.ID, passageData(actionShowInPlace, "2.37", corpus.Hans))
 	anew := h.botMessages(g.ID, 3)[2]
 	h.settle()
 	if !strings.HasPrefix(anew.Text, "[2.37]") {

@@ -197,13 +197,37 @@ func TestForgedCallbacks(t *testing.T) {
 func TestParseCallbackRoundTrips(t *testing.T) {
 	for _, p := range testCorpus.Passages() {
 		for _, sc := range []corpus.Script{corpus.Hans, corpus.Hant} {
-			for _, a := range []byte{'p', 'n'} {
+			for _, a := range []action{actionOpenParagraph, actionShowInPlace} {
 				data := passageData(a, p.ID, sc)
 				cb, ok := parseCallback(testCorpus, data)
 				if !ok || cb.passage.ID != p.ID || cb.script != sc || cb.action != a || len(data) > maxCallbackData {
 					t.Fatalf("%q does not round-trip: %+v %v", data, cb, ok)
 				}
 			}
+		}
+	}
+}
+
+// TestCallbackWireFormat pins the callback data of each action: buttons
+// already sent in chats carry these bytes, so renaming a constant must not
+// change them.
+func TestCallbackWireFormat(t *testing.T) {
+	tests := []struct {
+		data string
+		want string
+		a    action
+	}{
+		{passageData(actionOpenParagraph, "2.36", corpus.Hans), "p:2.36:h", actionOpenParagraph},
+		{passageData(actionShowInPlace, "T3", corpus.Hant), "n:T3:t", actionShowInPlace},
+		{sectionData(2, corpus.Hans), "s:2:h", actionOpenSection},
+		{exampleData(corpus.LangRu, 1), "x:ru:1", actionAskExample},
+	}
+	for _, tc := range tests {
+		if tc.data != tc.want {
+			t.Errorf("callback data %q, want %q", tc.data, tc.want)
+		}
+		if cb, ok := parseCallback(testCorpus, tc.want); !ok || cb.action != tc.a {
+			t.Errorf("%q parsed as %+v, %v; want action %q", tc.want, cb, ok, tc.a)
 		}
 	}
 }
@@ -218,15 +242,15 @@ func FuzzParseCallback(f *testing.F) {
 			return
 		}
 		switch cb.action {
-		case 'p', 'n':
+		case actionOpenParagraph, actionShowInPlace:
 			if _, in := testCorpus.Get(cb.passage.ID); !in || passageData(cb.action, cb.passage.ID, cb.script) != data {
 				t.Fatalf("%q accepted as %+v", data, cb)
 			}
-		case 's':
+		case actionOpenSection:
 			if cb.section < 0 || cb.section >= len(testCorpus.Sections()) {
 				t.Fatalf("%q: section %d", data, cb.section)
 			}
-		case 'x':
+		case actionAskExample:
 			if cb.example < 0 || cb.example > 2 {
 				t.Fatalf("%q: example %d", data, cb.example)
 			}

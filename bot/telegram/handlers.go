@@ -3,7 +3,6 @@ package telegram
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -147,41 +146,71 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 	b.ask(ctx, question{chat: m.Chat, thread: thread, from: *m.From, text: t, replyTo: replyTo})
 }
 
-func (b *Bot) onCommand(ctx context.Context, m *models.Message, cmd, args string, thread, replyTo int) {
-	lang := messageLang(args, m.From.LanguageCode)
-	switch cmd {
-	case "start":
-		b.sendWelcome(ctx, m.Chat, thread, userLang(m.From.LanguageCode))
-	case "help":
-		b.reply(ctx, m.Chat, thread, replyTo, strings.ReplaceAll(text(lang, txtHelp), "{bot}", b.me.Username))
-	case "ask", "q":
-		if args == "" {
-			b.reply(ctx, m.Chat, thread, replyTo, text(lang, txtAskUsage))
+// commandCall is one command as a handler gets it: args is the text
+// after the command, lang the language to answer in.
+type commandCall struct {
+	m               *models.Message
+	args            string
+	thread, replyTo int
+	lang            corpus.Lang
+}
+
+// commandHandlers answer the commands of the menu (commandDescriptions),
+// each documented in txtHelp; TestCommandsHaveHandlersAndHelp keeps the
+// three in step.
+var commandHandlers = map[string]func(b *Bot, ctx context.Context, c commandCall){
+	"start": func(b *Bot, ctx context.Context, c commandCall) {
+		b.sendWelcome(ctx, c.m.Chat, c.thread, userLang(c.m.From.LanguageCode))
+	},
+	"help": func(b *Bot, ctx context.Context, c commandCall) {
+		b.reply(ctx, c.m.Chat, c.thread, c.replyTo, strings.ReplaceAll(text(c.lang, txtHelp), "{bot}", b.me.Username))
+	},
+	"ask": func(b *Bot, ctx context.Context, c commandCall) {
+		if c.args == "" {
+			b.reply(ctx, c.m.Chat, c.thread, c.replyTo, text(c.lang, txtAskUsage))
 			return
 		}
-		b.ask(ctx, question{chat: m.Chat, thread: thread, from: *m.From, text: args, replyTo: replyTo})
-	case "cite":
-		b.cite(ctx, m.Chat, thread, replyTo, args, lang)
-	case "search":
-		b.search(ctx, m.Chat, thread, replyTo, args, lang)
-	case "sections", "toc":
-		d, kb := tocDoc(b.c, lang)
-		if _, err := b.sendAll(ctx, outMsg{chatID: m.Chat.ID, threadID: thread, replyTo: replyTo, body: d, markup: kb}); err != nil {
-			b.log.Warn("telegram: could not send the contents", "chat", m.Chat.ID, b.errAttr(err))
+		b.ask(ctx, question{chat: c.m.Chat, thread: c.thread, from: *c.m.From, text: c.args, replyTo: c.replyTo})
+	},
+	"cite": func(b *Bot, ctx context.Context, c commandCall) {
+		b.cite(ctx, c.m.Chat, c.thread, c.replyTo, c.args, c.lang)
+	},
+	"search": func(b *Bot, ctx context.Context, c commandCall) {
+		b.search(ctx, c.m.Chat, c.thread, c.replyTo, c.args, c.lang)
+	},
+	"sections": func(b *Bot, ctx context.Context, c commandCall) {
+		d, kb := tocDoc(b.c, c.lang)
+		if _, err := b.sendAll(ctx, outMsg{chatID: c.m.Chat.ID, threadID: c.thread, replyTo: c.replyTo, body: d, markup: kb}); err != nil {
+			b.log.Warn("telegram: could not send the contents", "chat", c.m.Chat.ID, b.errAttr(err))
 		}
-	case "new", "reset":
+	},
+	"new": func(b *Bot, ctx context.Context, c commandCall) {
 		if b.hist != nil {
-			if err := b.hist.Clear(convKey(m.Chat, thread)); err != nil {
-				b.log.Error("telegram: could not clear history", "chat", m.Chat.ID, b.errAttr(err))
-				b.reply(ctx, m.Chat, thread, replyTo, text(lang, txtFailed))
+			if err := b.hist.Clear(convKey(c.m.Chat, c.thread)); err != nil {
+				b.log.Error("telegram: could not clear history", "chat", c.m.Chat.ID, b.errAttr(err))
+				b.reply(ctx, c.m.Chat, c.thread, c.replyTo, text(c.lang, txtFailed))
 				return
 			}
 		}
-		b.reply(ctx, m.Chat, thread, replyTo, text(lang, txtCleared))
-	default:
-		if isPrivate(m.Chat) {
-			b.reply(ctx, m.Chat, thread, replyTo, text(lang, txtUnknownCommand))
-		}
+		b.reply(ctx, c.m.Chat, c.thread, c.replyTo, text(c.lang, txtCleared))
+	},
+}
+
+// commandAliases are other names users may type for a command; they are
+// in neither the menu nor the help.
+var commandAliases = map[string]string{"q": "ask", "toc": "sections", "reset": "new"}
+
+func (b *Bot) onCommand(ctx context.Context, m *models.Message, cmd, args string, thread, replyTo int) {
+	c := commandCall{m: m, args: args, thread: thread, replyTo: replyTo, lang: messageLang(args, m.From.LanguageCode)}
+	if name, ok := commandAliases[cmd]; ok {
+		cmd = name
+	}
+	if h, ok := commandHandlers[cmd]; ok {
+		h(b, ctx, c)
+		return
+	}
+	if isPrivate(m.Chat) {
+		b.reply(ctx, m.Chat, thread, replyTo, text(c.lang, txtUnknownCommand))
 	}
 }
 
@@ -190,7 +219,7 @@ func (b *Bot) sendWelcome(ctx context.Context, chat models.Chat, thread int, lan
 	d.plain(text(lang, txtWelcome))
 	var bs [][]kbButton
 	for i, q := range examples[lang] {
-		bs = append(bs, []kbButton{button(q, "x:"+langCode(lang)+":"+strconv.Itoa(i))})
+		bs = append(bs, []kbButton{button(q, exampleData(lang, i))})
 	}
 	if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, body: d, markup: &keyboard{InlineKeyboard: bs}}); err != nil {
 		b.log.Warn("telegram: could not send the welcome", "chat", chat.ID, b.errAttr(err))
@@ -354,7 +383,7 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		thread = m.MessageThreadID
 	}
 	switch cb.action {
-	case 'p':
+	case actionOpenParagraph:
 		b.answerCallback(ctx, q.ID, "")
 		if q.InlineMessageID != "" {
 			// No chat to post in: show it in place instead.
@@ -362,10 +391,10 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 			return
 		}
 		b.sendParagraph(ctx, chat, thread, msgID, cb.passage, cb.script, lang)
-	case 'n':
+	case actionShowInPlace:
 		b.answerCallback(ctx, q.ID, "")
 		b.showInPlace(ctx, chat, thread, msgID, q.InlineMessageID, cb.passage, cb.script, lang)
-	case 's':
+	case actionOpenSection:
 		b.answerCallback(ctx, q.ID, "")
 		if q.InlineMessageID != "" {
 			return
@@ -374,7 +403,7 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, body: d, markup: kb}); err != nil {
 			b.log.Warn("telegram: could not send a section", "chat", chat.ID, b.errAttr(err))
 		}
-	case 'x':
+	case actionAskExample:
 		b.answerCallback(ctx, q.ID, "")
 		if q.InlineMessageID != "" {
 			return

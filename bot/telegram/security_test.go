@@ -13,6 +13,7 @@ import (
 	"github.com/declbot/declbot/bot/eval"
 	"github.com/declbot/declbot/bot/llm"
 	"github.com/declbot/declbot/bot/llm/llmtest"
+	"github.com/declbot/declbot/bot/llm/retry"
 	"github.com/declbot/declbot/bot/telegram/tgtest"
 	"github.com/declbot/declbot/prompts"
 	"github.com/declbot/declbot/retrieval"
@@ -119,7 +120,7 @@ func TestInjectionQuestionsStayGrounded(t *testing.T) {
 		}
 		return llmtest.Status(400, "unexpected question")
 	}))
-	client := llm.New(model.URL, "", "obedient-model", llm.WithBackoff(time.Millisecond, time.Millisecond))
+	client := llm.New(model.URL, "", "obedient-model", llm.WithRetry(retry.Policy{Retries: llm.DefaultRetries, Base: time.Millisecond, Max: time.Millisecond}))
 	rec := &recordingAnswerer{Engine: bot.NewEngine(testCorpus, idx, bot.WithModel(client)), answers: map[string]bot.Answer{}}
 	h := startWith(t, tgtest.NewServer(t), rec)
 

@@ -28,6 +28,7 @@ import (
 	"github.com/declbot/declbot/bot/history"
 	"github.com/declbot/declbot/bot/llm"
 	"github.com/declbot/declbot/bot/llm/llmtest"
+	"github.com/declbot/declbot/bot/llm/retry"
 	"github.com/declbot/declbot/bot/telegram/tgtest"
 	"github.com/declbot/declbot/retrieval"
 )
@@ -143,7 +144,7 @@ func TestSoak(t *testing.T) {
 	// latency: a stall is cut after 0.5 s without data, an attempt after
 	// 3 s, the model's part of an answer after 6 s.
 	client := llm.New(model.URL, "sk-soak", "soak-model", llm.WithLogger(logger),
-		llm.WithIdleTimeout(500*time.Millisecond), llm.WithTimeout(3*time.Second), llm.WithBackoff(50*time.Millisecond, 400*time.Millisecond))
+		llm.WithIdleTimeout(500*time.Millisecond), llm.WithTimeout(3*time.Second), llm.WithRetry(retry.Policy{Retries: llm.DefaultRetries, Base: 50 * time.Millisecond, Max: 400 * time.Millisecond}))
 	idx, err := retrieval.New(ctx, testCorpus, retrieval.WithLogger(logger))
 	if err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 //	s:N:S      open section N (index into Corpus.Sections) as a new message
 //	x:LANG:N   ask example question N (0-2) in LANG (hans, hant, en, ru)
 type callback struct {
-	action  byte
+	action  action
 	passage corpus.Passage
 	script  corpus.Script
 	section int
@@ -27,6 +27,25 @@ type callback struct {
 }
 
 const maxCallbackData = 64
+
+// action is the first field of callback data: what the button does. The
+// values are on the wire, in buttons already sent, so they never change.
+type action byte
+
+const (
+	actionOpenParagraph action = 'p' // p:ID:S
+	actionShowInPlace   action = 'n' // n:ID:S
+	actionOpenSection   action = 's' // s:N:S
+	actionAskExample    action = 'x' // x:LANG:N
+)
+
+func sectionData(n int, sc corpus.Script) string {
+	return string(actionOpenSection) + ":" + strconv.Itoa(n) + ":" + scriptCode(sc)
+}
+
+func exampleData(l corpus.Lang, n int) string {
+	return string(actionAskExample) + ":" + langCode(l) + ":" + strconv.Itoa(n)
+}
 
 func scriptCode(sc corpus.Script) string {
 	if sc == corpus.Hant {
@@ -46,8 +65,8 @@ func langCode(l corpus.Lang) string {
 	return "en"
 }
 
-func passageData(action byte, id string, sc corpus.Script) string {
-	return string(action) + ":" + id + ":" + scriptCode(sc)
+func passageData(a action, id string, sc corpus.Script) string {
+	return string(a) + ":" + id + ":" + scriptCode(sc)
 }
 
 // parseCallback validates callback data against the corpus. Anything not
@@ -60,7 +79,7 @@ func parseCallback(c *corpus.Corpus, data string) (callback, bool) {
 	if len(parts) != 3 || len(parts[0]) != 1 {
 		return callback{}, false
 	}
-	cb := callback{action: parts[0][0]}
+	cb := callback{action: action(parts[0][0])}
 	script := func(s string) (corpus.Script, bool) {
 		switch s {
 		case "h":
@@ -72,7 +91,7 @@ func parseCallback(c *corpus.Corpus, data string) (callback, bool) {
 	}
 	var ok bool
 	switch cb.action {
-	case 'p', 'n':
+	case actionOpenParagraph, actionShowInPlace:
 		// Canonical IDs only ("2.36", "T3"): Get does an exact lookup.
 		if cb.passage, ok = c.Get(parts[1]); !ok {
 			return callback{}, false
@@ -80,7 +99,7 @@ func parseCallback(c *corpus.Corpus, data string) (callback, bool) {
 		if cb.script, ok = script(parts[2]); !ok {
 			return callback{}, false
 		}
-	case 's':
+	case actionOpenSection:
 		n, err := strconv.Atoi(parts[1])
 		if err != nil || n < 0 || n >= len(c.Sections()) || strconv.Itoa(n) != parts[1] {
 			return callback{}, false
@@ -89,7 +108,7 @@ func parseCallback(c *corpus.Corpus, data string) (callback, bool) {
 		if cb.script, ok = script(parts[2]); !ok {
 			return callback{}, false
 		}
-	case 'x':
+	case actionAskExample:
 		if cb.lang, ok = langCodes[parts[1]]; !ok {
 			return callback{}, false
 		}
@@ -140,10 +159,10 @@ func paragraphDoc(p corpus.Passage, sc corpus.Script) doc {
 func paragraphKeyboard(c *corpus.Corpus, p corpus.Passage, sc corpus.Script, lang corpus.Lang) *keyboard {
 	var nav []kbButton
 	if prev, ok := c.Prev(p.ID); ok {
-		nav = append(nav, button(text(lang, txtPrev, prev.ID), passageData('n', prev.ID, sc)))
+		nav = append(nav, button(text(lang, txtPrev, prev.ID), passageData(actionShowInPlace, prev.ID, sc)))
 	}
 	if next, ok := c.Next(p.ID); ok {
-		nav = append(nav, button(text(lang, txtNext, next.ID), passageData('n', next.ID, sc)))
+		nav = append(nav, button(text(lang, txtNext, next.ID), passageData(actionShowInPlace, next.ID, sc)))
 	}
 	other, label := corpus.Hant, "繁體"
 	if sc == corpus.Hant {
@@ -153,7 +172,7 @@ func paragraphKeyboard(c *corpus.Corpus, p corpus.Passage, sc corpus.Script, lan
 	if len(nav) > 0 {
 		kb = append(kb, nav)
 	}
-	kb = append(kb, []kbButton{button(label, passageData('n', p.ID, other))})
+	kb = append(kb, []kbButton{button(label, passageData(actionShowInPlace, p.ID, other))})
 	return &keyboard{InlineKeyboard: kb}
 }
 
@@ -171,7 +190,7 @@ func sourceKeyboard(a bot.Answer, sc corpus.Script) *keyboard {
 				continue
 			}
 			seen[p.ID] = true
-			bs = append(bs, button("📄 "+p.ID, passageData('p', p.ID, sc)))
+			bs = append(bs, button("📄 "+p.ID, passageData(actionOpenParagraph, p.ID, sc)))
 		}
 	}
 	if len(bs) == 0 {
@@ -252,7 +271,7 @@ func tocDoc(c *corpus.Corpus, lang corpus.Lang) (doc, *keyboard) {
 		}
 		label := sectionLabel(c, s, lang)
 		d.plain("• " + label + "\n")
-		bs = append(bs, button(label, "s:"+strconv.Itoa(i)+":"+scriptCode(sc)))
+		bs = append(bs, button(label, sectionData(i, sc)))
 	}
 	return d, &keyboard{InlineKeyboard: rows(bs, 1)}
 }
@@ -277,7 +296,7 @@ func sectionDoc(c *corpus.Corpus, idx int, sc corpus.Script, lang corpus.Lang) (
 		d.plain("\n")
 		d.bold("[" + p.ID + "]")
 		d.plain(" " + snippet(p.Text(sc), 40))
-		bs = append(bs, button(p.ID, passageData('p', p.ID, sc)))
+		bs = append(bs, button(p.ID, passageData(actionOpenParagraph, p.ID, sc)))
 	}
 	return d, &keyboard{InlineKeyboard: rows(bs, 6)}
 }
@@ -291,7 +310,7 @@ func passageListDoc(header string, ps []corpus.Passage, sc corpus.Script) (doc, 
 		d.plain("\n\n")
 		d.bold("[" + p.ID + "]")
 		d.plain(" " + snippet(p.Text(sc), 90))
-		bs = append(bs, button("📄 "+p.ID, passageData('p', p.ID, sc)))
+		bs = append(bs, button("📄 "+p.ID, passageData(actionOpenParagraph, p.ID, sc)))
 	}
 	return d, &keyboard{InlineKeyboard: rows(bs, 4)}
 }
