@@ -221,23 +221,8 @@ func text(lang corpus.Lang, key textKey, args ...any) string {
 }
 
 // userLang maps a Telegram language_code to the language of the bot's
-// texts. Users in the SCO's Russian-speaking member states often have
-// their own language set; Russian serves them better than English.
-func userLang(code string) corpus.Lang {
-	code = strings.ToLower(strings.ReplaceAll(code, "_", "-"))
-	switch {
-	case code == "zh-hant" || code == "zh-tw" || code == "zh-hk" || code == "zh-mo" || strings.HasPrefix(code, "zh-hant"):
-		return corpus.LangHant
-	case strings.HasPrefix(code, "zh"):
-		return corpus.LangHans
-	}
-	base, _, _ := strings.Cut(code, "-")
-	switch base {
-	case "ru", "be", "kk", "ky", "tg", "uz":
-		return corpus.LangRu
-	}
-	return corpus.LangEn
-}
+// texts (corpus.UserLang: the registry's UserCodes).
+func userLang(code string) corpus.Lang { return corpus.UserLang(code) }
 
 // messageLang picks the language to answer text in: the language of the
 // text itself when it says enough to tell, else the user's language

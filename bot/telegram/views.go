@@ -35,15 +35,13 @@ func scriptCode(sc corpus.Script) string {
 	return "h"
 }
 
-var langCodes = map[string]corpus.Lang{"hans": corpus.LangHans, "hant": corpus.LangHant, "en": corpus.LangEn, "ru": corpus.LangRu}
-
+// langCode is l's short code for callback data (corpus.Language.Code).
 func langCode(l corpus.Lang) string {
-	for k, v := range langCodes {
-		if v == l {
-			return k
-		}
+	info, ok := l.Info()
+	if !ok {
+		info, _ = corpus.Fallback.Info()
 	}
-	return "en"
+	return info.Code
 }
 
 func passageData(action byte, id string, sc corpus.Script) string {
@@ -90,7 +88,7 @@ func parseCallback(c *corpus.Corpus, data string) (callback, bool) {
 			return callback{}, false
 		}
 	case 'x':
-		if cb.lang, ok = langCodes[parts[1]]; !ok {
+		if cb.lang, ok = corpus.LangByCode(parts[1]); !ok {
 			return callback{}, false
 		}
 		n, err := strconv.Atoi(parts[2])
