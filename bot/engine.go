@@ -377,7 +377,7 @@ func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in extractIn
 			return Answer{}, ctx.Err()
 		}
 		key := modelFailureKey(err, mctx)
-		e.log.Warn("model failed; answering from the text", "err", err, "notice", int(key))
+		e.log.Warn("model failed; answering from the text", "err", err, "notice", string(key))
 		return e.fallback(in, key, nil), nil
 	}
 	cr := checkCitations(e.c, out, given)
