@@ -135,6 +135,9 @@ func (p *Processor) loadGlossary(data string) error {
 			}
 		}
 		p.entries++
+		if p.langEntries == nil {
+			p.langEntries = map[string]int{}
+		}
 		p.langEntries[f[0]]++
 		if f[0] == "zh" {
 			key := corpus.Fold(strings.TrimSpace(f[1]))

@@ -87,8 +87,6 @@ func New(opts ...Option) (*Processor, error) {
 		maxWords: map[string]int{},
 		zh:       newZhTrie(),
 		cache:    make(stemCache, 2048),
-
-		langEntries: map[string]int{},
 	}
 	if err := p.loadStop(stopTSV); err != nil {
 		return nil, fmt.Errorf("query: stop.tsv: %w", err)
