@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/corpus"
 )
 
@@ -58,71 +59,20 @@ func (t answerType) String() string {
 // lower case). English cues are matched with a space before them, so
 // "when" does not match "whenever"'s neighbours; Russian cues are stems.
 var (
-	quantityCues = []string{
-		// Chinese.
-		"多少", "多长", "多大", "多高", "多远", "多重", "多宽", "多深", "多久", "多快",
-		"几个", "几名", "几家", "几项", "几次", "几条", "几位", "几国", "几年", "几天", "几座", "几所",
-		"几公里", "几千", "几百", "几万", "几亿", "几成", "几倍", "百分之几", "什么价格", "价格是", "比分", "价钱",
-		// English.
-		" how much", " how many", " how long", " how big", " how large", " how far", " how high", " how tall",
-		" what percentage", " what percent", " what proportion", " what share of", " what price",
-		" what is the price", " what was the price", " what does it cost", " what score", " what was the score",
-		" final score", " what size", " what amount", " what number of", " what is the length", " what length",
-		" how fast",
-		// Russian.
-		" сколько", "какова длина", "какой длины", "протяженност", "протяжённост", "каков объем", "каков объём",
-		"какой объем", "какой объём", "каков размер", "какого размера", "какая сумма", "какова сумма", "какую сумму",
-		"какова стоимость", "какая стоимость", "какая цена", "какова цена", "по какой цене", "какой процент",
-		"какая доля", "какова доля", "какой капитал", "каков капитал", "каким капиталом", "какова численность",
-		"каков бюджет", "какой бюджет", "какой счет", "какой счёт", "каким счетом", "каким счётом", "как долго",
-	}
-	dateCues = []string{
-		// Chinese.
-		"什么时候", "什么时间", "啥时候", "何时", "何年", "哪年", "哪一年", "哪天", "哪一天", "哪日", "哪一日",
-		"几月", "几号", "几点", "哪个月", "哪月", "什么日子", "哪个季度",
-		// English ("when" as a conjunction, "what do they do when…", asks
-		// for no date: see questionStarts).
-		" and when ", " when will ", " when did ", " when does ", " when do ", " when is ", " when was ",
-		" when are ", " when were ", " when would ", " when should ", " when can ", " when has ", " when have ",
-		" what year", " which year", " what date", " which date", " what day", " which day",
-		" what month", " which month", " what time", " how soon", " since when", " until when", " by when",
-		// Russian.
-		" и когда ", " а когда ", " когда и ", "в каком году", "какого числа", "какая дата", "какой дате", "в какой день", "в каком месяце",
-		"с какого года", "до какого года", "какого года", "в какие сроки", "в какой срок",
-	}
+	quantityCues = i18n.AllCues("quantity")
+	dateCues     = i18n.AllCues("date")
 	// whoCues ask for a person; alone they may ask for an agent ("由谁来
 	// 照看", "who condemned the attack" are answered by "the member
 	// states"), so a person question also needs a title (titleCues).
-	whoCues = []string{
-		"谁", "哪位", "何人", "什么人", "叫什么", "名字", "姓名",
-		" who ", " who's ", " whom ", " whose ", " name of ", " named ", " called ",
-		" кто ", " кого ", " кем ", "как зовут", " имя ", " имени ", "фамили",
-	}
-	titleCues = []string{
-		"秘书长", "总统", "总理", "主席", "首相", "国王", "部长", "外长", "大使", "总干事", "主任", "领导人", "发言人", "负责人", "行长", "首脑",
-		"secretary-general", "secretary general", "president", "prime minister", "premier", "minister", "chairman",
-		"chairwoman", "chairperson", "director", "ambassador", "leader", "spokes", "head of",
-		"генсек", "генеральный секретарь", "генерального секретаря", "президент", "премьер", "министр", "глава ",
-		"главой", "руководител", "председател", "директор", "посол", "лидер",
-	}
+	whoCues   = i18n.AllCues("who")
+	titleCues = i18n.AllCues("title")
 	// notCues are words that contain a cue but ask nothing: a title that
 	// names no person ("主席国"), 几 meaning "a few" ("这几年", "近几个月").
-	notCues = []string{
-		"主席国", "元首理事会", "presidency", "chairmanship", "председательств",
-		"这几", "那几", "近几", "前几", "好几", "头几", "过去几", "最近几",
-	}
+	notCues = i18n.AllCues("not_cue")
 	// perpetratorCues ask who carried out an act. "Who" with an attack
 	// alone does not: "who condemned the attack", "кто отвечает за борьбу
 	// с кибератаками".
-	perpetratorCues = []string{
-		"谁干的", "谁做的", "谁发动", "谁实施", "谁策划", "谁制造", "谁袭击", "谁所为", "幕后", "凶手", "肇事者", "罪魁",
-		"哪个团伙", "哪个恐怖组织", "何人所为",
-		" who was behind", " who is behind", " who were behind", " who are behind", " who carried out", " who committed",
-		" who perpetrated", " who staged", " who organized", " who organised", " who attacked", " who did it",
-		" who was responsible for the", " who were responsible for the",
-		" perpetrator", "кто стоит за", "кто стоял за", "кто совершил", "кто организовал", "кто устроил", "кто напал",
-		"кто виноват", "какая группировка", "какой группировк",
-	}
+	perpetratorCues = i18n.AllCues("perpetrator")
 )
 
 // expectedType returns the kind of fact a question asks for, typeNone
@@ -165,13 +115,10 @@ func expectedType(question string) answerType {
 // otherParts are cues of a question with another part than the typed
 // one, which the text may answer ("开发银行成立了吗？什么时候？", "when
 // and where", "has it started, and when?"): such questions are not typed.
-var otherParts = []string{
-	"吗", "是否", "有没有", "哪里", "哪儿", "在哪", "何地", "何处", "哪个城市", "哪座城市", "哪个国家", "哪国",
-	" where ", " whether ", " где ", " куда ", " ли ",
-}
+var otherParts = i18n.AllCues("other_part")
 
 // auxOpeners open English yes/no questions.
-var auxOpeners = []string{"is ", "are ", "was ", "were ", "will ", "did ", "does ", "do ", "has ", "have ", "can ", "could ", "would ", "should "}
+var auxOpeners = i18n.AllCues("aux_opener")
 
 // asksMore reports whether a question has parts besides the one a type
 // would cover: several question marks, a "where", a yes/no question.

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/bot/llm"
 	"github.com/declbot/declbot/corpus"
 	"github.com/declbot/declbot/prompts"
@@ -372,7 +373,7 @@ func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in extractIn
 			return Answer{}, ctx.Err()
 		}
 		key := modelFailureKey(err, mctx)
-		e.log.Warn("model failed; answering from the text", "err", err, "notice", int(key))
+		e.log.Warn("model failed; answering from the text", "err", err, "notice", string(key))
 		return e.fallback(in, key, nil), nil
 	}
 	cr := checkCitations(e.c, out, given)
@@ -455,18 +456,8 @@ func modelFailureKey(err error, mctx context.Context) MessageKey {
 
 // notAddressedPhrases are how models (told to say so and cite nothing)
 // say that the passages do not answer a question, compared after
-// corpus.Fold.
-var notAddressedPhrases = []string{
-	// Chinese (folded: simplified).
-	"未涉及", "没有涉及", "并未涉及", "不涉及", "未提及", "没有提及", "并未提及", "没有提到", "未提到", "并未提到",
-	"没有相关", "未包含", "没有包含", "无法回答", "不能回答", "没有说明", "未作规定", "没有规定", "未谈及", "没有谈及",
-	// English.
-	"not address", "doesn't address", "does not mention", "do not mention", "doesn't mention", "don't mention",
-	"not mentioned", "not covered", "does not cover", "do not cover", "doesn't cover", "no information",
-	"not say", "cannot answer", "can't answer", "nothing about", "not discussed", "not contain",
-	// Russian (lower case).
-	"не затрагива", "не упомина", "не содерж", "нет информации", "не говорится", "не рассматрива", "не касает", "не освеща",
-}
+// corpus.Fold: the not_addressed cues of every language (bot/i18n).
+var notAddressedPhrases = i18n.AllCues("not_addressed")
 
 // maxRefusalRunes bounds what can count as a "not addressed" reply: a
 // longer uncited answer that happens to say "not mentioned" somewhere

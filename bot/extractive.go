@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/corpus"
 	"github.com/declbot/declbot/retrieval"
 )
@@ -373,14 +374,7 @@ func (e *Engine) chooseSentences(in extractInput) []sentence {
 // text says on a topic as a whole, not for one fact: "都有哪些", "什么立场",
 // "what does it say about", "какие". Such answers are spread over
 // paragraphs whatever the retrieval scores look like.
-var overviewCues = []string{
-	// Chinese, folded to simplified.
-	"哪些", "哪几", "都说", "说了什么", "说了些什么", "什么内容", "立场", "表态", "态度", "看法", "怎么谈", "怎么看", "都提出", "提出了什么",
-	// English.
-	"say about", "says about", "said about", "position on", "stance on", "views on", "list ", "what are",
-	// Russian.
-	"какие", "каких", "какими", "что сказано", "что говорится", "что говорят", "позиция", "позиции", "относится", "перечисл",
-}
+var overviewCues = i18n.AllCues("overview")
 
 // asksForOverview reports whether a question asks for a list or an
 // overview rather than a single fact.
@@ -481,13 +475,9 @@ func related(res retrieval.Results) []corpus.Passage {
 
 // topicLeads and topicVerbs: the declaration's paragraphs mostly open
 // with who does what ("成员国重申，"); the topic is what follows.
-var topicLeads = []string{
-	"成员国", "成員國", "会议", "會議", "各方",
-}
+var topicLeads = i18n.AllCues("topic_lead")
 
-var topicVerbs = []string{
-	"重申", "强调", "強調", "认为", "認為", "指出", "支持", "主张", "主張", "注意到", "表示", "欢迎", "歡迎", "将继续", "將繼續", "愿", "願", "呼吁", "呼籲", "同意", "决定", "決定", "致力于", "致力於",
-}
+var topicVerbs = i18n.AllCues("topic_verb")
 
 // topicOf names a passage's topic by its first clause, without the
 // opening "成员国重申，", cut to topicRunes.
@@ -529,13 +519,5 @@ func topicOf(p corpus.Passage, sc corpus.Script) string {
 // quoteTopic puts a Chinese topic in the quotation marks of the answer's
 // language.
 func quoteTopic(lang corpus.Lang, s string) string {
-	switch lang {
-	case corpus.LangHans:
-		return "“" + s + "”"
-	case corpus.LangHant:
-		return "「" + s + "」"
-	case corpus.LangRu:
-		return "«" + s + "»"
-	}
-	return "“" + s + "”"
+	return lang.Quote(s)
 }

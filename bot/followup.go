@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/corpus"
 	"github.com/declbot/declbot/retrieval"
 )
@@ -56,17 +57,17 @@ var (
 	// zhSelfRefs name the declaration or the SCO itself; they are context
 	// every question has, not anaphora ("该宣言", "这份宣言"). They are
 	// removed before the cues are looked for.
-	zhSelfRefs = []string{"该宣言", "这份宣言", "这个宣言", "本宣言", "此宣言", "该声明", "这份声明", "该组织", "这个组织", "该文件", "这份文件", "这个文件"}
+	zhSelfRefs = i18n.Cues(corpus.LangHans, "self_ref")
 	// zhAnaphora point back at something said before.
-	zhAnaphora = []string{"它们", "它", "其中", "其余", "上述", "上面", "前面", "前者", "后者", "这个", "这些", "这方面", "这一点", "这点", "那个", "那些", "那里", "那儿", "这里", "当地", "此事", "该国", "他们"}
+	zhAnaphora = i18n.Cues(corpus.LangHans, "anaphora")
 	// zhMore ask what else there is.
-	zhMore = []string{"还有", "另外", "此外", "除此之外", "其他的", "别的"}
+	zhMore = i18n.Cues(corpus.LangHans, "more")
 	// zhLeads open an elliptical question ("那毒品问题呢？"); with the
 	// final 呢 they are weak cues, which count only in a question with no
 	// question word of its own.
-	zhLeads = []string{"那么", "那"}
+	zhLeads = i18n.Cues(corpus.LangHans, "lead")
 	// zhQuestionWords make a question complete on its own.
-	zhQuestionWords = []string{"什么", "怎么", "怎样", "如何", "哪", "谁", "多少", "几", "是否", "吗", "为何", "为什么"}
+	zhQuestionWords = i18n.Cues(corpus.LangHans, "question_word")
 	// zhOrdinalRE is an ordinal with a measure word ("第二个", "第3条"): not
 	// "第二次世界大战" (次) or "第二部分" (a section of the declaration).
 	zhOrdinalRE = regexp.MustCompile(`第([一二三四五六七八九十]|[0-9]{1,2})(?:个|条|起|项|点|段|份|篇|种|件|位|句)`)
@@ -76,43 +77,31 @@ var (
 // English and Russian cues, matched on lower-cased words (ё as е).
 var (
 	// wordSelfRefs: "this declaration", "этот документ" name the text itself.
-	wordSelfNouns = []string{"declaration", "document", "text", "statement", "sco", "organisation", "organization", "summit",
-		"деклар", "документ", "текст", "заявлен", "шос", "организац", "саммит"}
-	enAnaphora = map[string]bool{
-		"it": true, "its": true, "they": true, "them": true, "their": true, "there": true, "that": true, "those": true,
-		"these": true, "this": true, "he": true, "she": true, "him": true, "her": true, "latter": true, "former": true,
-	}
-	ruAnaphora = map[string]bool{
-		"он": true, "она": true, "оно": true, "они": true, "его": true, "ее": true, "их": true, "им": true, "ним": true,
-		"нем": true, "ней": true, "них": true, "нему": true, "этот": true, "эта": true, "это": true, "эти": true,
-		"этом": true, "этой": true, "этого": true, "этих": true, "этим": true, "этому": true, "там": true, "тут": true,
-		"туда": true, "тот": true, "та": true, "те": true, "том": true, "той": true, "того": true, "тех": true,
-	}
+	wordSelfNouns = i18n.AllCues("self_noun")
+	enAnaphora    = i18n.CueSet(corpus.LangEn, "anaphora")
+	ruAnaphora    = i18n.CueSet(corpus.LangRu, "anaphora")
 	// phrase cues, as word sequences: "what about" and "а что насчёт"
 	// are ellipsis whatever follows.
-	enPhrases = [][]string{{"what", "about"}, {"how", "about"}, {"and", "what", "about"}, {"and", "how", "about"}}
-	ruPhrases = [][]string{{"а", "что", "насчет"}, {"что", "насчет"}, {"как", "насчет"}, {"а", "как", "насчет"}, {"а", "что", "с"}, {"а", "про"}, {"а", "что", "про"}}
-	enMore    = [][]string{{"what", "else"}, {"anything", "else"}, {"else"}, {"also"}, {"too"}, {"other"}, {"others"}, {"the", "rest"}}
-	ruMore    = [][]string{{"что", "еще"}, {"еще"}, {"также"}, {"тоже"}, {"другие"}, {"остальные"}, {"кроме", "того"}}
+	enPhrases = i18n.CueSeqs(corpus.LangEn, "phrase")
+	ruPhrases = i18n.CueSeqs(corpus.LangRu, "phrase")
+	enMore    = i18n.CueSeqs(corpus.LangEn, "more")
+	ruMore    = i18n.CueSeqs(corpus.LangRu, "more")
 	// leads open an elliptical question ("And drugs?", "А второй?"); they
 	// count only in a question with no question word of its own.
-	enLeads     = map[string]bool{"and": true, "then": true, "so": true, "but": true}
-	ruLeads     = map[string]bool{"а": true, "и": true, "тогда": true, "ну": true}
-	enQuestions = map[string]bool{"what": true, "who": true, "when": true, "where": true, "which": true, "how": true, "why": true, "whom": true, "whose": true,
-		"is": true, "are": true, "was": true, "were": true, "does": true, "do": true, "did": true, "has": true, "have": true, "can": true, "will": true}
-	ruQuestions = map[string]bool{"что": true, "кто": true, "когда": true, "где": true, "какой": true, "какая": true, "какое": true, "какие": true,
-		"как": true, "почему": true, "зачем": true, "сколько": true, "ли": true, "чем": true, "куда": true, "каких": true, "каким": true}
+	enLeads     = i18n.CueSet(corpus.LangEn, "lead")
+	ruLeads     = i18n.CueSet(corpus.LangRu, "lead")
+	enQuestions = i18n.CueSet(corpus.LangEn, "question_word")
+	ruQuestions = i18n.CueSet(corpus.LangRu, "question_word")
 	// "does it say", "is there": the declaration speaking, or existence,
 	// not a pointer back.
-	enNotAnaphora = [][]string{{"does", "it"}, {"did", "it"}, {"is", "there"}, {"are", "there"}, {"was", "there"}, {"were", "there"}, {"it", "says"}, {"it", "say"}}
-	enOrdinals    = map[string]int{"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "last": lastOrdinal}
-	ruOrdinalRE   = regexp.MustCompile(`^(перв|втор|трет|четверт|пят|шест|последн)(ый|ой|ая|ое|ого|ому|ую|ом|ые|ых|ий|ья|ье|ьего|ьему|ью|ьем|ьей|ьи|ьих|ей|ее|яя|юю|его|ему|ем|ие|их)$`)
-	ruOrdinalN    = map[string]int{"перв": 1, "втор": 2, "трет": 3, "четверт": 4, "пят": 5, "шест": 6, "последн": lastOrdinal}
+	enNotAnaphora = i18n.CueSeqs(corpus.LangEn, "not_anaphora")
+	enOrdinals    = i18n.CueNumbers(corpus.LangEn, "ordinal")
+	ruOrdinalRE   = regexp.MustCompile("^(" + strings.Join(i18n.Cues(corpus.LangRu, "ordinal"), "|") + ")(" + strings.Join(i18n.Cues(corpus.LangRu, "ordinal_ending"), "|") + ")$")
+	ruOrdinalN    = i18n.CueNumbers(corpus.LangRu, "ordinal")
 	// ordinalNouns may follow an ordinal ("the second attack", "второй
 	// пункт"); any other word makes it part of a name ("the Second World
 	// War", "Вторая мировая").
-	ordinalNouns = map[string]bool{"one": true, "ones": true, "paragraph": true, "passage": true, "point": true, "item": true, "attack": true, "quote": true, "citation": true, "part": true, "sentence": true, "thing": true,
-		"пункт": true, "абзац": true, "параграф": true, "теракт": true, "нападение": true, "атака": true, "цитата": true, "из": true, "них": true, "один": true, "одна": true, "одно": true}
+	ordinalNouns = i18n.AllCueSet("ordinal_noun")
 )
 
 // followUpOf reports whether text, asked after earlier turns, depends on

@@ -351,19 +351,6 @@ func (c *Corpus) LookupAll(s string) ([]Passage, error) {
 	return out, nil
 }
 
-// Resolve parses ref and returns the single passage it names. It is Lookup
-// for callers that need exactly one passage (a range is an error).
-func (c *Corpus) Resolve(ref string) (Passage, error) {
-	ps, err := c.Lookup(ref)
-	if err != nil {
-		return Passage{}, err
-	}
-	if len(ps) != 1 {
-		return Passage{}, &LookupError{ref, fmt.Sprintf("%q names %d paragraphs; give one ID such as 2.36", ref, len(ps))}
-	}
-	return ps[0], nil
-}
-
 func (c *Corpus) resolve(ref string, i id) (Passage, error) {
 	if p, ok := c.Get(i.String()); ok {
 		return p, nil

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"text/template"
 	"unicode"
+
+	"github.com/declbot/declbot/corpus"
 )
 
 //go:embed templates/*.tmpl
@@ -142,19 +144,24 @@ func CleanQuery(reply string) string {
 }
 
 // LanguageName returns the name to pass as AnswerInput.Language for a BCP
-// 47 tag such as corpus.Lang values ("zh-Hans", "zh-Hant", "en", "ru"); it
-// names the script explicitly for Chinese. Unknown tags give "", which
-// makes the prompt ask for the language of the question.
+// 47 tag such as corpus.Lang values ("zh-Hans", "zh-Hant", "en", "ru"):
+// the language registry's PromptName (corpus.Languages), which names the
+// script explicitly for Chinese. Other tags of a registered language are
+// read as a user's language code ("zh-TW", "zh-cn", "en-GB"); any other tag
+// gives "", which makes the prompt ask for the language of the question.
 func LanguageName(tag string) string {
-	switch strings.ToLower(tag) {
-	case "zh-hans", "zh", "zh-cn":
-		return "简体中文 (Simplified Chinese)"
-	case "zh-hant", "zh-tw", "zh-hk":
-		return "繁體中文 (Traditional Chinese)"
-	case "en":
-		return "English"
-	case "ru":
-		return "Русский (Russian)"
+	for _, l := range corpus.Languages() {
+		if strings.EqualFold(tag, string(l.Tag)) {
+			return l.PromptName
+		}
+	}
+	base := func(t string) string {
+		b, _, _ := strings.Cut(strings.ToLower(strings.ReplaceAll(t, "_", "-")), "-")
+		return b
+	}
+	if l := corpus.UserLang(tag); base(tag) == base(string(l)) {
+		info, _ := l.Info()
+		return info.PromptName
 	}
 	return ""
 }

@@ -288,3 +288,15 @@ func TestLanguageName(t *testing.T) {
 		t.Error("unknown tag named")
 	}
 }
+
+func TestLanguageNameAliases(t *testing.T) {
+	for tag, want := range map[string]string{
+		"zh": LanguageName("zh-Hans"), "zh-CN": LanguageName("zh-Hans"), "zh-tw": LanguageName("zh-Hant"),
+		"zh-HK": LanguageName("zh-Hant"), "EN": "English", "en-GB": "English", "ru": "Русский (Russian)",
+		"kk": "", "xx": "", "": "",
+	} {
+		if got := LanguageName(tag); got != want {
+			t.Errorf("LanguageName(%q) = %q, want %q", tag, got, want)
+		}
+	}
+}

@@ -253,7 +253,7 @@ func invalidCitations(ans bot.Answer, c *corpus.Corpus) []string {
 func (r *AnswerReport) summarize() {
 	r.Overall = summarizeAnswers(r.Items, func(AnswerItem) bool { return true })
 	r.ByLang = r.ByLang[:0]
-	for _, l := range Langs {
+	for _, l := range Langs() {
 		r.ByLang = append(r.ByLang, AnswerGroup{string(l), summarizeAnswers(r.Items, func(it AnswerItem) bool { return it.Lang == l })})
 	}
 	r.ByKind = r.ByKind[:0]

@@ -177,7 +177,7 @@ func scoreRetrieval(it Item, res retrieval.Results, k int) RetrievalItem {
 func (r *RetrievalReport) summarize() {
 	r.Overall = summarizeRetrieval(r.Items, func(RetrievalItem) bool { return true })
 	r.ByLang = r.ByLang[:0]
-	for _, l := range Langs {
+	for _, l := range Langs() {
 		r.ByLang = append(r.ByLang, RetrievalGroup{string(l), summarizeRetrieval(r.Items, func(it RetrievalItem) bool { return it.Lang == l })})
 	}
 	r.ByKind = r.ByKind[:0]

@@ -53,8 +53,9 @@ const (
 // Kinds lists the kinds in the order reports show them.
 var Kinds = []Kind{KindFactual, KindList, KindMulti, KindParaphrase, KindOutOfScope, KindInjection}
 
-// Langs lists the languages in the order reports show them.
-var Langs = []corpus.Lang{corpus.LangHans, corpus.LangHant, corpus.LangEn, corpus.LangRu}
+// Langs lists the languages in the order reports show them: the
+// language registry's (corpus.Languages).
+func Langs() []corpus.Lang { return corpus.LangTags() }
 
 // Item is one question with what a correct system does with it.
 type Item struct {
@@ -238,8 +239,8 @@ func checkItem(it *Item, c *corpus.Corpus) []string {
 	if strings.TrimSpace(it.ID) == "" {
 		out = append(out, `missing "id": give each item a unique id such as "hans-001"`)
 	}
-	if !slices.Contains(Langs, it.Lang) {
-		out = append(out, fmt.Sprintf(`unknown lang %q: use zh-Hans, zh-Hant, en or ru`, it.Lang))
+	if langs := Langs(); !slices.Contains(langs, it.Lang) {
+		out = append(out, fmt.Sprintf(`unknown lang %q: use %s`, it.Lang, orList(langs)))
 	}
 	if !slices.Contains(Kinds, it.Kind) {
 		out = append(out, fmt.Sprintf(`unknown kind %q: use factual, list, multi, paraphrase, out_of_scope or injection`, it.Kind))
@@ -296,4 +297,16 @@ func checkItem(it *Item, c *corpus.Corpus) []string {
 		}
 	}
 	return out
+}
+
+// orList joins languages as "a, b or c".
+func orList(langs []corpus.Lang) string {
+	s := make([]string, len(langs))
+	for i, l := range langs {
+		s[i] = string(l)
+	}
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }

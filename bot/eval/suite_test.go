@@ -125,7 +125,7 @@ func TestDefaultSuite(t *testing.T) {
 		langs[it.Lang]++
 		kinds[it.Kind]++
 	}
-	for _, l := range Langs {
+	for _, l := range Langs() {
 		if langs[l] == 0 {
 			t.Errorf("no %s items", l)
 		}
@@ -137,5 +137,22 @@ func TestDefaultSuite(t *testing.T) {
 	}
 	if _, oos := s.InScope(); oos < 20 {
 		t.Errorf("%d out-of-scope items; the suite needs at least 20", oos)
+	}
+}
+
+// The threshold scopes come from the language registry; these are the
+// names suite headers already use.
+func TestLanguageScopes(t *testing.T) {
+	want := []struct{ suffix, label string }{
+		{"", ""}, {"_zh", "Chinese"}, {"_en_ru", "English and Russian"}, {"_hans", "simplified Chinese"},
+		{"_hant", "traditional Chinese"}, {"_en", "English"}, {"_ru", "Russian"},
+	}
+	if len(scopeDefs) != len(want) {
+		t.Fatalf("%d scopes, want %d", len(scopeDefs), len(want))
+	}
+	for i, w := range want {
+		if scopeDefs[i].suffix != w.suffix || scopeDefs[i].label != w.label {
+			t.Errorf("scope %d = %q %q, want %q %q", i, scopeDefs[i].suffix, scopeDefs[i].label, w.suffix, w.label)
+		}
 	}
 }

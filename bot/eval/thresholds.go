@@ -83,14 +83,33 @@ type scopeDef struct {
 	langs  []corpus.Lang
 }
 
-var scopeDefs = []scopeDef{
-	{"", "", nil},
-	{"_zh", "Chinese", []corpus.Lang{corpus.LangHans, corpus.LangHant}},
-	{"_en_ru", "English and Russian", []corpus.Lang{corpus.LangEn, corpus.LangRu}},
-	{"_hans", "simplified Chinese", []corpus.Lang{corpus.LangHans}},
-	{"_hant", "traditional Chinese", []corpus.Lang{corpus.LangHant}},
-	{"_en", "English", []corpus.Lang{corpus.LangEn}},
-	{"_ru", "Russian", []corpus.Lang{corpus.LangRu}},
+// scopeDefs are the language scopes a threshold may have, from the
+// language registry: all languages, the Chinese ones ("_zh"), the others
+// ("_en_ru"), and each language by its code ("_hans", "_ru").
+var scopeDefs = languageScopes(corpus.Languages())
+
+func languageScopes(langs []corpus.Language) []scopeDef {
+	out := []scopeDef{{"", "", nil}}
+	zh, other := scopeDef{"_zh", "Chinese", nil}, scopeDef{}
+	var names []string
+	for _, l := range langs {
+		if l.Chinese {
+			zh.langs = append(zh.langs, l.Tag)
+			continue
+		}
+		other.suffix += "_" + l.Code
+		other.langs = append(other.langs, l.Tag)
+		names = append(names, l.Name)
+	}
+	other.label = strings.Join(names, " and ")
+	if len(names) > 2 {
+		other.label = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	}
+	out = append(out, zh, other)
+	for _, l := range langs {
+		out = append(out, scopeDef{"_" + l.Code, l.Name, []corpus.Lang{l.Tag}})
+	}
+	return out
 }
 
 type thresholdDef struct {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/declbot/declbot/bot"
 	"github.com/declbot/declbot/bot/history"
+	"github.com/declbot/declbot/bot/i18n"
 )
 
 // question is a question to answer and where the answer goes.
@@ -46,7 +47,7 @@ func (b *Bot) ask(ctx context.Context, q question) {
 	lang := messageLang(q.text, q.from.LanguageCode)
 	q.text = strings.TrimSpace(q.text)
 	if n := utf8.RuneCountInString(q.text); n > b.maxQuestion {
-		b.reply(ctx, q.chat, q.thread, q.replyTo, text(lang, txtTooLong, b.maxQuestion))
+		b.reply(ctx, q.chat, q.thread, q.replyTo, text(lang, i18n.TooLong, b.maxQuestion))
 		return
 	}
 	if q.text == "" {
@@ -54,12 +55,12 @@ func (b *Bot) ask(ctx context.Context, q question) {
 		return
 	}
 	if !b.users.acquireWait(ctx, q.from.ID, maxRecordWait) {
-		b.reply(ctx, q.chat, q.thread, q.replyTo, text(lang, txtBusy))
+		b.reply(ctx, q.chat, q.thread, q.replyTo, text(lang, i18n.Busy))
 		return
 	}
 	defer b.users.release(q.from.ID)
 	if ok, wait := b.users.allow(q.from.ID); !ok {
-		b.reply(ctx, q.chat, q.thread, q.replyTo, text(lang, txtRateLimited, int(math.Ceil(wait.Seconds()))))
+		b.reply(ctx, q.chat, q.thread, q.replyTo, text(lang, i18n.RateLimited, int(math.Ceil(wait.Seconds()))))
 		return
 	}
 	b.stats.questions.Add(1)
@@ -83,7 +84,7 @@ func (b *Bot) ask(ctx context.Context, q question) {
 		// without a word. Stop them, apologise, and let dispatch log it.
 		if r := recover(); r != nil {
 			s.stop()
-			s.fail(text(lang, txtFailed))
+			s.fail(text(lang, i18n.Failed))
 			panic(r)
 		}
 	}()
@@ -92,7 +93,7 @@ func (b *Bot) ask(ctx context.Context, q question) {
 	if err != nil {
 		b.stats.failures.Add(1)
 		b.log.Error("telegram: no answer", "chat", q.chat.ID, b.errAttr(err))
-		s.fail(text(lang, txtFailed))
+		s.fail(text(lang, i18n.Failed))
 		return
 	}
 	if err := s.finish(ans); err != nil {

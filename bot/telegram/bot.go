@@ -493,11 +493,7 @@ func (b *Bot) connect(ctx context.Context) error {
 }
 
 func (b *Bot) registerCommands(ctx context.Context) {
-	for lang, cmds := range commandDescriptions {
-		var list []models.BotCommand
-		for _, c := range cmds {
-			list = append(list, models.BotCommand{Command: c[0], Description: c[1]})
-		}
+	for lang, list := range commandMenus() {
 		if _, err := b.tg.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{Commands: list, LanguageCode: lang}); err != nil {
 			b.log.Warn("telegram: setMyCommands failed; the command menu may be out of date", "lang", lang, b.errAttr(err))
 		}

@@ -157,7 +157,7 @@ func TestButtons(t *testing.T) {
 	h.srv.PressButton(chat, u, welcome.ID, "x:ru:1")
 	h.settle()
 	qs := h.ans.asked()
-	if last := qs[len(qs)-1]; last.Text != examples[corpus.LangRu][1] {
+	if last := qs[len(qs)-1]; last.Text != examples(corpus.LangRu)[1] {
 		t.Errorf("example asked %q", last.Text)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/declbot/declbot/bot"
+	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/bot/telegram/tgtest"
 )
 
@@ -32,7 +33,7 @@ func TestPanicApologisesAndStopsTyping(t *testing.T) {
 	h.srv.Wait(waitLong, "the panic", func() bool { return h.bot.Stats().Panics == 1 })
 	h.settle()
 	msgs := h.botMessages(chat.ID, 1)
-	if len(msgs) != 1 || msgs[0].Text != text(userLang("ru"), txtFailed) {
+	if len(msgs) != 1 || msgs[0].Text != text(userLang("ru"), i18n.Failed) {
 		t.Fatalf("after a panic the user got %+v, want the polite failure message", msgs)
 	}
 	// Typing stops with the handler: no chat action for many intervals.

@@ -9,6 +9,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/corpus"
 )
 
@@ -113,7 +114,7 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 	userL := userLang(m.From.LanguageCode)
 	if !b.allowed(m.From.ID, m.Chat.ID) {
 		if private {
-			b.reply(ctx, m.Chat, thread, 0, text(userL, txtNotAllowed))
+			b.reply(ctx, m.Chat, thread, 0, text(userL, i18n.NotAllowed))
 		}
 		b.log.Info("telegram: message from a user not on the allowlist ignored", "user", m.From.ID, "chat", m.Chat.ID)
 		return
@@ -131,7 +132,7 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		if !forUs {
 			if hasMedia(m) {
 				if _, capFor := b.mentioned(m, m.Caption); capFor {
-					b.reply(ctx, m.Chat, thread, replyTo, text(userL, txtNonText))
+					b.reply(ctx, m.Chat, thread, replyTo, text(userL, i18n.NonText))
 				}
 			}
 			return
@@ -139,7 +140,7 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 	}
 	if m.Text == "" {
 		if hasMedia(m) || private {
-			b.reply(ctx, m.Chat, thread, replyTo, text(messageLang(m.Caption, m.From.LanguageCode), txtNonText))
+			b.reply(ctx, m.Chat, thread, replyTo, text(messageLang(m.Caption, m.From.LanguageCode), i18n.NonText))
 		}
 		return
 	}
@@ -156,18 +157,18 @@ type commandCall struct {
 }
 
 // commandHandlers answer the commands of the menu (commandDescriptions),
-// each documented in txtHelp; TestCommandsHaveHandlersAndHelp keeps the
+// each documented in i18n.Help; TestCommandsHaveHandlersAndHelp keeps the
 // three in step.
 var commandHandlers = map[string]func(b *Bot, ctx context.Context, c commandCall){
 	"start": func(b *Bot, ctx context.Context, c commandCall) {
 		b.sendWelcome(ctx, c.m.Chat, c.thread, userLang(c.m.From.LanguageCode))
 	},
 	"help": func(b *Bot, ctx context.Context, c commandCall) {
-		b.reply(ctx, c.m.Chat, c.thread, c.replyTo, strings.ReplaceAll(text(c.lang, txtHelp), "{bot}", b.me.Username))
+		b.reply(ctx, c.m.Chat, c.thread, c.replyTo, strings.ReplaceAll(text(c.lang, i18n.Help), "{bot}", b.me.Username))
 	},
 	"ask": func(b *Bot, ctx context.Context, c commandCall) {
 		if c.args == "" {
-			b.reply(ctx, c.m.Chat, c.thread, c.replyTo, text(c.lang, txtAskUsage))
+			b.reply(ctx, c.m.Chat, c.thread, c.replyTo, text(c.lang, i18n.AskUsage))
 			return
 		}
 		b.ask(ctx, question{chat: c.m.Chat, thread: c.thread, from: *c.m.From, text: c.args, replyTo: c.replyTo})
@@ -188,11 +189,11 @@ var commandHandlers = map[string]func(b *Bot, ctx context.Context, c commandCall
 		if b.hist != nil {
 			if err := b.hist.Clear(convKey(c.m.Chat, c.thread)); err != nil {
 				b.log.Error("telegram: could not clear history", "chat", c.m.Chat.ID, b.errAttr(err))
-				b.reply(ctx, c.m.Chat, c.thread, c.replyTo, text(c.lang, txtFailed))
+				b.reply(ctx, c.m.Chat, c.thread, c.replyTo, text(c.lang, i18n.Failed))
 				return
 			}
 		}
-		b.reply(ctx, c.m.Chat, c.thread, c.replyTo, text(c.lang, txtCleared))
+		b.reply(ctx, c.m.Chat, c.thread, c.replyTo, text(c.lang, i18n.Cleared))
 	},
 }
 
@@ -210,15 +211,15 @@ func (b *Bot) onCommand(ctx context.Context, m *models.Message, cmd, args string
 		return
 	}
 	if isPrivate(m.Chat) {
-		b.reply(ctx, m.Chat, thread, replyTo, text(c.lang, txtUnknownCommand))
+		b.reply(ctx, m.Chat, thread, replyTo, text(c.lang, i18n.UnknownCommand))
 	}
 }
 
 func (b *Bot) sendWelcome(ctx context.Context, chat models.Chat, thread int, lang corpus.Lang) {
 	var d doc
-	d.plain(text(lang, txtWelcome))
+	d.plain(text(lang, i18n.Welcome))
 	var bs [][]kbButton
-	for i, q := range examples[lang] {
+	for i, q := range examples(lang) {
 		bs = append(bs, []kbButton{button(q, exampleData(lang, i))})
 	}
 	if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, body: d, markup: &keyboard{InlineKeyboard: bs}}); err != nil {
@@ -231,17 +232,17 @@ const maxCited = 10
 
 func (b *Bot) cite(ctx context.Context, chat models.Chat, thread, replyTo int, args string, lang corpus.Lang) {
 	if args == "" {
-		b.reply(ctx, chat, thread, replyTo, text(lang, txtCiteUsage))
+		b.reply(ctx, chat, thread, replyTo, text(lang, i18n.CiteUsage))
 		return
 	}
 	ps, err := b.c.LookupAll(args)
 	if err != nil {
 		var le *corpus.LookupError
 		if errors.As(err, &le) {
-			b.reply(ctx, chat, thread, replyTo, text(lang, txtCiteNotFound, le.Reason))
+			b.reply(ctx, chat, thread, replyTo, text(lang, i18n.CiteNotFound, le.Reason))
 			return
 		}
-		b.reply(ctx, chat, thread, replyTo, text(lang, txtFailed))
+		b.reply(ctx, chat, thread, replyTo, text(lang, i18n.Failed))
 		return
 	}
 	sc := scriptFor(args, lang)
@@ -253,7 +254,7 @@ func (b *Bot) cite(ctx context.Context, chat models.Chat, thread, replyTo int, a
 	for i, p := range ps {
 		if i == maxCited {
 			d.plain("\n\n")
-			d.italic(text(lang, txtCiteTooMany, maxCited))
+			d.italic(text(lang, i18n.CiteTooMany, maxCited))
 			break
 		}
 		if i > 0 {
@@ -288,24 +289,24 @@ const maxSearch = 5
 
 func (b *Bot) search(ctx context.Context, chat models.Chat, thread, replyTo int, q string, lang corpus.Lang) {
 	if q == "" {
-		b.reply(ctx, chat, thread, replyTo, text(lang, txtSearchUsage))
+		b.reply(ctx, chat, thread, replyTo, text(lang, i18n.SearchUsage))
 		return
 	}
 	if utf8.RuneCountInString(q) > b.maxQuestion {
-		b.reply(ctx, chat, thread, replyTo, text(lang, txtTooLong, b.maxQuestion))
+		b.reply(ctx, chat, thread, replyTo, text(lang, i18n.TooLong, b.maxQuestion))
 		return
 	}
 	ps, err := b.findPassages(ctx, q, maxSearch)
 	if err != nil {
 		b.log.Warn("telegram: search failed", b.errAttr(err))
-		b.reply(ctx, chat, thread, replyTo, text(lang, txtSearchUnavailable))
+		b.reply(ctx, chat, thread, replyTo, text(lang, i18n.SearchUnavailable))
 		return
 	}
 	if len(ps) == 0 {
-		b.reply(ctx, chat, thread, replyTo, text(lang, txtSearchNone))
+		b.reply(ctx, chat, thread, replyTo, text(lang, i18n.SearchNone))
 		return
 	}
-	d, kb := passageListDoc(text(lang, txtSearchHeader, snippet(q, 40)), ps, scriptFor(q, lang))
+	d, kb := passageListDoc(text(lang, i18n.SearchHeader, snippet(q, 40)), ps, scriptFor(q, lang))
 	if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, replyTo: replyTo, body: d, markup: kb}); err != nil {
 		b.log.Warn("telegram: could not send search results", "chat", chat.ID, b.errAttr(err))
 	}
@@ -365,17 +366,17 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		chat, msgID = q.Message.InaccessibleMessage.Chat, q.Message.InaccessibleMessage.MessageID
 	}
 	if !b.allowed(q.From.ID, chat.ID) {
-		b.answerCallback(ctx, q.ID, text(lang, txtNotAllowed))
+		b.answerCallback(ctx, q.ID, text(lang, i18n.NotAllowed))
 		return
 	}
 	cb, ok := parseCallback(b.c, q.Data)
 	if !ok {
 		b.log.Info("telegram: invalid callback data refused", "user", q.From.ID, "len", len(q.Data))
-		b.answerCallback(ctx, q.ID, text(lang, txtExpired))
+		b.answerCallback(ctx, q.ID, text(lang, i18n.Expired))
 		return
 	}
 	if chat.ID == 0 && q.InlineMessageID == "" {
-		b.answerCallback(ctx, q.ID, text(lang, txtExpired))
+		b.answerCallback(ctx, q.ID, text(lang, i18n.Expired))
 		return
 	}
 	thread := 0
@@ -412,7 +413,7 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		if !isPrivate(chat) {
 			replyTo = msgID
 		}
-		b.ask(ctx, question{chat: chat, thread: thread, from: q.From, text: examples[cb.lang][cb.example], replyTo: replyTo})
+		b.ask(ctx, question{chat: chat, thread: thread, from: q.From, text: examples(cb.lang)[cb.example], replyTo: replyTo})
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/bot/telegram/tgtest"
 	"github.com/declbot/declbot/corpus"
 )
@@ -27,7 +28,7 @@ func TestCommandsHaveHandlersAndHelp(t *testing.T) {
 	slices.Sort(handled)
 
 	// What the bot registered with the (fake) Bot API, per language.
-	for lang := range commandDescriptions {
+	for lang := range commandMenus() {
 		var menu []string
 		for _, c := range h.srv.Commands(lang) {
 			menu = append(menu, c.Command)
@@ -37,7 +38,7 @@ func TestCommandsHaveHandlersAndHelp(t *testing.T) {
 		}
 		for _, name := range handled {
 			if !slices.Contains(menu, name) {
-				t.Errorf("menu %q: handled command /%s is not in the menu (commandDescriptions)", lang, name)
+				t.Errorf("menu %q: handled command /%s is not in the menu (i18n.Commands)", lang, name)
 			}
 		}
 	}
@@ -51,8 +52,9 @@ func TestCommandsHaveHandlersAndHelp(t *testing.T) {
 	}
 
 	// Every handled command is explained in the help of every language.
-	for _, lang := range []corpus.Lang{corpus.LangHans, corpus.LangHant, corpus.LangEn, corpus.LangRu} {
-		help := texts[txtHelp][lang]
+	for _, l := range corpus.Languages() {
+		lang := l.Tag
+		help := text(lang, i18n.Help)
 		if help == "" {
 			t.Errorf("no help text in %s", lang)
 			continue
@@ -71,7 +73,7 @@ func TestCommandsHaveHandlersAndHelp(t *testing.T) {
 	// "unknown command" reply, as a made-up command does.
 	u := tgtest.NewUser(31, "M", "en")
 	chat := tgtest.PrivateChat(u)
-	unknown := text(corpus.LangEn, txtUnknownCommand)
+	unknown := text(corpus.LangEn, i18n.UnknownCommand)
 	var typed []string
 	for _, c := range h.srv.Commands("") {
 		typed = append(typed, "/"+c.Command)

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/declbot/declbot/bot"
+	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/corpus"
 )
 
@@ -54,15 +55,13 @@ func scriptCode(sc corpus.Script) string {
 	return "h"
 }
 
-var langCodes = map[string]corpus.Lang{"hans": corpus.LangHans, "hant": corpus.LangHant, "en": corpus.LangEn, "ru": corpus.LangRu}
-
+// langCode is l's short code for callback data (corpus.Language.Code).
 func langCode(l corpus.Lang) string {
-	for k, v := range langCodes {
-		if v == l {
-			return k
-		}
+	info, ok := l.Info()
+	if !ok {
+		info, _ = corpus.Fallback.Info()
 	}
-	return "en"
+	return info.Code
 }
 
 func passageData(a action, id string, sc corpus.Script) string {
@@ -109,7 +108,7 @@ func parseCallback(c *corpus.Corpus, data string) (callback, bool) {
 			return callback{}, false
 		}
 	case actionAskExample:
-		if cb.lang, ok = langCodes[parts[1]]; !ok {
+		if cb.lang, ok = corpus.LangByCode(parts[1]); !ok {
 			return callback{}, false
 		}
 		n, err := strconv.Atoi(parts[2])
@@ -159,10 +158,10 @@ func paragraphDoc(p corpus.Passage, sc corpus.Script) doc {
 func paragraphKeyboard(c *corpus.Corpus, p corpus.Passage, sc corpus.Script, lang corpus.Lang) *keyboard {
 	var nav []kbButton
 	if prev, ok := c.Prev(p.ID); ok {
-		nav = append(nav, button(text(lang, txtPrev, prev.ID), passageData(actionShowInPlace, prev.ID, sc)))
+		nav = append(nav, button(text(lang, i18n.Prev, prev.ID), passageData(actionShowInPlace, prev.ID, sc)))
 	}
 	if next, ok := c.Next(p.ID); ok {
-		nav = append(nav, button(text(lang, txtNext, next.ID), passageData(actionShowInPlace, next.ID, sc)))
+		nav = append(nav, button(text(lang, i18n.Next, next.ID), passageData(actionShowInPlace, next.ID, sc)))
 	}
 	other, label := corpus.Hant, "繁體"
 	if sc == corpus.Hant {
@@ -211,39 +210,23 @@ func answerDoc(a bot.Answer) doc {
 	return d
 }
 
-var docShortNames = map[string]map[corpus.Lang]string{
-	"trade": {
-		corpus.LangHans: "支持多边贸易体制的声明", corpus.LangHant: "支持多邊貿易體制的聲明",
-		corpus.LangEn: "Statement on the multilateral trading system", corpus.LangRu: "Заявление о многосторонней торговой системе",
-	},
-	"ww2un80": {
-		corpus.LangHans: "二战胜利和联合国成立80周年声明", corpus.LangHant: "二戰勝利和聯合國成立80周年聲明",
-		corpus.LangEn: "Statement on the 80th anniversary of WWII victory and the UN", corpus.LangRu: "Заявление к 80-летию Победы и ООН",
-	},
-}
-
-// sectionLabel names a section for a button or a heading.
+// sectionLabel names a section for a button or a heading: a statement by
+// its short name, a part of the declaration by the corpus's heading in
+// Chinese and by its number in other languages.
 func sectionLabel(c *corpus.Corpus, s corpus.Section, lang corpus.Lang) string {
 	rng := s.FirstID(c)
 	if s.Count > 1 {
 		rng += "–" + s.LastID(c)
 	}
-	if names, ok := docShortNames[s.Doc]; ok {
-		return names[lang] + " (" + rng + ")"
+	if short := i18n.Key(i18n.DocShortPrefix + s.Doc); i18n.Has(corpus.Fallback, short) {
+		return text(lang, short) + " (" + rng + ")"
 	}
 	name := s.Name(lang.Script())
-	switch lang {
-	case corpus.LangEn:
+	if !lang.IsChinese() {
 		if s.Key == "0" {
-			name = "Opening"
+			name = text(lang, i18n.SectionOpening)
 		} else {
-			name = "Part " + s.Key
-		}
-	case corpus.LangRu:
-		if s.Key == "0" {
-			name = "Преамбула"
-		} else {
-			name = "Раздел " + s.Key
+			name = text(lang, i18n.SectionPart, s.Key)
 		}
 	}
 	return name + " (" + rng + ")"
@@ -253,7 +236,7 @@ func sectionLabel(c *corpus.Corpus, s corpus.Section, lang corpus.Lang) string {
 func tocDoc(c *corpus.Corpus, lang corpus.Lang) (doc, *keyboard) {
 	var d doc
 	sc := lang.Script()
-	d.plain(text(lang, txtSections) + "\n\n")
+	d.plain(text(lang, i18n.Sections) + "\n\n")
 	var bs []kbButton
 	lastDoc := ""
 	for i, s := range c.Sections() {

@@ -97,7 +97,8 @@ func (p *Processor) loadStop(data string) error {
 		case "zh-keep":
 			keep = append(keep, corpus.Fold(f[1]))
 			return nil
-		case "en", "ru":
+		}
+		if isWordLang(f[0]) {
 			return p.addPhrase(f[0], f[1], &entry{stop: true})
 		}
 		return fmt.Errorf("unknown language %q", f[0])
@@ -119,7 +120,7 @@ func (p *Processor) loadGlossary(data string) error {
 		if len(f) != 3 {
 			return fmt.Errorf("want 3 tab-separated fields, got %d", len(f))
 		}
-		if f[0] != "en" && f[0] != "ru" && f[0] != "zh" {
+		if f[0] != "zh" && !isWordLang(f[0]) {
 			return fmt.Errorf("unknown language %q", f[0])
 		}
 		var terms []string
@@ -134,6 +135,10 @@ func (p *Processor) loadGlossary(data string) error {
 			}
 		}
 		p.entries++
+		if p.langEntries == nil {
+			p.langEntries = map[string]int{}
+		}
+		p.langEntries[f[0]]++
 		if f[0] == "zh" {
 			key := corpus.Fold(strings.TrimSpace(f[1]))
 			if key == "" || !corpus.HasHan(key) {

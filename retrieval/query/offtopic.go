@@ -37,7 +37,10 @@ func (p *Processor) loadOffTopic(data string) error {
 			}
 			o.zh[k] = true
 			o.zhMax = max(o.zhMax, utf8.RuneCountInString(k))
-		case "en", "ru":
+		default:
+			if !isWordLang(f[0]) {
+				return fmt.Errorf("unknown language %q", f[0])
+			}
 			key, n, err := p.keyOf(f[0], f[1])
 			if err != nil {
 				return err
@@ -47,8 +50,6 @@ func (p *Processor) loadOffTopic(data string) error {
 			}
 			o.phrases[key] = true
 			o.maxWords[f[0]] = max(o.maxWords[f[0]], n)
-		default:
-			return fmt.Errorf("unknown language %q", f[0])
 		}
 		return nil
 	})

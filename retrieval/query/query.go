@@ -14,6 +14,7 @@ package query
 import (
 	_ "embed"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -58,6 +59,8 @@ type Processor struct {
 	ruAlias map[string]string
 	// entries counts glossary lines, for Stats.
 	entries int
+	// langEntries counts glossary lines by language column.
+	langEntries map[string]int
 	// off holds the off-topic words (offtopic.tsv).
 	off offTopic
 }
@@ -222,11 +225,15 @@ func (p *Processor) Process(q string) Query {
 // Stats describes the loaded data.
 type Stats struct {
 	Entries int // glossary lines (English and Russian entries)
-	Keys    int // distinct stemmed keys, including stop phrases
+	// ByLang counts glossary lines by language ("en", "ru", "zh").
+	ByLang map[string]int
+	Keys   int // distinct stemmed keys, including stop phrases
 }
 
 // Stats reports the size of the loaded glossary.
-func (p *Processor) Stats() Stats { return Stats{Entries: p.entries, Keys: len(p.phrases)} }
+func (p *Processor) Stats() Stats {
+	return Stats{Entries: p.entries, Keys: len(p.phrases), ByLang: maps.Clone(p.langEntries)}
+}
 
 // shouting reports whether most of the letters of a non-Chinese question
 // are capitals, so that capitals say nothing about names.

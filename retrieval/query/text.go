@@ -1,6 +1,7 @@
 package query
 
 import (
+	"fmt"
 	"html"
 	"strings"
 	"unicode"
@@ -194,7 +195,7 @@ func segment(s string) []seg {
 type token struct {
 	surface string // folded, lower case
 	stem    string
-	lang    string // "en", "ru", or "" for other scripts
+	lang    string // a word language's tag ("en", "ru"; see wordLangs), or "" for other scripts
 	num     bool   // a number such as "2231" or "80th"
 	brk     bool
 	cap     bool // written with a capital first letter
@@ -281,16 +282,79 @@ func newToken(w string) token {
 		// otherwise go to the search text as digits.
 		t.num = true
 		t.stem = w
-	case unicode.Is(unicode.Cyrillic, first):
-		t.lang = "ru"
-		t.stem = russianStem(w)
-	case first < 0x250 && unicode.IsLetter(first):
-		t.lang = "en"
-		t.stem = english.Stem(britishToAmerican(w), true)
 	default:
 		t.stem = w
+		if wl, ok := wordLangOf(first); ok {
+			t.lang = wl.tag
+			t.stem = wl.stemmer.stem(w)
+		}
 	}
 	return t
+}
+
+// snowballStemmer is a snowball stemmer with the spelling declbot
+// normalises before it (britishToAmerican, ё as е) and its stop list.
+type snowballStemmer struct {
+	stem func(w string) string
+	stop func(w string) bool
+}
+
+// stemmers are the stemmers a registered language may name
+// (corpus.Language.Stemmer).
+var stemmers = map[string]snowballStemmer{
+	"english": {
+		stem: func(w string) string { return english.Stem(britishToAmerican(w), true) },
+		stop: english.IsStopWord,
+	},
+	"russian": {
+		stem: russianStem,
+		stop: func(w string) bool { return russian.IsStopWord(strings.ReplaceAll(w, "ё", "е")) },
+	},
+}
+
+// wordLang is a language written in words, as tokens are tagged with it.
+type wordLang struct {
+	tag     string // the corpus.Lang tag: "en", "ru"; also the data files' language column
+	letter  func(rune) bool
+	stemmer snowballStemmer
+}
+
+// wordLangs are the registered languages that are not Chinese, in
+// registry order, each with its stemmer (corpus.Languages).
+var wordLangs = func() []wordLang {
+	var out []wordLang
+	for _, l := range corpus.Languages() {
+		if l.Chinese {
+			continue
+		}
+		st, ok := stemmers[l.Stemmer]
+		if !ok {
+			panic(fmt.Sprintf("query: %s names stemmer %q; add it to stemmers", l.Tag, l.Stemmer))
+		}
+		out = append(out, wordLang{tag: string(l.Tag), letter: l.Letter, stemmer: st})
+	}
+	return out
+}()
+
+// wordLangOf returns the language whose letters r is one of.
+func wordLangOf(r rune) (wordLang, bool) {
+	for _, wl := range wordLangs {
+		if wl.letter(r) {
+			return wl, true
+		}
+	}
+	return wordLang{}, false
+}
+
+// isWordLang reports whether tag is a language of wordLangs (a valid
+// language column of glossary.tsv, stop.tsv and offtopic.tsv besides zh).
+func isWordLang(tag string) bool {
+	for _, wl := range wordLangs {
+		if wl.tag == tag {
+			return true
+		}
+	}
+	return false
 }
 
 // russianStem stems a lower-case Russian word. Snowball reads the final
@@ -381,11 +445,10 @@ func isStopWord(t token) bool {
 	if utf8.RuneCountInString(t.surface) < 2 {
 		return true
 	}
-	switch t.lang {
-	case "en":
-		return english.IsStopWord(t.surface)
-	case "ru":
-		return russian.IsStopWord(strings.ReplaceAll(t.surface, "ё", "е"))
+	for _, wl := range wordLangs {
+		if wl.tag == t.lang {
+			return wl.stemmer.stop(t.surface)
+		}
 	}
 	return false
 }

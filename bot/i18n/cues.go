@@ -1,0 +1,152 @@
+package i18n
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+// CueLists are the names of the cue lists a cues.tsv may hold, with what
+// each is for. A language holds the lists it has words for: Chinese
+// questions are folded to simplified characters first, so zh-Hant holds
+// only cues that read the corpus's traditional text.
+var CueLists = map[string]string{
+	"not_addressed":  "how a model says the passages do not answer (bot: saysNotAddressed)",
+	"overview":       "phrasings that ask for a list or an overview (bot: asksForOverview)",
+	"topic_lead":     "openings of a paragraph naming who speaks (bot: topicOf)",
+	"topic_verb":     "the verb after a topic_lead (bot: topicOf)",
+	"quantity":       "ask for an amount, count, size or duration (bot: expectedType)",
+	"date":           "ask for a date or time (bot: expectedType)",
+	"who":            "ask for a person, with a title (bot: expectedType)",
+	"title":          "titles of officials (bot: expectedType)",
+	"not_cue":        "words that contain a cue but ask nothing (bot: expectedType)",
+	"perpetrator":    "ask who carried out an act (bot: expectedType)",
+	"other_part":     "a question with another part than the typed one (bot: asksMore)",
+	"aux_opener":     "open a yes/no question (bot: asksMore)",
+	"self_ref":       "name the declaration itself, not anaphora (bot: followUpOf)",
+	"anaphora":       "point back at something said before (bot: followUpOf)",
+	"more":           "ask what else there is (bot: followUpOf)",
+	"lead":           "open an elliptical question (bot: followUpOf)",
+	"question_word":  "make a question complete on its own (bot: followUpOf)",
+	"self_noun":      "after an anaphor, name the text itself (bot: followUpOf)",
+	"phrase":         "word sequences that make a question elliptical (bot: followUpOf)",
+	"not_anaphora":   "word pairs where the anaphor is not one (bot: followUpOf)",
+	"ordinal":        "ordinal words or stems and the position they name, -1 the last (bot: followUpOf)",
+	"ordinal_ending": "endings an ordinal stem takes (bot: followUpOf)",
+	"ordinal_noun":   "nouns that may follow an ordinal (bot: followUpOf)",
+}
+
+type cue struct{ text, value string }
+
+// cueTables holds each language's cue lists, parsed on first use.
+var cueTables = sync.OnceValue(func() map[corpus.Lang]map[string][]cue {
+	out := map[corpus.Lang]map[string][]cue{}
+	for _, l := range corpus.Languages() {
+		t, err := parseCues(l.Tag)
+		if err != nil {
+			panic(err) // embedded data checked by the tests
+		}
+		out[l.Tag] = t
+	}
+	return out
+})
+
+// Cues returns lang's cue list, in file order (nil when lang has none).
+func Cues(lang corpus.Lang, list string) []string {
+	cs := cueTables()[lang][list]
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.text
+	}
+	return out
+}
+
+// AllCues returns the list of every registered language, in registry
+// order: for the matching that does not care which language a cue is in.
+func AllCues(list string) []string {
+	var out []string
+	for _, l := range corpus.LangTags() {
+		out = append(out, Cues(l, list)...)
+	}
+	return out
+}
+
+// CueSet returns lang's list as a set (for word lookups).
+func CueSet(lang corpus.Lang, list string) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range cueTables()[lang][list] {
+		out[c.text] = true
+	}
+	return out
+}
+
+// AllCueSet is CueSet over every registered language.
+func AllCueSet(list string) map[string]bool {
+	out := map[string]bool{}
+	for _, l := range corpus.LangTags() {
+		for c := range CueSet(l, list) {
+			out[c] = true
+		}
+	}
+	return out
+}
+
+// CueSeqs returns lang's list as word sequences.
+func CueSeqs(lang corpus.Lang, list string) [][]string {
+	var out [][]string
+	for _, c := range cueTables()[lang][list] {
+		out = append(out, strings.Fields(c.text))
+	}
+	return out
+}
+
+// CueNumbers returns lang's list as a map from cue to its number.
+func CueNumbers(lang corpus.Lang, list string) map[string]int {
+	out := map[string]int{}
+	for _, c := range cueTables()[lang][list] {
+		n, _ := strconv.Atoi(c.value) // checked by parseCues
+		out[c.text] = n
+	}
+	return out
+}
+
+func parseCues(lang corpus.Lang) (map[string][]cue, error) {
+	name := string(lang) + "/cues.tsv"
+	b, err := files.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("i18n: %s has no cue lists: add bot/i18n/%s", lang, name)
+	}
+	out := map[string][]cue{}
+	for i, line := range strings.Split(string(b), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) < 2 || len(f) > 3 || f[1] == "" {
+			return nil, fmt.Errorf("i18n: %s line %d: want list<TAB>cue[<TAB>value]", name, i+1)
+		}
+		if _, ok := CueLists[f[0]]; !ok {
+			return nil, fmt.Errorf("i18n: %s line %d: unknown list %q (see CueLists)", name, i+1, f[0])
+		}
+		c := cue{text: f[1]}
+		if len(c.text) >= 2 && c.text[0] == '"' && c.text[len(c.text)-1] == '"' {
+			c.text = c.text[1 : len(c.text)-1]
+		} else if strings.TrimSpace(c.text) != c.text {
+			return nil, fmt.Errorf("i18n: %s line %d: space around %q: quote the cue to keep it", name, i+1, c.text)
+		}
+		if c.text == "" {
+			return nil, fmt.Errorf("i18n: %s line %d: empty cue", name, i+1)
+		}
+		if len(f) == 3 {
+			if _, err := strconv.Atoi(f[2]); err != nil {
+				return nil, fmt.Errorf("i18n: %s line %d: value %q is not a number", name, i+1, f[2])
+			}
+			c.value = f[2]
+		}
+		out[f[0]] = append(out[f[0]], c)
+	}
+	return out, nil
+}

@@ -1,0 +1,190 @@
+// Package i18n holds everything declbot says to users and every word list
+// it reads questions with, one directory per language of the registry
+// (corpus.Languages), named by its tag:
+//
+//	<tag>/text.tsv  every user-facing text of every front end (Key)
+//	<tag>/cues.tsv  the cue lists the answer composer reads (Cues)
+//
+// The files are embedded and parsed once, on first use. Adding a language
+// is a directory here plus the steps in docs/DEVELOPERS.md; the tests fail
+// until every key and cue list is there.
+package i18n
+
+import (
+	"embed"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+//go:embed */text.tsv */cues.tsv
+var files embed.FS
+
+// Key names a user-facing text. Every key has a text in every registered
+// language; the tests enforce it.
+type Key string
+
+// The texts. Keys that take arguments say so; the arguments are formatted
+// with fmt verbs, the same verbs in the same order in every language.
+const (
+	// NotAddressed: the declaration does not address the question.
+	NotAddressed Key = "not_addressed"
+	// Related introduces the closest topics the corpus does cover; %s:
+	// the list of topics, joined with TopicSeparator.
+	Related Key = "related"
+	// TopicSeparator joins topics in a Related list.
+	TopicSeparator Key = "topic_separator"
+	// MentionsButNot: the text mentions a topic but does not give the
+	// fact asked for. %[1]s the topic (quoted), %[2]s the paragraph IDs
+	// (joined with IDSeparator; outside brackets, which would make them
+	// citation markers of passages not cited), %[3]s what is missing
+	// (NoFigure, NoDate, NoName or NoPerpetrator).
+	MentionsButNot Key = "mentions_but_not"
+	// IDSeparator joins paragraph IDs in MentionsButNot.
+	IDSeparator Key = "id_separator"
+	// NoFigure, NoDate, NoName and NoPerpetrator complete MentionsButNot.
+	NoFigure         Key = "no_figure"
+	NoDate           Key = "no_date"
+	NoName           Key = "no_name"
+	NoPerpetrator    Key = "no_perpetrator"
+	OfflineQuote     Key = "offline_quote"  // first line of an offline answer to a question not in Chinese
+	EmptyQuestion    Key = "empty_question" // asks the user for a question
+	ModelTimeout     Key = "model_timeout"  // ModelTimeout … ModelNoCitations: notices above an extractive answer that replaced the model's
+	ModelFailed      Key = "model_failed"
+	ModelEmpty       Key = "model_empty"
+	ModelNoCitations Key = "model_no_citations"
+
+	// Telegram.
+	Welcome           Key = "welcome"
+	Help              Key = "help" // {bot} is replaced by the bot's username
+	Busy              Key = "busy"
+	RateLimited       Key = "rate_limited" // %d seconds
+	TooLong           Key = "too_long"     // %d characters
+	NonText           Key = "non_text"
+	Failed            Key = "failed"
+	NotAllowed        Key = "not_allowed"
+	Cleared           Key = "cleared"
+	AskUsage          Key = "ask_usage"
+	CiteUsage         Key = "cite_usage"
+	CiteNotFound      Key = "cite_not_found" // %s: why the lookup failed
+	CiteTooMany       Key = "cite_too_many"  // %d paragraphs shown
+	SearchUsage       Key = "search_usage"
+	SearchNone        Key = "search_none"
+	SearchHeader      Key = "search_header" // %s: the query
+	SearchUnavailable Key = "search_unavailable"
+	Sections          Key = "sections"
+	Expired           Key = "expired"
+	UnknownCommand    Key = "unknown_command"
+	Prev              Key = "prev" // %s: the paragraph ID
+	Next              Key = "next" // %s: the paragraph ID
+	// Example1 … Example3 are the questions /start offers as buttons.
+	Example1 Key = "example_1"
+	Example2 Key = "example_2"
+	Example3 Key = "example_3"
+	// SectionOpening and SectionPart (%s: the part's number) label the
+	// declaration's sections in languages other than Chinese, which use
+	// the corpus's own headings.
+	SectionOpening Key = "section_opening"
+	SectionPart    Key = "section_part"
+	// DocShortPrefix + a document key (corpus.Document.Key) is a
+	// statement's short name, for buttons.
+	DocShortPrefix = "doc_short_"
+	// CommandPrefix + a command ("ask") is its description in the command
+	// menu; Commands lists the commands in menu order.
+	CommandPrefix = "command_"
+)
+
+// Examples are the example question keys, in button order.
+var Examples = [...]Key{Example1, Example2, Example3}
+
+// Commands are the bot's commands in the order the menu shows them.
+var Commands = [...]string{"ask", "cite", "search", "sections", "new", "help", "start"}
+
+// Keys returns every key the program uses.
+func Keys() []Key {
+	out := []Key{
+		NotAddressed, Related, TopicSeparator, MentionsButNot, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator,
+		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations,
+		Welcome, Help, Busy, RateLimited, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
+		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
+		UnknownCommand, Prev, Next, Example1, Example2, Example3, SectionOpening, SectionPart,
+		DocShortPrefix + "trade", DocShortPrefix + "ww2un80",
+	}
+	for _, c := range Commands {
+		out = append(out, Key(CommandPrefix+c))
+	}
+	return out
+}
+
+// tables holds each language's texts, parsed on first use.
+var tables = sync.OnceValue(func() map[corpus.Lang]map[Key]string {
+	out := map[corpus.Lang]map[Key]string{}
+	for _, l := range corpus.Languages() {
+		t, err := parseText(l.Tag)
+		if err != nil {
+			// Embedded data checked by the tests: a broken file is a
+			// build that must not ship.
+			panic(err)
+		}
+		out[l.Tag] = t
+	}
+	return out
+})
+
+// Text returns the text key in lang, formatted with args. A language
+// without the text (or not registered) gets the Fallback (English) one;
+// an unknown key gives "".
+func Text(lang corpus.Lang, key Key, args ...any) string {
+	t := tables()
+	s, ok := t[lang][key]
+	if !ok {
+		s = t[corpus.Fallback][key]
+	}
+	if len(args) == 0 {
+		return s
+	}
+	return fmt.Sprintf(s, args...)
+}
+
+// Has reports whether lang has a text for key.
+func Has(lang corpus.Lang, key Key) bool {
+	_, ok := tables()[lang][key]
+	return ok
+}
+
+func parseText(lang corpus.Lang) (map[Key]string, error) {
+	name := string(lang) + "/text.tsv"
+	b, err := files.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("i18n: %s has no text table: add bot/i18n/%s", lang, name)
+	}
+	out := map[Key]string{}
+	for i, line := range strings.Split(string(b), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "\t")
+		if !ok || k == "" || v == "" {
+			return nil, fmt.Errorf("i18n: %s line %d: want key<TAB>text", name, i+1)
+		}
+		if strings.TrimSpace(v) != v {
+			return nil, fmt.Errorf("i18n: %s line %d: space around the text of %s (write \\s for a space that belongs to it)", name, i+1, k)
+		}
+		if _, dup := out[Key(k)]; dup {
+			return nil, fmt.Errorf("i18n: %s line %d: %s given twice", name, i+1, k)
+		}
+		out[Key(k)] = unescape(v)
+	}
+	return out, nil
+}
+
+var unescaper = strings.NewReplacer(`\\`, `\`, `\n`, "\n", `\t`, "\t", `\s`, " ")
+
+func unescape(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	return unescaper.Replace(s)
+}
