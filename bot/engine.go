@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -243,29 +242,12 @@ func (e *Engine) emptyQuestion(lang corpus.Lang) Answer {
 	return Answer{Text: Text(lang, MsgEmptyQuestion), Mode: ModeExtractive, Lang: lang}
 }
 
-// markupTagRE matches an HTML or XML tag ("<b>", "</script>",
-// "<a href=…>"); not "GDP < 5%" or "<<条约>>".
-var markupTagRE = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>`)
-
-// cleanQuestion makes a question safe to process: valid UTF-8, no control
-// characters, no markup tags, trimmed, at most MaxQuestionRunes. Tags
-// carry nothing a question about the declaration needs, and their Latin
-// letters would make "<b>外空</b><script>…</script>" an English question.
+// cleanQuestion makes a question safe to process and to show: the text
+// pipeline retrieval uses too (corpus.CleanText: valid UTF-8, entities
+// decoded, no tags, no control or format characters), spaces collapsed,
+// at most MaxQuestionRunes.
 func cleanQuestion(s string) string {
-	s = strings.ToValidUTF8(s, "")
-	if t := markupTagRE.ReplaceAllString(s, " "); t != s {
-		s = strings.Join(strings.Fields(t), " ")
-	}
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return ' '
-		}
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
-	return capRunes(strings.TrimSpace(s), MaxQuestionRunes)
+	return capRunes(strings.Join(strings.Fields(corpus.CleanText(s)), " "), MaxQuestionRunes)
 }
 
 func capRunes(s string, n int) string {

@@ -163,7 +163,7 @@ func (p *Processor) Process(q string) Query {
 	orig := strings.ToValidUTF8(truncateRunes(q, p.maxRunes), "")
 	out := Query{Original: orig, Lang: corpus.DetectLang(orig)}
 
-	segs := segment(clean(orig))
+	segs := segment(corpus.CleanText(orig))
 	var text, zhTerms []string
 	var tokens []token
 	for _, s := range segs {

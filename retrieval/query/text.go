@@ -2,7 +2,6 @@ package query
 
 import (
 	"fmt"
-	"html"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -26,64 +25,6 @@ func truncateRunes(s string, n int) string {
 		i++
 	}
 	return s
-}
-
-// clean makes untrusted text safe to scan: invalid UTF-8 is dropped, HTML
-// tags become spaces and entities are decoded, and control and format
-// characters (NUL, bidi marks, zero-width joiners, BOM) are removed or, for
-// line breaks and tabs, turned into spaces.
-func clean(s string) string {
-	s = strings.ToValidUTF8(s, "")
-	if strings.IndexByte(s, '<') >= 0 {
-		s = stripTags(s)
-	}
-	if strings.IndexByte(s, '&') >= 0 {
-		s = html.UnescapeString(s)
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f':
-			return ' '
-		case unicode.Is(unicode.Cc, r), unicode.Is(unicode.Cf, r), r == utf8.RuneError:
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// stripTags replaces things that look like HTML tags (<b>, </a>, <br/>,
-// <!-- -->, <a href="…">) with a space. A '<' that does not start a tag
-// within 512 bytes is kept: "a < b" is not markup.
-func stripTags(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for {
-		i := strings.IndexByte(s, '<')
-		if i < 0 || i+1 >= len(s) {
-			b.WriteString(s)
-			return b.String()
-		}
-		c := s[i+1]
-		isTag := c == '/' || c == '!' || c == '?' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
-		end := -1
-		if isTag {
-			rest := s[i+1:]
-			if len(rest) > 512 {
-				rest = rest[:512]
-			}
-			if j := strings.IndexAny(rest, "<>"); j >= 0 && rest[j] == '>' {
-				end = i + 1 + j
-			}
-		}
-		if end < 0 {
-			b.WriteString(s[:i+1])
-			s = s[i+1:]
-			continue
-		}
-		b.WriteString(s[:i])
-		b.WriteByte(' ')
-		s = s[end+1:]
-	}
 }
 
 type segKind uint8

@@ -1,0 +1,72 @@
+package corpus
+
+import (
+	"html"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// CleanText makes untrusted text (a question, a search, text a user sent
+// that is shown back to them) safe to process and to echo, the one text
+// pipeline every front end and retrieval use: invalid UTF-8 is dropped,
+// HTML entities are decoded and then HTML tags become spaces (so
+// "&lt;b&gt;" is no way around the tag rule), and control and format
+// characters (NUL, bidi overrides and marks, zero-width spaces and
+// joiners, soft hyphens, BOM) are removed or, for line breaks and tabs,
+// turned into spaces. Tags carry nothing a question about the declaration
+// needs, and their Latin letters would make "<b>外空</b><script>…" an
+// English question.
+func CleanText(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	if strings.IndexByte(s, '&') >= 0 {
+		s = html.UnescapeString(s)
+	}
+	if strings.IndexByte(s, '<') >= 0 {
+		s = stripTags(s)
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f':
+			return ' '
+		case unicode.Is(unicode.Cc, r), unicode.Is(unicode.Cf, r), r == utf8.RuneError:
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// stripTags replaces things that look like HTML tags (<b>, </a>, <br/>,
+// <!-- -->, <a href="…">) with a space. A '<' that does not start a tag
+// within 512 bytes is kept: "a < b" is not markup.
+func stripTags(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 || i+1 >= len(s) {
+			b.WriteString(s)
+			return b.String()
+		}
+		c := s[i+1]
+		isTag := c == '/' || c == '!' || c == '?' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
+		end := -1
+		if isTag {
+			rest := s[i+1:]
+			if len(rest) > 512 {
+				rest = rest[:512]
+			}
+			if j := strings.IndexAny(rest, "<>"); j >= 0 && rest[j] == '>' {
+				end = i + 1 + j
+			}
+		}
+		if end < 0 {
+			b.WriteString(s[:i+1])
+			s = s[i+1:]
+			continue
+		}
+		b.WriteString(s[:i])
+		b.WriteByte(' ')
+		s = s[end+1:]
+	}
+}

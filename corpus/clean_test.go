@@ -1,0 +1,19 @@
+package corpus
+
+import "testing"
+
+func TestCleanText(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"外空\u202e武器化", "外空武器化"},                   // bidi override
+		{"外\u200b空\u2060武\u00ad器\ufeff化", "外空武器化"}, // zero-width space, word joiner, soft hyphen, BOM
+		{"<b>外空</b>", " 外空 "},
+		{"&lt;script&gt;alert(1)&lt;/script&gt;外空", " alert(1) 外空"}, // entities are no way around the tag rule
+		{"a < b & c", "a < b & c"},
+		{"line\nbreak\ttab\x00nul", "line break tabnul"},
+		{"bad \xff utf8", "bad  utf8"},
+	} {
+		if got := CleanText(tt.in); got != tt.want {
+			t.Errorf("CleanText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
