@@ -1,6 +1,10 @@
-// Package bot is declbot's answering engine (retrieve, prompt, model,
-// verified citations) and its Telegram front end. The engine works without
-// Telegram: the ask, chat and eval commands use it directly.
+// Package bot is declbot's answering engine: it cleans a question,
+// retrieves passages, has the model write the answer from them (prompts)
+// and checks its citations, or, with no model or when the model fails,
+// has the composer (bot/compose) quote the text. It keeps what a
+// conversation needs for follow-ups. The front ends are elsewhere
+// (bot/telegram, cmd/declbot's ask and chat), and so are the user-facing
+// texts (bot/i18n).
 package bot
 
 import "github.com/declbot/declbot/corpus"

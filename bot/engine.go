@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/declbot/declbot/bot/compose"
 	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/bot/llm"
 	"github.com/declbot/declbot/corpus"
@@ -27,6 +28,14 @@ type Retriever interface {
 // error the returned text is not used.
 type Model interface {
 	Stream(ctx context.Context, msgs []llm.Message, onDelta func(delta string)) (string, error)
+}
+
+// composer writes the offline answers: the answer when there is no
+// model, and the fallback when the model fails. *compose.Composer is the
+// implementation.
+type composer interface {
+	Compose(in compose.Input) compose.Answer
+	PreferOwn(items []retrieval.Result, ownQuery, query string, cited []corpus.Passage, more bool) []retrieval.Result
 }
 
 // completer is the non-streaming call a Model may also offer (*llm.Client
@@ -63,7 +72,7 @@ type Engine struct {
 	r       Retriever
 	model   Model
 	log     *slog.Logger
-	stats   *termStats
+	compose composer
 	topK    int
 	timeout time.Duration
 	history int
@@ -124,7 +133,7 @@ func NewEngine(c *corpus.Corpus, r Retriever, opts ...Option) *Engine {
 	for _, o := range opts {
 		o(e)
 	}
-	e.stats = newTermStats(c)
+	e.compose = compose.New(c)
 	return e
 }
 
@@ -190,10 +199,10 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 	if e.model != nil {
 		deadline = time.Now().Add(e.timeout)
 	}
-	var in extractInput
-	fu, isFollowUp := followUp{}, false
+	var in compose.Input
+	fu, isFollowUp := compose.FollowUp{}, false
 	if !rewrite && len(history) > 0 {
-		fu, isFollowUp = followUpOf(text, lang)
+		fu, isFollowUp = compose.FollowUpOf(text, lang)
 	}
 	if isFollowUp {
 		// No model to rewrite the follow-up: resolve it from the turn
@@ -216,10 +225,10 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 		if err != nil {
 			return Answer{}, err
 		}
-		in = extractInput{question: text, lang: lang, results: res}
+		in = compose.Input{Question: text, Lang: lang, Results: res}
 	}
 	if e.model == nil {
-		return e.extractive(in), nil
+		return e.offline(in), nil
 	}
 	return e.llmAnswer(ctx, deadline, in, history, onText)
 }
@@ -331,14 +340,14 @@ func cleanRewrite(s string) (string, bool) {
 // llmAnswer has the model write the answer from the retrieved passages,
 // checks its citations, and falls back to the extractive answer when the
 // model fails or cites nothing valid.
-func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in extractInput, history []Turn, onText func(string)) (Answer, error) {
-	passages := make([]corpus.Passage, 0, len(in.results.Items))
+func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in compose.Input, history []Turn, onText func(string)) (Answer, error) {
+	passages := make([]corpus.Passage, 0, len(in.Results.Items))
 	given := map[string]bool{}
-	for _, it := range in.results.Items {
+	for _, it := range in.Results.Items {
 		passages = append(passages, it.Passage)
 		given[it.Passage.ID] = true
 	}
-	msgs, err := answerMessages(in.question, in.lang, history, passages)
+	msgs, err := answerMessages(in.Question, in.Lang, history, passages)
 	if err != nil {
 		e.log.Error("render the answer prompt", "err", err)
 		return e.fallback(in, MsgModelFailed, nil), nil
@@ -362,7 +371,7 @@ func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in extractIn
 	if len(cr.Rejected) > 0 {
 		e.log.Info("removed citations the model was not given", "rejected", cr.Rejected)
 	}
-	a := Answer{Text: cr.Text, Citations: cr.Cited, Rejected: cr.Rejected, Mode: ModeLLM, Lang: in.lang, Grounded: true}
+	a := Answer{Text: cr.Text, Citations: cr.Cited, Rejected: cr.Rejected, Mode: ModeLLM, Lang: in.Lang, Grounded: true}
 	if len(cr.Cited) > 0 {
 		return a, nil
 	}
@@ -374,7 +383,7 @@ func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in extractIn
 		// answer cites nothing by design. The closest passages are offered
 		// as related topics, not as support.
 		a.Grounded = false
-		a.Related = related(in.results)
+		a.Related = compose.Related(in.Results)
 		return a, nil
 	default:
 		return e.fallback(in, MsgModelNoCitations, cr.Rejected), nil
@@ -413,11 +422,17 @@ func (s *streamShower) add(delta string) {
 	}
 }
 
+// offline is the composer's answer to in.
+func (e *Engine) offline(in compose.Input) Answer {
+	c := e.compose.Compose(in)
+	return Answer{Text: c.Text, Citations: c.Citations, Grounded: c.Grounded, Mode: ModeExtractive, Lang: c.Lang, Related: c.Related, Rejected: []string{}}
+}
+
 // fallback is the extractive answer given instead of the model's, with a
 // notice saying why.
-func (e *Engine) fallback(in extractInput, why MessageKey, rejected []string) Answer {
-	a := e.extractive(in)
-	a.Notice = Text(in.lang, why)
+func (e *Engine) fallback(in compose.Input, why MessageKey, rejected []string) Answer {
+	a := e.offline(in)
+	a.Notice = Text(in.Lang, why)
 	if len(rejected) > 0 {
 		a.Rejected = rejected
 	}

@@ -1,4 +1,4 @@
-package bot
+package compose
 
 import (
 	"regexp"
@@ -217,7 +217,7 @@ const typedMinGain = 0.5
 // for. It returns the sentences to quote, with the best sentence holding
 // the type added when the chosen ones hold none, and false when no
 // sentence of the quoted or equally relevant passages holds one.
-func (e *Engine) ensureType(in extractInput, t answerType, chosen []sentence) ([]sentence, bool) {
+func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sentence, bool) {
 	if t == typeNone || len(chosen) == 0 {
 		return chosen, true
 	}
@@ -226,7 +226,7 @@ func (e *Engine) ensureType(in extractInput, t answerType, chosen []sentence) ([
 			return chosen, true
 		}
 	}
-	weights := e.queryWeights(in)
+	weights := cp.queryWeights(in)
 	plain := func(s sentence) float64 {
 		g := 0.0
 		for _, term := range s.terms {
@@ -240,18 +240,18 @@ func (e *Engine) ensureType(in extractInput, t answerType, chosen []sentence) ([
 		quoted[s.passage.ID] = true
 		top = max(top, plain(s))
 	}
-	sc := in.lang.Script()
+	sc := in.Lang.Script()
 	var best *sentence
 	bestGain := -1.0
-	for rank, it := range in.results.Items {
+	for rank, it := range in.Results.Items {
 		if rank >= extractPassages {
 			break
 		}
-		for pos, text := range splitSentences(it.Passage.Text(sc)) {
-			if !answersType(t, text) {
+		for _, s := range cp.passageSentences(it.Passage, rank, sc) {
+			pos := s.pos
+			if !answersType(t, s.text) {
 				continue
 			}
-			s := sentence{passage: it.Passage, rank: rank, pos: pos, text: text, terms: sortedTerms(corpus.Fold(text))}
 			g := plain(s)
 			if !quoted[s.passage.ID] && (g == 0 || g < typedMinGain*top) {
 				continue
@@ -278,24 +278,24 @@ func (e *Engine) ensureType(in extractInput, t answerType, chosen []sentence) ([
 }
 
 // missingKey is the message saying what a passage does not give.
-func missingKey(t answerType) MessageKey {
+func missingKey(t answerType) i18n.Key {
 	switch t {
 	case typeQuantity:
-		return MsgNoFigure
+		return i18n.NoFigure
 	case typeDate:
-		return MsgNoDate
+		return i18n.NoDate
 	case typePerson:
-		return MsgNoName
+		return i18n.NoName
 	case typePerpetrator:
-		return MsgNoPerpetrator
+		return i18n.NoPerpetrator
 	}
-	return MsgNoFigure
+	return i18n.NoFigure
 }
 
 // mentionsButNot is the answer to a question whose topic the text
 // mentions without giving the fact asked for: it names the topic and the
 // paragraphs (as Related, not as support) and says what they do not give.
-func (e *Engine) mentionsButNot(a Answer, in extractInput, t answerType, chosen []sentence) Answer {
+func (cp *Composer) mentionsButNot(a Answer, in Input, t answerType, chosen []sentence) Answer {
 	a.Grounded = false
 	var ids []string
 	for _, s := range chosen {
@@ -307,11 +307,11 @@ func (e *Engine) mentionsButNot(a Answer, in extractInput, t answerType, chosen 
 			a.Related = append(a.Related, s.passage)
 		}
 	}
-	topic := e.topicSpan(in, chosen[0])
+	topic := cp.topicSpan(in, chosen[0])
 	if topic == "" {
 		// The quoted sentences share no words with the question: there is
 		// no topic to say the text mentions.
-		text := Text(a.Lang, MsgNotAddressed)
+		text := i18n.Text(a.Lang, i18n.NotAddressed)
 		var topics []string
 		for _, p := range a.Related {
 			topics = append(topics, p.ID+" "+quoteTopic(a.Lang, topicOf(p, a.Lang.Script())))
@@ -320,11 +320,11 @@ func (e *Engine) mentionsButNot(a Answer, in extractInput, t answerType, chosen 
 		if a.Lang.IsChinese() {
 			sep = ""
 		}
-		a.Text = text + sep + Text(a.Lang, MsgRelated, strings.Join(topics, Text(a.Lang, MsgTopicSeparator)))
+		a.Text = text + sep + i18n.Text(a.Lang, i18n.Related, strings.Join(topics, i18n.Text(a.Lang, i18n.TopicSeparator)))
 		return a
 	}
-	a.Text = Text(a.Lang, MsgMentionsButNot, quoteTopic(a.Lang, topic),
-		strings.Join(ids, Text(a.Lang, MsgIDSeparator)), Text(a.Lang, missingKey(t)))
+	a.Text = i18n.Text(a.Lang, i18n.MentionsButNot, quoteTopic(a.Lang, topic),
+		strings.Join(ids, i18n.Text(a.Lang, i18n.IDSeparator)), i18n.Text(a.Lang, missingKey(t)))
 	return a
 }
 
@@ -334,10 +334,10 @@ func (e *Engine) mentionsButNot(a Answer, in extractInput, t answerType, chosen 
 // "中吉乌铁路" for "中吉乌铁路有多长", "上合组织开发银行" rather than
 // "织开发银行" (组织 is too common to weigh anything). It is "" when there
 // is no such stretch.
-func (e *Engine) topicSpan(in extractInput, s sentence) string {
-	weights := e.queryWeights(in)
-	asked := termSet(corpus.Fold(in.question))
-	for t := range termSet(corpus.Fold(in.results.Query)) {
+func (cp *Composer) topicSpan(in Input, s sentence) string {
+	weights := cp.queryWeights(in)
+	asked := termSet(corpus.Fold(in.Question))
+	for t := range termSet(corpus.Fold(in.Results.Query)) {
 		asked[t] = true
 	}
 	rs := []rune(s.text)

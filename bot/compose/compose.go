@@ -1,9 +1,17 @@
-package bot
+// Package compose writes declbot's offline answers: the sentences of the
+// retrieved passages that answer the question, each followed by its
+// citation, in the question's script; or, when the texts do not address
+// it, a sentence saying so and the closest topics. It needs no model, so
+// its answers are the default and the fallback, and they say nothing the
+// text does not. It also reads follow-up questions (FollowUpOf), which the
+// engine resolves offline.
+package compose
 
 import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -202,38 +210,135 @@ func sortedTerms(folded string) []string {
 	return out
 }
 
-// extractInput is what an extractive answer is composed from.
-type extractInput struct {
-	question string
-	lang     corpus.Lang
-	results  retrieval.Results
-	// followUp is set for a follow-up resolved offline (followUpInput):
-	// results were searched with the conversation's topic, and own and
-	// ownQuery are what the follow-up adds, as asked and as processed;
-	// frame is the question before, whose kind an elliptical follow-up
-	// inherits ("宣言对阿富汗有什么表态？" then "那毒品呢？" asks for the
-	// position on drugs, an overview too).
-	followUp             bool
-	own, ownQuery, frame string
+// Input is what an extractive answer is composed from.
+type Input struct {
+	Question string
+	Lang     corpus.Lang
+	Results  retrieval.Results
+	// FollowUp is set for a follow-up resolved offline: Results were
+	// searched with the conversation's topic, and Own and OwnQuery are
+	// what the follow-up adds, as asked and as processed; Frame is the
+	// question before, whose kind an elliptical follow-up inherits
+	// ("宣言对阿富汗有什么表态？" then "那毒品呢？" asks for the position on
+	// drugs, an overview too).
+	FollowUp             bool
+	Own, OwnQuery, Frame string
 }
 
-// extractive composes the offline answer to a question from its retrieval
-// results.
-func (e *Engine) extractive(in extractInput) Answer {
-	a := Answer{Mode: ModeExtractive, Lang: in.lang, Citations: []corpus.Passage{}, Rejected: []string{}, Related: []corpus.Passage{}}
-	if !in.results.InScope || len(in.results.Items) == 0 {
-		return e.notAddressed(a, in.results)
+// Answer is an offline answer: quoted sentences each followed by its
+// citation marker, or, when the texts do not address the question, a
+// sentence saying so and the closest passages (Related, not support).
+type Answer struct {
+	Text      string
+	Citations []corpus.Passage
+	Grounded  bool
+	Lang      corpus.Lang
+	Related   []corpus.Passage
+}
+
+// Composer writes offline answers from a corpus. It is safe for
+// concurrent use. What depends only on the corpus is worked out once: the
+// term statistics by New, each passage's sentences and terms the first
+// time an answer needs them (a process that answers one question reads a
+// handful of passages, not all).
+type Composer struct {
+	c        *corpus.Corpus
+	passages []corpus.Passage
+	stats    *termStats
+	// prepared holds, by passage index, the passage's sentences with
+	// their terms in both scripts and its matching terms.
+	prepared []preparedPassage
+}
+
+type preparedPassage struct {
+	once      sync.Once
+	sentences [2][]sentence // by corpus.Script
+	terms     map[string]bool
+}
+
+// New returns a composer for c.
+func New(c *corpus.Corpus) *Composer {
+	ps := c.Passages()
+	return &Composer{c: c, passages: ps, stats: newTermStats(c), prepared: make([]preparedPassage, len(ps))}
+}
+
+// prepare returns what the composer keeps of the corpus's passage at
+// index i, working it out on first use.
+func (cp *Composer) prepare(i int) *preparedPassage {
+	pp := &cp.prepared[i]
+	pp.once.Do(func() {
+		p := cp.passages[i]
+		pp.terms = termSet(corpus.Fold(p.TextHans))
+		for _, sc := range []corpus.Script{corpus.Hans, corpus.Hant} {
+			pp.sentences[sc] = makeSentences(p, sc)
+		}
+	})
+	return pp
+}
+
+// makeSentences splits p's text in script sc into sentences with their
+// terms.
+func makeSentences(p corpus.Passage, sc corpus.Script) []sentence {
+	var out []sentence
+	for pos, s := range splitSentences(p.Text(sc)) {
+		out = append(out, sentence{passage: p, pos: pos, text: s, terms: sortedTerms(corpus.Fold(s))})
 	}
-	chosen := e.chooseSentences(in)
-	if t := expectedType(in.question); t != typeNone {
+	return out
+}
+
+// passageSentences returns p's sentences in script sc, each with its
+// terms and the passage's retrieval rank: kept for the corpus's passages,
+// worked out anew for any other.
+func (cp *Composer) passageSentences(p corpus.Passage, rank int, sc corpus.Script) []sentence {
+	var src []sentence
+	if cp.known(p) {
+		src = cp.prepare(p.Index).sentences[sc]
+	} else {
+		src = makeSentences(p, sc)
+	}
+	out := make([]sentence, len(src))
+	for i, s := range src {
+		s.rank = rank
+		out[i] = s
+	}
+	return out
+}
+
+// passageTerms returns the matching terms of p's simplified text.
+func (cp *Composer) passageTerms(p corpus.Passage) map[string]bool {
+	if cp.known(p) {
+		return cp.prepare(p.Index).terms
+	}
+	return termSet(corpus.Fold(p.TextHans))
+}
+
+// known reports whether p is the corpus's passage at p.Index, text and
+// all, so that what New worked out for it holds.
+func (cp *Composer) known(p corpus.Passage) bool {
+	if p.Index < 0 || p.Index >= len(cp.passages) {
+		return false
+	}
+	q := cp.passages[p.Index]
+	return q.ID == p.ID && q.TextHans == p.TextHans && q.TextHant == p.TextHant
+}
+
+// Compose writes the offline answer to a question from its retrieval
+// results.
+func (cp *Composer) Compose(in Input) Answer {
+	a := Answer{Lang: in.Lang, Citations: []corpus.Passage{}, Related: []corpus.Passage{}}
+	if !in.Results.InScope || len(in.Results.Items) == 0 {
+		return cp.notAddressed(a, in.Results)
+	}
+	chosen := cp.chooseSentences(in)
+	if t := expectedType(in.Question); t != typeNone {
 		var ok bool
-		if chosen, ok = e.ensureType(in, t, chosen); !ok {
-			return e.mentionsButNot(a, in, t, chosen)
+		if chosen, ok = cp.ensureType(in, t, chosen); !ok {
+			return cp.mentionsButNot(a, in, t, chosen)
 		}
 	}
 	var b strings.Builder
-	if !in.lang.IsChinese() {
-		b.WriteString(Text(in.lang, MsgOfflineQuote))
+	if !in.Lang.IsChinese() {
+		b.WriteString(i18n.Text(in.Lang, i18n.OfflineQuote))
 		b.WriteString("\n")
 	}
 	seen := map[string]bool{}
@@ -266,17 +371,15 @@ func (e *Engine) extractive(in extractInput) Answer {
 // broad bounds, at most broadPerPassage sentences from any one passage,
 // and the lower broadMinGain. Otherwise the answer stays within the short
 // bounds and drops sentences worth less than minGainRatio of the best.
-func (e *Engine) chooseSentences(in extractInput) []sentence {
-	sc := in.lang.Script()
-	weights := e.queryWeights(in)
+func (cp *Composer) chooseSentences(in Input) []sentence {
+	sc := in.Lang.Script()
+	weights := cp.queryWeights(in)
 	var cands []sentence
-	for rank, it := range in.results.Items {
+	for rank, it := range in.Results.Items {
 		if rank >= extractPassages {
 			break
 		}
-		for pos, s := range splitSentences(it.Passage.Text(sc)) {
-			cands = append(cands, sentence{passage: it.Passage, rank: rank, pos: pos, text: s, terms: sortedTerms(corpus.Fold(s))})
-		}
+		cands = append(cands, cp.passageSentences(it.Passage, rank, sc)...)
 	}
 	covered := map[string]bool{}
 	gain := func(s sentence) float64 {
@@ -309,7 +412,7 @@ func (e *Engine) chooseSentences(in extractInput) []sentence {
 			near++
 		}
 	}
-	if asksForOverview(in.question) || in.followUp && asksForOverview(in.frame) {
+	if asksForOverview(in.Question) || in.FollowUp && asksForOverview(in.Frame) {
 		near = broadMinPassages
 	}
 	// Broad questions get one sentence from each of more passages; narrow
@@ -399,24 +502,24 @@ func asksForOverview(question string) bool {
 // "那…呢" or "what about"), and the terms of the conversation's topic that
 // it does not repeat weigh contextWeight of their idf: the answer is about
 // what the follow-up asks, in the context of what came before.
-func (e *Engine) queryWeights(in extractInput) map[string]float64 {
+func (cp *Composer) queryWeights(in Input) map[string]float64 {
 	w := map[string]float64{}
-	asked := in.question
-	if in.followUp {
-		asked = in.own
+	asked := in.Question
+	if in.FollowUp {
+		asked = in.Own
 	}
 	for t := range termSet(corpus.Fold(asked)) {
-		if idf := e.stats.idf(t); idf > 0 {
+		if idf := cp.stats.idf(t); idf > 0 {
 			w[t] = questionWeight * idf
 		}
 	}
 	var own map[string]bool
-	if in.followUp {
-		own = termSet(corpus.Fold(in.ownQuery))
+	if in.FollowUp {
+		own = termSet(corpus.Fold(in.OwnQuery))
 	}
-	for t := range termSet(corpus.Fold(in.results.Query)) {
-		if idf := e.stats.idf(t); idf > 0 {
-			if in.followUp && !own[t] {
+	for t := range termSet(corpus.Fold(in.Results.Query)) {
+		if idf := cp.stats.idf(t); idf > 0 {
+			if in.FollowUp && !own[t] {
 				idf *= contextWeight
 			}
 			w[t] = max(w[t], idf)
@@ -438,11 +541,11 @@ func cutEnd(s string) (body, end string) {
 // notAddressed is the answer to a question the corpus does not address:
 // it says so and names the closest topics it does cover, as Related, not
 // as citations.
-func (e *Engine) notAddressed(a Answer, res retrieval.Results) Answer {
+func (cp *Composer) notAddressed(a Answer, res retrieval.Results) Answer {
 	a.Grounded = false
-	text := Text(a.Lang, MsgNotAddressed)
+	text := i18n.Text(a.Lang, i18n.NotAddressed)
 	var topics []string
-	for _, p := range related(res) {
+	for _, p := range Related(res) {
 		a.Related = append(a.Related, p)
 		topics = append(topics, p.ID+" "+quoteTopic(a.Lang, topicOf(p, a.Lang.Script())))
 	}
@@ -451,15 +554,15 @@ func (e *Engine) notAddressed(a Answer, res retrieval.Results) Answer {
 		if a.Lang.IsChinese() {
 			sep = ""
 		}
-		text += sep + Text(a.Lang, MsgRelated, strings.Join(topics, Text(a.Lang, MsgTopicSeparator)))
+		text += sep + i18n.Text(a.Lang, i18n.Related, strings.Join(topics, i18n.Text(a.Lang, i18n.TopicSeparator)))
 	}
 	a.Text = text
 	return a
 }
 
-// related returns the passages worth naming as the closest topics to a
+// Related returns the passages worth naming as the closest topics to a
 // question the corpus does not address.
-func related(res retrieval.Results) []corpus.Passage {
+func Related(res retrieval.Results) []corpus.Passage {
 	if res.Relevance < relatedMinRelevance {
 		return nil
 	}

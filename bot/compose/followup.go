@@ -1,8 +1,6 @@
-package bot
+package compose
 
 import (
-	"context"
-	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,22 +25,22 @@ import (
 // explicit cue count, so that a fully specified question on a new topic
 // that merely arrives after others is answered on its own.
 
-// followUp is a question read as depending on the conversation before it.
-type followUp struct {
-	// own is what the question adds to the conversation: its text with
+// FollowUp is a question read as depending on the conversation before it.
+type FollowUp struct {
+	// Own is what the question adds to the conversation: its text with
 	// the cues (那, 呢, "what about", "there", "а что насчёт") and any
 	// ordinal reference removed; "" when it adds nothing ("那第二个呢？").
-	own string
-	// ordinal is the 1-based position of a list item the question refers
-	// to ("the second one": 2), lastOrdinal for "the last one", 0 for none.
-	ordinal int
-	// more is true when the question asks what else there is ("还有呢？",
+	Own string
+	// Ordinal is the 1-based position of a list item the question refers
+	// to ("the second one": 2), LastOrdinal for "the last one", 0 for none.
+	Ordinal int
+	// More is true when the question asks what else there is ("还有呢？",
 	// "what else?", "что ещё?"): what was already quoted is quoted last.
-	more bool
+	More bool
 }
 
-// lastOrdinal is followUp.ordinal for "the last one".
-const lastOrdinal = -1
+// LastOrdinal is FollowUp.Ordinal for "the last one".
+const LastOrdinal = -1
 
 // Shortness: a follow-up is a short question. Longer questions carry their
 // own context, and a pronoun in them mostly points inside the question
@@ -104,16 +102,16 @@ var (
 	ordinalNouns = i18n.AllCueSet("ordinal_noun")
 )
 
-// followUpOf reports whether text, asked after earlier turns, depends on
+// FollowUpOf reports whether text, asked after earlier turns, depends on
 // them, and what it adds.
-func followUpOf(text string, lang corpus.Lang) (followUp, bool) {
+func FollowUpOf(text string, lang corpus.Lang) (FollowUp, bool) {
 	if lang.IsChinese() {
 		return zhFollowUp(text)
 	}
 	return wordFollowUp(text, lang)
 }
 
-func zhFollowUp(text string) (followUp, bool) {
+func zhFollowUp(text string) (FollowUp, bool) {
 	f := corpus.Fold(text)
 	for _, s := range zhSelfRefs {
 		f = strings.ReplaceAll(f, s, "宣言")
@@ -126,23 +124,23 @@ func zhFollowUp(text string) (followUp, bool) {
 		}
 	}
 	if n == 0 || n > maxFollowUpHan {
-		return followUp{}, false
+		return FollowUp{}, false
 	}
-	var fu followUp
+	var fu FollowUp
 	strong := false
 	own := f
 	if m := zhOrdinalRE.FindStringSubmatch(own); m != nil {
-		fu.ordinal = zhNumeral(m[1])
+		fu.Ordinal = zhNumeral(m[1])
 		own = strings.Replace(own, m[0], " ", 1)
-		strong = fu.ordinal > 0
+		strong = fu.Ordinal > 0
 	} else if m := zhLastRE.FindString(own); m != "" {
-		fu.ordinal = lastOrdinal
+		fu.Ordinal = LastOrdinal
 		own = strings.Replace(own, m, " ", 1)
 		strong = true
 	}
 	for _, c := range zhMore {
 		if strings.Contains(own, c) {
-			fu.more, strong = true, true
+			fu.More, strong = true, true
 			own = strings.ReplaceAll(own, c, " ")
 		}
 	}
@@ -167,9 +165,9 @@ func zhFollowUp(text string) (followUp, bool) {
 		}
 	}
 	if !strong && (!weak || containsAny(own, zhQuestionWords)) {
-		return followUp{}, false
+		return FollowUp{}, false
 	}
-	fu.own = strings.Join(strings.Fields(own), " ")
+	fu.Own = strings.Join(strings.Fields(own), " ")
 	return fu, true
 }
 
@@ -207,10 +205,10 @@ func hasSeq(ws, seq []string) int {
 	return -1
 }
 
-func wordFollowUp(text string, lang corpus.Lang) (followUp, bool) {
+func wordFollowUp(text string, lang corpus.Lang) (FollowUp, bool) {
 	ws := lowerWords(text)
 	if len(ws) == 0 || len(ws) > maxFollowUpWords {
-		return followUp{}, false
+		return FollowUp{}, false
 	}
 	ru := lang == corpus.LangRu
 	anaphora, phrases, more, leads, questions := enAnaphora, enPhrases, enMore, enLeads, enQuestions
@@ -218,7 +216,7 @@ func wordFollowUp(text string, lang corpus.Lang) (followUp, bool) {
 		anaphora, phrases, more, leads, questions = ruAnaphora, ruPhrases, ruMore, ruLeads, ruQuestions
 	}
 	drop := make([]bool, len(ws))
-	var fu followUp
+	var fu FollowUp
 	strong := false
 	dropSeq := func(at, n int) {
 		for i := at; i < at+n; i++ {
@@ -241,7 +239,7 @@ func wordFollowUp(text string, lang corpus.Lang) (followUp, bool) {
 		if i+1 < len(ws) && !ordinalNouns[ws[i+1]] {
 			continue
 		}
-		fu.ordinal, strong = n, true
+		fu.Ordinal, strong = n, true
 		drop[i] = true
 		if i+1 < len(ws) {
 			drop[i+1] = true
@@ -259,7 +257,7 @@ func wordFollowUp(text string, lang corpus.Lang) (followUp, bool) {
 	}
 	for _, seq := range more {
 		if at := hasSeq(ws, seq); at >= 0 {
-			fu.more, strong = true, true
+			fu.More, strong = true, true
 			dropSeq(at, len(seq))
 		}
 	}
@@ -291,11 +289,11 @@ func wordFollowUp(text string, lang corpus.Lang) (followUp, bool) {
 	}
 	if !strong {
 		if !weak {
-			return followUp{}, false
+			return FollowUp{}, false
 		}
 		for i, w := range ws {
 			if !drop[i] && questions[w] {
-				return followUp{}, false
+				return FollowUp{}, false
 			}
 		}
 	}
@@ -305,7 +303,7 @@ func wordFollowUp(text string, lang corpus.Lang) (followUp, bool) {
 			own = append(own, w)
 		}
 	}
-	fu.own = strings.Join(own, " ")
+	fu.Own = strings.Join(own, " ")
 	return fu, true
 }
 
@@ -325,116 +323,44 @@ func hasAnyPrefixOf(w string, prefixes []string) bool {
 // Afghanistan first.
 const contextWeight = 0.5
 
-// conversationTopic is what the conversation in history is about, as
-// search text: the last question, or, when that was itself a follow-up,
-// what it added to the topic before it ("Afghanistan" then "and drugs
-// there?" is about 阿富汗 and drugs).
-func conversationTopic(history []Turn) string {
-	if len(history) == 0 {
+// ConversationTopic is what a conversation is about, as search text,
+// given its questions (oldest first): the last question, or, when that was
+// itself a follow-up, what it added to the topic before it ("Afghanistan"
+// then "and drugs there?" is about 阿富汗 and drugs).
+func ConversationTopic(questions []string) string {
+	if len(questions) == 0 {
 		return ""
 	}
-	last := history[len(history)-1].Question
-	if len(history) > 1 {
-		if fu, ok := followUpOf(last, corpus.DetectLang(last)); ok {
-			return strings.TrimSpace(conversationTopic(history[:len(history)-1]) + " " + fu.own)
+	last := questions[len(questions)-1]
+	if len(questions) > 1 {
+		if fu, ok := FollowUpOf(last, corpus.DetectLang(last)); ok {
+			return strings.TrimSpace(ConversationTopic(questions[:len(questions)-1]) + " " + fu.Own)
 		}
 	}
 	return last
 }
 
-// turnCitations returns the passages a turn's answer cited, in order of
-// first citation: the IDs kept with the turn, or for a turn recorded
-// before they were kept, the IDs its citation markers name (ranges
-// expanded). IDs that name no passage are skipped.
-func turnCitations(c *corpus.Corpus, t Turn) []corpus.Passage {
-	ids := t.Cited
-	if len(ids) == 0 {
-		for _, m := range corpus.FindMarkers(t.Answer) {
-			for _, ref := range m.Refs {
-				ids = append(ids, ref.IDs()...)
-			}
-		}
-	}
-	var out []corpus.Passage
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if p, ok := c.Get(id); ok && !seen[id] {
-			seen[id] = true
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// ordinalPassage returns the passage an ordinal follow-up refers to: the
+// OrdinalPassage returns the passage an ordinal follow-up refers to: the
 // n-th the previous answer cited, when it cited several (a list the user
 // can count in).
-func ordinalPassage(cited []corpus.Passage, n int) (corpus.Passage, bool) {
+func OrdinalPassage(cited []corpus.Passage, n int) (corpus.Passage, bool) {
 	if len(cited) < 2 || n == 0 || n > len(cited) {
 		return corpus.Passage{}, false
 	}
-	if n == lastOrdinal {
+	if n == LastOrdinal {
 		n = len(cited)
 	}
 	return cited[n-1], true
 }
 
-// followUpInput resolves a follow-up without a model: an ordinal reference
-// to the passage the previous answer cited in that place, anything else
-// to a search for the conversation's topic together with what the
-// follow-up adds, passages that match the latter first. prev is the
-// turn before (its citations number the list an ordinal counts in).
-func (e *Engine) followUpInput(ctx context.Context, text string, lang corpus.Lang, fu followUp, history []Turn, prev Turn) (extractInput, error) {
-	in := extractInput{question: text, lang: lang, followUp: true, own: fu.own, frame: history[len(history)-1].Question}
-	topic := conversationTopic(history)
-	combined, err := e.search(ctx, strings.TrimSpace(topic+" "+fu.own))
-	if err != nil && !errors.Is(err, retrieval.ErrEmptyQuery) {
-		return in, err
-	}
-	cited := turnCitations(e.c, prev)
-	if p, ok := ordinalPassage(cited, fu.ordinal); ok {
-		in.results = retrieval.Results{Query: combined.Query, Items: []retrieval.Result{{Passage: p}}, Relevance: 1, InScope: true}
-		if fu.own != "" {
-			in.ownQuery = e.searchForQuery(ctx, fu.own)
-		}
-		return in, nil
-	}
-	if fu.own != "" {
-		own, err := e.search(ctx, fu.own)
-		switch {
-		case err == nil:
-			in.ownQuery = own.Query
-			if !combined.InScope && own.InScope {
-				// The topic drowned out a question that stands on its own.
-				combined = own
-			}
-		case !errors.Is(err, retrieval.ErrEmptyQuery):
-			return in, err
-		}
-	}
-	in.results = combined
-	in.results.Items = e.preferOwn(combined.Items, in.ownQuery, combined.Query, cited, fu.more)
-	return in, nil
-}
-
-// searchForQuery runs a search for q only to learn the query retrieval
-// makes of it ("" when none).
-func (e *Engine) searchForQuery(ctx context.Context, q string) string {
-	res, err := e.r.Search(ctx, q, 1)
-	if err != nil {
-		return ""
-	}
-	return res.Query
-}
-
-// preferOwn reorders the results of a follow-up's search, stably: first
+// PreferOwn reorders the results of a follow-up's search, stably: first
 // the passages that match both what the follow-up adds and the
 // conversation's topic (a term of each), then those matching only the
 // follow-up, then the rest. For "what else" questions, passages
 // the previous answer already quoted are left out, unless nothing else
 // was found.
-func (e *Engine) preferOwn(items []retrieval.Result, ownQuery, query string, cited []corpus.Passage, more bool) []retrieval.Result {
-	own, topic := e.idfTerms(ownQuery), e.idfTerms(query)
+func (cp *Composer) PreferOwn(items []retrieval.Result, ownQuery, query string, cited []corpus.Passage, more bool) []retrieval.Result {
+	own, topic := cp.idfTerms(ownQuery), cp.idfTerms(query)
 	for t := range own {
 		delete(topic, t)
 	}
@@ -455,7 +381,7 @@ func (e *Engine) preferOwn(items []retrieval.Result, ownQuery, query string, cit
 	}
 	tiers := make(map[string]int, len(out))
 	for _, it := range out {
-		terms := termSet(corpus.Fold(it.Passage.TextHans))
+		terms := cp.passageTerms(it.Passage)
 		t := 0
 		if len(own) > 0 && !matchesAny(terms, own) {
 			t += 2
@@ -471,10 +397,10 @@ func (e *Engine) preferOwn(items []retrieval.Result, ownQuery, query string, cit
 
 // idfTerms returns the matching terms of a processed query that carry
 // weight, with their idf.
-func (e *Engine) idfTerms(query string) map[string]float64 {
+func (cp *Composer) idfTerms(query string) map[string]float64 {
 	out := map[string]float64{}
 	for t := range termSet(corpus.Fold(query)) {
-		if idf := e.stats.idf(t); idf > 0 {
+		if idf := cp.stats.idf(t); idf > 0 {
 			out[t] = idf
 		}
 	}

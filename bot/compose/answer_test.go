@@ -1,0 +1,492 @@
+package compose
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/declbot/declbot/bot/i18n"
+	"github.com/declbot/declbot/corpus"
+	"github.com/declbot/declbot/retrieval"
+)
+
+// realIndex builds the production retrieval index over the embedded
+// corpus (offline embedder); it is built once per test binary.
+var realIndex = sync.OnceValues(func() (*retrieval.Index, error) {
+	c, err := corpus.Load()
+	if err != nil {
+		return nil, err
+	}
+	return retrieval.New(context.Background(), c)
+})
+
+// searcher is what ask searches with: the real index or a fake.
+type searcher interface {
+	Search(ctx context.Context, q string, k int) (retrieval.Results, error)
+}
+
+func realSearcher(t testing.TB) searcher {
+	t.Helper()
+	idx, err := realIndex()
+	if err != nil {
+		t.Fatalf("retrieval.New: %v", err)
+	}
+	return idx
+}
+
+// testComposer is the composer of the embedded corpus, built once.
+var testComposer = sync.OnceValue(func() *Composer {
+	c, err := corpus.Load()
+	if err != nil {
+		panic(err)
+	}
+	return New(c)
+})
+
+// ask answers q as the engine does offline: the question cleaned, the
+// top 8 passages found by r, the answer composed from them.
+func ask(t testing.TB, r searcher, q string) (Answer, error) {
+	t.Helper()
+	q = strings.Join(strings.Fields(corpus.CleanText(q)), " ")
+	res, err := r.Search(context.Background(), q, 8)
+	if err != nil {
+		return Answer{}, err
+	}
+	return testComposer().Compose(Input{Question: q, Lang: corpus.DetectLang(q), Results: res}), nil
+}
+
+// fakeRetriever returns fixed passages.
+type fakeRetriever struct {
+	c         *corpus.Corpus
+	ids       []string
+	inScope   bool
+	relevance float64
+}
+
+func newFakeRetriever(c *corpus.Corpus, ids ...string) *fakeRetriever {
+	return &fakeRetriever{c: c, ids: ids, inScope: true, relevance: 0.8}
+}
+
+func (f *fakeRetriever) Search(ctx context.Context, q string, k int) (retrieval.Results, error) {
+	res := retrieval.Results{Query: corpus.Fold(q), InScope: f.inScope, Relevance: f.relevance}
+	for i, id := range f.ids {
+		if i >= k {
+			break
+		}
+		p, ok := f.c.Get(id)
+		if !ok {
+			panic("fakeRetriever: no passage " + id)
+		}
+		res.Items = append(res.Items, retrieval.Result{Passage: p, Score: 1 / float64(60+i+1)})
+	}
+	return res, nil
+}
+
+// markerIDs are the IDs the citation markers of text name, in order of
+// first citation, read by the one marker grammar.
+func markerIDs(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range corpus.FindMarkers(text) {
+		for _, r := range m.Refs {
+			for _, id := range r.IDs() {
+				if !seen[id] {
+					seen[id] = true
+					out = append(out, id)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// stripMarkers is text without its citation markers.
+func stripMarkers(text string) string {
+	return corpus.RewriteMarkers(text, func(corpus.Marker) string { return "" })
+}
+
+func passageIDs(ps []corpus.Passage) []string {
+	out := []string{}
+	for _, p := range ps {
+		out = append(out, p.ID)
+	}
+	return out
+}
+
+// checkAnswerInvariants checks what every answer promises: markers name
+// exactly the cited passages, in order of first citation, and each cited
+// passage exists in the corpus.
+func checkAnswerInvariants(t *testing.T, c *corpus.Corpus, a Answer) {
+	t.Helper()
+	order, got := markerIDs(a.Text), passageIDs(a.Citations)
+	if strings.Join(order, " ") != strings.Join(got, " ") {
+		t.Errorf("markers in text %v, Citations %v: want the same, in order of first citation\ntext: %s", order, got, a.Text)
+	}
+	for _, p := range a.Citations {
+		if _, ok := c.Get(p.ID); !ok {
+			t.Errorf("cited %s, which is not in the corpus", p.ID)
+		}
+	}
+	if a.Citations == nil || a.Related == nil {
+		t.Errorf("nil slice in answer (JSON would show null): %+v", a)
+	}
+	if !a.Grounded && len(a.Citations) > 0 {
+		t.Errorf("not grounded but cites %v", got)
+	}
+}
+
+// quoted returns the answer's text without its first line when that line
+// is the offline-mode note, and without markers.
+func quoted(a Answer) string {
+	text := a.Text
+	if !a.Lang.IsChinese() {
+		_, text, _ = strings.Cut(text, "\n")
+	}
+	return stripMarkers(text)
+}
+
+func TestExtractiveRealIndex(t *testing.T) {
+	c := loadCorpus(t)
+	e := realSearcher(t)
+	tests := []struct {
+		name     string
+		q        string
+		lang     corpus.Lang
+		wantCite string // a passage that must be cited
+		wantText string // a phrase the answer must quote (simplified; compared folded)
+		maxRunes int    // the answer's bound: short for a fact, broad for an overview
+	}{
+		{"simplified", "宣言对外空武器化持什么立场？", corpus.LangHans, "2.36", "防止外空武器化", broadRunes},
+		{"traditional", "成員國對外空武器化的立場是什麼？", corpus.LangHant, "2.36", "防止外空武器化", broadRunes},
+		{"simplified factual", "帕哈尔加姆恐怖袭击是哪一天发生的？", corpus.LangHans, "2.7", "2025年4月22日", extractRunes},
+		{"traditional factual", "上合組織開發銀行的進展如何？", corpus.LangHant, "3.21", "决定成立开发银行", extractRunes},
+		{"english", "What does the declaration say about outer space?", corpus.LangEn, "2.36", "防止外空武器化", broadRunes},
+		{"russian", "Что декларация говорит о терроризме?", corpus.LangRu, "", "恐怖主义", broadRunes},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := ask(t, e, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAnswerInvariants(t, c, a)
+			if !a.Grounded || a.Lang != tt.lang {
+				t.Errorf("Grounded=%v Lang=%s, want true %s", a.Grounded, a.Lang, tt.lang)
+			}
+			if tt.wantCite != "" && !strings.Contains(strings.Join(passageIDs(a.Citations), " ")+" ", tt.wantCite+" ") {
+				t.Errorf("cites %v, want %s among them\n%s", passageIDs(a.Citations), tt.wantCite, a.Text)
+			}
+			body := quoted(a)
+			if !strings.Contains(corpus.Fold(body), corpus.Fold(tt.wantText)) {
+				t.Errorf("answer does not quote %q:\n%s", tt.wantText, a.Text)
+			}
+			if n := utf8.RuneCountInString(body); n > tt.maxRunes+20 {
+				t.Errorf("answer quotes %d runes, want about %d at most", n, tt.maxRunes)
+			}
+			switch tt.lang {
+			case corpus.LangHant:
+				// Quoted in the traditional text, not the simplified one.
+				if corpus.DetectScript(body) != corpus.Hant {
+					t.Errorf("traditional question answered in simplified:\n%s", a.Text)
+				}
+			case corpus.LangHans:
+				if corpus.DetectScript(body) != corpus.Hans {
+					t.Errorf("simplified question answered in traditional:\n%s", a.Text)
+				}
+			case corpus.LangEn, corpus.LangRu:
+				first, _, _ := strings.Cut(a.Text, "\n")
+				if first != i18n.Text(tt.lang, i18n.OfflineQuote) {
+					t.Errorf("first line %q, want the offline note %q", first, i18n.Text(tt.lang, i18n.OfflineQuote))
+				}
+			}
+		})
+	}
+}
+
+func TestExtractiveOutOfScopeRealIndex(t *testing.T) {
+	c := loadCorpus(t)
+	e := realSearcher(t)
+	for _, tt := range []struct {
+		q    string
+		lang corpus.Lang
+	}{
+		{"比特币现在多少钱一个？", corpus.LangHans},
+		{"今年的諾貝爾和平獎頒給了誰？", corpus.LangHant},
+		{"What is the price of bitcoin today?", corpus.LangEn},
+		{"Какая погода будет завтра в Москве?", corpus.LangRu},
+	} {
+		t.Run(string(tt.lang), func(t *testing.T) {
+			a, err := ask(t, e, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAnswerInvariants(t, c, a)
+			if a.Grounded || len(a.Citations) != 0 {
+				t.Errorf("Grounded=%v, Citations %v: want an ungrounded answer citing nothing", a.Grounded, passageIDs(a.Citations))
+			}
+			if !strings.HasPrefix(a.Text, i18n.Text(tt.lang, i18n.NotAddressed)) {
+				t.Errorf("text %q does not start with the %s not-addressed message", a.Text, tt.lang)
+			}
+			if len(a.Related) > relatedTopics {
+				t.Errorf("%d related topics, want at most %d", len(a.Related), relatedTopics)
+			}
+		})
+	}
+}
+
+func TestExtractiveComposition(t *testing.T) {
+	c := loadCorpus(t)
+	// 2.17-2.19 are about Gaza and Palestine; 5.8 (signatures) is noise
+	// sharing none of the question's terms.
+	r := newFakeRetriever(c, "2.18", "2.17", "5.8", "2.19")
+	a, err := ask(t, r, "宣言对加沙局势和巴勒斯坦问题是怎么表态的？")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAnswerInvariants(t, c, a)
+	if got := passageIDs(a.Citations); strings.Join(got, " ") != "2.18 2.17 2.19" {
+		t.Errorf("cites %v, want 2.18 2.17 2.19 (retrieval order, no noise)\n%s", got, a.Text)
+	}
+	// Every sentence ends with its marker and a full stop.
+	for _, s := range splitSentences(a.Text) {
+		ms := corpus.FindMarkers(s)
+		if !strings.HasSuffix(s, "。") || len(ms) == 0 || ms[len(ms)-1].End != len(s)-len("。") {
+			t.Errorf("sentence %q does not end with [ID]。", s)
+		}
+	}
+	// What is quoted is the corpus's own words.
+	for _, s := range splitSentences(a.Text) {
+		body := stripMarkers(s)
+		body = strings.TrimSuffix(body, "。")
+		found := false
+		for _, p := range a.Citations {
+			if strings.Contains(p.TextHans, body) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("sentence %q is not quoted from the cited passages", body)
+		}
+	}
+}
+
+// A question whose answer is spread over several paragraphs quotes each
+// of them, within the broad bounds; a factual one stays short.
+func TestExtractiveBroadAndNarrow(t *testing.T) {
+	c := loadCorpus(t)
+	// 4.4-4.7 and 3.15 all speak of 人工智能; 5.8 (signatures) is noise.
+	r := newFakeRetriever(c, "4.4", "4.5", "4.6", "4.7", "3.15", "5.8")
+	for _, q := range []string{"宣言中关于人工智能都有哪些内容？", "人工智能"} {
+		a, err := ask(t, r, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAnswerInvariants(t, c, a)
+		if got := passageIDs(a.Citations); strings.Join(got, " ") != "4.4 4.5 4.6 4.7 3.15" {
+			t.Errorf("%s: cites %v, want 4.4 4.5 4.6 4.7 3.15\n%s", q, got, a.Text)
+		}
+		if n := utf8.RuneCountInString(quoted(a)); n > broadRunes {
+			t.Errorf("%s: %d runes quoted, want at most %d", q, n, broadRunes)
+		}
+		perPassage := map[string]int{}
+		for _, id := range markerIDs(a.Text) {
+			perPassage[id]++
+		}
+		for id, n := range perPassage {
+			if n > broadPerPassage {
+				t.Errorf("%s: %d sentences from %s, want at most %d", q, n, id, broadPerPassage)
+			}
+		}
+	}
+
+	// One passage holds the fact; the others share only common words.
+	r = newFakeRetriever(c, "2.7", "2.8", "2.6", "2.5")
+	a, err := ask(t, r, "帕哈尔加姆恐怖袭击是哪一天发生的？")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAnswerInvariants(t, c, a)
+	if got := passageIDs(a.Citations); len(got) != 1 || got[0] != "2.7" {
+		t.Errorf("factual: cites %v, want only 2.7\n%s", got, a.Text)
+	}
+}
+
+// The same question gets the same answer every time: sentences that score
+// alike are not chosen by map order.
+func TestExtractiveDeterministic(t *testing.T) {
+	c := loadCorpus(t)
+	e := realSearcher(t)
+	for _, q := range []string{"宣言中关于人工智能都有哪些内容？", "What is the SCO's position on Gaza and the Israeli-Palestinian conflict?"} {
+		first, err := ask(t, e, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAnswerInvariants(t, c, first)
+		for range 20 {
+			a, _ := ask(t, e, q)
+			if a.Text != first.Text {
+				t.Fatalf("%s: answers differ:\n%s\n%s", q, first.Text, a.Text)
+			}
+		}
+	}
+}
+
+func TestExtractiveBounds(t *testing.T) {
+	c := loadCorpus(t)
+	// Long passages on one topic: the answer stays within its bounds.
+	r := newFakeRetriever(c, "2.6", "2.10", "2.11", "2.13", "2.14")
+	a, err := ask(t, r, "宣言如何打击恐怖主义、分裂主义和极端主义？")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAnswerInvariants(t, c, a)
+	n := len(splitSentences(a.Text))
+	if n < 1 || n > extractSentences {
+		t.Errorf("%d sentences, want 1..%d", n, extractSentences)
+	}
+	if runes := utf8.RuneCountInString(quoted(a)); runes > extractRunes {
+		t.Errorf("%d runes quoted, want at most %d", runes, extractRunes)
+	}
+}
+
+func TestExtractiveNoSharedTerms(t *testing.T) {
+	c := loadCorpus(t)
+	// A question sharing no term with the passages (matched by meaning):
+	// the best passage's opening is quoted.
+	r := newFakeRetriever(c, "2.36", "3.5")
+	a, err := ask(t, r, "Will space become a battlefield?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAnswerInvariants(t, c, a)
+	if got := passageIDs(a.Citations); len(got) != 1 || got[0] != "2.36" {
+		t.Errorf("cites %v, want [2.36]", got)
+	}
+}
+
+func TestExtractiveNotAddressedRelated(t *testing.T) {
+	c := loadCorpus(t)
+	r := newFakeRetriever(c, "4.27", "4.11", "4.10", "4.9")
+	r.inScope, r.relevance = false, 0.4
+	a, err := ask(t, r, "上合组织成员国在新闻媒体领域有哪些合作安排？")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAnswerInvariants(t, c, a)
+	if got := passageIDs(a.Related); strings.Join(got, " ") != "4.27 4.11 4.10" {
+		t.Errorf("Related %v, want the top three", got)
+	}
+	if len(corpus.FindMarkers(a.Text)) > 0 {
+		t.Errorf("related topics written as citation markers: %s", a.Text)
+	}
+	for _, p := range a.Related {
+		if !strings.Contains(a.Text, p.ID+" “") {
+			t.Errorf("text does not name related %s: %s", p.ID, a.Text)
+		}
+	}
+
+	// Around the cut-off: just above it topics are named, just below not.
+	for _, tt := range []struct {
+		relevance float64
+		want      int
+	}{
+		{relatedMinRelevance + 0.01, relatedTopics},
+		{relatedMinRelevance - 0.01, 0},
+		{0.02, 0},
+	} {
+		r.relevance = tt.relevance
+		a, _ = ask(t, r, "上合组织成员国在新闻媒体领域有哪些合作安排？")
+		if len(a.Related) != tt.want {
+			t.Errorf("relevance %.2f: Related %v, want %d", tt.relevance, passageIDs(a.Related), tt.want)
+		}
+		if tt.want == 0 && a.Text != i18n.Text(corpus.LangHans, i18n.NotAddressed) {
+			t.Errorf("relevance %.2f: text %q, want the bare message", tt.relevance, a.Text)
+		}
+	}
+
+	// Clearly unrelated questions, with the real index: no topics named.
+	for _, q := range []string{"比特币现在多少钱一个？", "What is the price of bitcoin today?"} {
+		a, err := ask(t, realSearcher(t), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Grounded || len(a.Related) != 0 {
+			t.Errorf("%s: Grounded=%v Related %v, want not addressed and no topics\n%s", q, a.Grounded, passageIDs(a.Related), a.Text)
+		}
+	}
+}
+
+// TestExtractiveMentionsButNot: with the real index, questions naming a
+// topic the text mentions but asking for what it does not give get the
+// "mentions X but does not say" answer in their language, citing nothing
+// and offering the topic's paragraph as Related; typed questions whose
+// passages do give the fact are answered as before.
+func TestExtractiveMentionsButNot(t *testing.T) {
+	e := realSearcher(t)
+	c := loadCorpus(t)
+	tests := []struct {
+		q       string
+		lang    corpus.Lang
+		related string // a paragraph the answer must offer as Related
+		say     string // what the answer must say is missing
+		topic   string // the topic it must name
+	}{
+		{"中吉乌铁路全长多少公里？", corpus.LangHans, "3.32", i18n.Text(corpus.LangHans, i18n.NoFigure), "中吉乌铁路"},
+		{"中吉烏鐵路什麼時候通車？", corpus.LangHant, "3.32", i18n.Text(corpus.LangHant, i18n.NoDate), "中吉烏鐵路"},
+		{"帕哈尔加姆那次恐怖袭击是谁干的？", corpus.LangHans, "2.7", i18n.Text(corpus.LangHans, i18n.NoPerpetrator), "帕哈尔加姆"},
+		{"Who carried out the attack on the Jaffar Express?", corpus.LangEn, "2.8", i18n.Text(corpus.LangEn, i18n.NoPerpetrator), "贾法尔快车"},
+		{"Сколько денег вложат в Банк развития ШОС?", corpus.LangRu, "3.21", i18n.Text(corpus.LangRu, i18n.NoFigure), "开发银行"},
+	}
+	for _, tt := range tests {
+		a, err := ask(t, e, tt.q)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.q, err)
+		}
+		checkAnswerInvariants(t, c, a)
+		if a.Grounded || len(a.Citations) != 0 {
+			t.Errorf("%q: grounded %v, citations %v; want a refusal citing nothing:\n%s", tt.q, a.Grounded, a.Citations, a.Text)
+		}
+		if a.Lang != tt.lang {
+			t.Errorf("%q: answer in %s, want %s", tt.q, a.Lang, tt.lang)
+		}
+		var rel []string
+		for _, p := range a.Related {
+			rel = append(rel, p.ID)
+		}
+		if !strings.Contains(" "+strings.Join(rel, " ")+" ", " "+tt.related+" ") {
+			t.Errorf("%q: related %v, want %s among them", tt.q, rel, tt.related)
+		}
+		for _, want := range []string{tt.say, tt.topic, tt.related} {
+			if !strings.Contains(a.Text, want) {
+				t.Errorf("%q: answer %q does not contain %q", tt.q, a.Text, want)
+			}
+		}
+	}
+}
+
+// TestExtractiveTypedAnswered: typed questions whose passages hold the
+// fact are answered and cite it; where the fact is in a sentence the
+// composer would not have chosen, that sentence is added.
+func TestExtractiveTypedAnswered(t *testing.T) {
+	e := realSearcher(t)
+	c := loadCorpus(t)
+	tests := []struct {
+		q, cite, fact string
+	}{
+		{"帕哈尔加姆恐怖袭击发生在哪一天？", "2.7", "2025年4月22日"},
+		{"Who is the President of Kazakhstan?", "5.8", "托卡耶夫"},
+		{"胡兹达尔袭击是几月几号？", "2.8", "5月21日"},
+	}
+	for _, tt := range tests {
+		a, err := ask(t, e, tt.q)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.q, err)
+		}
+		checkAnswerInvariants(t, c, a)
+		if !a.Grounded || !strings.Contains(a.Text, tt.fact) || !strings.Contains(a.Text, "["+tt.cite+"]") {
+			t.Errorf("%q: want a grounded answer quoting %q with [%s], got grounded %v:\n%s", tt.q, tt.fact, tt.cite, a.Grounded, a.Text)
+		}
+	}
+}

@@ -1,0 +1,238 @@
+package compose
+
+import (
+	"testing"
+
+	"github.com/declbot/declbot/corpus"
+	"github.com/declbot/declbot/retrieval"
+)
+
+func loadCorpus(t testing.TB) *corpus.Corpus {
+	t.Helper()
+	c, err := corpus.Load()
+	if err != nil {
+		t.Fatalf("corpus.Load: %v", err)
+	}
+	return c
+}
+
+func TestExpectedType(t *testing.T) {
+	tests := []struct {
+		q    string
+		want answerType
+	}{
+		// Quantities.
+		{"乌兹别克斯坦的人口有多少？", typeQuantity},
+		{"這條公路有多長？", typeQuantity},
+		{"上合组织开发银行注册资本有几亿美元？", typeQuantity},
+		{"How much money will the development bank lend?", typeQuantity},
+		{"How many tourists visited Qingdao last year?", typeQuantity},
+		{"What percentage of trade is settled in national currencies?", typeQuantity},
+		{"Сколько стоит билет на поезд?", typeQuantity},
+		{"Какова протяжённость новой дороги?", typeQuantity},
+		// Dates.
+		{"杭州亚运会是什么时候举办的？", typeDate},
+		{"這項公約何時生效？", typeDate},
+		{"When will the forum open?", typeDate},
+		{"In what year was the charter signed?", typeDate},
+		{"Когда откроется новый центр?", typeDate},
+		{"В каком году подписали конвенцию?", typeDate},
+		// Officials' names.
+		{"哈萨克斯坦外长是谁？", typePerson},
+		{"聯合國秘書長叫什麼名字？", typePerson},
+		{"Who is the current secretary-general?", typePerson},
+		{"What is the name of the bank's president?", typePerson},
+		{"Кто министр иностранных дел Индии?", typePerson},
+		{"Как зовут директора центра?", typePerson},
+		// Perpetrators.
+		{"胡兹达尔爆炸案是谁干的？", typePerpetrator},
+		{"那次火车袭击的幕后黑手是什么人？", typePerpetrator},
+		{"Who carried out the bombing?", typePerpetrator},
+		{"Who was behind the attack on the train?", typePerpetrator},
+		{"Кто стоит за взрывом?", typePerpetrator},
+		{"Кто совершил нападение?", typePerpetrator},
+		// Not typed: lists, stances, agents, conjunctions, several parts.
+		{"宣言对气候变化持什么立场？", typeNone},
+		{"成员国在哪些领域加强合作？", typeNone},
+		{"What does the declaration say about terrorism?", typeNone},
+		{"Какие меры предлагаются против наркотиков?", typeNone},
+		{"烈士陵园由谁来维护？", typeNone},
+		{"Who condemned the bombing?", typeNone},
+		{"Кто отвечает за борьбу с кибератаками?", typeNone},
+		{"What will the members do when a disaster strikes?", typeNone},
+		{"Что делают страны, когда случается засуха?", typeNone},
+		{"Будет ли когда-нибудь общая валюта?", typeNone},
+		{"下届峰会什么时候在哪里举行？", typeNone},
+		{"开发银行成立了吗？什么时候？", typeNone},
+		{"When and where will the next summit be held?", typeNone},
+		{"Has the bank been set up, and when?", typeNone},
+		{"下一任主席国是谁？", typeNone},
+		{"Кто будет председательствовать в следующем году?", typeNone},
+		{"一带一路倡议有什么意义？", typeNone},
+		{"这几年合作进展如何？", typeNone},
+		{"Несколько стран выступили против?", typeNone},
+	}
+	for _, tt := range tests {
+		if got := expectedType(tt.q); got != tt.want {
+			t.Errorf("expectedType(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestAnswersType(t *testing.T) {
+	tests := []struct {
+		t    answerType
+		s    string
+		want bool
+	}{
+		{typeQuantity, "双方贸易额增长了12%。", true},
+		{typeQuantity, "该铁路全长五百公里。", true},
+		{typeQuantity, "注意到三国交通部长会议的成果。", true},
+		{typeQuantity, "甲国、乙国、丙国和丁国支持该倡议。", true},
+		{typeQuantity, "成员国注意到该铁路已开工建设。", false},
+		{typeQuantity, "成员国支持加强一体化进程。", false},
+		{typeDate, "论坛于2024年10月举行。", true},
+		{typeDate, "公约将于明年生效。", true},
+		{typeDate, "會議將於九月舉行。", true},
+		{typeDate, "成员国决定成立开发银行。", false},
+		{typePerson, "某某共和国总统 某某某", true},
+		{typePerson, "注意到举办约翰·史密斯论坛的建议。", true},
+		{typePerson, "成员国高度评价秘书处的工作。", false},
+		{typePerson, "成员国支持主席国的工作。", false},
+		{typePerpetrator, "该组织宣称对袭击负责。", true},
+		{typePerpetrator, "此次袭击系某武装分子所为。", true},
+		{typePerpetrator, "成员国强烈谴责在某地发动的恐怖袭击事件。", false},
+		{typeNone, "任何句子。", true},
+	}
+	for _, tt := range tests {
+		if got := answersType(tt.t, tt.s); got != tt.want {
+			t.Errorf("answersType(%v, %q) = %v, want %v", tt.t, tt.s, got, tt.want)
+		}
+	}
+}
+
+// TestEnsureTypeAddsSentence: when the chosen sentences lack the type but
+// another sentence of a quoted paragraph has it, that sentence joins the
+// answer instead of the answer being refused.
+func TestEnsureTypeAddsSentence(t *testing.T) {
+	c := loadCorpus(t)
+	cp := New(c)
+	p, _ := c.Get("2.38")
+	sents := splitSentences(p.TextHans)
+	if len(sents) < 2 || !answersType(typeDate, sents[0]) || answersType(typeDate, sents[1]) {
+		t.Fatalf("2.38 no longer has a dated first sentence and an undated second: %q", sents)
+	}
+	res := retrieval.Results{Query: "反对建立与公约功能重复的机制", Items: []retrieval.Result{{Passage: p, Score: 1}}, Relevance: 1, InScope: true}
+	in := Input{Question: "什么时候反对建立与公约功能重复的机制？", Lang: corpus.LangHans, Results: res}
+	chosen := []sentence{{passage: p, pos: 1, text: sents[1], terms: sortedTerms(corpus.Fold(sents[1]))}}
+	got, ok := cp.ensureType(in, typeDate, chosen)
+	if !ok || len(got) != 2 || got[0].pos != 0 || got[1].pos != 1 {
+		t.Fatalf("ensureType = %v, %+v; want the dated sentence added before the chosen one", ok, got)
+	}
+	if _, ok := cp.ensureType(in, typePerpetrator, chosen); ok {
+		t.Errorf("ensureType(perpetrator) = ok; 2.38 names no one")
+	}
+}
+
+func TestAsksForOverview(t *testing.T) {
+	for _, tt := range []struct {
+		q    string
+		want bool
+	}{
+		{"宣言中关于人工智能都有哪些内容？", true},
+		{"對於化學武器和生物武器，成員國有什麼立場？", true},
+		{"What does the declaration say about Afghanistan?", true},
+		{"Какие антинаркотические операции поддерживают страны ШОС?", true},
+		{"帕哈尔加姆恐怖袭击是哪一天发生的？", false},
+		{"When and where was the Tianjin Declaration adopted?", false},
+		{"Под каким девизом Киргизия будет председательствовать в ШОС?", false},
+	} {
+		if got := asksForOverview(tt.q); got != tt.want {
+			t.Errorf("asksForOverview(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestTopicOf(t *testing.T) {
+	c := loadCorpus(t)
+	for _, tt := range []struct {
+		id   string
+		sc   corpus.Script
+		want string
+	}{
+		{"2.36", corpus.Hans, "防止外空武器化"},
+		{"2.36", corpus.Hant, "防止外空武器化"},
+		{"2.14", corpus.Hans, "共同努力，防止激进意识形态、宗教不宽容、排外心理…"},
+		{"1.10", corpus.Hans, "反对以集团化和对抗性思维解决国际和地区热点问题"},
+		{"3.5", corpus.Hans, "会议通过了《上合组织成员国元首理事会关于支持多边…"},
+	} {
+		p, _ := c.Get(tt.id)
+		if got := topicOf(p, tt.sc); got != tt.want {
+			t.Errorf("topicOf(%s, %s) = %q, want %q", tt.id, tt.sc, got, tt.want)
+		}
+	}
+}
+
+func TestFollowUpOf(t *testing.T) {
+	tests := []struct {
+		text    string
+		fires   bool
+		ordinal int
+		more    bool
+		own     string
+	}{
+		// Chinese: ellipsis, anaphora, ordinals, "what else".
+		{text: "那第二个呢？", fires: true, ordinal: 2},
+		{text: "那麼第三條呢？", fires: true, ordinal: 3},
+		{text: "最后一个呢", fires: true, ordinal: LastOrdinal},
+		{text: "第2段说了什么？", fires: true, ordinal: 2, own: "说了什么"},
+		{text: "那能源合作呢？", fires: true, own: "能源合作"},
+		{text: "它对恐怖主义怎么表态？", fires: true, own: "对恐怖主义怎么表态"},
+		{text: "其中提到了哪些国家？", fires: true, own: "提到了哪些国家"},
+		{text: "还有别的吗？", fires: true, more: true, own: "吗"},
+		{text: "該國的情況呢", fires: true, own: "的情况"},
+		// Chinese: standalone, though after others.
+		{text: "宣言如何评价上合组织开发银行？"},
+		{text: "第二次世界大战胜利多少周年？"},
+		{text: "第二部分讲了什么？"},
+		{text: "那宣言对气候变化有什么立场？"},
+		{text: "该宣言什么时候签署的？"},
+		{text: "上海合作组织成员国在打击恐怖主义、分裂主义和极端主义方面达成了哪些共识呢？"},
+		{text: "成员国应该如何加强互联互通？"},
+		// English.
+		{text: "And what about drugs there?", fires: true, own: "drugs"},
+		{text: "And the second one?", fires: true, ordinal: 2},
+		{text: "When did the third attack happen?", fires: true, ordinal: 3, own: "when did happen"},
+		{text: "What else?", fires: true, more: true},
+		{text: "How about energy?", fires: true, own: "energy"},
+		{text: "And trade?", fires: true, own: "trade"},
+		{text: "What does it say about energy?"},
+		{text: "Is there anything on space security?"},
+		{text: "What does this declaration say about the Second World War?"},
+		{text: "And who signed the declaration?"},
+		{text: "What does the declaration say about the SCO development bank and when will it start operating?"},
+		// Russian.
+		{text: "А что насчёт наркотиков?", fires: true, own: "наркотиков"},
+		{text: "А второй?", fires: true, ordinal: 2},
+		{text: "Когда был второй теракт?", fires: true, ordinal: 2, own: "когда был"},
+		{text: "Что ещё там сказано?", fires: true, more: true, own: "сказано"},
+		{text: "А энергетика?", fires: true, own: "энергетика"},
+		{text: "Что сказано о Второй мировой войне?"},
+		{text: "Что говорится в этой декларации о климате?"},
+		{text: "И кто подписал декларацию?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			fu, ok := FollowUpOf(tt.text, corpus.DetectLang(tt.text))
+			if ok != tt.fires {
+				t.Fatalf("followUpOf = %+v, %v; want fires=%v", fu, ok, tt.fires)
+			}
+			if !ok {
+				return
+			}
+			if fu.Ordinal != tt.ordinal || fu.More != tt.more || fu.Own != tt.own {
+				t.Errorf("followUpOf = %+v; want ordinal %d, more %v, own %q", fu, tt.ordinal, tt.more, tt.own)
+			}
+		})
+	}
+}
