@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -67,6 +68,17 @@ type Millis time.Duration
 // MarshalJSON writes the duration in milliseconds.
 func (m Millis) MarshalJSON() ([]byte, error) {
 	return []byte(fmt.Sprintf("%.3f", float64(m)/float64(time.Millisecond))), nil
+}
+
+// UnmarshalJSON reads milliseconds, so that a saved report (the base of
+// --compare) reads back as it was written.
+func (m *Millis) UnmarshalJSON(b []byte) error {
+	var ms float64
+	if err := json.Unmarshal(b, &ms); err != nil {
+		return fmt.Errorf("latency: %w", err)
+	}
+	*m = Millis(ms * float64(time.Millisecond))
+	return nil
 }
 
 // String formats the duration for reports.
