@@ -192,3 +192,68 @@ func squash(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+func TestEvalCheck(t *testing.T) {
+	good := writeSuite(t, `{"hit5":0.9}`, itemOpening, itemOOS)
+	out, errOut, code := run(t, nil, "eval", "--check", good)
+	if code != exitOK || !strings.Contains(out, good+`: valid suite "cmdtest" v1: 2 items (1 answerable, 1 out of scope), 1 thresholds`) {
+		t.Errorf("valid suite: exit %d\n%s%s", code, out, errOut)
+	}
+
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.jsonl")
+	lines := []string{
+		`{"suite":"mine","version":1,"thresholds":{"hit5":"0.9"}}`,
+	}
+	os.WriteFile(bad, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	_, errOut, code = run(t, nil, "eval", "--check", bad)
+	if code != exitUsage || !strings.Contains(errOut, bad+`:1: header: threshold "hit5" is "0.9", not a number`) {
+		t.Errorf("threshold as a string: exit %d: %s", code, errOut)
+	}
+
+	lines = []string{
+		`{"suite":"mine","version":1,"thresholds":{"hit5":0.9,"hit6":0.5}}`,
+	}
+	os.WriteFile(bad, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	if _, errOut, _ = run(t, nil, "eval", "--check", bad); !strings.Contains(errOut, bad+`:1: header: unknown threshold "hit6"`) {
+		t.Errorf("unknown threshold: %s", errOut)
+	}
+
+	lines = []string{
+		`{"suite":"mine","version":1,"thresholds":{}}`,
+		itemOpening,
+		``,
+		itemOpening,
+		`{"id":"nolang","kind":"factual","question":"q","gold":["0.1"]}`,
+		`{"id":"badlang","lang":"fr","kind":"factual","question":"q","gold":["0.1"]}`,
+		`{"id":"nokind","lang":"en","question":"q","gold":["0.1"]}`,
+		`{"id":"noq","lang":"en","kind":"factual","gold":["0.1"]}`,
+		`{"id":"badgold","lang":"en","kind":"factual","question":"q","gold":["2.99"]}`,
+		`{"lang":"en","kind":"factual","question":"q","gold":["0.1"]}`,
+		`{"id":"typo","lang":"en","kind":"factual","question":"q","golds":["0.1"]}`,
+		`not json`,
+	}
+	os.WriteFile(bad, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	out, errOut, code = run(t, nil, "eval", "--check", bad)
+	if code != exitUsage || out != "" {
+		t.Errorf("invalid suite: exit %d, stdout %q", code, out)
+	}
+	for _, want := range []string{
+		`:4: duplicate id "open" (first used on line 2)`,
+		`:5: item "nolang": missing "lang": use zh-Hans, zh-Hant, en or ru`,
+		`:6: item "badlang": unknown lang "fr"`,
+		`:7: item "nokind": missing "kind"`,
+		`:8: item "noq": missing or empty "question"`,
+		`:9: item "badgold": gold ID "2.99" is not in the corpus`,
+		`:10: item "": missing "id"`,
+		`:11: not a suite item: json: unknown field "golds"`,
+		`:12: not a suite item`,
+	} {
+		if !strings.Contains(errOut, bad+want) {
+			t.Errorf("--check does not report %q:\n%s", want, errOut)
+		}
+	}
+	if _, errOut, code := run(t, nil, "eval", "--check", filepath.Join(dir, "none.jsonl")); code != exitUsage || !strings.Contains(errOut, "none.jsonl") {
+		t.Errorf("missing file: exit %d: %s", code, errOut)
+	}
+}
