@@ -24,6 +24,9 @@ type Report struct {
 	Thresholds []ThresholdResult `json:"thresholds"`
 	// Pass is true when no threshold failed.
 	Pass bool `json:"pass"`
+	// Interrupted says how far a run stopped with Ctrl-C got; such a run
+	// does not pass.
+	Interrupted string `json:"interrupted,omitempty"`
 	// Comparison is set by Compare: this run against an earlier one.
 	Comparison *Comparison `json:"comparison,omitempty"`
 
@@ -48,6 +51,9 @@ func NewReport(s *Suite, rr *RetrievalReport, ar *AnswerReport) *Report {
 		if t.Status == StatusFail {
 			r.Pass = false
 		}
+	}
+	if ar != nil && ar.Interrupted != "" {
+		r.Interrupted, r.Pass = ar.Interrupted, false
 	}
 	return r
 }
@@ -215,6 +221,9 @@ func (r *Report) summaryLine() string {
 
 func (r *Report) verdict() string {
 	failed := r.Failed()
+	if r.Interrupted != "" {
+		return fmt.Sprintf("INCOMPLETE: %s; the metrics are over those (%d of %d thresholds not met)", r.Interrupted, len(failed), len(r.Thresholds))
+	}
 	if len(failed) == 0 {
 		return fmt.Sprintf("PASS: all %d thresholds met", len(r.Thresholds))
 	}

@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/declbot/declbot/bot/llm/llmtest"
 )
 
 func TestEvalHTML(t *testing.T) {
@@ -256,4 +259,78 @@ func TestEvalCheck(t *testing.T) {
 	if _, errOut, code := run(t, nil, "eval", "--check", filepath.Join(dir, "none.jsonl")); code != exitUsage || !strings.Contains(errOut, "none.jsonl") {
 		t.Errorf("missing file: exit %d: %s", code, errOut)
 	}
+}
+
+// TestEvalModelCache: a second run of the same configuration makes no
+// model call; --no-cache asks again; an error is never cached, and the
+// item it hit fails with the model's error while the run goes on.
+func TestEvalModelCache(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.WithReply("会议于2025年9月1日在天津举行[0.1]。"))
+	dataDir := t.TempDir()
+	env := map[string]string{"DATA_DIR": dataDir, "OPENAI_BASE_URL": srv.URL, "OPENAI_MODEL": "fake-model"}
+	item2 := strings.Replace(itemOpening, `"id":"open"`, `"id":"open2"`, 1)
+	item2 = strings.Replace(item2, "在中国天津举行", "在天津举行", 1)
+	suite := writeSuite(t, `{"citation_validity":1}`, itemOpening, item2, itemOOS)
+
+	first, errOut, code := run(t, env, "eval", "--suite", suite, "--answers", "--json", "--concurrency", "3")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	calls := srv.ChatCalls()
+	if calls == 0 || !strings.Contains(errOut, fmt.Sprintf("0 answered from the cache, %d asked", calls)) {
+		t.Fatalf("first run: %d calls; %s", calls, errOut)
+	}
+	second, errOut, code := run(t, env, "eval", "--suite", suite, "--answers", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if n := srv.ChatCalls() - calls; n != 0 {
+		t.Errorf("second run made %d model calls, want 0", n)
+	}
+	if !strings.Contains(errOut, fmt.Sprintf("%d answered from the cache, 0 asked", calls)) {
+		t.Errorf("second run: %s", errOut)
+	}
+	if answersOf(t, first) != answersOf(t, second) {
+		t.Errorf("cached answers differ:\n%s\n%s", answersOf(t, first), answersOf(t, second))
+	}
+	if _, _, code := run(t, env, "eval", "--suite", suite, "--answers", "--no-cache"); code != exitOK || srv.ChatCalls() != 2*calls {
+		t.Errorf("--no-cache: exit %d, %d calls, want %d", code, srv.ChatCalls(), 2*calls)
+	}
+
+	// Another model, failing: nothing cached for it, each item fails with
+	// the model's error, the run finishes.
+	env["OPENAI_MODEL"] = "other-model"
+	srv.SetDefault(llmtest.Status(400, "model not available"))
+	out, errOut, code := run(t, env, "eval", "--suite", suite, "--answers", "--json")
+	if code != exitOK && code != exitFail {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep evalJSON
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Answers == nil || len(rep.Answers.Items) != 3 {
+		t.Fatalf("the run did not go on past the failing model: %+v", rep.Answers)
+	}
+	if !strings.Contains(out, "model failed:") || !strings.Contains(out, "model not available") {
+		t.Errorf("items do not record the model's error:\n%s", out)
+	}
+	before := srv.ChatCalls()
+	srv.SetDefault(llmtest.Reply("会议在天津举行[0.1]。"))
+	if _, errOut, _ := run(t, env, "eval", "--suite", suite, "--answers"); srv.ChatCalls() == before || !strings.Contains(errOut, "0 answered from the cache") {
+		t.Errorf("an error was cached: %d calls after it; %s", srv.ChatCalls()-before, errOut)
+	}
+}
+
+func answersOf(t *testing.T, out string) string {
+	t.Helper()
+	var rep evalJSON
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Answers == nil {
+		t.Fatalf("not a report with answers: %v", err)
+	}
+	var b strings.Builder
+	for _, it := range rep.Answers.Items {
+		fmt.Fprintf(&b, "%s %s %s\n", it.ID, it.Mode, it.Answer)
+	}
+	return b.String()
 }
