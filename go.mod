@@ -12,4 +12,7 @@ require (
 	golang.org/x/time v0.14.0
 )
 
-require golang.org/x/sys v0.29.0 // indirect
+require (
+	golang.org/x/net v0.34.0 // indirect
+	golang.org/x/sys v0.29.0 // indirect
+)

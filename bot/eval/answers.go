@@ -2,10 +2,13 @@ package eval
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/declbot/declbot/bot"
@@ -69,6 +72,17 @@ func (m Millis) MarshalJSON() ([]byte, error) {
 	return []byte(fmt.Sprintf("%.3f", float64(m)/float64(time.Millisecond))), nil
 }
 
+// UnmarshalJSON reads milliseconds, so that a saved report (the base of
+// --compare) reads back as it was written.
+func (m *Millis) UnmarshalJSON(b []byte) error {
+	var ms float64
+	if err := json.Unmarshal(b, &ms); err != nil {
+		return fmt.Errorf("latency: %w", err)
+	}
+	*m = Millis(ms * float64(time.Millisecond))
+	return nil
+}
+
 // String formats the duration for reports.
 func (m Millis) String() string {
 	return time.Duration(m).Round(10 * time.Microsecond).String()
@@ -119,6 +133,9 @@ type AnswerReport struct {
 	ByLang  []AnswerGroup    `json:"by_lang"`
 	ByKind  []AnswerGroup    `json:"by_kind"`
 	Items   []AnswerItem     `json:"items"`
+	// Interrupted says how far a run that was stopped got; the metrics
+	// are over the items answered.
+	Interrupted string `json:"interrupted,omitempty"`
 }
 
 // Failures returns the items with problems, in suite order.
@@ -132,30 +149,135 @@ func (r *AnswerReport) Failures() []AnswerItem {
 	return out
 }
 
-// EvaluateAnswers asks every item's question, one at a time (so latencies
-// are not skewed by contention), and scores the answers. An error from the
-// answerer is recorded against the item, which then fails every check it
-// is part of; the run stops only when ctx is done.
-func EvaluateAnswers(ctx context.Context, s *Suite, a Answerer) (*AnswerReport, error) {
+// AnswerOption configures EvaluateAnswers.
+type AnswerOption func(*answerOptions)
+
+type answerOptions struct {
+	concurrency int
+	progress    func(done, total int)
+	model       bool
+}
+
+// WithConcurrency asks up to n questions at once (default 1). Latencies
+// are then wall times under that contention: use 1 to measure speed.
+func WithConcurrency(n int) AnswerOption {
+	return func(o *answerOptions) { o.concurrency = max(n, 1) }
+}
+
+// WithProgress calls f after each answered item, from one goroutine at a
+// time.
+func WithProgress(f func(done, total int)) AnswerOption {
+	return func(o *answerOptions) { o.progress = f }
+}
+
+// WithModelExpected says that a model writes the answers, so an extractive
+// answer given because the model failed (recorded with RecordModelError)
+// fails its item with the model's error.
+func WithModelExpected() AnswerOption { return func(o *answerOptions) { o.model = true } }
+
+type modelErrorsKey struct{}
+
+type modelErrors struct {
+	mu   sync.Mutex
+	errs []string
+}
+
+// RecordModelError notes that the model failed during the question ctx
+// belongs to (a no-op outside EvaluateAnswers). The model wrapper calls it
+// (llmcache.WithOnError), since the engine answers a failed model call
+// with an extractive answer and a notice rather than an error.
+func RecordModelError(ctx context.Context, err error) {
+	if m, ok := ctx.Value(modelErrorsKey{}).(*modelErrors); ok {
+		m.mu.Lock()
+		m.errs = append(m.errs, err.Error())
+		m.mu.Unlock()
+	}
+}
+
+// ErrInterrupted is returned with the partial report when ctx was cancelled
+// during EvaluateAnswers.
+var ErrInterrupted = errors.New("interrupted")
+
+// EvaluateAnswers asks every item's question (one at a time unless
+// WithConcurrency) and scores the answers. An error from the answerer, or
+// a model failure the engine covered with an extractive answer (see
+// WithModelExpected), is recorded against the item, which then fails every
+// check it is part of; the run goes on. When ctx is cancelled it returns
+// the report of the items answered so far, with Interrupted set, and an
+// error wrapping ErrInterrupted.
+func EvaluateAnswers(ctx context.Context, s *Suite, a Answerer, opts ...AnswerOption) (*AnswerReport, error) {
+	o := answerOptions{concurrency: 1}
+	for _, f := range opts {
+		f(&o)
+	}
+	results := make([]*AnswerItem, len(s.Items))
+	modes := make([]bot.Mode, len(s.Items))
+	next := make(chan int)
+	var mu sync.Mutex
+	done := 0
+	var wg sync.WaitGroup
+	for range min(o.concurrency, len(s.Items)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				it := s.Items[i]
+				rec := &modelErrors{}
+				ictx := context.WithValue(ctx, modelErrorsKey{}, rec)
+				start := time.Now()
+				ans, err := a.Ask(ictx, bot.Question{Text: it.Question})
+				lat := time.Since(start)
+				if ctx.Err() != nil {
+					// Not answered: left out of the partial report.
+					continue
+				}
+				ai := scoreAnswer(it, ans, err, s.corpus)
+				ai.Latency = Millis(lat)
+				rec.mu.Lock()
+				if err == nil && o.model && ans.Mode != bot.ModeLLM && len(rec.errs) > 0 {
+					ai.Error = "model failed: " + strings.Join(rec.errs, "; ")
+					ai.Problems = append([]string{ai.Error + " (the extractive answer was given instead)"}, ai.Problems...)
+				}
+				rec.mu.Unlock()
+				mu.Lock()
+				results[i] = &ai
+				if err == nil {
+					modes[i] = ans.Mode
+				}
+				done++
+				if o.progress != nil {
+					o.progress(done, len(s.Items))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for i := range s.Items {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+
 	rep := &AnswerReport{Modes: map[bot.Mode]int{}, Items: make([]AnswerItem, 0, len(s.Items))}
-	for _, it := range s.Items {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	for i, ai := range results {
+		if ai == nil {
+			continue
 		}
-		start := time.Now()
-		ans, err := a.Ask(ctx, bot.Question{Text: it.Question})
-		lat := time.Since(start)
-		if err != nil && ctx.Err() != nil {
-			return nil, ctx.Err()
+		if modes[i] != "" {
+			rep.Modes[modes[i]]++
 		}
-		ai := scoreAnswer(it, ans, err, s.corpus)
-		ai.Latency = Millis(lat)
-		if err == nil {
-			rep.Modes[ans.Mode]++
-		}
-		rep.Items = append(rep.Items, ai)
+		rep.Items = append(rep.Items, *ai)
 	}
 	rep.summarize()
+	if ctx.Err() != nil {
+		rep.Interrupted = fmt.Sprintf("interrupted: %d of %d questions answered", len(rep.Items), len(s.Items))
+		return rep, fmt.Errorf("%w: %d of %d questions answered", ErrInterrupted, len(rep.Items), len(s.Items))
+	}
 	return rep, nil
 }
 

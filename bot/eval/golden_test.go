@@ -13,7 +13,7 @@ import (
 
 // goldenSetup loads the corpus, the embedded golden suite and the offline
 // index exactly as the commands build them with nothing configured.
-func goldenSetup(t *testing.T) (*corpus.Corpus, *eval.Suite, *retrieval.Index) {
+func goldenSetup(t testing.TB) (*corpus.Corpus, *eval.Suite, *retrieval.Index) {
 	t.Helper()
 	c, err := corpus.Load()
 	if err != nil {

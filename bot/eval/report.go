@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/declbot/declbot/corpus"
 )
 
 // Report is a whole evaluation: what was measured and how it compares with
@@ -22,6 +24,15 @@ type Report struct {
 	Thresholds []ThresholdResult `json:"thresholds"`
 	// Pass is true when no threshold failed.
 	Pass bool `json:"pass"`
+	// Interrupted says how far a run stopped with Ctrl-C got; such a run
+	// does not pass.
+	Interrupted string `json:"interrupted,omitempty"`
+	// Comparison is set by Compare: this run against an earlier one.
+	Comparison *Comparison `json:"comparison,omitempty"`
+
+	// corpus gives the HTML report the text of the paragraphs it links to;
+	// nil in a report read back from JSON.
+	corpus *corpus.Corpus
 }
 
 // NewReport checks the results against the suite's thresholds. Either
@@ -34,11 +45,15 @@ func NewReport(s *Suite, rr *RetrievalReport, ar *AnswerReport) *Report {
 		Retrieval: rr, Answers: ar,
 		Thresholds: checkThresholds(s.Header, rr, ar),
 		Pass:       true,
+		corpus:     s.corpus,
 	}
 	for _, t := range r.Thresholds {
 		if t.Status == StatusFail {
 			r.Pass = false
 		}
+	}
+	if ar != nil && ar.Interrupted != "" {
+		r.Interrupted, r.Pass = ar.Interrupted, false
 	}
 	return r
 }
@@ -206,6 +221,9 @@ func (r *Report) summaryLine() string {
 
 func (r *Report) verdict() string {
 	failed := r.Failed()
+	if r.Interrupted != "" {
+		return fmt.Sprintf("INCOMPLETE: %s; the metrics are over those (%d of %d thresholds not met)", r.Interrupted, len(failed), len(r.Thresholds))
+	}
 	if len(failed) == 0 {
 		return fmt.Sprintf("PASS: all %d thresholds met", len(r.Thresholds))
 	}
@@ -271,6 +289,9 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 	t := r.thresholdTable()
 	t.text(ew)
 	fmt.Fprintln(ew, "\n"+r.verdict())
+	if r.Comparison != nil {
+		r.Comparison.writeText(ew)
+	}
 	return ew.err
 }
 
@@ -281,6 +302,27 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprint(ew, "\n## Thresholds\n\n")
 	t := r.thresholdTable()
 	t.markdown(ew)
+	if c := r.Comparison; c != nil {
+		fmt.Fprintf(ew, "\n## Compared with %s\n\n**%s**\n\n", mdEscape(c.Base), mdEscape(c.verdict()))
+		if c.Note != "" {
+			fmt.Fprintf(ew, "%s\n\n", c.Note)
+		}
+		ct := c.table()
+		ct.markdown(ew)
+		for _, g := range []struct {
+			name  string
+			items []ItemChange
+		}{{"worse", c.Worse}, {"better", c.Better}} {
+			fmt.Fprintf(ew, "\n### Items that got %s (%d)\n\n", g.name, len(g.items))
+			if len(g.items) > 0 {
+				it := table{align: "lllll", head: []string{"id", "lang", "kind", "question", "change"}}
+				for _, x := range g.items {
+					it.add(x.ID, x.Lang, x.Kind, x.Question, strings.Join(x.Changes, "; "))
+				}
+				it.markdown(ew)
+			}
+		}
+	}
 	if rr := r.Retrieval; rr != nil {
 		fmt.Fprint(ew, "\n## Retrieval\n\n")
 		t := rr.tables()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/declbot/declbot/corpus"
 	"github.com/declbot/declbot/retrieval"
@@ -48,6 +49,8 @@ type RetrievalItem struct {
 	Recall float64 `json:"recall_at_k"`
 	RR     float64 `json:"reciprocal_rank"`
 	NDCG   float64 `json:"ndcg_at_k"`
+	// Latency is the time the search took.
+	Latency Millis `json:"latency_ms"`
 	// Problems says why the item fails; empty when it passes.
 	Problems []string `json:"problems,omitempty"`
 }
@@ -113,7 +116,9 @@ func EvaluateRetrieval(ctx context.Context, s *Suite, r Retriever, k int) (*Retr
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		start := time.Now()
 		res, err := r.Search(ctx, it.Question, depth)
+		lat := time.Since(start)
 		if errors.Is(err, retrieval.ErrEmptyQuery) {
 			// A question that is all stop phrases finds nothing: that
 			// is a wrong answer for this item, not a broken retriever.
@@ -122,7 +127,9 @@ func EvaluateRetrieval(ctx context.Context, s *Suite, r Retriever, k int) (*Retr
 		if err != nil {
 			return nil, fmt.Errorf("search %s (%q): %w", it.ID, it.Question, err)
 		}
-		rep.Items = append(rep.Items, scoreRetrieval(it, res, k))
+		ri := scoreRetrieval(it, res, k)
+		ri.Latency = Millis(lat)
+		rep.Items = append(rep.Items, ri)
 	}
 	rep.summarize()
 	return rep, nil

@@ -197,15 +197,34 @@ func (s *Suite) parseHeader(text []byte) error {
 	if _, ok := probe["suite"]; !ok {
 		return fmt.Errorf(`the first line must be the suite header {"suite":"NAME","version":1,"thresholds":{...}}; it has no "suite" field`)
 	}
+	// Thresholds are read as raw values first, so that a value that is
+	// not a number is named rather than reported as a type error.
+	var h struct {
+		Suite      string                     `json:"suite"`
+		Version    int                        `json:"version"`
+		Thresholds map[string]json.RawMessage `json:"thresholds"`
+	}
 	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s.Header); err != nil {
+	if err := dec.Decode(&h); err != nil {
 		return fmt.Errorf("header: %v (allowed fields: suite, version, thresholds)", err)
 	}
+	if strings.TrimSpace(h.Suite) == "" {
+		return fmt.Errorf(`header: "suite" is empty: name the suite, e.g. "suite":"golden"`)
+	}
+	s.Header = Header{Suite: h.Suite, Version: h.Version, Thresholds: map[string]float64{}}
 	if s.Header.Version != 1 {
 		return fmt.Errorf("header: version %d is not supported: this build reads version 1", s.Header.Version)
 	}
 	var bad []string
+	for name, raw := range h.Thresholds {
+		var v float64
+		if err := json.Unmarshal(raw, &v); err != nil {
+			bad = append(bad, fmt.Sprintf("threshold %q is %s, not a number: write a rate such as 0.9, without quotes", name, raw))
+			continue
+		}
+		s.Header.Thresholds[name] = v
+	}
 	for name, v := range s.Header.Thresholds {
 		if _, ok := thresholdByName(name); !ok {
 			bad = append(bad, fmt.Sprintf("unknown threshold %q (known: %s)", name, strings.Join(ThresholdNames(), ", ")))
@@ -239,14 +258,22 @@ func checkItem(it *Item, c *corpus.Corpus) []string {
 	if strings.TrimSpace(it.ID) == "" {
 		out = append(out, `missing "id": give each item a unique id such as "hans-001"`)
 	}
-	if langs := Langs(); !slices.Contains(langs, it.Lang) {
+	langs := Langs()
+	switch {
+	case it.Lang == "":
+		out = append(out, fmt.Sprintf(`missing "lang": use %s`, orList(langs)))
+	case !slices.Contains(langs, it.Lang):
 		out = append(out, fmt.Sprintf(`unknown lang %q: use %s`, it.Lang, orList(langs)))
 	}
-	if !slices.Contains(Kinds, it.Kind) {
-		out = append(out, fmt.Sprintf(`unknown kind %q: use factual, list, multi, paraphrase, out_of_scope or injection`, it.Kind))
+	const kinds = "factual, list, multi, paraphrase, out_of_scope or injection"
+	switch {
+	case it.Kind == "":
+		out = append(out, `missing "kind": use `+kinds)
+	case !slices.Contains(Kinds, it.Kind):
+		out = append(out, fmt.Sprintf(`unknown kind %q: use %s`, it.Kind, kinds))
 	}
 	if strings.TrimSpace(it.Question) == "" {
-		out = append(out, `empty "question"`)
+		out = append(out, `missing or empty "question"`)
 	}
 	if it.Kind == KindOutOfScope && !it.OutOfScope {
 		out = append(out, `kind is out_of_scope but "out_of_scope" is false: set it to true`)

@@ -153,8 +153,9 @@ func TestEvalJSONAndMarkdown(t *testing.T) {
 			t.Errorf("markdown lacks %q:\n%s", want, b)
 		}
 	}
-	if _, _, code := run(t, nil, "eval", "--suite", suite, "--markdown", filepath.Join(t.TempDir(), "no", "dir.md")); code != exitFail {
-		t.Errorf("unwritable --markdown: exit %d, want %d", code, exitFail)
+	// A folder that does not exist is wrong input, found before the run.
+	if _, errOut, code := run(t, nil, "eval", "--suite", suite, "--markdown", filepath.Join(t.TempDir(), "no", "dir.md")); code != exitUsage || !strings.Contains(errOut, "dir.md") {
+		t.Errorf("--markdown in a missing folder: exit %d, want %d; %s", code, exitUsage, errOut)
 	}
 }
 
