@@ -133,7 +133,13 @@ func NewEngine(c *corpus.Corpus, r Retriever, opts ...Option) *Engine {
 	for _, o := range opts {
 		o(e)
 	}
-	e.compose = compose.New(c)
+	// The composer weighs terms by retrieval's statistics: the index's
+	// own, or for a stand-in retriever the same counts made anew.
+	stats, ok := r.(compose.TermStats)
+	if !ok || stats.Len() != c.Len() {
+		stats = retrieval.NewTermStats(c)
+	}
+	e.compose = compose.New(c, stats)
 	return e
 }
 

@@ -212,17 +212,11 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		return nil, fmt.Errorf("create vector collection: %w", err)
 	}
 	x.coll = coll
-	lb := newBM25Builder(defaultK1, defaultB)
-	var units []unit
-	var terms []term
 	for i, p := range passages {
 		if _, dup := x.byID[p.ID]; dup {
 			return nil, fmt.Errorf("retrieval: duplicate passage ID %s", p.ID)
 		}
 		x.byID[p.ID] = int32(i)
-		units = appendUnits(units[:0], corpus.Fold(p.TextHans))
-		terms = appendTerms(terms[:0], units)
-		lb.add(terms)
 		if isZero(vecs[i]) {
 			// No letters to embed (never in the real corpus); the
 			// passage is still found lexically.
@@ -235,7 +229,7 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		}
 		x.nvec++
 	}
-	x.lex = lb.build()
+	x.lex = buildLexical(passages)
 	return x, nil
 }
 

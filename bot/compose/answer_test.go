@@ -42,7 +42,7 @@ var testComposer = sync.OnceValue(func() *Composer {
 	if err != nil {
 		panic(err)
 	}
-	return New(c)
+	return New(c, retrieval.NewTermStats(c))
 })
 
 // ask answers q as the engine does offline: the question cleaned, the

@@ -5,15 +5,17 @@ import (
 	"testing"
 
 	"github.com/declbot/declbot/corpus"
+	"github.com/declbot/declbot/retrieval"
 )
 
 // BenchmarkNew is what a composer costs at start: the term statistics and
 // every passage's sentences and terms in both scripts.
 func BenchmarkNew(b *testing.B) {
 	c := loadCorpus(b)
+	stats := retrieval.NewTermStats(c)
 	b.ReportAllocs()
 	for b.Loop() {
-		New(c)
+		New(c, stats)
 	}
 }
 

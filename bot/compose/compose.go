@@ -83,33 +83,26 @@ const (
 	topicMinRunes = 6
 )
 
-// termStats holds document frequencies of matching terms over the corpus,
-// so that rare terms (乔蓬阿塔) outweigh ubiquitous ones (成员国).
-type termStats struct {
-	n  int
-	df map[string]int
-}
-
-func newTermStats(c *corpus.Corpus) *termStats {
-	ts := &termStats{n: c.Len(), df: map[string]int{}}
-	for _, p := range c.Passages() {
-		for t := range termSet(corpus.Fold(p.TextHans)) {
-			ts.df[t]++
-		}
-	}
-	return ts
+// TermStats are document frequencies over the corpus, so that rare terms
+// (乔蓬阿塔) outweigh ubiquitous ones (成员国): the retrieval index's
+// (*retrieval.Index and *retrieval.TermStats), the project's one source
+// of them. A term is folded text of one Han character, one run of other
+// letters and digits, or two Han characters.
+type TermStats interface {
+	Len() int
+	DocFreq(term string) int
 }
 
 // idf is the inverse document frequency of t. Terms absent from the
 // corpus weigh nothing (they cannot match any sentence anyway), and so do
 // terms in more than a fifth of the passages (成员, 组织, 合作): sharing
 // them with a question says nothing about whether a sentence answers it.
-func (ts *termStats) idf(t string) float64 {
-	df := ts.df[t]
-	if df == 0 || df*5 > ts.n {
+func (cp *Composer) idf(t string) float64 {
+	n, df := cp.stats.Len(), cp.stats.DocFreq(t)
+	if df == 0 || df*5 > n {
 		return 0
 	}
-	return math.Log(1 + float64(ts.n)/float64(df))
+	return math.Log(1 + float64(n)/float64(df))
 }
 
 // termSet returns the matching terms of folded text: Han character
@@ -244,7 +237,7 @@ type Answer struct {
 type Composer struct {
 	c        *corpus.Corpus
 	passages []corpus.Passage
-	stats    *termStats
+	stats    TermStats
 	// prepared holds, by passage index, the passage's sentences with
 	// their terms in both scripts and its matching terms.
 	prepared []preparedPassage
@@ -256,10 +249,11 @@ type preparedPassage struct {
 	terms     map[string]bool
 }
 
-// New returns a composer for c.
-func New(c *corpus.Corpus) *Composer {
+// New returns a composer for c that weighs terms by stats, which must
+// count c's passages.
+func New(c *corpus.Corpus, stats TermStats) *Composer {
 	ps := c.Passages()
-	return &Composer{c: c, passages: ps, stats: newTermStats(c), prepared: make([]preparedPassage, len(ps))}
+	return &Composer{c: c, passages: ps, stats: stats, prepared: make([]preparedPassage, len(ps))}
 }
 
 // prepare returns what the composer keeps of the corpus's passage at
@@ -509,7 +503,7 @@ func (cp *Composer) queryWeights(in Input) map[string]float64 {
 		asked = in.Own
 	}
 	for t := range termSet(corpus.Fold(asked)) {
-		if idf := cp.stats.idf(t); idf > 0 {
+		if idf := cp.idf(t); idf > 0 {
 			w[t] = questionWeight * idf
 		}
 	}
@@ -518,7 +512,7 @@ func (cp *Composer) queryWeights(in Input) map[string]float64 {
 		own = termSet(corpus.Fold(in.OwnQuery))
 	}
 	for t := range termSet(corpus.Fold(in.Results.Query)) {
-		if idf := cp.stats.idf(t); idf > 0 {
+		if idf := cp.idf(t); idf > 0 {
 			if in.FollowUp && !own[t] {
 				idf *= contextWeight
 			}

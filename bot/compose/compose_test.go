@@ -116,7 +116,7 @@ func TestAnswersType(t *testing.T) {
 // answer instead of the answer being refused.
 func TestEnsureTypeAddsSentence(t *testing.T) {
 	c := loadCorpus(t)
-	cp := New(c)
+	cp := New(c, retrieval.NewTermStats(c))
 	p, _ := c.Get("2.38")
 	sents := splitSentences(p.TextHans)
 	if len(sents) < 2 || !answersType(typeDate, sents[0]) || answersType(typeDate, sents[1]) {

@@ -400,7 +400,7 @@ func (cp *Composer) PreferOwn(items []retrieval.Result, ownQuery, query string, 
 func (cp *Composer) idfTerms(query string) map[string]float64 {
 	out := map[string]float64{}
 	for t := range termSet(corpus.Fold(query)) {
-		if idf := cp.stats.idf(t); idf > 0 {
+		if idf := cp.idf(t); idf > 0 {
 			out[t] = idf
 		}
 	}
