@@ -601,23 +601,36 @@ func (b *Bot) startHealth() (io.Closer, error) {
 	return srv, nil
 }
 
-// serveHealth answers 200 while the bot is taking updates, 503 while it
-// starts or drains, with the counters as JSON.
+// failing is what a History may offer to say it has failed
+// (*history.Store does): the bot then answers without follow-up memory.
+type failing interface{ Err() error }
+
+// serveHealth answers 200 while the bot is taking updates ("ok", or
+// "degraded" with the reason while it answers without a part, such as a
+// failed history database), 503 while it starts or drains, with the
+// counters as JSON.
 func (b *Bot) serveHealth(w http.ResponseWriter, _ *http.Request) {
-	status, code := "ok", http.StatusOK
+	status, code, reason := "ok", http.StatusOK, ""
 	switch {
 	case b.drain.Load():
 		status, code = "draining", http.StatusServiceUnavailable
 	case !b.ready.Load():
 		status, code = "starting", http.StatusServiceUnavailable
+	default:
+		if f, ok := b.hist.(failing); ok {
+			if err := f.Err(); err != nil {
+				status, reason = "degraded", b.redact(err.Error())+"; answering without follow-up memory until restarted"
+			}
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(struct {
 		Status string  `json:"status"`
+		Reason string  `json:"reason,omitempty"`
 		Uptime float64 `json:"uptime_seconds"`
 		Stats
-	}{status, time.Since(b.started).Seconds(), b.Stats()})
+	}{status, reason, time.Since(b.started).Seconds(), b.Stats()})
 }
 
 // dispatch is the middleware every update passes through (polling and

@@ -9,6 +9,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/declbot/declbot/bot/history"
 	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/corpus"
 )
@@ -187,7 +188,8 @@ var commandHandlers = map[string]func(b *Bot, ctx context.Context, c commandCall
 	},
 	"new": func(b *Bot, ctx context.Context, c commandCall) {
 		if b.hist != nil {
-			if err := b.hist.Clear(convKey(c.m.Chat, c.thread)); err != nil {
+			// A failed store remembers nothing: there is nothing to forget.
+			if err := b.hist.Clear(convKey(c.m.Chat, c.thread)); err != nil && !errors.Is(err, history.ErrFailed) {
 				b.log.Error("telegram: could not clear history", "chat", c.m.Chat.ID, b.errAttr(err))
 				b.reply(ctx, c.m.Chat, c.thread, c.replyTo, text(c.lang, i18n.Failed))
 				return
