@@ -290,6 +290,9 @@ func (b *Bot) sendParagraph(ctx context.Context, chat models.Chat, thread, reply
 const maxSearch = 5
 
 func (b *Bot) search(ctx context.Context, chat models.Chat, thread, replyTo int, q string, lang corpus.Lang) {
+	// Searched and echoed without bidi controls, zero-width characters or
+	// markup (red team: up to 40 U+202E were echoed in the header).
+	q = strings.TrimSpace(corpus.CleanText(q))
 	if q == "" {
 		b.reply(ctx, chat, thread, replyTo, text(lang, i18n.SearchUsage))
 		return
@@ -473,7 +476,10 @@ func (b *Bot) onInline(ctx context.Context, q *models.InlineQuery) {
 		IsPersonal: len(b.allowedUsers)+len(b.allowedChats) > 0,
 	}
 	if params.IsPersonal {
-		params.CacheTime = 0
+		// Not 0: go-telegram/bot omits a zero cache_time (omitempty), and
+		// Telegram then caches for its default 300 s. One second is the
+		// least that is really sent.
+		params.CacheTime = 1
 	}
 	err := b.retry(ctx, "answerInlineQuery", func(ctx context.Context) error {
 		_, err := b.tg.AnswerInlineQuery(ctx, params)
