@@ -223,14 +223,12 @@ func TestRefusalsAreCountedPerMinute(t *testing.T) {
 func TestLimitListener(t *testing.T) {
 	l := newLimitListener(listen(t), 2)
 	defer l.Close()
-	var clients []net.Conn
 	for i := 0; i < 3; i++ {
 		c, err := net.Dial("tcp", l.Addr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		clients = append(clients, c)
 	}
 	var held []net.Conn
 	for i := 0; i < 2; i++ {
