@@ -76,6 +76,8 @@ type Engine struct {
 	topK    int
 	timeout time.Duration
 	history int
+	// maxAnswer caps a model's answer in runes (answercap.go).
+	maxAnswer int
 }
 
 // Option configures an Engine.
@@ -129,6 +131,8 @@ func NewEngine(c *corpus.Corpus, r Retriever, opts ...Option) *Engine {
 		topK:    DefaultTopK,
 		timeout: DefaultTimeout,
 		history: DefaultHistory,
+
+		maxAnswer: DefaultMaxAnswerRunes,
 	}
 	for _, o := range opts {
 		o(e)
@@ -360,11 +364,28 @@ func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in compose.I
 	}
 	mctx, cancel := withModelDeadline(ctx, deadline, 0)
 	defer cancel()
-	var onDelta func(string)
+	// The answer is capped (answercap.go): past the cap the stream is
+	// cancelled, and what came is cut at a sentence, with a notice.
+	sctx, stopStream := context.WithCancelCause(mctx)
+	defer stopStream(nil)
+	capped := &answerCap{max: e.maxAnswer}
+	var shower *streamShower
 	if onText != nil {
-		onDelta = (&streamShower{c: e.c, given: given, onText: onText}).add
+		shower = &streamShower{c: e.c, given: given, onText: onText}
 	}
-	out, err := e.model.Stream(mctx, msgs, onDelta)
+	onDelta := func(d string) {
+		if capped.add(d) {
+			stopStream(errAnswerCapped)
+			return
+		}
+		if shower != nil {
+			shower.add(d)
+		}
+	}
+	out, err := e.model.Stream(sctx, msgs, onDelta)
+	if capped.over {
+		out, err = capped.b.String(), nil
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return Answer{}, ctx.Err()
@@ -373,11 +394,23 @@ func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in compose.I
 		e.log.Warn("model failed; answering from the text", "err", err, "notice", string(key))
 		return e.fallback(in, key, nil), nil
 	}
+	out, cut := cutAnswer(out, e.maxAnswer)
+	if cut {
+		e.log.Warn("model answer cut at the length cap", "max_runes", e.maxAnswer)
+	}
 	cr := checkCitations(e.c, out, given)
+	if mctx.Err() != nil && ctx.Err() == nil {
+		// Checking is linear and the text capped, so this is a deadline
+		// that passed while the last piece arrived.
+		return e.fallback(in, MsgModelTimeout, nil), nil
+	}
 	if len(cr.Rejected) > 0 {
 		e.log.Info("removed citations the model was not given", "rejected", cr.Rejected)
 	}
 	a := Answer{Text: cr.Text, Citations: cr.Cited, Rejected: cr.Rejected, Mode: ModeLLM, Lang: in.Lang, Grounded: true}
+	if cut {
+		a.Notice = Text(in.Lang, MsgAnswerCut)
+	}
 	if len(cr.Cited) > 0 {
 		return a, nil
 	}

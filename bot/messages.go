@@ -20,6 +20,7 @@ const (
 	MsgModelFailed      = i18n.ModelFailed
 	MsgModelEmpty       = i18n.ModelEmpty
 	MsgModelNoCitations = i18n.ModelNoCitations
+	MsgAnswerCut        = i18n.AnswerCut
 	MsgTopicSeparator   = i18n.TopicSeparator
 	MsgMentionsButNot   = i18n.MentionsButNot
 	MsgIDSeparator      = i18n.IDSeparator

@@ -14,8 +14,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -46,13 +49,38 @@ type Turn struct {
 }
 
 // Store is the history database. It is safe for concurrent use.
+//
+// A database file damaged while the bot runs (overwritten, truncated)
+// makes bbolt panic, sometimes while it holds its locks, or touch memory
+// the file no longer backs (SIGBUS). Every operation therefore runs on a
+// goroutine that turns memory faults into panics (debug.SetPanicOnFault),
+// and the caller waits for it only until the store fails: the first panic,
+// fault or operation that does not finish within the operation timeout
+// marks the store failed for good. From then on every call returns an
+// error wrapping ErrFailed at once, nothing touches the database again,
+// and Close releases the file without waiting on bbolt's locks. A file
+// found damaged is moved aside at once, so the next Open starts afresh.
 type Store struct {
 	db        *bolt.DB
+	file      *os.File // bbolt's file, to release its lock when bbolt is wedged
+	path      string
 	maxTurns  int
 	ttl       time.Duration
 	maxText   int
 	now       func() time.Time
 	recovered string
+	opTimeout time.Duration
+	onFail    func(error)
+
+	writes     chan writeReq
+	closing    chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
+	closeErr   error
+
+	failed   chan struct{} // closed when the store fails
+	failOnce sync.Once
+	failErr  error // set before failed is closed
 }
 
 // Option configures a Store.
@@ -70,16 +98,42 @@ func WithMaxText(n int) Option { return func(s *Store) { s.maxText = n } }
 // WithClock replaces time.Now, for tests.
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
+// WithOpTimeout sets how long one operation may take before the store is
+// considered wedged and marked failed (default DefaultOpTimeout).
+func WithOpTimeout(d time.Duration) Option { return func(s *Store) { s.opTimeout = d } }
+
+// WithOnFail calls f once, with the reason, when the store fails (to log
+// it once rather than at every call).
+func WithOnFail(f func(error)) Option { return func(s *Store) { s.onFail = f } }
+
+// DefaultOpTimeout bounds one operation: far longer than a commit takes
+// even on a loaded machine, short enough that a wedged database is given
+// up on while the bot answers.
+const DefaultOpTimeout = 20 * time.Second
+
 // ErrLocked is returned by Open when another process holds the database.
 var ErrLocked = errors.New("history database is in use by another process")
+
+// ErrFailed is wrapped by every error of a store that has failed (see
+// Store); the bot goes on without follow-up memory until restarted.
+var ErrFailed = errors.New("history database failed")
+
+// ErrClosed is returned by calls after Close.
+var ErrClosed = errors.New("history database is closed")
+
+// ErrSymlink is returned by Open when the database path is a symbolic
+// link: declbot does not follow links in DATA_DIR, so that a link cannot
+// make it write elsewhere.
+var ErrSymlink = errors.New("is a symbolic link; declbot does not follow links in DATA_DIR: put the file itself there, or remove the link")
 
 // Open opens (creating if needed) the database file at path. A file that
 // is not a valid database (truncated, overwritten, from another program)
 // is not deleted: it is renamed to path+".corrupt-UNIXTIME" and a fresh
 // database created in its place; Recovered reports the new name so the
-// caller can log it.
+// caller can log it. A symbolic link at path is not followed (ErrSymlink).
 func Open(path string, opts ...Option) (*Store, error) {
-	s := &Store{maxTurns: DefaultMaxTurns, ttl: DefaultTTL, maxText: DefaultMaxText, now: time.Now}
+	s := &Store{maxTurns: DefaultMaxTurns, ttl: DefaultTTL, maxText: DefaultMaxText, now: time.Now,
+		opTimeout: DefaultOpTimeout, path: path}
 	for _, o := range opts {
 		o(s)
 	}
@@ -89,45 +143,87 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("history: create folder: %w", err)
 	}
-	db, err := openDB(path)
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		return nil, fmt.Errorf("history: %s %w", path, ErrSymlink)
+	}
+	db, f, err := openDB(path, s.opTimeout)
 	if isCorrupt(err) {
 		aside := path + ".corrupt-" + strconv.FormatInt(time.Now().Unix(), 10)
 		if rerr := os.Rename(path, aside); rerr != nil {
 			return nil, fmt.Errorf("history: %s is damaged (%v) and could not be moved aside: %w", path, err, rerr)
 		}
 		s.recovered = aside
-		db, err = openDB(path)
+		db, f, err = openDB(path, s.opTimeout)
 	}
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("history: %s: %w", path, ErrLocked)
 	}
+	if errors.Is(err, syscall.ELOOP) {
+		// The link appeared between the check above and the open.
+		return nil, fmt.Errorf("history: %s %w", path, ErrSymlink)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("history: open %s: %w", path, err)
 	}
-	s.db = db
+	s.db, s.file = db, f
+	s.writes = make(chan writeReq, 256)
+	s.closing = make(chan struct{})
+	s.writerDone = make(chan struct{})
+	s.failed = make(chan struct{})
+	go s.writer()
 	return s, nil
 }
 
-func openDB(path string) (db *bolt.DB, err error) {
-	// bbolt can panic on some kinds of damage; treat that as corruption.
-	defer func() {
-		if r := recover(); r != nil {
-			db, err = nil, fmt.Errorf("%w: %v", berrors.ErrInvalid, r)
+// openDB opens the database on a goroutine that turns memory faults into
+// panics, recovered as corruption, and gives up after timeout.
+func openDB(path string, timeout time.Duration) (*bolt.DB, *os.File, error) {
+	type result struct {
+		db  *bolt.DB
+		f   *os.File
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		debug.SetPanicOnFault(true)
+		var f *os.File
+		defer func() {
+			if r := recover(); r != nil {
+				if f != nil {
+					f.Close() // releases the lock; the mapping is abandoned
+				}
+				done <- result{err: fmt.Errorf("%w: %v", berrors.ErrInvalid, r)}
+			}
+		}()
+		db, err := bolt.Open(path, 0o600, &bolt.Options{
+			Timeout: time.Second,
+			OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
+				// O_NOFOLLOW: never write through a link planted in DATA_DIR.
+				of, err := os.OpenFile(name, flag|syscall.O_NOFOLLOW, perm)
+				f = of
+				return of, err
+			},
+		})
+		if err != nil {
+			done <- result{err: err}
+			return
 		}
+		err = db.Update(func(tx *bolt.Tx) error {
+			_, err := tx.CreateBucketIfNotExists(bucket)
+			return err
+		})
+		if err != nil {
+			db.Close()
+			done <- result{err: err}
+			return
+		}
+		done <- result{db: db, f: f}
 	}()
-	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		return nil, err
+	select {
+	case r := <-done:
+		return r.db, r.f, r.err
+	case <-time.After(timeout):
+		return nil, nil, fmt.Errorf("history: opening %s took longer than %s", path, timeout)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucket)
-		return err
-	})
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
 }
 
 func isCorrupt(err error) bool {
@@ -141,15 +237,82 @@ func isCorrupt(err error) bool {
 	return strings.Contains(err.Error(), "file size too small")
 }
 
+// Err returns nil while the store works, and after it has failed an
+// error wrapping ErrFailed that says why.
+func (s *Store) Err() error {
+	select {
+	case <-s.failed:
+		return s.failErr
+	default:
+		return nil
+	}
+}
+
+// fail marks the store failed (once) and returns the error calls get from
+// now on. When damage is the cause, the file is moved aside at once, so
+// that the next start opens a fresh database whatever happens to this
+// process; the file stays mapped and open until Close.
+func (s *Store) fail(cause error, damaged bool) error {
+	s.failOnce.Do(func() {
+		reason := cause.Error()
+		if damaged {
+			aside := s.path + ".corrupt-" + strconv.FormatInt(time.Now().Unix(), 10)
+			if err := os.Rename(s.path, aside); err == nil {
+				reason += "; the file was kept as " + aside
+			}
+		}
+		s.failErr = fmt.Errorf("history: %w: %s", ErrFailed, reason)
+		close(s.failed)
+		if s.onFail != nil {
+			s.onFail(s.failErr)
+		}
+	})
+	return s.failErr
+}
+
 // Recovered returns where a damaged database file was moved by Open, or
 // "" if none was.
 func (s *Store) Recovered() string { return s.recovered }
 
 // Path returns the database file's path.
-func (s *Store) Path() string { return s.db.Path() }
+func (s *Store) Path() string { return s.path }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database. It returns within the operation timeout
+// whatever bbolt does: a failed store's file is released without asking
+// bbolt, whose locks a panic may have left held.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		if s.Err() != nil {
+			s.file.Close()
+			return
+		}
+		done := make(chan error, 1)
+		go func() {
+			debug.SetPanicOnFault(true)
+			defer func() {
+				if r := recover(); r != nil {
+					done <- fmt.Errorf("database damaged: %v", r)
+				}
+			}()
+			<-s.writerDone
+			done <- s.db.Close()
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				s.closeErr = fmt.Errorf("history: close: %w", err)
+				s.file.Close()
+			}
+		case <-s.failed:
+			s.file.Close()
+		case <-time.After(s.opTimeout):
+			s.file.Close()
+			s.closeErr = fmt.Errorf("history: close: no answer from the database in %s; left as it is", s.opTimeout)
+		}
+	})
+	return s.closeErr
+}
 
 // Turns returns a conversation's unexpired turns, oldest first.
 func (s *Store) Turns(key string) (turns []Turn, err error) {
@@ -280,26 +443,171 @@ func truncate(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// The wrappers below turn a panic inside bbolt (which it raises on some
-// on-disk damage) into an error, so one bad page cannot crash the bot.
-
-func (s *Store) view(fn func(*bolt.Bucket) error) (err error) {
-	defer recoverInto(&err)
-	return s.db.View(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucket)) })
+// view runs fn in a read transaction on a fault-guarded goroutine.
+func (s *Store) view(fn func(*bolt.Bucket) error) error {
+	return s.run(func() error {
+		return s.db.View(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucket)) })
+	})
 }
 
-func (s *Store) update(fn func(*bolt.Bucket) error) (err error) {
-	defer recoverInto(&err)
-	return s.db.Update(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucket)) })
+// update runs fn in a write transaction of its own (for Prune, which may
+// be long; Append and Clear go through the writer).
+func (s *Store) update(fn func(*bolt.Bucket) error) error {
+	return s.run(func() error {
+		return s.db.Update(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucket)) })
+	})
 }
 
-func (s *Store) batch(fn func(*bolt.Bucket) error) (err error) {
-	defer recoverInto(&err)
-	return s.db.Batch(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucket)) })
+// run calls op on a goroutine where memory faults are panics and waits
+// for it, for the store to fail, or for the operation timeout, whichever
+// comes first. A panic or timeout fails the store.
+func (s *Store) run(op func() error) error {
+	if err := s.Err(); err != nil {
+		return err
+	}
+	select {
+	case <-s.closing:
+		return ErrClosed
+	default:
+	}
+	done := make(chan error, 1)
+	go func() {
+		debug.SetPanicOnFault(true)
+		defer func() {
+			if r := recover(); r != nil {
+				done <- s.fail(fmt.Errorf("database damaged: %v", r), true)
+			}
+		}()
+		done <- op()
+	}()
+	return s.wait(done)
 }
 
-func recoverInto(err *error) {
-	if r := recover(); r != nil {
-		*err = fmt.Errorf("database damaged: %v", r)
+func (s *Store) wait(done chan error) error {
+	t := time.NewTimer(s.opTimeout)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-s.failed:
+		return s.failErr
+	case <-t.C:
+		return s.fail(fmt.Errorf("no answer from the database in %s", s.opTimeout), false)
+	}
+}
+
+// writeReq is one Append or Clear waiting for the writer.
+type writeReq struct {
+	fn   func(*bolt.Bucket) error
+	done chan error
+}
+
+// maxBatch bounds the writes committed together.
+const maxBatch = 128
+
+// batch hands fn to the writer and waits for its commit.
+func (s *Store) batch(fn func(*bolt.Bucket) error) error {
+	if err := s.Err(); err != nil {
+		return err
+	}
+	req := writeReq{fn: fn, done: make(chan error, 1)}
+	t := time.NewTimer(s.opTimeout)
+	defer t.Stop()
+	select {
+	case <-s.closing:
+		return ErrClosed
+	case s.writes <- req:
+	case <-s.failed:
+		return s.failErr
+	case <-t.C:
+		return s.fail(fmt.Errorf("no answer from the database in %s", s.opTimeout), false)
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-s.writerDone:
+		select {
+		case err := <-req.done:
+			return err
+		default:
+		}
+		if err := s.Err(); err != nil {
+			return err
+		}
+		return ErrClosed
+	case <-t.C:
+		return s.fail(fmt.Errorf("no answer from the database in %s", s.opTimeout), false)
+	}
+}
+
+// writer commits Appends and Clears. Writes that arrive while a commit
+// runs are committed together in the next one (one fsync for many
+// turns), as bbolt's Batch would, but on this one goroutine where memory
+// faults are panics (Batch commits on a timer's goroutine, where a fault
+// on the mapped file would kill the process).
+func (s *Store) writer() {
+	debug.SetPanicOnFault(true)
+	defer close(s.writerDone)
+	defer func() {
+		if r := recover(); r != nil {
+			s.fail(fmt.Errorf("database damaged: %v", r), true)
+		}
+	}()
+	for {
+		var batch []writeReq
+		select {
+		case <-s.failed:
+			return
+		case <-s.closing:
+			// Commit what was queued before Close, then stop.
+		drain:
+			for len(batch) < maxBatch {
+				select {
+				case r := <-s.writes:
+					batch = append(batch, r)
+				default:
+					break drain
+				}
+			}
+			if len(batch) > 0 {
+				s.commit(batch)
+			}
+			return
+		case r := <-s.writes:
+			batch = append(batch, r)
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.writes:
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// commit writes a batch in one transaction; if it fails, each write is
+// retried alone so that one bad write does not fail the others.
+func (s *Store) commit(batch []writeReq) {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucket)
+		for _, r := range batch {
+			if err := r.fn(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil || len(batch) == 1 {
+		for _, r := range batch {
+			r.done <- err
+		}
+		return
+	}
+	for _, r := range batch {
+		r.done <- s.db.Update(func(tx *bolt.Tx) error { return r.fn(tx.Bucket(bucket)) })
 	}
 }

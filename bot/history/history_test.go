@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 type clock struct {
@@ -197,5 +199,136 @@ func TestKeepsCitedIDs(t *testing.T) {
 	}
 	if !slices.Equal(got[0].Cited, []string{"2.36", "T3"}) || !slices.Equal(got[1].Cited, many[:MaxCited]) {
 		t.Errorf("Cited = %q and %d IDs", got[0].Cited, len(got[1].Cited))
+	}
+}
+
+// within fails the test if f does not return within d: a call that
+// blocks forever is the bug these tests look for, not a slow machine.
+func within(t *testing.T, d time.Duration, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { defer close(done); f() }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("%s did not return within %s: the store is wedged", what, d)
+	}
+}
+
+// A database file damaged under a running store (overwritten with garbage
+// or truncated: bbolt then panics while holding its locks, or touches
+// pages the file no longer backs, a SIGBUS) fails the store: every later
+// call returns ErrFailed at once, OnFail is told once, Close returns, the
+// file is moved aside, and the next Open starts a fresh database.
+func TestDamageWhileOpenFailsTheStore(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		damage func(t *testing.T, path string)
+	}{
+		{"overwritten", func(t *testing.T, path string) {
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.OpenFile(path, os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if _, err := f.WriteAt(randomBytes(t, int(fi.Size())), 0); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"truncated", func(t *testing.T, path string) {
+			if err := os.Truncate(path, 0); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "history.db")
+			var mu sync.Mutex
+			var fails []error
+			s, err := Open(path, WithOnFail(func(err error) { mu.Lock(); fails = append(fails, err); mu.Unlock() }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 200; i++ {
+				if err := s.Append(fmt.Sprint("chat:", i), Turn{Question: strings.Repeat("q", 300), Answer: strings.Repeat("a", 300)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tc.damage(t, path)
+			var errs []error
+			within(t, 10*time.Second, "calls after the damage", func() {
+				for i := 0; i < 10; i++ {
+					_, err := s.Turns(fmt.Sprint("chat:", i))
+					errs = append(errs, err)
+					errs = append(errs, s.Append(fmt.Sprint("chat:", i), Turn{Question: "q"}))
+					errs = append(errs, s.Clear(fmt.Sprint("chat:", i)))
+				}
+				_, err := s.Prune()
+				errs = append(errs, err)
+			})
+			if !errors.Is(s.Err(), ErrFailed) {
+				t.Fatalf("store not failed after damage: Err() = %v; calls: %v", s.Err(), errs)
+			}
+			if last := errs[len(errs)-1]; !errors.Is(last, ErrFailed) {
+				t.Errorf("call after failure: %v, want ErrFailed", last)
+			}
+			within(t, 10*time.Second, "Close", func() { s.Close() })
+			mu.Lock()
+			if len(fails) != 1 {
+				t.Errorf("OnFail called %d times, want once", len(fails))
+			}
+			mu.Unlock()
+			aside, _ := filepath.Glob(path + ".corrupt-*")
+			if len(aside) != 1 {
+				t.Errorf("damaged file not moved aside: %v", aside)
+			}
+			s2 := open(t, path)
+			if err := s2.Append("k", Turn{Question: "after"}); err != nil {
+				t.Errorf("fresh database after restart: %v", err)
+			}
+		})
+	}
+}
+
+// An operation that does not finish within the operation timeout (a
+// wedged lock, a hung disk) fails the store instead of blocking its
+// caller: the caller and everyone after get ErrFailed.
+func TestWedgedOperationFailsTheStore(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "h.db"), WithOpTimeout(200*time.Millisecond))
+	release := make(chan struct{})
+	defer close(release)
+	inside := make(chan struct{})
+	go s.update(func(*bolt.Bucket) error { close(inside); <-release; return nil }) // holds bbolt's write lock
+	<-inside
+	var err error
+	within(t, 5*time.Second, "Append behind a wedged writer", func() { err = s.Append("k", Turn{Question: "q"}) })
+	if !errors.Is(err, ErrFailed) {
+		t.Errorf("Append = %v, want ErrFailed", err)
+	}
+	within(t, 5*time.Second, "Close", func() { s.Close() })
+}
+
+// A symbolic link at the database path is not followed, and what it
+// points to is not written.
+func TestSymlinkIsNotFollowed(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "elsewhere")
+	if err := os.WriteFile(target, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "history.db")
+	if err := os.Symlink(target, path); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(path)
+	if !errors.Is(err, ErrSymlink) {
+		t.Errorf("Open through a link: %v, want ErrSymlink", err)
+	}
+	if fi, err := os.Stat(target); err != nil || fi.Size() != 0 {
+		t.Errorf("link target written: %v, %v", fi.Size(), err)
 	}
 }

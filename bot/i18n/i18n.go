@@ -55,6 +55,7 @@ const (
 	ModelFailed      Key = "model_failed"
 	ModelEmpty       Key = "model_empty"
 	ModelNoCitations Key = "model_no_citations"
+	AnswerCut        Key = "answer_cut" // notice above a model answer cut at the length cap
 
 	// Telegram.
 	Welcome           Key = "welcome"
@@ -106,7 +107,7 @@ var Commands = [...]string{"ask", "cite", "search", "sections", "new", "help", "
 func Keys() []Key {
 	out := []Key{
 		NotAddressed, Related, TopicSeparator, MentionsButNot, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator,
-		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations,
+		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
 		UnknownCommand, Prev, Next, Example1, Example2, Example3, SectionOpening, SectionPart,

@@ -62,6 +62,10 @@ const (
 	DefaultRetries     = 2
 	DefaultBackoffBase = 500 * time.Millisecond
 	DefaultBackoffMax  = 8 * time.Second
+	// DefaultMaxTokens is sent as max_tokens with every request: room for
+	// a thorough chat answer (some 700 English words, 1,000-1,500 Chinese
+	// characters), not for a runaway one.
+	DefaultMaxTokens = 1024
 )
 
 // Client talks to one model on one OpenAI-compatible server. It is safe
@@ -115,9 +119,16 @@ func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
 // left out.
 func WithTemperature(t float32) Option { return func(c *Client) { c.temperature = t } }
 
-// WithMaxTokens caps the length of an answer in tokens (unset: the
-// server's default).
-func WithMaxTokens(n int) Option { return func(c *Client) { c.maxTokens = n } }
+// WithMaxTokens caps the length of an answer in tokens, sent with every
+// request (default DefaultMaxTokens; n <= 0 keeps the default). Servers
+// that ignore it are still bounded by the engine's answer cap.
+func WithMaxTokens(n int) Option {
+	return func(c *Client) {
+		if n > 0 {
+			c.maxTokens = n
+		}
+	}
+}
 
 // New returns a client for model at baseURL. The base URL may be given with
 // or without the /v1 suffix: "http://host:11434" (Ollama's address) becomes
@@ -128,11 +139,12 @@ func WithMaxTokens(n int) Option { return func(c *Client) { c.maxTokens = n } }
 // and NormalizeBaseURL lets configuration report it at start-up.
 func New(baseURL, apiKey, model string, opts ...Option) *Client {
 	c := &Client{
-		apiKey:  apiKey,
-		model:   model,
-		timeout: DefaultTimeout,
-		idle:    DefaultIdleTimeout,
-		retry:   retry.Policy{Retries: DefaultRetries, Base: DefaultBackoffBase, Max: DefaultBackoffMax},
+		apiKey:    apiKey,
+		model:     model,
+		timeout:   DefaultTimeout,
+		idle:      DefaultIdleTimeout,
+		maxTokens: DefaultMaxTokens,
+		retry:     retry.Policy{Retries: DefaultRetries, Base: DefaultBackoffBase, Max: DefaultBackoffMax},
 	}
 	for _, o := range opts {
 		o(c)

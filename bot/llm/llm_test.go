@@ -558,3 +558,26 @@ func TestSlowConsumerIsNotAStall(t *testing.T) {
 		t.Fatalf("got %q, %v", got, err)
 	}
 }
+
+// Every request carries max_tokens, streamed or not, without being asked
+// to: a server's own default may be thousands of tokens (red team: no
+// max_tokens was sent, and a runaway answer ran to 10 MB).
+func TestMaxTokensOnEveryRequest(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.WithReply("ok"))
+	c := llm.New(srv.URL, "", testModel)
+	if _, err := c.Complete(context.Background(), []llm.Message{{Role: llm.RoleUser, Content: "q"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Stream(context.Background(), []llm.Message{{Role: llm.RoleUser, Content: "q"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.ChatRequests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	for _, r := range reqs {
+		if r.MaxTokens != llm.DefaultMaxTokens {
+			t.Errorf("stream=%v: max_tokens %d, want %d", r.Stream, r.MaxTokens, llm.DefaultMaxTokens)
+		}
+	}
+}

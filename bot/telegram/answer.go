@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -69,7 +70,7 @@ func (b *Bot) ask(ctx context.Context, q question) {
 	var turns []bot.Turn
 	if b.hist != nil {
 		hs, err := b.hist.Turns(key)
-		if err != nil {
+		if err != nil && !errors.Is(err, history.ErrFailed) { // a failed store is logged once, by its owner
 			b.log.Warn("telegram: could not read history; answering without it", "chat", q.chat.ID, b.errAttr(err))
 		}
 		for _, t := range hs {
@@ -107,7 +108,7 @@ func (b *Bot) ask(ctx context.Context, q question) {
 	b.users.delivered(q.from.ID)
 	b.stats.answers.Add(1)
 	if b.hist != nil {
-		if err := b.hist.Append(key, history.Turn{Question: q.text, Answer: ans.Text, Cited: ans.CitedIDs()}); err != nil {
+		if err := b.hist.Append(key, history.Turn{Question: q.text, Answer: ans.Text, Cited: ans.CitedIDs()}); err != nil && !errors.Is(err, history.ErrFailed) {
 			b.log.Warn("telegram: could not save history", "chat", q.chat.ID, b.errAttr(err))
 		}
 	}

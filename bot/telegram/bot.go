@@ -112,6 +112,8 @@ type Bot struct {
 	webhookListen   string
 	webhookSecret   string
 	webhookListener net.Listener
+	webhookLimits   WebhookLimits
+	refused         refusals
 	healthListen    string
 	healthListener  net.Listener
 
@@ -214,6 +216,39 @@ func WithWebhook(publicURL, listen, secret string) Option {
 // webhook address (tests use a port chosen by the system).
 func WithWebhookListener(l net.Listener) Option { return func(b *Bot) { b.webhookListener = l } }
 
+// WebhookLimits bound what a client of the webhook server can hold: the
+// server is on the internet, and only Telegram has the secret.
+type WebhookLimits struct {
+	// ReadHeaderTimeout and ReadTimeout bound reading a request's headers
+	// and the whole request; a slow body is cut off.
+	ReadHeaderTimeout, ReadTimeout time.Duration
+	// WriteTimeout bounds a request from the end of its headers to the
+	// end of the response (the update waits for a free handler slot).
+	WriteTimeout time.Duration
+	// IdleTimeout closes a kept-alive connection with no request.
+	IdleTimeout time.Duration
+	// MaxHeaderBytes bounds a request's headers (431 past it).
+	MaxHeaderBytes int
+	// MaxConns bounds the connections open at once; more wait to be
+	// accepted. Telegram opens at most 100 (max_connections, default 40).
+	MaxConns int
+}
+
+// DefaultWebhookLimits: updates are a few KB, sent by Telegram from a
+// fast network, at most 100 connections at a time.
+var DefaultWebhookLimits = WebhookLimits{
+	ReadHeaderTimeout: 5 * time.Second,
+	ReadTimeout:       10 * time.Second,
+	WriteTimeout:      30 * time.Second,
+	IdleTimeout:       60 * time.Second,
+	MaxHeaderBytes:    16 << 10,
+	MaxConns:          128,
+}
+
+// WithWebhookLimits replaces DefaultWebhookLimits (tests use short
+// timeouts).
+func WithWebhookLimits(l WebhookLimits) Option { return func(b *Bot) { b.webhookLimits = l } }
+
 // WithHealth serves GET /healthz on listen (host:port).
 func WithHealth(listen string) Option { return func(b *Bot) { b.healthListen = listen } }
 
@@ -276,6 +311,7 @@ func New(token string, c *corpus.Corpus, a Answerer, opts ...Option) (*Bot, erro
 		maxConcurrent:  DefaultMaxConcurrent,
 		sendRate:       DefaultSendRate,
 		msgLimit:       MaxMessageLen,
+		webhookLimits:  DefaultWebhookLimits,
 		sleep:          sleepCtx,
 		work:           context.Background(),
 	}
@@ -519,7 +555,12 @@ func (b *Bot) runWebhook(ctx context.Context) error {
 			return fmt.Errorf("WEBHOOK_LISTEN=%s: %w (choose a free host:port)", b.webhookListen, err)
 		}
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	lim := b.webhookLimits
+	if lim.MaxConns > 0 {
+		ln = newLimitListener(ln, lim.MaxConns)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: lim.ReadHeaderTimeout, ReadTimeout: lim.ReadTimeout,
+		WriteTimeout: lim.WriteTimeout, IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: lim.MaxHeaderBytes}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
@@ -551,14 +592,16 @@ func (b *Bot) runWebhook(ctx context.Context) error {
 // serveWebhook receives one update from Telegram.
 func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		refuse(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	if b.webhookSecret != "" {
 		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
 		if subtle.ConstantTimeCompare([]byte(got), []byte(b.webhookSecret)) != 1 {
-			b.log.Warn("telegram: webhook request with a wrong secret token refused", "remote", r.RemoteAddr)
-			http.Error(w, "forbidden", http.StatusUnauthorized)
+			if n, ok := b.refused.note(time.Now()); ok {
+				b.log.Warn("telegram: webhook requests with a wrong or missing secret token refused", "count", n, "last_remote", r.RemoteAddr, "per", "minute")
+			}
+			refuse(w, "forbidden", http.StatusUnauthorized)
 			return
 		}
 	}
@@ -583,6 +626,93 @@ func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
+// refuse answers a request that will not be served without reading its
+// body, and closes the connection rather than keep it alive: net/http
+// would otherwise read up to 256 KB of the body, as slowly as the client
+// sends it, to reuse the connection. The read deadline set to now makes
+// that read fail at once.
+func refuse(w http.ResponseWriter, msg string, code int) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+	w.Header().Set("Connection", "close")
+	http.Error(w, msg, code)
+}
+
+// refusals counts refused webhook requests so that they are logged at
+// most once a minute, with how many there were: one line per request
+// would let anyone flood the log.
+type refusals struct {
+	mu   sync.Mutex
+	last time.Time
+	n    int
+}
+
+// note counts one refusal at now and reports whether to log, with the
+// refusals since the last line (this one included).
+func (r *refusals) note(now time.Time) (int, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.n++
+	if !r.last.IsZero() && now.Sub(r.last) < time.Minute {
+		return 0, false
+	}
+	n := r.n
+	r.last, r.n = now, 0
+	return n, true
+}
+
+// limitListener accepts at most n connections at once; Accept waits for
+// one to close.
+type limitListener struct {
+	net.Listener
+	sem       chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+func newLimitListener(l net.Listener, n int) *limitListener {
+	return &limitListener{Listener: l, sem: make(chan struct{}, n), done: make(chan struct{})}
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	select {
+	case l.sem <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.sem
+		return nil, err
+	}
+	return &limitConn{Conn: c, release: func() { <-l.sem }}, nil
+}
+
+func (l *limitListener) Close() error {
+	l.closeOnce.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+type limitConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+// CloseWrite lets net/http half-close the connection after a last
+// response, as it does with a bare TCP connection.
+func (c *limitConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+func (c *limitConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}
+
 func (b *Bot) startHealth() (io.Closer, error) {
 	ln := b.healthListener
 	if ln == nil && b.healthListen == "" {
@@ -596,28 +726,42 @@ func (b *Bot) startHealth() (io.Closer, error) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", b.serveHealth)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second, MaxHeaderBytes: 16 << 10}
+	go func() { _ = srv.Serve(newLimitListener(ln, 64)) }()
 	return srv, nil
 }
 
-// serveHealth answers 200 while the bot is taking updates, 503 while it
-// starts or drains, with the counters as JSON.
+// failing is what a History may offer to say it has failed
+// (*history.Store does): the bot then answers without follow-up memory.
+type failing interface{ Err() error }
+
+// serveHealth answers 200 while the bot is taking updates ("ok", or
+// "degraded" with the reason while it answers without a part, such as a
+// failed history database), 503 while it starts or drains, with the
+// counters as JSON.
 func (b *Bot) serveHealth(w http.ResponseWriter, _ *http.Request) {
-	status, code := "ok", http.StatusOK
+	status, code, reason := "ok", http.StatusOK, ""
 	switch {
 	case b.drain.Load():
 		status, code = "draining", http.StatusServiceUnavailable
 	case !b.ready.Load():
 		status, code = "starting", http.StatusServiceUnavailable
+	default:
+		if f, ok := b.hist.(failing); ok {
+			if err := f.Err(); err != nil {
+				status, reason = "degraded", b.redact(err.Error())+"; answering without follow-up memory until restarted"
+			}
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(struct {
 		Status string  `json:"status"`
+		Reason string  `json:"reason,omitempty"`
 		Uptime float64 `json:"uptime_seconds"`
 		Stats
-	}{status, time.Since(b.started).Seconds(), b.Stats()})
+	}{status, reason, time.Since(b.started).Seconds(), b.Stats()})
 }
 
 // dispatch is the middleware every update passes through (polling and

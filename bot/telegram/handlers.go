@@ -9,6 +9,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/declbot/declbot/bot/history"
 	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/corpus"
 )
@@ -187,7 +188,8 @@ var commandHandlers = map[string]func(b *Bot, ctx context.Context, c commandCall
 	},
 	"new": func(b *Bot, ctx context.Context, c commandCall) {
 		if b.hist != nil {
-			if err := b.hist.Clear(convKey(c.m.Chat, c.thread)); err != nil {
+			// A failed store remembers nothing: there is nothing to forget.
+			if err := b.hist.Clear(convKey(c.m.Chat, c.thread)); err != nil && !errors.Is(err, history.ErrFailed) {
 				b.log.Error("telegram: could not clear history", "chat", c.m.Chat.ID, b.errAttr(err))
 				b.reply(ctx, c.m.Chat, c.thread, c.replyTo, text(c.lang, i18n.Failed))
 				return
@@ -288,6 +290,9 @@ func (b *Bot) sendParagraph(ctx context.Context, chat models.Chat, thread, reply
 const maxSearch = 5
 
 func (b *Bot) search(ctx context.Context, chat models.Chat, thread, replyTo int, q string, lang corpus.Lang) {
+	// Searched and echoed without bidi controls, zero-width characters or
+	// markup (red team: up to 40 U+202E were echoed in the header).
+	q = strings.TrimSpace(corpus.CleanText(q))
 	if q == "" {
 		b.reply(ctx, chat, thread, replyTo, text(lang, i18n.SearchUsage))
 		return
@@ -471,7 +476,10 @@ func (b *Bot) onInline(ctx context.Context, q *models.InlineQuery) {
 		IsPersonal: len(b.allowedUsers)+len(b.allowedChats) > 0,
 	}
 	if params.IsPersonal {
-		params.CacheTime = 0
+		// Not 0: go-telegram/bot omits a zero cache_time (omitempty), and
+		// Telegram then caches for its default 300 s. One second is the
+		// least that is really sent.
+		params.CacheTime = 1
 	}
 	err := b.retry(ctx, "answerInlineQuery", func(ctx context.Context) error {
 		_, err := b.tg.AnswerInlineQuery(ctx, params)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/joho/godotenv"
+
+	"github.com/declbot/declbot/bot/llm"
 )
 
 // config is every setting declbot reads from the environment (and .env),
@@ -25,6 +27,8 @@ type config struct {
 	OpenAIAPIKey  string
 	OpenAIModel   string
 	LLMTimeout    time.Duration
+	// LLMMaxTokens is sent as max_tokens with every model request.
+	LLMMaxTokens int
 
 	// Embeddings: an OpenAI-compatible embeddings endpoint, used only when
 	// EMBEDDING_MODEL is set; base URL and key default to the chat ones.
@@ -115,6 +119,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("LLM_TIMEOUT=%q is not a duration: write it like 30s or 2m", timeout)
 		}
 		c.LLMTimeout = d
+	}
+	c.LLMMaxTokens = llm.DefaultMaxTokens
+	if v := strings.TrimSpace(getenv("LLM_MAX_TOKENS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 64 || n > 32768 {
+			return c, fmt.Errorf("LLM_MAX_TOKENS=%q: write a whole number of tokens from 64 to 32768, e.g. %d", v, llm.DefaultMaxTokens)
+		}
+		c.LLMMaxTokens = n
 	}
 	for _, u := range []struct{ name, val string }{
 		{"OPENAI_BASE_URL", c.OpenAIBaseURL},

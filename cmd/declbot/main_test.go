@@ -202,6 +202,9 @@ func TestConfig(t *testing.T) {
 		{map[string]string{"DATA_DIR": "/x", "LLM_TIMEOUT": "soon"}, "LLM_TIMEOUT"},
 		{map[string]string{"DATA_DIR": "/x", "ALLOWED_USER_IDS": "12,abc"}, "ALLOWED_USER_IDS"},
 		{map[string]string{"DATA_DIR": "/x", "LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{map[string]string{"DATA_DIR": "/x", "LLM_MAX_TOKENS": "lots"}, "LLM_MAX_TOKENS"},
+		{map[string]string{"DATA_DIR": "/x", "LLM_MAX_TOKENS": "10"}, "from 64 to 32768"},
+		{map[string]string{"DATA_DIR": "/x", "LLM_MAX_TOKENS": "2048"}, ""},
 	}
 	for _, tt := range tests {
 		_, err := loadConfig(func(k string) string { return tt.env[k] })
@@ -218,7 +221,7 @@ func TestConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.LLMEnabled() || c.OpenAIModel != "gpt-4o-mini" || c.EmbeddingAPIKey != "k" || len(c.AllowedChatIDs) != 2 || c.AllowedChatIDs[1] != -100200 {
+	if !c.LLMEnabled() || c.OpenAIModel != "gpt-4o-mini" || c.LLMMaxTokens != 1024 || c.EmbeddingAPIKey != "k" || len(c.AllowedChatIDs) != 2 || c.AllowedChatIDs[1] != -100200 {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 }

@@ -93,9 +93,15 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	}
 	engine := newEngine(a, cfg, c, idx)
 
-	store, err := history.Open(filepath.Join(cfg.DataDir, "history.db"))
+	store, err := history.Open(filepath.Join(cfg.DataDir, "history.db"), history.WithOnFail(func(err error) {
+		log.Error("the chat history database failed; answering without follow-up memory until restarted (the next start opens a fresh database if this one is damaged)", "err", err)
+	}))
 	if errors.Is(err, history.ErrLocked) {
 		fmt.Fprintf(a.stderr, "declbot serve: another declbot serve is using DATA_DIR=%s: stop it, or give this one its own DATA_DIR\n", cfg.DataDir)
+		return exitFail
+	}
+	if errors.Is(err, history.ErrSymlink) {
+		fmt.Fprintf(a.stderr, "declbot serve: cannot keep chat history in DATA_DIR=%s: %v\n", cfg.DataDir, err)
 		return exitFail
 	}
 	if err != nil {
@@ -173,7 +179,9 @@ func pruneHistory(ctx context.Context, store *history.Store, log *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := store.Prune(); err != nil {
+			if n, err := store.Prune(); errors.Is(err, history.ErrFailed) {
+				return // logged once, when it failed
+			} else if err != nil {
 				log.Warn("could not prune chat history", "err", err)
 			} else if n > 0 {
 				log.Debug("pruned expired conversations", "count", n)

@@ -66,12 +66,13 @@ func newIndex(ctx context.Context, a *app, cfg config, c *corpus.Corpus) (*retri
 
 // newEngine builds the answering engine: with OPENAI_BASE_URL or
 // OPENAI_API_KEY set, OPENAI_MODEL writes the answers (LLM_TIMEOUT bounds
-// each); otherwise answers are extractive.
+// each, LLM_MAX_TOKENS is sent as max_tokens); otherwise answers are
+// extractive.
 func newEngine(a *app, cfg config, c *corpus.Corpus, x *retrieval.Index) *bot.Engine {
 	log := newLogger(a, cfg)
 	opts := []bot.Option{bot.WithLogger(log), bot.WithTimeout(cfg.LLMTimeout)}
 	if cfg.LLMEnabled() {
-		opts = append(opts, bot.WithModel(llm.New(cfg.OpenAIBaseURL, cfg.OpenAIAPIKey, cfg.OpenAIModel, llm.WithLogger(log))))
+		opts = append(opts, bot.WithModel(llm.New(cfg.OpenAIBaseURL, cfg.OpenAIAPIKey, cfg.OpenAIModel, llm.WithLogger(log), llm.WithMaxTokens(cfg.LLMMaxTokens))))
 	}
 	return bot.NewEngine(c, x, opts...)
 }

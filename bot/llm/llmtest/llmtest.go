@@ -31,6 +31,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -257,7 +258,14 @@ type Server struct {
 	chatCalls    int
 	embedCalls   int
 	seq          int
+
+	// streamed counts the content chunks written to streams.
+	streamed atomic.Int64
 }
+
+// StreamedChunks returns how many content chunks the server has written
+// to streams so far (a client that stops reading makes it stop writing).
+func (s *Server) StreamedChunks() int64 { return s.streamed.Load() }
 
 // NewServer starts a fake server on loopback; it is closed when the test
 // ends.
@@ -581,7 +589,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, b Behavior, id, 
 		if i > 0 && !s.wait(r, b.Interval) {
 			return
 		}
+		if r.Context().Err() != nil {
+			return // the client has gone
+		}
 		send(map[string]any{"content": chunks[i]}, nil)
+		s.streamed.Add(1)
 	}
 	if b.OmitDone {
 		return

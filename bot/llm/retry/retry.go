@@ -88,6 +88,11 @@ func (p Policy) Do(ctx context.Context, retryable func(error) bool, onRetry func
 		if err := p.sleep(ctx, wait); err != nil {
 			return attempt, err
 		}
+		// A wait cut to the deadline ends with it: the timer and the
+		// context can fire together, and a retry then has no time left.
+		if dl, ok := ctx.Deadline(); ok && !p.now().Before(dl) {
+			return attempt, context.DeadlineExceeded
+		}
 	}
 }
 
