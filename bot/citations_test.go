@@ -103,6 +103,10 @@ func TestCheckCitations(t *testing.T) {
 		{"dash unknown", "Bank [9-99].", "Bank.", []string{}, []string{"9.99"}},
 		{"list with one not given", "外空[2.36, 3.21]。", "外空。", []string{}, []string{"3.21"}},
 		{"note beside a reference goes with the marker", "Space [2.36, see above].", "Space [2.36].", []string{"2.36"}, nil},
+		// Invisible and look-alike characters hide nothing from the check.
+		{"zero-width space inside", "Arms [2.3\u200b9].", "Arms.", []string{}, []string{"2.39"}},
+		{"cyrillic Te", "WTO [\u04223] and [\u04224].", "WTO [T3] and.", []string{"T3"}, []string{"T4"}},
+		{"one dot leader", "Space [2\u202436].", "Space [2.36].", []string{"2.36"}, nil},
 		// Brackets that are no reference stay text (corpus.FindMarkers).
 		{"numbered note", "As noted [1], space [2.36].", "As noted [1], space [2.36].", []string{"2.36"}, nil},
 		{"word in brackets", "外空[注]。", "外空[注]。", []string{}, nil},

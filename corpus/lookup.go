@@ -152,20 +152,34 @@ var refWords = []string{
 }
 
 // normalizeRef folds what people type around an ID: full-width forms,
-// brackets, the section sign, reference words, dashes and spaces.
+// brackets, the section sign, reference words, dashes and spaces; and
+// what would make a reference look valid to a reader while hiding it from
+// a check: format characters (zero-width space, word joiner, soft hyphen,
+// bidi marks) are dropped and look-alikes folded ("2․37" with U+2024, a
+// Cyrillic or Greek "Т3").
 func normalizeRef(s string) string {
 	s = FoldWidth(strings.TrimSpace(s))
 	s = strings.ToLower(s)
 	s = refReplacer.Replace(s)
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
+		if unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
 			return -1
 		}
 		return r
 	}, s)
 	s = trimRefWords(s)
+	// Look-alikes are folded after the reference words, which are
+	// Russian too ("пункт" has a т).
+	s = lookAlikes.Replace(s)
 	return strings.TrimRight(s, ".,;，；、")
 }
+
+// lookAlikes maps characters that look like those of an ID to them (after
+// lower-casing): dots, and the letters T and W.
+var lookAlikes = strings.NewReplacer(
+	"\u2024", ".", "\u2027", ".", "\u2219", ".", "\u22c5", ".", "\u2e31", ".", "\u0387", ".", "\u02d9", ".",
+	"т", "t", "τ", "t", "ԝ", "w", "ω", "w",
+)
 
 // trimRefWords removes reference words from the start of s (lower case,
 // without spaces).

@@ -264,3 +264,25 @@ func FuzzMarkers(f *testing.F) {
 		}
 	})
 }
+
+// Look-alike and invisible characters inside brackets do not hide a
+// reference: "[2.3\u200b7]" reads as [2.37] to a user and to the check.
+func TestMarkersSeeThroughLookAlikes(t *testing.T) {
+	for in, want := range map[string]string{
+		"[2.3\u200b7]": "2.37", // zero-width space
+		"[2.3\u20607]": "2.37", // word joiner
+		"[2.3\u00ad7]": "2.37", // soft hyphen
+		"[\u200e2.37]": "2.37", // left-to-right mark
+		"[2\u202437]":  "2.37", // one dot leader
+		"[\u04223]":    "T3",   // Cyrillic capital Te
+		"[\u03a43]":    "T3",   // Greek capital Tau
+		"[\u051c1]":    "W1",   // Cyrillic We
+		"[пункт 2.36]": "2.36", // a Russian reference word keeps its т
+		"【2\u200b-36】": "2.36",
+	} {
+		ms := FindMarkers("甲" + in + "乙")
+		if len(ms) != 1 || len(ms[0].Refs) != 1 || ms[0].Refs[0].String() != want {
+			t.Errorf("FindMarkers(%q) = %q, want one marker naming %s", in, refsOf("甲"+in+"乙"), want)
+		}
+	}
+}
