@@ -145,6 +145,11 @@ def main():
                 errors.append('%s: name %s -> %r not used' % (i, k, names[k]))
             elif hit_any and not hit_free and names[k] not in tr[i]:
                 infos.append('%s: %s only inside a longer name; %r not required' % (i, k, names[k]))
+    # Also report, for information, what a plain substring check (no masking) would flag.
+    for k in keys:
+        for i in ids:
+            if k in zh[i] and names[k] not in tr[i]:
+                infos.append('%s: plain substring check would want %r for %s' % (i, names[k], k))
     print('%s: %d passages, %d names' % (lang, len(ids), len(names)))
     return report(errors, infos)
 
