@@ -115,6 +115,10 @@ type Passage struct {
 	Section  string `json:"section"`
 	TextHans string `json:"text_hans"`
 	TextHant string `json:"text_hant"`
+	// TextEn and TextRu are the project's working translations
+	// (translations.go): unofficial; the Chinese is authoritative.
+	TextEn string `json:"text_en"`
+	TextRu string `json:"text_ru"`
 
 	// Seq is the paragraph's number within its section (36 for 2.36).
 	Seq int `json:"-"`
@@ -133,9 +137,10 @@ func (p Passage) Text(s Script) string {
 // Corpus is the loaded, immutable set of passages. It is safe for
 // concurrent use.
 type Corpus struct {
-	passages []Passage
-	byID     map[string]int
-	sections []Section
+	passages     []Passage
+	byID         map[string]int
+	sections     []Section
+	translations map[Lang]TranslationInfo
 }
 
 // Section is a run of consecutive passages sharing a Section key.
@@ -197,7 +202,14 @@ func documentByKey(key string) (Document, bool) {
 // Load parses the embedded corpus. It fails only if the embedded data is
 // broken, which the package tests rule out.
 func Load() (*Corpus, error) {
-	return parse(passagesJSONL)
+	c, err := parse(passagesJSONL)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.loadTranslations(); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 func parse(data []byte) (*Corpus, error) {
@@ -327,5 +339,7 @@ func (p Passage) MarshalJSON() ([]byte, error) {
 		Title       string `json:"title"`
 		TextHans    string `json:"text_hans"`
 		TextHant    string `json:"text_hant"`
-	}{p.ID, p.Doc, p.Section, p.SectionName(Hans), p.Title(Hans), p.TextHans, p.TextHant})
+		TextEn      string `json:"text_en"`
+		TextRu      string `json:"text_ru"`
+	}{p.ID, p.Doc, p.Section, p.SectionName(Hans), p.Title(Hans), p.TextHans, p.TextHant, p.TextEn, p.TextRu})
 }
