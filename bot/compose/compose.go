@@ -336,12 +336,26 @@ func (cp *Composer) Compose(in Input) Answer {
 		b.WriteString("\n")
 	}
 	seen := map[string]bool{}
+	wrote := map[string]bool{} // translations written whole, by passage
 	for _, s := range chosen {
-		body, end := cutEnd(s.text)
-		if end == "；" || end == "：" || end == "" {
-			end = "。"
+		if in.Lang.IsChinese() {
+			body, end := cutEnd(s.text)
+			if end == "；" || end == "：" || end == "" {
+				end = "。"
+			}
+			b.WriteString(body + "[" + s.passage.ID + "]" + end)
+		} else {
+			tr, whole := translatedSentence(s, in.Lang)
+			if whole && wrote[s.passage.ID] {
+				continue
+			}
+			wrote[s.passage.ID] = wrote[s.passage.ID] || whole
+			if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+				b.WriteString(" ")
+			}
+			body, end := cutTranslatedEnd(tr)
+			b.WriteString(body + " [" + s.passage.ID + "]" + end)
 		}
-		b.WriteString(body + "[" + s.passage.ID + "]" + end)
 		if !seen[s.passage.ID] {
 			seen[s.passage.ID] = true
 			a.Citations = append(a.Citations, s.passage)
@@ -350,6 +364,65 @@ func (cp *Composer) Compose(in Input) Answer {
 	a.Text = b.String()
 	a.Grounded = true
 	return a
+}
+
+// translatedSentence returns the working translation of s into l (see
+// corpus.Passage.TextIn): the translation's sentence in the same place
+// when the passage's translation has as many sentences as its Chinese
+// (true of every passage of more than one sentence in the shipped
+// translations, which keep the sentence order), else the whole
+// translation (whole is then true).
+func translatedSentence(s sentence, l corpus.Lang) (text string, whole bool) {
+	tr := s.passage.TextIn(l)
+	zh := splitSentences(s.passage.TextHans)
+	ts := splitTranslated(tr)
+	if len(zh) > 1 && len(ts) == len(zh) && s.pos < len(ts) {
+		return ts[s.pos], false
+	}
+	return strings.TrimSpace(tr), true
+}
+
+// splitTranslated splits an English or Russian text after each . ; ! or ?
+// that is followed by a space and what starts a sentence (a capital
+// letter, an opening quote or bracket), so that "No. 5" or
+// "e.g. the" stay whole; the mark stays with its sentence.
+func splitTranslated(text string) []string {
+	var out []string
+	start := 0
+	rs := []rune(text)
+	pos := 0 // byte offset of rs[i]
+	for i, r := range rs {
+		next := pos + utf8.RuneLen(r)
+		if strings.ContainsRune(".;!?", r) && i+2 < len(rs) && unicode.IsSpace(rs[i+1]) {
+			n := rs[i+2]
+			if unicode.IsUpper(n) || strings.ContainsRune("«“\"(", n) {
+				if s := strings.TrimSpace(text[start:next]); s != "" {
+					out = append(out, s)
+				}
+				start = next
+			}
+		}
+		pos = next
+	}
+	if s := strings.TrimSpace(text[start:]); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// cutTranslatedEnd splits a translated sentence's final mark off, so that
+// the citation goes before it; a sentence of a longer one (ending in ; or
+// :) ends with a full stop when quoted alone.
+func cutTranslatedEnd(s string) (body, end string) {
+	s = strings.TrimSpace(s)
+	r, size := utf8.DecodeLastRuneInString(s)
+	switch r {
+	case '.', '!', '?':
+		return s[:len(s)-size], string(r)
+	case ';', ':', ',':
+		return s[:len(s)-size], "."
+	}
+	return s, "."
 }
 
 // chooseSentences picks the sentences to quote and returns them grouped

@@ -236,3 +236,31 @@ func TestFollowUpOf(t *testing.T) {
 		})
 	}
 }
+
+// The working translations keep the Chinese sentences' order and count,
+// so a chosen sentence is quoted from its translation, not the whole
+// paragraph: every passage of more than one sentence splits alike.
+func TestTranslationsAlignBySentence(t *testing.T) {
+	c := loadCorpus(t)
+	for _, p := range c.Passages() {
+		zh := splitSentences(p.TextHans)
+		if len(zh) < 2 {
+			continue
+		}
+		for _, l := range []corpus.Lang{corpus.LangEn, corpus.LangRu} {
+			if got := splitTranslated(p.TextIn(l)); len(got) != len(zh) {
+				t.Errorf("%s %s: %d sentences, the Chinese %d: %q", l, p.ID, len(got), len(zh), got)
+			}
+		}
+	}
+	for in, want := range map[string]int{
+		"One. Two; three. “Four.”":        3, // "three" starts no sentence
+		"See No. 5 of the list. Done.":    2,
+		"Ends without a mark":             1,
+		"Первое. Второе; «третье». Итог.": 4,
+	} {
+		if got := splitTranslated(in); len(got) != want {
+			t.Errorf("splitTranslated(%q) = %q, want %d sentences", in, got, want)
+		}
+	}
+}

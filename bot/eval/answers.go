@@ -57,8 +57,9 @@ type AnswerItem struct {
 	// Refused is !Grounded: the answer says the declaration does not
 	// address the question.
 	Refused bool `json:"refused"`
-	// ScriptMatch is set for Chinese questions: the answer is written in
-	// the question's script.
+	// ScriptMatch says the answer is written in the question's language:
+	// for Chinese questions in its script, for English and Russian ones in
+	// that language (the working translation), not in Chinese.
 	ScriptMatch *bool `json:"script_match,omitempty"`
 
 	Problems []string `json:"problems,omitempty"`
@@ -110,7 +111,9 @@ type AnswerMetrics struct {
 	RefusalPrecision float64 `json:"refusal_precision"`
 	RefusalRecall    float64 `json:"refusal_recall"`
 	FalseRefusal     float64 `json:"false_refusal"`
-	// ScriptItems are the Chinese items.
+	// ScriptItems are the items whose language was checked (all answered
+	// ones); ScriptMatch is the share answered in the question's language
+	// and script.
 	ScriptItems int     `json:"script_items"`
 	ScriptMatch float64 `json:"script_match"`
 	Errors      int     `json:"errors"`
@@ -296,10 +299,8 @@ func scoreAnswer(it Item, ans bot.Answer, askErr error, c *corpus.Corpus) Answer
 			zero := 0.0
 			ai.CitationRecall = &zero
 		}
-		if it.Lang.IsChinese() {
-			f := false
-			ai.ScriptMatch = &f
-		}
+		f := false
+		ai.ScriptMatch = &f
 		return ai
 	}
 	ai.Answer, ai.Mode, ai.Grounded = ans.Text, ans.Mode, ans.Grounded
@@ -320,7 +321,13 @@ func scoreAnswer(it Item, ans bot.Answer, askErr error, c *corpus.Corpus) Answer
 			ai.Problems = append(ai.Problems, "answered a question the declaration does not address")
 		}
 	} else {
-		ai.FactCoverage, ai.MissingFacts = FactCoverage(ans.Text, it.Facts)
+		// Facts are Chinese phrases of the gold text: an English or
+		// Russian answer quotes the working translation, so facts are
+		// measured on Chinese answers only (language match and citations
+		// measure the others).
+		if it.Lang.IsChinese() {
+			ai.FactCoverage, ai.MissingFacts = FactCoverage(ans.Text, it.Facts)
+		}
 		if len(ai.MissingFacts) > 0 {
 			ai.Problems = append(ai.Problems, "missing facts: "+strings.Join(ai.MissingFacts, " | "))
 		}
@@ -343,6 +350,14 @@ func scoreAnswer(it Item, ans bot.Answer, askErr error, c *corpus.Corpus) Answer
 		ai.ScriptMatch = &ok
 		if !ok {
 			ai.Problems = append(ai.Problems, fmt.Sprintf("answer is in %s script, question in %s", got, it.Lang.Script()))
+		}
+	} else {
+		got := corpus.DetectLang(StripMarkers(ans.Text))
+		ai.Script = string(got)
+		ok := got == it.Lang
+		ai.ScriptMatch = &ok
+		if !ok {
+			ai.Problems = append(ai.Problems, fmt.Sprintf("answer is in %s, question in %s", got, it.Lang))
 		}
 	}
 	return ai
@@ -418,7 +433,7 @@ func summarizeAnswers(items []AnswerItem, keep func(AnswerItem) bool) AnswerMetr
 		if it.Refused {
 			refusedAnswerable++
 		}
-		if len(it.Facts) > 0 {
+		if len(it.Facts) > 0 && it.Lang.IsChinese() {
 			cover = append(cover, it.FactCoverage)
 		}
 		if it.CitationPrecision != nil {

@@ -89,6 +89,11 @@ const (
 	// the corpus's own headings.
 	SectionOpening Key = "section_opening"
 	SectionPart    Key = "section_part"
+	// DeclarationShort names the declaration in a paragraph's heading.
+	DeclarationShort Key = "declaration_short"
+	// TranslationNote goes with every working translation shown: it is
+	// unofficial and the Chinese text is authoritative.
+	TranslationNote Key = "translation_note"
 	// DocShortPrefix + a document key (corpus.Document.Key) is a
 	// statement's short name, for buttons.
 	DocShortPrefix = "doc_short_"
@@ -110,7 +115,7 @@ func Keys() []Key {
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
-		UnknownCommand, Prev, Next, Example1, Example2, Example3, SectionOpening, SectionPart,
+		UnknownCommand, Prev, Next, Example1, Example2, Example3, SectionOpening, SectionPart, DeclarationShort, TranslationNote,
 		DocShortPrefix + "trade", DocShortPrefix + "ww2un80",
 	}
 	for _, c := range Commands {

@@ -128,11 +128,10 @@ func askJSON(q string, ans bot.Answer) askOutput {
 // printAnswer writes an answer for people: the text, the cited
 // paragraphs, then what they should know about how it was made.
 func printAnswer(w io.Writer, ans bot.Answer) {
-	sc := ans.Lang.Script()
 	fmt.Fprintln(w, ans.Text)
 	for _, p := range ans.Citations {
 		fmt.Fprintln(w)
-		printPassage(w, p, sc, false)
+		printPassage(w, p, ans.Lang, false)
 	}
 	printAnswerNotes(w, ans, "declbot cite")
 }

@@ -188,7 +188,7 @@ func (s *chatSession) command(line string) (quit bool) {
 			if i > 0 {
 				fmt.Fprintln(w)
 			}
-			printPassage(w, p, s.lang.Script(), false)
+			printPassage(w, p, s.lang, false)
 		}
 	default:
 		fmt.Fprintf(w, "Unknown command %s; /help lists the commands.\n", name)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/corpus"
 )
 
@@ -14,7 +15,7 @@ func citeCommand() command {
 	return command{
 		name:    "cite",
 		summary: "print paragraphs by their citation ID",
-		usage: `Usage: declbot cite [--script hans|hant] [--context N] [--json] ID...
+		usage: `Usage: declbot cite [--lang hans|hant|en|ru] [--context N] [--json] ID...
 
 IDs are typed as people write them: 2.36, 二.36, 2-36, §2.36, 第二部分第36段,
 t3, W1, and ranges such as 2.17-2.19 or T3-T5. Flags may come before or after
@@ -22,7 +23,8 @@ the IDs.
 
 Examples:
   declbot cite 5.7
-  declbot cite --script hant 2.36 T3
+  declbot cite --lang hant 2.36 T3
+  declbot cite --lang en 2.36      (the working translation, then the Chinese)
   declbot cite --context 1 2.36
   declbot cite --json 2.17-2.19`,
 		run: runCite,
@@ -31,17 +33,36 @@ Examples:
 
 func runCite(_ context.Context, a *app, args []string) int {
 	fs := newFlagSet(a, citeCommand())
-	script := fs.String("script", "hans", "script of the text: hans (simplified) or hant (traditional)")
+	script := fs.String("script", "", "script of the Chinese text: hans (simplified) or hant (traditional); --lang hans|hant says the same")
+	langFlag := fs.String("lang", "", "language to read in: hans, hant, en or ru (English and Russian are unofficial working translations, shown with the Chinese)")
 	ctxN := fs.Int("context", 0, "also print `N` neighbouring paragraphs on each side")
 	asJSON := fs.Bool("json", false, "print a JSON array of passages")
 	ids, code, ok := parseFlags(a, fs, args, true)
 	if !ok {
 		return code
 	}
-	sc, err := corpus.ParseScript(*script)
-	if err != nil {
-		fmt.Fprintf(a.stderr, "declbot cite: --script: %v\n", err)
-		return exitUsage
+	lang := corpus.LangHans
+	if *script != "" {
+		sc, err := corpus.ParseScript(*script)
+		if err != nil {
+			fmt.Fprintf(a.stderr, "declbot cite: --script: %v\n", err)
+			return exitUsage
+		}
+		if sc == corpus.Hant {
+			lang = corpus.LangHant
+		}
+	}
+	if *langFlag != "" {
+		l, ok := corpus.LangByCode(strings.ToLower(*langFlag))
+		if !ok {
+			var codes []string
+			for _, x := range corpus.Languages() {
+				codes = append(codes, x.Code)
+			}
+			fmt.Fprintf(a.stderr, "declbot cite: --lang %q: not a language declbot reads; use one of %s\n", *langFlag, strings.Join(codes, ", "))
+			return exitUsage
+		}
+		lang = l
 	}
 	if *ctxN < 0 || *ctxN > 50 {
 		fmt.Fprintln(a.stderr, "declbot cite: --context takes a number from 0 to 50")
@@ -83,7 +104,7 @@ func runCite(_ context.Context, a *app, args []string) int {
 		if i > 0 {
 			fmt.Fprintln(a.stdout)
 		}
-		printPassage(a.stdout, s.p, sc, s.context)
+		printPassage(a.stdout, s.p, lang, s.context)
 	}
 	return exitOK
 }
@@ -115,12 +136,22 @@ func withContext(c *corpus.Corpus, wanted []corpus.Passage, n int) []shownPassag
 }
 
 // printPassage writes a passage as a header line (ID, document, section)
-// and its text.
-func printPassage(w io.Writer, p corpus.Passage, sc corpus.Script, context bool) {
+// and its text in the reader's language: for a Chinese reader the text in
+// their script; for others the working translation, then the Chinese
+// original and the note that the translation is unofficial.
+func printPassage(w io.Writer, p corpus.Passage, lang corpus.Lang, context bool) {
 	tag := ""
 	if context {
 		tag = "  (context)"
 	}
+	if !lang.IsChinese() {
+		fmt.Fprintf(w, "[%s] %s%s\n", p.ID, passageHeading(p, lang), tag)
+		fmt.Fprintln(w, p.TextIn(lang))
+		fmt.Fprintln(w, "原文: "+p.TextHans)
+		fmt.Fprintln(w, "("+i18n.Text(lang, i18n.TranslationNote)+")")
+		return
+	}
+	sc := lang.Script()
 	section := p.SectionName(sc)
 	if section == p.Title(sc) {
 		fmt.Fprintf(w, "[%s] %s%s\n", p.ID, p.Title(sc), tag)
@@ -128,6 +159,19 @@ func printPassage(w io.Writer, p corpus.Passage, sc corpus.Script, context bool)
 		fmt.Fprintf(w, "[%s] %s · %s%s\n", p.ID, p.Title(sc), section, tag)
 	}
 	fmt.Fprintln(w, p.Text(sc))
+}
+
+// passageHeading names a passage's document and section for a reader of
+// lang who does not read Chinese: "Tianjin Declaration · Part 2".
+func passageHeading(p corpus.Passage, lang corpus.Lang) string {
+	if p.Doc != "declaration" {
+		return i18n.Text(lang, i18n.Key(i18n.DocShortPrefix+p.Doc))
+	}
+	section := i18n.Text(lang, i18n.SectionPart, p.Section)
+	if p.Section == "0" {
+		section = i18n.Text(lang, i18n.SectionOpening)
+	}
+	return i18n.Text(lang, i18n.DeclarationShort) + " · " + section
 }
 
 func writeJSON(a *app, v any) int {
