@@ -29,8 +29,13 @@ type MultiReport struct {
 
 // ConfigReport is the report of one configuration.
 type ConfigReport struct {
-	Name   string  `json:"name"`
-	Report *Report `json:"report"`
+	Name string `json:"name"`
+	// Model and Embeddings say what the configuration used, for people
+	// reading the reports: the chat model ("" for extractive answers) and
+	// the embeddings model ("" for the offline embedder). Never keys.
+	Model      string  `json:"model"`
+	Embeddings string  `json:"embeddings"`
+	Report     *Report `json:"report"`
 }
 
 // ItemOutcomes is one item's outcome in each configuration.
@@ -185,6 +190,15 @@ func (m *MultiReport) table() (t table) {
 		}
 		t.add(cells...)
 	}
+	cfgRow := func(name string, cell func(c ConfigReport) string) {
+		cells := []string{name}
+		for _, c := range m.Configurations {
+			cells = append(cells, cell(c))
+		}
+		t.add(cells...)
+	}
+	cfgRow("chat model", func(c ConfigReport) string { return orDash(c.Model, "none (extractive)") })
+	cfgRow("embeddings", func(c ConfigReport) string { return orDash(c.Embeddings, "offline") })
 	row("thresholds", func(r *Report) string {
 		switch n := len(r.Failed()); {
 		case r.Interrupted != "":
@@ -384,4 +398,11 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func orDash(s, none string) string {
+	if s == "" {
+		return none
+	}
+	return s
 }
