@@ -19,7 +19,7 @@ import (
 // inline SVG, and nothing is loaded from the network, so the file can be
 // mailed, archived in CI and opened from disk.
 //
-//go:embed html/report.html.tmpl html/report.css html/report.js
+//go:embed html/report.html.tmpl html/item.html.tmpl html/multi.html.tmpl html/report.css html/report.js
 var htmlFiles embed.FS
 
 var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
@@ -27,7 +27,7 @@ var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template
 	"signed": func(v float64) string {
 		return fmt.Sprintf("%+.3f", v)
 	},
-}).ParseFS(htmlFiles, "html/report.html.tmpl"))
+}).ParseFS(htmlFiles, "html/report.html.tmpl", "html/item.html.tmpl", "html/multi.html.tmpl"))
 
 // htmlView is what the template renders: everything computed here, so that
 // the template only lays it out.

@@ -115,6 +115,31 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	}
 }
 
+// TestMultiHTMLInBrowser opens the side-by-side page of two configurations
+// in headless Chromium: no script error, and its self-check (item count,
+// the failed and the differs filters, paragraph links) passes.
+func TestMultiHTMLInBrowser(t *testing.T) {
+	bin := chromium(t)
+	var page bytes.Buffer
+	if err := eval.TwoConfigs(t).WriteHTML(&page); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "multi.html")
+	if err := os.WriteFile(file, page.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom := runChromium(t, bin, "--dump-dom", "file://"+file)
+	if m := consoleLine.FindAllString(dom, -1); len(m) > 0 {
+		t.Errorf("console messages:\n%s", strings.Join(m, "\n"))
+	}
+	if e := regexp.MustCompile(`data-jserror="[^"]*"`).FindString(dom); e != "" {
+		t.Errorf("script error: %s", e)
+	}
+	if !strings.Contains(dom, `data-selfcheck="ok"`) {
+		t.Errorf("the page's self-check did not pass: %s", regexp.MustCompile(`data-selfcheck="[^"]*"`).FindString(dom))
+	}
+}
+
 // inkAndColors returns the fraction of pixels that are not the background
 // (the top-left pixel's colour) and the number of distinct colours that
 // cover at least 0.1% of the image.

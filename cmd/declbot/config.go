@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -173,4 +175,89 @@ func withoutUserinfo(s string) string {
 		return "…@" + s[i+1:]
 	}
 	return s
+}
+
+// configFileVars are the variables a --config file of "declbot eval" may
+// set: those that choose the chat model and the embeddings. Everything else
+// (DATA_DIR, Telegram, LOG_LEVEL) is about where and how declbot runs, not
+// about what is measured, so it comes from the environment for every
+// configuration alike; a file that sets it is refused rather than half
+// obeyed.
+var configFileVars = []string{
+	"OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "LLM_TIMEOUT",
+	"EMBEDDING_MODEL", "EMBEDDING_BASE_URL", "EMBEDDING_API_KEY",
+}
+
+// namedConfig is one configuration of a multi-configuration evaluation:
+// the settings and the name the reports show them under.
+type namedConfig struct {
+	name string
+	cfg  config
+	// getenv reads the file's variables over the environment; for
+	// redacting the file's keys from error messages.
+	getenv func(string) string
+}
+
+// loadConfigFile reads a --config file (dotenv syntax) and layers it over
+// getenv: a variable the file sets, even to "", wins; any other comes from
+// getenv. Errors name the file, the line where it can be found, the
+// variable and the fix.
+func loadConfigFile(path string, getenv func(string) string) (namedConfig, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return namedConfig{}, fmt.Errorf("--config %s: no such file", path)
+		}
+		return namedConfig{}, fmt.Errorf("--config %s: %w", path, err)
+	}
+	vars, err := godotenv.UnmarshalBytes(b)
+	if err != nil {
+		return namedConfig{}, fmt.Errorf("--config %s: %w (a configuration file has lines like OPENAI_MODEL=qwen-plus)", path, err)
+	}
+	// Unknown variables in the order they appear, so the first one named
+	// is the first one in the file.
+	var unknown []string
+	for name := range vars {
+		if !slices.Contains(configFileVars, name) {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.SortFunc(unknown, func(x, y string) int { return cmp.Compare(varLine(b, x), varLine(b, y)) })
+		where := path
+		if n := varLine(b, unknown[0]); n > 0 {
+			where = fmt.Sprintf("%s:%d", path, n)
+		}
+		return namedConfig{}, fmt.Errorf("--config %s: %s cannot be set in a configuration file: it may set only %s (the rest, such as DATA_DIR, comes from the environment for every configuration)",
+			where, unknown[0], strings.Join(configFileVars, ", "))
+	}
+	layered := func(name string) string {
+		if v, ok := vars[name]; ok {
+			return v
+		}
+		return getenv(name)
+	}
+	cfg, err := loadConfig(layered)
+	if err != nil {
+		return namedConfig{}, fmt.Errorf("--config %s: %w", path, err)
+	}
+	return namedConfig{name: filepath.Base(path), cfg: cfg, getenv: layered}, nil
+}
+
+// varLine returns the 1-based line of src on which name is assigned
+// ("NAME=", "NAME:" or "export NAME="), or 0. godotenv does not report
+// lines; this finds them for the error message.
+func varLine(src []byte, name string) int {
+	for i, line := range strings.Split(string(src), "\n") {
+		line = strings.TrimSpace(line)
+		line = strings.TrimSpace(strings.TrimPrefix(line, "export "))
+		rest, ok := strings.CutPrefix(line, name)
+		if !ok {
+			continue
+		}
+		if rest = strings.TrimSpace(rest); strings.HasPrefix(rest, "=") || strings.HasPrefix(rest, ":") {
+			return i + 1
+		}
+	}
+	return 0
 }

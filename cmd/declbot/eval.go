@@ -24,7 +24,7 @@ func evalCommand() command {
 		summary: "measure retrieval and answers on the golden suite",
 		usage: `Usage: declbot eval [--suite FILE] [--answers] [--json] [--markdown FILE] [--html FILE]
                     [--compare BASE.json [--tolerance T]] [--concurrency N] [--no-cache]
-                    [-k N] [--verbose]
+                    [--config FILE]... [-k N] [--verbose]
        declbot eval --check FILE
 
 Runs every question of the golden suite (built into the binary, or FILE)
@@ -51,17 +51,30 @@ by base URL, model and messages, so a second run makes no model call
 (--no-cache asks again). A model failure fails its item and the run goes
 on; Ctrl-C writes the reports of what was answered, marked INCOMPLETE.
 
+--config FILE runs the suite under the settings in FILE (dotenv lines
+such as OPENAI_MODEL=qwen-plus, layered over the environment; a variable
+set empty is unset). Repeat it to compare configurations: each runs in
+turn, named by its file's base name, and the reports show them side by
+side with the items whose outcome (pass or fail) differs between them;
+--json then writes {"configurations": [{"name", "model", "embeddings",
+"report"}], "differ": [...], "pass"}. A file may set only OPENAI_BASE_URL,
+OPENAI_API_KEY, OPENAI_MODEL, LLM_TIMEOUT and EMBEDDING_*; anything else
+(DATA_DIR, Telegram settings) comes from the environment for all of them.
+
 Exit status: 0 when every threshold is met (and nothing regressed against
---compare), 1 when one is not, 2 for a bad flag, an invalid suite file, an
-unreadable base report, a base report of another suite, or an output path
-in a folder that does not exist.
+--compare; with --config, in every configuration), 1 when one is not, 2 for
+a bad flag, an invalid suite file, an unreadable base report, a base report
+of another suite, an output path in a folder that does not exist, or a
+--config file that is missing, sets another variable or an invalid value
+(nothing is run or written then).
 
 Examples:
   declbot eval
   declbot eval --answers --markdown eval.md --html eval.html
   declbot eval --suite my-questions.jsonl --verbose
   declbot eval --json > base.json; declbot eval --compare base.json
-  declbot eval --check my-questions.jsonl`,
+  declbot eval --check my-questions.jsonl
+  declbot eval --answers --config qwen.env --config deepseek.env --html models.html`,
 		run: runEval,
 	}
 }
@@ -80,6 +93,8 @@ func runEval(ctx context.Context, a *app, args []string) int {
 	noCache := fs.Bool("no-cache", false, "ask the model even for questions whose answer is cached in DATA_DIR")
 	k := fs.Int("k", eval.DefaultK, "cutoff `N` of hit@N, recall@N and nDCG@N (thresholds on @5 metrics need 5)")
 	verbose := fs.Bool("verbose", false, "list every item with what it got, not only the failing ones")
+	var configPaths stringList
+	fs.Var(&configPaths, "config", "run under the settings of `FILE` (OPENAI_*, EMBEDDING_*, LLM_TIMEOUT over the environment); repeat to compare configurations side by side")
 	rest, code, ok := parseFlags(a, fs, args, true)
 	if !ok {
 		return code
@@ -105,6 +120,10 @@ func runEval(ctx context.Context, a *app, args []string) int {
 	}
 	// Everything that can be wrong with the input is found before the
 	// run, which with a model can take long.
+	if len(configPaths) > 0 && *basePath != "" {
+		fmt.Fprintln(a.stderr, "declbot eval: --compare compares one run with a saved one and --config runs several to compare them with each other: use one or the other")
+		return exitUsage
+	}
 	for _, out := range []struct{ flag, path string }{{"--markdown", *mdPath}, {"--html", *htmlPath}} {
 		if err := checkOutputPath(out.path); err != nil {
 			fmt.Fprintf(a.stderr, "declbot eval: %s %s: %v\n", out.flag, out.path, err)
@@ -119,7 +138,7 @@ func runEval(ctx context.Context, a *app, args []string) int {
 			return exitUsage
 		}
 	}
-	cfg, err := loadConfig(a.getenv)
+	configs, err := evalConfigs(a, configPaths)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "declbot eval: %v\n", err)
 		return exitUsage
@@ -146,79 +165,196 @@ func runEval(ctx context.Context, a *app, args []string) int {
 		}
 	}
 
-	x, err := newIndex(ctx, a, cfg, c)
-	if err != nil {
-		fmt.Fprintf(a.stderr, "declbot eval: %v\n", err)
-		return exitFail
-	}
-	rr, err := eval.EvaluateRetrieval(ctx, s, x, *k)
-	if err != nil {
-		fmt.Fprintf(a.stderr, "declbot eval: retrieval: %v\n", err)
-		return exitFail
-	}
-	var ar *eval.AnswerReport
-	interrupted := false
-	if *answers {
-		eng, cache := newEvalEngine(a, cfg, c, x, !*noCache)
-		opts := []eval.AnswerOption{eval.WithProgress(progressBar(a.stderr, "answers"))}
-		n := 1
-		if cfg.LLMEnabled() {
-			n = 4
-			if *concurrency > 0 {
-				n = *concurrency
+	run := evalRun{suite: s, corpus: c, k: *k, answers: *answers, concurrency: *concurrency, cached: !*noCache,
+		indexes: map[[3]string]*retrieval.Index{}}
+	var out reportWriter
+	if len(configPaths) == 0 {
+		rep, _, code := run.one(ctx, a, configs[0])
+		if rep == nil {
+			return code
+		}
+		if base != nil && rep.Interrupted == "" {
+			if err := rep.Compare(base, *basePath, *tolerance); err != nil {
+				fmt.Fprintf(a.stderr, "declbot eval: --compare %s: %v\n", *basePath, err)
+				return exitUsage
 			}
-			opts = append(opts, eval.WithModelExpected())
-			fmt.Fprintf(a.stderr, "declbot eval: evaluating the answers of %s (%d questions, %d at a time)\n", cfg.OpenAIModel, len(s.Items), n)
-		} else if *concurrency > 0 {
-			n = *concurrency
 		}
-		ar, err = eval.EvaluateAnswers(ctx, s, eng, append(opts, eval.WithConcurrency(n))...)
-		if cache != nil {
-			hits, misses := cache.Stats()
-			fmt.Fprintf(a.stderr, "declbot eval: model calls: %d answered from the cache, %d asked (cache: %s)\n", hits, misses, cacheDir(cfg))
+		out = rep
+	} else {
+		var runs []eval.ConfigReport
+		stopped := ""
+		for i, nc := range configs {
+			rep, interrupted, code := run.one(ctx, a, nc)
+			if rep == nil {
+				return code
+			}
+			cr := eval.ConfigReport{Name: nc.name, Embeddings: nc.cfg.EmbeddingModel, Report: rep}
+			if nc.cfg.LLMEnabled() {
+				cr.Model = nc.cfg.OpenAIModel
+			}
+			runs = append(runs, cr)
+			if interrupted {
+				if rest := configs[i+1:]; len(rest) > 0 {
+					names := make([]string, len(rest))
+					for j, r := range rest {
+						names[j] = r.name
+					}
+					stopped = "stopped before " + strings.Join(names, ", ")
+				}
+				break
+			}
 		}
-		switch {
-		case errors.Is(err, eval.ErrInterrupted):
-			// Write what is done: the reports say the run is incomplete.
-			fmt.Fprintf(a.stderr, "declbot eval: %v; writing the reports of those\n", err)
-			interrupted = true
-		case err != nil:
-			fmt.Fprintf(a.stderr, "declbot eval: answers: %v\n", err)
-			return exitFail
+		m := eval.NewMultiReport(runs)
+		if stopped != "" {
+			m.Interrupted, m.Pass = stopped, false
 		}
-	}
-	rep := eval.NewReport(s, rr, ar)
-	if base != nil && !interrupted {
-		if err := rep.Compare(base, *basePath, *tolerance); err != nil {
-			fmt.Fprintf(a.stderr, "declbot eval: --compare %s: %v\n", *basePath, err)
-			return exitUsage
-		}
+		out = m
 	}
 
 	if *mdPath != "" {
-		if err := writeFileAtomic(*mdPath, rep.WriteMarkdown); err != nil {
+		if err := writeFileAtomic(*mdPath, out.WriteMarkdown); err != nil {
 			fmt.Fprintf(a.stderr, "declbot eval: --markdown %s: %v\n", *mdPath, err)
 			return exitFail
 		}
 	}
 	if *htmlPath != "" {
-		if err := writeFileAtomic(*htmlPath, rep.WriteHTML); err != nil {
+		if err := writeFileAtomic(*htmlPath, out.WriteHTML); err != nil {
 			fmt.Fprintf(a.stderr, "declbot eval: --html %s: %v\n", *htmlPath, err)
 			return exitFail
 		}
 	}
 	if *asJSON {
-		if code := writeJSON(a, rep); code != exitOK {
+		if code := writeJSON(a, out); code != exitOK {
 			return code
 		}
-	} else if err := rep.WriteText(a.stdout, *verbose); err != nil {
+	} else if err := out.WriteText(a.stdout, *verbose); err != nil {
 		fmt.Fprintf(a.stderr, "declbot eval: %v\n", err)
 		return exitFail
 	}
-	if !rep.Pass || (rep.Comparison != nil && len(rep.Comparison.Regressed) > 0) {
-		return exitFail
+	switch r := out.(type) {
+	case *eval.Report:
+		if !r.Pass || (r.Comparison != nil && len(r.Comparison.Regressed) > 0) {
+			return exitFail
+		}
+	case *eval.MultiReport:
+		if !r.Pass {
+			return exitFail
+		}
 	}
 	return exitOK
+}
+
+// reportWriter is a single report or several configurations side by side.
+type reportWriter interface {
+	WriteText(w io.Writer, verbose bool) error
+	WriteMarkdown(w io.Writer) error
+	WriteHTML(w io.Writer) error
+}
+
+// evalConfigs returns the configurations to evaluate: the environment's
+// alone ("env") without --config, else one per file, each layered over the
+// environment and checked before anything runs. The files' keys are
+// redacted from stderr as the environment's are.
+func evalConfigs(a *app, paths []string) ([]namedConfig, error) {
+	if len(paths) == 0 {
+		cfg, err := loadConfig(a.getenv)
+		if err != nil {
+			return nil, err
+		}
+		return []namedConfig{{name: "env", cfg: cfg, getenv: a.getenv}}, nil
+	}
+	var out []namedConfig
+	seen := map[string]string{}
+	for _, p := range paths {
+		nc, err := loadConfigFile(p, a.getenv)
+		if err != nil {
+			return nil, err
+		}
+		if first, ok := seen[nc.name]; ok {
+			return nil, fmt.Errorf("--config %s and --config %s are both named %s in the reports: give each configuration a file with its own name", first, p, nc.name)
+		}
+		seen[nc.name] = p
+		a.stderr = redactSecrets(a.stderr, nc.getenv)
+		out = append(out, nc)
+	}
+	return out, nil
+}
+
+// evalRun is what every configuration of one "declbot eval" shares.
+type evalRun struct {
+	suite       *eval.Suite
+	corpus      *corpus.Corpus
+	k           int
+	answers     bool
+	concurrency int
+	cached      bool
+	// indexes are built once per embeddings setting (model, URL, key), so
+	// configurations that differ only in the chat model share one.
+	indexes map[[3]string]*retrieval.Index
+}
+
+// one evaluates the suite under one configuration. It returns the report
+// (marked incomplete when Ctrl-C stopped the answers, interrupted true),
+// or nil and the exit status after saying what went wrong.
+func (r *evalRun) one(ctx context.Context, a *app, nc namedConfig) (rep *eval.Report, interrupted bool, code int) {
+	cfg := nc.cfg
+	prefix := "declbot eval: "
+	if nc.name != "env" {
+		prefix += nc.name + ": "
+	}
+	key := [3]string{cfg.EmbeddingModel, cfg.EmbeddingBaseURL, cfg.EmbeddingAPIKey}
+	if cfg.EmbeddingModel == "" {
+		key = [3]string{}
+	}
+	x := r.indexes[key]
+	if x == nil {
+		var err error
+		if x, err = newIndex(ctx, a, cfg, r.corpus); err != nil {
+			fmt.Fprintf(a.stderr, "%s%v\n", prefix, err)
+			return nil, false, exitFail
+		}
+		r.indexes[key] = x
+	}
+	rr, err := eval.EvaluateRetrieval(ctx, r.suite, x, r.k)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "%sretrieval: %v\n", prefix, err)
+		return nil, false, exitFail
+	}
+	var ar *eval.AnswerReport
+	if r.answers {
+		label := "answers"
+		if nc.name != "env" {
+			label += " " + nc.name
+		}
+		eng, cache := newEvalEngine(a, cfg, r.corpus, x, r.cached)
+		opts := []eval.AnswerOption{eval.WithProgress(progressBar(a.stderr, label))}
+		n := 1
+		if cfg.LLMEnabled() {
+			n = 4
+			if r.concurrency > 0 {
+				n = r.concurrency
+			}
+			opts = append(opts, eval.WithModelExpected())
+			fmt.Fprintf(a.stderr, "%sevaluating the answers of %s (%d questions, %d at a time)\n", prefix, cfg.OpenAIModel, len(r.suite.Items), n)
+		} else if r.concurrency > 0 {
+			n = r.concurrency
+		}
+		ar, err = eval.EvaluateAnswers(ctx, r.suite, eng, append(opts, eval.WithConcurrency(n))...)
+		if cache != nil {
+			hits, misses := cache.Stats()
+			fmt.Fprintf(a.stderr, "%smodel calls: %d answered from the cache, %d asked (cache: %s)\n", prefix, hits, misses, cacheDir(cfg))
+		}
+		switch {
+		case errors.Is(err, eval.ErrInterrupted):
+			// Write what is done: the reports say the run is incomplete.
+			fmt.Fprintf(a.stderr, "%s%v; writing the reports of those\n", prefix, err)
+			interrupted = true
+		case err != nil:
+			fmt.Fprintf(a.stderr, "%sanswers: %v\n", prefix, err)
+			return nil, false, exitFail
+		}
+	}
+	return eval.NewReport(r.suite, rr, ar), interrupted, exitOK
 }
 
 // checkSuite validates a suite file for --check: every problem with its
@@ -355,7 +491,11 @@ func (r errorRecorder) Complete(ctx context.Context, msgs []llm.Message) (string
 // progressBar returns a progress callback that redraws one line on w when
 // w is a terminal, and does nothing otherwise (a log or a pipe).
 func progressBar(w io.Writer, label string) func(done, total int) {
-	if rw, ok := w.(redactWriter); ok {
+	for {
+		rw, ok := w.(redactWriter)
+		if !ok {
+			break
+		}
 		w = rw.w
 	}
 	f, ok := w.(*os.File)
@@ -370,4 +510,17 @@ func progressBar(w io.Writer, label string) func(done, total int) {
 			fmt.Fprintln(f)
 		}
 	}
+}
+
+// stringList is a flag that may be given several times.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ", ") }
+
+func (l *stringList) Set(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("give a file name")
+	}
+	*l = append(*l, v)
+	return nil
 }
