@@ -62,6 +62,7 @@ const (
 	Help              Key = "help" // {bot} is replaced by the bot's username
 	Busy              Key = "busy"
 	RateLimited       Key = "rate_limited" // %d seconds
+	SlowDown          Key = "slow_down"    // %d seconds; over the limit of updates (messages, commands, button presses)
 	TooLong           Key = "too_long"     // %d characters
 	NonText           Key = "non_text"
 	Failed            Key = "failed"
@@ -113,7 +114,7 @@ func Keys() []Key {
 	out := []Key{
 		NotAddressed, Related, TopicSeparator, MentionsButNot, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator,
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
-		Welcome, Help, Busy, RateLimited, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
+		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
 		UnknownCommand, Prev, Next, Example1, Example2, Example3, SectionOpening, SectionPart, DeclarationShort, TranslationNote,
 		DocShortPrefix + "trade", DocShortPrefix + "ww2un80",

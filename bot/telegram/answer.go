@@ -3,7 +3,6 @@ package telegram
 import (
 	"context"
 	"errors"
-	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +24,10 @@ type question struct {
 	from    models.User
 	text    string
 	replyTo int // in groups, the message asking
+	// callbackID is the button press that asked (an example question),
+	// which ask answers: empty once the question is taken, with a toast
+	// saying why if it is refused.
+	callbackID string
 }
 
 // maxRecordWait bounds how long a question waits for the user's previous
@@ -48,21 +51,24 @@ func (b *Bot) ask(ctx context.Context, q question) {
 	lang := messageLang(q.text, q.from.LanguageCode)
 	q.text = strings.TrimSpace(q.text)
 	if n := utf8.RuneCountInString(q.text); n > b.maxQuestion {
-		b.reply(ctx, q.chat, q.thread, q.replyTo, text(lang, i18n.TooLong, b.maxQuestion))
+		b.tell(ctx, q, text(lang, i18n.TooLong, b.maxQuestion))
 		return
 	}
 	if q.text == "" {
-		b.reply(ctx, q.chat, q.thread, q.replyTo, bot.Text(lang, bot.MsgEmptyQuestion))
+		b.tell(ctx, q, bot.Text(lang, bot.MsgEmptyQuestion))
 		return
 	}
 	if !b.users.acquireWait(ctx, q.from.ID, maxRecordWait) {
-		b.reply(ctx, q.chat, q.thread, q.replyTo, text(lang, i18n.Busy))
+		b.refuse(ctx, q, text(lang, i18n.Busy))
 		return
 	}
 	defer b.users.release(q.from.ID)
-	if ok, wait := b.users.allow(q.from.ID); !ok {
-		b.reply(ctx, q.chat, q.thread, q.replyTo, text(lang, i18n.RateLimited, int(math.Ceil(wait.Seconds()))))
+	if ok, wait := b.users.allowQuestion(q.from.ID); !ok {
+		b.refuse(ctx, q, text(lang, i18n.RateLimited, seconds(wait)))
 		return
+	}
+	if q.callbackID != "" {
+		b.answerCallback(ctx, q.callbackID, "")
 	}
 	b.stats.questions.Add(1)
 
@@ -112,6 +118,29 @@ func (b *Bot) ask(ctx context.Context, q question) {
 			b.log.Warn("telegram: could not save history", "chat", q.chat.ID, b.errAttr(err))
 		}
 	}
+}
+
+// tell answers a question that will not be asked: a button press with a
+// toast, a message with a reply.
+func (b *Bot) tell(ctx context.Context, q question, s string) {
+	if q.callbackID != "" {
+		b.answerCallback(ctx, q.callbackID, s)
+		return
+	}
+	b.reply(ctx, q.chat, q.thread, q.replyTo, s)
+}
+
+// refuse turns a question away because its user already has one being
+// answered or asks too fast: a button press gets a toast, a message a
+// notice, at most one per noticeEvery (issue 17: each of 499 messages
+// sent during an answer got its own "still answering" reply).
+func (b *Bot) refuse(ctx context.Context, q question, s string) {
+	b.stats.limited.Add(1)
+	if q.callbackID != "" {
+		b.answerCallbackOnce(ctx, q.callbackID, s)
+		return
+	}
+	b.notice(ctx, q.from.ID, q.chat, q.thread, q.replyTo, s)
 }
 
 // stream shows an answer while it is written. In private chats it

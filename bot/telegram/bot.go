@@ -58,6 +58,16 @@ const (
 	DefaultShutdownGrace = 25 * time.Second
 	DefaultRateEvery     = 6 * time.Second
 	DefaultRateBurst     = 4
+	// DefaultUpdateEvery and DefaultUpdateBurst limit the updates of every
+	// kind the bot acts on for one user (messages, commands, button
+	// presses): far above anyone reading and asking, far below what costs
+	// the bot's send budget (25 messages a second for everyone).
+	DefaultUpdateEvery = time.Second
+	DefaultUpdateBurst = 10
+	// DefaultInlineEvery and DefaultInlineBurst limit one user's inline
+	// queries: a client sends one whenever typing pauses.
+	DefaultInlineEvery   = 500 * time.Millisecond
+	DefaultInlineBurst   = 20
 	DefaultMaxConcurrent = 512
 	// DefaultSendRate keeps the bot under Telegram's global limit of about
 	// 30 messages a second.
@@ -77,10 +87,13 @@ type Stats struct {
 	Panics     int64 `json:"panics"`
 	InFlight   int64 `json:"in_flight"`
 	Abandoned  int64 `json:"abandoned"`
+	// Limited counts updates dropped because their user was over a
+	// per-user limit (questions refused as busy or too fast included).
+	Limited int64 `json:"limited"`
 }
 
 type stats struct {
-	updates, duplicates, questions, answers, failures, panics, inFlight, abandoned atomic.Int64
+	updates, duplicates, questions, answers, failures, panics, inFlight, abandoned, limited atomic.Int64
 }
 
 // Bot is the Telegram bot. Build it with New and start it with Run.
@@ -99,6 +112,8 @@ type Bot struct {
 	maxQuestion    int
 	rateEvery      time.Duration
 	rateBurst      int
+	updateLimit    limitSpec
+	inlineLimit    limitSpec
 	editInterval   time.Duration
 	draftInterval  time.Duration
 	typingInterval time.Duration
@@ -184,6 +199,21 @@ func WithMaxQuestion(n int) Option { return func(b *Bot) { b.maxQuestion = n } }
 // every every.
 func WithRateLimit(every time.Duration, burst int) Option {
 	return func(b *Bot) { b.rateEvery, b.rateBurst = every, burst }
+}
+
+// WithUpdateLimit lets each user send burst updates the bot acts on
+// (messages, commands, button presses) at once and one more every every;
+// past it an update is dropped, with at most one notice per 10 s (every
+// 0: no limit).
+func WithUpdateLimit(every time.Duration, burst int) Option {
+	return func(b *Bot) { b.updateLimit = limitSpec{every, burst} }
+}
+
+// WithInlineLimit lets each user send burst inline queries at once and
+// one more every every; past it a query gets an empty answer (every 0:
+// no limit).
+func WithInlineLimit(every time.Duration, burst int) Option {
+	return func(b *Bot) { b.inlineLimit = limitSpec{every, burst} }
 }
 
 // WithEditInterval sets the least time between edits of a streamed answer
@@ -304,6 +334,8 @@ func New(token string, c *corpus.Corpus, a Answerer, opts ...Option) (*Bot, erro
 		maxQuestion:    DefaultMaxQuestion,
 		rateEvery:      DefaultRateEvery,
 		rateBurst:      DefaultRateBurst,
+		updateLimit:    limitSpec{DefaultUpdateEvery, DefaultUpdateBurst},
+		inlineLimit:    limitSpec{DefaultInlineEvery, DefaultInlineBurst},
 		editInterval:   DefaultEditInterval,
 		draftInterval:  DefaultDraftInterval,
 		typingInterval: 4 * time.Second,
@@ -331,7 +363,7 @@ func New(token string, c *corpus.Corpus, a Answerer, opts ...Option) (*Bot, erro
 		b.sendLim = rate.NewLimiter(rate.Limit(b.sendRate), int(max(b.sendRate, 1)))
 	}
 	b.sem = make(chan struct{}, max(b.maxConcurrent, 1))
-	b.users = newUserLimits(b.rateEvery, b.rateBurst)
+	b.users = newUserLimits(limitSpec{b.rateEvery, b.rateBurst}, b.updateLimit, b.inlineLimit)
 	b.groups = newGroupPace()
 	b.seen = newRecentIDs(100000)
 	tg, err := tgbot.New(token,
@@ -366,6 +398,7 @@ func (b *Bot) Stats() Stats {
 		Questions: b.stats.questions.Load(), Answers: b.stats.answers.Load(),
 		Failures: b.stats.failures.Load(), Panics: b.stats.panics.Load(),
 		InFlight: b.stats.inFlight.Load(), Abandoned: b.stats.abandoned.Load(),
+		Limited: b.stats.limited.Load(),
 	}
 }
 

@@ -113,31 +113,37 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		replyTo = m.ID
 	}
 	userL := userLang(m.From.LanguageCode)
+	t := m.Text
+	cmd, args, isCmd := b.command(t)
+	if !private && !isCmd {
+		// In a group only what is addressed to the bot counts: the rest of
+		// the conversation is none of its business, nor of its limits.
+		if strings.HasPrefix(t, "/") {
+			return // another bot's command
+		}
+		var forUs bool
+		t, forUs = b.mentioned(m, t)
+		if !forUs {
+			if _, captionForUs := b.mentioned(m, m.Caption); !hasMedia(m) || !captionForUs {
+				return
+			}
+		}
+	}
+	if ok, wait := b.users.allowUpdate(m.From.ID); !ok {
+		b.stats.limited.Add(1)
+		b.notice(ctx, m.From.ID, m.Chat, thread, replyTo, text(userL, i18n.SlowDown, seconds(wait)))
+		return
+	}
 	if !b.allowed(m.From.ID, m.Chat.ID) {
 		if private {
-			b.reply(ctx, m.Chat, thread, 0, text(userL, i18n.NotAllowed))
+			b.notice(ctx, m.From.ID, m.Chat, thread, 0, text(userL, i18n.NotAllowed))
 		}
 		b.log.Info("telegram: message from a user not on the allowlist ignored", "user", m.From.ID, "chat", m.Chat.ID)
 		return
 	}
-	t := m.Text
-	if cmd, args, ok := b.command(t); ok {
+	if isCmd {
 		b.onCommand(ctx, m, cmd, args, thread, replyTo)
 		return
-	} else if strings.HasPrefix(t, "/") && !private {
-		return // another bot's command
-	}
-	if !private {
-		var forUs bool
-		t, forUs = b.mentioned(m, t)
-		if !forUs {
-			if hasMedia(m) {
-				if _, capFor := b.mentioned(m, m.Caption); capFor {
-					b.reply(ctx, m.Chat, thread, replyTo, text(userL, i18n.NonText))
-				}
-			}
-			return
-		}
 	}
 	if m.Text == "" {
 		if hasMedia(m) || private {
@@ -360,6 +366,15 @@ func (b *Bot) answerCallback(ctx context.Context, id, msg string) {
 	})
 }
 
+// answerCallbackOnce answers a press the bot refuses, with a toast, in
+// one attempt: a flood of presses must not hold handlers waiting out
+// Telegram's flood control for answers nobody needs to see.
+func (b *Bot) answerCallbackOnce(ctx context.Context, id, msg string) {
+	if _, err := b.tg.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: msg}); err != nil {
+		b.log.Debug("telegram: could not answer a refused button press", b.errAttr(err))
+	}
+}
+
 func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 	lang := userLang(q.From.LanguageCode)
 	var chat models.Chat
@@ -369,6 +384,14 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		chat, msgID = q.Message.Message.Chat, q.Message.Message.ID
 	case q.Message.InaccessibleMessage != nil:
 		chat, msgID = q.Message.InaccessibleMessage.Chat, q.Message.InaccessibleMessage.MessageID
+	}
+	// Every press is answered (Telegram shows a spinner until then), but
+	// over the limit with a toast, not a message: each press used to send
+	// one (issue 17: 300 presses, 300 messages).
+	if ok, wait := b.users.allowUpdate(q.From.ID); !ok {
+		b.stats.limited.Add(1)
+		b.answerCallbackOnce(ctx, q.ID, text(lang, i18n.SlowDown, seconds(wait)))
+		return
 	}
 	if !b.allowed(q.From.ID, chat.ID) {
 		b.answerCallback(ctx, q.ID, text(lang, i18n.NotAllowed))
@@ -410,15 +433,16 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 			b.log.Warn("telegram: could not send a section", "chat", chat.ID, b.errAttr(err))
 		}
 	case actionAskExample:
-		b.answerCallback(ctx, q.ID, "")
 		if q.InlineMessageID != "" {
+			b.answerCallback(ctx, q.ID, "")
 			return
 		}
 		replyTo := 0
 		if !isPrivate(chat) {
 			replyTo = msgID
 		}
-		b.ask(ctx, question{chat: chat, thread: thread, from: q.From, text: examples(cb.lang)[cb.example], replyTo: replyTo})
+		// ask answers the press: with a toast if it refuses the question.
+		b.ask(ctx, question{chat: chat, thread: thread, from: q.From, text: examples(cb.lang)[cb.example], replyTo: replyTo, callbackID: q.ID})
 	}
 }
 
@@ -449,6 +473,17 @@ func (b *Bot) onInline(ctx context.Context, q *models.InlineQuery) {
 		from = *q.From
 	}
 	lang := userLang(from.LanguageCode)
+	if !b.users.allowInline(from.ID) {
+		// Over the limit: no search, and an empty answer only this user's
+		// client keeps, for a second, so the next query is answered.
+		b.stats.limited.Add(1)
+		_, err := b.tg.AnswerInlineQuery(ctx, &tgbot.AnswerInlineQueryParams{InlineQueryID: q.ID,
+			Results: results, IsPersonal: true, CacheTime: 1})
+		if err != nil {
+			b.log.Debug("telegram: could not answer a refused inline query", b.errAttr(err))
+		}
+		return
+	}
 	query := strings.TrimSpace(q.Query)
 	if b.allowed(from.ID, 0) && query != "" && utf8.RuneCountInString(query) <= b.maxQuestion {
 		ps, err := b.findPassages(ctx, query, maxInline)

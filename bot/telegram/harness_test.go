@@ -170,6 +170,8 @@ func startWith(t *testing.T, srv *tgtest.Server, a Answerer, opts ...Option) *ha
 		WithEditInterval(30 * time.Millisecond),
 		WithDraftInterval(10 * time.Millisecond),
 		WithRateLimit(0, 1),
+		WithUpdateLimit(0, 1),
+		WithInlineLimit(0, 1),
 		WithShutdownGrace(5 * time.Second),
 		WithSendRate(0),
 	}

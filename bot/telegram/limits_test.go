@@ -11,7 +11,7 @@ import (
 )
 
 func TestUserLimits(t *testing.T) {
-	u := newUserLimits(time.Hour, 2)
+	u := newUserLimits(limitSpec{time.Hour, 2}, limitSpec{}, limitSpec{})
 	if !u.acquire(1) || u.acquire(1) {
 		t.Fatal("a user got two questions in flight")
 	}
@@ -23,17 +23,59 @@ func TestUserLimits(t *testing.T) {
 		t.Fatal("release did not free the user")
 	}
 	for i := 0; i < 2; i++ {
-		if ok, _ := u.allow(1); !ok {
+		if ok, _ := u.allowQuestion(1); !ok {
 			t.Fatalf("question %d within the burst refused", i)
 		}
 	}
-	ok, wait := u.allow(1)
+	ok, wait := u.allowQuestion(1)
 	if ok || wait < 59*time.Minute || wait > time.Hour {
 		t.Errorf("third question: ok=%v wait=%v, want a refusal with about an hour to wait", ok, wait)
 	}
 	// A refusal does not use up budget.
-	if ok, again := u.allow(1); ok || again > wait {
+	if ok, again := u.allowQuestion(1); ok || again > wait {
 		t.Errorf("refusals consumed budget: %v", again)
+	}
+}
+
+// Each kind of limit is its own bucket, per user; refusals take nothing,
+// and a user over a limit is told so at most once per noticeEvery.
+func TestUpdateLimitsAndNotices(t *testing.T) {
+	now := time.Unix(1e9, 0)
+	u := newUserLimits(limitSpec{time.Hour, 1}, limitSpec{time.Second, 3}, limitSpec{500 * time.Millisecond, 2})
+	u.now = func() time.Time { return now }
+	for i := 0; i < 3; i++ {
+		if ok, _ := u.allowUpdate(1); !ok {
+			t.Fatalf("update %d within the burst refused", i)
+		}
+	}
+	for i := 0; i < 100; i++ {
+		if ok, wait := u.allowUpdate(1); ok || wait != time.Second {
+			t.Fatalf("update over the burst: ok=%v wait=%v, want a refusal with 1 s to wait", ok, wait)
+		}
+	}
+	if ok, _ := u.allowUpdate(2); !ok {
+		t.Error("one user's flood limited another")
+	}
+	if ok, _ := u.allowQuestion(1); !ok || !u.allowInline(1) || !u.allowInline(1) || u.allowInline(1) {
+		t.Error("the update bucket is not separate from questions and inline queries")
+	}
+	now = now.Add(time.Second)
+	if ok, _ := u.allowUpdate(1); !ok {
+		t.Error("100 refused updates pushed the next one past the refill")
+	}
+	if !u.notice(1) || u.notice(1) {
+		t.Fatal("want one notice, then none")
+	}
+	if !u.notice(2) {
+		t.Error("one user's notice silenced another's")
+	}
+	now = now.Add(noticeEvery - time.Millisecond)
+	if u.notice(1) {
+		t.Error("a second notice within noticeEvery")
+	}
+	now = now.Add(time.Millisecond)
+	if !u.notice(1) {
+		t.Error("no notice after noticeEvery")
 	}
 }
 
@@ -57,7 +99,7 @@ func TestGroupPace(t *testing.T) {
 // recorded is waited for; one whose answer is still being written is
 // refused at once; the wait is bounded.
 func TestUserWaitsWhileTurnIsRecorded(t *testing.T) {
-	u := newUserLimits(0, 1)
+	u := newUserLimits(limitSpec{}, limitSpec{}, limitSpec{})
 	ctx := context.Background()
 	if !u.acquireWait(ctx, 1, time.Second) {
 		t.Fatal("a free user was refused")
