@@ -141,6 +141,7 @@ type Corpus struct {
 	byID         map[string]int
 	sections     []Section
 	translations map[Lang]TranslationInfo
+	questions    map[Lang][]Question
 }
 
 // Section is a run of consecutive passages sharing a Section key.
@@ -207,6 +208,9 @@ func Load() (*Corpus, error) {
 		return nil, err
 	}
 	if err := c.loadTranslations(); err != nil {
+		return nil, err
+	}
+	if err := c.loadQuestions(); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -225,3 +225,42 @@ func TestTranslationDataErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestQuestionListsCoverEveryPassage(t *testing.T) {
+	c := load(t)
+	for _, l := range questionLangs() {
+		per := map[string]int{}
+		for _, q := range c.Questions(l) {
+			per[q.ID]++
+		}
+		for _, p := range c.Passages() {
+			if per[p.ID] < 3 {
+				t.Errorf("%s: %s has %d questions, want at least 3", l, p.ID, per[p.ID])
+			}
+		}
+	}
+	if len(c.Questions(LangHant)) == 0 || &c.Questions(LangHant)[0] != &c.Questions(LangHans)[0] {
+		t.Error("traditional questions are not matched against the simplified list")
+	}
+}
+
+// Broken question lists stop the load, naming the file and line.
+func TestQuestionListErrors(t *testing.T) {
+	c := load(t)
+	var all strings.Builder
+	for _, p := range c.Passages() {
+		all.WriteString(p.ID + "\twhat does it say?\n")
+	}
+	for _, tt := range []struct{ name, data, want string }{
+		{"missing passage", strings.Replace(all.String(), "2.36\twhat does it say?\n", "", 1), "q.tsv: no question for 2.36"},
+		{"unknown ID", "9.99\twhat?\n" + all.String(), "q.tsv line 1: unknown paragraph ID \"9.99\""},
+		{"no tab", "0.1 what?\n" + all.String(), "q.tsv line 1: want ID<TAB>question"},
+		{"empty question", "0.1\t \n" + all.String(), "q.tsv line 1: empty question for 0.1"},
+		{"repeated", all.String() + "0.1\twhat does it say?\n", "has this question twice"},
+	} {
+		_, err := c.parseQuestions("q.tsv", []byte(tt.data))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want it to contain %q", tt.name, err, tt.want)
+		}
+	}
+}

@@ -13,6 +13,14 @@ type Result struct {
 	VectorScore  float32 `json:"vector_score"`
 	LexicalRank  int     `json:"lexical_rank"`
 	LexicalScore float64 `json:"lexical_score"`
+	// Fields name what the passage was found by, strongest first: "text"
+	// (the Chinese, lexically), "vector", "translation" (the working
+	// translation into the question's language), "questions" (the
+	// question lists).
+	Fields []string `json:"fields"`
+	// AltRanks are the 1-based ranks in the alternative fields' rankings
+	// ("translation", "questions") that ranked the passage.
+	AltRanks map[string]int `json:"alt_ranks,omitempty"`
 }
 
 // Results is the answer to one query.

@@ -120,6 +120,8 @@ type Index struct {
 	nvec     int // passages in coll (those with a non-zero vector)
 	dim      int // length of the passages' vectors
 	lex      *bm25
+	// alt are the alternative fields by language (alt.go).
+	alt      map[corpus.Lang]*altFields
 	embedder Embedder
 	qp       *query.Processor
 	queries  *lru
@@ -153,7 +155,12 @@ var ErrEmptyQuery = errors.New("empty query: ask a question or give a few words 
 // API does: the caller decides whether to fall back to the offline
 // embedder.
 func New(ctx context.Context, c *corpus.Corpus, opts ...Option) (*Index, error) {
-	return newIndex(ctx, c.Passages(), opts...)
+	x, err := newIndex(ctx, c.Passages(), opts...)
+	if err != nil {
+		return nil, err
+	}
+	x.alt = altIndexes(c, x.passages)
+	return x, nil
 }
 
 func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*Index, error) {
@@ -230,6 +237,7 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		x.nvec++
 	}
 	x.lex = buildLexical(passages)
+	x.alt = altIndexes(nil, passages)
 	return x, nil
 }
 
@@ -389,7 +397,8 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 		vec = nil
 	}
 
-	res.Items = x.fuse(vec, lex, qterms, k)
+	alts := x.altRankings(pq, c)
+	res.Items = x.fuse(vec, lex, alts, qterms, k)
 	res.Relevance = x.relevance(pq, qterms, res.Items)
 	res.InScope = res.Relevance >= DefaultRelevanceThreshold
 	return res, nil
@@ -441,10 +450,12 @@ func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]chro
 
 // fuse merges the rankings by reciprocal rank fusion and returns the best
 // k, with both components' ranks and scores.
-func (x *Index) fuse(vec []chromem.Result, lex []docScore, qterms []weightedTerm, k int) []Result {
+func (x *Index) fuse(vec []chromem.Result, lex []docScore, alts []altRanking, qterms []weightedTerm, k int) []Result {
 	type cand struct {
 		r     Result
 		index int32
+		// best is each field's 1/(k+rank), for ordering Fields.
+		best [len(fieldNames)]float64
 	}
 	byDoc := make(map[int32]*cand, len(vec)+len(lex))
 	get := func(d int32) *cand {
@@ -459,13 +470,30 @@ func (x *Index) fuse(vec []chromem.Result, lex []docScore, qterms []weightedTerm
 		c := get(x.byID[v.ID])
 		c.r.VectorRank = i + 1
 		c.r.VectorScore = v.Similarity
-		c.r.Score += x.vecWeight / (DefaultRRFK + float64(i+1))
+		s := x.vecWeight / (DefaultRRFK + float64(i+1))
+		c.r.Score += s
+		c.best[fieldVector] = max(c.best[fieldVector], s)
 	}
 	for i, l := range lex {
 		c := get(l.doc)
 		c.r.LexicalRank = i + 1
 		c.r.LexicalScore = l.score
-		c.r.Score += 1 / (DefaultRRFK + float64(i+1))
+		s := 1 / (DefaultRRFK + float64(i+1))
+		c.r.Score += s
+		c.best[fieldText] = max(c.best[fieldText], s)
+	}
+	for _, a := range alts {
+		for i, l := range a.ranked {
+			c := get(l.doc)
+			if c.r.AltRanks == nil {
+				c.r.AltRanks = map[string]int{}
+			}
+			c.r.AltRanks[a.field] = i + 1
+			s := a.weight / (DefaultRRFK + float64(i+1))
+			c.r.Score += s
+			f := fieldOf(a.field)
+			c.best[f] = max(c.best[f], s)
+		}
 	}
 	all := make([]*cand, 0, len(byDoc))
 	for _, c := range byDoc {
@@ -493,6 +521,28 @@ func (x *Index) fuse(vec []chromem.Result, lex []docScore, qterms []weightedTerm
 		if c.r.LexicalRank == 0 && len(qterms) > 0 {
 			// Outside the lexical candidates; its score still informs.
 			c.r.LexicalScore = x.lex.score(qterms, c.index)
+		}
+		var order [len(fieldNames)]int
+		n := 0
+		for f, s := range c.best {
+			if s > 0 {
+				order[n] = f
+				n++
+			}
+		}
+		// Strongest first; ties in the fixed order of fieldNames.
+		slices.SortStableFunc(order[:n], func(a, b int) int {
+			switch {
+			case c.best[a] > c.best[b]:
+				return -1
+			case c.best[a] < c.best[b]:
+				return 1
+			}
+			return 0
+		})
+		c.r.Fields = make([]string, n)
+		for i, f := range order[:n] {
+			c.r.Fields[i] = fieldNames[f]
 		}
 		out = append(out, c.r)
 	}

@@ -104,7 +104,18 @@ func TestSearchFindsParagraph(t *testing.T) {
 		if it.VectorRank == 0 || it.LexicalRank == 0 || it.LexicalScore <= 0 || it.VectorScore <= 0 {
 			t.Errorf("top result lacks a component: %+v", it)
 		}
-		if want := x.vecWeight/(DefaultRRFK+float64(it.VectorRank)) + 1/(DefaultRRFK+float64(it.LexicalRank)); fmt.Sprintf("%.9f", it.Score) != fmt.Sprintf("%.9f", want) {
+		want := x.vecWeight/(DefaultRRFK+float64(it.VectorRank)) + 1/(DefaultRRFK+float64(it.LexicalRank))
+		for f, r := range it.AltRanks {
+			w := translationWeight
+			if f == FieldQuestions {
+				w = questionsWeight
+			}
+			want += w / (DefaultRRFK + float64(r))
+		}
+		if !slices.Contains(it.Fields, FieldText) || !slices.Contains(it.Fields, FieldVector) {
+			t.Errorf("top result's fields %q lack text or vector", it.Fields)
+		}
+		if fmt.Sprintf("%.9f", it.Score) != fmt.Sprintf("%.9f", want) {
 			t.Errorf("fused score %v, want w/(k+%d)+1/(k+%d) = %v", it.Score, it.VectorRank, it.LexicalRank, want)
 		}
 		for j := 1; j < len(res.Items); j++ {

@@ -25,8 +25,9 @@ passage embeddings are cached in DATA_DIR.
 
 With --json: an object with query, searched (the processed query text),
 relevance, in_scope and results, each result with rank, id, score,
-vector_rank, vector_score, lexical_rank, lexical_score, text_hans and
-text_hant.
+vector_rank, vector_score, lexical_rank, lexical_score, fields (what
+matched, strongest first: text, vector, translation, questions),
+alt_ranks, text_hans, text_hant, text_en and text_ru.
 
 Examples:
   declbot search 上合组织开发银行
@@ -126,8 +127,14 @@ type searchResult struct {
 	VectorScore  float32 `json:"vector_score"`
 	LexicalRank  int     `json:"lexical_rank"`
 	LexicalScore float64 `json:"lexical_score"`
-	TextHans     string  `json:"text_hans"`
-	TextHant     string  `json:"text_hant"`
+	// Fields say what matched, strongest first: text, vector,
+	// translation, questions (retrieval.Result.Fields).
+	Fields   []string       `json:"fields"`
+	AltRanks map[string]int `json:"alt_ranks,omitempty"`
+	TextHans string         `json:"text_hans"`
+	TextHant string         `json:"text_hant"`
+	TextEn   string         `json:"text_en"`
+	TextRu   string         `json:"text_ru"`
 }
 
 func searchJSON(q string, res retrieval.Results) searchOutput {
@@ -137,7 +144,9 @@ func searchJSON(q string, res retrieval.Results) searchOutput {
 			Rank: i + 1, ID: r.Passage.ID, Score: r.Score,
 			VectorRank: r.VectorRank, VectorScore: r.VectorScore,
 			LexicalRank: r.LexicalRank, LexicalScore: r.LexicalScore,
+			Fields: append([]string{}, r.Fields...), AltRanks: r.AltRanks,
 			TextHans: r.Passage.TextHans, TextHant: r.Passage.TextHant,
+			TextEn: r.Passage.TextEn, TextRu: r.Passage.TextRu,
 		})
 	}
 	return out

@@ -393,3 +393,29 @@ func isStopWord(t token) bool {
 	}
 	return false
 }
+
+// ContentStems returns the stems of the English and Russian content words
+// of s, in order, numbers as written: what the working translations and
+// question lists are indexed and searched by (retrieval). Stop words,
+// single letters and Chinese are left out.
+func ContentStems(s string) []string {
+	fields := strings.FieldsFunc(corpus.CleanText(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’' && r != '-'
+	})
+	var out []string
+	for _, f := range fields {
+		for _, w := range strings.Split(strings.Trim(f, "'’-"), "-") {
+			if w == "" || utf8.RuneCountInString(w) > maxTokenRunes {
+				continue
+			}
+			t := newToken(w)
+			switch {
+			case t.num:
+				out = append(out, t.stem)
+			case t.lang != "" && !isStopWord(t):
+				out = append(out, t.stem)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,273 @@
+package retrieval
+
+import (
+	"sync"
+
+	"github.com/declbot/declbot/corpus"
+	"github.com/declbot/declbot/retrieval/query"
+)
+
+// The alternative fields: besides the Chinese text, an English or Russian
+// question is matched against the working translation into its language
+// (corpus.Passage.TextIn), and every question against the question lists
+// (corpus.Questions: how people ask what each passage answers, in their
+// own words). Each field is a BM25 index over word stems (Chinese question
+// lists: over characters and bigrams, as the text is); its ranking joins
+// the fusion, and what the question shares with the best passage's fields
+// counts as explained in the relevance signal.
+
+// Field names, as Result.Fields reports them.
+const (
+	FieldText        = "text"        // the Chinese text, lexically
+	FieldVector      = "vector"      // the Chinese text, by vector
+	FieldTranslation = "translation" // the working translation
+	FieldQuestions   = "questions"   // the question lists
+)
+
+// fieldNames are the field names by index (fieldText...), the order ties
+// are reported in.
+var fieldNames = [...]string{FieldText, FieldVector, FieldTranslation, FieldQuestions}
+
+const (
+	fieldText = iota
+	fieldVector
+	fieldTranslation
+	fieldQuestions
+)
+
+// fieldOf returns the index of a field name.
+func fieldOf(name string) int {
+	for i, n := range fieldNames {
+		if n == name {
+			return i
+		}
+	}
+	return fieldText
+}
+
+// altField is one alternative field of one language.
+type altField struct {
+	name string
+	lex  *bm25
+	// passage maps each indexed entry to its passage's index: one entry
+	// per passage for a translation, one per question for question lists.
+	passage []int32
+	// vocab holds the stems (for Chinese, the bigrams) the field uses,
+	// for relevance.
+	vocab map[uint64]bool
+	// accs hold *[]float64 scratch: BM25 accumulators by entry, then
+	// best scores by passage.
+	accs sync.Pool
+}
+
+// stemHash is a word stem's term hash, apart from the Han units.
+func stemHash(s string) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return mix(h ^ 0x5bd1e9955bd1e995)
+}
+
+// stemTerms returns the unigram and bigram terms of a sequence of stems.
+func stemTerms(stems []string) []term {
+	out := make([]term, 0, 2*len(stems))
+	var prev uint64
+	for i, s := range stems {
+		h := stemHash(s)
+		out = append(out, term{h: h})
+		if i > 0 {
+			out = append(out, term{h: bigram(prev, h), bi: true})
+		}
+		prev = h
+	}
+	return out
+}
+
+// fieldTerms returns the terms of text for a field of language l: stems
+// for a word language, Han units and bigrams for Chinese.
+func fieldTerms(text string, l corpus.Lang) []term {
+	if l.IsChinese() {
+		return lexicalTerms(text)
+	}
+	return stemTerms(query.ContentStems(text))
+}
+
+// buildAltField indexes texts, each belonging to the passage of the same
+// position in owners.
+func buildAltField(name string, l corpus.Lang, texts []string, owners []int32) *altField {
+	f := &altField{name: name, passage: owners, vocab: map[uint64]bool{}}
+	lb := newBM25Builder(defaultK1, defaultB)
+	for _, t := range texts {
+		ts := fieldTerms(t, l)
+		for _, x := range ts {
+			// Word fields keep their stems; Chinese ones their bigrams,
+			// the unit coverage asks about (relevance.go).
+			if x.bi == l.IsChinese() {
+				f.vocab[x.h] = true
+			}
+		}
+		lb.add(ts)
+	}
+	f.lex = lb.build()
+	return f
+}
+
+// altFields are one language's alternative fields, built on first use:
+// stemming the translations and question lists is most of what they cost
+// (about 30 ms), and a process that answers one Chinese question needs
+// none of the English or Russian ones.
+type altFields struct {
+	once   sync.Once
+	build  func() []*altField
+	fields []*altField
+}
+
+func (a *altFields) get() []*altField {
+	a.once.Do(func() { a.fields, a.build = a.build(), nil })
+	return a.fields
+}
+
+// altIndexes prepares the alternative fields of passages, by the
+// language whose questions search them (altLang): the translation
+// (English, Russian) and, with a corpus, the question lists.
+func altIndexes(c *corpus.Corpus, passages []corpus.Passage) map[corpus.Lang]*altFields {
+	out := map[corpus.Lang]*altFields{}
+	byID := make(map[string]int32, len(passages))
+	for i, p := range passages {
+		byID[p.ID] = int32(i)
+	}
+	for _, l := range corpus.LangTags() {
+		if altLang(l) != l {
+			continue
+		}
+		out[l] = &altFields{build: func() []*altField {
+			var fields []*altField
+			if !l.IsChinese() {
+				texts := make([]string, len(passages))
+				owners := make([]int32, len(passages))
+				for i, p := range passages {
+					texts[i], owners[i] = p.TextIn(l), int32(i)
+				}
+				fields = append(fields, buildAltField(FieldTranslation, l, texts, owners))
+			}
+			if c == nil {
+				return fields
+			}
+			var texts []string
+			var owners []int32
+			for _, q := range c.Questions(l) {
+				if i, ok := byID[q.ID]; ok {
+					texts, owners = append(texts, q.Text), append(owners, i)
+				}
+			}
+			if len(texts) > 0 {
+				fields = append(fields, buildAltField(FieldQuestions, l, texts, owners))
+			}
+			return fields
+		}}
+	}
+	return out
+}
+
+// altFor returns the alternative fields questions of language l search.
+func (x *Index) altFor(l corpus.Lang) []*altField {
+	if a := x.alt[altLang(l)]; a != nil {
+		return a.get()
+	}
+	return nil
+}
+
+// rank returns the field's passages for the query terms, best first, at
+// most c: each passage scores its best entry.
+func (f *altField) rank(qterms []weightedTerm, n, c int) []docScore {
+	buf, _ := f.accs.Get().(*[]float64)
+	if buf == nil || len(*buf) != len(f.passage)+n {
+		s := make([]float64, len(f.passage)+n)
+		buf = &s
+	}
+	acc, best := (*buf)[:len(f.passage)], (*buf)[len(f.passage):]
+	f.lex.accumulate(qterms, acc)
+	for e, s := range acc {
+		if p := f.passage[e]; s > best[p] {
+			best[p] = s
+		}
+	}
+	out := topScores(best, c)
+	clear(*buf)
+	f.accs.Put(buf)
+	return out
+}
+
+// altQueryTerms returns the query's terms for the fields of language l.
+func altQueryTerms(pq query.Query, l corpus.Lang) []weightedTerm {
+	ts := fieldTerms(pq.Original, l)
+	out := make([]weightedTerm, 0, len(ts))
+	seen := make(map[uint64]bool, len(ts))
+	for _, t := range ts {
+		if !seen[t.h] {
+			seen[t.h] = true
+			out = append(out, weightedTerm{h: t.h, w: 1, bi: t.bi})
+		}
+	}
+	return out
+}
+
+// translationWeight and questionsWeight are what the alternative fields'
+// rankings weigh in the fusion, against 1 for the Chinese text's lexical
+// ranking. Set on the golden and held-out suites (a grid of 0.3-1.0 each;
+// docs/BENCHMARKS.md): at 1 the translations' common words outvote the
+// Chinese text's precise ones (golden hit@5 0.992 -> 0.969); at 0.3 and
+// 0.5 golden keeps 0.985 and held-out rises from 0.929 to 0.982.
+const (
+	translationWeight = 0.3
+	questionsWeight   = 0.5
+)
+
+// altRanking is one alternative field's ranking of passages for a query.
+type altRanking struct {
+	field  string
+	weight float64
+	ranked []docScore
+}
+
+// altRankings ranks passages by the alternative fields of the query's
+// language (simplified Chinese question lists for any Chinese question).
+func (x *Index) altRankings(pq query.Query, c int) []altRanking {
+	l := altLang(pq.Lang)
+	qt := altQueryTerms(pq, l)
+	if len(qt) == 0 {
+		return nil
+	}
+	var out []altRanking
+	for _, f := range x.altFor(l) {
+		if r := f.rank(qt, len(x.passages), c); len(r) > 0 {
+			w := translationWeight
+			if f.name == FieldQuestions {
+				w = questionsWeight
+			}
+			out = append(out, altRanking{field: f.name, weight: w, ranked: r})
+		}
+	}
+	return out
+}
+
+// altLang is the language whose fields a question of language l is
+// matched against.
+func altLang(l corpus.Lang) corpus.Lang {
+	if l.IsChinese() {
+		return corpus.LangHans
+	}
+	return l
+}
+
+// altKnows reports whether a field of language l uses term h (a stem hash,
+// or for Chinese a bigram hash).
+func (x *Index) altKnows(l corpus.Lang, h uint64) bool {
+	for _, f := range x.altFor(l) {
+		if f.vocab[h] {
+			return true
+		}
+	}
+	return false
+}
