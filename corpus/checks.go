@@ -157,7 +157,7 @@ func CheckTranslation(p Passage, l Lang, text string) error {
 	var errs []error
 	if i := strings.IndexFunc(text, isCJK); i >= 0 {
 		r, _ := utf8.DecodeRuneInString(text[i:])
-		errs = append(errs, fmt.Errorf("Chinese left in the translation at byte %d (%q)", i, r))
+		errs = append(errs, fmt.Errorf("%q: Chinese left in the translation at byte %d", r, i))
 	}
 	zh := FoldWidth(p.TextHans)
 	have := map[string]bool{}
