@@ -216,6 +216,12 @@ func Load() (*Corpus, error) {
 	return c, nil
 }
 
+// LoadPassages parses the embedded passages alone, without their working
+// translations and question lists: for the tools that make those ("declbot
+// enrich"), which must run while a file still lacks a passage. TextEn and
+// TextRu are empty, and Questions and Translation return nothing.
+func LoadPassages() (*Corpus, error) { return parse(passagesJSONL) }
+
 func parse(data []byte) (*Corpus, error) {
 	c := &Corpus{byID: map[string]int{}}
 	sc := bufio.NewScanner(bytes.NewReader(data))

@@ -103,3 +103,13 @@ func (c *Corpus) Questions(l Lang) []Question {
 	}
 	return c.questions[l]
 }
+
+// QuestionLangs returns the languages with a question list (simplified
+// Chinese, English, Russian), in registry order.
+func QuestionLangs() []Lang { return questionLangs() }
+
+// ShippedQuestions returns the question list of l built into the binary
+// (data/questions/<tag>.tsv).
+func ShippedQuestions(l Lang) ([]byte, error) {
+	return questionFiles.ReadFile("data/questions/" + string(l) + ".tsv")
+}

@@ -153,3 +153,13 @@ func (p Passage) TextIn(l Lang) string {
 	}
 	return p.Text(l.Script())
 }
+
+// TranslationLangs returns the languages with a working translation
+// (English and Russian), in registry order.
+func TranslationLangs() []Lang { return translated() }
+
+// ShippedTranslation returns the translation file into l built into the
+// binary (data/translations/<tag>.jsonl).
+func ShippedTranslation(l Lang) ([]byte, error) {
+	return translationFiles.ReadFile("data/translations/" + string(l) + ".jsonl")
+}

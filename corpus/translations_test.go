@@ -1,14 +1,9 @@
 package corpus
 
 import (
-	"bufio"
-	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
-	"unicode"
-	"unicode/utf8"
 )
 
 func TestEveryPassageIsTranslated(t *testing.T) {
@@ -26,176 +21,98 @@ func TestEveryPassageIsTranslated(t *testing.T) {
 	}
 }
 
-var digitRun = regexp.MustCompile(`[0-9]+`)
-
-// Months the translations may write as words ("1 September 2025").
-var monthNames = map[string][]string{
-	"1": {"January", "января", "январь"}, "2": {"February", "февраля", "февраль"}, "3": {"March", "марта", "март"},
-	"4": {"April", "апреля", "апрель"}, "5": {"May", "мая", "май"}, "6": {"June", "июня", "июнь"},
-	"7": {"July", "июля", "июль"}, "8": {"August", "августа", "август"}, "9": {"September", "сентября", "сентябрь"},
-	"10": {"October", "октября", "октябрь"}, "11": {"November", "ноября", "ноябрь"}, "12": {"December", "декабря", "декабрь"},
-}
-
-// Every number of the Chinese is in both translations, in digits; a month
-// (a number before 月) may be written as its name.
-func TestTranslationsKeepEveryNumber(t *testing.T) {
-	c := load(t)
-	for _, p := range c.Passages() {
-		zh := FoldWidth(p.TextHans)
-		for _, l := range translated() {
-			tr := p.TextIn(l)
-			have := map[string]bool{}
-			for _, d := range digitRun.FindAllString(tr, -1) {
-				have[strings.TrimLeft(d, "0")] = true
-			}
-			for _, m := range digitRun.FindAllStringIndex(zh, -1) {
-				d := strings.TrimLeft(zh[m[0]:m[1]], "0")
-				if have[d] {
-					continue
-				}
-				if strings.HasPrefix(zh[m[1]:], "月") && slices.ContainsFunc(monthNames[d], func(name string) bool { return strings.Contains(tr, name) }) {
-					continue
-				}
-				t.Errorf("%s %s: the number %s of the Chinese is missing:\n%s", l, p.ID, d, tr)
-			}
-		}
-	}
-}
-
-func isCJK(r rune) bool {
-	return unicode.Is(unicode.Han, r) || r >= 0x3000 && r <= 0x303f && r != 0x3000
-}
-
-func TestTranslationsHaveNoChinese(t *testing.T) {
+// Every shipped translation passes the checks "declbot enrich" holds a
+// model's output to (CheckTranslation): numbers kept, no Chinese left, the
+// length band, the signature block line for line, the names table.
+func TestShippedTranslationsPassTheChecks(t *testing.T) {
 	c := load(t)
 	for _, p := range c.Passages() {
 		for _, l := range translated() {
-			if i := strings.IndexFunc(p.TextIn(l), isCJK); i >= 0 {
-				t.Errorf("%s %s: Chinese left in the translation at byte %d: %q", l, p.ID, i, p.TextIn(l))
+			if err := CheckTranslation(p, l, p.TextIn(l)); err != nil {
+				t.Errorf("%s %s: %v\n%s", l, p.ID, err, p.TextIn(l))
 			}
 		}
 	}
 }
 
-// The length band: a working translation of a paragraph of Chinese prose
-// is 2 to 7 characters per Chinese character. Measured on the shipped
-// files: English 2.9-5.7 (median 4.2), Russian 2.9-6.0 (median 4.1), for
-// the passages of more than 20 characters; Chinese packs a word into one
-// or two characters, and the declaration's formulas ("成员国注意到") take
-// a phrase each in English and Russian. Below 2 something was left out;
-// above 7 something was added. Short passages (titles, the signature
-// block) are left out: their ratios say nothing.
-func TestTranslationLengthBand(t *testing.T) {
-	const lo, hi = 2.0, 7.0
-	c := load(t)
-	for _, p := range c.Passages() {
-		zh := utf8.RuneCountInString(p.TextHans)
-		if zh <= 20 || p.ID == "5.8" {
-			continue
-		}
-		for _, l := range translated() {
-			r := float64(utf8.RuneCountInString(p.TextIn(l))) / float64(zh)
-			if r < lo || r > hi {
-				t.Errorf("%s %s: %.1f characters per Chinese character, want %.0f-%.0f:\n%s", l, p.ID, r, lo, hi, p.TextIn(l))
-			}
-		}
-	}
-}
-
-// The signature block is one line per leader in every language.
-func TestSignatureBlockLines(t *testing.T) {
-	c := load(t)
-	p, _ := c.Get("5.8")
-	want := len(strings.Split(strings.TrimSpace(p.TextHans), "\n"))
-	for _, l := range translated() {
-		if got := len(strings.Split(strings.TrimSpace(p.TextIn(l)), "\n")); got != want {
-			t.Errorf("%s: 5.8 has %d lines, the Chinese %d", l, got, want)
-		}
-	}
-}
-
-type name struct{ zh, en, ru string }
-
-func loadNames(t *testing.T) []name {
-	t.Helper()
-	f, err := os.Open("data/translations/names.tsv")
+func TestNamesTable(t *testing.T) {
+	names, err := Names()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var out []name
-	sc := bufio.NewScanner(f)
-	line := 0
-	for sc.Scan() {
-		line++
-		if line == 1 || strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		fs := strings.Split(sc.Text(), "\t")
-		if len(fs) != 3 || fs[0] == "" || fs[1] == "" || fs[2] == "" {
-			t.Fatalf("names.tsv line %d: want Chinese, English and Russian, tab-separated: %q", line, sc.Text())
-		}
-		out = append(out, name{fs[0], fs[1], fs[2]})
+	if len(names) < 10 {
+		t.Fatalf("names table has %d rows", len(names))
 	}
-	return out
-}
-
-// ruWordsIn reports whether every word of name occurs in text with at
-// most its last two letters changed (Russian names take case endings:
-// «Устав ООН», «Устава ООН»).
-func ruWordsIn(text, name string) bool {
-	words := strings.Fields(strings.ToLower(text))
-	for _, w := range strings.Fields(strings.ToLower(name)) {
-		w = strings.Trim(w, "«»„“”\"(),.;:")
-		rs := []rune(w)
-		stem := string(rs[:max(len(rs)-2, min(len(rs), 3))])
-		if !slices.ContainsFunc(words, func(x string) bool {
-			return strings.HasPrefix(strings.Trim(x, "«»„“”\"(),.;:"), stem)
-		}) {
-			return false
+	for _, tt := range []struct{ name, data, want string }{
+		{"twice", "zh\ten\tru\n中国\tChina\tКитай\n中国\tChina\tКитай\n", "line 3: 中国 is listed twice"},
+		{"column missing", "zh\ten\tru\n中国\tChina\n", "line 2: want Chinese, English and Russian"},
+	} {
+		if _, err := parseNames([]byte(tt.data)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want %q", tt.name, err, tt.want)
 		}
 	}
-	return true
+	// A name inside a longer one counts as the longer one's; 发展中国家
+	// holds no name.
+	got, err := NamesIn("上海合作组织成员国和发展中国家")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zh []string
+	for _, n := range got {
+		zh = append(zh, n.Zh)
+	}
+	if !slices.Contains(zh, "上海合作组织") || slices.Contains(zh, "中国") {
+		t.Errorf("NamesIn = %v, want 上海合作组织 and not 中国", zh)
+	}
 }
 
-// notNames are words that hold a name but are none: 发展中国家 is
-// "developing countries", not China.
-var notNames = []string{"发展中国家"}
-
-// Each proper name has one English and one Russian rendering, in one
-// table, and each translation uses it wherever the Chinese has the name
-// (a name inside a longer name of the table counts as that one's).
-func TestTranslationsUseTheNamesTable(t *testing.T) {
+// Each rule of CheckTranslation catches what it is for, and names it.
+func TestCheckTranslation(t *testing.T) {
 	c := load(t)
-	names := loadNames(t)
-	seen := map[string]bool{}
-	for _, n := range names {
-		if seen[n.zh] {
-			t.Errorf("names.tsv: %s is listed twice", n.zh)
+	get := func(id string) Passage {
+		p, ok := c.Get(id)
+		if !ok {
+			t.Fatalf("no passage %s", id)
 		}
-		seen[n.zh] = true
+		return p
 	}
-	for _, p := range c.Passages() {
-		text := p.TextHans
-		for _, w := range notNames {
-			text = strings.ReplaceAll(text, w, "")
+	p01, p58 := get("0.1"), get("5.8")
+	drop := func(s, old string) string {
+		if !strings.Contains(s, old) {
+			t.Fatalf("%q not in %q", old, s)
 		}
-		for _, n := range names {
-			rest := text
-			for _, longer := range names {
-				if len(longer.zh) > len(n.zh) && strings.Contains(longer.zh, n.zh) {
-					rest = strings.ReplaceAll(rest, longer.zh, "")
-				}
-			}
-			if !strings.Contains(rest, n.zh) {
-				continue
-			}
-			if !strings.Contains(strings.ToLower(p.TextEn), strings.ToLower(n.en)) {
-				t.Errorf("en %s: %s should be %q:\n%s", p.ID, n.zh, n.en, p.TextEn)
-			}
-			if !ruWordsIn(p.TextRu, n.ru) {
-				t.Errorf("ru %s: %s should be %q:\n%s", p.ID, n.zh, n.ru, p.TextRu)
-			}
+		return strings.Replace(s, old, "", 1)
+	}
+	for _, tt := range []struct {
+		name string
+		p    Passage
+		l    Lang
+		text string
+		want string // "" means valid
+	}{
+		{"shipped en", p01, LangEn, p01.TextEn, ""},
+		{"shipped ru", p01, LangRu, p01.TextRu, ""},
+		{"month as digits", p01, LangEn, strings.Replace(p01.TextEn, "1 September 2025", "2025-9-1", 1), ""},
+		{"empty", p01, LangEn, " ", "empty translation"},
+		{"the Chinese", p01, LangEn, p01.TextHans, "is the Chinese text"},
+		{"dropped year", p01, LangEn, drop(p01.TextEn, " 2025"), "the number 2025 of the Chinese is missing"},
+		{"dropped date", p01, LangRu, drop(p01.TextRu, "1.9."), "the number 9 of the Chinese is missing"},
+		{"month as a name", p01, LangRu, strings.Replace(p01.TextRu, "1.9.2025", "1 сентября 2025 г.", 1), ""},
+		{"Chinese left", p01, LangEn, p01.TextEn + " 天津", "Chinese left in the translation"},
+		{"Chinese punctuation", p01, LangEn, p01.TextEn + "。", "Chinese left in the translation"},
+		{"too short", p01, LangEn, "The SCO (Shanghai Cooperation Organization) met in Tianjin, China, 1 September 2025.", "characters per Chinese character"},
+		{"too long", p01, LangEn, strings.Repeat(p01.TextEn+" ", 3), "characters per Chinese character"},
+		{"wrong name en", p01, LangEn, strings.ReplaceAll(p01.TextEn, "Shanghai Cooperation Organization", "Shanghai Cooperation Organisation"), `should be rendered "Shanghai Cooperation Organization"`},
+		{"name in another case ru", p01, LangRu, strings.Replace(p01.TextRu, "Шанхайской организации сотрудничества", "Шанхайская организация сотрудничества", 1), ""},
+		{"signature lines", p58, LangEn, strings.Replace(p58.TextEn, "\n", " ", 1), "the signature block has 9 lines, the Chinese 10"},
+		{"not translated into zh", p01, LangHans, "x", "not a language with a working translation"},
+	} {
+		err := CheckTranslation(tt.p, tt.l, tt.text)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: error %v, want it to contain %q", tt.name, err, tt.want)
 		}
 	}
 }
@@ -226,21 +143,63 @@ func TestTranslationDataErrors(t *testing.T) {
 	}
 }
 
-func TestQuestionListsCoverEveryPassage(t *testing.T) {
+// Every shipped question list passes the checks "declbot enrich" holds a
+// model's output to (CheckQuestions): 3-5 questions per passage, in the
+// list's language.
+func TestShippedQuestionListsPassTheChecks(t *testing.T) {
 	c := load(t)
 	for _, l := range questionLangs() {
-		per := map[string]int{}
+		per := map[string][]string{}
 		for _, q := range c.Questions(l) {
-			per[q.ID]++
+			per[q.ID] = append(per[q.ID], q.Text)
 		}
 		for _, p := range c.Passages() {
-			if per[p.ID] < 3 {
-				t.Errorf("%s: %s has %d questions, want at least 3", l, p.ID, per[p.ID])
+			if err := CheckQuestions(p, l, per[p.ID]); err != nil {
+				t.Errorf("%s %s: %v", l, p.ID, err)
 			}
 		}
 	}
 	if len(c.Questions(LangHant)) == 0 || &c.Questions(LangHant)[0] != &c.Questions(LangHans)[0] {
 		t.Error("traditional questions are not matched against the simplified list")
+	}
+}
+
+func TestCheckQuestions(t *testing.T) {
+	c := load(t)
+	p, _ := c.Get("3.21")
+	good := map[Lang][]string{
+		LangHans: {"开发银行进展如何？", "上合组织要建银行吗？", "开发银行 磋商"},
+		LangEn:   {"Will the SCO set up a development bank?", "What was agreed on the bank?", "SCO bank talks"},
+		LangRu:   {"Создаст ли ШОС банк развития?", "Что решили о банке?", "банк развития ШОС"},
+	}
+	for l, qs := range good {
+		if err := CheckQuestions(p, l, qs); err != nil {
+			t.Errorf("%s: %v", l, err)
+		}
+	}
+	en := good[LangEn]
+	for _, tt := range []struct {
+		name string
+		l    Lang
+		qs   []string
+		want string
+	}{
+		{"too few", LangEn, en[:2], "2 questions, want 3-5"},
+		{"too many", LangEn, append(slices.Clone(en), "a?", "b?", "c?"), "6 questions, want 3-5"},
+		{"empty", LangEn, append(slices.Clone(en), " "), "question 4 is empty"},
+		{"two lines", LangEn, append(slices.Clone(en), "What?\nWhy?"), "question 4 spans lines"},
+		{"tab", LangEn, append(slices.Clone(en), "What?\tWhy?"), "holds a tab"},
+		{"repeated", LangEn, append(slices.Clone(en), "sco BANK talks"), "question 4 repeats an earlier one"},
+		{"too long", LangEn, append(slices.Clone(en), strings.Repeat("bank ", 40)), "question 4 has 200 characters"},
+		{"Chinese in English", LangEn, append(slices.Clone(en), "What is 开发银行?"), "question 4 contains Chinese"},
+		{"English for Russian", LangRu, append(slices.Clone(good[LangRu]), "What about the bank?"), "question 4 is not in Russian"},
+		{"English for Chinese", LangHans, append(slices.Clone(good[LangHans]), "bank?"), "question 4 is not Chinese"},
+		{"traditional", LangHant, good[LangHans], "not a language with a question list"},
+	} {
+		err := CheckQuestions(p, tt.l, tt.qs)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want it to contain %q", tt.name, err, tt.want)
+		}
 	}
 }
 

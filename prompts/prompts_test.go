@@ -75,6 +75,25 @@ func TestGolden(t *testing.T) {
 		{"rewrite_injection", func() (string, string, error) {
 			return rewritePair(RewriteInput{Question: injection})
 		}},
+		{"enrich_translate_ru", func() (string, string, error) {
+			in := EnrichInput{Language: "Russian", Passages: []EnrichPassage{
+				{ID: "0.1", Text: passages(t, corpus.Hans, "0.1")[0].Text, Names: []EnrichName{{"上海合作组织", "Шанхайская организация сотрудничества"}, {"中国天津", "Тяньцзинь (Китай)"}}},
+				{ID: "5.8", Text: passages(t, corpus.Hans, "5.8")[0].Text},
+			}}
+			return enrichPair(TranslateSystem, Translate, in)
+		}},
+		{"enrich_questions_en", func() (string, string, error) {
+			in := EnrichInput{Language: "English", Min: 3, Max: 5, Passages: []EnrichPassage{
+				{ID: "3.21", Text: passages(t, corpus.Hans, "3.21")[0].Text, Translation: "The member states concerned <b>reaffirmed</b> the importance of establishing the SCO Development Bank.",
+					Names: []EnrichName{{"上合组织", "SCO"}}},
+			}}
+			return enrichPair(QuestionsSystem, Questions, in)
+		}},
+		{"enrich_questions_zh", func() (string, string, error) {
+			in := EnrichInput{Language: "simplified Chinese", Chinese: true, Min: 3, Max: 5,
+				Passages: []EnrichPassage{{ID: "T1", Text: passages(t, corpus.Hans, "T1")[0].Text}}}
+			return enrichPair(QuestionsSystem, Questions, in)
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,6 +117,15 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+func enrichPair(system, user func(EnrichInput) (string, error), in EnrichInput) (string, string, error) {
+	sys, err := system(in)
+	if err != nil {
+		return "", "", err
+	}
+	u, err := user(in)
+	return sys, u, err
 }
 
 func answerPair(in AnswerInput) (string, string, error) {
