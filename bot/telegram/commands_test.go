@@ -178,7 +178,7 @@ func TestForgedCallbacks(t *testing.T) {
 	for _, data := range []string{
 		"", "p", "p:", "p:2.36", "p:2.36:x", "p:9.99:h", "p:2.036:h", "p: 2.36:h", "p:二.36:h", "p:../../etc/passwd:h",
 		"n:T99:t", "s:-1:h", "s:999:h", "s:01:h", "s:1e3:h", "x:en:3", "x:de:0", "x:en:-1", "x:en:00",
-		"z:2.36:h", "p:2.36:h:extra", strings.Repeat("p", 65), "p:2.36:h\x00", "\xff\xfe",
+		"z:2.36:h", "p:2.36:h:extra", "p:2.36:de", "n:2.36:hans", "n:2.36:EN", "s:2:zh", "p:2.36:e", strings.Repeat("p", 65), "p:2.36:h\x00", "\xff\xfe",
 	} {
 		q := h.srv.PressButton(chat, u, m.ID, data)
 		h.settle()
