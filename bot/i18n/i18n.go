@@ -95,6 +95,10 @@ const (
 	// TranslationNote goes with every working translation shown: it is
 	// unofficial and the Chinese text is authoritative.
 	TranslationNote Key = "translation_note"
+	// ViewLabel is a language's name in that language, on the buttons that
+	// switch a paragraph between languages (中文 / 繁體 / English / Русский):
+	// each language's table names itself.
+	ViewLabel Key = "view_label"
 	// DocShortPrefix + a document key (corpus.Document.Key) is a
 	// statement's short name, for buttons.
 	DocShortPrefix = "doc_short_"
@@ -117,6 +121,7 @@ func Keys() []Key {
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
 		UnknownCommand, Prev, Next, Example1, Example2, Example3, SectionOpening, SectionPart, DeclarationShort, TranslationNote,
+		ViewLabel,
 		DocShortPrefix + "trade", DocShortPrefix + "ww2un80",
 	}
 	for _, c := range Commands {

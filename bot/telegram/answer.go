@@ -368,11 +368,7 @@ func (s *stream) stop() {
 func (s *stream) finish(a bot.Answer) error {
 	ctx := s.b.work
 	body := answerDoc(a)
-	sc := a.Lang.Script()
-	if a.Lang == "" {
-		sc = scriptFor(s.q.text, messageLang(s.q.text, s.q.from.LanguageCode))
-	}
-	kb := sourceKeyboard(a, sc)
+	kb := sourceKeyboard(a, sourceView(a, s.q.text, s.q.from.LanguageCode))
 	chunks := body.split(s.b.msgLimit)
 	if len(chunks) == 0 {
 		var d doc

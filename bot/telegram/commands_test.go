@@ -33,15 +33,19 @@ func TestCommands(t *testing.T) {
 		{"start ru", "ru", "/start", []string{"Здравствуйте!"}, []string{"x:ru:0", "x:ru:1", "x:ru:2"}},
 		{"start zh-hant", "zh-hant", "/start", []string{"我回答關於"}, []string{"x:hant:0", "x:hant:1", "x:hant:2"}},
 		{"help names the bot", "zh-hans", "/help", []string{"@declbot_test_bot 关键词"}, nil},
-		{"cite", "en", "/cite 2.36", []string{"[2.36] 上海合作组织成员国元首理事会天津宣言 · 第二部分", passage("2.36").TextHans}, []string{"n:2.35:h", "n:2.37:h", "n:2.36:t"}},
+		{"cite", "zh-hans", "/cite 2.36", []string{"[2.36] 上海合作组织成员国元首理事会天津宣言 · 第二部分", passage("2.36").TextHans}, []string{"n:2.35:h", "n:2.37:h", "n:2.36:t", "n:2.36:en", "n:2.36:ru"}},
+		{"cite en", "en", "/cite 2.36", []string{"[2.36] Tianjin Declaration · Part 2\n" + passage("2.36").TextEn + "\nUnofficial working translation; the Chinese text is authoritative."}, []string{"n:2.35:en", "n:2.37:en", "n:2.36:h", "n:2.36:t", "n:2.36:ru"}},
+		{"cite ru statement", "ru", "/cite T3", []string{"[T3] Заявление о многосторонней торговой системе\n" + passage("T3").TextRu, "Неофициальный рабочий перевод"}, []string{"n:T2:ru", "n:T4:ru", "n:T3:h", "n:T3:t", "n:T3:en"}},
 		{"cite traditional by script", "en", "/cite 第二部分第36段", []string{passage("2.36").TextHans}, nil},
-		{"cite range", "en", "/cite 2.17-2.19", []string{"[2.17]", "[2.18]", "[2.19]"}, nil},
+		{"cite range", "en", "/cite 2.17-2.19", []string{"[2.17] Tianjin Declaration · Part 2\n" + passage("2.17").TextEn, "[2.18]", "[2.19]", passage("2.19").TextEn + "\n\nUnofficial working translation"}, nil},
+		{"cite range zh", "zh-hant", "/cite 2.17-2.19", []string{passage("2.17").TextHant, passage("2.19").TextHant}, nil},
 		{"cite unknown", "en", "/cite 9.99", []string{"No such paragraph: no paragraph 9.99", "valid IDs: 0.1; 1.1-"}, nil},
 		{"cite unknown ru", "ru", "/cite 2.999", []string{"Такого пункта нет:"}, nil},
 		{"cite usage", "en", "/cite", []string{"Write a paragraph ID after /cite"}, nil},
 		{"ask usage", "ru", "/ask", []string{"Напишите вопрос после /ask"}, nil},
 		{"search usage", "en", "/search", []string{"Write some words after /search"}, nil},
-		{"search", "en", "/search outer space", []string{"Paragraphs best matching “outer space”:", "[2.36]", "[T3]"}, []string{"p:2.36:h", "p:T3:h"}},
+		{"search", "en", "/search outer space", []string{"Paragraphs best matching “outer space”:", "[2.36] The member states support", "[T3]"}, []string{"p:2.36:en", "p:T3:en"}},
+		{"search zh", "en", "/search 外空", []string{"[2.36] 成员国支持防止外空武器化"}, []string{"p:2.36:h", "p:T3:h"}},
 		{"sections", "en", "/sections", []string{"Contents", "Opening (0.1)", "Part 2 (2.1–"}, nil},
 		{"new", "en", "/new", []string{"starting fresh"}, nil},
 		{"unknown", "en", "/frobnicate", []string{"I don't know that command"}, nil},
@@ -145,7 +149,7 @@ func TestButtons(t *testing.T) {
 	h.settle()
 	msgs = h.srv.BotMessages(chat.ID)
 	sec := msgs[len(msgs)-1]
-	if !strings.Contains(sec.Text, "[2.44]") || !slices.Contains(callbackData(sec), "p:2.44:h") {
+	if !strings.Contains(sec.Text, "[2.44]") || !slices.Contains(callbackData(sec), "p:2.44:en") {
 		t.Errorf("section 2 view: %q %v", sec.Text, callbackData(sec))
 	}
 
@@ -174,7 +178,7 @@ func TestForgedCallbacks(t *testing.T) {
 	for _, data := range []string{
 		"", "p", "p:", "p:2.36", "p:2.36:x", "p:9.99:h", "p:2.036:h", "p: 2.36:h", "p:二.36:h", "p:../../etc/passwd:h",
 		"n:T99:t", "s:-1:h", "s:999:h", "s:01:h", "s:1e3:h", "x:en:3", "x:de:0", "x:en:-1", "x:en:00",
-		"z:2.36:h", "p:2.36:h:extra", strings.Repeat("p", 65), "p:2.36:h\x00", "\xff\xfe",
+		"z:2.36:h", "p:2.36:h:extra", "p:2.36:de", "n:2.36:hans", "n:2.36:EN", "s:2:zh", "p:2.36:e", strings.Repeat("p", 65), "p:2.36:h\x00", "\xff\xfe",
 	} {
 		q := h.srv.PressButton(chat, u, m.ID, data)
 		h.settle()
@@ -196,14 +200,38 @@ func TestForgedCallbacks(t *testing.T) {
 
 func TestParseCallbackRoundTrips(t *testing.T) {
 	for _, p := range testCorpus.Passages() {
-		for _, sc := range []corpus.Script{corpus.Hans, corpus.Hant} {
+		for _, view := range corpus.LangTags() {
 			for _, a := range []action{actionOpenParagraph, actionShowInPlace} {
-				data := passageData(a, p.ID, sc)
+				data := passageData(a, p.ID, view)
 				cb, ok := parseCallback(testCorpus, data)
-				if !ok || cb.passage.ID != p.ID || cb.script != sc || cb.action != a || len(data) > maxCallbackData {
+				if !ok || cb.passage.ID != p.ID || cb.view != view || cb.action != a || len(data) > maxCallbackData {
 					t.Fatalf("%q does not round-trip: %+v %v", data, cb, ok)
 				}
 			}
+		}
+	}
+	for i := range testCorpus.Sections() {
+		for _, view := range corpus.LangTags() {
+			data := sectionData(i, view)
+			if cb, ok := parseCallback(testCorpus, data); !ok || cb.section != i || cb.view != view {
+				t.Fatalf("%q does not round-trip: %+v %v", data, cb, ok)
+			}
+		}
+	}
+}
+
+// Every language of the registry has its own view code, and none is
+// taken by another (a new language's Code must not be "h" or "t").
+func TestViewCodesDistinct(t *testing.T) {
+	seen := map[string]corpus.Lang{}
+	for _, l := range corpus.LangTags() {
+		code := viewCode(l)
+		if other, dup := seen[code]; dup {
+			t.Errorf("%s and %s share the view code %q", l, other, code)
+		}
+		seen[code] = l
+		if got, ok := parseView(code); !ok || got != l {
+			t.Errorf("view code %q of %s parses as %q, %v", code, l, got, ok)
 		}
 	}
 }
@@ -217,9 +245,12 @@ func TestCallbackWireFormat(t *testing.T) {
 		want string
 		a    action
 	}{
-		{passageData(actionOpenParagraph, "2.36", corpus.Hans), "p:2.36:h", actionOpenParagraph},
-		{passageData(actionShowInPlace, "T3", corpus.Hant), "n:T3:t", actionShowInPlace},
-		{sectionData(2, corpus.Hans), "s:2:h", actionOpenSection},
+		{passageData(actionOpenParagraph, "2.36", corpus.LangHans), "p:2.36:h", actionOpenParagraph},
+		{passageData(actionShowInPlace, "T3", corpus.LangHant), "n:T3:t", actionShowInPlace},
+		{passageData(actionOpenParagraph, "2.36", corpus.LangEn), "p:2.36:en", actionOpenParagraph},
+		{passageData(actionShowInPlace, "W13", corpus.LangRu), "n:W13:ru", actionShowInPlace},
+		{sectionData(2, corpus.LangHans), "s:2:h", actionOpenSection},
+		{sectionData(3, corpus.LangEn), "s:3:en", actionOpenSection},
 		{exampleData(corpus.LangRu, 1), "x:ru:1", actionAskExample},
 	}
 	for _, tc := range tests {
@@ -233,7 +264,7 @@ func TestCallbackWireFormat(t *testing.T) {
 }
 
 func FuzzParseCallback(f *testing.F) {
-	for _, s := range []string{"p:2.36:h", "n:T3:t", "s:2:h", "x:en:1", "p:9.99:h", ""} {
+	for _, s := range []string{"p:2.36:h", "n:T3:t", "p:2.36:en", "n:W1:ru", "s:2:h", "s:3:ru", "x:en:1", "p:9.99:h", "p:2.36:hans", ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {
@@ -243,12 +274,12 @@ func FuzzParseCallback(f *testing.F) {
 		}
 		switch cb.action {
 		case actionOpenParagraph, actionShowInPlace:
-			if _, in := testCorpus.Get(cb.passage.ID); !in || passageData(cb.action, cb.passage.ID, cb.script) != data {
+			if _, in := testCorpus.Get(cb.passage.ID); !in || passageData(cb.action, cb.passage.ID, cb.view) != data {
 				t.Fatalf("%q accepted as %+v", data, cb)
 			}
 		case actionOpenSection:
-			if cb.section < 0 || cb.section >= len(testCorpus.Sections()) {
-				t.Fatalf("%q: section %d", data, cb.section)
+			if cb.section < 0 || cb.section >= len(testCorpus.Sections()) || sectionData(cb.section, cb.view) != data {
+				t.Fatalf("%q accepted as %+v", data, cb)
 			}
 		case actionAskExample:
 			if cb.example < 0 || cb.example > 2 {

@@ -253,9 +253,9 @@ func (b *Bot) cite(ctx context.Context, chat models.Chat, thread, replyTo int, a
 		b.reply(ctx, chat, thread, replyTo, text(lang, i18n.Failed))
 		return
 	}
-	sc := scriptFor(args, lang)
+	view := viewLang(args, lang)
 	if len(ps) == 1 {
-		b.sendParagraph(ctx, chat, thread, replyTo, ps[0], sc, lang)
+		b.sendParagraph(ctx, chat, thread, replyTo, ps[0], view, lang)
 		return
 	}
 	var d doc
@@ -268,25 +268,33 @@ func (b *Bot) cite(ctx context.Context, chat models.Chat, thread, replyTo int, a
 		if i > 0 {
 			d.plain("\n\n")
 		}
-		d.append(paragraphDoc(p, sc))
+		d.append(paragraphEntry(p, view))
+	}
+	if !view.IsChinese() {
+		d.plain("\n\n")
+		d.italic(text(view, i18n.TranslationNote))
 	}
 	if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, replyTo: replyTo, body: d}); err != nil {
 		b.log.Warn("telegram: could not send paragraphs", "chat", chat.ID, b.errAttr(err))
 	}
 }
 
-// scriptFor chooses the Chinese script to show the corpus in: the
-// script of what the user typed if it is Chinese, else their language's.
-func scriptFor(s string, lang corpus.Lang) corpus.Script {
+// viewLang chooses the language to show the corpus in to a reader of
+// lang who typed s: Chinese in the script typed if s has Chinese in it,
+// else lang (the working translation for English and Russian readers).
+func viewLang(s string, lang corpus.Lang) corpus.Lang {
 	if corpus.HasHan(s) {
-		return corpus.DetectScript(s)
+		if corpus.DetectScript(s) == corpus.Hant {
+			return corpus.LangHant
+		}
+		return corpus.LangHans
 	}
-	return lang.Script()
+	return lang
 }
 
-func (b *Bot) sendParagraph(ctx context.Context, chat models.Chat, thread, replyTo int, p corpus.Passage, sc corpus.Script, lang corpus.Lang) {
+func (b *Bot) sendParagraph(ctx context.Context, chat models.Chat, thread, replyTo int, p corpus.Passage, view, lang corpus.Lang) {
 	_, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, replyTo: replyTo,
-		body: paragraphDoc(p, sc), markup: paragraphKeyboard(b.c, p, sc, lang)})
+		body: paragraphDoc(p, view), markup: paragraphKeyboard(b.c, p, view, lang)})
 	if err != nil {
 		b.log.Warn("telegram: could not send a paragraph", "chat", chat.ID, "id", p.ID, b.errAttr(err))
 	}
@@ -317,7 +325,7 @@ func (b *Bot) search(ctx context.Context, chat models.Chat, thread, replyTo int,
 		b.reply(ctx, chat, thread, replyTo, text(lang, i18n.SearchNone))
 		return
 	}
-	d, kb := passageListDoc(text(lang, i18n.SearchHeader, snippet(q, 40)), ps, scriptFor(q, lang))
+	d, kb := passageListDoc(text(lang, i18n.SearchHeader, snippet(q, 40)), ps, viewLang(q, lang))
 	if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, replyTo: replyTo, body: d, markup: kb}); err != nil {
 		b.log.Warn("telegram: could not send search results", "chat", chat.ID, b.errAttr(err))
 	}
@@ -416,19 +424,19 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		b.answerCallback(ctx, q.ID, "")
 		if q.InlineMessageID != "" {
 			// No chat to post in: show it in place instead.
-			b.showInPlace(ctx, chat, thread, msgID, q.InlineMessageID, cb.passage, cb.script, lang)
+			b.showInPlace(ctx, chat, thread, msgID, q.InlineMessageID, cb.passage, cb.view, lang)
 			return
 		}
-		b.sendParagraph(ctx, chat, thread, msgID, cb.passage, cb.script, lang)
+		b.sendParagraph(ctx, chat, thread, msgID, cb.passage, cb.view, lang)
 	case actionShowInPlace:
 		b.answerCallback(ctx, q.ID, "")
-		b.showInPlace(ctx, chat, thread, msgID, q.InlineMessageID, cb.passage, cb.script, lang)
+		b.showInPlace(ctx, chat, thread, msgID, q.InlineMessageID, cb.passage, cb.view, lang)
 	case actionOpenSection:
 		b.answerCallback(ctx, q.ID, "")
 		if q.InlineMessageID != "" {
 			return
 		}
-		d, kb := sectionDoc(b.c, cb.section, cb.script, lang)
+		d, kb := sectionDoc(b.c, cb.section, cb.view, lang)
 		if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, body: d, markup: kb}); err != nil {
 			b.log.Warn("telegram: could not send a section", "chat", chat.ID, b.errAttr(err))
 		}
@@ -447,9 +455,10 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 }
 
 // showInPlace replaces a paragraph message with another paragraph (or
-// script); if the message is gone, it sends a new one in the same topic.
-func (b *Bot) showInPlace(ctx context.Context, chat models.Chat, thread, msgID int, inlineID string, p corpus.Passage, sc corpus.Script, lang corpus.Lang) {
-	body, kb := paragraphDoc(p, sc), paragraphKeyboard(b.c, p, sc, lang)
+// the same in another view); if the message is gone, it sends a new one
+// in the same topic.
+func (b *Bot) showInPlace(ctx context.Context, chat models.Chat, thread, msgID int, inlineID string, p corpus.Passage, view, lang corpus.Lang) {
+	body, kb := paragraphDoc(p, view), paragraphKeyboard(b.c, p, view, lang)
 	if chunks := body.split(b.msgLimit); len(chunks) == 1 {
 		err := b.edit(ctx, chat.ID, msgID, inlineID, body, kb)
 		if err == nil || inlineID != "" {
@@ -460,7 +469,7 @@ func (b *Bot) showInPlace(ctx context.Context, chat models.Chat, thread, msgID i
 		}
 		b.log.Info("telegram: could not edit a paragraph message; sending it anew", b.errAttr(err))
 	}
-	b.sendParagraph(ctx, chat, thread, 0, p, sc, lang)
+	b.sendParagraph(ctx, chat, thread, 0, p, view, lang)
 }
 
 // maxInline bounds inline results (Telegram allows 50).
@@ -490,16 +499,17 @@ func (b *Bot) onInline(ctx context.Context, q *models.InlineQuery) {
 		if err != nil {
 			b.log.Warn("telegram: inline search failed", b.errAttr(err))
 		}
-		sc := scriptFor(query, lang)
+		// The paragraph opens as in a chat (viewLang); whoever reads the
+		// message in the chat it was sent to can switch its language.
+		view := viewLang(query, lang)
 		for _, p := range ps {
-			body := paragraphDoc(p, sc).split(b.msgLimit)[0]
-			title := "[" + p.ID + "] " + p.SectionName(sc)
+			body := paragraphDoc(p, view).split(b.msgLimit)[0]
 			results = append(results, &models.InlineQueryResultArticle{
 				ID:                  p.ID,
-				Title:               title,
-				Description:         snippet(p.Text(sc), 100),
+				Title:               "[" + p.ID + "] " + inlineTitle(p, view),
+				Description:         snippet(p.TextIn(view), 100),
 				InputMessageContent: &models.InputTextMessageContent{MessageText: body.html(), ParseMode: models.ParseModeHTML},
-				ReplyMarkup:         paragraphKeyboard(b.c, p, sc, lang),
+				ReplyMarkup:         paragraphKeyboard(b.c, p, view, lang),
 			})
 		}
 	}

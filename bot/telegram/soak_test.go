@@ -925,12 +925,8 @@ func (u *soakUser) check(srv *tgtest.Server, p *soakAsk, sent tgtest.Message, te
 		d.plain(bot.Text(a.Lang, bot.MsgNotAddressed))
 		chunks = []doc{d}
 	}
-	sc := a.Lang.Script()
-	if a.Lang == "" {
-		sc = scriptFor(text, messageLang(text, u.user.LanguageCode))
-	}
 	var wantButtons []string
-	if kb := sourceKeyboard(a, sc); kb != nil {
+	if kb := sourceKeyboard(a, sourceView(a, text, u.user.LanguageCode)); kb != nil {
 		for _, row := range kb.InlineKeyboard {
 			for _, b := range row {
 				wantButtons = append(wantButtons, b.CallbackData)

@@ -14,15 +14,23 @@ import (
 // it at 64 bytes and anyone can forge it, so it is short, fixed in shape
 // and checked strictly before use:
 //
-//	p:ID:S     open paragraph ID in script S (h or t) as a new message
-//	n:ID:S     show paragraph ID in place of the message (prev/next/script)
-//	s:N:S      open section N (index into Corpus.Sections) as a new message
+//	p:ID:V     open paragraph ID in view V as a new message
+//	n:ID:V     show paragraph ID in view V in place of the message
+//	           (prev/next/language toggle)
+//	s:N:V      open section N (index into Corpus.Sections) in view V
 //	x:LANG:N   ask example question N (0-2) in LANG (hans, hant, en, ru)
+//
+// A view V is the language a paragraph is shown in (viewCode): h or t,
+// the Chinese text in simplified or traditional script, or en or ru, the
+// working translation. Buttons sent before translations were shown carry
+// only h and t, which still mean what they meant.
 type callback struct {
 	action  action
 	passage corpus.Passage
-	script  corpus.Script
+	// view is the language paragraphs are shown in (p, n, s).
+	view    corpus.Lang
 	section int
+	// lang is the language of an example question (x).
 	lang    corpus.Lang
 	example int
 }
@@ -34,25 +42,46 @@ const maxCallbackData = 64
 type action byte
 
 const (
-	actionOpenParagraph action = 'p' // p:ID:S
-	actionShowInPlace   action = 'n' // n:ID:S
-	actionOpenSection   action = 's' // s:N:S
+	actionOpenParagraph action = 'p' // p:ID:V
+	actionShowInPlace   action = 'n' // n:ID:V
+	actionOpenSection   action = 's' // s:N:V
 	actionAskExample    action = 'x' // x:LANG:N
 )
 
-func sectionData(n int, sc corpus.Script) string {
-	return string(actionOpenSection) + ":" + strconv.Itoa(n) + ":" + scriptCode(sc)
+func sectionData(n int, view corpus.Lang) string {
+	return string(actionOpenSection) + ":" + strconv.Itoa(n) + ":" + viewCode(view)
 }
 
 func exampleData(l corpus.Lang, n int) string {
 	return string(actionAskExample) + ":" + langCode(l) + ":" + strconv.Itoa(n)
 }
 
-func scriptCode(sc corpus.Script) string {
-	if sc == corpus.Hant {
-		return "t"
+// viewCode is the code of view l in callback data: "h" or "t" for the
+// Chinese languages (the codes of the scripts, as buttons have always
+// carried them), the registry's Code ("en", "ru") for the others. A
+// language that is not registered is shown as the Fallback one.
+func viewCode(l corpus.Lang) string {
+	info, ok := l.Info()
+	if !ok {
+		info, _ = corpus.Fallback.Info()
 	}
-	return "h"
+	if info.Chinese {
+		if info.Script == corpus.Hant {
+			return "t"
+		}
+		return "h"
+	}
+	return info.Code
+}
+
+// parseView is the inverse of viewCode: exactly the codes it writes.
+func parseView(code string) (corpus.Lang, bool) {
+	for _, l := range corpus.LangTags() {
+		if viewCode(l) == code {
+			return l, true
+		}
+	}
+	return "", false
 }
 
 // langCode is l's short code for callback data (corpus.Language.Code).
@@ -64,8 +93,8 @@ func langCode(l corpus.Lang) string {
 	return info.Code
 }
 
-func passageData(a action, id string, sc corpus.Script) string {
-	return string(a) + ":" + id + ":" + scriptCode(sc)
+func passageData(a action, id string, view corpus.Lang) string {
+	return string(a) + ":" + id + ":" + viewCode(view)
 }
 
 // parseCallback validates callback data against the corpus. Anything not
@@ -79,15 +108,6 @@ func parseCallback(c *corpus.Corpus, data string) (callback, bool) {
 		return callback{}, false
 	}
 	cb := callback{action: action(parts[0][0])}
-	script := func(s string) (corpus.Script, bool) {
-		switch s {
-		case "h":
-			return corpus.Hans, true
-		case "t":
-			return corpus.Hant, true
-		}
-		return 0, false
-	}
 	var ok bool
 	switch cb.action {
 	case actionOpenParagraph, actionShowInPlace:
@@ -95,7 +115,7 @@ func parseCallback(c *corpus.Corpus, data string) (callback, bool) {
 		if cb.passage, ok = c.Get(parts[1]); !ok {
 			return callback{}, false
 		}
-		if cb.script, ok = script(parts[2]); !ok {
+		if cb.view, ok = parseView(parts[2]); !ok {
 			return callback{}, false
 		}
 	case actionOpenSection:
@@ -104,7 +124,7 @@ func parseCallback(c *corpus.Corpus, data string) (callback, bool) {
 			return callback{}, false
 		}
 		cb.section = n
-		if cb.script, ok = script(parts[2]); !ok {
+		if cb.view, ok = parseView(parts[2]); !ok {
 			return callback{}, false
 		}
 	case actionAskExample:
@@ -137,41 +157,85 @@ func rows(bs []kbButton, n int) [][]kbButton {
 	return out
 }
 
-// paragraphDoc shows one paragraph: its ID, where it is, and its text.
-func paragraphDoc(p corpus.Passage, sc corpus.Script) doc {
-	var d doc
-	d.bold("[" + p.ID + "]")
-	d.plain(" ")
-	title, section := p.Title(sc), p.SectionName(sc)
-	if section != title {
-		d.italic(title + " · " + section)
-	} else {
-		d.italic(title)
+// paragraphDoc shows one paragraph in view (a language): its ID, where
+// it is, and its text; a working translation is followed by the note that
+// it is unofficial and the Chinese text authoritative.
+func paragraphDoc(p corpus.Passage, view corpus.Lang) doc {
+	d := paragraphEntry(p, view)
+	if !view.IsChinese() {
+		d.plain("\n")
+		d.italic(text(view, i18n.TranslationNote))
 	}
-	d.plain("\n")
-	d.quote(p.Text(sc))
 	return d
 }
 
-// paragraphKeyboard offers the neighbouring paragraphs and the other
-// script; pressing them replaces the paragraph in place.
-func paragraphKeyboard(c *corpus.Corpus, p corpus.Passage, sc corpus.Script, lang corpus.Lang) *keyboard {
+// paragraphEntry is paragraphDoc without the translation note, for lists
+// of paragraphs that carry the note once.
+func paragraphEntry(p corpus.Passage, view corpus.Lang) doc {
+	var d doc
+	d.bold("[" + p.ID + "]")
+	d.plain(" ")
+	d.italic(paragraphHeading(p, view))
+	d.plain("\n")
+	d.quote(p.TextIn(view))
+	return d
+}
+
+// paragraphHeading names the document and section a paragraph is in, in
+// view: the corpus's own titles in Chinese ("上海合作组织成员国元首理事会天津宣言
+// · 第二部分"), short names in other languages ("Tianjin Declaration ·
+// Part 2"; a statement by its short name alone).
+func paragraphHeading(p corpus.Passage, view corpus.Lang) string {
+	if view.IsChinese() {
+		sc := view.Script()
+		title, section := p.Title(sc), p.SectionName(sc)
+		if section == title {
+			return title
+		}
+		return title + " · " + section
+	}
+	if short := i18n.Key(i18n.DocShortPrefix + p.Doc); i18n.Has(corpus.Fallback, short) {
+		return text(view, short)
+	}
+	section := text(view, i18n.SectionPart, p.Section)
+	if p.Section == "0" {
+		section = text(view, i18n.SectionOpening)
+	}
+	return text(view, i18n.DeclarationShort) + " · " + section
+}
+
+// inlineTitle names where a paragraph is, for an inline result's title:
+// the section's Chinese name ("第二部分"), or the heading in other languages.
+func inlineTitle(p corpus.Passage, view corpus.Lang) string {
+	if view.IsChinese() {
+		return p.SectionName(view.Script())
+	}
+	return paragraphHeading(p, view)
+}
+
+// paragraphKeyboard offers the neighbouring paragraphs in the same view,
+// and a row switching to each other view (中文 / 繁體 / English / Русский,
+// the current one left out); pressing them replaces the paragraph in
+// place. lang is the language of the reader pressing them.
+func paragraphKeyboard(c *corpus.Corpus, p corpus.Passage, view, lang corpus.Lang) *keyboard {
 	var nav []kbButton
 	if prev, ok := c.Prev(p.ID); ok {
-		nav = append(nav, button(text(lang, i18n.Prev, prev.ID), passageData(actionShowInPlace, prev.ID, sc)))
+		nav = append(nav, button(text(lang, i18n.Prev, prev.ID), passageData(actionShowInPlace, prev.ID, view)))
 	}
 	if next, ok := c.Next(p.ID); ok {
-		nav = append(nav, button(text(lang, i18n.Next, next.ID), passageData(actionShowInPlace, next.ID, sc)))
+		nav = append(nav, button(text(lang, i18n.Next, next.ID), passageData(actionShowInPlace, next.ID, view)))
 	}
-	other, label := corpus.Hant, "繁體"
-	if sc == corpus.Hant {
-		other, label = corpus.Hans, "简体"
+	var toggle []kbButton
+	for _, l := range corpus.LangTags() {
+		if viewCode(l) != viewCode(view) {
+			toggle = append(toggle, button(text(l, i18n.ViewLabel), passageData(actionShowInPlace, p.ID, l)))
+		}
 	}
 	kb := [][]kbButton{}
 	if len(nav) > 0 {
 		kb = append(kb, nav)
 	}
-	kb = append(kb, []kbButton{button(label, passageData(actionShowInPlace, p.ID, other))})
+	kb = append(kb, toggle)
 	return &keyboard{InlineKeyboard: kb}
 }
 
@@ -179,8 +243,8 @@ func paragraphKeyboard(c *corpus.Corpus, p corpus.Passage, sc corpus.Script, lan
 const maxSourceButtons = 24
 
 // sourceKeyboard has a button for each cited paragraph (and each related
-// one an out-of-scope answer points to).
-func sourceKeyboard(a bot.Answer, sc corpus.Script) *keyboard {
+// one an out-of-scope answer points to), opening it in view.
+func sourceKeyboard(a bot.Answer, view corpus.Lang) *keyboard {
 	var bs []kbButton
 	seen := map[string]bool{}
 	for _, group := range [][]corpus.Passage{a.Citations, a.Related} {
@@ -189,13 +253,24 @@ func sourceKeyboard(a bot.Answer, sc corpus.Script) *keyboard {
 				continue
 			}
 			seen[p.ID] = true
-			bs = append(bs, button("📄 "+p.ID, passageData(actionOpenParagraph, p.ID, sc)))
+			bs = append(bs, button("📄 "+p.ID, passageData(actionOpenParagraph, p.ID, view)))
 		}
 	}
 	if len(bs) == 0 {
 		return nil
 	}
 	return &keyboard{InlineKeyboard: rows(bs, 4)}
+}
+
+// sourceView is the language the sources under answer a open in: the
+// answer's (the Chinese of its script, or the working translation an
+// English or Russian answer quotes), else that of the question, asked by
+// a user with the given language code.
+func sourceView(a bot.Answer, question, userCode string) corpus.Lang {
+	if _, ok := a.Lang.Info(); ok {
+		return a.Lang
+	}
+	return viewLang(question, messageLang(question, userCode))
 }
 
 // answerDoc formats an answer: the notice (why the answer is extractive,
@@ -254,7 +329,7 @@ func tocDoc(c *corpus.Corpus, lang corpus.Lang) (doc, *keyboard) {
 		}
 		label := sectionLabel(c, s, lang)
 		d.plain("• " + label + "\n")
-		bs = append(bs, button(label, sectionData(i, sc)))
+		bs = append(bs, button(label, sectionData(i, lang)))
 	}
 	return d, &keyboard{InlineKeyboard: rows(bs, 1)}
 }
@@ -268,8 +343,19 @@ func snippet(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// sectionDoc lists a section's paragraphs with a button for each.
-func sectionDoc(c *corpus.Corpus, idx int, sc corpus.Script, lang corpus.Lang) (doc, *keyboard) {
+// passageSnippet is the start of p in view, n characters of Chinese or
+// twice as many of a translation, which says as much in about as many
+// words (and every English paragraph starts "The member states").
+func passageSnippet(p corpus.Passage, view corpus.Lang, n int) string {
+	if !view.IsChinese() {
+		n *= 2
+	}
+	return snippet(p.TextIn(view), n)
+}
+
+// sectionDoc lists a section's paragraphs in view, with a button for
+// each; lang is the language of the reader.
+func sectionDoc(c *corpus.Corpus, idx int, view, lang corpus.Lang) (doc, *keyboard) {
 	s := c.Sections()[idx]
 	var d doc
 	d.bold(sectionLabel(c, s, lang))
@@ -278,22 +364,22 @@ func sectionDoc(c *corpus.Corpus, idx int, sc corpus.Script, lang corpus.Lang) (
 	for _, p := range c.Passages()[s.First : s.First+s.Count] {
 		d.plain("\n")
 		d.bold("[" + p.ID + "]")
-		d.plain(" " + snippet(p.Text(sc), 40))
-		bs = append(bs, button(p.ID, passageData(actionOpenParagraph, p.ID, sc)))
+		d.plain(" " + passageSnippet(p, view, 40))
+		bs = append(bs, button(p.ID, passageData(actionOpenParagraph, p.ID, view)))
 	}
 	return d, &keyboard{InlineKeyboard: rows(bs, 6)}
 }
 
-// passageListDoc lists paragraphs found by /search, with buttons.
-func passageListDoc(header string, ps []corpus.Passage, sc corpus.Script) (doc, *keyboard) {
+// passageListDoc lists paragraphs found by /search in view, with buttons.
+func passageListDoc(header string, ps []corpus.Passage, view corpus.Lang) (doc, *keyboard) {
 	var d doc
 	d.plain(header)
 	var bs []kbButton
 	for _, p := range ps {
 		d.plain("\n\n")
 		d.bold("[" + p.ID + "]")
-		d.plain(" " + snippet(p.Text(sc), 90))
-		bs = append(bs, button("📄 "+p.ID, passageData(actionOpenParagraph, p.ID, sc)))
+		d.plain(" " + passageSnippet(p, view, 90))
+		bs = append(bs, button("📄 "+p.ID, passageData(actionOpenParagraph, p.ID, view)))
 	}
 	return d, &keyboard{InlineKeyboard: rows(bs, 4)}
 }
