@@ -95,6 +95,13 @@ const (
 	// TranslationNote goes with every working translation shown: it is
 	// unofficial and the Chinese text is authoritative.
 	TranslationNote Key = "translation_note"
+	// FeedbackUp and FeedbackDown are the toasts a 👍 or 👎 under an
+	// answer gets; CommentPrompt offers, after a 👎, to take a one-line
+	// comment as a reply to it; CommentThanks acknowledges the comment.
+	FeedbackUp    Key = "feedback_up"
+	FeedbackDown  Key = "feedback_down"
+	CommentPrompt Key = "comment_prompt"
+	CommentThanks Key = "comment_thanks"
 	// DocShortPrefix + a document key (corpus.Document.Key) is a
 	// statement's short name, for buttons.
 	DocShortPrefix = "doc_short_"
@@ -118,6 +125,7 @@ func Keys() []Key {
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
 		UnknownCommand, Prev, Next, Example1, Example2, Example3, SectionOpening, SectionPart, DeclarationShort, TranslationNote,
 		DocShortPrefix + "trade", DocShortPrefix + "ww2un80",
+		FeedbackUp, FeedbackDown, CommentPrompt, CommentThanks,
 	}
 	for _, c := range Commands {
 		out = append(out, Key(CommandPrefix+c))

@@ -18,6 +18,7 @@ import (
 //	n:ID:S     show paragraph ID in place of the message (prev/next/script)
 //	s:N:S      open section N (index into Corpus.Sections) as a new message
 //	x:LANG:N   ask example question N (0-2) in LANG (hans, hant, en, ru)
+//	f:ID:V     vote on answer ID: V is u (👍) or d (👎) (feedback.go)
 type callback struct {
 	action  action
 	passage corpus.Passage
@@ -25,6 +26,8 @@ type callback struct {
 	section int
 	lang    corpus.Lang
 	example int
+	answer  string // feedback: the answer's ID
+	verdict string // feedback: review.Up or review.Down
 }
 
 const maxCallbackData = 64
@@ -116,6 +119,10 @@ func parseCallback(c *corpus.Corpus, data string) (callback, bool) {
 			return callback{}, false
 		}
 		cb.example = n
+	case actionFeedback:
+		if cb.answer, cb.verdict, ok = parseFeedback(parts[1], parts[2]); !ok {
+			return callback{}, false
+		}
 	default:
 		return callback{}, false
 	}
