@@ -55,6 +55,7 @@ func commands() []command {
 		searchCommand(),
 		corpusCommand(),
 		evalCommand(),
+		reviewCommand(),
 		serveCommand(),
 	}
 }
