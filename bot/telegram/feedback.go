@@ -250,12 +250,3 @@ func (b *Bot) countAPIError(method string, kind errKind) {
 	b.metrics.APIError(method, name)
 }
 
-// WithAdmins lets the given users use /stats; for everyone else it is
-// ignored silently.
-func WithAdmins(ids []int64) Option {
-	return func(b *Bot) {
-		for _, id := range ids {
-			b.admins[id] = true
-		}
-	}
-}

@@ -48,8 +48,6 @@ type config struct {
 	HealthListen   string
 	AllowedUserIDs []int64
 	AllowedChatIDs []int64
-	// AdminUserIDs may use /stats.
-	AdminUserIDs []int64
 
 	// ReviewLog keeps what was asked and answered in DATA_DIR/review.db
 	// (REVIEW_LOG, default on), for ReviewRetention (REVIEW_RETENTION).
@@ -156,9 +154,6 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, err
 	}
 	if c.AllowedChatIDs, err = parseIDList("ALLOWED_CHAT_IDS", getenv("ALLOWED_CHAT_IDS")); err != nil {
-		return c, err
-	}
-	if c.AdminUserIDs, err = parseIDList("ADMIN_USER_IDS", getenv("ADMIN_USER_IDS")); err != nil {
 		return c, err
 	}
 	switch v := strings.ToLower(strings.TrimSpace(getenv("REVIEW_LOG"))); v {
