@@ -15,7 +15,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/declbot/declbot/bot"
@@ -179,16 +178,4 @@ func ValidID(s string) bool {
 // idKey is the database key of the first ID at or after t.
 func idKey(t time.Time) []byte {
 	return []byte(fmt.Sprintf("%0*x", idTimeDigits, max(t.UnixMilli(), 0)))
-}
-
-// idTime is the time an ID was made.
-func idTime(id string) time.Time {
-	if len(id) < idTimeDigits {
-		return time.Time{}
-	}
-	n, err := strconv.ParseInt(id[:idTimeDigits], 16, 64)
-	if err != nil {
-		return time.Time{}
-	}
-	return time.UnixMilli(n)
 }

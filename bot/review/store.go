@@ -274,8 +274,9 @@ func scan(b *bolt.Bucket, since, until time.Time, out *[]Record) error {
 	if until.IsZero() {
 		k, v = c.Last()
 	} else {
-		k, v = c.Seek(idKey(until))
-		if k == nil {
+		// Seek lands on the first key at or after until: the newest
+		// record before it is the one before (or the last of all).
+		if k, _ = c.Seek(idKey(until)); k == nil {
 			k, v = c.Last()
 		} else {
 			k, v = c.Prev()

@@ -51,15 +51,6 @@ func record(id, q string) Record {
 		Retrieved: []bot.Scored{{ID: "2.36", Score: 0.03}}, Relevance: 0.8}
 }
 
-// sync waits until everything queued before it is committed: a vote
-// goes through the same queue.
-func flush(t *testing.T, s *Store) {
-	t.Helper()
-	if err := s.submit(func(*bolt.Bucket) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
-}
-
 const (
 	chatID = int64(-1001234567890)
 	userA  = int64(987654321)
@@ -143,8 +134,8 @@ func TestSaltMakesChatKeys(t *testing.T) {
 	if a.ChatKey(1) == b.ChatKey(1) {
 		t.Error("two salts give the same chat key: the key is not salted")
 	}
-	if a.ChatKey(1) == a.ChatKey(2) || a.ChatKey(1) != a.ChatKey(1) {
-		t.Error("chat keys do not tell chats apart")
+	if k1, k2, again := a.ChatKey(1), a.ChatKey(2), a.ChatKey(1); k1 == k2 || k1 != again {
+		t.Errorf("chat keys %s, %s, %s: want chats told apart, and one chat the same each time", k1, k2, again)
 	}
 	dir := t.TempDir()
 	first := open(t, dir)

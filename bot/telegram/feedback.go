@@ -249,4 +249,3 @@ func (b *Bot) countAPIError(method string, kind errKind) {
 	}
 	b.metrics.APIError(method, name)
 }
-
