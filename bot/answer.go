@@ -7,7 +7,11 @@
 // texts (bot/i18n).
 package bot
 
-import "github.com/declbot/declbot/corpus"
+import (
+	"time"
+
+	"github.com/declbot/declbot/corpus"
+)
 
 // Mode says who wrote an answer.
 type Mode string
@@ -75,4 +79,41 @@ type Answer struct {
 	// offered as "the declaration does cover…"; they are not cited as
 	// support.
 	Related []corpus.Passage
+	// Trace says how the answer was made, for review and metrics; it is
+	// never shown to the user.
+	Trace Trace
 }
+
+// Trace is how an answer was made: what retrieval found, whether the
+// model wrote it or the offline answer stood in, and the time the model
+// took.
+type Trace struct {
+	// Retrieved are the passages retrieval ranked for the question (those
+	// given to the model), best first, with their fused scores.
+	Retrieved []Scored
+	// Relevance is retrieval's score in [0,1] for how well the passages
+	// match the question (retrieval.Results.Relevance).
+	Relevance float64
+	// Fallback is why a model's answer was replaced by the offline one
+	// (FallbackTimeout, FallbackFailed, FallbackEmpty,
+	// FallbackNoCitations), or "".
+	Fallback string
+	// ModelTime is the time spent waiting for the model (query rewrite
+	// and answer, retries included); 0 offline.
+	ModelTime time.Duration
+}
+
+// Scored is a retrieved passage's ID and score.
+type Scored struct {
+	ID    string  `json:"id"`
+	Score float64 `json:"score"`
+}
+
+// Reasons for a fallback (Trace.Fallback), as metrics and the review log
+// name them.
+const (
+	FallbackTimeout     = "timeout"
+	FallbackFailed      = "failed"
+	FallbackEmpty       = "empty"
+	FallbackNoCitations = "no_citations"
+)

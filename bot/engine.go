@@ -210,6 +210,7 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 		deadline = time.Now().Add(e.timeout)
 	}
 	var in compose.Input
+	var rewriteTime time.Duration
 	fu, isFollowUp := compose.FollowUp{}, false
 	if !rewrite && len(history) > 0 {
 		fu, isFollowUp = compose.FollowUpOf(text, lang)
@@ -226,7 +227,9 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 	} else {
 		searchQ := text
 		if rewrite && (!lang.IsChinese() || len(history) > 0) {
+			t0 := time.Now()
 			searchQ = e.rewriteQuery(ctx, deadline, text, lang, history)
+			rewriteTime = time.Since(t0)
 		}
 		res, err := e.search(ctx, searchQ)
 		if errors.Is(err, retrieval.ErrEmptyQuery) {
@@ -237,10 +240,22 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 		}
 		in = compose.Input{Question: text, Lang: lang, Results: res}
 	}
+	var a Answer
 	if e.model == nil {
-		return e.offline(in), nil
+		a = e.offline(in)
+	} else {
+		var err error
+		if a, err = e.llmAnswer(ctx, deadline, in, history, onText); err != nil {
+			return a, err
+		}
 	}
-	return e.llmAnswer(ctx, deadline, in, history, onText)
+	a.Trace.ModelTime += rewriteTime
+	a.Trace.Relevance = in.Results.Relevance
+	a.Trace.Retrieved = make([]Scored, len(in.Results.Items))
+	for i, it := range in.Results.Items {
+		a.Trace.Retrieved[i] = Scored{ID: it.Passage.ID, Score: it.Score}
+	}
+	return a, nil
 }
 
 func (e *Engine) search(ctx context.Context, q string) (retrieval.Results, error) {
@@ -350,7 +365,9 @@ func cleanRewrite(s string) (string, bool) {
 // llmAnswer has the model write the answer from the retrieved passages,
 // checks its citations, and falls back to the extractive answer when the
 // model fails or cites nothing valid.
-func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in compose.Input, history []Turn, onText func(string)) (Answer, error) {
+func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in compose.Input, history []Turn, onText func(string)) (a Answer, err error) {
+	var modelTime time.Duration
+	defer func() { a.Trace.ModelTime = modelTime }()
 	passages := make([]corpus.Passage, 0, len(in.Results.Items))
 	given := map[string]bool{}
 	for _, it := range in.Results.Items {
@@ -382,7 +399,9 @@ func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in compose.I
 			shower.add(d)
 		}
 	}
+	t0 := time.Now()
 	out, err := e.model.Stream(sctx, msgs, onDelta)
+	modelTime = time.Since(t0)
 	if capped.over {
 		out, err = capped.b.String(), nil
 	}
@@ -407,7 +426,7 @@ func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in compose.I
 	if len(cr.Rejected) > 0 {
 		e.log.Info("removed citations the model was not given", "rejected", cr.Rejected)
 	}
-	a := Answer{Text: cr.Text, Citations: cr.Cited, Rejected: cr.Rejected, Mode: ModeLLM, Lang: in.Lang, Grounded: true}
+	a = Answer{Text: cr.Text, Citations: cr.Cited, Rejected: cr.Rejected, Mode: ModeLLM, Lang: in.Lang, Grounded: true}
 	if cut {
 		a.Notice = Text(in.Lang, MsgAnswerCut)
 	}
@@ -472,10 +491,24 @@ func (e *Engine) offline(in compose.Input) Answer {
 func (e *Engine) fallback(in compose.Input, why MessageKey, rejected []string) Answer {
 	a := e.offline(in)
 	a.Notice = Text(in.Lang, why)
+	a.Trace.Fallback = fallbackReason(why)
 	if len(rejected) > 0 {
 		a.Rejected = rejected
 	}
 	return a
+}
+
+// fallbackReason names the reason behind a fallback notice.
+func fallbackReason(why MessageKey) string {
+	switch why {
+	case MsgModelTimeout:
+		return FallbackTimeout
+	case MsgModelEmpty:
+		return FallbackEmpty
+	case MsgModelNoCitations:
+		return FallbackNoCitations
+	}
+	return FallbackFailed
 }
 
 // modelFailureKey picks the notice for a model error.

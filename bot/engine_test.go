@@ -182,7 +182,44 @@ func TestLLMFallbacks(t *testing.T) {
 			if n := srv.ChatCalls(); n != tt.calls {
 				t.Errorf("%d chat requests, want %d", n, tt.calls)
 			}
+			if want := fallbackReason(tt.notice); a.Trace.Fallback != want {
+				t.Errorf("Trace.Fallback %q, want %q", a.Trace.Fallback, want)
+			}
+			if a.Trace.ModelTime <= 0 {
+				t.Errorf("Trace.ModelTime %v: the time waiting for the model was not measured", a.Trace.ModelTime)
+			}
 		})
+	}
+}
+
+// TestTraceSaysHowTheAnswerWasMade: the trace the review log and the
+// metrics read names what retrieval ranked, with scores, and no fallback
+// for a model answer that stands.
+func TestTraceSaysHowTheAnswerWasMade(t *testing.T) {
+	c := loadCorpus(t)
+	srv := llmtest.NewServer(t, llmtest.WithReply("成员国支持防止外空武器化[2.36]。"))
+	e := llmEngine(t, srv, newFakeRetriever(c, "2.36", "2.37"))
+	a, err := e.Ask(context.Background(), Question{Text: "宣言对外空武器化持什么立场？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Mode != ModeLLM || a.Trace.Fallback != "" {
+		t.Fatalf("Mode %s Fallback %q, want the model's answer", a.Mode, a.Trace.Fallback)
+	}
+	if len(a.Trace.Retrieved) != 2 || a.Trace.Retrieved[0].ID != "2.36" || a.Trace.Retrieved[1].ID != "2.37" {
+		t.Errorf("Trace.Retrieved %+v, want 2.36 then 2.37", a.Trace.Retrieved)
+	}
+	if a.Trace.ModelTime <= 0 {
+		t.Errorf("Trace.ModelTime %v, want the time in the model", a.Trace.ModelTime)
+	}
+
+	off := offlineEngine(t)
+	a, err = off.Ask(context.Background(), Question{Text: "宣言对外空武器化持什么立场？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Trace.Retrieved) == 0 || a.Trace.Retrieved[0].Score <= 0 || a.Trace.Relevance <= 0 || a.Trace.ModelTime != 0 || a.Trace.Fallback != "" {
+		t.Errorf("offline trace %+v: want ranked passages with scores, a relevance, no model time, no fallback", a.Trace)
 	}
 }
 

@@ -70,8 +70,29 @@ type Item struct {
 	// a complete answer contains.
 	Facts      []string `json:"facts"`
 	OutOfScope bool     `json:"out_of_scope"`
+	// Draft marks an item written by "declbot review export" from a
+	// reviewed answer: its gold list is still to be filled in, so it
+	// cannot be scored. Cited are the IDs that answer cited, as a hint.
+	Draft bool     `json:"draft,omitempty"`
+	Cited []string `json:"cited,omitempty"`
 	// Line is the item's 1-based line in the suite file.
 	Line int `json:"-"`
+}
+
+// Drafts returns the draft items (Item.Draft).
+func (s *Suite) Drafts() []Item {
+	var out []Item
+	for _, it := range s.Items {
+		if it.Draft {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// WithoutDrafts drops the draft items, which have no gold to score.
+func (s *Suite) WithoutDrafts() {
+	s.Items = slices.DeleteFunc(s.Items, func(it Item) bool { return it.Draft })
 }
 
 // Header is the suite file's first line.
@@ -247,7 +268,7 @@ func decodeItem(text []byte) (Item, error) {
 	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&it); err != nil {
-		return it, fmt.Errorf("not a suite item: %v (fields: id, lang, kind, question, gold, facts, out_of_scope)", err)
+		return it, fmt.Errorf("not a suite item: %v (fields: id, lang, kind, question, gold, facts, out_of_scope, draft, cited)", err)
 	}
 	return it, nil
 }
@@ -284,7 +305,7 @@ func checkItem(it *Item, c *corpus.Corpus) []string {
 		}
 		return out
 	}
-	if len(it.Gold) == 0 {
+	if len(it.Gold) == 0 && !it.Draft {
 		out = append(out, `an answerable item needs at least one gold paragraph ID in "gold" (or set "out_of_scope" to true)`)
 	}
 	var golds []corpus.Passage

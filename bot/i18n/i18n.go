@@ -99,6 +99,13 @@ const (
 	// switch a paragraph between languages (中文 / 繁體 / English / Русский):
 	// each language's table names itself.
 	ViewLabel Key = "view_label"
+	// FeedbackUp and FeedbackDown are the toasts a 👍 or 👎 under an
+	// answer gets; CommentPrompt offers, after a 👎, to take a one-line
+	// comment as a reply to it; CommentThanks acknowledges the comment.
+	FeedbackUp    Key = "feedback_up"
+	FeedbackDown  Key = "feedback_down"
+	CommentPrompt Key = "comment_prompt"
+	CommentThanks Key = "comment_thanks"
 	// DocShortPrefix + a document key (corpus.Document.Key) is a
 	// statement's short name, for buttons.
 	DocShortPrefix = "doc_short_"
@@ -123,6 +130,7 @@ func Keys() []Key {
 		UnknownCommand, Prev, Next, Example1, Example2, Example3, SectionOpening, SectionPart, DeclarationShort, TranslationNote,
 		ViewLabel,
 		DocShortPrefix + "trade", DocShortPrefix + "ww2un80",
+		FeedbackUp, FeedbackDown, CommentPrompt, CommentThanks,
 	}
 	for _, c := range Commands {
 		out = append(out, Key(CommandPrefix+c))

@@ -15,6 +15,7 @@ import (
 	"github.com/declbot/declbot/bot"
 	"github.com/declbot/declbot/bot/history"
 	"github.com/declbot/declbot/bot/i18n"
+	"github.com/declbot/declbot/bot/review"
 )
 
 // question is a question to answer and where the answer goes.
@@ -48,6 +49,7 @@ func convKey(chat models.Chat, thread int) string {
 // the answer (drafts in private chats, throttled edits in groups), sends
 // the final answer with its source buttons, and records the turn.
 func (b *Bot) ask(ctx context.Context, q question) {
+	arrived := time.Now()
 	lang := messageLang(q.text, q.from.LanguageCode)
 	q.text = strings.TrimSpace(q.text)
 	if n := utf8.RuneCountInString(q.text); n > b.maxQuestion {
@@ -71,6 +73,8 @@ func (b *Bot) ask(ctx context.Context, q question) {
 		b.answerCallback(ctx, q.callbackID, "")
 	}
 	b.stats.questions.Add(1)
+	b.metrics.InFlight(1)
+	defer b.metrics.InFlight(-1)
 
 	key := convKey(q.chat, q.thread)
 	var turns []bot.Turn
@@ -103,7 +107,12 @@ func (b *Bot) ask(ctx context.Context, q question) {
 		s.fail(text(lang, i18n.Failed))
 		return
 	}
-	if err := s.finish(ans); err != nil {
+	answerID := ""
+	if b.reviews != nil {
+		answerID = review.NewID(arrived)
+	}
+	b.recordAnswer(q, answerID, ans, time.Since(arrived))
+	if err := s.finish(ans, answerID); err != nil {
 		b.stats.failures.Add(1)
 		b.log.Error("telegram: could not deliver an answer", "chat", q.chat.ID, b.errAttr(err))
 		return
@@ -113,8 +122,12 @@ func (b *Bot) ask(ctx context.Context, q question) {
 	// refused as busy.
 	b.users.delivered(q.from.ID)
 	b.stats.answers.Add(1)
+	b.metrics.AnswerLatency(time.Since(arrived))
 	if b.hist != nil {
-		if err := b.hist.Append(key, history.Turn{Question: q.text, Answer: ans.Text, Cited: ans.CitedIDs()}); err != nil && !errors.Is(err, history.ErrFailed) {
+		t0 := time.Now()
+		err := b.hist.Append(key, history.Turn{Question: q.text, Answer: ans.Text, Cited: ans.CitedIDs()})
+		b.metrics.StoreWrite("history", time.Since(t0))
+		if err != nil && !errors.Is(err, history.ErrFailed) {
 			b.log.Warn("telegram: could not save history", "chat", q.chat.ID, b.errAttr(err))
 		}
 	}
@@ -365,10 +378,10 @@ func (s *stream) stop() {
 // finish delivers the final answer reliably: in groups the streamed
 // message becomes its first part, in private chats the answer is sent
 // (which ends the draft). The source buttons go under the last part.
-func (s *stream) finish(a bot.Answer) error {
+func (s *stream) finish(a bot.Answer, answerID string) error {
 	ctx := s.b.work
 	body := answerDoc(a)
-	kb := sourceKeyboard(a, sourceView(a, s.q.text, s.q.from.LanguageCode))
+	kb := withFeedback(sourceKeyboard(a, sourceView(a, s.q.text, s.q.from.LanguageCode)), answerID)
 	chunks := body.split(s.b.msgLimit)
 	if len(chunks) == 0 {
 		var d doc

@@ -25,6 +25,7 @@ import (
 
 	"github.com/declbot/declbot/bot"
 	"github.com/declbot/declbot/bot/history"
+	"github.com/declbot/declbot/bot/metrics"
 	"github.com/declbot/declbot/corpus"
 	"github.com/declbot/declbot/retrieval"
 )
@@ -103,6 +104,9 @@ type Bot struct {
 	answerer Answerer
 	searcher Searcher
 	hist     History
+	reviews  Reviews
+	metrics  *metrics.Metrics
+	comments *commentPrompts
 	log      *slog.Logger
 
 	apiURL         string
@@ -331,6 +335,7 @@ func New(token string, c *corpus.Corpus, a Answerer, opts ...Option) (*Bot, erro
 		apiURL:         "https://api.telegram.org",
 		allowedUsers:   map[int64]bool{},
 		allowedChats:   map[int64]bool{},
+		comments:       newCommentPrompts(),
 		maxQuestion:    DefaultMaxQuestion,
 		rateEvery:      DefaultRateEvery,
 		rateBurst:      DefaultRateBurst,

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/declbot/declbot/bot/review"
 	"github.com/declbot/declbot/bot/telegram/tgtest"
 	"github.com/declbot/declbot/corpus"
 	"github.com/declbot/declbot/retrieval"
@@ -179,6 +180,8 @@ func TestForgedCallbacks(t *testing.T) {
 		"", "p", "p:", "p:2.36", "p:2.36:x", "p:9.99:h", "p:2.036:h", "p: 2.36:h", "p:二.36:h", "p:../../etc/passwd:h",
 		"n:T99:t", "s:-1:h", "s:999:h", "s:01:h", "s:1e3:h", "x:en:3", "x:de:0", "x:en:-1", "x:en:00",
 		"z:2.36:h", "p:2.36:h:extra", "p:2.36:de", "n:2.36:hans", "n:2.36:EN", "s:2:zh", "p:2.36:e", strings.Repeat("p", 65), "p:2.36:h\x00", "\xff\xfe",
+		// Votes: without a review log every vote is stale; wrong shapes never parse.
+		"f:0199a0b1c2d3e4f5a6b7:u", "f:0199a0b1c2d3e4f5a6b7:x", "f:0199A0B1C2D3E4F5A6B7:d", "f::u", "f:0199a0b1c2d3:d",
 	} {
 		q := h.srv.PressButton(chat, u, m.ID, data)
 		h.settle()
@@ -252,6 +255,7 @@ func TestCallbackWireFormat(t *testing.T) {
 		{sectionData(2, corpus.LangHans), "s:2:h", actionOpenSection},
 		{sectionData(3, corpus.LangEn), "s:3:en", actionOpenSection},
 		{exampleData(corpus.LangRu, 1), "x:ru:1", actionAskExample},
+		{feedbackData("0199a0b1c2d3e4f5a6b7", review.Down), "f:0199a0b1c2d3e4f5a6b7:d", actionFeedback},
 	}
 	for _, tc := range tests {
 		if tc.data != tc.want {
@@ -284,6 +288,10 @@ func FuzzParseCallback(f *testing.F) {
 		case actionAskExample:
 			if cb.example < 0 || cb.example > 2 {
 				t.Fatalf("%q: example %d", data, cb.example)
+			}
+		case actionFeedback:
+			if feedbackData(cb.answer, cb.verdict) != data {
+				t.Fatalf("%q accepted as %+v", data, cb)
 			}
 		default:
 			t.Fatalf("%q: action %q", data, cb.action)

@@ -145,6 +145,9 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		b.onCommand(ctx, m, cmd, args, thread, replyTo)
 		return
 	}
+	if b.takeComment(ctx, m, thread, replyTo) {
+		return
+	}
 	if m.Text == "" {
 		if hasMedia(m) || private {
 			b.reply(ctx, m.Chat, thread, replyTo, text(messageLang(m.Caption, m.From.LanguageCode), i18n.NonText))
@@ -451,6 +454,8 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		}
 		// ask answers the press: with a toast if it refuses the question.
 		b.ask(ctx, question{chat: chat, thread: thread, from: q.From, text: examples(cb.lang)[cb.example], replyTo: replyTo, callbackID: q.ID})
+	case actionFeedback:
+		b.onFeedback(ctx, q, chat, thread, msgID, cb)
 	}
 }
 

@@ -92,8 +92,10 @@ func (b *Bot) retry(ctx context.Context, method string, call func(context.Contex
 			return nil
 		}
 		kind, wait := classify(err)
+		b.countAPIError(method, kind)
 		switch kind {
 		case errFlood:
+			b.metrics.FloodWait(wait)
 			floods++
 			if floods > maxFloodWaits {
 				return err

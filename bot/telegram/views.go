@@ -19,6 +19,7 @@ import (
 //	           (prev/next/language toggle)
 //	s:N:V      open section N (index into Corpus.Sections) in view V
 //	x:LANG:N   ask example question N (0-2) in LANG (hans, hant, en, ru)
+//	f:ID:V     vote on answer ID: V is u (👍) or d (👎) (feedback.go)
 //
 // A view V is the language a paragraph is shown in (viewCode): h or t,
 // the Chinese text in simplified or traditional script, or en or ru, the
@@ -33,6 +34,8 @@ type callback struct {
 	// lang is the language of an example question (x).
 	lang    corpus.Lang
 	example int
+	answer  string // feedback: the answer's ID
+	verdict string // feedback: review.Up or review.Down
 }
 
 const maxCallbackData = 64
@@ -136,6 +139,10 @@ func parseCallback(c *corpus.Corpus, data string) (callback, bool) {
 			return callback{}, false
 		}
 		cb.example = n
+	case actionFeedback:
+		if cb.answer, cb.verdict, ok = parseFeedback(parts[1], parts[2]); !ok {
+			return callback{}, false
+		}
 	default:
 		return callback{}, false
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/joho/godotenv"
 
 	"github.com/declbot/declbot/bot/llm"
+	"github.com/declbot/declbot/bot/review"
 )
 
 // config is every setting declbot reads from the environment (and .env),
@@ -47,6 +48,13 @@ type config struct {
 	HealthListen   string
 	AllowedUserIDs []int64
 	AllowedChatIDs []int64
+
+	// ReviewLog keeps what was asked and answered in DATA_DIR/review.db
+	// (REVIEW_LOG, default on), for ReviewRetention (REVIEW_RETENTION).
+	ReviewLog       bool
+	ReviewRetention time.Duration
+	// MetricsListen serves GET /metrics there (METRICS_LISTEN).
+	MetricsListen string
 
 	LogLevel string
 }
@@ -88,6 +96,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		WebhookListen:    strings.TrimSpace(getenv("WEBHOOK_LISTEN")),
 		WebhookSecret:    strings.TrimSpace(getenv("WEBHOOK_SECRET")),
 		HealthListen:     strings.TrimSpace(getenv("HEALTH_LISTEN")),
+		MetricsListen:    strings.TrimSpace(getenv("METRICS_LISTEN")),
 		LogLevel:         strings.TrimSpace(getenv("LOG_LEVEL")),
 	}
 	if c.OpenAIModel == "" {
@@ -147,12 +156,39 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.AllowedChatIDs, err = parseIDList("ALLOWED_CHAT_IDS", getenv("ALLOWED_CHAT_IDS")); err != nil {
 		return c, err
 	}
+	switch v := strings.ToLower(strings.TrimSpace(getenv("REVIEW_LOG"))); v {
+	case "", "on", "true", "1", "yes":
+		c.ReviewLog = true
+	case "off", "false", "0", "no":
+	default:
+		return c, fmt.Errorf("REVIEW_LOG=%q: write on or off (off keeps no record of questions and shows no 👍/👎 buttons)", v)
+	}
+	c.ReviewRetention = review.DefaultRetention
+	if v := strings.TrimSpace(getenv("REVIEW_RETENTION")); v != "" {
+		d, err := parseRetention(v)
+		if err != nil || d < time.Hour || d > 3650*24*time.Hour {
+			return c, fmt.Errorf("REVIEW_RETENTION=%q: write how long to keep review records, from 1h to 3650d, e.g. 30d or 72h", v)
+		}
+		c.ReviewRetention = d
+	}
 	switch strings.ToLower(c.LogLevel) {
 	case "", "info", "debug", "warn", "error":
 	default:
 		return c, fmt.Errorf("LOG_LEVEL=%q: use debug, info, warn or error", c.LogLevel)
 	}
 	return c, nil
+}
+
+// parseRetention reads a duration that may also be in days ("30d").
+func parseRetention(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }
 
 // parseIDList reads a comma- or space-separated list of Telegram IDs.

@@ -92,6 +92,7 @@ func runEval(ctx context.Context, a *app, args []string) int {
 	concurrency := fs.Int("concurrency", 0, "with a model, ask up to `N` questions at once (default 4 with a model, 1 offline so latencies are not skewed)")
 	noCache := fs.Bool("no-cache", false, "ask the model even for questions whose answer is cached in DATA_DIR")
 	k := fs.Int("k", eval.DefaultK, "cutoff `N` of hit@N, recall@N and nDCG@N (thresholds on @5 metrics need 5)")
+	allowDrafts := fs.Bool("allow-drafts", false, "run a suite that has draft items (from declbot review export), leaving the drafts out")
 	verbose := fs.Bool("verbose", false, "list every item with what it got, not only the failing ones")
 	var configPaths stringList
 	fs.Var(&configPaths, "config", "run under the settings of `FILE` (OPENAI_*, EMBEDDING_*, LLM_TIMEOUT over the environment); repeat to compare configurations side by side")
@@ -157,6 +158,19 @@ func runEval(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		fmt.Fprintf(a.stderr, "declbot eval: %v\n", err)
 		return exitUsage
+	}
+	if drafts := s.Drafts(); len(drafts) > 0 {
+		if !*allowDrafts {
+			fmt.Fprintf(a.stderr, "declbot eval: %s has %d draft items (first: %q on line %d): fill in their gold paragraphs and remove \"draft\": true, or run with --allow-drafts to leave them out\n",
+				s.Source, len(drafts), drafts[0].ID, drafts[0].Line)
+			return exitUsage
+		}
+		s.WithoutDrafts()
+		fmt.Fprintf(a.stderr, "declbot eval: leaving out %d draft items\n", len(drafts))
+		if len(s.Items) == 0 {
+			fmt.Fprintf(a.stderr, "declbot eval: %s has only draft items: nothing to measure\n", s.Source)
+			return exitUsage
+		}
 	}
 	if base != nil {
 		if err := eval.CheckBase(base, s, *k); err != nil {

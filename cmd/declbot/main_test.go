@@ -205,6 +205,11 @@ func TestConfig(t *testing.T) {
 		{map[string]string{"DATA_DIR": "/x", "LLM_MAX_TOKENS": "lots"}, "LLM_MAX_TOKENS"},
 		{map[string]string{"DATA_DIR": "/x", "LLM_MAX_TOKENS": "10"}, "from 64 to 32768"},
 		{map[string]string{"DATA_DIR": "/x", "LLM_MAX_TOKENS": "2048"}, ""},
+		{map[string]string{"DATA_DIR": "/x", "REVIEW_LOG": "maybe"}, "REVIEW_LOG"},
+		{map[string]string{"DATA_DIR": "/x", "REVIEW_LOG": "off"}, ""},
+		{map[string]string{"DATA_DIR": "/x", "REVIEW_RETENTION": "forever"}, "REVIEW_RETENTION"},
+		{map[string]string{"DATA_DIR": "/x", "REVIEW_RETENTION": "5m"}, "from 1h to 3650d"},
+		{map[string]string{"DATA_DIR": "/x", "REVIEW_RETENTION": "7d"}, ""},
 	}
 	for _, tt := range tests {
 		_, err := loadConfig(func(k string) string { return tt.env[k] })

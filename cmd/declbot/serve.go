@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"path/filepath"
 	"regexp"
 	"time"
 
 	"github.com/declbot/declbot/bot/history"
+	"github.com/declbot/declbot/bot/metrics"
+	"github.com/declbot/declbot/bot/review"
 	"github.com/declbot/declbot/bot/telegram"
 	"github.com/declbot/declbot/corpus"
 )
@@ -32,7 +36,11 @@ environment (see .env.example):
                       (default :8080), WEBHOOK_SECRET the secret token
   HEALTH_LISTEN       serve GET /healthz on this address (e.g. :8081)
   ALLOWED_USER_IDS, ALLOWED_CHAT_IDS  serve only these users / chats
-  DATA_DIR            follow-up history (history.db) and caches
+  DATA_DIR            follow-up history (history.db), review log (review.db)
+                      and caches
+  REVIEW_LOG          off: keep no review log and show no 👍/👎 (default on)
+  REVIEW_RETENTION    how long review records are kept (default 30d)
+  METRICS_LISTEN      serve Prometheus metrics, GET /metrics, on this address
   OPENAI_*, LLM_TIMEOUT, EMBEDDING_*  the model, as for "declbot ask"
 
 Answers are extractive (quoted from the text) unless a model is configured.
@@ -92,6 +100,7 @@ func runServe(ctx context.Context, a *app, args []string) int {
 		return exitFail
 	}
 	engine := newEngine(a, cfg, c, idx)
+	var reviews *review.Store
 
 	store, err := history.Open(filepath.Join(cfg.DataDir, "history.db"), history.WithOnFail(func(err error) {
 		log.Error("the chat history database failed; answering without follow-up memory until restarted (the next start opens a fresh database if this one is damaged)", "err", err)
@@ -116,12 +125,44 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	defer stopPrune() // before store.Close: defers run last-in first-out
 	go pruneHistory(pruneCtx, store, log)
 
+	met := metrics.New()
+	if cfg.ReviewLog {
+		rs, err := review.Open(cfg.DataDir, review.WithRetention(cfg.ReviewRetention),
+			review.WithOnFail(func(err error) {
+				log.Error("the review log failed; answering without recording answers until restarted (the next start opens a fresh database if this one is damaged)", "err", err)
+			}),
+			review.WithWriteObserver(func(d time.Duration) { met.StoreWrite("review", d) }),
+			review.WithDropCounter(met.ReviewDropped), review.WithWrittenCounter(met.ReviewRecorded))
+		if err != nil {
+			// The review log is for the operator: the bot answers without it.
+			log.Error("cannot keep the review log in DATA_DIR; answering without it (set REVIEW_LOG=off to silence this, or fix DATA_DIR)", "dir", cfg.DataDir, "err", err)
+		} else {
+			defer rs.Close()
+			if moved := rs.Recovered(); moved != "" {
+				log.Warn("the review log was damaged; it was kept as "+moved+" and a new one started", "path", rs.Path())
+			}
+			reviews = rs
+		}
+	}
+	if cfg.MetricsListen != "" {
+		stop, err := serveMetrics(cfg.MetricsListen, met)
+		if err != nil {
+			fmt.Fprintf(a.stderr, "declbot serve: %v\n", err)
+			return exitFail
+		}
+		defer stop()
+	}
+
 	opts := []telegram.Option{
 		telegram.WithAPIURL(cfg.TelegramAPIURL),
+		telegram.WithMetrics(met),
 		telegram.WithSearcher(idx),
 		telegram.WithHistory(store),
 		telegram.WithLogger(log),
 		telegram.WithAllowlist(cfg.AllowedUserIDs, cfg.AllowedChatIDs),
+	}
+	if reviews != nil {
+		opts = append(opts, telegram.WithReview(reviews))
 	}
 	if cfg.WebhookURL != "" {
 		opts = append(opts, telegram.WithWebhook(cfg.WebhookURL, cfg.WebhookListen, cfg.WebhookSecret))
@@ -135,7 +176,8 @@ func runServe(ctx context.Context, a *app, args []string) int {
 		return exitFail
 	}
 	log.Info("declbot serve starting", "mode", engine.Mode(), "api", cfg.TelegramAPIURL, "webhook", cfg.WebhookURL != "",
-		"allowlist", len(cfg.AllowedUserIDs)+len(cfg.AllowedChatIDs) > 0, "history", store.Path())
+		"allowlist", len(cfg.AllowedUserIDs)+len(cfg.AllowedChatIDs) > 0, "history", store.Path(),
+		"review_log", reviews != nil, "metrics", cfg.MetricsListen)
 	err = b.Run(ctx)
 	switch {
 	case errors.Is(err, telegram.ErrTokenRejected):
@@ -188,4 +230,18 @@ func pruneHistory(ctx context.Context, store *history.Store, log *slog.Logger) {
 			}
 		}
 	}
+}
+
+// serveMetrics serves GET /metrics on listen until stop is called.
+func serveMetrics(listen string, m *metrics.Metrics) (stop func(), err error) {
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return nil, fmt.Errorf("METRICS_LISTEN=%s: %w (choose a free host:port)", listen, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second, MaxHeaderBytes: 16 << 10}
+	go func() { _ = srv.Serve(ln) }()
+	return func() { _ = srv.Close() }, nil
 }

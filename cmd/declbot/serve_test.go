@@ -89,12 +89,24 @@ func lastBotMessage(t *testing.T, srv *tgtest.Server, chatID int64, n int) tgtes
 	return msgs[n-1]
 }
 
+// markupData returns the callback data of a message's source buttons
+// (voteData the 👍 / 👎 under answers).
 func markupData(m tgtest.Message) []string {
+	return buttonData(m, func(d string) bool { return !strings.HasPrefix(d, "f:") })
+}
+
+func voteData(m tgtest.Message) []string {
+	return buttonData(m, func(d string) bool { return strings.HasPrefix(d, "f:") })
+}
+
+func buttonData(m tgtest.Message, keep func(string) bool) []string {
 	var out []string
 	if m.Markup != nil {
 		for _, row := range m.Markup.InlineKeyboard {
 			for _, b := range row {
-				out = append(out, b.CallbackData)
+				if keep(b.CallbackData) {
+					out = append(out, b.CallbackData)
+				}
 			}
 		}
 	}
