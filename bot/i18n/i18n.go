@@ -106,6 +106,22 @@ const (
 	FeedbackDown  Key = "feedback_down"
 	CommentPrompt Key = "comment_prompt"
 	CommentThanks Key = "comment_thanks"
+	// StatsOff answers an operator's /stats when REVIEW_LOG=off. StatsDay
+	// and StatsWeek head the two periods; StatsCounts is a period's counts
+	// (%d questions, answers by the model, offline and fallback, refusals,
+	// 👍, 👎, distinct chats); StatsFallbacks (%s: "reason count" pairs)
+	// breaks the fallbacks down; StatsTopRefused heads the refused
+	// questions asked most often, StatsNoRefused says there are none;
+	// StatsPrivate answers an operator's /stats in a group when it could
+	// not be sent to them privately.
+	StatsOff        Key = "stats_off"
+	StatsDay        Key = "stats_day"
+	StatsWeek       Key = "stats_week"
+	StatsCounts     Key = "stats_counts"
+	StatsFallbacks  Key = "stats_fallbacks"
+	StatsTopRefused Key = "stats_top_refused"
+	StatsNoRefused  Key = "stats_no_refused"
+	StatsPrivate    Key = "stats_private"
 	// DocShortPrefix + a document key (corpus.Document.Key) is a
 	// statement's short name, for buttons.
 	DocShortPrefix = "doc_short_"
@@ -131,6 +147,7 @@ func Keys() []Key {
 		ViewLabel,
 		DocShortPrefix + "trade", DocShortPrefix + "ww2un80",
 		FeedbackUp, FeedbackDown, CommentPrompt, CommentThanks,
+		StatsOff, StatsDay, StatsWeek, StatsCounts, StatsFallbacks, StatsTopRefused, StatsNoRefused, StatsPrivate,
 	}
 	for _, c := range Commands {
 		out = append(out, Key(CommandPrefix+c))
