@@ -107,6 +107,7 @@ type Bot struct {
 	reviews  Reviews
 	metrics  *metrics.Metrics
 	comments *commentPrompts
+	admins   map[int64]bool
 	log      *slog.Logger
 
 	apiURL         string
@@ -336,6 +337,7 @@ func New(token string, c *corpus.Corpus, a Answerer, opts ...Option) (*Bot, erro
 		allowedUsers:   map[int64]bool{},
 		allowedChats:   map[int64]bool{},
 		comments:       newCommentPrompts(),
+		admins:         map[int64]bool{},
 		maxQuestion:    DefaultMaxQuestion,
 		rateEvery:      DefaultRateEvery,
 		rateBurst:      DefaultRateBurst,

@@ -32,7 +32,7 @@ func (b *Bot) allowed(userID, chatID int64) bool {
 	if len(b.allowedUsers) == 0 && len(b.allowedChats) == 0 {
 		return true
 	}
-	return b.allowedUsers[userID] || (chatID != 0 && b.allowedChats[chatID])
+	return b.allowedUsers[userID] || b.admins[userID] || (chatID != 0 && b.allowedChats[chatID])
 }
 
 // command splits "/cmd@bot args" into its parts. ok is false when the
@@ -219,6 +219,16 @@ func (b *Bot) onCommand(ctx context.Context, m *models.Message, cmd, args string
 	}
 	if h, ok := commandHandlers[cmd]; ok {
 		h(b, ctx, c)
+		return
+	}
+	if h, ok := operatorCommands[cmd]; ok {
+		if b.admins[m.From.ID] {
+			h(b, ctx, c)
+			return
+		}
+		// For anyone else the command does not exist, and a reply (even
+		// "unknown command") would say that it does: nothing is sent.
+		b.log.Debug("telegram: operator command from a user who is not an admin ignored", "command", cmd)
 		return
 	}
 	if isPrivate(m.Chat) {

@@ -16,6 +16,12 @@ var notInHelp = map[string]string{
 	"start": "Telegram sends it when a chat opens; the user never needs to type it",
 }
 
+// Operator commands (operatorCommands) are the exception, by design: they
+// must be in neither the menu nor the help, because for everyone but the
+// admins they do not exist (a non-admin's /stats gets no reply at all),
+// and the menu and help are what every user sees. The test holds them to
+// that instead.
+
 // TestCommandsHaveHandlersAndHelp ties the command menu the bot registers
 // with setMyCommands, the handlers of onCommand and the help text
 // together: a command added to one and forgotten in another fails here.
@@ -40,6 +46,26 @@ func TestCommandsHaveHandlersAndHelp(t *testing.T) {
 			if !slices.Contains(menu, name) {
 				t.Errorf("menu %q: handled command /%s is not in the menu (i18n.Commands)", lang, name)
 			}
+		}
+	}
+	for name := range operatorCommands {
+		if _, ok := commandHandlers[name]; ok {
+			t.Errorf("/%s is both an operator command and a public one", name)
+		}
+		for lang := range commandMenus() {
+			for _, c := range h.srv.Commands(lang) {
+				if c.Command == name {
+					t.Errorf("menu %q lists the operator command /%s", lang, name)
+				}
+			}
+		}
+		for _, l := range corpus.Languages() {
+			if strings.Contains(text(l.Tag, i18n.Help), "/"+name) {
+				t.Errorf("help (%s) mentions the operator command /%s", l.Tag, name)
+			}
+		}
+		if _, ok := commandAliases[name]; ok {
+			t.Errorf("/%s is both an alias and an operator command", name)
 		}
 	}
 	for alias, name := range commandAliases {
