@@ -48,6 +48,9 @@ type config struct {
 	HealthListen   string
 	AllowedUserIDs []int64
 	AllowedChatIDs []int64
+	// AdminUserIDs may use /stats (ADMIN_USER_IDS); for anyone else it
+	// does not exist.
+	AdminUserIDs []int64
 
 	// ReviewLog keeps what was asked and answered in DATA_DIR/review.db
 	// (REVIEW_LOG, default on), for ReviewRetention (REVIEW_RETENTION).
@@ -155,6 +158,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.AllowedChatIDs, err = parseIDList("ALLOWED_CHAT_IDS", getenv("ALLOWED_CHAT_IDS")); err != nil {
 		return c, err
+	}
+	if c.AdminUserIDs, err = parseIDList("ADMIN_USER_IDS", getenv("ADMIN_USER_IDS")); err != nil {
+		return c, err
+	}
+	for _, id := range c.AdminUserIDs {
+		if id <= 0 {
+			return c, fmt.Errorf("ADMIN_USER_IDS: %d is not a user ID (user IDs are positive; negative IDs are groups): list the operators' own Telegram user IDs, e.g. ADMIN_USER_IDS=12345", id)
+		}
 	}
 	switch v := strings.ToLower(strings.TrimSpace(getenv("REVIEW_LOG"))); v {
 	case "", "on", "true", "1", "yes":

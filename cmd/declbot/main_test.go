@@ -210,6 +210,9 @@ func TestConfig(t *testing.T) {
 		{map[string]string{"DATA_DIR": "/x", "REVIEW_RETENTION": "forever"}, "REVIEW_RETENTION"},
 		{map[string]string{"DATA_DIR": "/x", "REVIEW_RETENTION": "5m"}, "from 1h to 3650d"},
 		{map[string]string{"DATA_DIR": "/x", "REVIEW_RETENTION": "7d"}, ""},
+		{map[string]string{"DATA_DIR": "/x", "ADMIN_USER_IDS": "me"}, "ADMIN_USER_IDS"},
+		{map[string]string{"DATA_DIR": "/x", "ADMIN_USER_IDS": "12,-1001234"}, "ADMIN_USER_IDS: -1001234 is not a user ID"},
+		{map[string]string{"DATA_DIR": "/x", "ADMIN_USER_IDS": "12, 34"}, ""},
 	}
 	for _, tt := range tests {
 		_, err := loadConfig(func(k string) string { return tt.env[k] })

@@ -23,6 +23,8 @@ func TestServeReviewLogAndMetrics(t *testing.T) {
 	env := serveEnv(t, srv)
 	addr := freeAddr(t)
 	env["METRICS_LISTEN"] = addr
+	admin := tgtest.NewUser(1309, "Op", "en")
+	env["ADMIN_USER_IDS"] = fmt.Sprint(admin.ID)
 	s := startServe(t, env)
 	u := tgtest.NewUser(1301, "R", "en")
 	chat := tgtest.PrivateChat(u)
@@ -49,6 +51,14 @@ func TestServeReviewLogAndMetrics(t *testing.T) {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	// ADMIN_USER_IDS reaches the bot: the admin's /stats is answered from
+	// the review log (that others' is not answered at all is
+	// TestStatsIgnoredForOthers, in bot/telegram).
+	adminChat := tgtest.PrivateChat(admin)
+	srv.SendText(adminChat, admin, "/stats")
+	if m := lastBotMessage(t, srv, adminChat.ID, 1); !strings.Contains(m.Text, "Questions: 1\n") {
+		t.Errorf("admin's /stats: %q", m.Text)
 	}
 	if code := s.stop(); code != exitOK {
 		t.Fatalf("serve exit %d\n%s", code, s.stderr.String())

@@ -36,6 +36,7 @@ environment (see .env.example):
                       (default :8080), WEBHOOK_SECRET the secret token
   HEALTH_LISTEN       serve GET /healthz on this address (e.g. :8081)
   ALLOWED_USER_IDS, ALLOWED_CHAT_IDS  serve only these users / chats
+  ADMIN_USER_IDS      users who may use /stats (silent for everyone else)
   DATA_DIR            follow-up history (history.db), review log (review.db)
                       and caches
   REVIEW_LOG          off: keep no review log and show no 👍/👎 (default on)
@@ -156,6 +157,7 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	opts := []telegram.Option{
 		telegram.WithAPIURL(cfg.TelegramAPIURL),
 		telegram.WithMetrics(met),
+		telegram.WithAdmins(cfg.AdminUserIDs),
 		telegram.WithSearcher(idx),
 		telegram.WithHistory(store),
 		telegram.WithLogger(log),
@@ -176,7 +178,7 @@ func runServe(ctx context.Context, a *app, args []string) int {
 		return exitFail
 	}
 	log.Info("declbot serve starting", "mode", engine.Mode(), "api", cfg.TelegramAPIURL, "webhook", cfg.WebhookURL != "",
-		"allowlist", len(cfg.AllowedUserIDs)+len(cfg.AllowedChatIDs) > 0, "history", store.Path(),
+		"allowlist", len(cfg.AllowedUserIDs)+len(cfg.AllowedChatIDs) > 0, "admins", len(cfg.AdminUserIDs), "history", store.Path(),
 		"review_log", reviews != nil, "metrics", cfg.MetricsListen)
 	err = b.Run(ctx)
 	switch {
