@@ -116,12 +116,16 @@ func (b *Bot) onFeedback(ctx context.Context, q *models.CallbackQuery, chat mode
 	}
 	var d doc
 	d.plain(text(lang, i18n.CommentPrompt))
+	// The user can reply as soon as Telegram has the prompt, before send
+	// returns its ID: takeComment waits for the prompt being sent.
+	b.comments.sending(chat.ID, q.From.ID)
 	m, err := b.send(ctx, outMsg{chatID: chat.ID, threadID: thread, replyTo: msgID, body: d})
 	if err != nil {
+		b.comments.sent(chat.ID, q.From.ID, 0, "")
 		b.log.Warn("telegram: could not offer to take a comment", "chat", chat.ID, b.errAttr(err))
 		return
 	}
-	b.comments.expect(chat.ID, m.ID, cb.answer, q.From.ID)
+	b.comments.sent(chat.ID, q.From.ID, m.ID, cb.answer)
 }
 
 // takeComment records m as a comment if it replies to a comment prompt
@@ -132,7 +136,7 @@ func (b *Bot) takeComment(ctx context.Context, m *models.Message, thread, replyT
 	if b.reviews == nil || r == nil || m.From == nil || m.Text == "" {
 		return false
 	}
-	answerID, ok := b.comments.take(m.Chat.ID, r.ID, m.From.ID)
+	answerID, ok := b.comments.take(ctx, m.Chat.ID, r.ID, m.From.ID)
 	if !ok {
 		return false
 	}
@@ -161,12 +165,18 @@ type commentPrompts struct {
 	offered map[string]time.Time    // answer ID + user ID
 	waiting map[promptKey]promptFor // the prompt messages
 	now     func() time.Time
+	// inflight counts the prompts being sent, by chat and user; changed
+	// is closed (and replaced) whenever one has been sent.
+	inflight map[chatUser]int
+	changed  chan struct{}
 }
 
 type promptKey struct {
 	chat int64
 	msg  int
 }
+
+type chatUser struct{ chat, user int64 }
 
 type promptFor struct {
 	answer string
@@ -180,7 +190,8 @@ const (
 )
 
 func newCommentPrompts() *commentPrompts {
-	return &commentPrompts{offered: map[string]time.Time{}, waiting: map[promptKey]promptFor{}, now: time.Now}
+	return &commentPrompts{offered: map[string]time.Time{}, waiting: map[promptKey]promptFor{}, now: time.Now,
+		inflight: map[chatUser]int{}, changed: make(chan struct{})}
 }
 
 // offer reports whether user may be offered a comment on answer (the
@@ -197,23 +208,68 @@ func (c *commentPrompts) offer(answer string, user int64) bool {
 	return true
 }
 
-func (c *commentPrompts) expect(chat int64, msg int, answer string, user int64) {
+// sending notes that a prompt to user in chat is being sent.
+func (c *commentPrompts) sending(chat, user int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.waiting[promptKey{chat, msg}] = promptFor{answer: answer, user: user, at: c.now()}
+	c.inflight[chatUser{chat, user}]++
 }
 
-// take returns the answer a reply to msg is a comment on, once.
-func (c *commentPrompts) take(chat int64, msg int, user int64) (string, bool) {
+// sent notes that the prompt is message msg, offering a comment on
+// answer (msg 0: it could not be sent).
+func (c *commentPrompts) sent(chat, user int64, msg int, answer string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := chatUser{chat, user}
+	if c.inflight[k]--; c.inflight[k] <= 0 {
+		delete(c.inflight, k)
+	}
+	if msg != 0 {
+		c.waiting[promptKey{chat, msg}] = promptFor{answer: answer, user: user, at: c.now()}
+	}
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+// promptSendWait bounds how long a reply waits for a prompt being sent
+// to that user in that chat to be known: the send itself (a sendMessage
+// that Telegram has already accepted) is all it waits for.
+const promptSendWait = 5 * time.Second
+
+// take returns the answer a reply to msg is a comment on, once. A reply
+// that comes while a prompt to the same user in the same chat is still
+// being sent (the soak test's users reply at once) waits for it.
+func (c *commentPrompts) take(ctx context.Context, chat int64, msg int, user int64) (string, bool) {
+	deadline := time.NewTimer(promptSendWait)
+	defer deadline.Stop()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k := promptKey{chat, msg}
-	p, ok := c.waiting[k]
-	if !ok || p.user != user || c.now().Sub(p.at) > commentWindow {
-		return "", false
+	for {
+		p, ok := c.waiting[k]
+		if ok {
+			if p.user != user || c.now().Sub(p.at) > commentWindow {
+				return "", false
+			}
+			delete(c.waiting, k)
+			return p.answer, true
+		}
+		if c.inflight[chatUser{chat, user}] == 0 {
+			return "", false
+		}
+		changed := c.changed
+		c.mu.Unlock()
+		select {
+		case <-changed:
+			c.mu.Lock()
+		case <-deadline.C:
+			c.mu.Lock()
+			return "", false
+		case <-ctx.Done():
+			c.mu.Lock()
+			return "", false
+		}
 	}
-	delete(c.waiting, k)
-	return p.answer, true
 }
 
 // expireLocked forgets prompts older than the window. An offer is kept

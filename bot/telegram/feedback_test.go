@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -335,5 +336,42 @@ func TestMetricsEndpoint(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A reply to a comment prompt can arrive before the bot has learnt the
+// prompt's message ID (the soak test's users reply at once): it waits
+// for the prompt being sent, and is the comment.
+func TestCommentWhilePromptIsBeingSent(t *testing.T) {
+	c := newCommentPrompts()
+	c.sending(-100, 7)
+	got := make(chan string, 1)
+	go func() {
+		a, _ := c.take(context.Background(), -100, 42, 7)
+		got <- a
+	}()
+	select {
+	case a := <-got:
+		t.Fatalf("take returned %q before the prompt was sent", a)
+	case <-time.After(50 * time.Millisecond):
+	}
+	c.sending(-100, 8) // another user's prompt: not waited for by 7
+	c.sent(-100, 8, 41, "other")
+	c.sent(-100, 7, 42, "answer")
+	select {
+	case a := <-got:
+		if a != "answer" {
+			t.Errorf("take = %q, want the answer the prompt offered a comment on", a)
+		}
+	case <-time.After(waitLong):
+		t.Fatal("take did not return after the prompt was sent")
+	}
+	// With no prompt being sent, a reply to an unknown message is no
+	// comment, at once.
+	if a, ok := c.take(context.Background(), -100, 99, 7); ok {
+		t.Errorf("take of an unknown message = %q", a)
+	}
+	if _, ok := c.take(context.Background(), -100, 41, 7); ok {
+		t.Error("user 7 took user 8's prompt")
 	}
 }
