@@ -26,9 +26,11 @@ import (
 
 	"github.com/declbot/declbot/bot"
 	"github.com/declbot/declbot/bot/history"
+	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/bot/llm"
 	"github.com/declbot/declbot/bot/llm/llmtest"
 	"github.com/declbot/declbot/bot/llm/retry"
+	"github.com/declbot/declbot/bot/review"
 	"github.com/declbot/declbot/bot/telegram/tgtest"
 	"github.com/declbot/declbot/retrieval"
 )
@@ -71,6 +73,13 @@ const (
 	// a rate limiter per user, the last update IDs) is in place by the
 	// first one, so real growth is near zero and this is generous.
 	soakHeapGrowth = 16 << 20
+	// soakTaps is the share of answers their user votes on (👍 or 👎);
+	// soakRetaps the share of those voted on a second time (the same
+	// verdict or the other), which must still count once; soakComments
+	// the share of answers left at 👎 that get a comment.
+	soakTaps     = 0.15
+	soakRetaps   = 0.25
+	soakComments = 0.5
 )
 
 // TestSoak is a bounded soak: thousands of questions from hundreds of
@@ -83,13 +92,21 @@ const (
 // own language, with follow-ups; groups address the bot by mention,
 // /ask, /ask@bot and replies to its answers.
 //
+// Some users vote on the answer they got (👍 or 👎, now and then a
+// second time) and some of those who leave a 👎 reply to the comment
+// prompt with a comment, while the others keep asking.
+//
 // It asserts that every question gets exactly one final answer that users
 // can see, matching what the engine answered (an answer whose model call
 // failed is the extractive one with a notice), that nothing is handled
 // twice, and that goroutines and the live heap do not grow between the
 // first and the last thousand questions (users pause at every thousand
 // until the bot is idle, so the states compare), and that after shutdown
-// goroutines return to where they started. It reports latency excluding
+// goroutines return to where they started; that every answer is in the
+// review log, every tap is answered (answerCallbackQuery) exactly once,
+// and every answer voted on has exactly its user's latest verdict and
+// comment, and no other answer any vote; comments are not taken for
+// questions. It reports latency excluding
 // the model's time, peak RSS and peak goroutines.
 //
 // Scale it with SOAK_QUESTIONS (default 3000, 2000 under -race) and
@@ -155,15 +172,25 @@ func TestSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
+	reviews, err := review.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reviews.Close()
 
 	reg := newSoakRegistry()
 	ans := &soakAnswerer{e: engine, reg: reg}
 	hist := &soakHistory{s: store, a: ans, writes: make([]time.Duration, 0, nq)}
 	srv := tgtest.NewServer(t, tgtest.WithoutCallLog())
-	var apiCalls sync.Map // method -> *atomic.Int64
+	var apiCalls sync.Map   // method -> *atomic.Int64
+	var tapAnswers sync.Map // callback query ID -> *atomic.Int64: answerCallbackQuery calls
 	srv.SetHook(func(c tgtest.Call) *tgtest.Fault {
 		n, _ := apiCalls.LoadOrStore(c.Method, new(atomic.Int64))
 		n.(*atomic.Int64).Add(1)
+		if c.Method == "answerCallbackQuery" {
+			n, _ := tapAnswers.LoadOrStore(c.Params["callback_query_id"], new(atomic.Int64))
+			n.(*atomic.Int64).Add(1)
+		}
 		return nil
 	})
 	peaks := samplePeaks(20 * time.Millisecond)
@@ -173,11 +200,12 @@ func TestSoak(t *testing.T) {
 	// fake server has no global quota (TestLoad200Users runs with it).
 	h := startWith(t, srv, ans, WithSearcher(idx), WithHistory(hist), WithLogger(logger),
 		WithEditInterval(DefaultEditInterval), WithDraftInterval(DefaultDraftInterval),
-		WithRateLimit(0, 1), WithSendRate(0), WithShutdownGrace(10*time.Second))
+		WithRateLimit(0, 1), WithSendRate(0), WithShutdownGrace(10*time.Second), WithReview(reviews))
 	me := h.bot.Me().Username
 
 	users := newSoakUsers(nu, seed, golden)
-	res := &soakResults{e2e: make([]time.Duration, 0, nq), model: make([]time.Duration, 0, nq),
+	fb := newSoakFeedback()
+	res := &soakResults{fb: fb, e2e: make([]time.Duration, 0, nq), model: make([]time.Duration, 0, nq),
 		why: map[string]int{}, engine: make([]time.Duration, 0, nq), receive: make([]time.Duration, 0, nq), deliver: make([]time.Duration, 0, nq)}
 	gate := newSoakGate(nq, min(soakCheckpoint, nq))
 	var wg sync.WaitGroup
@@ -222,6 +250,10 @@ func TestSoak(t *testing.T) {
 	model.Close()
 	if err := store.Close(); err != nil {
 		t.Errorf("close the history: %v", err)
+	}
+	fbRep := fb.verify(t, reviews, &tapAnswers, nq)
+	if err := reviews.Close(); err != nil {
+		t.Errorf("close the review log: %v", err)
 	}
 	after := waitGoroutines(baseGoroutines+soakGoroutineSlack/3, 5*time.Second)
 	rssNow, rssPeak := procRSS()
@@ -278,7 +310,7 @@ func TestSoak(t *testing.T) {
 		E2E: percentiles(res.e2e), Model: percentiles(res.model), Overhead: percentiles(res.overhead()),
 		HistoryWrite: percentiles(hist.writes), EngineOverhead: percentiles(res.engine), Receive: percentiles(res.receive), Deliver: percentiles(res.deliver),
 		PeakRSSMiB: round2(mib(rssPeak)), EndRSSMiB: round2(mib(rssNow)), PeakHeapMiB: round2(mib(peaks.heap)), PeakGoroutines: peaks.goroutines,
-		BaseGoroutines: baseGoroutines, GoroutinesAfterShutdown: after, BotAPICalls: calls,
+		BaseGoroutines: baseGoroutines, GoroutinesAfterShutdown: after, BotAPICalls: calls, Feedback: fbRep,
 	}
 	for _, c := range cps {
 		rep.Checkpoints = append(rep.Checkpoints, soakCheckpointJSON{Questions: c.questions, Goroutines: c.goroutines, HeapMiB: round2(mib(c.heap)), RSSMiB: round2(mib(c.rss))})
@@ -287,6 +319,8 @@ func TestSoak(t *testing.T) {
 		nq, nu, rep.GroupQuestions, rep.FollowUps, think, elapsed.Round(10*time.Millisecond), rep.PerSecond, raceEnabled)
 	t.Logf("answered %d, lost %d, wrong %d; extractive fallbacks %d %v; model requests %d, injected failures %v, retries %d",
 		answered, lost, rep.Wrong, fallbacks, rep.FallbackWhy, rep.ModelRequests, rep.ModelFailures, rep.ModelRetries)
+	t.Logf("feedback: %d answers voted on with %d taps (%d 👍, %d 👎 final), %d comments; every tap answered once and recorded once",
+		fbRep.Answers, fbRep.Taps, fbRep.Up, fbRep.Down, fbRep.Comments)
 	t.Logf("latency excluding the model (ms): p50 %.1f  p95 %.1f  p99 %.1f  max %.1f", rep.Overhead.P50, rep.Overhead.P95, rep.Overhead.P99, rep.Overhead.Max)
 	t.Logf("  of which (p50/p99 ms): receiving %.1f/%.1f, engine %.1f/%.1f, delivering %.1f/%.1f",
 		rep.Receive.P50, rep.Receive.P99, rep.EngineOverhead.P50, rep.EngineOverhead.P99, rep.Deliver.P50, rep.Deliver.P99)
@@ -907,7 +941,9 @@ func (u *soakUser) run(ctx context.Context, gate *soakGate, srv *tgtest.Server, 
 			res.lost.Add(1)
 			res.problem("user %d (chat %d): the engine gave no answer to %q: %v", u.idx, u.chat.ID, text, p.err)
 		default:
-			u.check(srv, p, sent, text, res)
+			if msgID, answerID := u.check(srv, p, sent, text, res); answerID != "" {
+				u.feedback(ctx, srv, msgID, answerID, res)
+			}
 		}
 		gate.complete()
 	}
@@ -917,7 +953,7 @@ func (u *soakUser) run(ctx context.Context, gate *soakGate, srv *tgtest.Server, 
 // the parts of answerDoc as Telegram displays them, the source buttons
 // under the last, and (in groups) one message replying to the question,
 // so no stale streamed message is left behind.
-func (u *soakUser) check(srv *tgtest.Server, p *soakAsk, sent tgtest.Message, text string, res *soakResults) {
+func (u *soakUser) check(srv *tgtest.Server, p *soakAsk, sent tgtest.Message, text string, res *soakResults) (msgID int, answerID string) {
 	a := p.ans
 	chunks := answerDoc(a).split(MaxMessageLen)
 	if len(chunks) == 0 {
@@ -956,7 +992,16 @@ func (u *soakUser) check(srv *tgtest.Server, p *soakAsk, sent tgtest.Message, te
 		bad = got[i].Text != strings.TrimSpace(chunks[i].text())
 	}
 	if !bad {
-		bad = !slices.Equal(callbackData(got[len(got)-1]), wantButtons)
+		// The sources, then 👍 and 👎 with the answer's review ID.
+		data := callbackData(got[len(got)-1])
+		if n := len(data); n >= 2 {
+			if f := strings.Split(data[n-1], ":"); len(f) == 3 && review.ValidID(f[1]) {
+				answerID = f[1]
+			}
+		}
+		want := append(slices.Clone(wantButtons), feedbackData(answerID, review.Up), feedbackData(answerID, review.Down))
+		bad = answerID == "" || !slices.Equal(data, want)
+		msgID = got[len(got)-1].ID
 	}
 	if bad {
 		res.wrong.Add(1)
@@ -1001,6 +1046,196 @@ func (u *soakUser) check(srv *tgtest.Server, p *soakAsk, sent tgtest.Message, te
 	if len(got) > 0 {
 		u.lastReply = got[0].ID
 	}
+	if bad {
+		return 0, ""
+	}
+	return msgID, answerID
+}
+
+// feedback votes, now and then, on the answer msgID the user just got:
+// 👍 or 👎, sometimes a second time, each tap waited for until it is
+// answered; after a 👎 it waits for the comment prompt and, if the vote
+// stays 👎, sometimes replies with a comment and waits for the thanks.
+// What the review log must end up with is noted in res.fb.
+func (u *soakUser) feedback(ctx context.Context, srv *tgtest.Server, msgID int, answerID string, res *soakResults) {
+	if u.rng.Float64() >= soakTaps {
+		return
+	}
+	verdicts := []string{review.Up, review.Down}
+	taps := []string{verdicts[u.rng.IntN(2)]}
+	if u.rng.Float64() < soakRetaps {
+		taps = append(taps, verdicts[u.rng.IntN(2)])
+	}
+	lang := userLang(u.user.LanguageCode)
+	for _, v := range taps {
+		q := srv.PressButton(u.chat, u.user, msgID, feedbackData(answerID, v))
+		res.fb.tapped(q)
+		var ans tgtest.Call
+		if !soakPoll(ctx, func() bool { var ok bool; ans, ok = srv.CallbackAnswer(q); return ok }) {
+			res.problem("user %d (chat %d): tap %s on answer %s not answered within %v", u.idx, u.chat.ID, v, answerID, soakAnswerWait)
+			return
+		}
+		want := i18n.Text(lang, i18n.FeedbackUp)
+		if v == review.Down {
+			want = i18n.Text(lang, i18n.FeedbackDown)
+		}
+		if got := ans.Params["text"]; got != want {
+			res.problem("user %d: tap %s answered %q, want %q", u.idx, v, got, want)
+		}
+	}
+	final, comment := taps[len(taps)-1], ""
+	if slices.Contains(taps, review.Down) {
+		promptText := i18n.Text(lang, i18n.CommentPrompt)
+		var prompt tgtest.Message
+		found := soakPoll(ctx, func() bool {
+			for _, m := range srv.BotMessages(u.chat.ID) {
+				if m.ReplyTo == msgID && m.Text == promptText {
+					prompt = m
+					return true
+				}
+			}
+			return false
+		})
+		if !found {
+			res.problem("user %d (chat %d): no comment prompt after 👎 on answer %s", u.idx, u.chat.ID, answerID)
+		} else {
+			u.keep = append(u.keep, prompt.ID)
+			if final == review.Down && u.rng.Float64() < soakComments {
+				comment = fmt.Sprintf("soak comment %d on %s", u.idx, answerID)
+				c := srv.ReplyTo(u.chat, u.user, prompt.ID, comment)
+				u.keep = append(u.keep, c.ID)
+				thanks := i18n.Text(lang, i18n.CommentThanks)
+				if !soakPoll(ctx, func() bool {
+					for _, m := range srv.BotMessages(u.chat.ID) {
+						if m.Text == thanks && ((!u.group && m.ID > c.ID) || m.ReplyTo == c.ID) {
+							u.keep = append(u.keep, m.ID)
+							return true
+						}
+					}
+					return false
+				}) {
+					res.problem("user %d (chat %d): comment on answer %s not acknowledged", u.idx, u.chat.ID, answerID)
+				}
+			}
+		}
+	}
+	res.fb.expect(answerID, final, comment)
+}
+
+// soakPoll waits until cond holds, up to soakAnswerWait.
+func soakPoll(ctx context.Context, cond func() bool) bool {
+	for end := time.Now().Add(soakAnswerWait); ; time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+		if ctx.Err() != nil || time.Now().After(end) {
+			return false
+		}
+	}
+}
+
+// soakFeedback is what the users' taps must leave in the review log.
+type soakFeedback struct {
+	mu   sync.Mutex
+	want map[string]soakVote // by answer ID
+	taps []string            // callback query IDs
+}
+
+type soakVote struct {
+	verdict, comment string
+}
+
+type soakFeedbackReport struct {
+	Answers  int `json:"answers_voted"`
+	Taps     int `json:"taps"`
+	Up       int `json:"final_up"`
+	Down     int `json:"final_down"`
+	Comments int `json:"comments"`
+}
+
+func newSoakFeedback() *soakFeedback { return &soakFeedback{want: map[string]soakVote{}} }
+
+func (f *soakFeedback) tapped(queryID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.taps = append(f.taps, queryID)
+}
+
+func (f *soakFeedback) expect(answerID, verdict, comment string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.want[answerID] = soakVote{verdict, comment}
+}
+
+// verify checks the review log against the taps: every answer recorded,
+// every tap answered exactly once, each answer voted on holding one vote
+// (the latest) and its comment, and no vote or comment anywhere else.
+func (f *soakFeedback) verify(t *testing.T, s *review.Store, answers *sync.Map, nq int) soakFeedbackReport {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	rep := soakFeedbackReport{Answers: len(f.want), Taps: len(f.taps)}
+	unanswered, twice := 0, 0
+	for _, q := range f.taps {
+		n, ok := answers.Load(q)
+		switch {
+		case !ok:
+			unanswered++
+		case n.(*atomic.Int64).Load() != 1:
+			twice++
+		}
+	}
+	if unanswered+twice > 0 {
+		t.Errorf("of %d taps, %d were never answered and %d answered more than once", len(f.taps), unanswered, twice)
+	}
+	recs, err := s.List(time.Time{}, time.Time{})
+	if err != nil {
+		t.Errorf("review log: %v", err)
+		return rep
+	}
+	if len(recs) != nq {
+		t.Errorf("review log has %d records, want one per question (%d)", len(recs), nq)
+	}
+	seen, bad := 0, 0
+	for _, r := range recs {
+		w, voted := f.want[r.ID]
+		if voted {
+			seen++
+		}
+		var comments []string
+		for _, c := range r.Comments {
+			comments = append(comments, c.Text)
+		}
+		ok := len(r.Votes) == 0 && len(comments) == 0
+		if voted {
+			verdict := ""
+			for _, v := range r.Votes {
+				verdict = v.Verdict
+			}
+			ok = len(r.Votes) == 1 && verdict == w.verdict &&
+				((w.comment == "" && len(comments) == 0) || slices.Equal(comments, []string{w.comment}))
+			if w.verdict == review.Up {
+				rep.Up++
+			} else {
+				rep.Down++
+			}
+			if w.comment != "" {
+				rep.Comments++
+			}
+		}
+		if !ok {
+			if bad++; bad <= 5 {
+				t.Errorf("answer %s (%q): votes %+v, comments %q; want %+v", r.ID, firstRunes(r.Question, 40), r.Votes, comments, w)
+			}
+		}
+	}
+	if bad > 5 {
+		t.Errorf("… and %d more answers whose votes or comments are wrong", bad-5)
+	}
+	if seen != len(f.want) {
+		t.Errorf("%d answers voted on, %d of them in the review log", len(f.want), seen)
+	}
+	return rep
 }
 
 // soakResults collects what the users saw.
@@ -1011,6 +1246,7 @@ type soakResults struct {
 	problemList        []string
 	nProblems          int
 	why                map[string]int // extractive fallbacks by notice
+	fb                 *soakFeedback
 
 	answered, lost, wrong atomic.Int64
 	fallbacks, followUps  atomic.Int64
@@ -1189,6 +1425,7 @@ type soakReport struct {
 	GoroutinesAfterShutdown int                  `json:"goroutines_after_shutdown"`
 	Checkpoints             []soakCheckpointJSON `json:"checkpoints"`
 	BotAPICalls             map[string]int64     `json:"bot_api_calls"`
+	Feedback                soakFeedbackReport   `json:"feedback"`
 }
 
 // soakLog counts what the bot, the engine and the model client log:
