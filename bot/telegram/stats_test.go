@@ -194,3 +194,27 @@ func TestAdminPassesTheAllowlist(t *testing.T) {
 		t.Errorf("admin not on the allowlist got %q", got)
 	}
 }
+
+// failingList is a review log whose reads fail (a damaged database).
+type failingList struct{ Reviews }
+
+func (failingList) List(time.Time, time.Time) ([]review.Record, error) {
+	return nil, review.ErrFailed
+}
+
+// When the review log cannot be read, the admin is told politely and the
+// reason is logged; the bot goes on.
+func TestStatsWhenTheLogCannotBeRead(t *testing.T) {
+	admin := tgtest.NewUser(1451, "Admin", "en")
+	h := start(t, WithReview(failingList{openReview(t, nil)}), WithAdmins([]int64{admin.ID}))
+	chat := tgtest.PrivateChat(admin)
+	h.srv.SendText(chat, admin, "/stats")
+	if got := h.botMessages(chat.ID, 1)[0].Text; got != i18n.Text(corpus.LangEn, i18n.Failed) {
+		t.Errorf("/stats with a failed log: %q", got)
+	}
+	if !strings.Contains(h.logs.String(), "could not read the review log") {
+		t.Error("the failure is not logged")
+	}
+	h.srv.SendText(chat, admin, "What about outer space?")
+	h.botMessages(chat.ID, 2)
+}
