@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/declbot/declbot/bot"
 	"github.com/declbot/declbot/corpus"
@@ -49,6 +50,12 @@ type AnswerItem struct {
 	// are nil where undefined (no citations; an out-of-scope item).
 	CitationPrecision *float64 `json:"citation_precision,omitempty"`
 	CitationRecall    *float64 `json:"citation_recall,omitempty"`
+	// FirstGold says whether the answer's lead claim (the first sentence
+	// with a citation, FirstClaimCitations) cites a gold paragraph; nil
+	// where undefined, as CitationPrecision. Runes is the answer's length
+	// without its citation markers.
+	FirstGold *bool `json:"first_gold,omitempty"`
+	Runes     int   `json:"runes"`
 	// Valid is false when a citation is not in the corpus (or carries
 	// text that is not the corpus's) or a marker in the text names a
 	// passage that is not among the citations; InvalidCitations says which.
@@ -102,6 +109,14 @@ type AnswerMetrics struct {
 	CitationPrecision float64 `json:"citation_precision"`
 	Answerable        int     `json:"answerable"`
 	CitationRecall    float64 `json:"citation_recall"`
+	// FirstGold is over CitedItems: the share whose first cited sentence
+	// cites a gold paragraph. Runes and Citations are means over the
+	// answers that were given (answerable items not refused): how long an
+	// answer is and how many paragraphs it cites.
+	FirstGold float64 `json:"first_gold"`
+	Given     int     `json:"given"`
+	Runes     float64 `json:"runes"`
+	Citations float64 `json:"citations"`
 	// CitationValidity is over all items.
 	CitationValidity float64 `json:"citation_validity"`
 	// Refusal precision is over the refused items, recall over the
@@ -306,6 +321,7 @@ func scoreAnswer(it Item, ans bot.Answer, askErr error, c *corpus.Corpus) Answer
 	ai.Answer, ai.Mode, ai.Grounded = ans.Text, ans.Mode, ans.Grounded
 	ai.Rejected, ai.Notice, ai.AnsLang = ans.Rejected, ans.Notice, ans.Lang
 	ai.Refused = !ans.Grounded
+	ai.Runes = utf8.RuneCountInString(strings.TrimSpace(StripMarkers(ans.Text)))
 	for _, p := range ans.Citations {
 		ai.Cited = append(ai.Cited, p.ID)
 	}
@@ -333,6 +349,12 @@ func scoreAnswer(it Item, ans bot.Answer, askErr error, c *corpus.Corpus) Answer
 		}
 		if p, ok := Precision(ai.Cited, it.Gold); ok {
 			ai.CitationPrecision = &p
+			first, _ := Recall(it.Gold, FirstClaimCitations(ans.Text))
+			fg := first > 0
+			ai.FirstGold = &fg
+			if !fg {
+				ai.Problems = append(ai.Problems, "the first cited sentence cites no gold paragraph")
+			}
 		}
 		r, _ := Recall(ai.Cited, it.Gold)
 		ai.CitationRecall = &r
@@ -401,7 +423,7 @@ func (r *AnswerReport) summarize() {
 
 func summarizeAnswers(items []AnswerItem, keep func(AnswerItem) bool) AnswerMetrics {
 	var m AnswerMetrics
-	var cover, prec, rec, script []float64
+	var cover, prec, rec, script, firstGold, runes, cites []float64
 	var lat []time.Duration
 	valid, refusedOOS, refusedAnswerable := 0, 0, 0
 	for _, it := range items {
@@ -439,6 +461,13 @@ func summarizeAnswers(items []AnswerItem, keep func(AnswerItem) bool) AnswerMetr
 		if it.CitationPrecision != nil {
 			prec = append(prec, *it.CitationPrecision)
 		}
+		if it.FirstGold != nil {
+			firstGold = append(firstGold, b2f(*it.FirstGold))
+		}
+		if !it.Refused && it.Error == "" {
+			runes = append(runes, float64(it.Runes))
+			cites = append(cites, float64(len(it.Cited)))
+		}
 		if it.CitationRecall != nil {
 			rec = append(rec, *it.CitationRecall)
 		}
@@ -446,6 +475,8 @@ func summarizeAnswers(items []AnswerItem, keep func(AnswerItem) bool) AnswerMetr
 	m.FactItems, m.FactCoverage = len(cover), mean(cover)
 	m.CitedItems, m.CitationPrecision = len(prec), mean(prec)
 	m.CitationRecall = mean(rec)
+	m.FirstGold = mean(firstGold)
+	m.Given, m.Runes, m.Citations = len(runes), mean(runes), mean(cites)
 	m.CitationValidity = ratio(valid, m.Items)
 	m.RefusalPrecision = ratio(refusedOOS, m.Refused)
 	m.RefusalRecall = ratio(refusedOOS, m.OutOfScope)

@@ -157,7 +157,8 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	if ar := r.Answers; ar != nil {
 		v.ModeLine = modeSummary(ar)
 		v.Tables = append(v.Tables, toHTMLTable("Answers ("+v.ModeLine+")", ar.table()))
-		v.Charts = append(v.Charts, barChart("Answers: key facts found, by language and kind", answerBars(ar)))
+		v.Charts = append(v.Charts, barChart("Answers: key facts found, by language and kind", answerBars(ar)),
+			barChart("Answers: first cited sentence cites a gold paragraph, by language and kind", firstGoldBars(ar)))
 	}
 	if c := latencyChart(r); c != nil {
 		v.Charts = append(v.Charts, *c)
@@ -205,6 +206,17 @@ func answerBars(ar *AnswerReport) []barValue {
 			continue
 		}
 		out = append(out, barValue{g.Name, g.FactCoverage})
+	}
+	return out
+}
+
+func firstGoldBars(ar *AnswerReport) []barValue {
+	var out []barValue
+	for _, g := range append(slices.Clone(ar.ByLang), ar.ByKind...) {
+		if g.CitedItems == 0 {
+			continue
+		}
+		out = append(out, barValue{g.Name, g.FirstGold})
 	}
 	return out
 }

@@ -154,16 +154,19 @@ func TestHTMLReportParts(t *testing.T) {
 
 	// Charts: a bar per measured group, and the latency histogram.
 	svgs := find(byID(doc, "charts"), tag("svg"))
-	if len(svgs) != 3 {
-		t.Fatalf("%d charts, want 3 (retrieval, answers, latency)", len(svgs))
+	if len(svgs) != 4 {
+		t.Fatalf("%d charts, want 4 (retrieval, answer facts, answer first gold, latency)", len(svgs))
 	}
 	// Answerable retrieval groups in the small suite: zh-Hans, zh-Hant, en;
 	// factual, multi, paraphrase.
 	if n := len(find(svgs[0], tag("rect"))); n != 6 {
 		t.Errorf("retrieval chart has %d bars, want 6", n)
 	}
-	if len(find(svgs[2], tag("rect"))) != 12 {
-		t.Errorf("latency histogram has %d bins, want 12", len(find(svgs[2], tag("rect"))))
+	if len(find(svgs[3], tag("rect"))) != 12 {
+		t.Errorf("latency histogram has %d bins, want 12", len(find(svgs[3], tag("rect"))))
+	}
+	if !strings.Contains(sum, "first gold") || !strings.Contains(sum, "runes") {
+		t.Errorf("summary lacks the first-gold and length columns")
 	}
 
 	// Filters exist with every language and kind.

@@ -149,6 +149,42 @@ func CitationMarkers(text string) []string {
 	return out
 }
 
+// FirstClaimCitations returns the IDs cited by the first sentence of text
+// that carries a citation marker: the answer's lead claim. An answer's
+// opening may be a line with no claim in it (the note that a quotation
+// is an unofficial translation), so sentences without markers before the
+// first marker are skipped; the sentence ends at the first full stop,
+// question or exclamation mark or line break after the first marker, and
+// every marker before that end counts ("…[2.20][2.21]。" cites both).
+func FirstClaimCitations(text string) []string {
+	ms := corpus.FindMarkers(text)
+	if len(ms) == 0 {
+		return nil
+	}
+	end := len(text)
+	if i := strings.IndexFunc(text[ms[0].End:], func(r rune) bool {
+		return strings.ContainsRune("。！？.!?\n", r)
+	}); i >= 0 {
+		end = ms[0].End + i
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if m.Start > end {
+			break
+		}
+		for _, ref := range m.Refs {
+			for _, id := range ref.IDs() {
+				if !seen[id] {
+					seen[id] = true
+					out = append(out, id)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // StripMarkers removes citation markers from text.
 func StripMarkers(text string) string {
 	var b strings.Builder

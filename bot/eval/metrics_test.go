@@ -165,3 +165,22 @@ func TestPercentile(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstClaimCitations(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want []string
+	}{
+		{"", nil},
+		{"no markers here.", nil},
+		{"成员国重申立场[2.20]。另一句[3.21]。", []string{"2.20"}},
+		{"两段都说[2.20][2.21]。另一句[3.21]。", []string{"2.20", "2.21"}},
+		{"Unofficial working translation; the Chinese text is authoritative.\nThe states agreed [3.21]. Then [3.19].", []string{"3.21"}},
+		{"The states agreed [3.21, 3.19]; more [2.1].", []string{"3.21", "3.19", "2.1"}},
+		{"First claim [5.7]\nsecond [T1].", []string{"5.7"}},
+	} {
+		if got := FirstClaimCitations(tc.text); !slices.Equal(got, tc.want) {
+			t.Errorf("FirstClaimCitations(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}

@@ -152,6 +152,22 @@ func rate(v float64, n int) string {
 	return fmt.Sprintf("%.3f", v)
 }
 
+// mean1 and mean0 format a mean count with one and no decimals, "–" over
+// no items.
+func mean1(v float64, n int) string {
+	if n == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
+func mean0(v float64, n int) string {
+	if n == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
 func (r *RetrievalReport) tables() (overall table) {
 	k := r.K
 	overall.align = "l"
@@ -175,13 +191,13 @@ func (r *RetrievalReport) tables() (overall table) {
 
 func (r *AnswerReport) table() (t table) {
 	t.align = "l"
-	t.head = []string{"", "n", "facts", "cite prec", "cite recall", "cite valid", "refusal prec", "refusal recall", "false refusals", "script", "p50", "p95", "errors"}
+	t.head = []string{"", "n", "facts", "first gold", "cite prec", "cite recall", "cites", "runes", "cite valid", "refusal prec", "refusal recall", "false refusals", "script", "p50", "p95", "errors"}
 	row := func(name string, m AnswerMetrics) {
 		if m.Items == 0 {
 			return
 		}
-		t.add(name, fmt.Sprint(m.Items), rate(m.FactCoverage, m.FactItems), rate(m.CitationPrecision, m.CitedItems),
-			rate(m.CitationRecall, m.Answerable), rate(m.CitationValidity, m.Items), rate(m.RefusalPrecision, m.Refused),
+		t.add(name, fmt.Sprint(m.Items), rate(m.FactCoverage, m.FactItems), rate(m.FirstGold, m.CitedItems), rate(m.CitationPrecision, m.CitedItems),
+			rate(m.CitationRecall, m.Answerable), mean1(m.Citations, m.Given), mean0(m.Runes, m.Given), rate(m.CitationValidity, m.Items), rate(m.RefusalPrecision, m.Refused),
 			rate(m.RefusalRecall, m.OutOfScope), rate(m.FalseRefusal, m.Answerable), rate(m.ScriptMatch, m.ScriptItems),
 			m.LatencyP50.String(), m.LatencyP95.String(), fmt.Sprint(m.Errors))
 	}

@@ -60,6 +60,7 @@ var metricDefs = []metricDef{
 	{name: "false_alarm_max", desc: "answerable questions retrieval judged out of scope", retrieval: func(m RetrievalMetrics, _ int) (float64, int, string) { return m.FalseAlarm, m.Answerable, "" }},
 
 	{name: "fact_coverage", desc: "key facts in the answer", answers: true, answer: func(m AnswerMetrics) (float64, int) { return m.FactCoverage, m.FactItems }},
+	{name: "first_gold", desc: "answers whose first cited sentence cites a gold paragraph", answers: true, answer: func(m AnswerMetrics) (float64, int) { return m.FirstGold, m.CitedItems }},
 	{name: "citation_precision", desc: "citations that are gold", answers: true, answer: func(m AnswerMetrics) (float64, int) { return m.CitationPrecision, m.CitedItems }},
 	{name: "citation_recall", desc: "gold paragraphs cited", answers: true, answer: func(m AnswerMetrics) (float64, int) { return m.CitationRecall, m.Answerable }},
 	{name: "citation_validity", desc: "answers whose citations all exist and match their markers", answers: true, answer: func(m AnswerMetrics) (float64, int) { return m.CitationValidity, m.Items }},
