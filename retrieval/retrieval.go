@@ -59,6 +59,9 @@ type options struct {
 	progress io.Writer
 	batch    int
 	lruSize  int
+	// corpus gives the question lists (set by New; nil in tests that
+	// index bare passages).
+	corpus *corpus.Corpus
 }
 
 // WithEmbedder sets the embedder of the vector side (default: a
@@ -155,12 +158,7 @@ var ErrEmptyQuery = errors.New("empty query: ask a question or give a few words 
 // API does: the caller decides whether to fall back to the offline
 // embedder.
 func New(ctx context.Context, c *corpus.Corpus, opts ...Option) (*Index, error) {
-	x, err := newIndex(ctx, c.Passages(), opts...)
-	if err != nil {
-		return nil, err
-	}
-	x.alt = altIndexes(c, x.passages)
-	return x, nil
+	return newIndex(ctx, c.Passages(), append(opts, func(o *options) { o.corpus = c })...)
 }
 
 func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*Index, error) {
@@ -182,10 +180,6 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 	if o.logger == nil {
 		o.logger = slog.Default()
 	}
-	qp, err := query.New()
-	if err != nil {
-		return nil, fmt.Errorf("query processor: %w", err)
-	}
 	if len(passages) == 0 {
 		return nil, errors.New("retrieval: no passages to index")
 	}
@@ -193,7 +187,6 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		passages:  passages,
 		byID:      make(map[string]int32, len(passages)),
 		embedder:  o.embedder,
-		qp:        qp,
 		queries:   newLRU(o.lruSize),
 		logger:    o.logger,
 		opt:       o,
@@ -203,8 +196,29 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 	}
 	n := len(passages)
 	x.accs.New = func() any { s := make([]float64, n); return &s }
+	x.alt = altIndexes(o.corpus, passages)
 
+	// The query processor, the lexical index and the fields every
+	// Chinese question searches do not depend on the vectors: they are
+	// built on a second core while this one reads or computes the
+	// vectors (a `declbot ask` spends most of its time here). The
+	// translations' fields stay lazy: only English or Russian questions
+	// need them.
+	var qpErr error
+	built := make(chan struct{})
+	go func() {
+		defer close(built)
+		if x.qp, qpErr = query.New(); qpErr != nil {
+			return
+		}
+		x.lex = buildLexical(passages)
+		x.alt[altLang(corpus.LangHans)].get()
+	}()
 	vecs, err := x.embedPassages(ctx)
+	<-built
+	if qpErr != nil {
+		return nil, fmt.Errorf("query processor: %w", qpErr)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -236,8 +250,6 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		}
 		x.nvec++
 	}
-	x.lex = buildLexical(passages)
-	x.alt = altIndexes(nil, passages)
 	return x, nil
 }
 
