@@ -120,6 +120,8 @@ type Index struct {
 	passages []corpus.Passage
 	byID     map[string]int32
 	coll     *chromem.Collection
+	// vecs scores the collection's vectors directly (vecscan.go).
+	vecs vecScan
 	nvec     int // passages in coll (those with a non-zero vector)
 	dim      int // length of the passages' vectors
 	lex      *bm25
@@ -249,6 +251,9 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 			return nil, fmt.Errorf("add paragraph %s to the vector collection: %w", p.ID, err)
 		}
 		x.nvec++
+	}
+	if x.vecs, err = newVecScan(ctx, coll, x.nvec, x.dim, x.byID); err != nil {
+		return nil, err
 	}
 	return x, nil
 }
@@ -417,7 +422,7 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 }
 
 // vectorSearch ranks passages by cosine similarity to the query's vector.
-func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]chromem.Result, error) {
+func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]vecHit, error) {
 	text := pq.Original
 	if _, ok := x.embedder.(ProcessedQueryEmbedder); ok {
 		text = pq.Text
@@ -457,12 +462,12 @@ func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]chro
 	if isZero(v) {
 		return nil, nil
 	}
-	return x.coll.QueryEmbedding(ctx, v, min(c, x.nvec), nil, nil)
+	return x.vecs.search(v, c), nil
 }
 
 // fuse merges the rankings by reciprocal rank fusion and returns the best
 // k, with both components' ranks and scores.
-func (x *Index) fuse(vec []chromem.Result, lex []docScore, alts []altRanking, qterms []weightedTerm, k int) []Result {
+func (x *Index) fuse(vec []vecHit, lex []docScore, alts []altRanking, qterms []weightedTerm, k int) []Result {
 	type cand struct {
 		r     Result
 		index int32
@@ -479,9 +484,9 @@ func (x *Index) fuse(vec []chromem.Result, lex []docScore, alts []altRanking, qt
 		return c
 	}
 	for i, v := range vec {
-		c := get(x.byID[v.ID])
+		c := get(v.doc)
 		c.r.VectorRank = i + 1
-		c.r.VectorScore = v.Similarity
+		c.r.VectorScore = v.sim
 		s := x.vecWeight / (DefaultRRFK + float64(i+1))
 		c.r.Score += s
 		c.best[fieldVector] = max(c.best[fieldVector], s)
