@@ -122,9 +122,9 @@ type Index struct {
 	coll     *chromem.Collection
 	// vecs scores the collection's vectors directly (vecscan.go).
 	vecs vecScan
-	nvec     int // passages in coll (those with a non-zero vector)
-	dim      int // length of the passages' vectors
-	lex      *bm25
+	nvec int // passages in coll (those with a non-zero vector)
+	dim  int // length of the passages' vectors
+	lex  *bm25
 	// alt are the alternative fields by language (alt.go).
 	alt      map[corpus.Lang]*altFields
 	embedder Embedder
@@ -136,6 +136,7 @@ type Index struct {
 	// (the lexical ranking's weight is 1): see characterVectorWeight.
 	vecWeight float64
 	accs      sync.Pool  // *[]float64 of len(passages), BM25 accumulators
+	slots     sync.Pool  // *[]int32 of len(passages), zero: fuse's slot table
 	zhNames   zhNames    // for the relevance signal
 	places    placeNames // for the relevance signal
 
@@ -198,6 +199,7 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 	}
 	n := len(passages)
 	x.accs.New = func() any { s := make([]float64, n); return &s }
+	x.slots.New = func() any { s := make([]int32, n); return &s }
 	x.alt = altIndexes(o.corpus, passages)
 
 	// The query processor, the lexical index and the fields every
@@ -467,77 +469,110 @@ func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]vecH
 
 // fuse merges the rankings by reciprocal rank fusion and returns the best
 // k, with both components' ranks and scores.
+//
+// Candidates are plain values in one slice, found through a pooled
+// passage-indexed slot table, and only the best k become Results (with
+// their passage, fields and alternative ranks): a map entry, a pointer and
+// a map of alternative ranks for each of ~150 candidates were a quarter of
+// a search.
 func (x *Index) fuse(vec []vecHit, lex []docScore, alts []altRanking, qterms []weightedTerm, k int) []Result {
 	type cand struct {
-		r     Result
-		index int32
+		index    int32
+		vecRank  int32
+		lexRank  int32
+		inAlt    bool
+		vecScore float32
+		score    float64
+		lexScore float64
+		altRank  [len(fieldNames)]int32
 		// best is each field's 1/(k+rank), for ordering Fields.
 		best [len(fieldNames)]float64
 	}
-	byDoc := make(map[int32]*cand, len(vec)+len(lex))
+	total := len(vec) + len(lex)
+	for _, a := range alts {
+		total += len(a.ranked)
+	}
+	// Capacity for every candidate: get's pointers stay valid.
+	cands := make([]cand, 0, total)
+	slotp := x.slots.Get().(*[]int32)
+	slot := *slotp // passage -> 1 + its position in cands, 0 if none
 	get := func(d int32) *cand {
-		c, ok := byDoc[d]
-		if !ok {
-			c = &cand{r: Result{Passage: x.passages[d]}, index: d}
-			byDoc[d] = c
+		if s := slot[d]; s > 0 {
+			return &cands[s-1]
 		}
-		return c
+		cands = append(cands, cand{index: d})
+		slot[d] = int32(len(cands))
+		return &cands[len(cands)-1]
 	}
 	for i, v := range vec {
 		c := get(v.doc)
-		c.r.VectorRank = i + 1
-		c.r.VectorScore = v.sim
+		c.vecRank = int32(i + 1)
+		c.vecScore = v.sim
 		s := x.vecWeight / (DefaultRRFK + float64(i+1))
-		c.r.Score += s
+		c.score += s
 		c.best[fieldVector] = max(c.best[fieldVector], s)
 	}
 	for i, l := range lex {
 		c := get(l.doc)
-		c.r.LexicalRank = i + 1
-		c.r.LexicalScore = l.score
+		c.lexRank = int32(i + 1)
+		c.lexScore = l.score
 		s := 1 / (DefaultRRFK + float64(i+1))
-		c.r.Score += s
+		c.score += s
 		c.best[fieldText] = max(c.best[fieldText], s)
 	}
 	for _, a := range alts {
+		f := fieldOf(a.field)
 		for i, l := range a.ranked {
 			c := get(l.doc)
-			if c.r.AltRanks == nil {
-				c.r.AltRanks = map[string]int{}
-			}
-			c.r.AltRanks[a.field] = i + 1
+			c.inAlt = true
+			c.altRank[f] = int32(i + 1)
 			s := a.weight / (DefaultRRFK + float64(i+1))
-			c.r.Score += s
-			f := fieldOf(a.field)
+			c.score += s
 			c.best[f] = max(c.best[f], s)
 		}
 	}
-	all := make([]*cand, 0, len(byDoc))
-	for _, c := range byDoc {
-		all = append(all, c)
+	for _, c := range cands {
+		slot[c.index] = 0
 	}
-	slices.SortFunc(all, func(a, b *cand) int {
-		if a.r.Score != b.r.Score {
-			if a.r.Score > b.r.Score {
+	x.slots.Put(slotp)
+	slices.SortFunc(cands, func(a, b cand) int {
+		if a.score != b.score {
+			if a.score > b.score {
 				return -1
 			}
 			return 1
 		}
 		// Equal fused scores: the stronger lexical match, then corpus
 		// order, so that rankings are deterministic.
-		if a.r.LexicalScore != b.r.LexicalScore {
-			if a.r.LexicalScore > b.r.LexicalScore {
+		if a.lexScore != b.lexScore {
+			if a.lexScore > b.lexScore {
 				return -1
 			}
 			return 1
 		}
 		return int(a.index - b.index)
 	})
-	out := make([]Result, 0, min(k, len(all)))
-	for _, c := range all[:min(k, len(all))] {
-		if c.r.LexicalRank == 0 && len(qterms) > 0 {
+	out := make([]Result, 0, min(k, len(cands)))
+	for _, c := range cands[:min(k, len(cands))] {
+		r := Result{
+			Passage:      x.passages[c.index],
+			Score:        c.score,
+			VectorRank:   int(c.vecRank),
+			VectorScore:  c.vecScore,
+			LexicalRank:  int(c.lexRank),
+			LexicalScore: c.lexScore,
+		}
+		if r.LexicalRank == 0 && len(qterms) > 0 {
 			// Outside the lexical candidates; its score still informs.
-			c.r.LexicalScore = x.lex.score(qterms, c.index)
+			r.LexicalScore = x.lex.score(qterms, c.index)
+		}
+		if c.inAlt {
+			r.AltRanks = map[string]int{}
+			for f, rank := range c.altRank {
+				if rank > 0 {
+					r.AltRanks[fieldNames[f]] = int(rank)
+				}
+			}
 		}
 		var order [len(fieldNames)]int
 		n := 0
@@ -557,11 +592,11 @@ func (x *Index) fuse(vec []vecHit, lex []docScore, alts []altRanking, qterms []w
 			}
 			return 0
 		})
-		c.r.Fields = make([]string, n)
+		r.Fields = make([]string, n)
 		for i, f := range order[:n] {
-			c.r.Fields[i] = fieldNames[f]
+			r.Fields[i] = fieldNames[f]
 		}
-		out = append(out, c.r)
+		out = append(out, r)
 	}
 	return out
 }
