@@ -535,7 +535,7 @@ func (x *Index) fuse(vec []vecHit, lex []docScore, alts []altRanking, qterms []w
 		slot[c.index] = 0
 	}
 	x.slots.Put(slotp)
-	slices.SortFunc(cands, func(a, b cand) int {
+	better := func(a, b *cand) int {
 		if a.score != b.score {
 			if a.score > b.score {
 				return -1
@@ -551,9 +551,33 @@ func (x *Index) fuse(vec []vecHit, lex []docScore, alts []altRanking, qterms []w
 			return 1
 		}
 		return int(a.index - b.index)
-	})
-	out := make([]Result, 0, min(k, len(cands)))
-	for _, c := range cands[:min(k, len(cands))] {
+	}
+	// The best k in order. The order is total (corpus order breaks the
+	// last ties), so selecting them gives what sorting all would.
+	var top []*cand
+	if k <= 16 {
+		top = make([]*cand, 0, k+1)
+		for i := range cands {
+			c := &cands[i]
+			if len(top) == k && better(c, top[k-1]) >= 0 {
+				continue
+			}
+			j, _ := slices.BinarySearchFunc(top, c, better)
+			top = slices.Insert(top, j, c)
+			if len(top) > k {
+				top = top[:k]
+			}
+		}
+	} else {
+		top = make([]*cand, len(cands))
+		for i := range cands {
+			top[i] = &cands[i]
+		}
+		slices.SortFunc(top, better)
+		top = top[:min(k, len(top))]
+	}
+	out := make([]Result, 0, len(top))
+	for _, c := range top {
 		r := Result{
 			Passage:      x.passages[c.index],
 			Score:        c.score,
