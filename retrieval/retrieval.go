@@ -25,6 +25,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	chromem "github.com/philippgille/chromem-go"
 
@@ -649,6 +650,13 @@ func (x *Index) queryTerms(text string) []weightedTerm {
 	return out
 }
 
+// hasLetters reports whether s, folded, has a unit (appendUnits): a Han
+// character, letter or digit.
 func hasLetters(s string) bool {
-	return len(appendUnits(nil, corpus.Fold(s))) > 0
+	for _, r := range corpus.Fold(s) {
+		if unicode.Is(unicode.Han, r) || unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
 }
