@@ -200,7 +200,7 @@ func openDB(path string, timeout time.Duration) (*bolt.DB, *os.File, error) {
 			}
 		}()
 		db, err := bolt.Open(path, 0o600, &bolt.Options{
-			Timeout:        time.Second,
+			Timeout: time.Second,
 			// The free-page list is not written at every commit (it is
 			// rebuilt from the pages when the file is opened): fewer
 			// pages per commit, and commits are what appends wait for.
