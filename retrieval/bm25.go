@@ -29,20 +29,36 @@ type bm25 struct {
 	n      int
 	avgdl  float64
 	docLen []float32
-	// terms maps a term hash to its posting list: docs (ascending) and
-	// the term's frequency in each.
+	// terms maps a term hash to its id. Term id's posting list is
+	// docs[off[id]:off[id+1]] (ascending) with the term's frequency in
+	// each at the same positions of tfs: one array for all lists, not one
+	// slice per term (which was a third of the bytes a process start
+	// allocated).
 	terms map[uint64]int32
-	docs  [][]int32
-	tfs   [][]uint16
+	off   []int32
+	docs  []int32
+	tfs   []uint16
 	idf   []float64
 }
 
+// postings returns term id's documents and frequencies.
+func (x *bm25) postings(id int32) ([]int32, []uint16) {
+	lo, hi := x.off[id], x.off[id+1]
+	return x.docs[lo:hi], x.tfs[lo:hi]
+}
+
 // bm25Builder collects passages one at a time, so that a large corpus is
-// never held twice as term lists.
+// never held twice as term lists: each passage leaves only its distinct
+// terms' ids and frequencies, in passage order, which build sorts into
+// posting lists.
 type bm25Builder struct {
 	x       *bm25
 	scratch []uint64
 	total   float64
+	ids     []int32  // term id of each (passage, term), passage by passage
+	freqs   []uint16 // its frequency
+	ends    []int32  // each passage's end in ids
+	df      []int32  // passages per term id
 }
 
 func newBM25Builder(k1, b float64) *bm25Builder {
@@ -52,7 +68,6 @@ func newBM25Builder(k1, b float64) *bm25Builder {
 // add indexes the next passage (document numbers are assigned in order).
 func (bb *bm25Builder) add(terms []term) {
 	x := bb.x
-	doc := int32(len(x.docLen))
 	x.docLen = append(x.docLen, float32(len(terms)))
 	bb.total += float64(len(terms))
 	hs := bb.scratch[:0]
@@ -67,15 +82,16 @@ func (bb *bm25Builder) add(terms []term) {
 		}
 		id, ok := x.terms[hs[i]]
 		if !ok {
-			id = int32(len(x.docs))
+			id = int32(len(bb.df))
 			x.terms[hs[i]] = id
-			x.docs = append(x.docs, nil)
-			x.tfs = append(x.tfs, nil)
+			bb.df = append(bb.df, 0)
 		}
-		x.docs[id] = append(x.docs[id], doc)
-		x.tfs[id] = append(x.tfs[id], uint16(min(j-i, math.MaxUint16)))
+		bb.df[id]++
+		bb.ids = append(bb.ids, id)
+		bb.freqs = append(bb.freqs, uint16(min(j-i, math.MaxUint16)))
 		i = j
 	}
+	bb.ends = append(bb.ends, int32(len(bb.ids)))
 	bb.scratch = hs
 }
 
@@ -86,12 +102,24 @@ func (bb *bm25Builder) build() *bm25 {
 	if x.n > 0 {
 		x.avgdl = bb.total / float64(x.n)
 	}
-	x.idf = make([]float64, len(x.docs))
-	for id, ds := range x.docs {
-		x.idf[id] = idf(x.n, len(ds))
-		// Posting lists grew by appending; trim the slack.
-		x.docs[id] = slices.Clip(ds)
-		x.tfs[id] = slices.Clip(x.tfs[id])
+	nt := len(bb.df)
+	x.off = make([]int32, nt+1)
+	x.idf = make([]float64, nt)
+	for id, df := range bb.df {
+		x.off[id+1] = x.off[id] + df
+		x.idf[id] = idf(x.n, int(df))
+	}
+	x.docs = make([]int32, len(bb.ids))
+	x.tfs = make([]uint16, len(bb.ids))
+	next := slices.Clone(x.off[:nt])
+	doc := int32(0)
+	for i, id := range bb.ids {
+		for int32(i) >= bb.ends[doc] {
+			doc++
+		}
+		x.docs[next[id]] = doc
+		x.tfs[next[id]] = bb.freqs[i]
+		next[id]++
 	}
 	bb.x = nil
 	return x
@@ -120,8 +148,8 @@ func (x *bm25) accumulate(q []weightedTerm, acc []float64) {
 			continue
 		}
 		w := t.w * x.idf[id]
-		tfs := x.tfs[id]
-		for i, d := range x.docs[id] {
+		docs, tfs := x.postings(id)
+		for i, d := range docs {
 			tf := float64(tfs[i])
 			norm := x.k1 * (1 - x.b + x.b*float64(x.docLen[d])/x.avgdl)
 			acc[d] += w * tf * (x.k1 + 1) / (tf + norm)
@@ -149,12 +177,12 @@ func (x *bm25) score(q []weightedTerm, doc int32) float64 {
 
 // tf returns the frequency of term id in doc, 0 if absent.
 func (x *bm25) tf(id int32, doc int32) uint16 {
-	ds := x.docs[id]
+	ds, tfs := x.postings(id)
 	i, found := slices.BinarySearch(ds, doc)
 	if !found {
 		return 0
 	}
-	return x.tfs[id][i]
+	return tfs[i]
 }
 
 // lookup reports whether the passage doc has the term h, and the term's

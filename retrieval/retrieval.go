@@ -25,6 +25,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	chromem "github.com/philippgille/chromem-go"
 
@@ -59,6 +60,9 @@ type options struct {
 	progress io.Writer
 	batch    int
 	lruSize  int
+	// corpus gives the question lists (set by New; nil in tests that
+	// index bare passages).
+	corpus *corpus.Corpus
 }
 
 // WithEmbedder sets the embedder of the vector side (default: a
@@ -117,9 +121,11 @@ type Index struct {
 	passages []corpus.Passage
 	byID     map[string]int32
 	coll     *chromem.Collection
-	nvec     int // passages in coll (those with a non-zero vector)
-	dim      int // length of the passages' vectors
-	lex      *bm25
+	// vecs scores the collection's vectors directly (vecscan.go).
+	vecs vecScan
+	nvec int // passages in coll (those with a non-zero vector)
+	dim  int // length of the passages' vectors
+	lex  *bm25
 	// alt are the alternative fields by language (alt.go).
 	alt      map[corpus.Lang]*altFields
 	embedder Embedder
@@ -131,6 +137,7 @@ type Index struct {
 	// (the lexical ranking's weight is 1): see characterVectorWeight.
 	vecWeight float64
 	accs      sync.Pool  // *[]float64 of len(passages), BM25 accumulators
+	slots     sync.Pool  // *[]int32 of len(passages), zero: fuse's slot table
 	zhNames   zhNames    // for the relevance signal
 	places    placeNames // for the relevance signal
 
@@ -155,12 +162,7 @@ var ErrEmptyQuery = errors.New("empty query: ask a question or give a few words 
 // API does: the caller decides whether to fall back to the offline
 // embedder.
 func New(ctx context.Context, c *corpus.Corpus, opts ...Option) (*Index, error) {
-	x, err := newIndex(ctx, c.Passages(), opts...)
-	if err != nil {
-		return nil, err
-	}
-	x.alt = altIndexes(c, x.passages)
-	return x, nil
+	return newIndex(ctx, c.Passages(), append(opts, func(o *options) { o.corpus = c })...)
 }
 
 func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*Index, error) {
@@ -182,10 +184,6 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 	if o.logger == nil {
 		o.logger = slog.Default()
 	}
-	qp, err := query.New()
-	if err != nil {
-		return nil, fmt.Errorf("query processor: %w", err)
-	}
 	if len(passages) == 0 {
 		return nil, errors.New("retrieval: no passages to index")
 	}
@@ -193,7 +191,6 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		passages:  passages,
 		byID:      make(map[string]int32, len(passages)),
 		embedder:  o.embedder,
-		qp:        qp,
 		queries:   newLRU(o.lruSize),
 		logger:    o.logger,
 		opt:       o,
@@ -203,8 +200,30 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 	}
 	n := len(passages)
 	x.accs.New = func() any { s := make([]float64, n); return &s }
+	x.slots.New = func() any { s := make([]int32, n); return &s }
+	x.alt = altIndexes(o.corpus, passages)
 
+	// The query processor, the lexical index and the fields every
+	// Chinese question searches do not depend on the vectors: they are
+	// built on a second core while this one reads or computes the
+	// vectors (a `declbot ask` spends most of its time here). The
+	// translations' fields stay lazy: only English or Russian questions
+	// need them.
+	var qpErr error
+	built := make(chan struct{})
+	go func() {
+		defer close(built)
+		if x.qp, qpErr = query.New(); qpErr != nil {
+			return
+		}
+		x.lex = buildLexical(passages)
+		x.alt[altLang(corpus.LangHans)].get()
+	}()
 	vecs, err := x.embedPassages(ctx)
+	<-built
+	if qpErr != nil {
+		return nil, fmt.Errorf("query processor: %w", qpErr)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -236,8 +255,9 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		}
 		x.nvec++
 	}
-	x.lex = buildLexical(passages)
-	x.alt = altIndexes(nil, passages)
+	if x.vecs, err = newVecScan(ctx, coll, x.nvec, x.dim, x.byID); err != nil {
+		return nil, err
+	}
 	return x, nil
 }
 
@@ -405,7 +425,7 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 }
 
 // vectorSearch ranks passages by cosine similarity to the query's vector.
-func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]chromem.Result, error) {
+func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]vecHit, error) {
 	text := pq.Original
 	if _, ok := x.embedder.(ProcessedQueryEmbedder); ok {
 		text = pq.Text
@@ -445,82 +465,139 @@ func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]chro
 	if isZero(v) {
 		return nil, nil
 	}
-	return x.coll.QueryEmbedding(ctx, v, min(c, x.nvec), nil, nil)
+	return x.vecs.search(v, c), nil
 }
 
 // fuse merges the rankings by reciprocal rank fusion and returns the best
 // k, with both components' ranks and scores.
-func (x *Index) fuse(vec []chromem.Result, lex []docScore, alts []altRanking, qterms []weightedTerm, k int) []Result {
+//
+// Candidates are plain values in one slice, found through a pooled
+// passage-indexed slot table, and only the best k become Results (with
+// their passage, fields and alternative ranks): a map entry, a pointer and
+// a map of alternative ranks for each of ~150 candidates were a quarter of
+// a search.
+func (x *Index) fuse(vec []vecHit, lex []docScore, alts []altRanking, qterms []weightedTerm, k int) []Result {
 	type cand struct {
-		r     Result
-		index int32
+		index    int32
+		vecRank  int32
+		lexRank  int32
+		inAlt    bool
+		vecScore float32
+		score    float64
+		lexScore float64
+		altRank  [len(fieldNames)]int32
 		// best is each field's 1/(k+rank), for ordering Fields.
 		best [len(fieldNames)]float64
 	}
-	byDoc := make(map[int32]*cand, len(vec)+len(lex))
+	total := len(vec) + len(lex)
+	for _, a := range alts {
+		total += len(a.ranked)
+	}
+	// Capacity for every candidate: get's pointers stay valid.
+	cands := make([]cand, 0, total)
+	slotp := x.slots.Get().(*[]int32)
+	slot := *slotp // passage -> 1 + its position in cands, 0 if none
 	get := func(d int32) *cand {
-		c, ok := byDoc[d]
-		if !ok {
-			c = &cand{r: Result{Passage: x.passages[d]}, index: d}
-			byDoc[d] = c
+		if s := slot[d]; s > 0 {
+			return &cands[s-1]
 		}
-		return c
+		cands = append(cands, cand{index: d})
+		slot[d] = int32(len(cands))
+		return &cands[len(cands)-1]
 	}
 	for i, v := range vec {
-		c := get(x.byID[v.ID])
-		c.r.VectorRank = i + 1
-		c.r.VectorScore = v.Similarity
+		c := get(v.doc)
+		c.vecRank = int32(i + 1)
+		c.vecScore = v.sim
 		s := x.vecWeight / (DefaultRRFK + float64(i+1))
-		c.r.Score += s
+		c.score += s
 		c.best[fieldVector] = max(c.best[fieldVector], s)
 	}
 	for i, l := range lex {
 		c := get(l.doc)
-		c.r.LexicalRank = i + 1
-		c.r.LexicalScore = l.score
+		c.lexRank = int32(i + 1)
+		c.lexScore = l.score
 		s := 1 / (DefaultRRFK + float64(i+1))
-		c.r.Score += s
+		c.score += s
 		c.best[fieldText] = max(c.best[fieldText], s)
 	}
 	for _, a := range alts {
+		f := fieldOf(a.field)
 		for i, l := range a.ranked {
 			c := get(l.doc)
-			if c.r.AltRanks == nil {
-				c.r.AltRanks = map[string]int{}
-			}
-			c.r.AltRanks[a.field] = i + 1
+			c.inAlt = true
+			c.altRank[f] = int32(i + 1)
 			s := a.weight / (DefaultRRFK + float64(i+1))
-			c.r.Score += s
-			f := fieldOf(a.field)
+			c.score += s
 			c.best[f] = max(c.best[f], s)
 		}
 	}
-	all := make([]*cand, 0, len(byDoc))
-	for _, c := range byDoc {
-		all = append(all, c)
+	for _, c := range cands {
+		slot[c.index] = 0
 	}
-	slices.SortFunc(all, func(a, b *cand) int {
-		if a.r.Score != b.r.Score {
-			if a.r.Score > b.r.Score {
+	x.slots.Put(slotp)
+	better := func(a, b *cand) int {
+		if a.score != b.score {
+			if a.score > b.score {
 				return -1
 			}
 			return 1
 		}
 		// Equal fused scores: the stronger lexical match, then corpus
 		// order, so that rankings are deterministic.
-		if a.r.LexicalScore != b.r.LexicalScore {
-			if a.r.LexicalScore > b.r.LexicalScore {
+		if a.lexScore != b.lexScore {
+			if a.lexScore > b.lexScore {
 				return -1
 			}
 			return 1
 		}
 		return int(a.index - b.index)
-	})
-	out := make([]Result, 0, min(k, len(all)))
-	for _, c := range all[:min(k, len(all))] {
-		if c.r.LexicalRank == 0 && len(qterms) > 0 {
+	}
+	// The best k in order. The order is total (corpus order breaks the
+	// last ties), so selecting them gives what sorting all would.
+	var top []*cand
+	if k <= 16 {
+		top = make([]*cand, 0, k+1)
+		for i := range cands {
+			c := &cands[i]
+			if len(top) == k && better(c, top[k-1]) >= 0 {
+				continue
+			}
+			j, _ := slices.BinarySearchFunc(top, c, better)
+			top = slices.Insert(top, j, c)
+			if len(top) > k {
+				top = top[:k]
+			}
+		}
+	} else {
+		top = make([]*cand, len(cands))
+		for i := range cands {
+			top[i] = &cands[i]
+		}
+		slices.SortFunc(top, better)
+		top = top[:min(k, len(top))]
+	}
+	out := make([]Result, 0, len(top))
+	for _, c := range top {
+		r := Result{
+			Passage:      x.passages[c.index],
+			Score:        c.score,
+			VectorRank:   int(c.vecRank),
+			VectorScore:  c.vecScore,
+			LexicalRank:  int(c.lexRank),
+			LexicalScore: c.lexScore,
+		}
+		if r.LexicalRank == 0 && len(qterms) > 0 {
 			// Outside the lexical candidates; its score still informs.
-			c.r.LexicalScore = x.lex.score(qterms, c.index)
+			r.LexicalScore = x.lex.score(qterms, c.index)
+		}
+		if c.inAlt {
+			r.AltRanks = map[string]int{}
+			for f, rank := range c.altRank {
+				if rank > 0 {
+					r.AltRanks[fieldNames[f]] = int(rank)
+				}
+			}
 		}
 		var order [len(fieldNames)]int
 		n := 0
@@ -540,11 +617,11 @@ func (x *Index) fuse(vec []chromem.Result, lex []docScore, alts []altRanking, qt
 			}
 			return 0
 		})
-		c.r.Fields = make([]string, n)
+		r.Fields = make([]string, n)
 		for i, f := range order[:n] {
-			c.r.Fields[i] = fieldNames[f]
+			r.Fields[i] = fieldNames[f]
 		}
-		out = append(out, c.r)
+		out = append(out, r)
 	}
 	return out
 }
@@ -573,6 +650,13 @@ func (x *Index) queryTerms(text string) []weightedTerm {
 	return out
 }
 
+// hasLetters reports whether s, folded, has a unit (appendUnits): a Han
+// character, letter or digit.
 func hasLetters(s string) bool {
-	return len(appendUnits(nil, corpus.Fold(s))) > 0
+	for _, r := range corpus.Fold(s) {
+		if unicode.Is(unicode.Han, r) || unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
 }

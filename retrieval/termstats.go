@@ -61,5 +61,5 @@ func (x *bm25) docFreq(term string) int {
 	if !ok {
 		return 0
 	}
-	return len(x.docs[id])
+	return int(x.off[id+1] - x.off[id])
 }

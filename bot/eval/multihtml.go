@@ -140,7 +140,7 @@ func (m *MultiReport) WriteHTML(w io.Writer) error {
 		v.Passages = m.Configurations[0].Report.htmlPassages(all)
 	}
 	var b bytes.Buffer
-	if err := htmlTemplate.ExecuteTemplate(&b, "multi", v); err != nil {
+	if err := htmlTemplate().ExecuteTemplate(&b, "multi", v); err != nil {
 		return fmt.Errorf("render the HTML report: %w", err)
 	}
 	_, err = w.Write(b.Bytes())

@@ -9,6 +9,7 @@
 package history
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -72,7 +74,10 @@ type Store struct {
 	opTimeout time.Duration
 	onFail    func(error)
 
-	writes     chan writeReq
+	writes chan writeReq
+	// commits counts write transactions (for the load benchmark's
+	// turns per commit).
+	commits    atomic.Int64
 	closing    chan struct{}
 	writerDone chan struct{}
 	closeOnce  sync.Once
@@ -196,6 +201,11 @@ func openDB(path string, timeout time.Duration) (*bolt.DB, *os.File, error) {
 		}()
 		db, err := bolt.Open(path, 0o600, &bolt.Options{
 			Timeout: time.Second,
+			// The free-page list is not written at every commit (it is
+			// rebuilt from the pages when the file is opened): fewer
+			// pages per commit, and commits are what appends wait for.
+			NoFreelistSync: true,
+			FreelistType:   bolt.FreelistMapType,
 			OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
 				// O_NOFOLLOW: never write through a link planted in DATA_DIR.
 				of, err := os.OpenFile(name, flag|syscall.O_NOFOLLOW, perm)
@@ -342,20 +352,30 @@ func (s *Store) Append(key string, t Turn) error {
 	if len(t.Cited) > MaxCited {
 		t.Cited = t.Cited[:MaxCited]
 	}
-	err := s.batch(func(b *bolt.Bucket) error {
-		turns, err := decode(b.Get([]byte(key)))
+	// Encoded here, on the caller's goroutine: the writer, which every
+	// append waits for, only splices frames (see record).
+	data, err := json.Marshal(t)
+	if err != nil {
+		return fmt.Errorf("history: save %s: %w", key, err)
+	}
+	at := t.At.UnixNano()
+	err = s.batch(func(b *bolt.Bucket) error {
+		frames, err := s.frames(b.Get([]byte(key)))
 		if err != nil {
-			turns = nil // a damaged record is replaced, not fatal
+			frames = nil // a damaged record is replaced, not fatal
 		}
-		turns = append(s.fresh(turns), t)
-		if len(turns) > s.maxTurns {
-			turns = turns[len(turns)-s.maxTurns:]
+		cutoff := s.now().Add(-s.ttl).UnixNano()
+		kept := frames[:0]
+		for _, f := range frames {
+			if f.at > cutoff {
+				kept = append(kept, f)
+			}
 		}
-		data, err := json.Marshal(turns)
-		if err != nil {
-			return err
+		kept = append(kept, frame{at: at, data: data})
+		if len(kept) > s.maxTurns {
+			kept = kept[len(kept)-s.maxTurns:]
 		}
-		return b.Put([]byte(key), data)
+		return b.Put([]byte(key), encodeFrames(kept))
 	})
 	if err != nil {
 		return fmt.Errorf("history: save %s: %w", key, err)
@@ -424,9 +444,100 @@ func (s *Store) fresh(turns []Turn) []Turn {
 	return out
 }
 
+// A conversation's record is framed: the byte recordFramed, then for each
+// turn, oldest first, its time (unix nanoseconds) and the length of its
+// JSON, 8 and 4 bytes big-endian, and the JSON. Appending then drops
+// expired and surplus turns by their times and adds the new turn's JSON
+// as it is, without decoding or encoding the others: that decoding and
+// encoding, on the one writer goroutine every append waits for, was what
+// limited history writes at 1,000 users. Records written before (a JSON
+// array of turns) are still read, and written framed on their next
+// append.
+const recordFramed = 0x01
+
+// frame is one turn of a framed record.
+type frame struct {
+	at   int64
+	data []byte // the turn as JSON
+}
+
+// errRecord reports a record that is neither framed nor a JSON array.
+var errRecord = errors.New("damaged conversation record")
+
+// parseFrames splits a framed record; data's frames point into it.
+func parseFrames(data []byte) ([]frame, error) {
+	var out []frame
+	for p := data[1:]; len(p) > 0; {
+		if len(p) < 12 {
+			return nil, errRecord
+		}
+		at := int64(binary.BigEndian.Uint64(p))
+		n := binary.BigEndian.Uint32(p[8:])
+		p = p[12:]
+		if uint64(n) > uint64(len(p)) {
+			return nil, errRecord
+		}
+		out = append(out, frame{at: at, data: p[:n:n]})
+		p = p[n:]
+	}
+	return out, nil
+}
+
+func encodeFrames(fs []frame) []byte {
+	n := 1
+	for _, f := range fs {
+		n += 12 + len(f.data)
+	}
+	buf := make([]byte, 0, n)
+	buf = append(buf, recordFramed)
+	for _, f := range fs {
+		buf = binary.BigEndian.AppendUint64(buf, uint64(f.at))
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(f.data)))
+		buf = append(buf, f.data...)
+	}
+	return buf
+}
+
+// frames returns a record's frames, converting a JSON-array record.
+func (s *Store) frames(data []byte) ([]frame, error) {
+	switch {
+	case len(data) == 0:
+		return nil, nil
+	case data[0] == recordFramed:
+		return parseFrames(data)
+	}
+	turns, err := decode(data)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]frame, 0, len(turns))
+	for _, t := range turns {
+		d, err := json.Marshal(t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, frame{at: t.At.UnixNano(), data: d})
+	}
+	return out, nil
+}
+
+// decode reads a record, framed or a JSON array.
 func decode(data []byte) ([]Turn, error) {
 	if len(data) == 0 {
 		return nil, nil
+	}
+	if data[0] == recordFramed {
+		fs, err := parseFrames(data)
+		if err != nil {
+			return nil, err
+		}
+		turns := make([]Turn, len(fs))
+		for i, f := range fs {
+			if err := json.Unmarshal(f.data, &turns[i]); err != nil {
+				return nil, err
+			}
+		}
+		return turns, nil
 	}
 	var turns []Turn
 	if err := json.Unmarshal(data, &turns); err != nil {
@@ -503,7 +614,7 @@ type writeReq struct {
 }
 
 // maxBatch bounds the writes committed together.
-const maxBatch = 128
+const maxBatch = 4096
 
 // batch hands fn to the writer and waits for its commit.
 func (s *Store) batch(fn func(*bolt.Bucket) error) error {
@@ -592,6 +703,7 @@ func (s *Store) writer() {
 // commit writes a batch in one transaction; if it fails, each write is
 // retried alone so that one bad write does not fail the others.
 func (s *Store) commit(batch []writeReq) {
+	s.commits.Add(1)
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucket)
 		for _, r := range batch {

@@ -2,6 +2,7 @@ package history
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -330,5 +331,31 @@ func TestSymlinkIsNotFollowed(t *testing.T) {
 	}
 	if fi, err := os.Stat(target); err != nil || fi.Size() != 0 {
 		t.Errorf("link target written: %v, %v", fi.Size(), err)
+	}
+}
+
+// A record written before records were framed (a JSON array of turns) is
+// read as it was, and the next append keeps its turns.
+func TestJSONArrayRecordStillRead(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "h.db"))
+	now := time.Now()
+	old := []Turn{{Question: "q1", Answer: "a1", At: now.Add(-2 * time.Minute)}, {Question: "q2", Answer: "a2", Cited: []string{"2.36"}, At: now.Add(-time.Minute)}}
+	data, err := json.Marshal(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put([]byte("chat"), data) }); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Turns("chat")
+	if err != nil || questions(got) != "q1,q2" || got[1].Cited[0] != "2.36" {
+		t.Fatalf("legacy record read as %+v, %v", got, err)
+	}
+	if err := s.Append("chat", Turn{Question: "q3", Answer: "a3"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Turns("chat")
+	if err != nil || questions(got) != "q1,q2,q3" || !got[0].At.Equal(old[0].At) {
+		t.Fatalf("after an append: %+v, %v", got, err)
 	}
 }

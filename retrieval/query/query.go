@@ -12,7 +12,9 @@
 package query
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
@@ -80,7 +82,40 @@ func WithMaxRunes(n int) Option {
 
 // New builds a Processor from the embedded glossary and stop lists. It
 // fails only if that embedded data is malformed.
+//
+// What New derives from the data (stemmed phrase keys, the Chinese trie,
+// Russian aliases) is generated into processor_gen.go at build time (`go
+// generate ./retrieval/query`), so that a process start does not redo it
+// (about 10 ms of the 36 a `declbot ask` took). If the embedded files no
+// longer match the generated tables (edited without regenerating), New
+// derives everything from the files as before: slower, never stale.
 func New(opts ...Option) (*Processor, error) {
+	var p *Processor
+	if genDataHash == dataHash() {
+		p = generatedProcessor()
+	} else {
+		var err error
+		if p, err = newFromData(); err != nil {
+			return nil, err
+		}
+	}
+	for _, o := range opts {
+		o(p)
+	}
+	return p, nil
+}
+
+// dataHash identifies the embedded data New derives a Processor from.
+func dataHash() string {
+	h := sha256.New()
+	for _, s := range []string{stopTSV, glossaryTSV, offTopicTSV} {
+		fmt.Fprintf(h, "%d\n%s", len(s), s)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// newFromData derives a Processor from the embedded TSV files.
+func newFromData() (*Processor, error) {
 	p := &Processor{
 		maxRunes: DefaultMaxRunes,
 		phrases:  make(map[string]*entry, 1024),
@@ -97,9 +132,6 @@ func New(opts ...Option) (*Processor, error) {
 	p.buildRussianAliases()
 	if err := p.loadOffTopic(offTopicTSV); err != nil {
 		return nil, fmt.Errorf("query: offtopic.tsv: %w", err)
-	}
-	for _, o := range opts {
-		o(p)
 	}
 	return p, nil
 }

@@ -22,7 +22,7 @@ func (p *Processor) buildRussianAliases() {
 			continue
 		}
 		for _, form := range declensions(t.surface) {
-			s := russianStem(form)
+			s := russianStemTabled(form)
 			if s == t.stem || canonical[s] || ambiguous[s] {
 				continue
 			}

@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -244,14 +245,43 @@ type snowballStemmer struct {
 // (corpus.Language.Stemmer).
 var stemmers = map[string]snowballStemmer{
 	"english": {
-		stem: func(w string) string { return english.Stem(britishToAmerican(w), true) },
+		stem: tableStem("en", enStemWords[:], enStems[:], englishStem),
 		stop: english.IsStopWord,
 	},
 	"russian": {
-		stem: russianStem,
+		stem: russianStemTabled,
 		stop: func(w string) bool { return russian.IsStopWord(strings.ReplaceAll(w, "ё", "е")) },
 	},
 }
+
+// russianStemTabled is russianStem answered from stems_gen.go where it
+// can; buildRussianAliases uses it too.
+var russianStemTabled = tableStem("ru", ruStemWords[:], ruStems[:], russianStem)
+
+func englishStem(w string) string { return english.Stem(britishToAmerican(w), true) }
+
+// tableStem returns stem answered from a precomputed table where it can.
+// Snowball is most of what building a Processor and the retrieval index's
+// English and Russian fields cost (about 20 ms of every process start);
+// stems_gen.go holds the stems of every word the glossary, stop lists,
+// off-topic list, translations and question lists give it, sorted by word
+// (`go generate ./retrieval/query`; TestStemTable keeps it right and
+// current). A word outside the table is stemmed as before.
+func tableStem(lang string, words, stems []string, stem func(string) string) func(string) string {
+	return func(w string) string {
+		if stemObserver != nil {
+			stemObserver(lang, w)
+		}
+		if i, ok := slices.BinarySearch(words, w); ok {
+			return stems[i]
+		}
+		return stem(w)
+	}
+}
+
+// stemObserver, set only by the test that writes stems_gen.go, sees every
+// word stemmed, with its language.
+var stemObserver func(lang, w string)
 
 // wordLang is a language written in words, as tokens are tagged with it.
 type wordLang struct {
