@@ -440,10 +440,12 @@ func (s *Store) fail(cause error, damaged bool) error {
 			}
 		}
 		s.failErr = fmt.Errorf("review: %w: %s", ErrFailed, reason)
-		close(s.failed)
+		// Reported before it shows: whoever sees the store failed (Err)
+		// can count on the report having been made.
 		if s.onFail != nil {
 			s.onFail(s.failErr)
 		}
+		close(s.failed)
 	})
 	return s.failErr
 }
