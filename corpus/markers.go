@@ -163,10 +163,12 @@ func (s *scanner) close(from int, ends []int) int {
 	}
 	if top.clean && len(content) <= 4*maxMarkerRunes && utf8.RuneCount(content) <= maxMarkerRunes {
 		if refs, ok := parseMarker(string(content), top.round); ok {
-			// The opening run: brackets right next to each other in the
-			// input, "[[" of "[[2.36]]".
+			// The opening run: brackets right next to each other, "[["
+			// of "[[2.36]]". Next to each other in the output, not the
+			// input: a removal between two ("(()(2.36)") puts them side by
+			// side, and a reader of the result sees one run.
 			run := 1
-			for run < n && s.stack[n-run-1].in+s.stack[n-run-1].size == s.stack[n-run].in {
+			for run < n && s.stack[n-run-1].out+s.stack[n-run-1].size == s.stack[n-run].out {
 				run++
 			}
 			used := min(run, len(ends))

@@ -130,6 +130,9 @@ func TestRewriteMarkers(t *testing.T) {
 		{"[注[9.99]]", "[注]"},
 		{"[2.3[注]6]", "[2.3[注]6]"},
 		{"(see [2.36]) ok", "(see [2.36]) ok"},
+		// A removal that puts two openers side by side makes them one
+		// run, as a reader of the result sees it (FuzzMarkers found it).
+		{"(()(2.36)", "[2.36]"},
 	}
 	for _, tt := range tests {
 		if got := RewriteMarkers(tt.in, drop9); got != tt.want {
@@ -232,7 +235,7 @@ func TestParseRefCanonical(t *testing.T) {
 // that parses back; rewriting every marker to its canonical form leaves
 // no marker that is not one of those written.
 func FuzzMarkers(f *testing.F) {
-	for _, s := range []string{"[2.36]", "[2-36]【二.36】", "[[2.3[9.99]6]]", "(see [2.36])", "[注, 2.36]", "(2/3)", "[2.36；T3]", "［２．３６］〔〕", "[\n2.36]"} {
+	for _, s := range []string{"[2.36]", "[2-36]【二.36】", "[[2.3[9.99]6]]", "(see [2.36])", "[注, 2.36]", "(2/3)", "[2.36；T3]", "［２．３６］〔〕", "[\n2.36]", "(()(0.0)"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
