@@ -1,7 +1,6 @@
 package retrieval
 
 import (
-	"cmp"
 	"math"
 	"slices"
 )
@@ -213,59 +212,16 @@ func topScores(acc []float64, k int) []docScore {
 	if k <= 0 {
 		return nil
 	}
-	// A bounded min-heap keyed on (score, -doc): the root is the weakest
-	// of the best k seen so far.
-	h := make([]docScore, 0, k)
-	worse := func(a, b docScore) bool {
+	best := newBestK(k, func(a, b docScore) bool {
 		if a.score != b.score {
 			return a.score < b.score
 		}
 		return a.doc > b.doc
-	}
-	down := func(i int) {
-		for {
-			l := 2*i + 1
-			if l >= len(h) {
-				return
-			}
-			m := l
-			if r := l + 1; r < len(h) && worse(h[r], h[l]) {
-				m = r
-			}
-			if !worse(h[m], h[i]) {
-				return
-			}
-			h[i], h[m] = h[m], h[i]
-			i = m
-		}
-	}
-	for d, s := range acc {
-		if s <= 0 {
-			continue
-		}
-		c := docScore{int32(d), s}
-		if len(h) < k {
-			h = append(h, c)
-			for i := len(h) - 1; i > 0; {
-				p := (i - 1) / 2
-				if !worse(h[i], h[p]) {
-					break
-				}
-				h[i], h[p] = h[p], h[i]
-				i = p
-			}
-			continue
-		}
-		if worse(h[0], c) {
-			h[0] = c
-			down(0)
-		}
-	}
-	slices.SortFunc(h, func(a, b docScore) int {
-		if a.score != b.score {
-			return cmp.Compare(b.score, a.score)
-		}
-		return cmp.Compare(a.doc, b.doc)
 	})
-	return h
+	for d, s := range acc {
+		if s > 0 {
+			best.offer(docScore{int32(d), s})
+		}
+	}
+	return best.sorted()
 }

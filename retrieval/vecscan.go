@@ -66,31 +66,12 @@ func (v *vecScan) search(q []float32, c int) []vecHit {
 	if c <= 0 {
 		return nil
 	}
-	// A bounded min-heap: the root is the weakest of the best c so far.
-	h := make([]vecHit, 0, c)
-	worse := func(a, b vecHit) bool {
+	best := newBestK(c, func(a, b vecHit) bool {
 		if a.sim != b.sim {
 			return a.sim < b.sim
 		}
 		return a.doc > b.doc
-	}
-	down := func(i int) {
-		for {
-			l := 2*i + 1
-			if l >= len(h) {
-				return
-			}
-			m := l
-			if r := l + 1; r < len(h) && worse(h[r], h[l]) {
-				m = r
-			}
-			if !worse(h[m], h[i]) {
-				return
-			}
-			h[i], h[m] = h[m], h[i]
-			i = m
-		}
-	}
+	})
 	var sims [4]float32
 	for i := range v.rows {
 		if i%4 == 0 {
@@ -104,31 +85,9 @@ func (v *vecScan) search(q []float32, c int) []vecHit {
 				}
 			}
 		}
-		hit := vecHit{doc: v.doc[i], sim: sims[i%4]}
-		if len(h) < c {
-			h = append(h, hit)
-			for j := len(h) - 1; j > 0; {
-				p := (j - 1) / 2
-				if !worse(h[j], h[p]) {
-					break
-				}
-				h[j], h[p] = h[p], h[j]
-				j = p
-			}
-			continue
-		}
-		if worse(h[0], hit) {
-			h[0] = hit
-			down(0)
-		}
+		best.offer(vecHit{doc: v.doc[i], sim: sims[i%4]})
 	}
-	slices.SortFunc(h, func(a, b vecHit) int {
-		if a.sim != b.sim {
-			return cmp.Compare(b.sim, a.sim)
-		}
-		return cmp.Compare(a.doc, b.doc)
-	})
-	return h
+	return best.sorted()
 }
 
 // dot32 is chromem-go's dotProduct: a float32 sum in index order, so that
