@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -26,6 +25,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/declbot/declbot/bot/internal/boltsafe"
 )
 
 // Defaults: six turns are enough for follow-ups without drowning the
@@ -152,7 +153,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("history: %s %w", path, ErrSymlink)
 	}
 	db, f, err := openDB(path, s.opTimeout)
-	if isCorrupt(err) {
+	if boltsafe.IsCorrupt(err) {
 		aside := path + ".corrupt-" + strconv.FormatInt(time.Now().Unix(), 10)
 		if rerr := os.Rename(path, aside); rerr != nil {
 			return nil, fmt.Errorf("history: %s is damaged (%v) and could not be moved aside: %w", path, err, rerr)
@@ -179,72 +180,15 @@ func Open(path string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// openDB opens the database on a goroutine that turns memory faults into
-// panics, recovered as corruption, and gives up after timeout.
+// openDB opens the history database (boltsafe.Open). Its free-page list
+// is not written at every commit (it is rebuilt from the pages when the
+// file is opened): fewer pages per commit, and commits are what appends
+// wait for.
 func openDB(path string, timeout time.Duration) (*bolt.DB, *os.File, error) {
-	type result struct {
-		db  *bolt.DB
-		f   *os.File
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		debug.SetPanicOnFault(true)
-		var f *os.File
-		defer func() {
-			if r := recover(); r != nil {
-				if f != nil {
-					f.Close() // releases the lock; the mapping is abandoned
-				}
-				done <- result{err: fmt.Errorf("%w: %v", berrors.ErrInvalid, r)}
-			}
-		}()
-		db, err := bolt.Open(path, 0o600, &bolt.Options{
-			Timeout: time.Second,
-			// The free-page list is not written at every commit (it is
-			// rebuilt from the pages when the file is opened): fewer
-			// pages per commit, and commits are what appends wait for.
-			NoFreelistSync: true,
-			FreelistType:   bolt.FreelistMapType,
-			OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
-				// O_NOFOLLOW: never write through a link planted in DATA_DIR.
-				of, err := os.OpenFile(name, flag|syscall.O_NOFOLLOW, perm)
-				f = of
-				return of, err
-			},
-		})
-		if err != nil {
-			done <- result{err: err}
-			return
-		}
-		err = db.Update(func(tx *bolt.Tx) error {
-			_, err := tx.CreateBucketIfNotExists(bucket)
-			return err
-		})
-		if err != nil {
-			db.Close()
-			done <- result{err: err}
-			return
-		}
-		done <- result{db: db, f: f}
-	}()
-	select {
-	case r := <-done:
-		return r.db, r.f, r.err
-	case <-time.After(timeout):
-		return nil, nil, fmt.Errorf("history: opening %s took longer than %s", path, timeout)
-	}
-}
-
-func isCorrupt(err error) bool {
-	if err == nil || errors.Is(err, berrors.ErrTimeout) {
-		return false
-	}
-	if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) || errors.Is(err, berrors.ErrVersionMismatch) {
-		return true
-	}
-	// bbolt reports a file too short to hold its meta pages in words only.
-	return strings.Contains(err.Error(), "file size too small")
+	return boltsafe.Open(path, timeout, boltsafe.Options{Bucket: bucket, Tune: func(o *bolt.Options) {
+		o.NoFreelistSync = true
+		o.FreelistType = bolt.FreelistMapType
+	}})
 }
 
 // Err returns nil while the store works, and after it has failed an

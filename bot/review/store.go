@@ -23,6 +23,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/declbot/declbot/bot/internal/boltsafe"
 )
 
 // File names in DATA_DIR.
@@ -163,7 +165,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	}
 	s.salt = salt
 	db, f, err := openDB(s.path, s.opTimeout, false)
-	if isCorrupt(err) {
+	if boltsafe.IsCorrupt(err) {
 		aside := s.path + ".corrupt-" + strconv.FormatInt(time.Now().Unix(), 10)
 		if rerr := os.Rename(s.path, aside); rerr != nil {
 			return nil, fmt.Errorf("review: %s is damaged (%v) and could not be moved aside: %w", s.path, err, rerr)
@@ -361,62 +363,9 @@ func (s *Store) voterKey(answerID string, userID int64) string {
 	return s.hash("vote", answerID, strconv.FormatInt(userID, 10))
 }
 
+// openDB opens the review database (boltsafe.Open).
 func openDB(path string, timeout time.Duration, readOnly bool) (*bolt.DB, *os.File, error) {
-	type result struct {
-		db  *bolt.DB
-		f   *os.File
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		debug.SetPanicOnFault(true)
-		var f *os.File
-		defer func() {
-			if r := recover(); r != nil {
-				if f != nil {
-					f.Close()
-				}
-				done <- result{err: fmt.Errorf("%w: %v", berrors.ErrInvalid, r)}
-			}
-		}()
-		db, err := bolt.Open(path, 0o600, &bolt.Options{
-			Timeout:  time.Second,
-			ReadOnly: readOnly,
-			OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
-				of, err := os.OpenFile(name, flag|syscall.O_NOFOLLOW, perm)
-				f = of
-				return of, err
-			},
-		})
-		if err != nil {
-			done <- result{err: err}
-			return
-		}
-		if !readOnly {
-			if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucketIfNotExists(bucket); return err }); err != nil {
-				db.Close()
-				done <- result{err: err}
-				return
-			}
-		}
-		done <- result{db: db, f: f}
-	}()
-	select {
-	case r := <-done:
-		return r.db, r.f, r.err
-	case <-time.After(timeout):
-		return nil, nil, fmt.Errorf("review: opening %s took longer than %s", path, timeout)
-	}
-}
-
-func isCorrupt(err error) bool {
-	if err == nil || errors.Is(err, berrors.ErrTimeout) {
-		return false
-	}
-	if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) || errors.Is(err, berrors.ErrVersionMismatch) {
-		return true
-	}
-	return strings.Contains(err.Error(), "file size too small")
+	return boltsafe.Open(path, timeout, boltsafe.Options{Bucket: bucket, ReadOnly: readOnly})
 }
 
 // Err is nil while the store works, and after it has failed an error
