@@ -22,9 +22,6 @@ import (
 	"strings"
 )
 
-//go:embed data/passages.jsonl
-var passagesJSONL []byte
-
 // Script selects the Chinese script a text is shown in.
 type Script int
 
@@ -55,19 +52,31 @@ func (s Script) String() string {
 	return "hans"
 }
 
-// Document is one of the three texts in the corpus.
+// Document is one text of a pack: a declaration or a statement.
 type Document struct {
 	// Key is the short, stable name used in data and JSON: "declaration",
-	// "trade" or "ww2un80".
-	Key       string
-	TitleHans string
-	TitleHant string
-	TitleEn   string
-	// ShortEn names the document in English error messages.
-	ShortEn string
-	// Prefix is what the document's IDs start with: "" for the
-	// declaration (IDs are "S.N"), "T" or "W" for the statements.
-	Prefix string
+	// "trade" or "ww2un80" for the built-in texts, "<pack>/<key>" for the
+	// documents of other packs ("astana2024/declaration").
+	Key string `json:"key"`
+	// Pack is the ID of the pack the document belongs to.
+	Pack string `json:"pack"`
+	// Kind is "declaration" or "statement".
+	Kind      string `json:"kind"`
+	TitleHans string `json:"title_hans"`
+	TitleHant string `json:"title_hant"`
+	TitleEn   string `json:"title_en"`
+	// ShortEn names the document in English error messages ("the
+	// declaration").
+	ShortEn string `json:"-"`
+	// Prefix is what the document's local IDs start with: "" for the
+	// sectioned document (IDs are "S.N"), "T" or "W" for the statements.
+	Prefix string `json:"prefix"`
+	// Titles and Short are the full and short titles by language tag.
+	Titles Localized `json:"titles"`
+	Short  Localized `json:"short"`
+	// Date and Place are the pack's.
+	Date  string    `json:"date"`
+	Place Localized `json:"place"`
 }
 
 // Title returns the document's title in the given script.
@@ -78,30 +87,13 @@ func (d Document) Title(s Script) string {
 	return d.TitleHans
 }
 
-var documents = []Document{
-	{
-		Key:       "declaration",
-		TitleHans: "上海合作组织成员国元首理事会天津宣言",
-		TitleHant: "上海合作組織成員國元首理事會天津宣言",
-		TitleEn:   "Tianjin Declaration of the Council of Heads of State of the SCO",
-		ShortEn:   "the declaration",
-	},
-	{
-		Key:       "trade",
-		TitleHans: "上海合作组织成员国元首理事会关于支持多边贸易体制的声明",
-		TitleHant: "上海合作組織成員國元首理事會關於支持多邊貿易體制的聲明",
-		TitleEn:   "Statement of the SCO Council of Heads of State in support of the multilateral trading system",
-		ShortEn:   "the statement on the multilateral trading system",
-		Prefix:    "T",
-	},
-	{
-		Key:       "ww2un80",
-		TitleHans: "上海合作组织成员国元首理事会关于第二次世界大战胜利和联合国成立80周年的声明",
-		TitleHant: "上海合作組織成員國元首理事會關於第二次世界大戰勝利和聯合國成立80周年的聲明",
-		TitleEn:   "Statement of the SCO Council of Heads of State on the 80th anniversary of the victory in the Second World War and the founding of the United Nations",
-		ShortEn:   "the statement on the 80th anniversary of WWII and the UN",
-		Prefix:    "W",
-	},
+// ShortTitle returns the document's short title in l ("天津宣言",
+// "Tianjin Declaration"), falling back to its full title.
+func (d Document) ShortTitle(l Lang) string {
+	if s := d.Short.In(l); s != "" {
+		return s
+	}
+	return d.Titles.In(l)
 }
 
 // Passage is one citable paragraph.
@@ -110,6 +102,11 @@ type Passage struct {
 	ID string `json:"id"`
 	// Doc is the Document.Key of the text the passage belongs to.
 	Doc string `json:"doc"`
+	// Pack is the ID of the pack the passage belongs to.
+	Pack string `json:"-"`
+	// Local is the ID within its pack: the same as ID for the built-in
+	// pack, "2.36" for "astana2024:2.36".
+	Local string `json:"-"`
 	// Section is "0".."5" for the declaration (0 is the opening
 	// paragraph), "T" or "W" for the statements.
 	Section  string `json:"section"`
@@ -124,6 +121,8 @@ type Passage struct {
 	Seq int `json:"-"`
 	// Index is the passage's position in corpus order.
 	Index int `json:"-"`
+
+	doc *Document
 }
 
 // Text returns the passage in the given script.
@@ -140,6 +139,8 @@ type Corpus struct {
 	passages     []Passage
 	byID         map[string]int
 	sections     []Section
+	packs        []Pack
+	documents    []Document
 	translations map[Lang]TranslationInfo
 	questions    map[Lang][]Question
 }
@@ -150,6 +151,8 @@ type Section struct {
 	Key   string
 	First int // index of the first passage
 	Count int
+
+	doc *Document
 }
 
 // FirstID and LastID name the section's ID range, e.g. "2.1" and "2.44".
@@ -161,14 +164,16 @@ func (s Section) LastID(c *Corpus) string { return c.passages[s.First+s.Count-1]
 // Name returns a human label for the section: "第二部分" or "序言" for the
 // declaration, the statement's title for a statement.
 func (s Section) Name(sc Script) string {
-	return sectionName(s.Doc, s.Key, sc)
+	return sectionName(s.doc, s.Doc, s.Key, sc)
 }
 
 var sectionNumerals = []string{"", "一", "二", "三", "四", "五"}
 
-func sectionName(doc, key string, sc Script) string {
-	if doc != "declaration" {
-		d, _ := documentByKey(doc)
+func sectionName(d *Document, doc, key string, sc Script) string {
+	if d == nil {
+		d = builtinDocument(doc)
+	}
+	if d != nil && d.Prefix != "" {
 		return d.Title(sc)
 	}
 	if key == "0" {
@@ -183,85 +188,178 @@ func sectionName(doc, key string, sc Script) string {
 }
 
 // SectionName returns the human label of the passage's section.
-func (p Passage) SectionName(sc Script) string { return sectionName(p.Doc, p.Section, sc) }
+func (p Passage) SectionName(sc Script) string { return sectionName(p.doc, p.Doc, p.Section, sc) }
 
 // Title returns the title of the passage's document.
 func (p Passage) Title(sc Script) string {
-	d, _ := documentByKey(p.Doc)
-	return d.Title(sc)
+	if d := p.Document(); d != nil {
+		return d.Title(sc)
+	}
+	return ""
 }
 
-func documentByKey(key string) (Document, bool) {
-	for _, d := range documents {
-		if d.Key == key {
-			return d, true
+// Document returns the passage's document (nil for a Passage value made
+// outside a Corpus whose Doc names no built-in document).
+func (p Passage) Document() *Document {
+	if p.doc != nil {
+		return p.doc
+	}
+	return builtinDocument(p.Doc)
+}
+
+// builtinDocument finds a built-in document by key, for Passage values
+// made outside a Corpus.
+func builtinDocument(key string) *Document {
+	docs := builtinDocuments()
+	for i := range docs {
+		if docs[i].Key == key {
+			return &docs[i]
 		}
 	}
-	return Document{}, false
+	return nil
 }
 
-// Load parses the embedded corpus. It fails only if the embedded data is
-// broken, which the package tests rule out.
-func Load() (*Corpus, error) {
-	c, err := parse(passagesJSONL)
+// Load reads the built-in pack (embedded in the binary) and the packs the
+// options add (WithPackDir for CORPUS_DIR), with their working
+// translations and question lists. Every error names the file, and the
+// line where there is one; nothing is loaded half.
+func Load(opts ...Option) (*Corpus, error) { return loadCorpus(true, opts) }
+
+// LoadPassages reads the passages alone, without their working
+// translations and question lists: for the tools that make those
+// ("declbot enrich"), which must run while a file still lacks a passage.
+// TextEn and TextRu are empty, and Questions and Translation return
+// nothing.
+func LoadPassages(opts ...Option) (*Corpus, error) { return loadCorpus(false, opts) }
+
+func loadCorpus(want bool, opts []Option) (*Corpus, error) {
+	var lc loadConfig
+	for _, o := range opts {
+		o(&lc)
+	}
+	srcs, err := lc.sources()
 	if err != nil {
 		return nil, err
 	}
-	if err := c.loadTranslations(); err != nil {
+	c := &Corpus{byID: map[string]int{}, translations: map[Lang]TranslationInfo{}, questions: map[Lang][]Question{}}
+	if err := c.loadPack(packSource{"corpus/data", builtinFS()}, true, want); err != nil {
 		return nil, err
 	}
-	if err := c.loadQuestions(); err != nil {
-		return nil, err
+	for _, src := range srcs {
+		if err := c.loadPack(src, false, want); err != nil {
+			return nil, err
+		}
+	}
+	c.link()
+	if want {
+		c.translations = c.packs[0].Translations
 	}
 	return c, nil
 }
 
-// LoadPassages parses the embedded passages alone, without their working
-// translations and question lists: for the tools that make those ("declbot
-// enrich"), which must run while a file still lacks a passage. TextEn and
-// TextRu are empty, and Questions and Translation return nothing.
-func LoadPassages() (*Corpus, error) { return parse(passagesJSONL) }
+// link points every passage and section at its document, once the
+// documents slice has stopped growing.
+func (c *Corpus) link() {
+	byKey := make(map[string]*Document, len(c.documents))
+	for i := range c.documents {
+		byKey[c.documents[i].Key] = &c.documents[i]
+	}
+	for i := range c.passages {
+		c.passages[i].doc = byKey[c.passages[i].Doc]
+	}
+	for i := range c.sections {
+		c.sections[i].doc = byKey[c.sections[i].Doc]
+	}
+}
 
-func parse(data []byte) (*Corpus, error) {
-	c := &Corpus{byID: map[string]int{}}
+// parsePassages reads a pack's passages.jsonl (named name, for errors)
+// into c. Each line's document must be one of the pack's, its ID well
+// formed, in the document's form (S.N, or the document's prefix) and
+// matching its section, and both scripts present.
+func (c *Corpus) parsePassages(p *Pack, name string, data []byte) error {
+	docs := map[string]Document{}
+	for _, d := range p.Documents {
+		local := d.Key
+		if i := strings.IndexByte(local, '/'); i >= 0 {
+			local = local[i+1:]
+		}
+		docs[local] = d
+	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	line := 0
+	first := len(c.passages)
 	for sc.Scan() {
 		line++
 		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
 			continue
 		}
-		var p Passage
-		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
-			return nil, fmt.Errorf("corpus line %d: %w", line, err)
+		var ps Passage
+		if err := json.Unmarshal(sc.Bytes(), &ps); err != nil {
+			return fmt.Errorf("%s line %d: %w", name, line, err)
 		}
-		if _, ok := documentByKey(p.Doc); !ok {
-			return nil, fmt.Errorf("corpus line %d: unknown document %q", line, p.Doc)
+		d, ok := docs[ps.Doc]
+		if !ok {
+			return fmt.Errorf("%s line %d: unknown document %q (pack.json lists %s)", name, line, ps.Doc, docKeys(p.Documents))
 		}
-		if _, dup := c.byID[p.ID]; dup {
-			return nil, fmt.Errorf("corpus line %d: duplicate ID %s", line, p.ID)
-		}
-		id, err := parseCanonical(p.ID)
+		id, err := parseCanonical(ps.ID)
 		if err != nil {
-			return nil, fmt.Errorf("corpus line %d: %w", line, err)
+			return fmt.Errorf("%s line %d: %w: write S.N (2.36) or a statement's prefix and number (T3)", name, line, err)
 		}
-		p.Seq = id.seq
-		p.Index = len(c.passages)
-		c.byID[p.ID] = p.Index
-		c.passages = append(c.passages, p)
-		if n := len(c.sections); n == 0 || c.sections[n-1].Key != p.Section || c.sections[n-1].Doc != p.Doc {
-			c.sections = append(c.sections, Section{Doc: p.Doc, Key: p.Section, First: p.Index})
+		switch {
+		case d.Prefix == "" && !isDigits(id.section):
+			return fmt.Errorf("%s line %d: %s belongs to %s, whose IDs are S.N (2.36)", name, line, ps.ID, ps.Doc)
+		case d.Prefix != "" && id.section != d.Prefix:
+			return fmt.Errorf("%s line %d: %s belongs to %s, whose IDs are %s1, %s2, …", name, line, ps.ID, ps.Doc, d.Prefix, d.Prefix)
+		case ps.Section != id.section:
+			return fmt.Errorf("%s line %d: %s has section %q, want %q", name, line, ps.ID, ps.Section, id.section)
+		case strings.TrimSpace(ps.TextHans) == "" || strings.TrimSpace(ps.TextHant) == "":
+			return fmt.Errorf("%s line %d: %s needs both text_hans and text_hant", name, line, ps.ID)
+		}
+		ps.Local = ps.ID
+		ps.ID = qualify(p.ID, ps.ID)
+		ps.Doc = d.Key
+		ps.Pack = p.ID
+		if _, dup := c.byID[ps.ID]; dup {
+			return fmt.Errorf("%s line %d: duplicate ID %s", name, line, ps.ID)
+		}
+		ps.Seq = id.seq
+		ps.Index = len(c.passages)
+		c.byID[ps.ID] = ps.Index
+		c.passages = append(c.passages, ps)
+		if n := len(c.sections); n == 0 || c.sections[n-1].Key != ps.Section || c.sections[n-1].Doc != ps.Doc {
+			c.sections = append(c.sections, Section{Doc: ps.Doc, Key: ps.Section, First: ps.Index})
 		}
 		c.sections[len(c.sections)-1].Count++
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("corpus: %w", err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	if len(c.passages) == 0 {
-		return nil, fmt.Errorf("corpus: no passages")
+	if len(c.passages) == first {
+		return fmt.Errorf("%s: no passages", name)
 	}
-	return c, nil
+	return nil
+}
+
+func docKeys(docs []Document) string {
+	var ks []string
+	for _, d := range docs {
+		k := d.Key
+		if i := strings.IndexByte(k, '/'); i >= 0 {
+			k = k[i+1:]
+		}
+		ks = append(ks, k)
+	}
+	return strings.Join(ks, ", ")
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Passages returns all passages in corpus order. The slice is shared:
@@ -282,7 +380,7 @@ func (c *Corpus) Get(id string) (Passage, bool) {
 }
 
 // Documents returns the corpus's documents in order.
-func (c *Corpus) Documents() []Document { return append([]Document(nil), documents...) }
+func (c *Corpus) Documents() []Document { return append([]Document(nil), c.documents...) }
 
 // Sections returns the sections in corpus order.
 func (c *Corpus) Sections() []Section { return append([]Section(nil), c.sections...) }
@@ -324,14 +422,29 @@ func (c *Corpus) step(id string, d int) (Passage, bool) {
 }
 
 // ValidRanges describes every section's ID range, for error messages:
-// "0.1; 1.1-1.17; 2.1-2.44; …; T1-T18; W1-W13".
+// "0.1; 1.1-1.17; 2.1-2.44; …; T1-T18; W1-W13", then each other pack's
+// ("astana2024:1.1-1.12; …").
 func (c *Corpus) ValidRanges() string {
+	parts := make([]string, 0, len(c.packs))
+	for _, p := range c.packs {
+		parts = append(parts, c.validRangesOf(p.ID))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// validRangesOf is ValidRanges for one pack.
+func (c *Corpus) validRangesOf(pack string) string {
 	var parts []string
 	for _, s := range c.sections {
+		first := c.passages[s.First]
+		if first.Pack != pack {
+			continue
+		}
+		last := c.passages[s.First+s.Count-1]
 		if s.Count == 1 {
-			parts = append(parts, s.FirstID(c))
+			parts = append(parts, first.ID)
 		} else {
-			parts = append(parts, s.FirstID(c)+"-"+s.LastID(c))
+			parts = append(parts, first.ID+"-"+last.Local)
 		}
 	}
 	return strings.Join(parts, "; ")
@@ -343,6 +456,7 @@ func (c *Corpus) ValidRanges() string {
 func (p Passage) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		ID          string `json:"id"`
+		Pack        string `json:"pack,omitempty"`
 		Doc         string `json:"doc"`
 		Section     string `json:"section"`
 		SectionName string `json:"section_name"`
@@ -351,5 +465,5 @@ func (p Passage) MarshalJSON() ([]byte, error) {
 		TextHant    string `json:"text_hant"`
 		TextEn      string `json:"text_en"`
 		TextRu      string `json:"text_ru"`
-	}{p.ID, p.Doc, p.Section, p.SectionName(Hans), p.Title(Hans), p.TextHans, p.TextHant, p.TextEn, p.TextRu})
+	}{p.ID, p.Pack, p.Doc, p.Section, p.SectionName(Hans), p.Title(Hans), p.TextHans, p.TextHant, p.TextEn, p.TextRu})
 }

@@ -322,18 +322,3 @@ func TestParseScript(t *testing.T) {
 		t.Error("ParseScript(latin): want an error")
 	}
 }
-
-func TestParseRejectsBrokenData(t *testing.T) {
-	tests := map[string]string{
-		"not JSON":     "{",
-		"unknown doc":  `{"id":"1.1","doc":"x","section":"1","text_hans":"a","text_hant":"a"}`,
-		"duplicate ID": `{"id":"1.1","doc":"declaration","section":"1","text_hans":"a","text_hant":"a"}` + "\n" + `{"id":"1.1","doc":"declaration","section":"1","text_hans":"a","text_hant":"a"}`,
-		"bad ID":       `{"id":"x","doc":"declaration","section":"1","text_hans":"a","text_hant":"a"}`,
-		"empty":        "\n",
-	}
-	for name, data := range tests {
-		if _, err := parse([]byte(data)); err == nil {
-			t.Errorf("%s: parse succeeded", name)
-		}
-	}
-}

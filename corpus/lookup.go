@@ -26,20 +26,26 @@ var ErrNotFound = errors.New("no such paragraph")
 func (e *LookupError) Unwrap() error { return ErrNotFound }
 
 // id is a parsed reference to one passage, not yet checked against the
-// corpus: section "1".."5"/"0" with seq, or prefix "T"/"W" with seq.
+// corpus: section "1".."5"/"0" with seq, or a statement's prefix ("T",
+// "W") with seq; pack is "" for the built-in pack, else the pack ID that
+// qualified it ("astana2024").
 type id struct {
+	pack    string
 	section string
 	seq     int
 }
 
-func (i id) String() string {
-	if i.section == "T" || i.section == "W" {
+// local is the ID within its pack: "2.36", "T3".
+func (i id) local() string {
+	if i.section != "" && (i.section[0] < '0' || i.section[0] > '9') {
 		return fmt.Sprintf("%s%d", i.section, i.seq)
 	}
 	return fmt.Sprintf("%s.%d", i.section, i.seq)
 }
 
-var canonicalRE = regexp.MustCompile(`^(?:([0-9])\.([1-9][0-9]*)|([TW])([1-9][0-9]*))$`)
+func (i id) String() string { return qualify(i.pack, i.local()) }
+
+var canonicalRE = regexp.MustCompile(`^(?:([0-9])\.([1-9][0-9]*)|([A-Z])([1-9][0-9]*))$`)
 
 func parseCanonical(s string) (id, error) {
 	m := canonicalRE.FindStringSubmatch(s)
@@ -48,10 +54,10 @@ func parseCanonical(s string) (id, error) {
 	}
 	if m[1] != "" {
 		n, _ := strconv.Atoi(m[2])
-		return id{m[1], n}, nil
+		return id{section: m[1], seq: n}, nil
 	}
 	n, _ := strconv.Atoi(m[4])
-	return id{m[3], n}, nil
+	return id{section: m[3], seq: n}, nil
 }
 
 // numeral matches a section or paragraph number in digits or Chinese
@@ -65,6 +71,11 @@ var (
 	chineseRE = regexp.MustCompile(`^第?` + numeral + `(?:部分|部|节|章)第?` + numeral + `(?:段|条|款|自然段)?$`)
 	// T3, t3, W12, T第3段
 	statementRE = regexp.MustCompile(`^([tw])第?` + numeral + `段?$`)
+	// After a pack qualifier any statement prefix: astana2024:a3.
+	qualifiedStatementRE = regexp.MustCompile(`^([a-z])第?` + numeral + `段?$`)
+	// astana2024:… (after normalizeRef); CheckPackID says what a pack ID
+	// may be.
+	qualifierRE = regexp.MustCompile(`^([a-z][a-z0-9_]{1,31}):`)
 )
 
 // parseOne parses a normalised reference to a single passage. strict
@@ -72,9 +83,40 @@ var (
 // dot between section and paragraph (2.36), a statement ID (T3) or the
 // Chinese words (第二部分第36段); not 2-36, 2:36, 2/36 or 2、36.
 func parseOne(s string) (i id, strict, ok bool) {
-	if m := statementRE.FindStringSubmatch(s); m != nil {
+	if pack, rest, ok := cutQualifier(s); ok {
+		i, strict, ok := parseLocal(rest, true)
+		i.pack = pack
+		return i, strict, ok
+	}
+	return parseLocal(s, false)
+}
+
+// cutQualifier splits "astana2024:2.36" into the pack and the local
+// reference. The pack must hold a digit (CheckPackID), so "note:2.5" is
+// not read as one; "tianjin2025:" names the built-in pack, whose IDs are
+// bare.
+func cutQualifier(s string) (pack, rest string, ok bool) {
+	m := qualifierRE.FindStringSubmatch(s)
+	if m == nil || !strings.ContainsAny(m[1], "0123456789") {
+		return "", s, false
+	}
+	pack = m[1]
+	if pack == BuiltinPack {
+		pack = ""
+	}
+	return pack, s[len(m[0]):], true
+}
+
+// parseLocal parses a reference within one pack. qualified: it followed a
+// pack qualifier, after which any letter is a statement's prefix.
+func parseLocal(s string, qualified bool) (i id, strict, ok bool) {
+	re := statementRE
+	if qualified {
+		re = qualifiedStatementRE
+	}
+	if m := re.FindStringSubmatch(s); m != nil {
 		n, ok := parseNumeral(m[2])
-		return id{strings.ToUpper(m[1]), n}, true, ok
+		return id{section: strings.ToUpper(m[1]), seq: n}, true, ok
 	}
 	if m := dottedRE.FindStringSubmatch(s); m != nil {
 		sec, ok1 := parseNumeral(m[1])
@@ -82,7 +124,7 @@ func parseOne(s string) (i id, strict, ok bool) {
 		if !ok1 || !ok2 || sec > 9 {
 			return id{}, false, false
 		}
-		return id{strconv.Itoa(sec), n}, m[2] == ".", true
+		return id{section: strconv.Itoa(sec), seq: n}, m[2] == ".", true
 	}
 	if m := chineseRE.FindStringSubmatch(s); m != nil {
 		sec, ok1 := parseNumeral(m[1])
@@ -90,7 +132,7 @@ func parseOne(s string) (i id, strict, ok bool) {
 		if !ok1 || !ok2 || sec > 9 {
 			return id{}, false, false
 		}
-		return id{strconv.Itoa(sec), n}, true, true
+		return id{section: strconv.Itoa(sec), seq: n}, true, true
 	}
 	return id{}, false, false
 }
@@ -233,10 +275,10 @@ func (r Ref) IDs() []string {
 	if r.from == r.to {
 		return []string{r.from.String()}
 	}
-	if r.from.section == r.to.section && r.from.seq < r.to.seq {
+	if r.from.pack == r.to.pack && r.from.section == r.to.section && r.from.seq < r.to.seq {
 		out := make([]string, 0, r.to.seq-r.from.seq+1)
 		for n := r.from.seq; n <= r.to.seq; n++ {
-			out = append(out, id{r.from.section, n}.String())
+			out = append(out, id{pack: r.from.pack, section: r.from.section, seq: n}.String())
 		}
 		return out
 	}
@@ -273,13 +315,22 @@ func ParseRef(s string) (Ref, bool) {
 			continue
 		}
 		b, strictB, ok := parseOne(right)
+		if !ok && a.pack != "" {
+			// "astana2024:A1-A3": a qualified range's right end may use
+			// any prefix, as its left does.
+			b, strictB, ok = parseLocal(right, true)
+		}
 		if !ok {
 			// "2.17-19" and "T3-5": the right side is a bare number.
 			m, okN := parseNumeral(right)
 			if !okN {
 				continue
 			}
-			b, strictB = id{a.section, m}, true
+			b, strictB = id{pack: a.pack, section: a.section, seq: m}, true
+		}
+		if _, _, q := cutQualifier(right); !q && a.pack != "" {
+			// "astana2024:2.17-2.19": the right end is in the left's pack.
+			b.pack = a.pack
 		}
 		return Ref{Text: s, from: a, to: b, strict: strictA && strictB}, true
 	}
@@ -369,23 +420,37 @@ func (c *Corpus) resolve(ref string, i id) (Passage, error) {
 	if p, ok := c.Get(i.String()); ok {
 		return p, nil
 	}
+	pack := i.pack
+	if pack == "" {
+		pack = BuiltinPack
+	}
+	if _, ok := c.Pack(pack); !ok {
+		return Passage{}, &LookupError{ref, fmt.Sprintf("no paragraph %s: no document pack %q is loaded (loaded: %s)", i, i.pack, c.packIDs())}
+	}
 	for _, s := range c.sections {
-		if s.Key == i.section {
+		if s.Key == i.section && c.passages[s.First].Pack == pack {
 			return Passage{}, &LookupError{ref, fmt.Sprintf("no paragraph %s: %s", i, c.describeSection(s))}
 		}
 	}
-	return Passage{}, &LookupError{ref, fmt.Sprintf("no paragraph %s: there is no section %s; valid IDs: %s", i, i.section, c.ValidRanges())}
+	return Passage{}, &LookupError{ref, fmt.Sprintf("no paragraph %s: there is no section %s; valid IDs: %s", i, i.section, c.validRangesOf(pack))}
 }
 
 func (c *Corpus) describeSection(s Section) string {
+	name := "section " + s.Key
+	if s.doc != nil && s.doc.Prefix != "" {
+		name = s.doc.ShortEn
+	}
+	if s.doc != nil && s.doc.Pack != BuiltinPack {
+		name = s.doc.ShortTitle(LangEn) + " " + name
+		if s.doc.Prefix != "" {
+			name = s.doc.ShortTitle(LangEn)
+		}
+	}
 	switch {
-	case s.Key == "T" || s.Key == "W":
-		d, _ := documentByKey(s.Doc)
-		return fmt.Sprintf("%s has paragraphs %s-%s", d.ShortEn, s.FirstID(c), s.LastID(c))
 	case s.Count == 1:
-		return fmt.Sprintf("section %s has only paragraph %s", s.Key, s.FirstID(c))
+		return fmt.Sprintf("%s has only paragraph %s", name, s.FirstID(c))
 	default:
-		return fmt.Sprintf("section %s has paragraphs %s-%s", s.Key, s.FirstID(c), s.LastID(c))
+		return fmt.Sprintf("%s has paragraphs %s-%s", name, s.FirstID(c), s.LastID(c))
 	}
 }
 

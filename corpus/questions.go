@@ -3,8 +3,8 @@ package corpus
 import (
 	"bufio"
 	"bytes"
-	"embed"
 	"fmt"
+	"io/fs"
 	"strings"
 )
 
@@ -16,9 +16,6 @@ import (
 // (a test in bot/eval checks that none is a near copy of a suite
 // question); retrieval matches questions against them, so that everyday
 // words find the paragraph that uses the formal ones.
-
-//go:embed data/questions/*.tsv
-var questionFiles embed.FS
 
 // Question is one entry of a question list.
 type Question struct {
@@ -32,28 +29,34 @@ func questionLangs() []Lang {
 	return append([]Lang{LangHans}, translated()...)
 }
 
-// loadQuestions reads the embedded question lists. A missing file, a
-// malformed line, an unknown ID or a passage without a question stops the
-// load with the file and line named.
-func (c *Corpus) loadQuestions() error {
-	c.questions = map[Lang][]Question{}
+// loadPackQuestions reads a pack's question lists (questions/<tag>.tsv)
+// for its passages, c.passages[first:]. As with translations, the
+// built-in pack must have every language and another pack either none or
+// all. A missing file, a malformed line, an unknown ID or a passage
+// without a question stops the load with the file and line named.
+func (c *Corpus) loadPackQuestions(pk *Pack, fsys fs.FS, label func(string) string, first int, builtin bool) error {
+	if !builtin && !optionalDir(fsys, "questions") {
+		return nil
+	}
 	for _, l := range questionLangs() {
-		name := "data/questions/" + string(l) + ".tsv"
-		data, err := questionFiles.ReadFile(name)
+		file := packFile("questions", string(l)+".tsv")
+		data, err := fs.ReadFile(fsys, file)
 		if err != nil {
-			return fmt.Errorf("corpus: no question list for %s (%s): %w", l, name, err)
+			return fmt.Errorf("%s: no question list for %s (add the file, or remove questions/): %w", label(file), l, err)
 		}
-		qs, err := c.parseQuestions(name, data)
+		qs, err := c.parseQuestions(pk.ID, label(file), data, first)
 		if err != nil {
 			return err
 		}
-		c.questions[l] = qs
+		c.questions[l] = append(c.questions[l], qs...)
 	}
 	return nil
 }
 
-// parseQuestions parses one question list (named name, for errors).
-func (c *Corpus) parseQuestions(name string, data []byte) ([]Question, error) {
+// parseQuestions parses one question list of pack (named name, for
+// errors), whose IDs are the pack's local ones, for the passages from
+// first on. The questions it returns carry global IDs.
+func (c *Corpus) parseQuestions(pack, name string, data []byte, first int) ([]Question, error) {
 	var out []Question
 	seen := map[string]bool{}
 	covered := map[string]bool{}
@@ -73,7 +76,7 @@ func (c *Corpus) parseQuestions(name string, data []byte) ([]Question, error) {
 		case q == "":
 			return nil, fmt.Errorf("%s line %d: empty question for %s", name, line, id)
 		}
-		if _, ok := c.byID[id]; !ok {
+		if i, ok := c.byID[qualify(pack, id)]; !ok || i < first {
 			return nil, fmt.Errorf("%s line %d: unknown paragraph ID %q", name, line, id)
 		}
 		if seen[id+"\t"+q] {
@@ -81,14 +84,14 @@ func (c *Corpus) parseQuestions(name string, data []byte) ([]Question, error) {
 		}
 		seen[id+"\t"+q] = true
 		covered[id] = true
-		out = append(out, Question{ID: id, Text: q})
+		out = append(out, Question{ID: qualify(pack, id), Text: q})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	for _, p := range c.passages {
-		if !covered[p.ID] {
-			return nil, fmt.Errorf("%s: no question for %s (every passage needs some)", name, p.ID)
+	for _, p := range c.passages[first:] {
+		if !covered[p.Local] {
+			return nil, fmt.Errorf("%s: no question for %s (every passage needs some)", name, p.Local)
 		}
 	}
 	return out, nil
@@ -111,5 +114,5 @@ func QuestionLangs() []Lang { return questionLangs() }
 // ShippedQuestions returns the question list of l built into the binary
 // (data/questions/<tag>.tsv).
 func ShippedQuestions(l Lang) ([]byte, error) {
-	return questionFiles.ReadFile("data/questions/" + string(l) + ".tsv")
+	return builtinFiles.ReadFile("data/questions/" + string(l) + ".tsv")
 }

@@ -3,9 +3,9 @@ package corpus
 import (
 	"bufio"
 	"bytes"
-	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"strings"
 )
 
@@ -18,9 +18,6 @@ import (
 // {"lang", "note", "method"}, then {"id", "text"} for every passage.
 // data/translations/names.tsv is the one table of proper names (Chinese,
 // English, Russian) the translations use; a test holds them to it.
-
-//go:embed data/translations/*.jsonl
-var translationFiles embed.FS
 
 // TranslationInfo describes the working translation into one language.
 type TranslationInfo struct {
@@ -44,28 +41,38 @@ func translated() []Lang {
 	return out
 }
 
-// loadTranslations adds the embedded translations to c's passages. A
+// loadPackTranslations adds a pack's translations (translations/<tag>.jsonl)
+// to its passages, c.passages[first:]. The built-in pack must have every
+// language; another pack may have no translations/ at all (its answers
+// quote the Chinese), but when it has one, every language must be there. A
 // file that is missing, has a malformed line, an unknown or repeated ID,
 // an empty text, or lacks a passage stops the load with the file and line
-// named: never a half-translated corpus.
-func (c *Corpus) loadTranslations() error {
-	c.translations = map[Lang]TranslationInfo{}
+// named: never a half-translated pack.
+func (c *Corpus) loadPackTranslations(pk *Pack, fsys fs.FS, label func(string) string, first int, builtin bool) error {
+	pk.Translations = map[Lang]TranslationInfo{}
+	if !builtin && !optionalDir(fsys, "translations") {
+		return nil
+	}
 	for _, l := range translated() {
-		name := "data/translations/" + string(l) + ".jsonl"
-		data, err := translationFiles.ReadFile(name)
+		file := packFile("translations", string(l)+".jsonl")
+		data, err := fs.ReadFile(fsys, file)
 		if err != nil {
-			return fmt.Errorf("corpus: no working translation into %s (%s): %w", l, name, err)
+			return fmt.Errorf("%s: no working translation into %s (add the file, or remove translations/ to serve the pack in Chinese only): %w", label(file), l, err)
 		}
-		if err := c.addTranslation(l, name, data); err != nil {
+		info, err := c.addTranslation(pk.ID, l, label(file), data, first)
+		if err != nil {
 			return err
 		}
+		pk.Translations[l] = info
 	}
 	return nil
 }
 
-// addTranslation parses one translation file (named name, for errors)
-// into c's passages.
-func (c *Corpus) addTranslation(l Lang, name string, data []byte) error {
+// addTranslation parses one translation file of pack (named name, for
+// errors) into c's passages from first on; its IDs are the pack's local
+// ones.
+func (c *Corpus) addTranslation(pack string, l Lang, name string, data []byte, first int) (TranslationInfo, error) {
+	var info TranslationInfo
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	line := 0
@@ -80,12 +87,12 @@ func (c *Corpus) addTranslation(l Lang, name string, data []byte) error {
 		if !header {
 			var h TranslationInfo
 			if err := json.Unmarshal(b, &h); err != nil {
-				return fmt.Errorf("%s line %d: %w", name, line, err)
+				return info, fmt.Errorf("%s line %d: %w", name, line, err)
 			}
 			if h.Lang != l || strings.TrimSpace(h.Note) == "" {
-				return fmt.Errorf("%s line %d: the header must give \"lang\":%q and a \"note\" that the translation is unofficial", name, line, l)
+				return info, fmt.Errorf("%s line %d: the header must give \"lang\":%q and a \"note\" that the translation is unofficial", name, line, l)
 			}
-			c.translations[l] = h
+			info = h
 			header = true
 			continue
 		}
@@ -94,16 +101,16 @@ func (c *Corpus) addTranslation(l Lang, name string, data []byte) error {
 			Text string `json:"text"`
 		}
 		if err := json.Unmarshal(b, &e); err != nil {
-			return fmt.Errorf("%s line %d: %w", name, line, err)
+			return info, fmt.Errorf("%s line %d: %w", name, line, err)
 		}
-		i, ok := c.byID[e.ID]
+		i, ok := c.byID[qualify(pack, e.ID)]
 		switch {
-		case !ok:
-			return fmt.Errorf("%s line %d: unknown paragraph ID %q", name, line, e.ID)
+		case !ok || i < first:
+			return info, fmt.Errorf("%s line %d: unknown paragraph ID %q", name, line, e.ID)
 		case seen[e.ID]:
-			return fmt.Errorf("%s line %d: %s is translated twice", name, line, e.ID)
+			return info, fmt.Errorf("%s line %d: %s is translated twice", name, line, e.ID)
 		case strings.TrimSpace(e.Text) == "":
-			return fmt.Errorf("%s line %d: empty translation of %s", name, line, e.ID)
+			return info, fmt.Errorf("%s line %d: empty translation of %s", name, line, e.ID)
 		}
 		seen[e.ID] = true
 		p := &c.passages[i]
@@ -113,21 +120,21 @@ func (c *Corpus) addTranslation(l Lang, name string, data []byte) error {
 		case LangRu:
 			p.TextRu = e.Text
 		default:
-			return fmt.Errorf("%s: no passage field for %s translations", name, l)
+			return info, fmt.Errorf("%s: no passage field for %s translations", name, l)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return info, fmt.Errorf("%s: %w", name, err)
 	}
 	if !header {
-		return fmt.Errorf("%s: empty file", name)
+		return info, fmt.Errorf("%s: empty file", name)
 	}
-	for _, p := range c.passages {
-		if !seen[p.ID] {
-			return fmt.Errorf("%s: no translation of %s (every passage needs one)", name, p.ID)
+	for _, p := range c.passages[first:] {
+		if !seen[p.Local] {
+			return info, fmt.Errorf("%s: no translation of %s (every passage needs one)", name, p.Local)
 		}
 	}
-	return nil
+	return info, nil
 }
 
 // Translation describes the working translation into l; ok is false for
@@ -161,5 +168,5 @@ func TranslationLangs() []Lang { return translated() }
 // ShippedTranslation returns the translation file into l built into the
 // binary (data/translations/<tag>.jsonl).
 func ShippedTranslation(l Lang) ([]byte, error) {
-	return translationFiles.ReadFile("data/translations/" + string(l) + ".jsonl")
+	return builtinFiles.ReadFile("data/translations/" + string(l) + ".jsonl")
 }

@@ -136,7 +136,7 @@ func TestTranslationDataErrors(t *testing.T) {
 		{"empty file", "", "t.jsonl: empty file"},
 	} {
 		c := load(t)
-		err := c.addTranslation(LangEn, "t.jsonl", []byte(tt.data))
+		_, err := c.addTranslation(BuiltinPack, LangEn, "t.jsonl", []byte(tt.data), 0)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want it to contain %q", tt.name, err, tt.want)
 		}
@@ -217,7 +217,7 @@ func TestQuestionListErrors(t *testing.T) {
 		{"empty question", "0.1\t \n" + all.String(), "q.tsv line 1: empty question for 0.1"},
 		{"repeated", all.String() + "0.1\twhat does it say?\n", "has this question twice"},
 	} {
-		_, err := c.parseQuestions("q.tsv", []byte(tt.data))
+		_, err := c.parseQuestions(BuiltinPack, "q.tsv", []byte(tt.data), 0)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want it to contain %q", tt.name, err, tt.want)
 		}

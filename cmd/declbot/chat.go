@@ -71,10 +71,10 @@ func runChat(ctx context.Context, a *app, args []string) int {
 	if *offline {
 		cfg.goOffline()
 	}
-	c, err := corpus.Load()
+	c, err := openCorpus(a)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "declbot chat: %v\n", err)
-		return exitFail
+		return exitUsage
 	}
 	idx, err := newIndex(ctx, a, cfg, c)
 	if err != nil {

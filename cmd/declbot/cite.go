@@ -68,10 +68,10 @@ func runCite(_ context.Context, a *app, args []string) int {
 		fmt.Fprintln(a.stderr, "declbot cite: --context takes a number from 0 to 50")
 		return exitUsage
 	}
-	c, err := corpus.Load()
+	c, err := openCorpus(a)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "declbot cite: %v\n", err)
-		return exitFail
+		return exitUsage
 	}
 	if len(ids) == 0 {
 		fmt.Fprintf(a.stderr, "declbot cite: give at least one paragraph ID, e.g. declbot cite 2.36 (valid IDs: %s)\n", c.ValidRanges())

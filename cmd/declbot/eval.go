@@ -144,10 +144,10 @@ func runEval(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "declbot eval: %v\n", err)
 		return exitUsage
 	}
-	c, err := corpus.Load()
+	c, err := openCorpus(a)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "declbot eval: %v\n", err)
-		return exitFail
+		return exitUsage
 	}
 	var s *eval.Suite
 	if *suitePath == "" {
@@ -374,10 +374,10 @@ func (r *evalRun) one(ctx context.Context, a *app, nc namedConfig) (rep *eval.Re
 // checkSuite validates a suite file for --check: every problem with its
 // file and line, or a one-line summary of a valid suite.
 func checkSuite(a *app, path string) int {
-	c, err := corpus.Load()
+	c, err := openCorpus(a)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "declbot eval: %v\n", err)
-		return exitFail
+		return exitUsage
 	}
 	s, err := eval.LoadFile(path, c)
 	if err != nil {

@@ -35,6 +35,9 @@ type app struct {
 	stderr io.Writer
 	// getenv reads configuration; os.Getenv in production.
 	getenv func(string) string
+	// corpusDir is --corpus, which every command takes: packs to load
+	// besides the built-in texts (default CORPUS_DIR).
+	corpusDir string
 }
 
 // command is one subcommand.
@@ -142,6 +145,7 @@ the Second World War victory and the UN.
 func newFlagSet(a *app, c command) *flag.FlagSet {
 	fs := flag.NewFlagSet("declbot "+c.name, flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
+	fs.StringVar(&a.corpusDir, "corpus", "", "also load the document packs in `DIR` (default: $CORPUS_DIR; see docs/PACKS.md)")
 	fs.Usage = func() {
 		out := fs.Output()
 		fmt.Fprintf(out, "%s\n\n%s\n", c.summary, strings.TrimSpace(c.usage))

@@ -125,7 +125,7 @@ func runReview(ctx context.Context, a *app, args []string) int {
 		recs = recs[:*limit]
 	}
 	if export {
-		if err := writeDrafts(*suite, recs); err != nil {
+		if err := writeDrafts(a, *suite, recs); err != nil {
 			fmt.Fprintf(a.stderr, "declbot review export: %v\n", err)
 			return exitFail
 		}
@@ -223,7 +223,7 @@ func orNone(s string) string {
 
 // writeDrafts writes recs as a suite of draft items, checked with the
 // suite loader before it is kept.
-func writeDrafts(path string, recs []review.Record) error {
+func writeDrafts(a *app, path string, recs []review.Record) error {
 	if len(recs) == 0 {
 		return errors.New("no answers match: nothing to export")
 	}
@@ -243,7 +243,7 @@ func writeDrafts(path string, recs []review.Record) error {
 		b.Write(line)
 		b.WriteByte('\n')
 	}
-	c, err := corpus.Load()
+	c, err := openCorpus(a)
 	if err != nil {
 		return err
 	}

@@ -59,10 +59,10 @@ func runSearch(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "declbot search: %v\n", err)
 		return exitUsage
 	}
-	c, err := corpus.Load()
+	c, err := openCorpus(a)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "declbot search: %v\n", err)
-		return exitFail
+		return exitUsage
 	}
 	idx, err := newIndex(ctx, a, cfg, c)
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 	"github.com/declbot/declbot/bot/metrics"
 	"github.com/declbot/declbot/bot/review"
 	"github.com/declbot/declbot/bot/telegram"
-	"github.com/declbot/declbot/corpus"
 )
 
 func serveCommand() command {
@@ -102,10 +101,10 @@ func runServe(ctx context.Context, a *app, args []string) int {
 		log.Warn("WEBHOOK_SECRET is empty: anyone who learns WEBHOOK_URL can send the bot fake updates; set it (e.g. openssl rand -hex 32)")
 	}
 
-	c, err := corpus.Load()
+	c, err := openCorpus(a)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "declbot serve: %v\n", err)
-		return exitFail
+		return exitUsage
 	}
 	idx, err := newIndex(ctx, a, cfg, c)
 	if err != nil {

@@ -16,6 +16,24 @@ import (
 // serve, eval), so that each is configured in one place and "declbot eval"
 // measures exactly what users get.
 
+// openCorpus loads the built-in texts and the packs in --corpus DIR, or
+// else in CORPUS_DIR. A broken pack is the user's input: the error names
+// the file and line, and the caller exits with status 2.
+func openCorpus(a *app) (*corpus.Corpus, error) {
+	dir, from := a.corpusDir, "--corpus"
+	if dir == "" {
+		dir, from = strings.TrimSpace(a.getenv("CORPUS_DIR")), "CORPUS_DIR"
+	}
+	if dir == "" {
+		return corpus.Load()
+	}
+	c, err := corpus.Load(corpus.WithPackDir(dir))
+	if err != nil {
+		return nil, fmt.Errorf("%s=%s: %w", from, dir, err)
+	}
+	return c, nil
+}
+
 // newLogger returns the commands' logger: text lines on stderr at
 // LOG_LEVEL (default info).
 func newLogger(a *app, cfg config) *slog.Logger {
