@@ -52,6 +52,11 @@ func (a Answer) CitedIDs() []string {
 type Question struct {
 	Text    string
 	History []Turn
+	// Packs limits the question to these document packs (pack IDs such as
+	// "astana2024"): a Telegram chat's /doc pin, a suite item's docs.
+	// Empty means every loaded pack, the question steering itself to the
+	// documents it names (a year, a place, a title).
+	Packs []string
 }
 
 // Answer is what the user is shown.
