@@ -216,6 +216,17 @@ type Input struct {
 	// drugs, an overview too).
 	FollowUp             bool
 	Own, OwnQuery, Frame string
+	// Sides, when set, asks for a side-by-side answer: each side's own
+	// answer under its label (a comparison across document packs).
+	// Results then holds every side's passages, for a model.
+	Sides []Side
+}
+
+// Side is one document's part of a side-by-side answer.
+type Side struct {
+	// Label names the document to the reader: "青湖宣言（2026-06-15）".
+	Label   string
+	Results retrieval.Results
 }
 
 // Answer is an offline answer: quoted sentences each followed by its
@@ -319,6 +330,9 @@ func (cp *Composer) known(p corpus.Passage) bool {
 // Compose writes the offline answer to a question from its retrieval
 // results.
 func (cp *Composer) Compose(in Input) Answer {
+	if len(in.Sides) > 0 {
+		return cp.composeSides(in)
+	}
 	a := Answer{Lang: in.Lang, Citations: []corpus.Passage{}, Related: []corpus.Passage{}}
 	if !in.Results.InScope || len(in.Results.Items) == 0 {
 		return cp.notAddressed(a, in.Results)
@@ -690,4 +704,44 @@ func topicOf(p corpus.Passage, sc corpus.Script) string {
 // language.
 func quoteTopic(lang corpus.Lang, s string) string {
 	return lang.Quote(s)
+}
+
+// composeSides writes a side-by-side answer: each side's own answer under
+// its label, in the order given. Each side is composed as if it were the
+// only text, so one side saying nothing on the question says so for that
+// document alone.
+func (cp *Composer) composeSides(in Input) Answer {
+	a := Answer{Lang: in.Lang, Citations: []corpus.Passage{}, Related: []corpus.Passage{}}
+	sep := "："
+	if !in.Lang.IsChinese() {
+		sep = ":"
+	}
+	var parts []string
+	note := ""
+	if !in.Lang.IsChinese() {
+		note = i18n.Text(in.Lang, i18n.OfflineQuote) + "\n"
+	}
+	for _, s := range in.Sides {
+		one := in
+		one.Sides, one.Results = nil, s.Results
+		c := cp.Compose(one)
+		// The translation notice is said once, above the sides.
+		text := strings.TrimPrefix(c.Text, note)
+		if note != "" && text != c.Text && len(parts) == 0 {
+			parts = append(parts, strings.TrimSuffix(note, "\n"))
+		}
+		parts = append(parts, s.Label+sep+"\n"+text)
+		a.Grounded = a.Grounded || c.Grounded
+		for _, p := range c.Citations {
+			if !slices.ContainsFunc(a.Citations, func(q corpus.Passage) bool { return q.ID == p.ID }) {
+				a.Citations = append(a.Citations, p)
+			}
+		}
+		a.Related = append(a.Related, c.Related...)
+	}
+	a.Text = strings.Join(parts, "\n\n")
+	if note != "" {
+		a.Text = strings.Replace(a.Text, strings.TrimSuffix(note, "\n")+"\n\n", note, 1)
+	}
+	return a
 }
