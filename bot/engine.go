@@ -269,10 +269,6 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 	return a, nil
 }
 
-func (e *Engine) search(ctx context.Context, q string) (retrieval.Results, error) {
-	return e.searchK(ctx, q, e.topK)
-}
-
 func (e *Engine) searchK(ctx context.Context, q string, k int) (retrieval.Results, error) {
 	res, err := e.r.Search(ctx, q, k)
 	if err != nil {
