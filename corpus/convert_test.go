@@ -93,7 +93,7 @@ func TestConvert(t *testing.T) {
 		})
 	}
 	trad := []struct{ in, want string }{
-		{"朝著更加公正", "朝着更加公正"}, // the Taiwan-style particle, as Fold repairs it
+		{"朝著更加公正", "朝着更加公正"},   // the Taiwan-style particle, as Fold repairs it
 		{"恢覆建設性對話", "恢复建设性对话"}, // the seed's machine-conversion slip
 		{"「上海精神」", "“上海精神”"},
 		{"顯著", "显著"}, // 著 stays where it is right

@@ -93,7 +93,7 @@ func validatePack(packJSON, passagesJSONL []byte) error {
 			if m == nil || p.Section != m[1] {
 				return fmt.Errorf("passages.jsonl:%d: ID %q section %q", n, p.ID, p.Section)
 			}
-		} else if !regexp.MustCompile(`^` + pfx + `[1-9][0-9]*$`).MatchString(p.ID) || p.Section != pfx {
+		} else if !regexp.MustCompile(`^`+pfx+`[1-9][0-9]*$`).MatchString(p.ID) || p.Section != pfx {
 			return fmt.Errorf("passages.jsonl:%d: ID %q section %q in a document with prefix %s", n, p.ID, p.Section, pfx)
 		}
 		if seen[p.ID] {
