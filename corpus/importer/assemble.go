@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -97,8 +98,9 @@ func (a *assembly) declaration() (*docDraft, error) {
 		if !a.isPara(i) || a.us[i].listItem || a.us[i].signature || !terminalRE.MatchString(a.us[i].l.key+a.us[i].text) {
 			break
 		}
-		opening = append([]int{i}, opening...)
+		opening = append(opening, i)
 	}
+	slices.Reverse(opening)
 	for _, i := range opening {
 		a.owner[i] = owner
 		d.units = append(d.units, i)
@@ -273,8 +275,9 @@ func (a *assembly) bodyBefore(ti int) ([]int, int) {
 	date := i
 	var body []int
 	for i--; i >= 0 && a.isPara(i) && !a.us[i].signature; i-- {
-		body = append([]int{i}, body...)
+		body = append(body, i)
 	}
+	slices.Reverse(body)
 	return body, date
 }
 
