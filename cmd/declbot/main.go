@@ -56,6 +56,7 @@ func commands() []command {
 		corpusCommand(),
 		evalCommand(),
 		enrichCommand(),
+		importCommand(),
 		reviewCommand(),
 		serveCommand(),
 	}
