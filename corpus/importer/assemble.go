@@ -95,7 +95,7 @@ func (a *assembly) declaration() (*docDraft, error) {
 	// a preamble marker, a title or anything else that is not text.
 	var opening []int
 	for i := start - 1; i >= 0; i-- {
-		if !a.isPara(i) || a.us[i].listItem || a.us[i].signature || !terminalRE.MatchString(a.us[i].l.key+a.us[i].text) {
+		if !a.isPara(i) || a.us[i].listItem || a.us[i].signature || !terminalRE.MatchString(a.us[i].text) {
 			break
 		}
 		opening = append(opening, i)

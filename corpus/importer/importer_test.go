@@ -331,3 +331,19 @@ func TestNumberedParagraphs(t *testing.T) {
 		t.Errorf("1.1 = %q", got)
 	}
 }
+
+// A PDF extraction may put a paragraph's last punctuation on a line of its
+// own; it still ends the paragraph. Markdown rules are not text.
+func TestPunctuationLine(t *testing.T) {
+	in := "一\n\n成员国认为，国际形势正在发生深\n\n刻变化\n\n。\n\n***\n\n成员国支持多边主义，反对单边\n\n制裁。\n"
+	p, err := Import("in.txt", []byte(in), Options{ID: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(p), []string{"1.1", "1.2"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("IDs %v, want %v", got, want)
+	}
+	if got := passage(t, p, "1.1").TextHans; got != "成员国认为，国际形势正在发生深刻变化。" {
+		t.Errorf("1.1 = %q", got)
+	}
+}

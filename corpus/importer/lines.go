@@ -163,8 +163,19 @@ func hasPunct(s string) bool {
 	return false
 }
 
-// hasText reports whether s holds a letter or digit: a line of only
-// markup (---, ***, ```) has none.
+// isASCII reports whether s is all ASCII: with no letter or digit, a line
+// of markup (---, ***, ```), while a line of CJK punctuation (a 。 the PDF
+// put on a line of its own) is text.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// hasText reports whether s holds a letter or digit.
 func hasText(s string) bool {
 	for _, r := range s {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -192,7 +203,7 @@ func classify(n int, raw string) line {
 	}
 	t = strings.TrimSpace(mdBulletRE.ReplaceAllString(t, ""))
 	t = strings.TrimSpace(mdEmphRE.ReplaceAllString(t, ""))
-	if !hasText(t) {
+	if !hasText(t) && isASCII(t) {
 		l.kind = kSkip
 		return l
 	}
@@ -260,7 +271,7 @@ func restOf(t, numeral string) string {
 	i := 0
 	// Skip the numeral (its length in runes is the same in both scripts),
 	// then 部分/章 and the punctuation after it.
-	i += utf8.RuneCountInString(numeral)
+	i = min(i+utf8.RuneCountInString(numeral), len(rs))
 	for i < len(rs) && unicode.IsSpace(rs[i]) {
 		i++
 	}
