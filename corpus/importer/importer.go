@@ -177,11 +177,21 @@ func (l layout) String() string {
 
 // detectLayout looks at the running-text lines: when nearly all end a
 // sentence, each is a paragraph; otherwise lines were wrapped, inside
-// blank-line-separated blocks (Markdown) or everywhere (a PDF extraction
-// with a blank line after every line).
+// blank-line-separated blocks of a few lines (Markdown) or everywhere (a
+// PDF extraction, with a blank line after every line or none at all).
 func detectLayout(ls []line) layout {
-	text, open, inBlocks := 0, 0, 0
+	text, open, inBlocks, gaps := 0, 0, 0, 0
+	blank := false
 	for i, l := range ls {
+		switch {
+		case l.kind == kBlank:
+			blank = true
+		case l.kind == kText:
+			if blank && text > 0 {
+				gaps++ // a blank line between two lines of text
+			}
+			blank = false
+		}
 		if l.kind != kText || l.signature || l.listItem {
 			continue
 		}
@@ -198,7 +208,10 @@ func detectLayout(ls []line) layout {
 	switch {
 	case open*5 <= text:
 		return oneLine
-	case inBlocks*2 >= text:
+	case inBlocks*2 >= text && text <= 10*gaps:
+		// Blocks of a few lines each between blank lines: Markdown
+		// paragraphs. Text with (almost) no blank lines is a PDF
+		// extraction without them.
 		return blocks
 	}
 	return wrapped

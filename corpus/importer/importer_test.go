@@ -347,3 +347,30 @@ func TestPunctuationLine(t *testing.T) {
 		t.Errorf("1.1 = %q", got)
 	}
 }
+
+// A PDF extraction without blank lines is wrapped text, not one Markdown
+// block: its paragraphs end with their sentences.
+func TestWrappedWithoutBlankLines(t *testing.T) {
+	wrapped := readTestdata(t, "wrapped.txt")
+	var lines []string
+	for _, l := range strings.Split(string(wrapped), "\n") {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+	}
+	dense := []byte(strings.Join(lines, "\n"))
+	want, err := Import("in.txt", wrapped, Options{ID: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Import("in.txt", dense, Options{ID: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Report.Layout != want.Report.Layout {
+		t.Errorf("layout %q, want %q", got.Report.Layout, want.Report.Layout)
+	}
+	if !reflect.DeepEqual(got.Passages, want.Passages) {
+		t.Errorf("without blank lines:\n got  %v\n want %v", got.Passages, want.Passages)
+	}
+}
