@@ -76,7 +76,7 @@ func (r Report) WriteText(w io.Writer) error {
 		if d.Prefix != "" {
 			what += " " + d.Prefix
 		}
-		fmt.Fprintf(&b, "\n%s %s (lines %d-%d): %d paragraphs, %s-%s\n", what, d.Title, d.FirstLine, d.LastLine, d.Paragraphs, d.First, d.Last)
+		fmt.Fprintf(&b, "\n%s %s (lines %d-%d): %s, %s-%s\n", what, d.Title, d.FirstLine, d.LastLine, plural(d.Paragraphs), d.First, d.Last)
 		if d.TitleLine > 0 {
 			fmt.Fprintf(&b, "  title: line %d\n", d.TitleLine)
 		}
@@ -88,7 +88,7 @@ func (r Report) WriteText(w io.Writer) error {
 			if s.Section == "0" {
 				name = "opening"
 			}
-			fmt.Fprintf(&b, "  %-10s line %-5d %3d paragraphs  %s-%s\n", name, s.Line, s.Paragraphs, s.First, s.Last)
+			fmt.Fprintf(&b, "  %-10s line %-5d %-14s %s-%s\n", name, s.Line, plural(s.Paragraphs), s.First, s.Last)
 		}
 		if d.Signature != "" {
 			fmt.Fprintf(&b, "  signature block: %s\n", d.Signature)
@@ -110,4 +110,12 @@ func (r Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// plural says "1 paragraph" or "N paragraphs".
+func plural(n int) string {
+	if n == 1 {
+		return "1 paragraph"
+	}
+	return fmt.Sprintf("%d paragraphs", n)
 }
