@@ -13,7 +13,11 @@ import (
 func builtinPassages(t *testing.T) []struct{ ID, Section, TextHans, TextHant string } {
 	t.Helper()
 	var out []struct{ ID, Section, TextHans, TextHant string }
-	sc := bufio.NewScanner(bytes.NewReader(passagesJSONL))
+	data, err := builtinFiles.ReadFile("data/passages.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var p struct {

@@ -31,7 +31,7 @@ numbered sections) or a flag is wrong.
 Examples:
   declbot import astana2024.txt --id astana2024 --check
   CORPUS_DIR=~/packs declbot import astana2024.txt --id astana2024
-  declbot import page.txt --id tianjin_page --prefixes T,W --out /tmp/tianjin_page`,
+  declbot import page.txt --id page2025 --prefixes T,W --out /tmp/page2025`,
 		run: runImport,
 	}
 }
@@ -39,7 +39,7 @@ Examples:
 func runImport(_ context.Context, a *app, args []string) int {
 	fs := newFlagSet(a, importCommand())
 	id := fs.String("id", "", "the pack's `ID`: 2-32 lower-case letters, digits and _, starting with a letter (e.g. astana2024)")
-	out := fs.String("out", "", "write the pack to `DIR` (default $CORPUS_DIR/ID); DIR must not exist")
+	out := fs.String("out", "", "write the pack to `DIR` (default DIR/ID, DIR from --corpus or $CORPUS_DIR); DIR must not exist")
 	prefixes := fs.String("prefixes", "", "one upper-case letter per statement found, in order, comma-separated: `T,W` (default A,B,C,…)")
 	check := fs.Bool("check", false, "print the report and write nothing")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
@@ -68,9 +68,12 @@ func runImport(_ context.Context, a *app, args []string) int {
 	}
 	target := *out
 	if target == "" && !*check {
-		dir := a.getenv("CORPUS_DIR")
+		dir := a.corpusDir
 		if dir == "" {
-			return fail("where should the pack go? set CORPUS_DIR (the pack is written to $CORPUS_DIR/%s) or pass --out DIR", *id)
+			dir = strings.TrimSpace(a.getenv("CORPUS_DIR"))
+		}
+		if dir == "" {
+			return fail("where should the pack go? set CORPUS_DIR or pass --corpus DIR (the pack is written to DIR/%s), or --out PACKDIR", *id)
 		}
 		target = filepath.Join(dir, *id)
 	}

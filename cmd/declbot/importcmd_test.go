@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"os"
@@ -10,111 +9,27 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/declbot/declbot/corpus"
 )
 
 const importTestdata = "../../corpus/importer/testdata"
 
-// checkPackDir holds a written pack to docs/PACKS.md: pack.json's fields,
-// unique well-formed IDs, doc keys that pack.json lists, both scripts
-// non-empty. It stands in for the corpus package's pack loader, written in
-// parallel, until the branches meet. It returns the passages' IDs.
+// checkPackDir loads a written pack with the corpus package's loader,
+// beside the built-in texts, as --corpus would, and returns its passages'
+// local IDs.
 func checkPackDir(t *testing.T, dir string) []string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "pack.json"))
+	c, err := corpus.Load(corpus.WithPackFS(dir, os.DirFS(dir)))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("the written pack does not load: %v", err)
 	}
-	var meta struct {
-		ID        string            `json:"id"`
-		Date      string            `json:"date"`
-		Place     map[string]string `json:"place"`
-		Documents []struct {
-			Key    string            `json:"key"`
-			Kind   string            `json:"kind"`
-			Prefix *string           `json:"prefix"`
-			Title  map[string]string `json:"title"`
-			Short  map[string]string `json:"short"`
-		} `json:"documents"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&meta); err != nil {
-		t.Fatalf("pack.json: %v", err)
-	}
-	if !regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`).MatchString(meta.ID) {
-		t.Errorf("pack.json: id %q", meta.ID)
-	}
-	if meta.Date != "" && !regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`).MatchString(meta.Date) {
-		t.Errorf("pack.json: date %q", meta.Date)
-	}
-	prefixOf := map[string]string{}
-	sectioned := 0
-	for _, d := range meta.Documents {
-		if _, dup := prefixOf[d.Key]; dup || !regexp.MustCompile(`^[a-z0-9_]+$`).MatchString(d.Key) {
-			t.Errorf("pack.json: key %q bad or repeated", d.Key)
-		}
-		if d.Kind != "declaration" && d.Kind != "statement" {
-			t.Errorf("pack.json: %s: kind %q", d.Key, d.Kind)
-		}
-		if d.Prefix == nil || (*d.Prefix != "" && !regexp.MustCompile(`^[A-Z]$`).MatchString(*d.Prefix)) {
-			t.Errorf("pack.json: %s: prefix %v", d.Key, d.Prefix)
-			continue
-		}
-		if *d.Prefix == "" {
-			sectioned++
-		}
-		if d.Title["zh-Hans"] == "" || d.Short["zh-Hans"] == "" {
-			t.Errorf("pack.json: %s: no zh-Hans title or short title", d.Key)
-		}
-		prefixOf[d.Key] = *d.Prefix
-	}
-	if sectioned != 1 {
-		t.Errorf("pack.json: %d sectioned documents, want 1", sectioned)
-	}
-	f, err := os.Open(filepath.Join(dir, "passages.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	pk := c.Packs()[len(c.Packs())-1]
 	var ids []string
-	seen := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		var p struct {
-			ID       string `json:"id"`
-			Doc      string `json:"doc"`
-			Section  string `json:"section"`
-			TextHans string `json:"text_hans"`
-			TextHant string `json:"text_hant"`
+	for _, p := range c.Passages() {
+		if p.Pack == pk.ID {
+			ids = append(ids, p.Local)
 		}
-		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&p); err != nil {
-			t.Fatalf("passages.jsonl:%d: %v", n, err)
-		}
-		prefix, ok := prefixOf[p.Doc]
-		switch {
-		case !ok:
-			t.Errorf("passages.jsonl:%d: doc %q not in pack.json", n, p.Doc)
-		case prefix == "" && !regexp.MustCompile(`^`+p.Section+`\.[1-9][0-9]*$`).MatchString(p.ID):
-			t.Errorf("passages.jsonl:%d: ID %q in section %q", n, p.ID, p.Section)
-		case prefix != "" && (p.Section != prefix || !regexp.MustCompile(`^`+prefix+`[1-9][0-9]*$`).MatchString(p.ID)):
-			t.Errorf("passages.jsonl:%d: ID %q section %q, document prefix %s", n, p.ID, p.Section, prefix)
-		case prefix == "" && !regexp.MustCompile(`^[0-9]$`).MatchString(p.Section):
-			t.Errorf("passages.jsonl:%d: section %q", n, p.Section)
-		}
-		if seen[p.ID] {
-			t.Errorf("passages.jsonl:%d: %s repeated", n, p.ID)
-		}
-		seen[p.ID] = true
-		if strings.TrimSpace(p.TextHans) == "" || strings.TrimSpace(p.TextHant) == "" {
-			t.Errorf("passages.jsonl:%d: %s: empty text", n, p.ID)
-		}
-		ids = append(ids, p.ID)
-	}
-	if len(ids) == 0 {
-		t.Error("passages.jsonl is empty")
 	}
 	return ids
 }
@@ -135,11 +50,11 @@ func listDir(t *testing.T, dir string) []string {
 func TestImportCommand(t *testing.T) {
 	md := filepath.Join(importTestdata, "markdown.md")
 	packs := t.TempDir()
-	out, errOut, code := run(t, map[string]string{"CORPUS_DIR": packs}, "import", md, "--id", "astana_test")
+	out, errOut, code := run(t, map[string]string{"CORPUS_DIR": packs}, "import", md, "--id", "astana2099")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	target := filepath.Join(packs, "astana_test")
+	target := filepath.Join(packs, "astana2099")
 	for _, want := range []string{"declaration 示例组织成员国元首理事会阿斯塔纳宣言", "section 1", "statement A", "wrote " + target + " (6 passages)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report does not say %q:\n%s", want, out)
@@ -150,13 +65,13 @@ func TestImportCommand(t *testing.T) {
 		t.Errorf("IDs %v, want %v", ids, want)
 	}
 	// Only the pack: no temporary directory is left beside it.
-	if got := listDir(t, packs); !reflect.DeepEqual(got, []string{"/astana_test", "/astana_test/pack.json", "/astana_test/passages.jsonl"}) {
+	if got := listDir(t, packs); !reflect.DeepEqual(got, []string{"/astana2099", "/astana2099/pack.json", "/astana2099/passages.jsonl"}) {
 		t.Errorf("CORPUS_DIR holds %v", got)
 	}
 
 	// The same again: the target exists, exit 2, nothing changed.
 	before, _ := os.ReadFile(filepath.Join(target, "passages.jsonl"))
-	_, errOut, code = run(t, map[string]string{"CORPUS_DIR": packs}, "import", filepath.Join(importTestdata, "roman.txt"), "--id", "astana_test")
+	_, errOut, code = run(t, map[string]string{"CORPUS_DIR": packs}, "import", filepath.Join(importTestdata, "roman.txt"), "--id", "astana2099")
 	if code != exitUsage || !strings.Contains(errOut, "already exists") {
 		t.Errorf("existing target: exit %d, %q", code, errOut)
 	}
@@ -172,7 +87,7 @@ func TestImportCommand(t *testing.T) {
 func TestImportCheckWritesNothing(t *testing.T) {
 	packs := t.TempDir()
 	for _, env := range []map[string]string{{"CORPUS_DIR": packs}, {}} {
-		out, errOut, code := run(t, env, "import", "--check", filepath.Join(importTestdata, "wrapped.txt"), "--id", "wrapped", "--prefixes", "E")
+		out, errOut, code := run(t, env, "import", "--check", filepath.Join(importTestdata, "wrapped.txt"), "--id", "wrapped2099", "--prefixes", "E")
 		if code != exitOK {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
@@ -189,7 +104,7 @@ func TestImportCheckWritesNothing(t *testing.T) {
 
 func TestImportJSON(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new", "pack")
-	out, errOut, code := run(t, nil, "import", filepath.Join(importTestdata, "traditional.txt"), "--id", "trad", "--out", dir, "--json")
+	out, errOut, code := run(t, nil, "import", filepath.Join(importTestdata, "traditional.txt"), "--id", "trad2099", "--out", dir, "--json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -275,8 +190,8 @@ func TestImportCommandSeed000(t *testing.T) {
 		}
 		t.Skipf("SKIP: seed not found at %s", seed)
 	}
-	dir := filepath.Join(t.TempDir(), "tianjin_page")
-	out, errOut, code := run(t, nil, "import", seed, "--id", "tianjin_page", "--prefixes", "T,W", "--out", dir)
+	dir := filepath.Join(t.TempDir(), "page2025")
+	out, errOut, code := run(t, nil, "import", seed, "--id", "page2025", "--prefixes", "T,W", "--out", dir)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

@@ -26,7 +26,7 @@ func FuzzImport(f *testing.F) {
 		if err != nil {
 			return
 		}
-		p, err := Import("fuzz.txt", data, Options{ID: "fuzz", Prefixes: pre})
+		p, err := Import("fuzz.txt", data, Options{ID: "fuzz2099", Prefixes: pre})
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.txt: ") {
 				t.Fatalf("error does not name the file: %v", err)

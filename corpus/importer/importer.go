@@ -35,6 +35,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/declbot/declbot/corpus"
 )
 
 // Options says how to import.
@@ -81,18 +83,16 @@ type Pack struct {
 	Report   Report
 }
 
-var (
-	idRE     = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
-	prefixRE = regexp.MustCompile(`^[A-Z]$`)
-)
+var prefixRE = regexp.MustCompile(`^[A-Z]$`)
 
-// ValidID checks a pack ID against docs/PACKS.md: 2-32 lower-case ASCII
-// letters, digits and _, starting with a letter.
+// ValidID checks a pack ID against docs/PACKS.md (corpus.CheckPackID, the
+// loader's own rule): 2-32 lower-case ASCII letters, digits and _,
+// starting with a letter, holding a digit; and not the built-in pack's.
 func ValidID(id string) error {
-	if !idRE.MatchString(id) {
-		return fmt.Errorf("pack ID %q: use 2-32 lower-case letters, digits and _, starting with a letter (e.g. astana2024)", id)
+	if id == corpus.BuiltinPack {
+		return fmt.Errorf("pack ID %q is the built-in texts'; choose another", id)
 	}
-	return nil
+	return corpus.CheckPackID(id)
 }
 
 // ParsePrefixes reads a --prefixes value such as "T,W": one upper-case

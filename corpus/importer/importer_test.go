@@ -69,7 +69,7 @@ func TestImport(t *testing.T) {
 			layout: "one paragraph a line",
 			ids:    []string{"1.1", "1.2", "2.1", "3.1"},
 			texts:  []text{{"3.1", "成员国欢迎新的观察员国。", "成員國歡迎新的觀察員國。"}},
-			docs:   []string{"declaration 宣言（test）"},
+			docs:   []string{"declaration 宣言（test2099）"},
 		},
 		{
 			name: "paragraphs hard-wrapped inside blank-line blocks", file: "blocks.md",
@@ -112,7 +112,7 @@ func TestImport(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := Import(tt.file, readTestdata(t, tt.file), Options{ID: "test", Prefixes: tt.prefixes})
+			p, err := Import(tt.file, readTestdata(t, tt.file), Options{ID: "test2099", Prefixes: tt.prefixes})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,12 +169,12 @@ func TestImportCRLFAndBOM(t *testing.T) {
 	for _, name := range []string{"markdown.md", "wrapped.txt", "traditional.txt"} {
 		t.Run(name, func(t *testing.T) {
 			data := readTestdata(t, name)
-			want, err := Import(name, data, Options{ID: "test"})
+			want, err := Import(name, data, Options{ID: "test2099"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			crlf := append([]byte("\xEF\xBB\xBF"), bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))...)
-			got, err := Import(name, crlf, Options{ID: "test"})
+			got, err := Import(name, crlf, Options{ID: "test2099"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,16 +192,16 @@ func TestImportRejects(t *testing.T) {
 		opts Options
 		want string // in the error, after the file name
 	}{
-		{"no sections", readTestdata(t, "nosections.txt"), Options{ID: "test"}, "no numbered sections found"},
-		{"empty file", nil, Options{ID: "test"}, "no numbered sections found"},
-		{"heading with nothing under it", []byte("一\n\n二\n"), Options{ID: "test"}, "line 1: section 一 has no text under it"},
-		{"binary", []byte("一\n成员国\x00\x01\x02"), Options{ID: "test"}, "line 2: control character U+0000"},
-		{"invalid UTF-8 (GBK)", []byte("一\n\xb3\xc9\xd4\xb1\xb9\xfa\n"), Options{ID: "test"}, "line 2: not UTF-8 text"},
-		{"UTF-16", []byte("\xff\xfe\x00N"), Options{ID: "test"}, "UTF-16"},
-		{"PDF", []byte("%PDF-1.7\n"), Options{ID: "test"}, "a PDF file"},
+		{"no sections", readTestdata(t, "nosections.txt"), Options{ID: "test2099"}, "no numbered sections found"},
+		{"empty file", nil, Options{ID: "test2099"}, "no numbered sections found"},
+		{"heading with nothing under it", []byte("一\n\n二\n"), Options{ID: "test2099"}, "line 1: section 一 has no text under it"},
+		{"binary", []byte("一\n成员国\x00\x01\x02"), Options{ID: "test2099"}, "line 2: control character U+0000"},
+		{"invalid UTF-8 (GBK)", []byte("一\n\xb3\xc9\xd4\xb1\xb9\xfa\n"), Options{ID: "test2099"}, "line 2: not UTF-8 text"},
+		{"UTF-16", []byte("\xff\xfe\x00N"), Options{ID: "test2099"}, "UTF-16"},
+		{"PDF", []byte("%PDF-1.7\n"), Options{ID: "test2099"}, "a PDF file"},
 		{"bad pack ID", readTestdata(t, "roman.txt"), Options{ID: "Tianjin-2025"}, `pack ID "Tianjin-2025"`},
-		{"bad prefix", readTestdata(t, "roman.txt"), Options{ID: "test", Prefixes: []string{"t"}}, `prefix "t"`},
-		{"ten sections", []byte(tenSections()), Options{ID: "test"}, "section 十: a pack numbers sections 1 to 9"},
+		{"bad prefix", readTestdata(t, "roman.txt"), Options{ID: "test2099", Prefixes: []string{"t"}}, `prefix "t"`},
+		{"ten sections", []byte(tenSections()), Options{ID: "test2099"}, "section 十: a pack numbers sections 1 to 9"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -219,7 +219,7 @@ func TestImportRejects(t *testing.T) {
 	}
 	// One prefix for two statements.
 	two := string(readTestdata(t, "markdown.md")) + "\n# 示例组织成员国元首理事会关于能源合作的声明\n\n我们支持能源合作。\n"
-	_, err := Import("in.md", []byte(two), Options{ID: "test", Prefixes: []string{"W"}})
+	_, err := Import("in.md", []byte(two), Options{ID: "test2099", Prefixes: []string{"W"}})
 	if err == nil || !strings.Contains(err.Error(), "statement 2") || !strings.Contains(err.Error(), "line 25") {
 		t.Errorf("two statements, one prefix: error %v, want one naming statement 2 at line 25", err)
 	}
@@ -235,9 +235,9 @@ func tenSections() string {
 
 func TestValidID(t *testing.T) {
 	for id, ok := range map[string]bool{
-		"astana2024": true, "tianjin2025": true, "a_b": true, "ab": true,
+		"astana2024": true, "tianjin2025": false, "a_b1": true, "a1": true, "ab": false,
 		"a": false, "2024astana": false, "Astana": false, "astana-2024": false, "astana:2024": false,
-		"": false, strings.Repeat("a", 33): false, strings.Repeat("a", 32): true,
+		"": false, strings.Repeat("a", 32) + "1": false, strings.Repeat("a", 31) + "1": true, "seed2025": false,
 	} {
 		if err := ValidID(id); (err == nil) != ok {
 			t.Errorf("ValidID(%q) = %v, want ok=%v", id, err, ok)
@@ -320,7 +320,7 @@ func TestClassify(t *testing.T) {
 // that paragraph 1.1; a short heading text is dropped.
 func TestNumberedParagraphs(t *testing.T) {
 	in := "一、世界政治正经历深刻变革，国际体系朝着更加公正的方向演进。\n成员国支持合作。\n二、人文合作\n成员国支持交流。\n"
-	p, err := Import("in.txt", []byte(in), Options{ID: "test"})
+	p, err := Import("in.txt", []byte(in), Options{ID: "test2099"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +336,7 @@ func TestNumberedParagraphs(t *testing.T) {
 // own; it still ends the paragraph. Markdown rules are not text.
 func TestPunctuationLine(t *testing.T) {
 	in := "一\n\n成员国认为，国际形势正在发生深\n\n刻变化\n\n。\n\n***\n\n成员国支持多边主义，反对单边\n\n制裁。\n"
-	p, err := Import("in.txt", []byte(in), Options{ID: "test"})
+	p, err := Import("in.txt", []byte(in), Options{ID: "test2099"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,11 +359,11 @@ func TestWrappedWithoutBlankLines(t *testing.T) {
 		}
 	}
 	dense := []byte(strings.Join(lines, "\n"))
-	want, err := Import("in.txt", wrapped, Options{ID: "test"})
+	want, err := Import("in.txt", wrapped, Options{ID: "test2099"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := Import("in.txt", dense, Options{ID: "test"})
+	got, err := Import("in.txt", dense, Options{ID: "test2099"})
 	if err != nil {
 		t.Fatal(err)
 	}

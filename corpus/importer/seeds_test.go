@@ -41,7 +41,7 @@ func importSeed(t *testing.T, name string, prefixes []string) *Pack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := Import(name, data, Options{ID: "seed", Prefixes: prefixes})
+	p, err := Import(name, data, Options{ID: "trans2025", Prefixes: prefixes})
 	if err != nil {
 		t.Fatal(err)
 	}
