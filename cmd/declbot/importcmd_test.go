@@ -205,3 +205,36 @@ func TestImportCommandSeed000(t *testing.T) {
 		}
 	}
 }
+
+// Importing the synthetic declaration as a Markdown file reproduces the
+// test pack's passages (IDs and both scripts), and the pack it writes
+// loads and answers with qualified IDs.
+func TestImportSyntheticPack(t *testing.T) {
+	root := t.TempDir()
+	env := map[string]string{"DATA_DIR": t.TempDir(), "CORPUS_DIR": root}
+	out, errOut, code := run(t, env, "import", "../../testdata/qinghu2026.md", "--id", "qinghu2026", "--prefixes", "A")
+	if code != exitOK || !strings.Contains(out, "every line was placed") {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	got, err := corpus.Load(corpus.WithPackDir(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := corpus.Load(corpus.WithPackDir(testPacks))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Len() != want.Len() {
+		t.Fatalf("%d passages, want %d", got.Len(), want.Len())
+	}
+	for i, p := range want.Passages() {
+		q := got.Passages()[i]
+		if p.ID != q.ID || p.TextHans != q.TextHans || p.TextHant != q.TextHant {
+			t.Errorf("passage %d: imported %s %q / %q, want %s %q / %q", i, q.ID, q.TextHans, q.TextHant, p.ID, p.TextHans, p.TextHant)
+		}
+	}
+	out, errOut, code = run(t, env, "ask", "青湖宣言说开发银行总部在哪里？")
+	if code != exitOK || !strings.Contains(out, "[qinghu2026:1.2]") {
+		t.Errorf("ask over the imported pack: exit %d, %s\n%s", code, errOut, out)
+	}
+}
