@@ -345,10 +345,9 @@ func (cp *Composer) Compose(in Input) Answer {
 		}
 	}
 	var b strings.Builder
-	if !in.Lang.IsChinese() {
-		b.WriteString(i18n.Text(in.Lang, i18n.OfflineQuote))
-		b.WriteString("\n")
-	}
+	// Passages of a pack without a working translation (docs/PACKS.md)
+	// are quoted in Chinese, and the first line says so.
+	translated, untranslated := 0, 0
 	seen := map[string]bool{}
 	wrote := map[string]bool{} // translations written whole, by passage
 	for _, s := range chosen {
@@ -358,7 +357,18 @@ func (cp *Composer) Compose(in Input) Answer {
 				end = "。"
 			}
 			b.WriteString(body + "[" + s.passage.ID + "]" + end)
+		} else if !s.passage.Translated(in.Lang) {
+			untranslated++
+			if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+				b.WriteString(" ")
+			}
+			body, end := cutEnd(s.text)
+			if end == "；" || end == "：" || end == "" {
+				end = "。"
+			}
+			b.WriteString(body + "[" + s.passage.ID + "]" + end)
 		} else {
+			translated++
 			tr, whole := translatedSentence(s, in.Lang)
 			if whole && wrote[s.passage.ID] {
 				continue
@@ -376,6 +386,16 @@ func (cp *Composer) Compose(in Input) Answer {
 		}
 	}
 	a.Text = b.String()
+	if !in.Lang.IsChinese() {
+		var head []string
+		if translated > 0 {
+			head = append(head, i18n.Text(in.Lang, i18n.OfflineQuote))
+		}
+		if untranslated > 0 {
+			head = append(head, i18n.Text(in.Lang, i18n.NoTranslation))
+		}
+		a.Text = strings.Join(head, "\n") + "\n" + a.Text
+	}
 	a.Grounded = true
 	return a
 }

@@ -95,6 +95,9 @@ const (
 	// TranslationNote goes with every working translation shown: it is
 	// unofficial and the Chinese text is authoritative.
 	TranslationNote Key = "translation_note"
+	// NoTranslation goes with a paragraph of a document pack that has no
+	// working translation yet (docs/PACKS.md), shown in Chinese instead.
+	NoTranslation Key = "no_translation"
 	// ViewLabel is a language's name in that language, on the buttons that
 	// switch a paragraph between languages (中文 / 繁體 / English / Русский):
 	// each language's table names itself.
@@ -143,7 +146,7 @@ func Keys() []Key {
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
-		UnknownCommand, Prev, Next, Example1, Example2, Example3, SectionOpening, SectionPart, DeclarationShort, TranslationNote,
+		UnknownCommand, Prev, Next, Example1, Example2, Example3, SectionOpening, SectionPart, DeclarationShort, TranslationNote, NoTranslation,
 		ViewLabel,
 		DocShortPrefix + "trade", DocShortPrefix + "ww2un80",
 		FeedbackUp, FeedbackDown, CommentPrompt, CommentThanks,

@@ -144,6 +144,12 @@ func printPassage(w io.Writer, p corpus.Passage, lang corpus.Lang, context bool)
 	if context {
 		tag = "  (context)"
 	}
+	if !lang.IsChinese() && !p.Translated(lang) {
+		fmt.Fprintf(w, "[%s] %s%s\n", p.ID, passageHeading(p, lang), tag)
+		fmt.Fprintln(w, p.TextHans)
+		fmt.Fprintln(w, "("+i18n.Text(lang, i18n.NoTranslation)+")")
+		return
+	}
 	if !lang.IsChinese() {
 		fmt.Fprintf(w, "[%s] %s%s\n", p.ID, passageHeading(p, lang), tag)
 		fmt.Fprintln(w, p.TextIn(lang))
