@@ -639,12 +639,22 @@ func cutEnd(s string) (body, end string) {
 	return s, ""
 }
 
+// notAddressedKey is the message that says the texts do not address a
+// question: naming the Tianjin declaration and its two statements when
+// they are all that is loaded, the texts in general otherwise.
+func (cp *Composer) notAddressedKey() i18n.Key {
+	if len(cp.c.Packs()) > 1 {
+		return i18n.NotAddressedTexts
+	}
+	return i18n.NotAddressed
+}
+
 // notAddressed is the answer to a question the corpus does not address:
 // it says so and names the closest topics it does cover, as Related, not
 // as citations.
 func (cp *Composer) notAddressed(a Answer, res retrieval.Results) Answer {
 	a.Grounded = false
-	text := i18n.Text(a.Lang, i18n.NotAddressed)
+	text := i18n.Text(a.Lang, cp.notAddressedKey())
 	var topics []string
 	for _, p := range Related(res) {
 		a.Related = append(a.Related, p)

@@ -31,6 +31,10 @@ type Key string
 const (
 	// NotAddressed: the declaration does not address the question.
 	NotAddressed Key = "not_addressed"
+	// NotAddressedTexts says it when more than the built-in texts are
+	// loaded (document packs), which "the declaration and the two
+	// statements" would misname.
+	NotAddressedTexts Key = "not_addressed_texts"
 	// Related introduces the closest topics the corpus does cover; %s:
 	// the list of topics, joined with TopicSeparator.
 	Related Key = "related"
@@ -142,7 +146,7 @@ var Commands = [...]string{"ask", "cite", "search", "sections", "new", "help", "
 // Keys returns every key the program uses.
 func Keys() []Key {
 	out := []Key{
-		NotAddressed, Related, TopicSeparator, MentionsButNot, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator,
+		NotAddressed, NotAddressedTexts, Related, TopicSeparator, MentionsButNot, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator,
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
