@@ -107,3 +107,26 @@ func TestPacksEndToEndLLM(t *testing.T) {
 		t.Errorf("no answer prompt names both documents:\n%s", sys)
 	}
 }
+
+// The chat REPL lists the documents and pins the session to one pack.
+func TestChatPinsAPack(t *testing.T) {
+	in := "/docs\n/doc qinghu2026\n人工智能\n/doc nosuch\n/doc all\n/quit\n"
+	out, errOut, code := runIn(t, map[string]string{"CORPUS_DIR": testPacks}, in, "chat", "--offline")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"qinghu2026/water         statement   2026-06-15    2 paragraphs  水资源合作声明",
+		"Questions go to qinghu2026 only",
+		"[qinghu2026:1.1]",
+		`No pack "nosuch" is loaded: the loaded packs are tianjin2025, qinghu2026.`,
+		"Questions go to every loaded pack.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("chat output lacks %q:\n%s", want, out)
+		}
+	}
+	if i := strings.Index(out, "> 人工智能"); i < 0 || strings.Contains(out[i:strings.Index(out, "> /doc nosuch")], "[4.") {
+		t.Errorf("the pinned question cited the built-in texts:\n%s", out)
+	}
+}
