@@ -118,6 +118,7 @@ func WithQueryCacheSize(n int) Option { return func(o *options) { o.lruSize = ma
 // Index searches one corpus. It is immutable after New and safe for
 // concurrent use.
 type Index struct {
+	foldState
 	passages []corpus.Passage
 	byID     map[string]int32
 	coll     *chromem.Collection
@@ -436,6 +437,9 @@ func (x *Index) search(ctx context.Context, q string, k int, in []bool) (Results
 	res.Items = x.fuse(vec, lex, alts, qterms, k)
 	res.Relevance = x.relevance(pq, qterms, res.Items)
 	res.InScope = res.Relevance >= DefaultRelevanceThreshold
+	if !res.InScope {
+		res.Unmentioned = x.unmentioned(pq)
+	}
 	return res, nil
 }
 

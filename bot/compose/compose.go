@@ -689,6 +689,21 @@ func (cp *Composer) notAddressedKey() i18n.Key {
 func (cp *Composer) notAddressed(a Answer, res retrieval.Results) Answer {
 	a.Grounded = false
 	text := i18n.Text(a.Lang, cp.notAddressedKey())
+	if len(res.Unmentioned) > 0 {
+		// Say by name what the texts lack: "… do not mention “Arctic”."
+		var names []string
+		for _, n := range res.Unmentioned {
+			if a.Lang.Script() == corpus.Hant && corpus.HasHan(n) {
+				n = corpus.ToHant(n) // names are found in folded, simplified text
+			}
+			names = append(names, a.Lang.Quote(n))
+		}
+		key := i18n.NotMentioned
+		if cp.notAddressedKey() == i18n.NotAddressedTexts {
+			key = i18n.NotMentionedTexts
+		}
+		text = i18n.Text(a.Lang, key, strings.Join(names, i18n.Text(a.Lang, i18n.TopicSeparator)))
+	}
 	var topics []string
 	for _, p := range Related(res) {
 		a.Related = append(a.Related, p)

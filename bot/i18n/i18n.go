@@ -35,6 +35,10 @@ const (
 	// loaded (document packs), which "the declaration and the two
 	// statements" would misname.
 	NotAddressedTexts Key = "not_addressed_texts"
+	// NotMentioned and NotMentionedTexts say it by name (%s: "“Arctic”"),
+	// when the question names what occurs nowhere in the texts.
+	NotMentioned      Key = "not_mentioned"
+	NotMentionedTexts Key = "not_mentioned_texts"
 	// Related introduces the closest topics the corpus does cover; %s:
 	// the list of topics, joined with TopicSeparator.
 	Related Key = "related"
@@ -146,7 +150,7 @@ var Commands = [...]string{"ask", "cite", "search", "sections", "new", "help", "
 // Keys returns every key the program uses.
 func Keys() []Key {
 	out := []Key{
-		NotAddressed, NotAddressedTexts, Related, TopicSeparator, MentionsButNot, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator,
+		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, TopicSeparator, MentionsButNot, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator,
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
