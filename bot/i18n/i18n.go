@@ -122,6 +122,13 @@ const (
 	StatsTopRefused Key = "stats_top_refused"
 	StatsNoRefused  Key = "stats_no_refused"
 	StatsPrivate    Key = "stats_private"
+	// NoTranslation goes, instead of TranslationNote, under a paragraph
+	// shown to a reader of a language its pack has no working translation
+	// into: the Chinese is shown.
+	NoTranslation Key = "no_translation"
+	// PackLabel names a document pack (in the contents): %s its ID, %s
+	// its place, %s its date (YYYY-MM-DD).
+	PackLabel Key = "pack_label"
 	// DocShortPrefix + a document key (corpus.Document.Key) is a
 	// statement's short name, for buttons.
 	DocShortPrefix = "doc_short_"
@@ -148,6 +155,7 @@ func Keys() []Key {
 		DocShortPrefix + "trade", DocShortPrefix + "ww2un80",
 		FeedbackUp, FeedbackDown, CommentPrompt, CommentThanks,
 		StatsOff, StatsDay, StatsWeek, StatsCounts, StatsFallbacks, StatsTopRefused, StatsNoRefused, StatsPrivate,
+		NoTranslation, PackLabel,
 	}
 	for _, c := range Commands {
 		out = append(out, Key(CommandPrefix+c))

@@ -381,7 +381,7 @@ func (s *stream) stop() {
 func (s *stream) finish(a bot.Answer, answerID string) error {
 	ctx := s.b.work
 	body := answerDoc(a)
-	kb := withFeedback(sourceKeyboard(a, sourceView(a, s.q.text, s.q.from.LanguageCode)), answerID)
+	kb := withFeedback(sourceKeyboard(s.b.c, a, sourceView(a, s.q.text, s.q.from.LanguageCode)), answerID)
 	chunks := body.split(s.b.msgLimit)
 	if len(chunks) == 0 {
 		var d doc

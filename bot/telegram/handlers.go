@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -283,9 +284,18 @@ func (b *Bot) cite(ctx context.Context, chat models.Chat, thread, replyTo int, a
 		}
 		d.append(paragraphEntry(p, view))
 	}
-	if !view.IsChinese() {
+	// The notes of the paragraphs shown, each once, in order: a range
+	// of one document has one; a list may mix translated paragraphs with
+	// those of a pack without translations.
+	var notes []string
+	for _, p := range ps[:min(len(ps), maxCited)] {
+		if n := viewNote(p, view); n != "" && !slices.Contains(notes, n) {
+			notes = append(notes, n)
+		}
+	}
+	for _, n := range notes {
 		d.plain("\n\n")
-		d.italic(text(view, i18n.TranslationNote))
+		d.italic(n)
 	}
 	if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, replyTo: replyTo, body: d}); err != nil {
 		b.log.Warn("telegram: could not send paragraphs", "chat", chat.ID, b.errAttr(err))
@@ -338,7 +348,7 @@ func (b *Bot) search(ctx context.Context, chat models.Chat, thread, replyTo int,
 		b.reply(ctx, chat, thread, replyTo, text(lang, i18n.SearchNone))
 		return
 	}
-	d, kb := passageListDoc(text(lang, i18n.SearchHeader, snippet(q, 40)), ps, viewLang(q, lang))
+	d, kb := passageListDoc(b.c, text(lang, i18n.SearchHeader, snippet(q, 40)), ps, viewLang(q, lang))
 	if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, replyTo: replyTo, body: d, markup: kb}); err != nil {
 		b.log.Warn("telegram: could not send search results", "chat", chat.ID, b.errAttr(err))
 	}
@@ -521,7 +531,7 @@ func (b *Bot) onInline(ctx context.Context, q *models.InlineQuery) {
 			body := paragraphDoc(p, view).split(b.msgLimit)[0]
 			results = append(results, &models.InlineQueryResultArticle{
 				ID:                  p.ID,
-				Title:               "[" + p.ID + "] " + inlineTitle(p, view),
+				Title:               "[" + p.ID + "] " + inlineTitle(b.c, p, view),
 				Description:         snippet(p.TextIn(view), 100),
 				InputMessageContent: &models.InputTextMessageContent{MessageText: body.html(), ParseMode: models.ParseModeHTML},
 				ReplyMarkup:         paragraphKeyboard(b.c, p, view, lang),

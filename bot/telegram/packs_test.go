@@ -1,0 +1,567 @@
+package telegram
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/declbot/declbot/bot"
+	"github.com/declbot/declbot/bot/i18n"
+	"github.com/declbot/declbot/bot/metrics"
+	"github.com/declbot/declbot/bot/review"
+	"github.com/declbot/declbot/bot/telegram/tgtest"
+	"github.com/declbot/declbot/corpus"
+)
+
+// The Telegram front end with more than the built-in pack loaded: the
+// synthetic qinghu2026 pack of testdata/packs (never a real text), whose
+// IDs are qualified ("qinghu2026:2.1") and hold a colon, and plain2027, a
+// copy of its passages without translations or question lists.
+
+const packsDir = "../../testdata/packs"
+
+// packCorpus is the built-in pack and qinghu2026.
+var packCorpus = func() *corpus.Corpus {
+	c, err := corpus.Load(corpus.WithPackDir(packsDir))
+	if err != nil {
+		panic(err)
+	}
+	return c
+}()
+
+func packPassage(t *testing.T, c *corpus.Corpus, id string) corpus.Passage {
+	t.Helper()
+	p, ok := c.Get(id)
+	if !ok {
+		t.Fatalf("no passage %s", id)
+	}
+	return p
+}
+
+// plainPackFS is qinghu2026's pack.json and passages as pack plain2027,
+// with no translations/ and no questions/: a pack whose readers of
+// English and Russian get the Chinese.
+func plainPackFS(t *testing.T) fstest.MapFS {
+	t.Helper()
+	meta, err := os.ReadFile(filepath.Join(packsDir, "qinghu2026", "pack.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	passages, err := os.ReadFile(filepath.Join(packsDir, "qinghu2026", "passages.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fstest.MapFS{
+		"pack.json":      {Data: []byte(strings.Replace(string(meta), `"qinghu2026"`, `"plain2027"`, 1))},
+		"passages.jsonl": {Data: passages},
+	}
+}
+
+// plainCorpus is the built-in pack and plain2027 (no qinghu2026).
+func plainCorpus(t *testing.T) *corpus.Corpus {
+	t.Helper()
+	c, err := corpus.Load(corpus.WithPackFS("plain2027", plainPackFS(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func startPacks(t *testing.T, c *corpus.Corpus, a Answerer, opts ...Option) *harness {
+	t.Helper()
+	if a == nil {
+		a = &fakeAnswerer{}
+	}
+	return startCorpus(t, tgtest.NewServer(t), c, a, opts...)
+}
+
+// citing is a fakeAnswerer reply that cites ids of c, in the question's
+// language.
+func citing(c *corpus.Corpus, ids ...string) func(q bot.Question) (bot.Answer, []string, error) {
+	return func(q bot.Question) (bot.Answer, []string, error) {
+		a := bot.Answer{Text: "Answer to: " + q.Text, Grounded: true, Mode: bot.ModeExtractive, Lang: corpus.DetectLang(q.Text)}
+		for _, id := range ids {
+			p, ok := c.Get(id)
+			if !ok {
+				return bot.Answer{}, nil, errors.New("no passage " + id)
+			}
+			a.Citations = append(a.Citations, p)
+			a.Text += " [" + id + "]"
+		}
+		return a, nil, nil
+	}
+}
+
+// lastReply sends text from u in chat and returns the bot's last message
+// after it.
+func (h *harness) lastReply(chat models.Chat, u models.User, text string) tgtest.Message {
+	h.t.Helper()
+	before := len(h.srv.BotMessages(chat.ID))
+	h.srv.SendText(chat, u, text)
+	h.settle()
+	msgs := h.srv.BotMessages(chat.ID)
+	if len(msgs) == before {
+		h.t.Fatalf("%q: no reply\n%s", text, h.srv.Transcript())
+	}
+	return msgs[len(msgs)-1]
+}
+
+// Callback data with qualified IDs round-trips, fits in 64 bytes for the
+// longest pack ID, and old buttons of the built-in pack read as before.
+func TestPackCallbackData(t *testing.T) {
+	for _, p := range packCorpus.Passages() {
+		for _, view := range corpus.LangTags() {
+			for _, a := range []action{actionOpenParagraph, actionShowInPlace} {
+				data := passageData(a, p.ID, view)
+				cb, ok := parseCallback(packCorpus, data)
+				if !ok || cb.passage.ID != p.ID || cb.view != view || cb.action != a || len(data) > maxCallbackData {
+					t.Fatalf("%q does not round-trip: %+v %v", data, cb, ok)
+				}
+			}
+		}
+	}
+	for i := range packCorpus.Sections() {
+		for _, view := range corpus.LangTags() {
+			data := sectionData(packCorpus, i, view)
+			if cb, ok := parseCallback(packCorpus, data); !ok || cb.section != i || cb.view != view {
+				t.Fatalf("%q does not round-trip: %+v %v", data, cb, ok)
+			}
+		}
+	}
+
+	qinghuPart2 := slices.IndexFunc(packCorpus.Sections(), func(s corpus.Section) bool { return s.FirstID(packCorpus) == "qinghu2026:2.1" })
+	wire := []struct{ data, want string }{
+		{passageData(actionShowInPlace, "qinghu2026:2.1", corpus.LangEn), "n:qinghu2026:2.1:en"},
+		{passageData(actionOpenParagraph, "qinghu2026:A2", corpus.LangHant), "p:qinghu2026:A2:t"},
+		// The built-in pack's sections keep their indexes; another pack's
+		// are named by their first paragraph.
+		{sectionData(packCorpus, 2, corpus.LangHans), "s:2:h"},
+		{sectionData(packCorpus, qinghuPart2, corpus.LangRu), "s:qinghu2026:2.1:ru"},
+	}
+	for _, w := range wire {
+		if w.data != w.want {
+			t.Errorf("callback data %q, want %q", w.data, w.want)
+		}
+	}
+
+	// Buttons already sent, with built-in IDs, open what they always did
+	// with other packs loaded.
+	for data, want := range map[string]string{"p:2.36:h": "2.36", "n:T3:t": "T3", "n:W13:ru": "W13", "p:0.1:en": "0.1"} {
+		if cb, ok := parseCallback(packCorpus, data); !ok || cb.passage.ID != want {
+			t.Errorf("old button %q: %+v, %v", data, cb, ok)
+		}
+	}
+	for data, want := range map[string]int{"s:0:h": 0, "s:2:en": 2, "s:7:ru": 7} {
+		if cb, ok := parseCallback(packCorpus, data); !ok || cb.section != want {
+			t.Errorf("old button %q: %+v, %v", data, cb, ok)
+		}
+	}
+	if cb, ok := parseCallback(packCorpus, "x:ru:1"); !ok || cb.lang != corpus.LangRu || cb.example != 1 {
+		t.Errorf("x:ru:1: %+v, %v", cb, ok)
+	}
+	if cb, ok := parseCallback(packCorpus, "f:0199a0b1c2d3e4f5a6b7:d"); !ok || cb.verdict != review.Down {
+		t.Errorf("feedback: %+v, %v", cb, ok)
+	}
+
+	for _, data := range []string{
+		"p:qinghu2026:9.9:h", "p:qinghu2026:2.1", "p:QINGHU2026:2.1:h", "p:qinghu2026:2.1:h:x", "p:qinghu2026::h",
+		"p::qinghu2026:2.1:h", "p:astana2024:2.1:h", "p:tianjin2025:2.36:h", "p:qinghu2026:2-1:h", "p:qinghu2026:二.1:h",
+		"p:qinghu2026: 2.1:h", "n:qinghu2026:a1:en",
+		// A section is named by its first paragraph only, and another
+		// pack's section never by index.
+		"s:qinghu2026:2.2:h", "s:" + strconv.Itoa(qinghuPart2) + ":h", "s:qinghu2026:2.1", "s:2.1:h", "s:T1:h",
+		"x:en:0:1", "x:en:qinghu2026:0", "f:0199a0b1c2d3e4f5a6b7:u:x", "f:qinghu2026:0199a0b1c2d3e4f5a6b7:u",
+	} {
+		if cb, ok := parseCallback(packCorpus, data); ok {
+			t.Errorf("%q accepted as %+v", data, cb)
+		}
+	}
+
+	// The longest pack ID (32 characters) and the longest local IDs still
+	// leave room.
+	long := "abcdefghijklmnopqrstuvwxyz012345"
+	c, err := corpus.Load(corpus.WithPackFS("long", fstest.MapFS{
+		"pack.json": {Data: []byte(`{"id":"` + long + `","date":"2030-01-01","place":{"zh-Hans":"某地"},"documents":[` +
+			`{"key":"declaration","kind":"declaration","prefix":"","title":{"zh-Hans":"宣言"}},` +
+			`{"key":"z","kind":"statement","prefix":"Z","title":{"zh-Hans":"声明"}}]}`)},
+		"passages.jsonl": {Data: []byte(`{"id":"9.999","doc":"declaration","section":"9","text_hans":"文","text_hant":"文"}` + "\n" +
+			`{"id":"Z999","doc":"z","section":"Z","text_hans":"文","text_hant":"文"}` + "\n")},
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range c.Passages() {
+		if p.Pack != long {
+			continue
+		}
+		for _, view := range corpus.LangTags() {
+			data := passageData(actionShowInPlace, p.ID, view)
+			if cb, ok := parseCallback(c, data); len(data) > maxCallbackData || !ok || cb.passage.ID != p.ID {
+				t.Errorf("%q (%d bytes): %+v, %v", data, len(data), cb, ok)
+			}
+		}
+	}
+	for i := range c.Sections() {
+		if data := sectionData(c, i, corpus.LangRu); len(data) > maxCallbackData {
+			t.Errorf("%q is %d bytes", data, len(data))
+		}
+	}
+}
+
+// Commands with the synthetic pack loaded, in every language: /cite of
+// qualified IDs and ranges, the contents, /docs.
+func TestPackCommands(t *testing.T) {
+	q := func(id string) corpus.Passage { return packPassage(t, packCorpus, id) }
+	tests := []struct {
+		name, lang, text string
+		contains         []string
+		lacks            []string
+		data             []string // callback data of the last reply's buttons, if checked
+		labels           []string // their labels, if checked
+	}{
+		{"cite qualified range en", "en", "/cite qinghu2026:2.1-2.3",
+			[]string{"[qinghu2026:2.1] Qinghu Declaration · Part 2\n" + q("qinghu2026:2.1").TextEn + "\n\n[qinghu2026:2.2] Qinghu Declaration · Part 2\n",
+				q("qinghu2026:2.3").TextEn + "\n\n" + noteEn},
+			[]string{"[qinghu2026:3.1]", "[qinghu2026:1.3]"}, nil, nil},
+		{"cite qualified short range ru", "ru", "/cite qinghu2026:1.2-3",
+			[]string{"[qinghu2026:1.2] Цинхуская декларация · Раздел 1\n" + q("qinghu2026:1.2").TextRu, "[qinghu2026:1.3]", "Неофициальный рабочий перевод"},
+			[]string{"[qinghu2026:1.1]", "[qinghu2026:2.1]"}, nil, nil},
+		{"cite one paragraph en", "en", "/cite qinghu2026:2.2",
+			[]string{"[qinghu2026:2.2] Qinghu Declaration · Part 2\n" + q("qinghu2026:2.2").TextEn + "\n" + noteEn}, nil,
+			[]string{"n:qinghu2026:2.1:en", "n:qinghu2026:2.3:en", "n:qinghu2026:2.2:h", "n:qinghu2026:2.2:t", "n:qinghu2026:2.2:ru"},
+			[]string{"◀ 2.1", "2.3 ▶", "中文", "繁體", "Русский"}},
+		// A qualified ID is no sign of the reader's language: a Russian
+		// user gets Russian.
+		{"cite statement ru", "ru", "/cite qinghu2026:A1",
+			[]string{"[qinghu2026:A1] " + q("qinghu2026:A1").Document().ShortTitle(corpus.LangRu) + "\n" + q("qinghu2026:A1").TextRu}, nil,
+			[]string{"n:qinghu2026:A2:ru", "n:qinghu2026:A1:h", "n:qinghu2026:A1:t", "n:qinghu2026:A1:en"},
+			[]string{"A2 ▶", "中文", "繁體", "English"}},
+		{"cite last of a document zh", "zh-hans", "/cite qinghu2026:3.1",
+			[]string{"[qinghu2026:3.1] 上海合作组织成员国元首理事会青湖宣言（测试用虚构文本） · 第三部分\n" + q("qinghu2026:3.1").TextHans}, []string{"非官方"},
+			[]string{"n:qinghu2026:2.3:h", "n:qinghu2026:3.1:t", "n:qinghu2026:3.1:en", "n:qinghu2026:3.1:ru"}, nil},
+		{"cite chinese numerals", "zh-hans", "/cite qinghu2026:第二部分第2段",
+			[]string{"[qinghu2026:2.2] 上海合作组织成员国元首理事会青湖宣言（测试用虚构文本） · 第二部分\n" + q("qinghu2026:2.2").TextHans}, nil, nil, nil},
+		{"cite traditional", "zh-hant", "/cite qinghu2026:2.2",
+			[]string{"[qinghu2026:2.2] 上海合作組織成員國元首理事會青湖宣言（測試用虛構文本） · 第二部分\n" + q("qinghu2026:2.2").TextHant}, nil, nil, nil},
+		{"cite mixed list", "en", "/cite 2.36, qinghu2026:1.2",
+			[]string{"[2.36] Tianjin Declaration · Part 2\n" + q("2.36").TextEn, "[qinghu2026:1.2] Qinghu Declaration · Part 1\n" + q("qinghu2026:1.2").TextEn}, nil, nil, nil},
+		{"cite built-in unchanged", "en", "/cite 2.36",
+			[]string{"[2.36] Tianjin Declaration · Part 2\n" + q("2.36").TextEn + "\n" + noteEn}, nil,
+			[]string{"n:2.35:en", "n:2.37:en", "n:2.36:h", "n:2.36:t", "n:2.36:ru"}, []string{"◀ 2.35", "2.37 ▶", "中文", "繁體", "Русский"}},
+		{"cite unknown paragraph", "en", "/cite qinghu2026:9.9",
+			[]string{"No such paragraph: no paragraph qinghu2026:9.9", "qinghu2026:1.1-1.3"}, nil, nil, nil},
+		{"cite unknown pack", "ru", "/cite astana2024:2.1",
+			[]string{"Такого пункта нет:", `no document pack "astana2024" is loaded (loaded: tianjin2025, qinghu2026)`}, nil, nil, nil},
+		{"contents", "en", "/sections",
+			[]string{"tianjin2025 (Tianjin, 2025-09-01)\nTianjin Declaration of the Council of Heads of State of the SCO\n• Opening (0.1)\n• Part 1 (1.1–1.17)",
+				"qinghu2026 (Qinghu, 2026-06-15)\nQinghu Declaration (a fictional text for tests)\n• Opening (qinghu2026:0.1)\n• Part 1 (qinghu2026:1.1–1.3)\n• Part 2 (qinghu2026:2.1–2.3)\n• Part 3 (qinghu2026:3.1)\n\nStatement on water cooperation (a fictional text for tests)\n• Statement on water (qinghu2026:A1–A2)"},
+			nil, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := startPacks(t, packCorpus, nil)
+			u := tgtest.NewUser(30, "C", tt.lang)
+			chat := tgtest.PrivateChat(u)
+			h.srv.SendText(chat, u, tt.text)
+			h.settle()
+			msgs := h.srv.BotMessages(chat.ID)
+			if len(msgs) == 0 {
+				t.Fatalf("no reply\n%s", h.srv.Transcript())
+			}
+			var all strings.Builder
+			for _, m := range msgs {
+				all.WriteString(m.Text + "\n")
+			}
+			for _, want := range tt.contains {
+				if !strings.Contains(all.String(), want) {
+					t.Errorf("reply lacks %q:\n%s", want, all.String())
+				}
+			}
+			for _, no := range tt.lacks {
+				if strings.Contains(all.String(), no) {
+					t.Errorf("reply has %q:\n%s", no, all.String())
+				}
+			}
+			last := msgs[len(msgs)-1]
+			if tt.data != nil {
+				if got := callbackData(last); !slices.Equal(got, tt.data) {
+					t.Errorf("buttons = %v, want %v", got, tt.data)
+				}
+			}
+			if tt.labels != nil {
+				var got []string
+				for _, b := range buttons(last) {
+					got = append(got, b.Text)
+				}
+				if !slices.Equal(got, tt.labels) {
+					t.Errorf("labels = %v, want %v", got, tt.labels)
+				}
+			}
+			if len(h.ans.asked()) != 0 {
+				t.Errorf("a command reached the engine: %v", h.ans.asked())
+			}
+		})
+	}
+}
+
+// labels returns the labels of m's buttons, row by row.
+func labelRows(m tgtest.Message) [][]string {
+	if m.Markup == nil {
+		return nil
+	}
+	var out [][]string
+	for _, row := range m.Markup.InlineKeyboard {
+		var r []string
+		for _, b := range row {
+			r = append(r, b.Text)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Source buttons under an answer name each paragraph's document in the
+// reader's language when several packs are loaded; they open qualified
+// paragraphs, whose prev/next and language buttons work in place; the
+// 👍/👎 row under them still records the vote.
+func TestPackSourceButtons(t *testing.T) {
+	m := metrics.New()
+	rs := openReview(t, m)
+	a := &fakeAnswerer{reply: citing(packCorpus, "qinghu2026:2.1", "2.36", "qinghu2026:A1")}
+	h := startPacks(t, packCorpus, a, WithReview(rs), WithMetrics(m))
+
+	tests := []struct {
+		code, question string
+		labels         [][]string
+		data           []string
+	}{
+		{"en", "what about glaciers and water?",
+			[][]string{{"📄 2.1 · Qinghu Declaration", "📄 2.36 · Tianjin Declaration"}, {"📄 A1 · Statement on water"}, {"👍", "👎"}},
+			[]string{"p:qinghu2026:2.1:en", "p:2.36:en", "p:qinghu2026:A1:en"}},
+		{"zh-hans", "冰川和水资源怎么说？",
+			[][]string{{"📄 2.1 · 青湖宣言", "📄 2.36 · 天津宣言"}, {"📄 A1 · 水资源合作声明"}, {"👍", "👎"}},
+			[]string{"p:qinghu2026:2.1:h", "p:2.36:h", "p:qinghu2026:A1:h"}},
+		{"zh-hant", "冰川和水資源怎麼說？",
+			[][]string{{"📄 2.1 · 青湖宣言", "📄 2.36 · 天津宣言"}, {"📄 A1 · 水資源合作聲明"}, {"👍", "👎"}},
+			[]string{"p:qinghu2026:2.1:t", "p:2.36:t", "p:qinghu2026:A1:t"}},
+		{"ru", "что сказано о ледниках?",
+			[][]string{{"📄 2.1 · Цинхуская декларация", "📄 2.36 · Тяньцзиньская декларация"}, {"📄 A1 · " + packPassage(t, packCorpus, "qinghu2026:A1").Document().ShortTitle(corpus.LangRu)}, {"👍", "👎"}},
+			[]string{"p:qinghu2026:2.1:ru", "p:2.36:ru", "p:qinghu2026:A1:ru"}},
+	}
+	for i, tt := range tests {
+		u := tgtest.NewUser(int64(80+i), "S", tt.code)
+		chat := tgtest.PrivateChat(u)
+		ans := h.lastReply(chat, u, tt.question)
+		if got := labelRows(ans); !slices.EqualFunc(got, tt.labels, slices.Equal) {
+			t.Errorf("%s: button rows %q, want %q", tt.code, got, tt.labels)
+		}
+		if got := callbackData(ans); !slices.Equal(got[:len(got)-2], tt.data) {
+			t.Errorf("%s: source data %v, want %v", tt.code, got, tt.data)
+		}
+	}
+
+	// An English reader opens the qualified source, steps through its
+	// document in place and switches it to the Chinese.
+	u := tgtest.NewUser(80, "S", "en")
+	chat := tgtest.PrivateChat(u)
+	answer := h.srv.BotMessages(chat.ID)[0]
+	h.srv.PressButton(chat, u, answer.ID, "p:qinghu2026:2.1:en")
+	para := h.botMessages(chat.ID, 2)[1]
+	h.settle()
+	p := packPassage(t, packCorpus, "qinghu2026:2.1")
+	if want := "[qinghu2026:2.1] Qinghu Declaration · Part 2\n" + p.TextEn + "\n" + noteEn; para.Text != want || para.ReplyTo != answer.ID {
+		t.Fatalf("source view (reply to %d):\n%s\nwant\n%s", para.ReplyTo, para.Text, want)
+	}
+	if got := labelRows(para); !slices.EqualFunc(got, [][]string{{"◀ 1.3", "2.2 ▶"}, {"中文", "繁體", "Русский"}}, slices.Equal) {
+		t.Errorf("paragraph buttons %q", got)
+	}
+	for _, step := range []struct{ label, want string }{
+		{"2.2 ▶", "[qinghu2026:2.2] Qinghu Declaration · Part 2\n" + packPassage(t, packCorpus, "qinghu2026:2.2").TextEn},
+		{"2.3 ▶", "[qinghu2026:2.3] Qinghu Declaration · Part 2\n"},
+		{"3.1 ▶", "[qinghu2026:3.1] Qinghu Declaration · Part 3\n"},
+		{"中文", "[qinghu2026:3.1] 上海合作组织成员国元首理事会青湖宣言（测试用虚构文本） · 第三部分\n" + packPassage(t, packCorpus, "qinghu2026:3.1").TextHans},
+		{"◀ 2.3", "[qinghu2026:2.3] 上海合作组织成员国元首理事会青湖宣言（测试用虚构文本） · 第二部分\n"},
+	} {
+		cur, _ := h.srv.Message(chat.ID, para.ID)
+		h.srv.PressButton(chat, u, para.ID, buttonData(t, cur, step.label))
+		h.settle()
+		got, _ := h.srv.Message(chat.ID, para.ID)
+		if !strings.HasPrefix(got.Text, step.want) {
+			t.Fatalf("after %q:\n%s\nwant a start of\n%s", step.label, got.Text, step.want)
+		}
+	}
+	// The last paragraph of a document has no ▶: the neighbours are the
+	// document's own.
+	h.srv.PressButton(chat, u, para.ID, "n:qinghu2026:3.1:en")
+	h.settle()
+	got, _ := h.srv.Message(chat.ID, para.ID)
+	if rows := labelRows(got); !slices.Equal(rows[0], []string{"◀ 2.3"}) {
+		t.Errorf("last paragraph's navigation: %q", rows)
+	}
+	if n := len(h.srv.BotMessages(chat.ID)); n != 2 {
+		t.Errorf("stepping sent new messages: %d bot messages", n)
+	}
+
+	// The vote under the answer is recorded with the qualified citations.
+	up, _ := feedbackRow(t, answer)
+	if got := toast(t, h, h.srv.PressButton(chat, u, answer.ID, up)); got != text(corpus.LangEn, i18n.FeedbackUp) {
+		t.Errorf("vote toast %q", got)
+	}
+	h.settle()
+	rec := recordOf(t, rs, tests[0].question)
+	if !slices.Equal(rec.Cited, []string{"qinghu2026:2.1", "2.36", "qinghu2026:A1"}) {
+		t.Errorf("review record cites %v", rec.Cited)
+	}
+}
+
+// Inline mode looks up qualified IDs; results are titled with the
+// document, and the message posted switches language in place.
+func TestPackInline(t *testing.T) {
+	tests := []struct {
+		name     string
+		c        *corpus.Corpus
+		code, q  string
+		id       string // the first result's ID
+		title    string // its title
+		contains string // in its message
+	}{
+		{"qualified en", packCorpus, "en", "qinghu2026:2.1", "qinghu2026:2.1", "[qinghu2026:2.1] Qinghu Declaration · Part 2", "<i>" + noteEn + "</i>"},
+		{"qualified range ru", packCorpus, "ru", "qinghu2026:A1-A2", "qinghu2026:A1", "[qinghu2026:A1] " + packPassage(t, packCorpus, "qinghu2026:A1").Document().ShortTitle(corpus.LangRu), "Неофициальный"},
+		{"qualified zh", packCorpus, "zh-hans", "qinghu2026:二.3", "qinghu2026:2.3", "[qinghu2026:2.3] 青湖宣言 · 第二部分", "上合组织冰川监测网络"},
+		{"text zh", packCorpus, "zh-hans", "冰川监测", "qinghu2026:2.3", "[qinghu2026:2.3] 青湖宣言 · 第二部分", "冰川"},
+		{"statement zh-hant", packCorpus, "zh-hant", "qinghu2026:A2", "qinghu2026:A2", "[qinghu2026:A2] 水資源合作聲明", ""},
+		// With several packs a built-in result names its document too;
+		// with the built-in pack alone it reads as it always did.
+		{"built-in, packs", packCorpus, "zh-hans", "2.36", "2.36", "[2.36] 天津宣言 · 第二部分", ""},
+		{"built-in alone", testCorpus, "zh-hans", "2.36", "2.36", "[2.36] 第二部分", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := startPacks(t, tt.c, nil)
+			u := tgtest.NewUser(74, "I", tt.code)
+			q := h.srv.InlineQuery(u, tt.q)
+			h.settle()
+			rs, ok := h.srv.InlineAnswer(q)
+			if !ok || len(rs) == 0 {
+				t.Fatalf("no results: %+v\n%s", rs, h.srv.Transcript())
+			}
+			r := rs[0]
+			if r.ID != tt.id || r.Title != tt.title || !strings.Contains(r.Content.MessageText, tt.contains) {
+				t.Fatalf("result %q %q\n%s", r.ID, r.Title, r.Content.MessageText)
+			}
+			inlineID, ok := h.srv.ChooseInlineResult(u, q, r.ID)
+			if !ok {
+				t.Fatal("could not choose the result")
+			}
+			// Another reader switches the posted message to English.
+			other := tgtest.NewUser(75, "Reader", "en")
+			h.srv.PressInlineMessageButton(other, inlineID, passageData(actionShowInPlace, r.ID, corpus.LangEn))
+			h.settle()
+			m, _ := h.srv.InlineMessage(inlineID)
+			if want := "[" + r.ID + "] "; !strings.HasPrefix(m.Text, want) || !strings.Contains(m.Text, packPassage(t, tt.c, r.ID).TextEn) {
+				t.Errorf("inline message after English: %q", m.Text)
+			}
+		})
+	}
+}
+
+// The contents list every loaded document; its buttons open the built-in
+// pack's sections by index and another pack's by first paragraph; a
+// section's list opens its paragraphs.
+func TestPackSections(t *testing.T) {
+	h := startPacks(t, packCorpus, nil)
+	u := tgtest.NewUser(41, "T", "en")
+	chat := tgtest.PrivateChat(u)
+	toc := h.lastReply(chat, u, "/sections")
+	if n := len(buttons(toc)); n != len(packCorpus.Sections()) {
+		t.Fatalf("contents has %d buttons for %d sections", n, len(packCorpus.Sections()))
+	}
+	tests := []struct {
+		label, data string
+		heading     string
+		ids         []string // paragraph button labels
+		first       string   // data of the first
+	}{
+		{"Tianjin Declaration · Part 2 (2.1–2.44)", "s:2:en", "Tianjin Declaration · Part 2 (2.1–2.44)", nil, "p:2.1:en"},
+		{"Statement on the multilateral trading system (T1–T18)", "s:6:en", "Statement on the multilateral trading system (T1–T18)", nil, "p:T1:en"},
+		{"Qinghu Declaration · Part 2 (qinghu2026:2.1–2.3)", "s:qinghu2026:2.1:en", "Qinghu Declaration · Part 2 (qinghu2026:2.1–2.3)\n\n[qinghu2026:2.1] The member states",
+			[]string{"2.1", "2.2", "2.3"}, "p:qinghu2026:2.1:en"},
+		{"Statement on water (qinghu2026:A1–A2)", "s:qinghu2026:A1:en", "Statement on water (qinghu2026:A1–A2)\n\n[qinghu2026:A1]",
+			[]string{"A1", "A2"}, "p:qinghu2026:A1:en"},
+	}
+	for _, tt := range tests {
+		if got := buttonData(t, toc, tt.label); got != tt.data {
+			t.Errorf("%s: data %q, want %q", tt.label, got, tt.data)
+		}
+		before := len(h.srv.BotMessages(chat.ID))
+		h.srv.PressButton(chat, u, toc.ID, tt.data)
+		sec := h.botMessages(chat.ID, before+1)[before]
+		h.settle()
+		if !strings.HasPrefix(sec.Text, tt.heading) {
+			t.Errorf("section %s:\n%s", tt.data, sec.Text)
+		}
+		var labels []string
+		for _, b := range buttons(sec) {
+			labels = append(labels, b.Text)
+		}
+		if tt.ids != nil && !slices.Equal(labels, tt.ids) {
+			t.Errorf("section %s buttons %v, want %v", tt.data, labels, tt.ids)
+		}
+		if d := callbackData(sec); len(d) == 0 || d[0] != tt.first {
+			t.Errorf("section %s: first button %v", tt.data, d)
+		}
+	}
+	// A paragraph button of the qualified section opens it.
+	msgs := h.srv.BotMessages(chat.ID)
+	sec := msgs[len(msgs)-1]
+	h.srv.PressButton(chat, u, sec.ID, "p:qinghu2026:A2:en")
+	para := h.botMessages(chat.ID, len(msgs)+1)[len(msgs)]
+	if !strings.HasPrefix(para.Text, "[qinghu2026:A2] Statement on water\n") {
+		t.Errorf("paragraph from the section: %q", para.Text)
+	}
+}
+
+// A pack without working translations: English and Russian readers get
+// its Chinese with a note saying so, and no button offers a translation it
+// does not have.
+func TestPackWithoutTranslations(t *testing.T) {
+	c := plainCorpus(t)
+	h := startPacks(t, c, nil)
+	p := packPassage(t, c, "plain2027:2.1")
+	noteNone := text(corpus.LangEn, i18n.NoTranslation)
+
+	u := tgtest.NewUser(62, "N", "en")
+	chat := tgtest.PrivateChat(u)
+	m := h.lastReply(chat, u, "/cite plain2027:2.1")
+	if want := "[plain2027:2.1] Qinghu Declaration · Part 2\n" + p.TextHans + "\n" + noteNone; m.Text != want {
+		t.Errorf("untranslated paragraph:\n%s\nwant\n%s", m.Text, want)
+	}
+	if got := toggleLabels(m); !slices.Equal(got, []string{"中文", "繁體"}) {
+		t.Errorf("toggle row %v", got)
+	}
+	// 繁體 switches it; from there, no English or Russian.
+	h.srv.PressButton(chat, u, m.ID, buttonData(t, m, "繁體"))
+	h.settle()
+	got, _ := h.srv.Message(chat.ID, m.ID)
+	if !strings.Contains(got.Text, p.TextHant) || strings.Contains(got.Text, noteNone) || !slices.Equal(toggleLabels(got), []string{"中文"}) {
+		t.Errorf("after 繁體: %q %v", got.Text, toggleLabels(got))
+	}
+	// A list mixing a translated paragraph and an untranslated one carries
+	// both notes, once each.
+	m = h.lastReply(chat, u, "/cite 2.36 plain2027:A1 plain2027:A2")
+	if !strings.HasSuffix(m.Text, "\n\n"+noteEn+"\n\n"+noteNone) || strings.Count(m.Text, noteNone) != 1 {
+		t.Errorf("mixed list:\n%s", m.Text)
+	}
+	ru := tgtest.NewUser(63, "R", "ru")
+	m = h.lastReply(tgtest.PrivateChat(ru), ru, "/cite plain2027:1.1")
+	if !strings.Contains(m.Text, packPassage(t, c, "plain2027:1.1").TextHans+"\n"+text(corpus.LangRu, i18n.NoTranslation)) {
+		t.Errorf("Russian reader:\n%s", m.Text)
+	}
+}
