@@ -99,7 +99,7 @@ func (b *Bot) ask(ctx context.Context, q question) {
 			panic(r)
 		}
 	}()
-	ans, err := b.answerer.AskStream(ctx, bot.Question{Text: q.text, History: turns}, s.update)
+	ans, err := b.answerer.AskStream(ctx, bot.Question{Text: q.text, History: turns, Packs: b.chatPacks(q.chat)}, s.update)
 	s.stop()
 	if err != nil {
 		b.stats.failures.Add(1)

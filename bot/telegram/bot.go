@@ -104,6 +104,7 @@ type Bot struct {
 	answerer Answerer
 	searcher Searcher
 	hist     History
+	settings Settings
 	reviews  Reviews
 	metrics  *metrics.Metrics
 	comments *commentPrompts
@@ -361,6 +362,9 @@ func New(token string, c *corpus.Corpus, a Answerer, opts ...Option) (*Bot, erro
 		if _, err := url.Parse(b.webhookURL); err != nil {
 			return nil, fmt.Errorf("WEBHOOK_URL: %w", err)
 		}
+	}
+	if b.settings == nil {
+		b.settings = newMemSettings()
 	}
 	if b.httpClient == nil {
 		// The client's timeout must outlast a long poll.

@@ -1,23 +1,27 @@
 package telegram
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
 	"github.com/go-telegram/bot/models"
 
 	"github.com/declbot/declbot/bot"
+	"github.com/declbot/declbot/bot/history"
 	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/bot/metrics"
 	"github.com/declbot/declbot/bot/review"
 	"github.com/declbot/declbot/bot/telegram/tgtest"
 	"github.com/declbot/declbot/corpus"
+	"github.com/declbot/declbot/retrieval"
 )
 
 // The Telegram front end with more than the built-in pack loaded: the
@@ -259,6 +263,16 @@ func TestPackCommands(t *testing.T) {
 			[]string{"No such paragraph: no paragraph qinghu2026:9.9", "qinghu2026:1.1-1.3"}, nil, nil, nil},
 		{"cite unknown pack", "ru", "/cite astana2024:2.1",
 			[]string{"Такого пункта нет:", `no document pack "astana2024" is loaded (loaded: tianjin2025, qinghu2026)`}, nil, nil, nil},
+		{"docs en", "en", "/docs",
+			[]string{"Documents I answer from:\n\ntianjin2025 (Tianjin, 2025-09-01)\n• Tianjin Declaration: 0.1–5.8, 135 paragraphs\n• Statement on trade: T1–T18, 18 paragraphs\n",
+				"Working translations: English, Русский.\n\nqinghu2026 (Qinghu, 2026-06-15)\n• Qinghu Declaration: qinghu2026:0.1–3.1, 8 paragraphs\n• Statement on water: qinghu2026:A1–A2, 2 paragraphs\nWorking translations: English, Русский.",
+				"To answer from one set only, send /doc ID, e.g. /doc qinghu2026."}, []string{"📌"}, nil, nil},
+		{"docs zh-Hans", "zh-hans", "/docs",
+			[]string{"我依据以下文件回答：", "tianjin2025（天津，2025-09-01）\n• 天津宣言：0.1–5.8，共135段", "qinghu2026（青湖，2026-06-15）\n• 青湖宣言：qinghu2026:0.1–3.1，共8段\n• 水资源合作声明：qinghu2026:A1–A2，共2段\n工作译文：English、Русский。", "/doc qinghu2026"}, nil, nil, nil},
+		{"docs zh-Hant", "zh-hant", "/docs",
+			[]string{"我依據以下文件回答：", "• 水資源合作聲明：qinghu2026:A1–A2，共2段\n工作譯文：English、Русский。"}, nil, nil, nil},
+		{"docs ru", "ru", "/docs",
+			[]string{"Документы, по которым я отвечаю:", "qinghu2026 (Цинху, 2026-06-15)\n• Цинхуская декларация: qinghu2026:0.1–3.1, пунктов: 8", "Рабочие переводы: English, Русский."}, nil, nil, nil},
 		{"contents", "en", "/sections",
 			[]string{"tianjin2025 (Tianjin, 2025-09-01)\nTianjin Declaration of the Council of Heads of State of the SCO\n• Opening (0.1)\n• Part 1 (1.1–1.17)",
 				"qinghu2026 (Qinghu, 2026-06-15)\nQinghu Declaration (a fictional text for tests)\n• Opening (qinghu2026:0.1)\n• Part 1 (qinghu2026:1.1–1.3)\n• Part 2 (qinghu2026:2.1–2.3)\n• Part 3 (qinghu2026:3.1)\n\nStatement on water cooperation (a fictional text for tests)\n• Statement on water (qinghu2026:A1–A2)"},
@@ -528,12 +542,200 @@ func TestPackSections(t *testing.T) {
 	}
 }
 
+// packSearcher ranks passages of c by a fixed list and records k.
+type packSearcher struct {
+	c   *corpus.Corpus
+	ids []string
+	mu  sync.Mutex
+	ks  []int
+}
+
+func (s *packSearcher) Search(_ context.Context, _ string, k int) (retrieval.Results, error) {
+	s.mu.Lock()
+	s.ks = append(s.ks, k)
+	s.mu.Unlock()
+	var res retrieval.Results
+	for _, id := range s.ids {
+		if len(res.Items) == k {
+			break
+		}
+		p, _ := s.c.Get(id)
+		res.Items = append(res.Items, retrieval.Result{Passage: p})
+	}
+	return res, nil
+}
+
+func lastAsked(t *testing.T, a *fakeAnswerer) bot.Question {
+	t.Helper()
+	qs := a.asked()
+	if len(qs) == 0 {
+		t.Fatal("nothing asked")
+	}
+	return qs[len(qs)-1]
+}
+
+// /doc pins a chat to one pack, in any language: its questions are asked
+// limited to that pack and its /search finds that pack's paragraphs; the
+// pin is the chat's, not the user's or another chat's, and it survives a
+// restart in the history database.
+func TestDocPin(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history.db")
+	store, err := history.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	search := &packSearcher{c: packCorpus, ids: []string{"2.36", "qinghu2026:2.3", "T3", "qinghu2026:A1", "3.21", "4.4", "qinghu2026:1.1"}}
+	a := &fakeAnswerer{reply: citing(packCorpus, "qinghu2026:2.3")}
+	h := startPacks(t, packCorpus, a, WithHistory(store), WithSettings(store), WithSearcher(search))
+	u := tgtest.NewUser(90, "P", "en")
+	chat := tgtest.PrivateChat(u)
+	other := tgtest.NewUser(91, "O", "zh-hans")
+	otherChat := tgtest.PrivateChat(other)
+	group := tgtest.Group(900, "G")
+
+	steps := []struct {
+		chat  models.Chat
+		from  models.User
+		text  string
+		reply string   // the reply, exactly ("" to skip)
+		packs []string // for questions: what the engine was asked with
+	}{
+		{chat, u, "/doc", "This chat uses every loaded set of documents: tianjin2025, qinghu2026.\nTo answer from one only, send /doc ID, e.g. /doc qinghu2026; /docs describes them.", nil},
+		{chat, u, "what about glaciers?", "", nil},
+		{chat, u, "/doc QINGHU2026", "Done: questions in this chat are now answered from qinghu2026 (Qinghu, 2026-06-15) alone. Send /doc all to use every set again.", nil},
+		{chat, u, "what about glaciers?", "", []string{"qinghu2026"}},
+		{chat, u, "/doc", "This chat is pinned to qinghu2026 (Qinghu, 2026-06-15): questions are answered from it alone.\nSend /doc all to use every set again, or /doc ID for another; /docs describes them.", nil},
+		{otherChat, other, "冰川怎么说？", "", nil},
+		{otherChat, other, "/doc ｑｉｎｇｈｕ２０２６", "好的：本聊天的问题今后只依据 qinghu2026（青湖，2026-06-15） 回答。发送 /doc 全部 恢复使用全部文件。", nil},
+		{otherChat, other, "/doc 全部", "好的：本聊天的问题重新依据已载入的全部文件回答。", nil},
+		{otherChat, other, "冰川怎么说？", "", nil},
+		{group, u, "/doc@declbot_test_bot tianjin2025", "Done: questions in this chat are now answered from tianjin2025 (Tianjin, 2025-09-01) alone. Send /doc all to use every set again.", nil},
+		{group, other, "/ask 冰川怎么说？", "", []string{"tianjin2025"}},
+		{group, u, "/doc nosuch", "No set of documents “nosuch” is loaded. Loaded: tianjin2025, qinghu2026. Send /doc with one of these IDs, or /docs to see what each holds.", nil},
+		{group, u, "/doc <b>astana 2024</b>", "No set of documents “astana 2024” is loaded. Loaded: tianjin2025, qinghu2026. Send /doc with one of these IDs, or /docs to see what each holds.", nil},
+		{group, other, "/ask 冰川怎么说？", "", []string{"tianjin2025"}},
+	}
+	for i, st := range steps {
+		before := len(a.asked())
+		got := h.lastReply(st.chat, st.from, st.text)
+		if st.reply != "" && got.Text != st.reply {
+			t.Errorf("step %d %q:\n%s\nwant\n%s", i, st.text, got.Text, st.reply)
+		}
+		isQuestion := !strings.HasPrefix(st.text, "/doc")
+		if n := len(a.asked()); isQuestion != (n == before+1) {
+			t.Fatalf("step %d %q: %d questions asked", i, st.text, n-before)
+		}
+		if isQuestion && !slices.Equal(lastAsked(t, a).Packs, st.packs) {
+			t.Errorf("step %d %q: asked with packs %v, want %v", i, st.text, lastAsked(t, a).Packs, st.packs)
+		}
+	}
+
+	// /search in the pinned chat offers the pinned pack's paragraphs,
+	// asking the searcher for more than it shows; elsewhere, all packs'.
+	res := h.lastReply(chat, u, "/search glaciers water")
+	if got := callbackData(res); !slices.Equal(got, []string{"p:qinghu2026:2.3:en", "p:qinghu2026:A1:en", "p:qinghu2026:1.1:en"}) {
+		t.Errorf("pinned /search buttons %v\n%s", got, res.Text)
+	}
+	if ks := search.ks; len(ks) == 0 || ks[len(ks)-1] <= maxSearch {
+		t.Errorf("pinned /search asked the searcher for %v", ks)
+	}
+	res = h.lastReply(otherChat, other, "/search 冰川")
+	if got := callbackData(res); !slices.Equal(got, []string{"p:2.36:h", "p:qinghu2026:2.3:h", "p:T3:h", "p:qinghu2026:A1:h", "p:3.21:h"}) {
+		t.Errorf("unpinned /search buttons %v", got)
+	}
+	// IDs typed are shown whatever the pin.
+	res = h.lastReply(chat, u, "/search 2.36")
+	if got := callbackData(res); !slices.Equal(got, []string{"p:2.36:en"}) {
+		t.Errorf("pinned /search of an ID: %v", got)
+	}
+	// /docs marks the pin.
+	docs := h.lastReply(chat, u, "/docs")
+	if !strings.Contains(docs.Text, "📌 qinghu2026 (Qinghu, 2026-06-15)\n") || !strings.HasSuffix(docs.Text, "📌 This chat is pinned to qinghu2026. Send /doc all to use every set again.") {
+		t.Errorf("/docs in a pinned chat:\n%s", docs.Text)
+	}
+
+	// A restart: the pins are read back from the database.
+	if err := h.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	store, err = history.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	a2 := &fakeAnswerer{reply: citing(packCorpus, "qinghu2026:2.3")}
+	h2 := startPacks(t, packCorpus, a2, WithHistory(store), WithSettings(store))
+	for _, st := range []struct {
+		chat  models.Chat
+		from  models.User
+		text  string
+		packs []string
+	}{
+		{chat, u, "and the network?", []string{"qinghu2026"}},
+		{otherChat, other, "冰川呢？", nil},
+		{group, other, "/ask 冰川呢？", []string{"tianjin2025"}},
+	} {
+		h2.lastReply(st.chat, st.from, st.text)
+		if got := lastAsked(t, a2).Packs; !slices.Equal(got, st.packs) {
+			t.Errorf("after restart, %q: packs %v, want %v", st.text, got, st.packs)
+		}
+	}
+	if got := h2.lastReply(chat, u, "/doc все").Text; got != "Готово: в этом чате я снова отвечаю по всем загруженным наборам документов." {
+		t.Errorf("/doc все: %q", got)
+	}
+	h2.lastReply(chat, u, "and the network?")
+	if got := lastAsked(t, a2).Packs; got != nil {
+		t.Errorf("after /doc все: packs %v", got)
+	}
+	if v, err := store.Setting(chatKey(chat), settingPack); v != "" || err != nil {
+		t.Errorf("stored pin after unpinning: %q, %v", v, err)
+	}
+}
+
+// With only the built-in pack loaded there is nothing to choose: /doc
+// says so whatever it is given, stores nothing, and questions are asked
+// unlimited; /docs lists the built-in documents without the /doc line.
+func TestDocSinglePack(t *testing.T) {
+	settings := newMemSettings()
+	h := startPacks(t, testCorpus, nil, WithSettings(settings))
+	for _, code := range []string{"en", "zh-hans", "zh-hant", "ru"} {
+		u := tgtest.NewUser(60, "One", code)
+		chat := tgtest.PrivateChat(u)
+		want := text(userLang(code), i18n.DocSingle, packLabel(testCorpus.Packs()[0], userLang(code)))
+		for _, cmd := range []string{"/doc", "/doc qinghu2026", "/doc tianjin2025", "/doc all"} {
+			if got := h.lastReply(chat, u, cmd).Text; got != want {
+				t.Errorf("%s %q: %q, want %q", code, cmd, got, want)
+			}
+		}
+		if v, _ := settings.Setting(chatKey(chat), settingPack); v != "" {
+			t.Errorf("%s: /doc stored %q", code, v)
+		}
+		docs := h.lastReply(chat, u, "/docs").Text
+		if strings.Contains(docs, "/doc") || !strings.Contains(docs, "tianjin2025") || strings.Contains(docs, "qinghu2026") {
+			t.Errorf("%s /docs:\n%s", code, docs)
+		}
+	}
+	if got := text(corpus.LangEn, i18n.DocSingle, packLabel(testCorpus.Packs()[0], corpus.LangEn)); got != "Only one set of documents is loaded, tianjin2025 (Tianjin, 2025-09-01): every question is answered from it, so there is nothing to choose." {
+		t.Errorf("DocSingle: %q", got)
+	}
+	u := tgtest.NewUser(61, "Q", "en")
+	h.lastReply(tgtest.PrivateChat(u), u, "what about space?")
+	if got := lastAsked(t, h.ans).Packs; got != nil {
+		t.Errorf("single pack: asked with packs %v", got)
+	}
+}
+
 // A pack without working translations: English and Russian readers get
 // its Chinese with a note saying so, and no button offers a translation it
-// does not have.
+// does not have. A pin to a pack no longer loaded is reported and not
+// applied (and kept, for when the pack is back).
 func TestPackWithoutTranslations(t *testing.T) {
 	c := plainCorpus(t)
-	h := startPacks(t, c, nil)
+	settings := newMemSettings()
+	h := startPacks(t, c, nil, WithSettings(settings))
 	p := packPassage(t, c, "plain2027:2.1")
 	noteNone := text(corpus.LangEn, i18n.NoTranslation)
 
@@ -563,5 +765,50 @@ func TestPackWithoutTranslations(t *testing.T) {
 	m = h.lastReply(tgtest.PrivateChat(ru), ru, "/cite plain2027:1.1")
 	if !strings.Contains(m.Text, packPassage(t, c, "plain2027:1.1").TextHans+"\n"+text(corpus.LangRu, i18n.NoTranslation)) {
 		t.Errorf("Russian reader:\n%s", m.Text)
+	}
+	docs := h.lastReply(chat, u, "/docs").Text
+	if !strings.Contains(docs, "plain2027 (Qinghu, 2026-06-15)\n• Qinghu Declaration: plain2027:0.1–3.1, 8 paragraphs\n• Statement on water: plain2027:A1–A2, 2 paragraphs\nNo working translations: every reader gets the Chinese text.") {
+		t.Errorf("/docs:\n%s", docs)
+	}
+
+	// Pinned to qinghu2026 while it was loaded; now it is not.
+	if err := settings.SetSetting(chatKey(chat), settingPack, "qinghu2026"); err != nil {
+		t.Fatal(err)
+	}
+	want := "This chat was pinned to qinghu2026, which is no longer loaded, so it uses every set.\n\nThis chat uses every loaded set of documents: tianjin2025, plain2027.\nTo answer from one only, send /doc ID, e.g. /doc plain2027; /docs describes them."
+	if got := h.lastReply(chat, u, "/doc").Text; got != want {
+		t.Errorf("stale pin:\n%s\nwant\n%s", got, want)
+	}
+	h.lastReply(chat, u, "what about glaciers?")
+	if got := lastAsked(t, h.ans).Packs; got != nil {
+		t.Errorf("stale pin: asked with packs %v", got)
+	}
+	if v, _ := settings.Setting(chatKey(chat), settingPack); v != "qinghu2026" {
+		t.Errorf("the stale pin was dropped: %q", v)
+	}
+}
+
+// failingSettings fails every call.
+type failingSettings struct{}
+
+func (failingSettings) Setting(string, string) (string, error)  { return "", errBoom }
+func (failingSettings) SetSetting(string, string, string) error { return errBoom }
+
+// Settings that fail: /doc says it could not, questions go unlimited.
+func TestDocSettingsFail(t *testing.T) {
+	h := startPacks(t, packCorpus, nil, WithSettings(failingSettings{}))
+	u := tgtest.NewUser(64, "F", "en")
+	chat := tgtest.PrivateChat(u)
+	for _, cmd := range []string{"/doc qinghu2026", "/doc all"} {
+		if got := h.lastReply(chat, u, cmd).Text; got != text(corpus.LangEn, i18n.Failed) {
+			t.Errorf("%s: %q", cmd, got)
+		}
+	}
+	h.lastReply(chat, u, "what about glaciers?")
+	if got := lastAsked(t, h.ans).Packs; got != nil {
+		t.Errorf("asked with packs %v", got)
+	}
+	if got := h.lastReply(chat, u, "/doc").Text; !strings.HasPrefix(got, "This chat uses every loaded set") {
+		t.Errorf("/doc: %q", got)
 	}
 }
