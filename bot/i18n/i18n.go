@@ -159,6 +159,10 @@ const (
 	DocUnpinned      Key = "doc_unpinned"
 	DocUnknown       Key = "doc_unknown"
 	DocAll           Key = "doc_all"
+	// SectionsMore ends the contents when they have more parts than a
+	// message takes buttons (a dozen packs): %d the buttons shown, %s a
+	// pack ID to show "/sections ID" with.
+	SectionsMore Key = "sections_more"
 	// DocShortPrefix + a document key (corpus.Document.Key) is a
 	// statement's short name, for buttons.
 	DocShortPrefix = "doc_short_"
@@ -185,7 +189,7 @@ func Keys() []Key {
 		DocShortPrefix + "trade", DocShortPrefix + "ww2un80",
 		FeedbackUp, FeedbackDown, CommentPrompt, CommentThanks,
 		StatsOff, StatsDay, StatsWeek, StatsCounts, StatsFallbacks, StatsTopRefused, StatsNoRefused, StatsPrivate,
-		NoTranslation, PackLabel,
+		NoTranslation, PackLabel, SectionsMore,
 		DocsHeader, DocsDoc, DocsDocOne, DocsTranslations, DocsNoTranslations, DocsAll, DocsPinned,
 		DocSingle, DocCurrentAll, DocCurrentPinned, DocStale, DocPinned, DocUnpinned, DocUnknown, DocAll,
 	}

@@ -198,7 +198,12 @@ var commandHandlers = map[string]func(b *Bot, ctx context.Context, c commandCall
 	},
 	"doc": func(b *Bot, ctx context.Context, c commandCall) { b.docCommand(ctx, c) },
 	"sections": func(b *Bot, ctx context.Context, c commandCall) {
-		d, kb := tocDoc(b.c, c.lang)
+		// "/sections qinghu2026" lists one pack; anything else, all.
+		pack := foldDocArg(c.args)
+		if _, ok := b.c.Pack(pack); !ok {
+			pack = ""
+		}
+		d, kb := tocDoc(b.c, c.lang, pack)
 		if _, err := b.sendAll(ctx, outMsg{chatID: c.m.Chat.ID, threadID: c.thread, replyTo: c.replyTo, body: d, markup: kb}); err != nil {
 			b.log.Warn("telegram: could not send the contents", "chat", c.m.Chat.ID, b.errAttr(err))
 		}

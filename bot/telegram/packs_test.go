@@ -812,3 +812,59 @@ func TestDocSettingsFail(t *testing.T) {
 		t.Errorf("/doc: %q", got)
 	}
 }
+
+// With more parts than a message takes buttons (a dozen packs), the
+// contents keep every line but stop the buttons at Telegram's limit and
+// say how to list one pack, which "/sections ID" does with all its
+// buttons.
+func TestPackSectionsMany(t *testing.T) {
+	var opts []corpus.Option
+	for i := 1; i <= 19; i++ {
+		fsys := plainPackFS(t)
+		id := "copy" + strconv.Itoa(100 + i)[1:]
+		fsys["pack.json"] = &fstest.MapFile{Data: []byte(strings.Replace(string(fsys["pack.json"].Data), `"plain2027"`, `"`+id+`"`, 1))}
+		opts = append(opts, corpus.WithPackFS(id, fsys))
+	}
+	c, err := corpus.Load(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(c.Sections()); n <= maxKeyboardButtons {
+		t.Fatalf("only %d sections", n)
+	}
+	h := startPacks(t, c, nil)
+	u := tgtest.NewUser(42, "M", "en")
+	chat := tgtest.PrivateChat(u)
+	h.srv.SendText(chat, u, "/sections")
+	h.settle()
+	var all strings.Builder
+	var data []string
+	for _, m := range h.srv.BotMessages(chat.ID) {
+		all.WriteString(m.Text + "\n")
+		data = append(data, callbackData(m)...)
+	}
+	if len(data) != maxKeyboardButtons || data[0] != "s:0:en" || data[len(data)-1] != sectionData(c, maxKeyboardButtons-1, corpus.LangEn) {
+		t.Errorf("%d buttons: %v … %v", len(data), data[:1], data[len(data)-1:])
+	}
+	for _, want := range []string{"copy19 (Qinghu, 2026-06-15)", "• Statement on water (copy19:A1–A2)",
+		"Buttons for the first 100 parts only. To get one set of documents with all its buttons, send /sections ID, e.g. /sections copy19."} {
+		if !strings.Contains(all.String(), want) {
+			t.Errorf("contents lack %q", want)
+		}
+	}
+
+	one := h.lastReply(chat, u, "/sections COPY19")
+	want := []string{"s:copy19:0.1:en", "s:copy19:1.1:en", "s:copy19:2.1:en", "s:copy19:3.1:en", "s:copy19:A1:en"}
+	if got := callbackData(one); !slices.Equal(got, want) {
+		t.Errorf("/sections COPY19 buttons %v, want %v", got, want)
+	}
+	if strings.Contains(one.Text, "copy18") || strings.Contains(one.Text, "tianjin2025") || strings.Contains(one.Text, "Buttons for the first") {
+		t.Errorf("/sections COPY19:\n%s", one.Text)
+	}
+	h.srv.PressButton(chat, u, one.ID, want[2])
+	h.settle()
+	msgs := h.srv.BotMessages(chat.ID)
+	if got := msgs[len(msgs)-1].Text; !strings.HasPrefix(got, "Qinghu Declaration · Part 2 (copy19:2.1–2.3)\n\n[copy19:2.1]") {
+		t.Errorf("section of copy19:\n%s", got)
+	}
+}

@@ -473,18 +473,27 @@ func packLabel(p corpus.Pack, lang corpus.Lang) string {
 	return text(lang, i18n.PackLabel, p.ID, p.Place.In(lang), p.Date)
 }
 
+// maxKeyboardButtons is the most buttons Telegram takes under one
+// message ("reply markup is too long" past it).
+const maxKeyboardButtons = 100
+
 // tocDoc is the table of contents with a button per section: every
 // document's title in the reader's language, its sections with their IDs
 // and, with several packs loaded, each pack's ID, place and date above
-// its documents.
-func tocDoc(c *corpus.Corpus, lang corpus.Lang) (doc, *keyboard) {
+// its documents. pack, when not "", limits it to that pack. Past
+// maxKeyboardButtons sections (a dozen packs) the buttons stop, and a
+// line says how to list one pack with all of its.
+func tocDoc(c *corpus.Corpus, lang corpus.Lang, pack string) (doc, *keyboard) {
 	var d doc
 	d.plain(text(lang, i18n.Sections) + "\n\n")
 	var bs []kbButton
 	multi := multiPack(c)
-	lastDoc, lastPack := "", ""
+	lastDoc, lastPack, cut := "", "", ""
 	for i, s := range c.Sections() {
 		document := sectionDocument(c, s)
+		if pack != "" && (document == nil || document.Pack != pack) {
+			continue
+		}
 		if multi && document != nil && document.Pack != lastPack {
 			if lastPack != "" {
 				d.plain("\n")
@@ -506,7 +515,17 @@ func tocDoc(c *corpus.Corpus, lang corpus.Lang) (doc, *keyboard) {
 			lastDoc = s.Doc
 		}
 		d.plain("• " + sectionLabel(c, s, lang) + "\n")
+		if len(bs) == maxKeyboardButtons {
+			if cut == "" && document != nil {
+				cut = document.Pack
+			}
+			continue
+		}
 		bs = append(bs, button(sectionHeading(c, s, lang), sectionData(c, i, lang)))
+	}
+	if cut != "" {
+		d.plain("\n")
+		d.italic(text(lang, i18n.SectionsMore, maxKeyboardButtons, cut))
 	}
 	return d, &keyboard{InlineKeyboard: rows(bs, 1)}
 }
