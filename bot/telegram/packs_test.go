@@ -868,3 +868,36 @@ func TestPackSectionsMany(t *testing.T) {
 		t.Errorf("section of copy19:\n%s", got)
 	}
 }
+
+// A section of more paragraphs than a message takes buttons lists them
+// all, with buttons for the first 100.
+func TestLongSection(t *testing.T) {
+	var lines strings.Builder
+	for i := 1; i <= 130; i++ {
+		n := strconv.Itoa(i)
+		lines.WriteString(`{"id":"1.` + n + `","doc":"declaration","section":"1","text_hans":"第` + n + `段。","text_hant":"第` + n + `段。"}` + "\n")
+	}
+	c, err := corpus.Load(corpus.WithPackFS("long2031", fstest.MapFS{
+		"pack.json": {Data: []byte(`{"id":"long2031","date":"2031-01-01","place":{"zh-Hans":"某地"},"documents":[` +
+			`{"key":"declaration","kind":"declaration","prefix":"","title":{"zh-Hans":"长宣言"},"short":{"en":"Long Declaration"}}]}`)},
+		"passages.jsonl": {Data: []byte(lines.String())},
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := startPacks(t, c, nil)
+	u := tgtest.NewUser(43, "L", "en")
+	chat := tgtest.PrivateChat(u)
+	toc := h.lastReply(chat, u, "/sections long2031")
+	h.srv.PressButton(chat, u, toc.ID, "s:long2031:1.1:en")
+	h.settle()
+	var all strings.Builder
+	var data []string
+	for _, m := range h.srv.BotMessages(chat.ID)[1:] {
+		all.WriteString(m.Text + "\n")
+		data = append(data, callbackData(m)...)
+	}
+	if len(data) != maxKeyboardButtons || data[99] != "p:long2031:1.100:en" || !strings.Contains(all.String(), "[long2031:1.130]") {
+		t.Errorf("%d buttons, last %v\n%s", len(data), data[len(data)-1:], all.String())
+	}
+}

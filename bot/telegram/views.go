@@ -550,8 +550,8 @@ func passageSnippet(p corpus.Passage, view corpus.Lang, n int) string {
 }
 
 // sectionDoc lists a section's paragraphs in view, with a button for
-// each (by local ID: the heading names the document); lang is the
-// language of the reader.
+// each (by local ID: the heading names the document) up to Telegram's
+// limit; lang is the language of the reader.
 func sectionDoc(c *corpus.Corpus, idx int, view, lang corpus.Lang) (doc, *keyboard) {
 	s := c.Sections()[idx]
 	var d doc
@@ -562,7 +562,9 @@ func sectionDoc(c *corpus.Corpus, idx int, view, lang corpus.Lang) (doc, *keyboa
 		d.plain("\n")
 		d.bold("[" + p.ID + "]")
 		d.plain(" " + passageSnippet(p, view, 40))
-		bs = append(bs, button(p.Local, passageData(actionOpenParagraph, p.ID, view)))
+		if len(bs) < maxKeyboardButtons { // the rest are listed, and /cite takes them
+			bs = append(bs, button(p.Local, passageData(actionOpenParagraph, p.ID, view)))
+		}
 	}
 	return d, &keyboard{InlineKeyboard: rows(bs, 6)}
 }
