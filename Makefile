@@ -45,3 +45,4 @@ bench:
 corpus:
 	$(GO) run ./corpus/internal/gencorpus -seeds ../shared/seeds -out corpus/data/passages.jsonl
 	./corpus/internal/gencorpus/tstable.sh
+	./corpus/internal/genconvert/convtable.sh

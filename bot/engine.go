@@ -15,6 +15,7 @@ import (
 	"github.com/declbot/declbot/corpus"
 	"github.com/declbot/declbot/prompts"
 	"github.com/declbot/declbot/retrieval"
+	"github.com/declbot/declbot/retrieval/docref"
 )
 
 // Retriever finds the passages for a query; *retrieval.Index is the
@@ -78,6 +79,8 @@ type Engine struct {
 	history int
 	// maxAnswer caps a model's answer in runes (answercap.go).
 	maxAnswer int
+	// docs finds the packs a question names; nil with one pack loaded.
+	docs *docref.Finder
 }
 
 // Option configures an Engine.
@@ -144,6 +147,7 @@ func NewEngine(c *corpus.Corpus, r Retriever, opts ...Option) *Engine {
 		stats = retrieval.NewTermStats(c)
 	}
 	e.compose = compose.New(c, stats)
+	e.docs = newDocFinder(c)
 	return e
 }
 
@@ -221,7 +225,7 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 		// the conversation; any other question is answered on its own.
 		prev := q.History[len(q.History)-1]
 		var err error
-		if in, err = e.followUpInput(ctx, text, lang, fu, history, prev); err != nil {
+		if in, err = e.followUpInput(ctx, text, lang, fu, history, prev, q.Packs); err != nil {
 			return Answer{}, err
 		}
 	} else {
@@ -231,14 +235,21 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 			searchQ = e.rewriteQuery(ctx, deadline, text, lang, history)
 			rewriteTime = time.Since(t0)
 		}
-		res, err := e.search(ctx, searchQ)
+		packs, compare, searchQ := e.scope(q, text, searchQ)
+		var err error
+		if compare {
+			in, err = e.compareInput(ctx, searchQ, text, lang, packs)
+		} else {
+			var res retrieval.Results
+			res, err = e.searchPacks(ctx, searchQ, e.topK, packs)
+			in = compose.Input{Question: text, Lang: lang, Results: res}
+		}
 		if errors.Is(err, retrieval.ErrEmptyQuery) {
 			return e.emptyQuestion(lang), nil
 		}
 		if err != nil {
 			return Answer{}, err
 		}
-		in = compose.Input{Question: text, Lang: lang, Results: res}
 	}
 	var a Answer
 	if e.model == nil {
@@ -258,8 +269,8 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 	return a, nil
 }
 
-func (e *Engine) search(ctx context.Context, q string) (retrieval.Results, error) {
-	res, err := e.r.Search(ctx, q, e.topK)
+func (e *Engine) searchK(ctx context.Context, q string, k int) (retrieval.Results, error) {
+	res, err := e.r.Search(ctx, q, k)
 	if err != nil {
 		if ctx.Err() != nil {
 			return res, ctx.Err()
@@ -374,7 +385,7 @@ func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in compose.I
 		passages = append(passages, it.Passage)
 		given[it.Passage.ID] = true
 	}
-	msgs, err := answerMessages(in.Question, in.Lang, history, passages)
+	msgs, err := answerMessages(in.Question, in.Lang, history, passages, e.c.Packs())
 	if err != nil {
 		e.log.Error("render the answer prompt", "err", err)
 		return e.fallback(in, MsgModelFailed, nil), nil

@@ -24,10 +24,16 @@ const (
 // srv, and whose retriever returns ids.
 func llmEngine(t *testing.T, srv *llmtest.Server, r Retriever, opts ...Option) *Engine {
 	t.Helper()
+	return llmEngineWith(t, srv, loadCorpus(t), r, opts...)
+}
+
+// llmEngineWith is llmEngine over corpus c.
+func llmEngineWith(t *testing.T, srv *llmtest.Server, c *corpus.Corpus, r Retriever, opts ...Option) *Engine {
+	t.Helper()
 	client := llm.New(srv.URL, testKey, testModel,
 		llm.WithRetry(retry.Policy{Retries: llm.DefaultRetries, Base: time.Millisecond, Max: 5 * time.Millisecond}),
 		llm.WithTimeout(10*time.Second), llm.WithIdleTimeout(10*time.Second))
-	return NewEngine(loadCorpus(t), r, append([]Option{WithModel(client)}, opts...)...)
+	return NewEngine(c, r, append([]Option{WithModel(client)}, opts...)...)
 }
 
 // isRewrite tells the query-rewrite request from the answer request.

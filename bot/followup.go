@@ -44,14 +44,14 @@ func turnCitations(c *corpus.Corpus, t Turn) []corpus.Passage {
 // to a search for the conversation's topic together with what the
 // follow-up adds, passages that match the latter first. prev is the
 // turn before (its citations number the list an ordinal counts in).
-func (e *Engine) followUpInput(ctx context.Context, text string, lang corpus.Lang, fu compose.FollowUp, history []Turn, prev Turn) (compose.Input, error) {
+func (e *Engine) followUpInput(ctx context.Context, text string, lang corpus.Lang, fu compose.FollowUp, history []Turn, prev Turn, packs []string) (compose.Input, error) {
 	in := compose.Input{Question: text, Lang: lang, FollowUp: true, Own: fu.Own, Frame: history[len(history)-1].Question}
 	questions := make([]string, len(history))
 	for i, t := range history {
 		questions[i] = t.Question
 	}
 	topic := compose.ConversationTopic(questions)
-	combined, err := e.search(ctx, strings.TrimSpace(topic+" "+fu.Own))
+	combined, err := e.searchPacks(ctx, strings.TrimSpace(topic+" "+fu.Own), e.topK, packs)
 	if err != nil && !errors.Is(err, retrieval.ErrEmptyQuery) {
 		return in, err
 	}
@@ -64,7 +64,7 @@ func (e *Engine) followUpInput(ctx context.Context, text string, lang corpus.Lan
 		return in, nil
 	}
 	if fu.Own != "" {
-		own, err := e.search(ctx, fu.Own)
+		own, err := e.searchPacks(ctx, fu.Own, e.topK, packs)
 		switch {
 		case err == nil:
 			in.OwnQuery = own.Query

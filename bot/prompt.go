@@ -1,6 +1,9 @@
 package bot
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/declbot/declbot/bot/llm"
 	"github.com/declbot/declbot/corpus"
 	"github.com/declbot/declbot/prompts"
@@ -8,7 +11,11 @@ import (
 
 // answerMessages renders the chat messages asking the model to answer
 // question in lang from passages (shown in the question's script).
-func answerMessages(question string, lang corpus.Lang, history []Turn, passages []corpus.Passage) ([]llm.Message, error) {
+//
+// With packs besides the built-in texts loaded (packs has more than one),
+// the prompt names the documents, and each passage's source gives its
+// document's date, so that the model can tell which text says what.
+func answerMessages(question string, lang corpus.Lang, history []Turn, passages []corpus.Passage, packs []corpus.Pack) ([]llm.Message, error) {
 	sc := lang.Script()
 	in := prompts.AnswerInput{
 		Question: question,
@@ -16,8 +23,16 @@ func answerMessages(question string, lang corpus.Lang, history []Turn, passages 
 		Passages: make([]prompts.Passage, 0, len(passages)),
 		History:  promptTurns(history),
 	}
+	multi := len(packs) > 1
+	if multi {
+		in.Corpus = describePacks(packs)
+	}
 	for _, p := range passages {
-		in.Passages = append(in.Passages, prompts.Passage{ID: p.ID, Title: passageSource(p, sc), Text: p.Text(sc)})
+		src := passageSource(p, sc)
+		if d := p.Document(); multi && d != nil && d.Date != "" {
+			src += " (" + d.Date + ")"
+		}
+		in.Passages = append(in.Passages, prompts.Passage{ID: p.ID, Title: src, Text: p.Text(sc)})
 	}
 	sys, err := prompts.System(in)
 	if err != nil {
@@ -60,4 +75,22 @@ func passageSource(p corpus.Passage, sc corpus.Script) string {
 		return title
 	}
 	return title + " " + section
+}
+
+// describePacks lists the loaded documents for the prompt, in English:
+// "Tianjin Declaration of … (2025-09-01, Tianjin; cite as 2.36, T3); …".
+func describePacks(packs []corpus.Pack) string {
+	var parts []string
+	for _, p := range packs {
+		var docs []string
+		for _, d := range p.Documents {
+			docs = append(docs, d.Titles.In(corpus.LangEn))
+		}
+		cite := "cite as " + p.ID + ":2.36"
+		if p.BuiltIn() {
+			cite = "cite as 2.36, T3, W1"
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s, %s; %s)", strings.Join(docs, "; "), p.Date, p.Place.In(corpus.LangEn), cite))
+	}
+	return strings.Join(parts, " | ")
 }

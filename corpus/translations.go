@@ -161,6 +161,18 @@ func (p Passage) TextIn(l Lang) string {
 	return p.Text(l.Script())
 }
 
+// Translated reports whether p can be read in l: l is Chinese, or p has
+// a working translation into it (a pack may have none, docs/PACKS.md).
+func (p Passage) Translated(l Lang) bool {
+	switch l {
+	case LangEn:
+		return p.TextEn != ""
+	case LangRu:
+		return p.TextRu != ""
+	}
+	return true
+}
+
 // TranslationLangs returns the languages with a working translation
 // (English and Russian), in registry order.
 func TranslationLangs() []Lang { return translated() }

@@ -52,6 +52,10 @@ type AnswerInput struct {
 	Passages []Passage
 	// History is the earlier turns, oldest first (may be empty).
 	History []Turn
+	// Corpus describes the loaded documents when there are more than the
+	// built-in Tianjin texts (see bot.describePacks); empty otherwise,
+	// and the system message then names the Tianjin texts as ever.
+	Corpus string
 }
 
 // RewriteInput is what the query-rewrite prompt is rendered from.
@@ -83,6 +87,7 @@ func System(in AnswerInput) (string, error) {
 		"Language": language(in.Language),
 		"Chinese":  chinese,
 		"Script":   script,
+		"Corpus":   in.Corpus,
 	})
 }
 

@@ -36,4 +36,8 @@ type Results struct {
 	// declaration does not address this" when InScope is false.
 	Relevance float64 `json:"relevance"`
 	InScope   bool    `json:"in_scope"`
+	// Unmentioned, for a query out of scope, are the names and phrases of
+	// the question that occur nowhere in the texts ("Arctic", "北极"), so
+	// that the answer can say by name what the texts do not mention.
+	Unmentioned []string `json:"unmentioned,omitempty"`
 }

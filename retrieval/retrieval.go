@@ -118,6 +118,7 @@ func WithQueryCacheSize(n int) Option { return func(o *options) { o.lruSize = ma
 // Index searches one corpus. It is immutable after New and safe for
 // concurrent use.
 type Index struct {
+	foldState
 	passages []corpus.Passage
 	byID     map[string]int32
 	coll     *chromem.Collection
@@ -379,6 +380,11 @@ func (x *Index) Embedder() Embedder { return x.embedder }
 // punctuation) returns ErrEmptyQuery; a query nothing in the corpus matches
 // returns no items and InScope false.
 func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
+	return x.search(ctx, q, k, nil)
+}
+
+// search is Search within the passages in (all when in is nil).
+func (x *Index) search(ctx context.Context, q string, k int, in []bool) (Results, error) {
 	if k <= 0 {
 		k = 5
 	}
@@ -394,6 +400,13 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 	}
 	res := Results{Query: pq.Text}
 	c := max(DefaultCandidates, k)
+	keep := c
+	if in != nil {
+		// Every ranking whole, then cut to the scope and to the usual
+		// depth: the scope's passages rank among themselves as if the
+		// index held them alone.
+		c = len(x.passages)
+	}
 
 	qterms := x.queryTerms(pq.Text)
 	var lex []docScore
@@ -418,9 +431,15 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 	}
 
 	alts := x.altRankings(pq, c)
+	if in != nil {
+		lex, vec, alts = within(in, keep, lex, vec, alts)
+	}
 	res.Items = x.fuse(vec, lex, alts, qterms, k)
 	res.Relevance = x.relevance(pq, qterms, res.Items)
 	res.InScope = res.Relevance >= DefaultRelevanceThreshold
+	if !res.InScope {
+		res.Unmentioned = x.unmentioned(pq)
+	}
 	return res, nil
 }
 

@@ -311,7 +311,7 @@ func (cp *Composer) mentionsButNot(a Answer, in Input, t answerType, chosen []se
 	if topic == "" {
 		// The quoted sentences share no words with the question: there is
 		// no topic to say the text mentions.
-		text := i18n.Text(a.Lang, i18n.NotAddressed)
+		text := i18n.Text(a.Lang, cp.notAddressedKey())
 		var topics []string
 		for _, p := range a.Related {
 			topics = append(topics, p.ID+" "+quoteTopic(a.Lang, topicOf(p, a.Lang.Script())))

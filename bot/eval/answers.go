@@ -243,7 +243,7 @@ func EvaluateAnswers(ctx context.Context, s *Suite, a Answerer, opts ...AnswerOp
 				rec := &modelErrors{}
 				ictx := context.WithValue(ctx, modelErrorsKey{}, rec)
 				start := time.Now()
-				ans, err := a.Ask(ictx, bot.Question{Text: it.Question})
+				ans, err := a.Ask(ictx, bot.Question{Text: it.Question, Packs: it.Docs})
 				lat := time.Since(start)
 				if ctx.Err() != nil {
 					// Not answered: left out of the partial report.

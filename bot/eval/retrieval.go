@@ -15,6 +15,14 @@ type Retriever interface {
 	Search(ctx context.Context, q string, k int) (retrieval.Results, error)
 }
 
+// packSearcher is the scoped search of *retrieval.Index, used for items
+// that name documents (Item.Docs). Retrieval is scored without the
+// engine's steering: a question that names a document in its text is
+// searched across every pack here.
+type packSearcher interface {
+	SearchPacks(ctx context.Context, q string, k int, packs []string) (retrieval.Results, error)
+}
+
 // DefaultK is the default cutoff of the "@k" metrics.
 const DefaultK = 5
 
@@ -117,7 +125,13 @@ func EvaluateRetrieval(ctx context.Context, s *Suite, r Retriever, k int) (*Retr
 			return nil, err
 		}
 		start := time.Now()
-		res, err := r.Search(ctx, it.Question, depth)
+		var res retrieval.Results
+		var err error
+		if ps, ok := r.(packSearcher); ok && len(it.Docs) > 0 {
+			res, err = ps.SearchPacks(ctx, it.Question, depth, it.Docs)
+		} else {
+			res, err = r.Search(ctx, it.Question, depth)
+		}
 		lat := time.Since(start)
 		if errors.Is(err, retrieval.ErrEmptyQuery) {
 			// A question that is all stop phrases finds nothing: that

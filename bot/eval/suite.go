@@ -70,6 +70,10 @@ type Item struct {
 	// a complete answer contains.
 	Facts      []string `json:"facts"`
 	OutOfScope bool     `json:"out_of_scope"`
+	// Docs limits the question to these document packs (pack IDs, as a
+	// Telegram chat pinned with /doc): bot.Question.Packs. Empty: every
+	// loaded pack, the question steering itself.
+	Docs []string `json:"docs,omitempty"`
 	// Draft marks an item written by "declbot review export" from a
 	// reviewed answer: its gold list is still to be filled in, so it
 	// cannot be scored. Cited are the IDs that answer cited, as a hint.
@@ -278,6 +282,15 @@ func checkItem(it *Item, c *corpus.Corpus) []string {
 	var out []string
 	if strings.TrimSpace(it.ID) == "" {
 		out = append(out, `missing "id": give each item a unique id such as "hans-001"`)
+	}
+	for _, d := range it.Docs {
+		if _, ok := c.Pack(d); !ok {
+			var loaded []string
+			for _, p := range c.Packs() {
+				loaded = append(loaded, p.ID)
+			}
+			out = append(out, fmt.Sprintf("docs names pack %q, which is not loaded (loaded: %s): load it with --corpus DIR or CORPUS_DIR", d, strings.Join(loaded, ", ")))
+		}
 	}
 	langs := Langs()
 	switch {

@@ -31,6 +31,14 @@ type Key string
 const (
 	// NotAddressed: the declaration does not address the question.
 	NotAddressed Key = "not_addressed"
+	// NotAddressedTexts says it when more than the built-in texts are
+	// loaded (document packs), which "the declaration and the two
+	// statements" would misname.
+	NotAddressedTexts Key = "not_addressed_texts"
+	// NotMentioned and NotMentionedTexts say it by name (%s: "“Arctic”"),
+	// when the question names what occurs nowhere in the texts.
+	NotMentioned      Key = "not_mentioned"
+	NotMentionedTexts Key = "not_mentioned_texts"
 	// Related introduces the closest topics the corpus does cover; %s:
 	// the list of topics, joined with TopicSeparator.
 	Related Key = "related"
@@ -95,6 +103,9 @@ const (
 	// TranslationNote goes with every working translation shown: it is
 	// unofficial and the Chinese text is authoritative.
 	TranslationNote Key = "translation_note"
+	// NoTranslation goes with a paragraph of a document pack that has no
+	// working translation yet (docs/PACKS.md), shown in Chinese instead.
+	NoTranslation Key = "no_translation"
 	// ViewLabel is a language's name in that language, on the buttons that
 	// switch a paragraph between languages (中文 / 繁體 / English / Русский):
 	// each language's table names itself.
@@ -122,10 +133,6 @@ const (
 	StatsTopRefused Key = "stats_top_refused"
 	StatsNoRefused  Key = "stats_no_refused"
 	StatsPrivate    Key = "stats_private"
-	// NoTranslation goes, instead of TranslationNote, under a paragraph
-	// shown to a reader of a language its pack has no working translation
-	// into: the Chinese is shown.
-	NoTranslation Key = "no_translation"
 	// PackLabel names a document pack (in the contents, /docs and /doc):
 	// %s its ID, %s its place, %s its date (YYYY-MM-DD).
 	PackLabel Key = "pack_label"
@@ -180,16 +187,16 @@ var Commands = [...]string{"ask", "cite", "search", "sections", "docs", "doc", "
 // Keys returns every key the program uses.
 func Keys() []Key {
 	out := []Key{
-		NotAddressed, Related, TopicSeparator, MentionsButNot, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator,
+		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, TopicSeparator, MentionsButNot, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator,
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
-		UnknownCommand, Prev, Next, Example1, Example2, Example3, SectionOpening, SectionPart, DeclarationShort, TranslationNote,
+		UnknownCommand, Prev, Next, Example1, Example2, Example3, SectionOpening, SectionPart, DeclarationShort, TranslationNote, NoTranslation,
 		ViewLabel,
 		DocShortPrefix + "trade", DocShortPrefix + "ww2un80",
 		FeedbackUp, FeedbackDown, CommentPrompt, CommentThanks,
 		StatsOff, StatsDay, StatsWeek, StatsCounts, StatsFallbacks, StatsTopRefused, StatsNoRefused, StatsPrivate,
-		NoTranslation, PackLabel, SectionsMore,
+		PackLabel, SectionsMore,
 		DocsHeader, DocsDoc, DocsDocOne, DocsTranslations, DocsNoTranslations, DocsAll, DocsPinned,
 		DocSingle, DocCurrentAll, DocCurrentPinned, DocStale, DocPinned, DocUnpinned, DocUnknown, DocAll,
 	}

@@ -48,6 +48,8 @@ Example:
 
 const chatHelp = `Type a question and press Enter. Commands:
   /cite ID...  print paragraphs, e.g. /cite 2.36 T3
+  /docs        list the loaded documents
+  /doc ID      ask only about one document pack (/doc all: every pack)
   /new         forget the conversation
   /help        this list
   /quit        leave (or Ctrl-D)`
@@ -109,6 +111,8 @@ type chatSession struct {
 	// lang is the language of the last question, for the script /cite
 	// prints in.
 	lang corpus.Lang
+	// pack is the pack /doc limits questions to; "" for every pack.
+	pack string
 }
 
 func (s *chatSession) run(ctx context.Context) int {
@@ -174,6 +178,12 @@ func (s *chatSession) command(line string) (quit bool) {
 	case "/new", "/reset":
 		s.history = nil
 		fmt.Fprintln(w, "New conversation: earlier questions are forgotten.")
+	case "/docs":
+		for _, d := range documentList(s.c) {
+			fmt.Fprintf(w, "%-24s %-11s %s  %3d paragraphs  %s\n", d.ID, d.Kind, orDash(d.Date), d.Passages, d.Short.In(s.lang))
+		}
+	case "/doc":
+		s.pinPack(w, args)
 	case "/cite":
 		if args == "" {
 			fmt.Fprintf(w, "Give paragraph IDs, e.g. /cite 2.36 T3 (valid IDs: %s)\n", s.c.ValidRanges())
@@ -202,7 +212,11 @@ func (s *chatSession) command(line string) (quit bool) {
 func (s *chatSession) ask(ctx context.Context, q string) error {
 	w := s.a.stdout
 	printed := ""
-	ans, err := s.engine.AskStream(ctx, bot.Question{Text: q, History: s.history}, func(text string) {
+	q0 := bot.Question{Text: q, History: s.history}
+	if s.pack != "" {
+		q0.Packs = []string{s.pack}
+	}
+	ans, err := s.engine.AskStream(ctx, q0, func(text string) {
 		// Print only what extends the text already shown; anything else
 		// (the answer replaced by the extractive one) is printed at the
 		// end.
@@ -279,4 +293,32 @@ func isTerminal(r io.Reader) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// pinPack is /doc: with a pack ID, later questions are asked about that
+// pack alone; "all" (or "*") undoes it; nothing says what is pinned.
+func (s *chatSession) pinPack(w io.Writer, arg string) {
+	arg = strings.ToLower(strings.TrimSpace(arg))
+	var ids []string
+	for _, p := range s.c.Packs() {
+		ids = append(ids, p.ID)
+	}
+	switch {
+	case arg == "":
+		if s.pack == "" {
+			fmt.Fprintf(w, "Questions go to every loaded pack (%s); /doc ID asks only one.\n", strings.Join(ids, ", "))
+		} else {
+			fmt.Fprintf(w, "Questions go to %s only; /doc all asks every pack.\n", s.pack)
+		}
+	case arg == "all" || arg == "*":
+		s.pack = ""
+		fmt.Fprintln(w, "Questions go to every loaded pack.")
+	default:
+		if _, ok := s.c.Pack(arg); !ok {
+			fmt.Fprintf(w, "No pack %q is loaded: the loaded packs are %s.\n", arg, strings.Join(ids, ", "))
+			return
+		}
+		s.pack = arg
+		fmt.Fprintf(w, "Questions go to %s only; /doc all asks every pack.\n", arg)
+	}
 }

@@ -144,6 +144,12 @@ func printPassage(w io.Writer, p corpus.Passage, lang corpus.Lang, context bool)
 	if context {
 		tag = "  (context)"
 	}
+	if !lang.IsChinese() && !p.Translated(lang) {
+		fmt.Fprintf(w, "[%s] %s%s\n", p.ID, passageHeading(p, lang), tag)
+		fmt.Fprintln(w, p.TextHans)
+		fmt.Fprintln(w, "("+i18n.Text(lang, i18n.NoTranslation)+")")
+		return
+	}
 	if !lang.IsChinese() {
 		fmt.Fprintf(w, "[%s] %s%s\n", p.ID, passageHeading(p, lang), tag)
 		fmt.Fprintln(w, p.TextIn(lang))
@@ -164,14 +170,24 @@ func printPassage(w io.Writer, p corpus.Passage, lang corpus.Lang, context bool)
 // passageHeading names a passage's document and section for a reader of
 // lang who does not read Chinese: "Tianjin Declaration · Part 2".
 func passageHeading(p corpus.Passage, lang corpus.Lang) string {
-	if p.Doc != "declaration" {
+	d := p.Document()
+	builtin := d == nil || d.Pack == corpus.BuiltinPack
+	if p.Doc != "declaration" && builtin {
 		return i18n.Text(lang, i18n.Key(i18n.DocShortPrefix+p.Doc))
+	}
+	if !builtin && d.Prefix != "" {
+		// Another pack's statement: its own short title.
+		return d.ShortTitle(lang)
 	}
 	section := i18n.Text(lang, i18n.SectionPart, p.Section)
 	if p.Section == "0" {
 		section = i18n.Text(lang, i18n.SectionOpening)
 	}
-	return i18n.Text(lang, i18n.DeclarationShort) + " · " + section
+	name := i18n.Text(lang, i18n.DeclarationShort)
+	if !builtin {
+		name = d.ShortTitle(lang)
+	}
+	return name + " · " + section
 }
 
 func writeJSON(a *app, v any) int {

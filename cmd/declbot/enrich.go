@@ -21,7 +21,7 @@ func enrichCommand() command {
 		name:    "enrich",
 		summary: "make working translations and question lists with the configured model",
 		usage: `Usage: declbot enrich [--what translations|questions|all] [--lang en|ru|zh-Hans]
-                      [--ids missing|all|IDS] [--out DIR] [--batch N] [--dry-run]
+                      [--ids missing|all|IDS] [--pack ID] [--out DIR] [--batch N] [--dry-run]
 
 Asks the configured OpenAI-compatible model (OPENAI_BASE_URL, OPENAI_API_KEY,
 OPENAI_MODEL) to translate passages from the Chinese, or to write the
@@ -40,6 +40,12 @@ from DIR when they exist there, else from the files built into declbot.
 Without --out, DIR is corpus/data of the source tree declbot is run from;
 outside the repository --out is required. Rebuild to use the new files.
 
+--pack ID enriches a document pack loaded with --corpus DIR or CORPUS_DIR
+(docs/PACKS.md) instead of the built-in texts: DIR defaults to the pack's
+own directory, whose files start empty. The pack loads only once every
+language's file is complete (or with no translations/ and questions/ at
+all): run until nothing fails.
+
 Each validated output is cached under DATA_DIR/enrich-cache, keyed by the
 model and the prompt: after an interruption or failures, run the same
 command again and it asks only for what it lacks. LLM_TIMEOUT bounds each
@@ -48,7 +54,8 @@ request (default here 3m); max_tokens is at least 4096.
 Examples:
   declbot enrich --dry-run
   declbot enrich --what translations --lang ru --ids 2.1-2.44
-  declbot enrich --what questions --ids all --out /tmp/data --batch 3`,
+  declbot enrich --what questions --ids all --out /tmp/data --batch 3
+  declbot enrich --corpus packs --pack astana2024`,
 		run: runEnrich,
 	}
 }
@@ -68,6 +75,7 @@ func runEnrich(ctx context.Context, a *app, args []string) int {
 	idsFlag := fs.String("ids", "missing", "missing, all, or paragraph IDs and ranges (2.1-2.44,T3)")
 	out := fs.String("out", "", "data folder to write (default: corpus/data of the source tree)")
 	batch := fs.Int("batch", enrich.DefaultBatch, "passages per model request")
+	packID := fs.String("pack", corpus.BuiltinPack, "the document pack to enrich (load others with --corpus DIR)")
 	dry := fs.Bool("dry-run", false, "say what would be asked and print the first request; ask and write nothing")
 	rest, code, ok := parseFlags(a, fs, args, true)
 	if !ok {
@@ -99,10 +107,17 @@ func runEnrich(ctx context.Context, a *app, args []string) int {
 	if !cfg.LLMEnabled() && !*dry {
 		return fail("no model configured: set OPENAI_BASE_URL (any OpenAI-compatible server) and/or OPENAI_API_KEY, and OPENAI_MODEL (see .env.example); --dry-run shows what would be asked without one")
 	}
-	c, err := corpus.LoadPassages()
+	c, err := openCorpusWith(a, corpus.LoadPassages)
 	if err != nil {
-		fmt.Fprintf(a.stderr, "declbot enrich: %v\n", err)
-		return exitFail
+		return fail("%v", err)
+	}
+	pack, ok := c.Pack(strings.ToLower(strings.TrimSpace(*packID)))
+	if !ok {
+		var loaded []string
+		for _, p := range c.Packs() {
+			loaded = append(loaded, p.ID)
+		}
+		return fail("--pack %q is not loaded (loaded: %s): load it with --corpus DIR or CORPUS_DIR", *packID, strings.Join(loaded, ", "))
 	}
 	var ids []string
 	if *idsFlag != "missing" && *idsFlag != "all" {
@@ -111,10 +126,16 @@ func runEnrich(ctx context.Context, a *app, args []string) int {
 			return fail("--ids: %v", err)
 		}
 		for _, p := range ps {
+			if p.Pack != pack.ID {
+				return fail("--ids: %s is not in pack %s (give --pack %s)", p.ID, pack.ID, p.Pack)
+			}
 			ids = append(ids, p.ID)
 		}
 	}
 	dir := *out
+	if dir == "" && !pack.BuiltIn() {
+		dir = pack.Dir
+	}
 	if dir == "" {
 		wd, err := os.Getwd()
 		if err == nil {
@@ -163,7 +184,7 @@ func runEnrich(ctx context.Context, a *app, args []string) int {
 			langs = []corpus.Lang{l}
 		}
 		for _, l := range langs {
-			path, f, err := openEnrichFile(dir, kind, l)
+			path, f, err := openEnrichFile(dir, kind, l, pack.BuiltIn())
 			if err != nil {
 				fmt.Fprintf(a.stderr, "declbot enrich: %v\n", err)
 				return exitFail
@@ -175,6 +196,9 @@ func runEnrich(ctx context.Context, a *app, args []string) int {
 			if *idsFlag == "missing" || *idsFlag == "all" {
 				job.IDs = nil
 				for _, p := range c.Passages() {
+					if p.Pack != pack.ID {
+						continue
+					}
 					if *idsFlag == "all" || f.Check(p) != nil {
 						job.IDs = append(job.IDs, p.ID)
 					}
@@ -183,7 +207,7 @@ func runEnrich(ctx context.Context, a *app, args []string) int {
 			if kind == enrich.Questions {
 				tr := translations[l]
 				if tr == nil && !l.IsChinese() {
-					if _, tr, err = openEnrichFile(dir, enrich.Translations, l); err != nil {
+					if _, tr, err = openEnrichFile(dir, enrich.Translations, l, pack.BuiltIn()); err != nil {
 						fmt.Fprintf(a.stderr, "declbot enrich: %v\n", err)
 						return exitFail
 					}
@@ -261,14 +285,17 @@ func runEnrich(ctx context.Context, a *app, args []string) int {
 	return exitOK
 }
 
-// openEnrichFile reads kind's file in l from dir, or the built-in one when
-// dir has none yet.
-func openEnrichFile(dir string, kind enrich.Kind, l corpus.Lang) (string, *enrich.File, error) {
+// openEnrichFile reads kind's file in l from dir, or (for the built-in
+// pack) the built-in one when dir has none yet.
+func openEnrichFile(dir string, kind enrich.Kind, l corpus.Lang, builtin bool) (string, *enrich.File, error) {
 	path := filepath.Join(dir, "translations", string(l)+".jsonl")
 	if kind == enrich.Questions {
 		path = filepath.Join(dir, "questions", string(l)+".tsv")
 	}
 	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && !builtin {
+		data, err = nil, nil // a new pack: start an empty file
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		if kind == enrich.Translations {
 			data, err = corpus.ShippedTranslation(l)

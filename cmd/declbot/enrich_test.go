@@ -181,3 +181,93 @@ func TestEnrichDryRun(t *testing.T) {
 		t.Error("a temporary folder was taken for the repository")
 	}
 }
+
+// A new pack gets its translations and question lists from the model:
+// --pack writes them into the pack's own directory, under its local IDs,
+// and the pack then loads with them.
+func TestEnrichPack(t *testing.T) {
+	src, err := corpus.Load(corpus.WithPackDir(testPacks))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	dir := filepath.Join(root, "qinghu2026")
+	for _, name := range []string{"pack.json", "passages.jsonl"} {
+		b, err := os.ReadFile(filepath.Join(testPacks, "qinghu2026", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := llmtest.NewServer(t, llmtest.WithHandler(func(r llmtest.Request) string {
+		ids := enrichPassageID.FindAllStringSubmatch(r.LastUser(), -1)
+		if strings.Contains(r.LastUser(), `{"translations"`) {
+			type entry struct {
+				ID   string `json:"id"`
+				Text string `json:"text"`
+			}
+			var out struct {
+				Translations []entry `json:"translations"`
+			}
+			lang := corpus.LangEn
+			if strings.Contains(r.LastUser(), "Russian") {
+				lang = corpus.LangRu
+			}
+			for _, m := range ids {
+				p, _ := src.Get(m[1])
+				out.Translations = append(out.Translations, entry{m[1], p.TextIn(lang)})
+			}
+			b, _ := json.Marshal(out)
+			return string(b)
+		}
+		type entry struct {
+			ID        string   `json:"id"`
+			Questions []string `json:"questions"`
+		}
+		var out struct {
+			Questions []entry `json:"questions"`
+		}
+		qs := map[string][]string{
+			"zh-Hans": {"这一段说了什么？", "成员国在这方面有什么决定？", "这件事怎么安排？"},
+			"en":      {"What does this paragraph say?", "What did the member states decide here?", "How is this arranged?"},
+			"ru":      {"О чём этот пункт?", "Что решили государства-члены?", "Как это устроено?"},
+		}
+		lang := "zh-Hans"
+		if strings.Contains(r.LastUser(), "English") {
+			lang = "en"
+		} else if strings.Contains(r.LastUser(), "Russian") || strings.Contains(r.LastUser(), "Русск") {
+			lang = "ru"
+		}
+		for _, m := range ids {
+			out.Questions = append(out.Questions, entry{m[1], qs[lang]})
+		}
+		b, _ := json.Marshal(out)
+		return string(b)
+	}))
+	env := map[string]string{"DATA_DIR": t.TempDir(), "OPENAI_BASE_URL": srv.URL, "CORPUS_DIR": root}
+	stdout, stderr, code := run(t, env, "enrich", "--pack", "qinghu2026")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	en, err := os.ReadFile(filepath.Join(dir, "translations", "en.jsonl"))
+	if err != nil || !strings.Contains(string(en), `{"id":"1.1","text":"The member states note`) || strings.Contains(string(en), "qinghu2026:") {
+		t.Errorf("en.jsonl should hold local IDs: %v\n%s", err, en)
+	}
+	c, err := corpus.Load(corpus.WithPackDir(root))
+	if err != nil {
+		t.Fatalf("the enriched pack does not load: %v", err)
+	}
+	if p, _ := c.Get("qinghu2026:A2"); p.TextRu == "" {
+		t.Error("qinghu2026:A2 has no Russian translation after enrich")
+	}
+	// Unknown pack: a clear error.
+	_, stderr, code = run(t, env, "enrich", "--pack", "nosuch2030", "--dry-run")
+	if code != exitUsage || !strings.Contains(stderr, `--pack "nosuch2030" is not loaded`) {
+		t.Errorf("unknown pack: exit %d, %s", code, stderr)
+	}
+}

@@ -59,6 +59,7 @@ func commands() []command {
 		corpusCommand(),
 		evalCommand(),
 		enrichCommand(),
+		importCommand(),
 		reviewCommand(),
 		serveCommand(),
 	}

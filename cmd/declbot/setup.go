@@ -19,15 +19,19 @@ import (
 // openCorpus loads the built-in texts and the packs in --corpus DIR, or
 // else in CORPUS_DIR. A broken pack is the user's input: the error names
 // the file and line, and the caller exits with status 2.
-func openCorpus(a *app) (*corpus.Corpus, error) {
+func openCorpus(a *app) (*corpus.Corpus, error) { return openCorpusWith(a, corpus.Load) }
+
+// openCorpusWith is openCorpus with load (corpus.LoadPassages for the
+// tools that make translations).
+func openCorpusWith(a *app, load func(...corpus.Option) (*corpus.Corpus, error)) (*corpus.Corpus, error) {
 	dir, from := a.corpusDir, "--corpus"
 	if dir == "" {
 		dir, from = strings.TrimSpace(a.getenv("CORPUS_DIR")), "CORPUS_DIR"
 	}
 	if dir == "" {
-		return corpus.Load()
+		return load()
 	}
-	c, err := corpus.Load(corpus.WithPackDir(dir))
+	c, err := load(corpus.WithPackDir(dir))
 	if err != nil {
 		return nil, fmt.Errorf("%s=%s: %w", from, dir, err)
 	}

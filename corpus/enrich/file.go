@@ -114,13 +114,13 @@ func (f *File) Questions(id string) []string {
 // package corpus (nil when it does); a passage with no entry fails.
 func (f *File) Check(p corpus.Passage) error {
 	if f.Kind == Translations {
-		t := f.Translation(p.ID)
+		t := f.Translation(localID(p))
 		if t == "" {
 			return fmt.Errorf("no translation")
 		}
 		return corpus.CheckTranslation(p, f.Lang, t)
 	}
-	qs := f.Questions(p.ID)
+	qs := f.Questions(localID(p))
 	if len(qs) == 0 {
 		return fmt.Errorf("no questions")
 	}
@@ -131,6 +131,7 @@ func (f *File) Check(p corpus.Passage) error {
 // entry of the nearest passage before p in corpus order (at the top when
 // there is none). It reports whether the file changed.
 func (f *File) Set(p corpus.Passage, out Output, c *corpus.Corpus) bool {
+	id := localID(p)
 	var lines []string
 	if f.Kind == Translations {
 		var b bytes.Buffer
@@ -139,23 +140,23 @@ func (f *File) Set(p corpus.Passage, out Output, c *corpus.Corpus) bool {
 		_ = enc.Encode(struct {
 			ID   string `json:"id"`
 			Text string `json:"text"`
-		}{p.ID, out.Text}) // strings always encode
+		}{id, out.Text}) // strings always encode
 		lines = []string{b.String()}
 	} else {
 		for _, q := range out.Questions {
-			lines = append(lines, p.ID+"\t"+q+"\n")
+			lines = append(lines, id+"\t"+q+"\n")
 		}
 	}
 	newLines := make([]fileLine, len(lines))
 	for i, raw := range lines {
-		newLines[i] = fileLine{raw: raw, id: p.ID, text: out.Text}
+		newLines[i] = fileLine{raw: raw, id: id, text: out.Text}
 		if f.Kind == Questions {
 			newLines[i].text, newLines[i].question = "", out.Questions[i]
 		}
 	}
 	first, last := -1, -1
 	for i, l := range f.lines {
-		if l.id == p.ID {
+		if l.id == id {
 			if first < 0 {
 				first = i
 			}
@@ -165,7 +166,7 @@ func (f *File) Set(p corpus.Passage, out Output, c *corpus.Corpus) bool {
 	if first >= 0 {
 		var old []fileLine
 		for _, l := range f.lines[first : last+1] {
-			if l.id == p.ID {
+			if l.id == id {
 				old = append(old, l)
 			}
 		}
@@ -176,7 +177,7 @@ func (f *File) Set(p corpus.Passage, out Output, c *corpus.Corpus) bool {
 		// file edited by hand) stay where they are, after the new block.
 		var rest []fileLine
 		for _, l := range f.lines[first : last+1] {
-			if l.id != p.ID {
+			if l.id != id {
 				rest = append(rest, l)
 			}
 		}
@@ -189,7 +190,7 @@ func (f *File) Set(p corpus.Passage, out Output, c *corpus.Corpus) bool {
 		at = f.headerEnd()
 	}
 	for i, l := range f.lines {
-		if q, ok := c.Get(l.id); ok && q.Index < p.Index {
+		if q, ok := c.Get(strings.TrimSuffix(p.ID, id) + l.id); ok && q.Index < p.Index {
 			at = i + 1
 		}
 	}
@@ -287,4 +288,13 @@ func WriteAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, werr)
 	}
 	return nil
+}
+
+// localID is the ID a pack's files use for p: its ID within its pack
+// ("2.36" for "astana2024:2.36"; the same for the built-in texts).
+func localID(p corpus.Passage) string {
+	if p.Local != "" {
+		return p.Local
+	}
+	return p.ID
 }
