@@ -13,6 +13,7 @@ import (
 	"github.com/declbot/declbot/bot/history"
 	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/corpus"
+	"github.com/declbot/declbot/retrieval"
 )
 
 // route handles one update; dispatch runs it in its own goroutine.
@@ -377,13 +378,19 @@ func (b *Bot) findPassages(ctx context.Context, q string, k int, packs []string)
 		return ps[:min(len(ps), k)], nil
 	}
 	if b.searcher != nil {
-		// The Searcher ranks every pack: ask for enough to find k of
-		// the pinned one among them.
-		n := k
-		if len(packs) > 0 {
-			n = min(b.c.Len(), k*4*len(b.c.Packs()))
+		var res retrieval.Results
+		var err error
+		if ps, ok := b.searcher.(PackSearcher); ok && len(packs) > 0 {
+			res, err = ps.SearchPacks(ctx, q, k, packs)
+		} else {
+			// A Searcher that ranks every pack: ask for enough to find k
+			// of the pinned one among them.
+			n := k
+			if len(packs) > 0 {
+				n = min(b.c.Len(), k*4*len(b.c.Packs()))
+			}
+			res, err = b.searcher.Search(ctx, q, n)
 		}
-		res, err := b.searcher.Search(ctx, q, n)
 		if err != nil {
 			return nil, err
 		}

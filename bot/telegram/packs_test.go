@@ -901,3 +901,38 @@ func TestLongSection(t *testing.T) {
 		t.Errorf("%d buttons, last %v\n%s", len(data), data[len(data)-1:], all.String())
 	}
 }
+
+// scopedSearcher is a PackSearcher: /search in a pinned chat asks it for
+// the pinned pack's paragraphs instead of filtering a wider ranking.
+type scopedSearcher struct {
+	packSearcher
+	scoped [][]string
+}
+
+func (s *scopedSearcher) SearchPacks(ctx context.Context, q string, k int, packs []string) (retrieval.Results, error) {
+	s.mu.Lock()
+	s.scoped = append(s.scoped, packs)
+	s.mu.Unlock()
+	res, err := s.Search(ctx, q, s.c.Len())
+	res.Items = slices.DeleteFunc(res.Items, func(r retrieval.Result) bool { return !slices.Contains(packs, r.Passage.Pack) })
+	res.Items = res.Items[:min(k, len(res.Items))]
+	return res, err
+}
+
+func TestPinnedSearchScoped(t *testing.T) {
+	s := &scopedSearcher{packSearcher: packSearcher{c: packCorpus, ids: []string{"2.36", "qinghu2026:2.3", "T3", "qinghu2026:A1"}}}
+	h := startPacks(t, packCorpus, nil, WithSearcher(s))
+	u := tgtest.NewUser(65, "S", "en")
+	chat := tgtest.PrivateChat(u)
+	h.lastReply(chat, u, "/search glaciers")
+	h.lastReply(chat, u, "/doc qinghu2026")
+	res := h.lastReply(chat, u, "/search glaciers")
+	if got := callbackData(res); !slices.Equal(got, []string{"p:qinghu2026:2.3:en", "p:qinghu2026:A1:en"}) {
+		t.Errorf("pinned /search: %v", got)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.scoped) != 1 || !slices.Equal(s.scoped[0], []string{"qinghu2026"}) {
+		t.Errorf("SearchPacks calls: %v (an unpinned /search must use Search)", s.scoped)
+	}
+}
