@@ -133,6 +133,43 @@ const (
 	StatsTopRefused Key = "stats_top_refused"
 	StatsNoRefused  Key = "stats_no_refused"
 	StatsPrivate    Key = "stats_private"
+	// PackLabel names a document pack (in the contents, /docs and /doc):
+	// %s its ID, %s its place, %s its date (YYYY-MM-DD).
+	PackLabel Key = "pack_label"
+	// DocsHeader heads /docs, the list of loaded documents. Under each
+	// pack (PackLabel) a line per document: DocsDoc (%s its short title,
+	// %s its IDs, %d its paragraphs) or, for a document of one paragraph,
+	// DocsDocOne (%s, %s); then DocsTranslations (%s the languages,
+	// joined with IDSeparator) or DocsNoTranslations. With several packs
+	// loaded the list ends with DocsAll (%s a pack ID to show /doc with)
+	// or, in a pinned chat, DocsPinned (%s the pack ID, %s DocAll).
+	DocsHeader         Key = "docs_header"
+	DocsDoc            Key = "docs_doc"
+	DocsDocOne         Key = "docs_doc_one"
+	DocsTranslations   Key = "docs_translations"
+	DocsNoTranslations Key = "docs_no_translations"
+	DocsAll            Key = "docs_all"
+	DocsPinned         Key = "docs_pinned"
+	// /doc: DocSingle (%s the one pack, PackLabel) when only the built-in
+	// pack is loaded; DocCurrentAll (%s the pack IDs, %s an example ID)
+	// and DocCurrentPinned (%s the pack, PackLabel; %s DocAll) answer /doc
+	// alone, DocStale (%s the pack ID) first when the chat is pinned to a
+	// pack no longer loaded; DocPinned (%s PackLabel, %s DocAll) and
+	// DocUnpinned confirm a change; DocUnknown (%s what was typed, %s the
+	// pack IDs) refuses an ID that is not loaded. DocAll is the word that
+	// unpins ("/doc all"); /doc takes every language's.
+	DocSingle        Key = "doc_single"
+	DocCurrentAll    Key = "doc_current_all"
+	DocCurrentPinned Key = "doc_current_pinned"
+	DocStale         Key = "doc_stale"
+	DocPinned        Key = "doc_pinned"
+	DocUnpinned      Key = "doc_unpinned"
+	DocUnknown       Key = "doc_unknown"
+	DocAll           Key = "doc_all"
+	// SectionsMore ends the contents when they have more parts than a
+	// message takes buttons (a dozen packs): %d the buttons shown, %s a
+	// pack ID to show "/sections ID" with.
+	SectionsMore Key = "sections_more"
 	// DocShortPrefix + a document key (corpus.Document.Key) is a
 	// statement's short name, for buttons.
 	DocShortPrefix = "doc_short_"
@@ -145,7 +182,7 @@ const (
 var Examples = [...]Key{Example1, Example2, Example3}
 
 // Commands are the bot's commands in the order the menu shows them.
-var Commands = [...]string{"ask", "cite", "search", "sections", "new", "help", "start"}
+var Commands = [...]string{"ask", "cite", "search", "sections", "docs", "doc", "new", "help", "start"}
 
 // Keys returns every key the program uses.
 func Keys() []Key {
@@ -159,6 +196,9 @@ func Keys() []Key {
 		DocShortPrefix + "trade", DocShortPrefix + "ww2un80",
 		FeedbackUp, FeedbackDown, CommentPrompt, CommentThanks,
 		StatsOff, StatsDay, StatsWeek, StatsCounts, StatsFallbacks, StatsTopRefused, StatsNoRefused, StatsPrivate,
+		PackLabel, SectionsMore,
+		DocsHeader, DocsDoc, DocsDocOne, DocsTranslations, DocsNoTranslations, DocsAll, DocsPinned,
+		DocSingle, DocCurrentAll, DocCurrentPinned, DocStale, DocPinned, DocUnpinned, DocUnknown, DocAll,
 	}
 	for _, c := range Commands {
 		out = append(out, Key(CommandPrefix+c))

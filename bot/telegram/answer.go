@@ -99,7 +99,7 @@ func (b *Bot) ask(ctx context.Context, q question) {
 			panic(r)
 		}
 	}()
-	ans, err := b.answerer.AskStream(ctx, bot.Question{Text: q.text, History: turns}, s.update)
+	ans, err := b.answerer.AskStream(ctx, bot.Question{Text: q.text, History: turns, Packs: b.chatPacks(q.chat)}, s.update)
 	s.stop()
 	if err != nil {
 		b.stats.failures.Add(1)
@@ -381,7 +381,7 @@ func (s *stream) stop() {
 func (s *stream) finish(a bot.Answer, answerID string) error {
 	ctx := s.b.work
 	body := answerDoc(a)
-	kb := withFeedback(sourceKeyboard(a, sourceView(a, s.q.text, s.q.from.LanguageCode)), answerID)
+	kb := withFeedback(sourceKeyboard(s.b.c, a, sourceView(a, s.q.text, s.q.from.LanguageCode)), answerID)
 	chunks := body.split(s.b.msgLimit)
 	if len(chunks) == 0 {
 		var d doc

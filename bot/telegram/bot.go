@@ -43,6 +43,15 @@ type Searcher interface {
 	Search(ctx context.Context, q string, k int) (retrieval.Results, error)
 }
 
+// PackSearcher is a Searcher that ranks within document packs, for /search
+// in a chat pinned to one (/doc); *retrieval.Index is one. A Searcher
+// without it is asked for more and its results filtered.
+type PackSearcher interface {
+	SearchPacks(ctx context.Context, q string, k int, packs []string) (retrieval.Results, error)
+}
+
+var _ PackSearcher = (*retrieval.Index)(nil)
+
 // History keeps each conversation's recent turns; *history.Store is the
 // implementation.
 type History interface {
@@ -104,6 +113,7 @@ type Bot struct {
 	answerer Answerer
 	searcher Searcher
 	hist     History
+	settings Settings
 	reviews  Reviews
 	metrics  *metrics.Metrics
 	comments *commentPrompts
@@ -166,8 +176,9 @@ func WithAPIURL(u string) Option { return func(b *Bot) { b.apiURL = strings.Trim
 // WithHTTPClient sets the client for Bot API calls.
 func WithHTTPClient(c *http.Client) Option { return func(b *Bot) { b.httpClient = c } }
 
-// WithSearcher enables /search and ranks inline results with s. Without
-// it both fall back to matching words in the text.
+// WithSearcher enables /search and ranks inline results with s (within
+// a pinned chat's pack when s is also a PackSearcher). Without it both
+// fall back to matching words in the text.
 func WithSearcher(s Searcher) Option { return func(b *Bot) { b.searcher = s } }
 
 // WithHistory keeps follow-up context in h; without it each question
@@ -361,6 +372,9 @@ func New(token string, c *corpus.Corpus, a Answerer, opts ...Option) (*Bot, erro
 		if _, err := url.Parse(b.webhookURL); err != nil {
 			return nil, fmt.Errorf("WEBHOOK_URL: %w", err)
 		}
+	}
+	if b.settings == nil {
+		b.settings = newMemSettings()
 	}
 	if b.httpClient == nil {
 		// The client's timeout must outlast a long poll.

@@ -64,7 +64,7 @@ func TestStartupRegistersCommands(t *testing.T) {
 			names = append(names, c.Command)
 		}
 		slices.Sort(names)
-		if strings.Join(names, ",") != "ask,cite,help,new,search,sections,start" {
+		if strings.Join(names, ",") != "ask,cite,doc,docs,help,new,search,sections,start" {
 			t.Errorf("commands for %q = %v", lang, names)
 		}
 	}

@@ -215,7 +215,7 @@ func TestParseCallbackRoundTrips(t *testing.T) {
 	}
 	for i := range testCorpus.Sections() {
 		for _, view := range corpus.LangTags() {
-			data := sectionData(i, view)
+			data := sectionData(testCorpus, i, view)
 			if cb, ok := parseCallback(testCorpus, data); !ok || cb.section != i || cb.view != view {
 				t.Fatalf("%q does not round-trip: %+v %v", data, cb, ok)
 			}
@@ -252,8 +252,8 @@ func TestCallbackWireFormat(t *testing.T) {
 		{passageData(actionShowInPlace, "T3", corpus.LangHant), "n:T3:t", actionShowInPlace},
 		{passageData(actionOpenParagraph, "2.36", corpus.LangEn), "p:2.36:en", actionOpenParagraph},
 		{passageData(actionShowInPlace, "W13", corpus.LangRu), "n:W13:ru", actionShowInPlace},
-		{sectionData(2, corpus.LangHans), "s:2:h", actionOpenSection},
-		{sectionData(3, corpus.LangEn), "s:3:en", actionOpenSection},
+		{sectionData(testCorpus, 2, corpus.LangHans), "s:2:h", actionOpenSection},
+		{sectionData(testCorpus, 3, corpus.LangEn), "s:3:en", actionOpenSection},
 		{exampleData(corpus.LangRu, 1), "x:ru:1", actionAskExample},
 		{feedbackData("0199a0b1c2d3e4f5a6b7", review.Down), "f:0199a0b1c2d3e4f5a6b7:d", actionFeedback},
 	}
@@ -267,26 +267,30 @@ func TestCallbackWireFormat(t *testing.T) {
 	}
 }
 
+// FuzzParseCallback runs against the built-in pack and the synthetic
+// qinghu2026 pack, whose qualified IDs hold a colon: whatever it accepts
+// is exactly what the bot writes.
 func FuzzParseCallback(f *testing.F) {
-	for _, s := range []string{"p:2.36:h", "n:T3:t", "p:2.36:en", "n:W1:ru", "s:2:h", "s:3:ru", "x:en:1", "p:9.99:h", "p:2.36:hans", ""} {
+	for _, s := range []string{"p:2.36:h", "n:T3:t", "p:2.36:en", "n:W1:ru", "s:2:h", "s:3:ru", "x:en:1", "p:9.99:h", "p:2.36:hans", "",
+		"n:qinghu2026:2.1:en", "p:qinghu2026:A2:t", "s:qinghu2026:2.1:h", "s:qinghu2026:2.2:h", "p:qinghu2026:2.1", "f:0199a0b1c2d3e4f5a6b7:u"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {
-		cb, ok := parseCallback(testCorpus, data)
+		cb, ok := parseCallback(packCorpus, data)
 		if !ok {
 			return
 		}
 		switch cb.action {
 		case actionOpenParagraph, actionShowInPlace:
-			if _, in := testCorpus.Get(cb.passage.ID); !in || passageData(cb.action, cb.passage.ID, cb.view) != data {
+			if _, in := packCorpus.Get(cb.passage.ID); !in || passageData(cb.action, cb.passage.ID, cb.view) != data {
 				t.Fatalf("%q accepted as %+v", data, cb)
 			}
 		case actionOpenSection:
-			if cb.section < 0 || cb.section >= len(testCorpus.Sections()) || sectionData(cb.section, cb.view) != data {
+			if cb.section < 0 || cb.section >= len(packCorpus.Sections()) || sectionData(packCorpus, cb.section, cb.view) != data {
 				t.Fatalf("%q accepted as %+v", data, cb)
 			}
 		case actionAskExample:
-			if cb.example < 0 || cb.example > 2 {
+			if cb.example < 0 || cb.example > 2 || exampleData(cb.lang, cb.example) != data {
 				t.Fatalf("%q: example %d", data, cb.example)
 			}
 		case actionFeedback:
@@ -312,6 +316,12 @@ func TestMessageLang(t *testing.T) {
 		{"外空", "en", corpus.LangHans},
 		{"санкции", "zh-hans", corpus.LangRu},
 		{"sanctions", "en", corpus.LangEn},
+		// Paragraph IDs are no words: a qualified ID says nothing of the
+		// reader's language.
+		{"qinghu2026:A1", "ru", corpus.LangRu},
+		{"astana2024:2.1-2.3 T3", "zh-hans", corpus.LangHans},
+		{"qinghu2026:2.1, qinghu2026:A2", "zh-hant", corpus.LangHant},
+		{"what does qinghu2026:2.1 say", "ru", corpus.LangEn},
 	}
 	for _, tt := range tests {
 		if got := messageLang(tt.text, tt.code); got != tt.want {

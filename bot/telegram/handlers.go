@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/declbot/declbot/bot/history"
 	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/corpus"
+	"github.com/declbot/declbot/retrieval"
 )
 
 // route handles one update; dispatch runs it in its own goroutine.
@@ -187,10 +189,22 @@ var commandHandlers = map[string]func(b *Bot, ctx context.Context, c commandCall
 		b.cite(ctx, c.m.Chat, c.thread, c.replyTo, c.args, c.lang)
 	},
 	"search": func(b *Bot, ctx context.Context, c commandCall) {
-		b.search(ctx, c.m.Chat, c.thread, c.replyTo, c.args, c.lang)
+		b.search(ctx, c.m.Chat, c.thread, c.replyTo, c.args, c.lang, b.chatPacks(c.m.Chat))
 	},
+	"docs": func(b *Bot, ctx context.Context, c commandCall) {
+		d := docsDoc(b.c, c.lang, b.storedPin(c.m.Chat))
+		if _, err := b.sendAll(ctx, outMsg{chatID: c.m.Chat.ID, threadID: c.thread, replyTo: c.replyTo, body: d}); err != nil {
+			b.log.Warn("telegram: could not send the list of documents", "chat", c.m.Chat.ID, b.errAttr(err))
+		}
+	},
+	"doc": func(b *Bot, ctx context.Context, c commandCall) { b.docCommand(ctx, c) },
 	"sections": func(b *Bot, ctx context.Context, c commandCall) {
-		d, kb := tocDoc(b.c, c.lang)
+		// "/sections qinghu2026" lists one pack; anything else, all.
+		pack := foldDocArg(c.args)
+		if _, ok := b.c.Pack(pack); !ok {
+			pack = ""
+		}
+		d, kb := tocDoc(b.c, c.lang, pack)
 		if _, err := b.sendAll(ctx, outMsg{chatID: c.m.Chat.ID, threadID: c.thread, replyTo: c.replyTo, body: d, markup: kb}); err != nil {
 			b.log.Warn("telegram: could not send the contents", "chat", c.m.Chat.ID, b.errAttr(err))
 		}
@@ -283,9 +297,18 @@ func (b *Bot) cite(ctx context.Context, chat models.Chat, thread, replyTo int, a
 		}
 		d.append(paragraphEntry(p, view))
 	}
-	if !view.IsChinese() {
+	// The notes of the paragraphs shown, each once, in order: a range
+	// of one document has one; a list may mix translated paragraphs with
+	// those of a pack without translations.
+	var notes []string
+	for _, p := range ps[:min(len(ps), maxCited)] {
+		if n := viewNote(p, view); n != "" && !slices.Contains(notes, n) {
+			notes = append(notes, n)
+		}
+	}
+	for _, n := range notes {
 		d.plain("\n\n")
-		d.italic(text(view, i18n.TranslationNote))
+		d.italic(n)
 	}
 	if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, replyTo: replyTo, body: d}); err != nil {
 		b.log.Warn("telegram: could not send paragraphs", "chat", chat.ID, b.errAttr(err))
@@ -316,7 +339,9 @@ func (b *Bot) sendParagraph(ctx context.Context, chat models.Chat, thread, reply
 // maxSearch is how many paragraphs /search and inline mode offer.
 const maxSearch = 5
 
-func (b *Bot) search(ctx context.Context, chat models.Chat, thread, replyTo int, q string, lang corpus.Lang) {
+// search answers /search: in a chat pinned to a pack (packs), only that
+// pack's paragraphs are offered, unless IDs are typed.
+func (b *Bot) search(ctx context.Context, chat models.Chat, thread, replyTo int, q string, lang corpus.Lang, packs []string) {
 	// Searched and echoed without bidi controls, zero-width characters or
 	// markup (red team: up to 40 U+202E were echoed in the header).
 	q = strings.TrimSpace(corpus.CleanText(q))
@@ -328,7 +353,7 @@ func (b *Bot) search(ctx context.Context, chat models.Chat, thread, replyTo int,
 		b.reply(ctx, chat, thread, replyTo, text(lang, i18n.TooLong, b.maxQuestion))
 		return
 	}
-	ps, err := b.findPassages(ctx, q, maxSearch)
+	ps, err := b.findPassages(ctx, q, maxSearch, packs)
 	if err != nil {
 		b.log.Warn("telegram: search failed", b.errAttr(err))
 		b.reply(ctx, chat, thread, replyTo, text(lang, i18n.SearchUnavailable))
@@ -338,20 +363,34 @@ func (b *Bot) search(ctx context.Context, chat models.Chat, thread, replyTo int,
 		b.reply(ctx, chat, thread, replyTo, text(lang, i18n.SearchNone))
 		return
 	}
-	d, kb := passageListDoc(text(lang, i18n.SearchHeader, snippet(q, 40)), ps, viewLang(q, lang))
+	d, kb := passageListDoc(b.c, text(lang, i18n.SearchHeader, snippet(q, 40)), ps, viewLang(q, lang))
 	if _, err := b.sendAll(ctx, outMsg{chatID: chat.ID, threadID: thread, replyTo: replyTo, body: d, markup: kb}); err != nil {
 		b.log.Warn("telegram: could not send search results", "chat", chat.ID, b.errAttr(err))
 	}
 }
 
 // findPassages resolves paragraph IDs typed as such, else ranks
-// paragraphs with the Searcher, else matches the folded text.
-func (b *Bot) findPassages(ctx context.Context, q string, k int) ([]corpus.Passage, error) {
+// paragraphs with the Searcher, else matches the folded text. Ranked or
+// matched paragraphs are those of packs (none: every pack); IDs typed
+// are shown whatever their pack.
+func (b *Bot) findPassages(ctx context.Context, q string, k int, packs []string) ([]corpus.Passage, error) {
 	if ps, err := b.c.LookupAll(q); err == nil {
 		return ps[:min(len(ps), k)], nil
 	}
 	if b.searcher != nil {
-		res, err := b.searcher.Search(ctx, q, k)
+		var res retrieval.Results
+		var err error
+		if ps, ok := b.searcher.(PackSearcher); ok && len(packs) > 0 {
+			res, err = ps.SearchPacks(ctx, q, k, packs)
+		} else {
+			// A Searcher that ranks every pack: ask for enough to find k
+			// of the pinned one among them.
+			n := k
+			if len(packs) > 0 {
+				n = min(b.c.Len(), k*4*len(b.c.Packs()))
+			}
+			res, err = b.searcher.Search(ctx, q, n)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -360,7 +399,9 @@ func (b *Bot) findPassages(ctx context.Context, q string, k int) ([]corpus.Passa
 			if len(ps) == k {
 				break
 			}
-			ps = append(ps, r.Passage)
+			if inPacks(r.Passage, packs) {
+				ps = append(ps, r.Passage)
+			}
 		}
 		return ps, nil
 	}
@@ -370,7 +411,7 @@ func (b *Bot) findPassages(ctx context.Context, q string, k int) ([]corpus.Passa
 	}
 	var ps []corpus.Passage
 	for _, p := range b.c.Passages() {
-		if strings.Contains(corpus.Fold(p.TextHans), fq) {
+		if inPacks(p, packs) && strings.Contains(corpus.Fold(p.TextHans), fq) {
 			ps = append(ps, p)
 			if len(ps) == k {
 				break
@@ -510,7 +551,7 @@ func (b *Bot) onInline(ctx context.Context, q *models.InlineQuery) {
 	}
 	query := strings.TrimSpace(q.Query)
 	if b.allowed(from.ID, 0) && query != "" && utf8.RuneCountInString(query) <= b.maxQuestion {
-		ps, err := b.findPassages(ctx, query, maxInline)
+		ps, err := b.findPassages(ctx, query, maxInline, nil)
 		if err != nil {
 			b.log.Warn("telegram: inline search failed", b.errAttr(err))
 		}
@@ -521,7 +562,7 @@ func (b *Bot) onInline(ctx context.Context, q *models.InlineQuery) {
 			body := paragraphDoc(p, view).split(b.msgLimit)[0]
 			results = append(results, &models.InlineQueryResultArticle{
 				ID:                  p.ID,
-				Title:               "[" + p.ID + "] " + inlineTitle(p, view),
+				Title:               "[" + p.ID + "] " + inlineTitle(b.c, p, view),
 				Description:         snippet(p.TextIn(view), 100),
 				InputMessageContent: &models.InputTextMessageContent{MessageText: body.html(), ParseMode: models.ParseModeHTML},
 				ReplyMarkup:         paragraphKeyboard(b.c, p, view, lang),

@@ -158,6 +158,13 @@ func start(t *testing.T, opts ...Option) *harness {
 
 func startWith(t *testing.T, srv *tgtest.Server, a Answerer, opts ...Option) *harness {
 	t.Helper()
+	return startCorpus(t, srv, testCorpus, a, opts...)
+}
+
+// startCorpus is startWith serving the corpus c (packs_test.go: the
+// built-in pack and the synthetic test packs).
+func startCorpus(t *testing.T, srv *tgtest.Server, c *corpus.Corpus, a Answerer, opts ...Option) *harness {
+	t.Helper()
 	h := &harness{t: t, srv: srv, sleeps: &sleepRecorder{}, logs: &logBuffer{}, done: make(chan error, 1)}
 	if fa, ok := a.(*fakeAnswerer); ok {
 		h.ans = fa
@@ -175,7 +182,7 @@ func startWith(t *testing.T, srv *tgtest.Server, a Answerer, opts ...Option) *ha
 		WithShutdownGrace(5 * time.Second),
 		WithSendRate(0),
 	}
-	b, err := New(srv.Token(), testCorpus, a, append(base, opts...)...)
+	b, err := New(srv.Token(), c, a, append(base, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -962,7 +962,7 @@ func (u *soakUser) check(srv *tgtest.Server, p *soakAsk, sent tgtest.Message, te
 		chunks = []doc{d}
 	}
 	var wantButtons []string
-	if kb := sourceKeyboard(a, sourceView(a, text, u.user.LanguageCode)); kb != nil {
+	if kb := sourceKeyboard(testCorpus, a, sourceView(a, text, u.user.LanguageCode)); kb != nil {
 		for _, row := range kb.InlineKeyboard {
 			for _, b := range row {
 				wantButtons = append(wantButtons, b.CallbackData)

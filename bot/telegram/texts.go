@@ -49,13 +49,20 @@ func userLang(code string) corpus.Lang { return corpus.UserLang(code) }
 // text itself when it says enough to tell, else the user's language
 // setting. Chinese or Cyrillic letters decide at once; Latin letters only
 // from two words on, because "/cite T3" or "/search SCO" from a Chinese
-// user is no sign that they read English.
+// user is no sign that they read English. Paragraph IDs are no words:
+// "qinghu2026:A1" or "astana2024:2.1 T3" says nothing of the reader.
 func messageLang(s, code string) corpus.Lang {
 	if strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Cyrillic, r) }) >= 0 {
 		return corpus.DetectLang(s)
 	}
-	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
-	if len(words) >= 2 {
+	words := 0
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' }) {
+		if _, isRef := corpus.ParseRef(f); isRef {
+			continue
+		}
+		words += len(strings.FieldsFunc(f, func(r rune) bool { return !unicode.IsLetter(r) }))
+	}
+	if words >= 2 {
 		return corpus.DetectLang(s)
 	}
 	return userLang(code)

@@ -35,8 +35,8 @@ environment (see .env.example):
   HEALTH_LISTEN       serve GET /healthz on this address (e.g. :8081)
   ALLOWED_USER_IDS, ALLOWED_CHAT_IDS  serve only these users / chats
   ADMIN_USER_IDS      users who may use /stats (silent for everyone else)
-  DATA_DIR            follow-up history (history.db), review log (review.db)
-                      and caches
+  DATA_DIR            follow-up history and each chat's /doc pin (history.db),
+                      review log (review.db) and caches
   REVIEW_LOG          off: keep no review log and show no 👍/👎 (default on)
   REVIEW_RETENTION    how long review records are kept (default 30d)
   METRICS_LISTEN      serve Prometheus metrics, GET /metrics, on this address
@@ -171,6 +171,8 @@ func runServe(ctx context.Context, a *app, args []string) int {
 		telegram.WithAdmins(cfg.AdminUserIDs),
 		telegram.WithSearcher(idx),
 		telegram.WithHistory(store),
+		// The /doc pins, in their own bucket of the same database.
+		telegram.WithSettings(store),
 		telegram.WithLogger(log),
 		telegram.WithAllowlist(cfg.AllowedUserIDs, cfg.AllowedChatIDs),
 	}

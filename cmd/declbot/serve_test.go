@@ -221,6 +221,44 @@ func TestServeOffline(t *testing.T) {
 	}
 }
 
+// With --corpus, serve knows the synthetic pack: /docs lists it, /cite
+// takes its qualified IDs, and a chat's /doc pin is kept in DATA_DIR
+// across a restart.
+func TestServeDocPin(t *testing.T) {
+	srv := tgtest.NewServer(t)
+	env := serveEnv(t, srv)
+	s := startServe(t, env, "--offline", "--corpus", filepath.Join("..", "..", "testdata", "packs"))
+	u := tgtest.NewUser(1003, "Pin", "en")
+	chat := tgtest.PrivateChat(u)
+	n := 0
+	say := func(text string) tgtest.Message {
+		t.Helper()
+		srv.SendText(chat, u, text)
+		n++
+		return lastBotMessage(t, srv, chat.ID, n)
+	}
+	if m := say("/docs"); !strings.Contains(m.Text, "qinghu2026 (Qinghu, 2026-06-15)\n• Qinghu Declaration: qinghu2026:0.1–3.1, 8 paragraphs") {
+		t.Errorf("/docs:\n%s", m.Text)
+	}
+	if m := say("/cite qinghu2026:2.1-2.2"); !strings.HasPrefix(m.Text, "[qinghu2026:2.1] Qinghu Declaration · Part 2\n") || !strings.Contains(m.Text, "[qinghu2026:2.2]") {
+		t.Errorf("/cite:\n%s", m.Text)
+	}
+	if m := say("/doc qinghu2026"); !strings.HasPrefix(m.Text, "Done: questions in this chat are now answered from qinghu2026") {
+		t.Errorf("/doc qinghu2026: %q", m.Text)
+	}
+	if code := s.stop(); code != exitOK {
+		t.Fatalf("serve exit %d\n%s", code, s.stderr.String())
+	}
+
+	s = startServe(t, env, "--offline", "--corpus", filepath.Join("..", "..", "testdata", "packs"))
+	if m := say("/doc"); !strings.HasPrefix(m.Text, "This chat is pinned to qinghu2026 (Qinghu, 2026-06-15)") {
+		t.Errorf("/doc after a restart: %q", m.Text)
+	}
+	if code := s.stop(); code != exitOK {
+		t.Fatalf("serve exit %d\n%s", code, s.stderr.String())
+	}
+}
+
 // With a model (the fake OpenAI server): streamed drafts, verified
 // citations, and follow-up history that survives a restart.
 func TestServeWithModel(t *testing.T) {
