@@ -63,12 +63,27 @@ func (p Pack) Year() string {
 }
 
 // Localized holds one name in several languages, keyed by language tag
-// ("zh-Hans", "en"). In falls back to simplified Chinese, then English.
+// ("zh-Hans", "en"). See In for the fallbacks.
 type Localized map[string]string
 
-// In returns the name in l, or the best fallback.
+// In returns the name in l, or the best fallback: for a Chinese reader the
+// other script, converted, then English; for anyone else English, then
+// the Chinese.
 func (n Localized) In(l Lang) string {
-	for _, k := range []Lang{l, LangHans, LangEn} {
+	if s := n[string(l)]; s != "" {
+		return s
+	}
+	switch l {
+	case LangHant:
+		if s := n[string(LangHans)]; s != "" {
+			return ToHant(s)
+		}
+	case LangHans:
+		if s := n[string(LangHant)]; s != "" {
+			return ToHans(s)
+		}
+	}
+	for _, k := range []Lang{LangEn, LangHans, LangHant} {
 		if s := n[string(k)]; s != "" {
 			return s
 		}
