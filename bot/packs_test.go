@@ -22,7 +22,8 @@ var packsIndex = sync.OnceValues(func() (*retrieval.Index, error) {
 	return retrieval.New(context.Background(), c)
 })
 
-func packsEngine(t *testing.T, opts ...Option) *Engine {
+// packsCorpusIndex returns the corpus with the test pack and its index.
+func packsCorpusIndex(t *testing.T) (*corpus.Corpus, *retrieval.Index) {
 	t.Helper()
 	idx, err := packsIndex()
 	if err != nil {
@@ -32,6 +33,12 @@ func packsEngine(t *testing.T, opts ...Option) *Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c, idx
+}
+
+func packsEngine(t *testing.T, opts ...Option) *Engine {
+	t.Helper()
+	c, idx := packsCorpusIndex(t)
 	return NewEngine(c, idx, opts...)
 }
 
@@ -124,14 +131,7 @@ func TestBuiltInOnlyAnswersUnchanged(t *testing.T) {
 func TestLLMAcrossPacks(t *testing.T) {
 	srv := llmtest.NewServer(t, llmtest.WithAPIKey(testKey),
 		llmtest.WithReply("青湖宣言决定设立人工智能伦理委员会【qinghu2026:1.1】，天津宣言强调平等发展人工智能的权利[4.4]，另见[qinghu2026:9.9]。"))
-	idx, err := packsIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := corpus.Load(corpus.WithPackDir("../testdata/packs"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, idx := packsCorpusIndex(t)
 	e := llmEngineWith(t, srv, c, idx)
 	a, err := e.Ask(context.Background(), Question{Text: "和去年相比，人工智能方面有什么新提法？"})
 	if err != nil {
