@@ -365,7 +365,7 @@ func (s *Store) voterKey(answerID string, userID int64) string {
 
 // openDB opens the review database (boltsafe.Open).
 func openDB(path string, timeout time.Duration, readOnly bool) (*bolt.DB, *os.File, error) {
-	return boltsafe.Open(path, timeout, boltsafe.Options{Bucket: bucket, ReadOnly: readOnly})
+	return boltsafe.Open(path, timeout, boltsafe.Options{Buckets: [][]byte{bucket}, ReadOnly: readOnly})
 }
 
 // Err is nil while the store works, and after it has failed an error
