@@ -22,7 +22,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -96,8 +95,8 @@ type Turn struct {
 // A database file damaged while the bot runs (overwritten, truncated)
 // makes bbolt panic, sometimes while it holds its locks, or touch memory
 // the file no longer backs (SIGBUS). Every operation therefore runs on a
-// goroutine that turns memory faults into panics (debug.SetPanicOnFault),
-// and the caller waits for it only until the store fails: the first panic,
+// goroutine that turns memory faults into panics, and the caller waits
+// for it only until the store fails (boltsafe.Guard): the first panic,
 // fault or operation that does not finish within the operation timeout
 // marks the store failed for good. From then on every call returns an
 // error wrapping ErrFailed at once, nothing touches the database again,
@@ -124,9 +123,7 @@ type Store struct {
 	closeOnce  sync.Once
 	closeErr   error
 
-	failed   chan struct{} // closed when the store fails
-	failOnce sync.Once
-	failErr  error // set before failed is closed
+	guard *boltsafe.Guard
 }
 
 // Option configures a Store.
@@ -194,8 +191,8 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	db, f, err := openDB(path, s.opTimeout)
 	if boltsafe.IsCorrupt(err) {
-		aside := path + ".corrupt-" + strconv.FormatInt(time.Now().Unix(), 10)
-		if rerr := os.Rename(path, aside); rerr != nil {
+		aside, rerr := boltsafe.MoveAside(path)
+		if rerr != nil {
 			return nil, fmt.Errorf("history: %s is damaged (%v) and could not be moved aside: %w", path, err, rerr)
 		}
 		s.recovered = aside
@@ -215,7 +212,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	s.writes = make(chan writeReq, 256)
 	s.closing = make(chan struct{})
 	s.writerDone = make(chan struct{})
-	s.failed = make(chan struct{})
+	s.guard = boltsafe.NewGuard("history", path, s.opTimeout, ErrFailed, s.onFail)
 	go s.writer()
 	return s, nil
 }
@@ -233,38 +230,7 @@ func openDB(path string, timeout time.Duration) (*bolt.DB, *os.File, error) {
 
 // Err returns nil while the store works, and after it has failed an
 // error wrapping ErrFailed that says why.
-func (s *Store) Err() error {
-	select {
-	case <-s.failed:
-		return s.failErr
-	default:
-		return nil
-	}
-}
-
-// fail marks the store failed (once) and returns the error calls get from
-// now on. When damage is the cause, the file is moved aside at once, so
-// that the next start opens a fresh database whatever happens to this
-// process; the file stays mapped and open until Close.
-func (s *Store) fail(cause error, damaged bool) error {
-	s.failOnce.Do(func() {
-		reason := cause.Error()
-		if damaged {
-			aside := s.path + ".corrupt-" + strconv.FormatInt(time.Now().Unix(), 10)
-			if err := os.Rename(s.path, aside); err == nil {
-				reason += "; the file was kept as " + aside
-			}
-		}
-		s.failErr = fmt.Errorf("history: %w: %s", ErrFailed, reason)
-		// Reported before it shows: whoever sees the store failed (Err)
-		// can count on the report having been made.
-		if s.onFail != nil {
-			s.onFail(s.failErr)
-		}
-		close(s.failed)
-	})
-	return s.failErr
-}
+func (s *Store) Err() error { return s.guard.Err() }
 
 // Recovered returns where a damaged database file was moved by Open, or
 // "" if none was.
@@ -279,33 +245,7 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
-		if s.Err() != nil {
-			s.file.Close()
-			return
-		}
-		done := make(chan error, 1)
-		go func() {
-			debug.SetPanicOnFault(true)
-			defer func() {
-				if r := recover(); r != nil {
-					done <- fmt.Errorf("database damaged: %v", r)
-				}
-			}()
-			<-s.writerDone
-			done <- s.db.Close()
-		}()
-		select {
-		case err := <-done:
-			if err != nil {
-				s.closeErr = fmt.Errorf("history: close: %w", err)
-				s.file.Close()
-			}
-		case <-s.failed:
-			s.file.Close()
-		case <-time.After(s.opTimeout):
-			s.file.Close()
-			s.closeErr = fmt.Errorf("history: close: no answer from the database in %s; left as it is", s.opTimeout)
-		}
+		s.closeErr = s.guard.Close(s.db, s.file, s.writerDone)
 	})
 	return s.closeErr
 }
@@ -814,42 +754,14 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 	return s.run(func() error { return s.db.Update(fn) })
 }
 
-// run calls op on a goroutine where memory faults are panics and waits
-// for it, for the store to fail, or for the operation timeout, whichever
-// comes first. A panic or timeout fails the store.
+// run calls op through the guard (boltsafe.Guard.Run).
 func (s *Store) run(op func() error) error {
-	if err := s.Err(); err != nil {
-		return err
-	}
 	select {
 	case <-s.closing:
 		return ErrClosed
 	default:
 	}
-	done := make(chan error, 1)
-	go func() {
-		debug.SetPanicOnFault(true)
-		defer func() {
-			if r := recover(); r != nil {
-				done <- s.fail(fmt.Errorf("database damaged: %v", r), true)
-			}
-		}()
-		done <- op()
-	}()
-	return s.wait(done)
-}
-
-func (s *Store) wait(done chan error) error {
-	t := time.NewTimer(s.opTimeout)
-	defer t.Stop()
-	select {
-	case err := <-done:
-		return err
-	case <-s.failed:
-		return s.failErr
-	case <-t.C:
-		return s.fail(fmt.Errorf("no answer from the database in %s", s.opTimeout), false)
-	}
+	return s.guard.Run(op)
 }
 
 // writeReq is one Append or Clear waiting for the writer.
@@ -873,10 +785,10 @@ func (s *Store) batch(fn func(*bolt.Tx) error) error {
 	case <-s.closing:
 		return ErrClosed
 	case s.writes <- req:
-	case <-s.failed:
-		return s.failErr
+	case <-s.guard.Failed():
+		return s.Err()
 	case <-t.C:
-		return s.fail(fmt.Errorf("no answer from the database in %s", s.opTimeout), false)
+		return s.guard.TimedOut()
 	}
 	select {
 	case err := <-req.done:
@@ -892,7 +804,7 @@ func (s *Store) batch(fn func(*bolt.Tx) error) error {
 		}
 		return ErrClosed
 	case <-t.C:
-		return s.fail(fmt.Errorf("no answer from the database in %s", s.opTimeout), false)
+		return s.guard.TimedOut()
 	}
 }
 
@@ -906,13 +818,13 @@ func (s *Store) writer() {
 	defer close(s.writerDone)
 	defer func() {
 		if r := recover(); r != nil {
-			s.fail(fmt.Errorf("database damaged: %v", r), true)
+			s.guard.Recover(r)
 		}
 	}()
 	for {
 		var batch []writeReq
 		select {
-		case <-s.failed:
+		case <-s.guard.Failed():
 			return
 		case <-s.closing:
 			// Commit what was queued before Close, then stop.
