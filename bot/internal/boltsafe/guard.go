@@ -49,9 +49,6 @@ func NewGuard(name, path string, timeout time.Duration, errFailed error, onFail 
 		failed: make(chan struct{})}
 }
 
-// Timeout is the time a call may take before the store is failed.
-func (g *Guard) Timeout() time.Duration { return g.timeout }
-
 // Err returns nil until the store fails, then an error wrapping the
 // store's errFailed that says why.
 func (g *Guard) Err() error {
