@@ -861,21 +861,21 @@ func (s *Store) writer() {
 // retried alone so that one bad write does not fail the others.
 func (s *Store) commit(batch []writeReq) {
 	s.commits.Add(1)
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.guard.Check(s.db.Update(func(tx *bolt.Tx) error {
 		for _, r := range batch {
 			if err := r.fn(tx); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
-	if err == nil || len(batch) == 1 {
+	}))
+	if err == nil || len(batch) == 1 || s.Err() != nil {
 		for _, r := range batch {
 			r.done <- err
 		}
 		return
 	}
 	for _, r := range batch {
-		r.done <- s.db.Update(r.fn)
+		r.done <- s.guard.Check(s.db.Update(r.fn))
 	}
 }

@@ -542,3 +542,64 @@ func TestOldLayoutWrittenAfterNew(t *testing.T) {
 		t.Fatalf("Len = %d; want 1 (the old record moved)", n)
 	}
 }
+
+// Damage that a commit finds when it maps more of the file (bbolt then
+// returns an error, not a panic, and fails every later call with
+// ErrInvalidMapping) fails the store like a panic does: calls return
+// ErrFailed, the file is moved aside, and the next Open starts afresh.
+func TestDamageFoundByACommitFailsTheStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A record larger than the file's first mapping: the commit grows the
+	// file and maps it again, re-reading the meta pages, after the damage.
+	data, err := json.Marshal(Turn{Question: "q", Answer: strings.Repeat("答", 50_000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inside, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.batch(func(tx *bolt.Tx) error {
+			err := s.appendIn(tx, "first", time.Now().UnixNano(), encodeTurn("first", time.Now().UnixNano(), data))
+			close(inside)
+			<-release
+			return err
+		})
+	}()
+	<-inside
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(randomBytes(t, int(fi.Size())), 0); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	close(release)
+	if err := <-done; !errors.Is(err, ErrFailed) {
+		t.Fatalf("the commit that found the damage: %v, want ErrFailed", err)
+	}
+	within(t, 10*time.Second, "calls after the damage", func() {
+		if _, err := s.Turns("other"); !errors.Is(err, ErrFailed) {
+			t.Errorf("Turns: %v, want ErrFailed", err)
+		}
+		if err := s.Append("other", Turn{Question: "q"}); !errors.Is(err, ErrFailed) {
+			t.Errorf("Append: %v, want ErrFailed", err)
+		}
+	})
+	within(t, 10*time.Second, "Close", func() { s.Close() })
+	if aside, _ := filepath.Glob(path + ".corrupt-*"); len(aside) != 1 {
+		t.Errorf("damaged file not moved aside: %v", aside)
+	}
+	s2 := open(t, path)
+	if err := s2.Append("k", Turn{Question: "after"}); err != nil {
+		t.Errorf("fresh database after restart: %v", err)
+	}
+}

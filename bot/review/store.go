@@ -658,6 +658,10 @@ func (s *Store) commit(ops []op) {
 		}
 		return
 	}
+	if s.Err() != nil {
+		s.dropOps(ops)
+		return
+	}
 	s.drop("write_failed", adds)
 	for _, o := range ops {
 		if o.done == nil {
@@ -678,7 +682,7 @@ func (s *Store) update(fn func(*bolt.Bucket) error) error {
 			return err
 		}
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucket)) })
+	return s.guard.Check(s.db.Update(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucket)) }))
 }
 
 // prune deletes records older than the retention period, a bounded

@@ -1,14 +1,17 @@
 package boltsafe
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // MoveAside renames a damaged database file to path.corrupt-UNIXTIME, so
@@ -91,9 +94,32 @@ func (g *Guard) Recover(r any) error {
 	return g.Fail(fmt.Errorf("database damaged: %v", r), true)
 }
 
+// Check fails the store when err says that bbolt can no longer use the
+// file, and returns the failure; any other err is returned as it is. When
+// a commit must map more of a file it re-reads the file's meta pages;
+// found damaged, bbolt returns "mmap allocate error: invalid database"
+// (an error that wraps nothing) and from then on fails every call with
+// ErrInvalidMapping, without a panic. The file is moved aside when the
+// error says it is damaged; a mapping lost for another reason (out of
+// address space) leaves it for the next open to check.
+func (g *Guard) Check(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if !errors.Is(err, berrors.ErrInvalidMapping) && !strings.Contains(msg, "mmap allocate error") {
+		return err
+	}
+	damaged := false
+	for _, e := range []error{berrors.ErrInvalid, berrors.ErrChecksum, berrors.ErrVersionMismatch} {
+		damaged = damaged || strings.Contains(msg, e.Error())
+	}
+	return g.Fail(err, damaged)
+}
+
 // Run calls op on a goroutine where memory faults are panics, and waits
 // for it, for the store to fail or for the timeout, whichever comes
-// first. A panic or the timeout fails the store.
+// first. A panic, the timeout or an error Check fails on fails the store.
 func (g *Guard) Run(op func() error) error {
 	if err := g.Err(); err != nil {
 		return err
@@ -106,7 +132,7 @@ func (g *Guard) Run(op func() error) error {
 				done <- g.Recover(r)
 			}
 		}()
-		done <- op()
+		done <- g.Check(op())
 	}()
 	t := time.NewTimer(g.timeout)
 	defer t.Stop()

@@ -2,12 +2,15 @@ package boltsafe
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 var errTestFailed = errors.New("test database failed")
@@ -119,5 +122,42 @@ func TestCloseWaitsForTheWriter(t *testing.T) {
 	err = g2.Close(db2, f2, make(chan struct{}))
 	if err == nil || !strings.Contains(err.Error(), "no answer") {
 		t.Fatalf("Close with a writer that never stops: %v", err)
+	}
+}
+
+// Check fails the store on the errors after which bbolt cannot use the
+// file (moving it aside only when the error says it is damaged), and
+// passes any other error through.
+func TestCheck(t *testing.T) {
+	for _, tc := range []struct {
+		err           error
+		fails, damage bool
+	}{
+		{nil, false, false},
+		{errors.New("disk full"), false, false},
+		{berrors.ErrTxClosed, false, false},
+		{fmt.Errorf("mmap allocate error: %s", berrors.ErrInvalid), true, true},
+		{fmt.Errorf("mmap allocate error: %s", berrors.ErrChecksum), true, true},
+		{fmt.Errorf("mmap allocate error: %s", "cannot allocate memory"), true, false},
+		{berrors.ErrInvalidMapping, true, false},
+	} {
+		path, g, _ := openTest(t, time.Minute)
+		if err := os.WriteFile(path, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		err := g.Check(tc.err)
+		if failed := g.Err() != nil; failed != tc.fails {
+			t.Errorf("Check(%v): failed %v, want %v", tc.err, failed, tc.fails)
+		}
+		if tc.fails && !errors.Is(err, errTestFailed) {
+			t.Errorf("Check(%v) = %v, want the failure", tc.err, err)
+		}
+		if !tc.fails && err != tc.err {
+			t.Errorf("Check(%v) = %v, want it unchanged", tc.err, err)
+		}
+		aside, _ := filepath.Glob(path + ".corrupt-*")
+		if moved := len(aside) == 1; moved != tc.damage {
+			t.Errorf("Check(%v): file moved aside %v, want %v", tc.err, moved, tc.damage)
+		}
 	}
 }
