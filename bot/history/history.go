@@ -4,11 +4,16 @@
 //
 // The store is a single bbolt file: an embedded, pure-Go, transactional
 // key/value database that needs no cgo and adds little to the binary.
-// Each conversation is one key holding a small JSON array of turns; turns
-// older than the TTL are dropped when read and pruned in the background.
+// Each turn is one record, numbered in the order turns are recorded, and
+// each conversation one small index entry listing its turns (see
+// turnsBucket). Recording a turn writes that turn and the entry, not the
+// whole conversation; the turn that falls out of the conversation's last
+// few is deleted in the same transaction. Turns older than the TTL are
+// dropped when read and pruned in the background.
 package history
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -16,7 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -39,7 +44,41 @@ const (
 	DefaultMaxText = 2000
 )
 
-var bucket = []byte("conversations")
+// The database's buckets.
+//
+// turnsBucket holds every turn under its number (8 bytes, big-endian,
+// from the bucket's sequence): the byte recordTurn, the turn's time (unix
+// nanoseconds, 8 bytes big-endian), the conversation's key (its length as
+// a uvarint, then the key) and the turn as JSON. Numbers only grow, so a
+// commit's new turns go together at the end of the bucket and fill whole
+// pages, whichever conversations they belong to; the old turns a commit
+// deletes are mostly the ones recorded together a few commits before.
+// Keys made of the conversation and a number would put each new turn in
+// its conversation's page among other conversations' turns, and delete
+// the oldest from another: in a prototype at 1,000 users that wrote 14-22
+// KB of pages per turn, numbered keys 4-18 KB, one record per
+// conversation 14-34 KB (docs/BENCHMARKS.md, "History under load").
+//
+// convsBucket holds, under each conversation's key, its index entry: the
+// byte recordIndex, then for each of its turns, oldest first, the turn's
+// number and time (8 bytes big-endian each).
+//
+// legacyBucket is where stores before per-turn records (before this
+// layout) kept one record per conversation (see frames); a conversation
+// found there is moved to the turns when it is next appended to, and read
+// from there until then.
+var (
+	turnsBucket  = []byte("turns")
+	convsBucket  = []byte("convs")
+	legacyBucket = []byte("conversations")
+)
+
+// Leading bytes of the records, so that a record of another kind or a
+// later format is not misread.
+const (
+	recordTurn  = 0x01
+	recordIndex = 0x01
+)
 
 // Turn is one exchange in a conversation.
 type Turn struct {
@@ -56,8 +95,8 @@ type Turn struct {
 // A database file damaged while the bot runs (overwritten, truncated)
 // makes bbolt panic, sometimes while it holds its locks, or touch memory
 // the file no longer backs (SIGBUS). Every operation therefore runs on a
-// goroutine that turns memory faults into panics (debug.SetPanicOnFault),
-// and the caller waits for it only until the store fails: the first panic,
+// goroutine that turns memory faults into panics, and the caller waits
+// for it only until the store fails (boltsafe.Guard): the first panic,
 // fault or operation that does not finish within the operation timeout
 // marks the store failed for good. From then on every call returns an
 // error wrapping ErrFailed at once, nothing touches the database again,
@@ -84,9 +123,7 @@ type Store struct {
 	closeOnce  sync.Once
 	closeErr   error
 
-	failed   chan struct{} // closed when the store fails
-	failOnce sync.Once
-	failErr  error // set before failed is closed
+	guard *boltsafe.Guard
 }
 
 // Option configures a Store.
@@ -154,8 +191,8 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	db, f, err := openDB(path, s.opTimeout)
 	if boltsafe.IsCorrupt(err) {
-		aside := path + ".corrupt-" + strconv.FormatInt(time.Now().Unix(), 10)
-		if rerr := os.Rename(path, aside); rerr != nil {
+		aside, rerr := boltsafe.MoveAside(path)
+		if rerr != nil {
 			return nil, fmt.Errorf("history: %s is damaged (%v) and could not be moved aside: %w", path, err, rerr)
 		}
 		s.recovered = aside
@@ -175,7 +212,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	s.writes = make(chan writeReq, 256)
 	s.closing = make(chan struct{})
 	s.writerDone = make(chan struct{})
-	s.failed = make(chan struct{})
+	s.guard = boltsafe.NewGuard("history", path, s.opTimeout, ErrFailed, s.onFail)
 	go s.writer()
 	return s, nil
 }
@@ -185,7 +222,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 // file is opened): fewer pages per commit, and commits are what appends
 // wait for.
 func openDB(path string, timeout time.Duration) (*bolt.DB, *os.File, error) {
-	return boltsafe.Open(path, timeout, boltsafe.Options{Bucket: bucket, Tune: func(o *bolt.Options) {
+	return boltsafe.Open(path, timeout, boltsafe.Options{Buckets: [][]byte{turnsBucket, convsBucket}, Tune: func(o *bolt.Options) {
 		o.NoFreelistSync = true
 		o.FreelistType = bolt.FreelistMapType
 	}})
@@ -193,38 +230,7 @@ func openDB(path string, timeout time.Duration) (*bolt.DB, *os.File, error) {
 
 // Err returns nil while the store works, and after it has failed an
 // error wrapping ErrFailed that says why.
-func (s *Store) Err() error {
-	select {
-	case <-s.failed:
-		return s.failErr
-	default:
-		return nil
-	}
-}
-
-// fail marks the store failed (once) and returns the error calls get from
-// now on. When damage is the cause, the file is moved aside at once, so
-// that the next start opens a fresh database whatever happens to this
-// process; the file stays mapped and open until Close.
-func (s *Store) fail(cause error, damaged bool) error {
-	s.failOnce.Do(func() {
-		reason := cause.Error()
-		if damaged {
-			aside := s.path + ".corrupt-" + strconv.FormatInt(time.Now().Unix(), 10)
-			if err := os.Rename(s.path, aside); err == nil {
-				reason += "; the file was kept as " + aside
-			}
-		}
-		s.failErr = fmt.Errorf("history: %w: %s", ErrFailed, reason)
-		// Reported before it shows: whoever sees the store failed (Err)
-		// can count on the report having been made.
-		if s.onFail != nil {
-			s.onFail(s.failErr)
-		}
-		close(s.failed)
-	})
-	return s.failErr
-}
+func (s *Store) Err() error { return s.guard.Err() }
 
 // Recovered returns where a damaged database file was moved by Open, or
 // "" if none was.
@@ -239,41 +245,16 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
-		if s.Err() != nil {
-			s.file.Close()
-			return
-		}
-		done := make(chan error, 1)
-		go func() {
-			debug.SetPanicOnFault(true)
-			defer func() {
-				if r := recover(); r != nil {
-					done <- fmt.Errorf("database damaged: %v", r)
-				}
-			}()
-			<-s.writerDone
-			done <- s.db.Close()
-		}()
-		select {
-		case err := <-done:
-			if err != nil {
-				s.closeErr = fmt.Errorf("history: close: %w", err)
-				s.file.Close()
-			}
-		case <-s.failed:
-			s.file.Close()
-		case <-time.After(s.opTimeout):
-			s.file.Close()
-			s.closeErr = fmt.Errorf("history: close: no answer from the database in %s; left as it is", s.opTimeout)
-		}
+		s.closeErr = s.guard.Close(s.db, s.file, s.writerDone)
 	})
 	return s.closeErr
 }
 
-// Turns returns a conversation's unexpired turns, oldest first.
+// Turns returns a conversation's unexpired turns, oldest first. A turn
+// whose record is damaged is left out; the others are returned.
 func (s *Store) Turns(key string) (turns []Turn, err error) {
-	err = s.view(func(b *bolt.Bucket) error {
-		turns, err = decode(b.Get([]byte(key)))
+	err = s.view(func(tx *bolt.Tx) error {
+		turns, err = s.read(tx, key)
 		return err
 	})
 	if err != nil {
@@ -282,13 +263,49 @@ func (s *Store) Turns(key string) (turns []Turn, err error) {
 	return s.fresh(turns), nil
 }
 
+func (s *Store) read(tx *bolt.Tx, key string) ([]Turn, error) {
+	var out []Turn
+	if lb := tx.Bucket(legacyBucket); lb != nil {
+		old, err := decode(lb.Get([]byte(key)))
+		if err != nil {
+			return nil, err
+		}
+		out = old
+	}
+	legacy := len(out)
+	es, err := parseIndex(tx.Bucket(convsBucket).Get([]byte(key)))
+	if err != nil {
+		return nil, err
+	}
+	// Only the turns that will be returned are decoded.
+	es = s.live(es)
+	turns := tx.Bucket(turnsBucket)
+	for _, e := range es {
+		_, conv, data, err := parseTurn(turns.Get(seqKey(e.seq)))
+		if err != nil || string(conv) != key {
+			continue
+		}
+		var t Turn
+		if json.Unmarshal(data, &t) != nil {
+			continue
+		}
+		out = append(out, t)
+	}
+	if legacy > 0 && len(out) > legacy {
+		// Turns from both layouts: an older declbot wrote to this
+		// conversation after a newer one had (see appendIn).
+		slices.SortStableFunc(out, func(a, b Turn) int { return a.At.Compare(b.At) })
+	}
+	return out, nil
+}
+
 // MaxCited bounds the citation IDs kept with a turn: more than any answer
 // cites, and a turn's record stays small whatever an answer holds.
 const MaxCited = 64
 
 // Append adds a turn to a conversation, dropping expired turns and the
-// oldest beyond the maximum. Concurrent appends are batched into one disk
-// write.
+// oldest beyond the maximum. Concurrent appends are committed together,
+// in one disk write, and Append returns when its turn is on disk.
 func (s *Store) Append(key string, t Turn) error {
 	if t.At.IsZero() {
 		t.At = s.now()
@@ -299,67 +316,132 @@ func (s *Store) Append(key string, t Turn) error {
 		t.Cited = t.Cited[:MaxCited]
 	}
 	// Encoded here, on the caller's goroutine: the writer, which every
-	// append waits for, only splices frames (see record).
+	// append waits for, only stores it.
 	data, err := json.Marshal(t)
 	if err != nil {
 		return fmt.Errorf("history: save %s: %w", key, err)
 	}
 	at := t.At.UnixNano()
-	err = s.batch(func(b *bolt.Bucket) error {
-		frames, err := s.frames(b.Get([]byte(key)))
-		if err != nil {
-			frames = nil // a damaged record is replaced, not fatal
-		}
-		cutoff := s.now().Add(-s.ttl).UnixNano()
-		kept := frames[:0]
-		for _, f := range frames {
-			if f.at > cutoff {
-				kept = append(kept, f)
-			}
-		}
-		kept = append(kept, frame{at: at, data: data})
-		if len(kept) > s.maxTurns {
-			kept = kept[len(kept)-s.maxTurns:]
-		}
-		return b.Put([]byte(key), encodeFrames(kept))
-	})
-	if err != nil {
+	rec := encodeTurn(key, at, data)
+	if err := s.batch(func(tx *bolt.Tx) error { return s.appendIn(tx, key, at, rec) }); err != nil {
 		return fmt.Errorf("history: save %s: %w", key, err)
 	}
 	return nil
 }
 
+// stored is one of a conversation's turns while an append decides which
+// to keep: in the turns bucket already (seq) or to be written (rec).
+type stored struct {
+	entry
+	rec []byte
+}
+
+// appendIn records the turn rec of conversation key, at, in tx: it reads
+// the conversation's index entry (and its record in the old layout, which
+// it moves to the turns), keeps the unexpired turns and the new one up to
+// the maximum, deletes the others and writes the entry.
+func (s *Store) appendIn(tx *bolt.Tx, key string, at int64, rec []byte) error {
+	turns, convs := tx.Bucket(turnsBucket), tx.Bucket(convsBucket)
+	// Numbers only grow: pages filled to the end are not split again.
+	turns.FillPercent = 1
+	k := []byte(key)
+	var all []stored
+	es, err := parseIndex(convs.Get(k))
+	if err == nil { // a damaged entry is replaced; Prune deletes its turns once expired
+		for _, e := range es {
+			all = append(all, stored{entry: e})
+		}
+	}
+	if lb := tx.Bucket(legacyBucket); lb != nil {
+		if v := lb.Get(k); v != nil {
+			fs, err := frames(v)
+			if err == nil { // a damaged record is replaced, as it always was
+				for _, f := range fs {
+					all = append(all, stored{entry: entry{at: f.at}, rec: encodeTurn(key, f.at, f.data)})
+				}
+				// Both layouts hold turns only when an older declbot
+				// wrote this conversation after a newer one had.
+				if len(es) > 0 {
+					slices.SortStableFunc(all, func(a, b stored) int { return cmp.Compare(a.at, b.at) })
+				}
+			}
+			if err := lb.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	// The new turn is kept whatever its time, as it always was; then
+	// the unexpired others, up to the maximum.
+	all = append(all, stored{entry: entry{at: at}, rec: rec})
+	cutoff := s.now().Add(-s.ttl).UnixNano()
+	kept := make([]stored, 0, len(all))
+	var gone []stored
+	for i, x := range all {
+		if x.at > cutoff || i == len(all)-1 {
+			kept = append(kept, x)
+		} else {
+			gone = append(gone, x)
+		}
+	}
+	if n := len(kept) - s.maxTurns; n > 0 {
+		gone, kept = append(gone, kept[:n]...), kept[n:]
+	}
+	for _, x := range gone {
+		if x.rec == nil {
+			if err := deleteTurn(turns, x.seq, k); err != nil {
+				return err
+			}
+		}
+	}
+	out := make([]entry, len(kept))
+	for i, x := range kept {
+		if x.rec != nil {
+			seq, err := turns.NextSequence()
+			if err != nil {
+				return err
+			}
+			if err := turns.Put(seqKey(seq), x.rec); err != nil {
+				return err
+			}
+			x.seq = seq
+		}
+		out[i] = x.entry
+	}
+	return convs.Put(k, encodeIndex(out))
+}
+
 // Clear forgets a conversation.
 func (s *Store) Clear(key string) error {
-	if err := s.batch(func(b *bolt.Bucket) error { return b.Delete([]byte(key)) }); err != nil {
+	err := s.batch(func(tx *bolt.Tx) error {
+		k := []byte(key)
+		turns, convs := tx.Bucket(turnsBucket), tx.Bucket(convsBucket)
+		es, _ := parseIndex(convs.Get(k)) // a damaged entry's turns are left to Prune
+		for _, e := range es {
+			if err := deleteTurn(turns, e.seq, k); err != nil {
+				return err
+			}
+		}
+		if lb := tx.Bucket(legacyBucket); lb != nil {
+			if err := lb.Delete(k); err != nil {
+				return err
+			}
+		}
+		return convs.Delete(k)
+	})
+	if err != nil {
 		return fmt.Errorf("history: clear %s: %w", key, err)
 	}
 	return nil
 }
 
-// Prune deletes conversations whose turns have all expired and returns
-// how many it deleted.
+// Prune deletes expired turns, and conversations whose turns have all
+// expired, and returns how many conversations it deleted.
 func (s *Store) Prune() (int, error) {
 	n := 0
-	err := s.update(func(b *bolt.Bucket) error {
-		var dead [][]byte
-		err := b.ForEach(func(k, v []byte) error {
-			turns, err := decode(v)
-			if err != nil || len(s.fresh(turns)) == 0 {
-				dead = append(dead, append([]byte(nil), k...))
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, k := range dead {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
-		n = len(dead)
-		return nil
+	err := s.update(func(tx *bolt.Tx) error {
+		var err error
+		n, err = s.pruneIn(tx)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("history: prune: %w", err)
@@ -367,10 +449,102 @@ func (s *Store) Prune() (int, error) {
 	return n, nil
 }
 
+func (s *Store) pruneIn(tx *bolt.Tx) (int, error) {
+	cutoff := s.now().Add(-s.ttl).UnixNano()
+	turns, convs := tx.Bucket(turnsBucket), tx.Bucket(convsBucket)
+	type change struct {
+		key  []byte
+		kept []entry // none: delete the conversation
+	}
+	type turn struct {
+		seq  uint64
+		conv []byte
+	}
+	var changes []change
+	var gone []turn
+	err := convs.ForEach(func(k, v []byte) error {
+		es, err := parseIndex(v)
+		if err != nil {
+			// Its turns are deleted below once expired.
+			changes = append(changes, change{key: slices.Clone(k)})
+			return nil
+		}
+		var kept []entry
+		k = slices.Clone(k)
+		for _, e := range es {
+			if e.at > cutoff {
+				kept = append(kept, e)
+			} else {
+				gone = append(gone, turn{e.seq, k})
+			}
+		}
+		if len(kept) < len(es) {
+			changes = append(changes, change{key: k, kept: kept})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range changes {
+		if len(c.kept) == 0 {
+			n++
+			err = convs.Delete(c.key)
+		} else {
+			err = convs.Put(c.key, encodeIndex(c.kept))
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	for _, t := range gone {
+		if err := deleteTurn(turns, t.seq, t.conv); err != nil {
+			return 0, err
+		}
+	}
+	// Turns that no entry lists (an entry found damaged was replaced)
+	// are deleted once expired. Turns are numbered in the order they were
+	// recorded, so the expired ones come first. First again after each
+	// Delete: bbolt's cursor may skip a key when deleting as it moves on.
+	c := turns.Cursor()
+	for _, v := c.First(); v != nil; _, v = c.First() {
+		if at, _, _, err := parseTurn(v); err == nil && at > cutoff {
+			break
+		}
+		if err := c.Delete(); err != nil {
+			return 0, err
+		}
+	}
+	if lb := tx.Bucket(legacyBucket); lb != nil {
+		var dead [][]byte
+		err := lb.ForEach(func(k, v []byte) error {
+			turns, err := decode(v)
+			if err != nil || len(s.fresh(turns)) == 0 {
+				dead = append(dead, slices.Clone(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+		for _, k := range dead {
+			if err := lb.Delete(k); err != nil {
+				return 0, err
+			}
+		}
+		n += len(dead)
+	}
+	return n, nil
+}
+
 // Len returns the number of stored conversations.
 func (s *Store) Len() (n int, err error) {
-	err = s.view(func(b *bolt.Bucket) error {
-		n = b.Stats().KeyN
+	err = s.view(func(tx *bolt.Tx) error {
+		n = tx.Bucket(convsBucket).Stats().KeyN
+		if lb := tx.Bucket(legacyBucket); lb != nil {
+			n += lb.Stats().KeyN
+		}
 		return nil
 	})
 	return n, err
@@ -390,15 +564,102 @@ func (s *Store) fresh(turns []Turn) []Turn {
 	return out
 }
 
-// A conversation's record is framed: the byte recordFramed, then for each
-// turn, oldest first, its time (unix nanoseconds) and the length of its
-// JSON, 8 and 4 bytes big-endian, and the JSON. Appending then drops
-// expired and surplus turns by their times and adds the new turn's JSON
-// as it is, without decoding or encoding the others: that decoding and
-// encoding, on the one writer goroutine every append waits for, was what
-// limited history writes at 1,000 users. Records written before (a JSON
-// array of turns) are still read, and written framed on their next
-// append.
+// entry is one turn in a conversation's index entry.
+type entry struct {
+	seq uint64
+	at  int64 // unix nanoseconds
+}
+
+// errRecord reports a record that cannot be read.
+var errRecord = errors.New("damaged conversation record")
+
+// live returns the entries of the turns Turns returns: unexpired, the
+// last maxTurns.
+func (s *Store) live(es []entry) []entry {
+	cutoff := s.now().Add(-s.ttl).UnixNano()
+	out := es[:0:0]
+	for _, e := range es {
+		if e.at > cutoff {
+			out = append(out, e)
+		}
+	}
+	if len(out) > s.maxTurns {
+		out = out[len(out)-s.maxTurns:]
+	}
+	return out
+}
+
+func parseIndex(v []byte) ([]entry, error) {
+	if len(v) == 0 {
+		return nil, nil
+	}
+	if v[0] != recordIndex || (len(v)-1)%16 != 0 {
+		return nil, errRecord
+	}
+	out := make([]entry, 0, (len(v)-1)/16)
+	for p := v[1:]; len(p) > 0; p = p[16:] {
+		out = append(out, entry{seq: binary.BigEndian.Uint64(p), at: int64(binary.BigEndian.Uint64(p[8:]))})
+	}
+	return out, nil
+}
+
+func encodeIndex(es []entry) []byte {
+	buf := make([]byte, 1, 1+16*len(es))
+	buf[0] = recordIndex
+	for _, e := range es {
+		buf = binary.BigEndian.AppendUint64(buf, e.seq)
+		buf = binary.BigEndian.AppendUint64(buf, uint64(e.at))
+	}
+	return buf
+}
+
+func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(make([]byte, 0, 8), seq) }
+
+// deleteTurn deletes turn seq unless it belongs to a conversation other
+// than conv: an index entry damaged into listing another conversation's
+// turn must not delete it.
+func deleteTurn(turns *bolt.Bucket, seq uint64, conv []byte) error {
+	c := turns.Cursor()
+	k, v := c.Seek(seqKey(seq))
+	if k == nil || binary.BigEndian.Uint64(k) != seq {
+		return nil
+	}
+	if _, owner, _, err := parseTurn(v); err == nil && string(owner) != string(conv) {
+		return nil
+	}
+	return c.Delete()
+}
+
+// encodeTurn makes a turn's record (see turnsBucket).
+func encodeTurn(key string, at int64, data []byte) []byte {
+	buf := make([]byte, 0, 1+8+binary.MaxVarintLen64+len(key)+len(data))
+	buf = append(buf, recordTurn)
+	buf = binary.BigEndian.AppendUint64(buf, uint64(at))
+	buf = binary.AppendUvarint(buf, uint64(len(key)))
+	buf = append(buf, key...)
+	return append(buf, data...)
+}
+
+// parseTurn splits a turn's record; conv and data point into v.
+func parseTurn(v []byte) (at int64, conv, data []byte, err error) {
+	if len(v) < 10 || v[0] != recordTurn {
+		return 0, nil, nil, errRecord
+	}
+	at = int64(binary.BigEndian.Uint64(v[1:]))
+	p := v[9:]
+	n, w := binary.Uvarint(p)
+	if w <= 0 || n > uint64(len(p)-w) {
+		return 0, nil, nil, errRecord
+	}
+	p = p[w:]
+	return at, p[:n], p[n:], nil
+}
+
+// In the old layout (legacyBucket, from ed03e2d) a conversation was one
+// record, framed: the byte recordFramed, then for each turn, oldest first,
+// its time (unix nanoseconds) and the length of its JSON, 8 and 4 bytes
+// big-endian, and the JSON. Before ed03e2d the record was a JSON array of
+// turns. Both are read, and moved to the turns on the next append.
 const recordFramed = 0x01
 
 // frame is one turn of a framed record.
@@ -406,9 +667,6 @@ type frame struct {
 	at   int64
 	data []byte // the turn as JSON
 }
-
-// errRecord reports a record that is neither framed nor a JSON array.
-var errRecord = errors.New("damaged conversation record")
 
 // parseFrames splits a framed record; data's frames point into it.
 func parseFrames(data []byte) ([]frame, error) {
@@ -429,23 +687,8 @@ func parseFrames(data []byte) ([]frame, error) {
 	return out, nil
 }
 
-func encodeFrames(fs []frame) []byte {
-	n := 1
-	for _, f := range fs {
-		n += 12 + len(f.data)
-	}
-	buf := make([]byte, 0, n)
-	buf = append(buf, recordFramed)
-	for _, f := range fs {
-		buf = binary.BigEndian.AppendUint64(buf, uint64(f.at))
-		buf = binary.BigEndian.AppendUint32(buf, uint32(len(f.data)))
-		buf = append(buf, f.data...)
-	}
-	return buf
-}
-
 // frames returns a record's frames, converting a JSON-array record.
-func (s *Store) frames(data []byte) ([]frame, error) {
+func frames(data []byte) ([]frame, error) {
 	switch {
 	case len(data) == 0:
 		return nil, nil
@@ -467,7 +710,7 @@ func (s *Store) frames(data []byte) ([]frame, error) {
 	return out, nil
 }
 
-// decode reads a record, framed or a JSON array.
+// decode reads an old-layout record, framed or a JSON array.
 func decode(data []byte) ([]Turn, error) {
 	if len(data) == 0 {
 		return nil, nil
@@ -501,61 +744,29 @@ func truncate(s string, n int) string {
 }
 
 // view runs fn in a read transaction on a fault-guarded goroutine.
-func (s *Store) view(fn func(*bolt.Bucket) error) error {
-	return s.run(func() error {
-		return s.db.View(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucket)) })
-	})
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	return s.run(func() error { return s.db.View(fn) })
 }
 
 // update runs fn in a write transaction of its own (for Prune, which may
 // be long; Append and Clear go through the writer).
-func (s *Store) update(fn func(*bolt.Bucket) error) error {
-	return s.run(func() error {
-		return s.db.Update(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucket)) })
-	})
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	return s.run(func() error { return s.db.Update(fn) })
 }
 
-// run calls op on a goroutine where memory faults are panics and waits
-// for it, for the store to fail, or for the operation timeout, whichever
-// comes first. A panic or timeout fails the store.
+// run calls op through the guard (boltsafe.Guard.Run).
 func (s *Store) run(op func() error) error {
-	if err := s.Err(); err != nil {
-		return err
-	}
 	select {
 	case <-s.closing:
 		return ErrClosed
 	default:
 	}
-	done := make(chan error, 1)
-	go func() {
-		debug.SetPanicOnFault(true)
-		defer func() {
-			if r := recover(); r != nil {
-				done <- s.fail(fmt.Errorf("database damaged: %v", r), true)
-			}
-		}()
-		done <- op()
-	}()
-	return s.wait(done)
-}
-
-func (s *Store) wait(done chan error) error {
-	t := time.NewTimer(s.opTimeout)
-	defer t.Stop()
-	select {
-	case err := <-done:
-		return err
-	case <-s.failed:
-		return s.failErr
-	case <-t.C:
-		return s.fail(fmt.Errorf("no answer from the database in %s", s.opTimeout), false)
-	}
+	return s.guard.Run(op)
 }
 
 // writeReq is one Append or Clear waiting for the writer.
 type writeReq struct {
-	fn   func(*bolt.Bucket) error
+	fn   func(*bolt.Tx) error
 	done chan error
 }
 
@@ -563,7 +774,7 @@ type writeReq struct {
 const maxBatch = 4096
 
 // batch hands fn to the writer and waits for its commit.
-func (s *Store) batch(fn func(*bolt.Bucket) error) error {
+func (s *Store) batch(fn func(*bolt.Tx) error) error {
 	if err := s.Err(); err != nil {
 		return err
 	}
@@ -574,10 +785,10 @@ func (s *Store) batch(fn func(*bolt.Bucket) error) error {
 	case <-s.closing:
 		return ErrClosed
 	case s.writes <- req:
-	case <-s.failed:
-		return s.failErr
+	case <-s.guard.Failed():
+		return s.Err()
 	case <-t.C:
-		return s.fail(fmt.Errorf("no answer from the database in %s", s.opTimeout), false)
+		return s.guard.TimedOut()
 	}
 	select {
 	case err := <-req.done:
@@ -593,7 +804,7 @@ func (s *Store) batch(fn func(*bolt.Bucket) error) error {
 		}
 		return ErrClosed
 	case <-t.C:
-		return s.fail(fmt.Errorf("no answer from the database in %s", s.opTimeout), false)
+		return s.guard.TimedOut()
 	}
 }
 
@@ -607,13 +818,13 @@ func (s *Store) writer() {
 	defer close(s.writerDone)
 	defer func() {
 		if r := recover(); r != nil {
-			s.fail(fmt.Errorf("database damaged: %v", r), true)
+			s.guard.Recover(r)
 		}
 	}()
 	for {
 		var batch []writeReq
 		select {
-		case <-s.failed:
+		case <-s.guard.Failed():
 			return
 		case <-s.closing:
 			// Commit what was queued before Close, then stop.
@@ -650,22 +861,21 @@ func (s *Store) writer() {
 // retried alone so that one bad write does not fail the others.
 func (s *Store) commit(batch []writeReq) {
 	s.commits.Add(1)
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucket)
+	err := s.guard.Check(s.db.Update(func(tx *bolt.Tx) error {
 		for _, r := range batch {
-			if err := r.fn(b); err != nil {
+			if err := r.fn(tx); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
-	if err == nil || len(batch) == 1 {
+	}))
+	if err == nil || len(batch) == 1 || s.Err() != nil {
 		for _, r := range batch {
 			r.done <- err
 		}
 		return
 	}
 	for _, r := range batch {
-		r.done <- s.db.Update(func(tx *bolt.Tx) error { return r.fn(tx.Bucket(bucket)) })
+		r.done <- s.guard.Check(s.db.Update(r.fn))
 	}
 }

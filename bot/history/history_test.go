@@ -303,7 +303,7 @@ func TestWedgedOperationFailsTheStore(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	inside := make(chan struct{})
-	go s.update(func(*bolt.Bucket) error { close(inside); <-release; return nil }) // holds bbolt's write lock
+	go s.update(func(*bolt.Tx) error { close(inside); <-release; return nil }) // holds bbolt's write lock
 	<-inside
 	var err error
 	within(t, 5*time.Second, "Append behind a wedged writer", func() { err = s.Append("k", Turn{Question: "q"}) })
@@ -344,7 +344,14 @@ func TestJSONArrayRecordStillRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put([]byte("chat"), data) }); err != nil {
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(legacyBucket)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("chat"), data)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Turns("chat")
@@ -357,5 +364,242 @@ func TestJSONArrayRecordStillRead(t *testing.T) {
 	got, err = s.Turns("chat")
 	if err != nil || questions(got) != "q1,q2,q3" || !got[0].At.Equal(old[0].At) {
 		t.Fatalf("after an append: %+v, %v", got, err)
+	}
+}
+
+// stored returns how many turn records the database holds, listed in a
+// conversation or not: what is deleted is gone from the file, not hidden.
+func storedTurns(t *testing.T, s *Store) int {
+	t.Helper()
+	n := 0
+	err := s.view(func(tx *bolt.Tx) error {
+		n = tx.Bucket(turnsBucket).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Turns beyond the maximum, cleared and expired are deleted from the
+// file, in the transaction that drops them (expired ones by Prune).
+func TestDroppedTurnsAreDeleted(t *testing.T) {
+	c := &clock{t: time.Date(2025, 9, 1, 12, 0, 0, 0, time.UTC)}
+	s := open(t, filepath.Join(t.TempDir(), "h.db"), WithMaxTurns(3), WithTTL(time.Hour), WithClock(c.now))
+	for i := 1; i <= 8; i++ {
+		s.Append("a", Turn{Question: fmt.Sprint("a", i)})
+		s.Append("b", Turn{Question: fmt.Sprint("b", i)})
+	}
+	if n := storedTurns(t, s); n != 6 {
+		t.Fatalf("%d turn records after 16 appends to two conversations, keeping 3 each; want 6", n)
+	}
+	if err := s.Clear("a"); err != nil {
+		t.Fatal(err)
+	}
+	if n := storedTurns(t, s); n != 3 {
+		t.Fatalf("%d turn records after Clear; want 3", n)
+	}
+	c.add(61 * time.Minute)
+	if n, err := s.Prune(); err != nil || n != 1 {
+		t.Fatalf("Prune = %d, %v; want 1", n, err)
+	}
+	if n := storedTurns(t, s); n != 0 {
+		t.Fatalf("%d turn records after every turn expired and Prune; want 0", n)
+	}
+}
+
+// A damaged turn record hides that turn only, and a record listed in one
+// conversation that belongs to another is never shown in it.
+func TestDamagedTurnHidesNoOther(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "h.db"))
+	for _, q := range []string{"q1", "q2", "q3"} {
+		s.Append("a", Turn{Question: q})
+	}
+	s.Append("b", Turn{Question: "b's"})
+	var seqs []uint64
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		es, err := parseIndex(tx.Bucket(convsBucket).Get([]byte("a")))
+		if err != nil || len(es) != 3 {
+			return fmt.Errorf("index of a: %v, %v", es, err)
+		}
+		for _, e := range es {
+			seqs = append(seqs, e.seq)
+		}
+		bes, _ := parseIndex(tx.Bucket(convsBucket).Get([]byte("b")))
+		// a's second turn damaged; a's index also lists b's turn.
+		if err := tx.Bucket(turnsBucket).Put(seqKey(es[1].seq), []byte("\x01garbage")); err != nil {
+			return err
+		}
+		return tx.Bucket(convsBucket).Put([]byte("a"), encodeIndex(append(es, bes[0])))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Turns("a")
+	if err != nil || questions(got) != "q1,q3" {
+		t.Fatalf("Turns = %q, %v; want q1,q3", questions(got), err)
+	}
+	if err := s.Append("a", Turn{Question: "q4"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Turns("a"); questions(got) != "q1,q3,q4" {
+		t.Fatalf("after an append: %q", questions(got))
+	}
+	// Until the entry drops b's turn: it is not deleted with it.
+	for _, q := range []string{"q5", "q6", "q7", "q8", "q9"} {
+		s.Append("a", Turn{Question: q})
+	}
+	if got, _ := s.Turns("a"); questions(got) != "q4,q5,q6,q7,q8,q9" {
+		t.Fatalf("after more appends: %q", questions(got))
+	}
+	if got, _ := s.Turns("b"); questions(got) != "b's" {
+		t.Fatalf("b: %q", questions(got))
+	}
+	if n := storedTurns(t, s); n != 7 {
+		t.Fatalf("%d turn records; want 7 (a's six and b's)", n)
+	}
+}
+
+// A damaged index entry fails Turns for its conversation alone; the next
+// append replaces it, and the turns it listed are deleted once expired.
+func TestDamagedIndexEntryIsReplaced(t *testing.T) {
+	c := &clock{t: time.Date(2025, 9, 1, 12, 0, 0, 0, time.UTC)}
+	s := open(t, filepath.Join(t.TempDir(), "h.db"), WithTTL(time.Hour), WithClock(c.now))
+	s.Append("a", Turn{Question: "q1"})
+	s.Append("a", Turn{Question: "q2"})
+	s.Append("b", Turn{Question: "b1"})
+	err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(convsBucket).Put([]byte("a"), []byte("\x01short")) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Turns("a"); err == nil {
+		t.Fatal("Turns of a damaged entry: no error")
+	}
+	if got, err := s.Turns("b"); err != nil || questions(got) != "b1" {
+		t.Fatalf("b: %q, %v", questions(got), err)
+	}
+	c.add(30 * time.Minute)
+	if err := s.Append("a", Turn{Question: "q3"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Turns("a"); err != nil || questions(got) != "q3" {
+		t.Fatalf("after an append: %q, %v", questions(got), err)
+	}
+	if n := storedTurns(t, s); n != 4 {
+		t.Fatalf("%d turn records; want 4 (q1 and q2 until they expire)", n)
+	}
+	c.add(31 * time.Minute) // q1, q2 and b1 expired, q3 not
+	if n, err := s.Prune(); err != nil || n != 1 {
+		t.Fatalf("Prune = %d, %v; want 1 (b)", n, err)
+	}
+	if n := storedTurns(t, s); n != 1 {
+		t.Fatalf("%d turn records after Prune; want 1 (q3)", n)
+	}
+	if got, _ := s.Turns("a"); questions(got) != "q3" {
+		t.Fatalf("after Prune: %q", questions(got))
+	}
+}
+
+// A conversation recorded by this store and then by an older declbot
+// (one record in the old layout, started on the same file after this one)
+// reads as one, in time order, and the next append keeps all of it.
+func TestOldLayoutWrittenAfterNew(t *testing.T) {
+	c := &clock{t: time.Date(2025, 9, 1, 12, 0, 0, 0, time.UTC)}
+	s := open(t, filepath.Join(t.TempDir(), "h.db"), WithClock(c.now))
+	s.Append("chat", Turn{Question: "q1"})
+	c.add(time.Minute)
+	s.Append("chat", Turn{Question: "q2"})
+	c.add(time.Minute)
+	data, err := json.Marshal([]Turn{{Question: "q3", At: c.now()}, {Question: "q4", At: c.now().Add(time.Second)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(legacyBucket)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("chat"), data)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Turns("chat"); err != nil || questions(got) != "q1,q2,q3,q4" {
+		t.Fatalf("Turns = %q, %v", questions(got), err)
+	}
+	c.add(time.Minute)
+	if err := s.Append("chat", Turn{Question: "q5"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Turns("chat"); err != nil || questions(got) != "q1,q2,q3,q4,q5" {
+		t.Fatalf("after an append: %q, %v", questions(got), err)
+	}
+	if n := storedTurns(t, s); n != 5 {
+		t.Fatalf("%d turn records; want 5", n)
+	}
+	if n, _ := s.Len(); n != 1 {
+		t.Fatalf("Len = %d; want 1 (the old record moved)", n)
+	}
+}
+
+// Damage that a commit finds when it maps more of the file (bbolt then
+// returns an error, not a panic, and fails every later call with
+// ErrInvalidMapping) fails the store like a panic does: calls return
+// ErrFailed, the file is moved aside, and the next Open starts afresh.
+func TestDamageFoundByACommitFailsTheStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A record larger than the file's first mapping: the commit grows the
+	// file and maps it again, re-reading the meta pages, after the damage.
+	data, err := json.Marshal(Turn{Question: "q", Answer: strings.Repeat("答", 50_000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inside, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.batch(func(tx *bolt.Tx) error {
+			err := s.appendIn(tx, "first", time.Now().UnixNano(), encodeTurn("first", time.Now().UnixNano(), data))
+			close(inside)
+			<-release
+			return err
+		})
+	}()
+	<-inside
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(randomBytes(t, int(fi.Size())), 0); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	close(release)
+	if err := <-done; !errors.Is(err, ErrFailed) {
+		t.Fatalf("the commit that found the damage: %v, want ErrFailed", err)
+	}
+	within(t, 10*time.Second, "calls after the damage", func() {
+		if _, err := s.Turns("other"); !errors.Is(err, ErrFailed) {
+			t.Errorf("Turns: %v, want ErrFailed", err)
+		}
+		if err := s.Append("other", Turn{Question: "q"}); !errors.Is(err, ErrFailed) {
+			t.Errorf("Append: %v, want ErrFailed", err)
+		}
+	})
+	within(t, 10*time.Second, "Close", func() { s.Close() })
+	if aside, _ := filepath.Glob(path + ".corrupt-*"); len(aside) != 1 {
+		t.Errorf("damaged file not moved aside: %v", aside)
+	}
+	s2 := open(t, path)
+	if err := s2.Append("k", Turn{Question: "after"}); err != nil {
+		t.Errorf("fresh database after restart: %v", err)
 	}
 }

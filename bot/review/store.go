@@ -69,10 +69,10 @@ var (
 // Store is the review database: one bbolt file, written by one goroutine
 // that commits what arrives together (one fsync for many records).
 //
-// It follows the history store's fault isolation (bot/history): every
-// bbolt call runs on a goroutine where memory faults are panics and is
-// waited for at most the operation timeout; a panic, fault or timeout
-// marks the store failed for good (records are then dropped and counted,
+// It follows the history store's fault isolation (bot/history,
+// boltsafe.Guard): every bbolt call runs on a goroutine where memory
+// faults are panics and is waited for at most the operation timeout; a
+// panic, fault or timeout marks the store failed for good (records are then dropped and counted,
 // votes refused), and a damaged file is moved aside so that the next
 // start opens a fresh one. A file found damaged at Open is moved aside
 // and a fresh one started at once. Nothing here ever holds an answer
@@ -101,9 +101,7 @@ type Store struct {
 	closeOnce  sync.Once
 	closeErr   error
 
-	failed   chan struct{}
-	failOnce sync.Once
-	failErr  error
+	guard *boltsafe.Guard
 }
 
 // op is one write for the writer: a record to add (done nil: nobody
@@ -166,8 +164,8 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	s.salt = salt
 	db, f, err := openDB(s.path, s.opTimeout, false)
 	if boltsafe.IsCorrupt(err) {
-		aside := s.path + ".corrupt-" + strconv.FormatInt(time.Now().Unix(), 10)
-		if rerr := os.Rename(s.path, aside); rerr != nil {
+		aside, rerr := boltsafe.MoveAside(s.path)
+		if rerr != nil {
 			return nil, fmt.Errorf("review: %s is damaged (%v) and could not be moved aside: %w", s.path, err, rerr)
 		}
 		s.recovered = aside
@@ -183,7 +181,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	s.ops = make(chan op, max(s.queue, 1))
 	s.closing = make(chan struct{})
 	s.writerDone = make(chan struct{})
-	s.failed = make(chan struct{})
+	s.guard = boltsafe.NewGuard("review", s.path, s.opTimeout, ErrFailed, s.onFail)
 	go s.writer()
 	return s, nil
 }
@@ -365,39 +363,12 @@ func (s *Store) voterKey(answerID string, userID int64) string {
 
 // openDB opens the review database (boltsafe.Open).
 func openDB(path string, timeout time.Duration, readOnly bool) (*bolt.DB, *os.File, error) {
-	return boltsafe.Open(path, timeout, boltsafe.Options{Bucket: bucket, ReadOnly: readOnly})
+	return boltsafe.Open(path, timeout, boltsafe.Options{Buckets: [][]byte{bucket}, ReadOnly: readOnly})
 }
 
 // Err is nil while the store works, and after it has failed an error
 // wrapping ErrFailed.
-func (s *Store) Err() error {
-	select {
-	case <-s.failed:
-		return s.failErr
-	default:
-		return nil
-	}
-}
-
-func (s *Store) fail(cause error, damaged bool) error {
-	s.failOnce.Do(func() {
-		reason := cause.Error()
-		if damaged {
-			aside := s.path + ".corrupt-" + strconv.FormatInt(time.Now().Unix(), 10)
-			if err := os.Rename(s.path, aside); err == nil {
-				reason += "; the file was kept as " + aside + " and the next start opens a fresh one"
-			}
-		}
-		s.failErr = fmt.Errorf("review: %w: %s", ErrFailed, reason)
-		// Reported before it shows: whoever sees the store failed (Err)
-		// can count on the report having been made.
-		if s.onFail != nil {
-			s.onFail(s.failErr)
-		}
-		close(s.failed)
-	})
-	return s.failErr
-}
+func (s *Store) Err() error { return s.guard.Err() }
 
 // Recovered is where Open moved a damaged file, or "".
 func (s *Store) Recovered() string { return s.recovered }
@@ -410,33 +381,7 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
-		if s.Err() != nil {
-			s.file.Close()
-			return
-		}
-		done := make(chan error, 1)
-		go func() {
-			debug.SetPanicOnFault(true)
-			defer func() {
-				if r := recover(); r != nil {
-					done <- fmt.Errorf("database damaged: %v", r)
-				}
-			}()
-			<-s.writerDone
-			done <- s.db.Close()
-		}()
-		select {
-		case err := <-done:
-			if err != nil {
-				s.closeErr = fmt.Errorf("review: close: %w", err)
-				s.file.Close()
-			}
-		case <-s.failed:
-			s.file.Close()
-		case <-time.After(s.opTimeout):
-			s.file.Close()
-			s.closeErr = fmt.Errorf("review: close: no answer from the database in %s", s.opTimeout)
-		}
+		s.closeErr = s.guard.Close(s.db, s.file, s.writerDone)
 	})
 	return s.closeErr
 }
@@ -573,48 +518,32 @@ func (s *Store) submit(fn func(*bolt.Bucket) error) error {
 	case <-s.closing:
 		return ErrClosed
 	case s.ops <- o:
-	case <-s.failed:
-		return s.failErr
+	case <-s.guard.Failed():
+		return s.Err()
 	case <-t.C:
-		return s.fail(fmt.Errorf("no answer from the database in %s", s.opTimeout), false)
+		return s.guard.TimedOut()
 	}
 	select {
 	case err := <-o.done:
 		return err
-	case <-s.failed:
-		return s.failErr
+	case <-s.guard.Failed():
+		return s.Err()
 	case <-t.C:
-		return s.fail(fmt.Errorf("no answer from the database in %s", s.opTimeout), false)
+		return s.guard.TimedOut()
 	}
 }
 
 // List returns the records in [since, until) (zero: unbounded), newest
 // first, for /stats.
 func (s *Store) List(since, until time.Time) ([]Record, error) {
-	if err := s.Err(); err != nil {
+	var out []Record
+	err := s.guard.Run(func() error {
+		return s.db.View(func(tx *bolt.Tx) error { return scan(tx.Bucket(bucket), since, until, &out) })
+	})
+	if err != nil {
 		return nil, err
 	}
-	var out []Record
-	done := make(chan error, 1)
-	go func() {
-		debug.SetPanicOnFault(true)
-		defer func() {
-			if r := recover(); r != nil {
-				done <- s.fail(fmt.Errorf("database damaged: %v", r), true)
-			}
-		}()
-		done <- s.db.View(func(tx *bolt.Tx) error { return scan(tx.Bucket(bucket), since, until, &out) })
-	}()
-	t := time.NewTimer(s.opTimeout)
-	defer t.Stop()
-	select {
-	case err := <-done:
-		return out, err
-	case <-s.failed:
-		return nil, s.failErr
-	case <-t.C:
-		return nil, s.fail(fmt.Errorf("no answer from the database in %s", s.opTimeout), false)
-	}
+	return out, nil
 }
 
 // writer commits what arrives, in batches, and prunes expired records.
@@ -624,7 +553,7 @@ func (s *Store) writer() {
 	var pending []op
 	defer func() {
 		if r := recover(); r != nil {
-			s.fail(fmt.Errorf("database damaged: %v", r), true)
+			s.guard.Recover(r)
 			s.dropOps(pending)
 		}
 	}()
@@ -634,7 +563,7 @@ func (s *Store) writer() {
 	for {
 		pending = pending[:0]
 		select {
-		case <-s.failed:
+		case <-s.guard.Failed():
 			return
 		case <-tick.C:
 			s.prune()
@@ -729,6 +658,10 @@ func (s *Store) commit(ops []op) {
 		}
 		return
 	}
+	if s.Err() != nil {
+		s.dropOps(ops)
+		return
+	}
 	s.drop("write_failed", adds)
 	for _, o := range ops {
 		if o.done == nil {
@@ -749,7 +682,7 @@ func (s *Store) update(fn func(*bolt.Bucket) error) error {
 			return err
 		}
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucket)) })
+	return s.guard.Check(s.db.Update(func(tx *bolt.Tx) error { return fn(tx.Bucket(bucket)) }))
 }
 
 // prune deletes records older than the retention period, a bounded

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/rand"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -26,6 +27,25 @@ func healthz(t *testing.T, addr string) (int, map[string]any) {
 	return resp.StatusCode, body
 }
 
+// historyWrites reads how many history writes have returned from GET
+// /metrics (declbot_store_write_seconds_count{store="history"}).
+func historyWrites(t *testing.T, addr string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	const name = `declbot_store_write_seconds_count{store="history"} `
+	for _, line := range strings.Split(string(body), "\n") {
+		if n, ok := strings.CutPrefix(line, name); ok {
+			return n
+		}
+	}
+	return "0"
+}
+
 // The history database damaged under a running serve (overwritten with
 // garbage, or truncated: bbolt panicked holding its locks, or the process
 // died of SIGBUS): every question is still answered, without follow-up
@@ -41,11 +61,18 @@ func TestServeHistoryDamagedWhileRunning(t *testing.T) {
 			env := serveEnv(t, srv)
 			health := freeAddr(t)
 			env["HEALTH_LISTEN"] = health
+			metrics := freeAddr(t)
+			env["METRICS_LISTEN"] = metrics
 			path := filepath.Join(env["DATA_DIR"], "history.db")
 			s := startServe(t, env)
 			first := tgtest.NewUser(2400, "A", "zh-hans")
 			srv.SendText(tgtest.PrivateChat(first), first, "宣言对外空武器化持什么立场？")
 			checkSources(t, lastBotMessage(t, srv, first.ID, 1))
+			// The turn is recorded after the answer is delivered. Damage
+			// written while that commit runs is overwritten by it: its new
+			// meta page and the pages it rewrites, every one a new user's
+			// question reaches, are valid again, and nothing fails.
+			srv.Wait(serveWait, "the first turn recorded", func() bool { return historyWrites(t, metrics) == "1" })
 
 			fi, err := os.Stat(path)
 			if err != nil {

@@ -18,8 +18,8 @@ import (
 
 // Options say how to open.
 type Options struct {
-	// Bucket is created if missing (not when ReadOnly).
-	Bucket   []byte
+	// Buckets are created if missing (not when ReadOnly).
+	Buckets  [][]byte
 	ReadOnly bool
 	// Tune, if set, adjusts bbolt's options (free-list settings).
 	Tune func(*bolt.Options)
@@ -65,10 +65,14 @@ func Open(path string, timeout time.Duration, o Options) (*bolt.DB, *os.File, er
 			done <- result{err: err}
 			return
 		}
-		if !o.ReadOnly && o.Bucket != nil {
+		if !o.ReadOnly && len(o.Buckets) > 0 {
 			err = db.Update(func(tx *bolt.Tx) error {
-				_, err := tx.CreateBucketIfNotExists(o.Bucket)
-				return err
+				for _, name := range o.Buckets {
+					if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+						return err
+					}
+				}
+				return nil
 			})
 			if err != nil {
 				db.Close()
