@@ -35,8 +35,8 @@ var errSettings = errors.New("damaged chat settings record")
 // not set.
 func (s *Store) Setting(chat, name string) (string, error) {
 	var value string
-	err := s.view(func(b *bolt.Bucket) error {
-		sb := b.Tx().Bucket(settingsBucket)
+	err := s.view(func(tx *bolt.Tx) error {
+		sb := tx.Bucket(settingsBucket)
 		if sb == nil {
 			return nil
 		}
@@ -56,8 +56,8 @@ func (s *Store) SetSetting(chat, name, value string) error {
 	if chat == "" || name == "" || len(chat) > maxSetting || len(name) > maxSetting || len(value) > maxSetting {
 		return fmt.Errorf("history: setting %q of %q: chat, name and value must be 1-%d bytes (value may be empty)", name, chat, maxSetting)
 	}
-	err := s.batch(func(b *bolt.Bucket) error {
-		sb, err := b.Tx().CreateBucketIfNotExists(settingsBucket)
+	err := s.batch(func(tx *bolt.Tx) error {
+		sb, err := tx.CreateBucketIfNotExists(settingsBucket)
 		if err != nil {
 			return err
 		}
