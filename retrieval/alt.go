@@ -55,9 +55,6 @@ type altField struct {
 	// vocab holds the stems (for Chinese, the bigrams) the field uses,
 	// for relevance.
 	vocab map[uint64]bool
-	// accs hold *[]float64 scratch: BM25 accumulators by entry, then
-	// best scores by passage.
-	accs sync.Pool
 }
 
 // stemHash is a word stem's term hash, apart from the Han units.
@@ -179,23 +176,20 @@ func (x *Index) altFor(l corpus.Lang) []*altField {
 }
 
 // rank returns the field's passages for the query terms, best first, at
-// most c: each passage scores its best entry.
-func (f *altField) rank(qterms []weightedTerm, n, c int) []docScore {
-	buf, _ := f.accs.Get().(*[]float64)
-	if buf == nil || len(*buf) != len(f.passage)+n {
-		s := make([]float64, len(f.passage)+n)
-		buf = &s
-	}
-	acc, best := (*buf)[:len(f.passage)], (*buf)[len(f.passage):]
+// most c: each passage scores its best entry. n is the number of
+// passages; acc (len(f.passage)+n at least, all zero, left zero) holds
+// the entries' scores, then the passages'; the result is dst's array.
+func (f *altField) rank(dst []docScore, acc []float64, qterms []weightedTerm, n, c int) []docScore {
+	acc, best := acc[:len(f.passage)], acc[len(f.passage):len(f.passage)+n]
 	f.lex.accumulate(qterms, acc)
 	for e, s := range acc {
 		if p := f.passage[e]; s > best[p] {
 			best[p] = s
 		}
 	}
-	out := topScores(best, c)
-	clear(*buf)
-	f.accs.Put(buf)
+	out := topScores(dst, best, c)
+	clear(acc)
+	clear(best)
 	return out
 }
 
@@ -232,16 +226,22 @@ type altRanking struct {
 }
 
 // altRankings ranks passages by the alternative fields of the query's
-// language (simplified Chinese question lists for any Chinese question).
-func (x *Index) altRankings(pq query.Query, c int) []altRanking {
-	l := altLang(pq.Lang)
-	qt := altQueryTerms(pq, l)
+// language (simplified Chinese question lists for any Chinese question),
+// for its terms qt (altQueryTerms), in sc's buffers.
+func (x *Index) altRankings(pq query.Query, qt []weightedTerm, c int, sc *scratch) []altRanking {
 	if len(qt) == 0 {
 		return nil
 	}
 	var out []altRanking
-	for _, f := range x.altFor(l) {
-		if r := f.rank(qt, len(x.passages), c); len(r) > 0 {
+	n := len(x.passages)
+	for _, f := range x.altFor(altLang(pq.Lang)) {
+		if need := len(f.passage) + n; len(sc.altAcc) < need {
+			sc.altAcc = make([]float64, need)
+		}
+		i := len(out)
+		r := f.rank(sc.altBuf(i), sc.altAcc, qt, n, c)
+		sc.alt[i] = r
+		if len(r) > 0 {
 			w := translationWeight
 			if f.name == FieldQuestions {
 				w = questionsWeight

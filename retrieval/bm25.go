@@ -208,20 +208,13 @@ type docScore struct {
 
 // topScores returns up to k passages with a positive score in acc, best
 // first; ties go to the earlier passage, so rankings are deterministic.
-func topScores(acc []float64, k int) []docScore {
-	if k <= 0 {
-		return nil
-	}
-	best := newBestK(k, func(a, b docScore) bool {
-		if a.score != b.score {
-			return a.score < b.score
-		}
-		return a.doc > b.doc
-	})
+// The result is dst's array, reused.
+func topScores(dst []docScore, acc []float64, k int) []docScore {
+	dst = dst[:0]
 	for d, s := range acc {
 		if s > 0 {
-			best.offer(docScore{int32(d), s})
+			dst = append(dst, docScore{int32(d), s})
 		}
 	}
-	return best.sorted()
+	return selectBest(dst, k)
 }

@@ -191,8 +191,10 @@ func (p placeNames) all(terms []string) bool {
 
 // relevance scores in [0,1] whether the declaration addresses the query;
 // DefaultRelevanceThreshold (0.5) is the boundary.
-func (x *Index) relevance(pq query.Query, qterms []weightedTerm, items []Result) float64 {
-	if len(items) == 0 || len(qterms) == 0 && len(altQueryTerms(pq, altLang(pq.Lang))) == 0 {
+// altTerms are the query's terms for the alternative fields of its
+// language (altQueryTerms).
+func (x *Index) relevance(pq query.Query, qterms, altTerms []weightedTerm, items []Result) float64 {
+	if len(items) == 0 || len(qterms) == 0 && len(altTerms) == 0 {
 		return 0
 	}
 	match := 0.0

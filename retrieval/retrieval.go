@@ -136,8 +136,7 @@ type Index struct {
 	// vecWeight multiplies the vector ranking's 1/(k+rank) in the fusion
 	// (the lexical ranking's weight is 1): see characterVectorWeight.
 	vecWeight float64
-	accs      sync.Pool  // *[]float64 of len(passages), BM25 accumulators
-	slots     sync.Pool  // *[]int32 of len(passages), zero: fuse's slot table
+	scratch   sync.Pool  // *scratch (scratch.go)
 	zhNames   zhNames    // for the relevance signal
 	places    placeNames // for the relevance signal
 
@@ -198,9 +197,6 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		zhNames:   loadZhNames(),
 		places:    loadPlaces(),
 	}
-	n := len(passages)
-	x.accs.New = func() any { s := make([]float64, n); return &s }
-	x.slots.New = func() any { s := make([]int32, n); return &s }
 	x.alt = altIndexes(o.corpus, passages)
 
 	// The query processor, the lexical index and the fields every
@@ -394,19 +390,19 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 	}
 	res := Results{Query: pq.Text}
 	c := max(DefaultCandidates, k)
+	s := x.getScratch()
+	defer x.putScratch(s)
 
 	qterms := x.queryTerms(pq.Text)
 	var lex []docScore
 	if len(qterms) > 0 {
-		accp := x.accs.Get().(*[]float64)
-		acc := *accp
-		x.lex.accumulate(qterms, acc)
-		lex = topScores(acc, c)
-		clear(acc)
-		x.accs.Put(accp)
+		x.lex.accumulate(qterms, s.acc)
+		lex = topScores(s.lex, s.acc, c)
+		s.lex = lex
+		clear(s.acc)
 	}
 
-	vec, err := x.vectorSearch(ctx, pq, c)
+	vec, err := x.vectorSearch(ctx, pq, c, s)
 	if err != nil {
 		if ctx.Err() != nil {
 			return Results{}, ctx.Err()
@@ -417,15 +413,17 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 		vec = nil
 	}
 
-	alts := x.altRankings(pq, c)
-	res.Items = x.fuse(vec, lex, alts, qterms, k)
-	res.Relevance = x.relevance(pq, qterms, res.Items)
+	altTerms := altQueryTerms(pq, altLang(pq.Lang))
+	alts := x.altRankings(pq, altTerms, c, s)
+	res.Items = x.fuse(s, vec, lex, alts, qterms, k)
+	res.Relevance = x.relevance(pq, qterms, altTerms, res.Items)
 	res.InScope = res.Relevance >= DefaultRelevanceThreshold
 	return res, nil
 }
 
-// vectorSearch ranks passages by cosine similarity to the query's vector.
-func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]vecHit, error) {
+// vectorSearch ranks passages by cosine similarity to the query's vector
+// (in s.vec).
+func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int, s *scratch) ([]docScore, error) {
 	text := pq.Original
 	if _, ok := x.embedder.(ProcessedQueryEmbedder); ok {
 		text = pq.Text
@@ -465,38 +463,29 @@ func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]vecH
 	if isZero(v) {
 		return nil, nil
 	}
-	return x.vecs.search(v, c), nil
+	s.vec = x.vecs.search(s.vec, v, c)
+	return s.vec, nil
 }
 
 // fuse merges the rankings by reciprocal rank fusion and returns the best
 // k, with both components' ranks and scores.
 //
-// Candidates are plain values in one slice, found through a pooled
-// passage-indexed slot table, and only the best k become Results (with
+// Candidates are plain values in one slice (sc's, reused), found through
+// a passage-indexed slot table, and only the best k become Results (with
 // their passage, fields and alternative ranks): a map entry, a pointer and
 // a map of alternative ranks for each of ~150 candidates were a quarter of
 // a search.
-func (x *Index) fuse(vec []vecHit, lex []docScore, alts []altRanking, qterms []weightedTerm, k int) []Result {
-	type cand struct {
-		index    int32
-		vecRank  int32
-		lexRank  int32
-		inAlt    bool
-		vecScore float32
-		score    float64
-		lexScore float64
-		altRank  [len(fieldNames)]int32
-		// best is each field's 1/(k+rank), for ordering Fields.
-		best [len(fieldNames)]float64
-	}
+func (x *Index) fuse(sc *scratch, vec, lex []docScore, alts []altRanking, qterms []weightedTerm, k int) []Result {
 	total := len(vec) + len(lex)
 	for _, a := range alts {
 		total += len(a.ranked)
 	}
 	// Capacity for every candidate: get's pointers stay valid.
-	cands := make([]cand, 0, total)
-	slotp := x.slots.Get().(*[]int32)
-	slot := *slotp // passage -> 1 + its position in cands, 0 if none
+	if cap(sc.cands) < total {
+		sc.cands = make([]cand, 0, total)
+	}
+	cands := sc.cands[:0]
+	slot := sc.slot // passage -> 1 + its position in cands, 0 if none
 	get := func(d int32) *cand {
 		if s := slot[d]; s > 0 {
 			return &cands[s-1]
@@ -508,7 +497,7 @@ func (x *Index) fuse(vec []vecHit, lex []docScore, alts []altRanking, qterms []w
 	for i, v := range vec {
 		c := get(v.doc)
 		c.vecRank = int32(i + 1)
-		c.vecScore = v.sim
+		c.vecScore = float32(v.score)
 		s := x.vecWeight / (DefaultRRFK + float64(i+1))
 		c.score += s
 		c.best[fieldVector] = max(c.best[fieldVector], s)
@@ -535,7 +524,7 @@ func (x *Index) fuse(vec []vecHit, lex []docScore, alts []altRanking, qterms []w
 	for _, c := range cands {
 		slot[c.index] = 0
 	}
-	x.slots.Put(slotp)
+	sc.cands = cands
 	better := func(a, b *cand) int {
 		if a.score != b.score {
 			if a.score > b.score {
@@ -624,6 +613,21 @@ func (x *Index) fuse(vec []vecHit, lex []docScore, alts []altRanking, qterms []w
 		out = append(out, r)
 	}
 	return out
+}
+
+// cand is a passage fuse has seen in a ranking, with what each ranking
+// said of it.
+type cand struct {
+	index    int32
+	vecRank  int32
+	lexRank  int32
+	inAlt    bool
+	vecScore float32
+	score    float64
+	lexScore float64
+	altRank  [len(fieldNames)]int32
+	// best is each field's 1/(k+rank), for ordering Fields.
+	best [len(fieldNames)]float64
 }
 
 // defaultBigramWeight weights a query's bigrams against its unigrams in

@@ -50,15 +50,11 @@ func newVecScan(ctx context.Context, coll *chromem.Collection, n, dim int, byID 
 	return v, nil
 }
 
-// vecHit is a passage with its cosine similarity to the query.
-type vecHit struct {
-	doc int32
-	sim float32
-}
-
-// search returns the c passages most similar to q, best first; equal
-// similarities go to the earlier passage.
-func (v *vecScan) search(q []float32, c int) []vecHit {
+// search returns the c passages most similar to q, best first, each
+// with its cosine similarity as the score (a float32 widened to float64:
+// same order, and it narrows back unchanged); equal similarities go to
+// the earlier passage. The result is dst's array, reused.
+func (v *vecScan) search(dst []docScore, q []float32, c int) []docScore {
 	if !chromemIsNormalized(q) {
 		q = chromemNormalize(q)
 	}
@@ -66,12 +62,7 @@ func (v *vecScan) search(q []float32, c int) []vecHit {
 	if c <= 0 {
 		return nil
 	}
-	best := newBestK(c, func(a, b vecHit) bool {
-		if a.sim != b.sim {
-			return a.sim < b.sim
-		}
-		return a.doc > b.doc
-	})
+	all := dst[:0]
 	var sims [4]float32
 	for i := range v.rows {
 		if i%4 == 0 {
@@ -85,9 +76,9 @@ func (v *vecScan) search(q []float32, c int) []vecHit {
 				}
 			}
 		}
-		best.offer(vecHit{doc: v.doc[i], sim: sims[i%4]})
+		all = append(all, docScore{doc: v.doc[i], score: float64(sims[i%4])})
 	}
-	return best.sorted()
+	return selectBest(all, c)
 }
 
 // dot32 is chromem-go's dotProduct: a float32 sum in index order, so that
