@@ -52,9 +52,9 @@ type altField struct {
 	// passage maps each indexed entry to its passage's index: one entry
 	// per passage for a translation, one per question for question lists.
 	passage []int32
-	// vocab holds the stems (for Chinese, the bigrams) the field uses,
-	// for relevance.
-	vocab map[uint64]bool
+	// vocab says, by term id of lex, whether the term is a stem (for
+	// Chinese, a bigram) the field uses, for relevance.
+	vocab []bool
 }
 
 // stemHash is a word stem's term hash, apart from the Han units.
@@ -93,20 +93,25 @@ func fieldTerms(text string, l corpus.Lang) []term {
 // buildAltField indexes texts, each belonging to the passage of the same
 // position in owners.
 func buildAltField(name string, l corpus.Lang, texts []string, owners []int32) *altField {
-	f := &altField{name: name, passage: owners, vocab: map[uint64]bool{}}
+	f := &altField{name: name, passage: owners}
 	lb := newBM25Builder(defaultK1, defaultB)
 	for _, t := range texts {
 		ts := fieldTerms(t, l)
+		lb.add(ts)
 		for _, x := range ts {
 			// Word fields keep their stems; Chinese ones their bigrams,
 			// the unit coverage asks about (relevance.go).
 			if x.bi == l.IsChinese() {
-				f.vocab[x.h] = true
+				id, _ := lb.x.terms.get(x.h)
+				for int(id) >= len(f.vocab) {
+					f.vocab = append(f.vocab, false)
+				}
+				f.vocab[id] = true
 			}
 		}
-		lb.add(ts)
 	}
 	f.lex = lb.build()
+	f.vocab = append(f.vocab, make([]bool, f.lex.terms.len()-len(f.vocab))...)
 	return f
 }
 
@@ -193,17 +198,25 @@ func (f *altField) rank(dst []docScore, acc []float64, qterms []weightedTerm, n,
 	return out
 }
 
-// altQueryTerms returns the query's terms for the fields of language l.
-func altQueryTerms(pq query.Query, l corpus.Lang) []weightedTerm {
-	ts := fieldTerms(pq.Original, l)
-	out := make([]weightedTerm, 0, len(ts))
-	seen := make(map[uint64]bool, len(ts))
+// altQueryTerms returns the query's terms for the fields of language l,
+// in the order they first occur; origF is corpus.Fold(pq.Original).
+func (s *scratch) altQueryTerms(pq query.Query, origF string, l corpus.Lang) []weightedTerm {
+	var ts []term
+	if l.IsChinese() {
+		s.units = appendUnits(s.units[:0], origF)
+		s.terms = appendTerms(s.terms[:0], s.units)
+		ts = s.terms
+	} else {
+		ts = stemTerms(query.ContentStems(pq.Original))
+	}
+	out := s.altTerms[:0]
 	for _, t := range ts {
-		if !seen[t.h] {
-			seen[t.h] = true
+		if s.seen.add(t.h) {
 			out = append(out, weightedTerm{h: t.h, w: 1, bi: t.bi})
 		}
 	}
+	s.seen.reset()
+	s.altTerms = out
 	return out
 }
 
@@ -265,7 +278,7 @@ func altLang(l corpus.Lang) corpus.Lang {
 // or for Chinese a bigram hash).
 func (x *Index) altKnows(l corpus.Lang, h uint64) bool {
 	for _, f := range x.altFor(l) {
-		if f.vocab[h] {
+		if id, ok := f.lex.terms.get(h); ok && f.vocab[id] {
 			return true
 		}
 	}

@@ -28,12 +28,14 @@ type bm25 struct {
 	n      int
 	avgdl  float64
 	docLen []float32
+	// norm is each passage's k1·(1 − b + b·|d|/avgdl), computed once.
+	norm []float64
 	// terms maps a term hash to its id. Term id's posting list is
 	// docs[off[id]:off[id+1]] (ascending) with the term's frequency in
 	// each at the same positions of tfs: one array for all lists, not one
 	// slice per term (which was a third of the bytes a process start
 	// allocated).
-	terms map[uint64]int32
+	terms termTable
 	off   []int32
 	docs  []int32
 	tfs   []uint16
@@ -61,7 +63,7 @@ type bm25Builder struct {
 }
 
 func newBM25Builder(k1, b float64) *bm25Builder {
-	return &bm25Builder{x: &bm25{k1: k1, b: b, terms: map[uint64]int32{}}}
+	return &bm25Builder{x: &bm25{k1: k1, b: b}}
 }
 
 // add indexes the next passage (document numbers are assigned in order).
@@ -79,10 +81,8 @@ func (bb *bm25Builder) add(terms []term) {
 		for j < len(hs) && hs[j] == hs[i] {
 			j++
 		}
-		id, ok := x.terms[hs[i]]
-		if !ok {
-			id = int32(len(bb.df))
-			x.terms[hs[i]] = id
+		id, added := x.terms.add(hs[i])
+		if added {
 			bb.df = append(bb.df, 0)
 		}
 		bb.df[id]++
@@ -107,6 +107,10 @@ func (bb *bm25Builder) build() *bm25 {
 	for id, df := range bb.df {
 		x.off[id+1] = x.off[id] + df
 		x.idf[id] = idf(x.n, int(df))
+	}
+	x.norm = make([]float64, x.n)
+	for d, dl := range x.docLen {
+		x.norm[d] = x.k1 * (1 - x.b + x.b*float64(dl)/x.avgdl)
 	}
 	x.docs = make([]int32, len(bb.ids))
 	x.tfs = make([]uint16, len(bb.ids))
@@ -142,16 +146,17 @@ type weightedTerm struct {
 // accumulate adds every passage's score for q to acc (len(acc) == x.n).
 func (x *bm25) accumulate(q []weightedTerm, acc []float64) {
 	for _, t := range q {
-		id, ok := x.terms[t.h]
+		id, ok := x.terms.get(t.h)
 		if !ok {
 			continue
 		}
 		w := t.w * x.idf[id]
+		k1p1 := x.k1 + 1
 		docs, tfs := x.postings(id)
+		tfs = tfs[:len(docs)]
 		for i, d := range docs {
 			tf := float64(tfs[i])
-			norm := x.k1 * (1 - x.b + x.b*float64(x.docLen[d])/x.avgdl)
-			acc[d] += w * tf * (x.k1 + 1) / (tf + norm)
+			acc[d] += w * tf * k1p1 / (tf + x.norm[d])
 		}
 	}
 }
@@ -160,7 +165,7 @@ func (x *bm25) accumulate(q []weightedTerm, acc []float64) {
 func (x *bm25) score(q []weightedTerm, doc int32) float64 {
 	s := 0.0
 	for _, t := range q {
-		id, ok := x.terms[t.h]
+		id, ok := x.terms.get(t.h)
 		if !ok {
 			continue
 		}
@@ -168,8 +173,7 @@ func (x *bm25) score(q []weightedTerm, doc int32) float64 {
 		if tf == 0 {
 			continue
 		}
-		norm := x.k1 * (1 - x.b + x.b*float64(x.docLen[doc])/x.avgdl)
-		s += t.w * x.idf[id] * tf * (x.k1 + 1) / (tf + norm)
+		s += t.w * x.idf[id] * tf * (x.k1 + 1) / (tf + x.norm[doc])
 	}
 	return s
 }
@@ -187,7 +191,7 @@ func (x *bm25) tf(id int32, doc int32) uint16 {
 // lookup reports whether the passage doc has the term h, and the term's
 // idf (maxIDF for a term the corpus lacks).
 func (x *bm25) lookup(h uint64, doc int32) (in bool, idf float64) {
-	id, ok := x.terms[h]
+	id, ok := x.terms.get(h)
 	if !ok {
 		return false, x.maxIDF()
 	}
@@ -196,8 +200,7 @@ func (x *bm25) lookup(h uint64, doc int32) (in bool, idf float64) {
 
 // has reports whether any passage contains the term h.
 func (x *bm25) has(h uint64) bool {
-	_, ok := x.terms[h]
-	return ok
+	return x.terms.has(h)
 }
 
 // docScore is a passage number with a score.

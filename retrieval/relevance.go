@@ -342,7 +342,7 @@ func (x *Index) match(qterms []weightedTerm, items []Result) float64 {
 
 // unitIDF is the idf of a unigram, the highest for one the corpus lacks.
 func (x *Index) unitIDF(h uint64) float64 {
-	if id, ok := x.lex.terms[h]; ok {
+	if id, ok := x.lex.terms.get(h); ok {
 		return x.lex.idf[id]
 	}
 	return x.lex.maxIDF()

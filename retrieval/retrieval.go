@@ -379,21 +379,26 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 		k = 5
 	}
 	pq := x.qp.Process(q)
-	if !hasLetters(pq.Original) {
+	// Each text is folded once here; what reads it below reads the
+	// folded form.
+	origF := corpus.Fold(pq.Original)
+	if !hasUnits(origF) {
 		return Results{}, ErrEmptyQuery
 	}
-	if !hasLetters(pq.Text) && pq.Lang.IsChinese() {
+	textF := corpus.Fold(pq.Text)
+	if !hasUnits(textF) && pq.Lang.IsChinese() {
 		// Stop-phrase removal left nothing ("天津宣言说了什么？"): the
 		// question is about the text as a whole, so search its own words
 		// rather than return nothing.
-		pq.Text = corpus.Fold(pq.Original)
+		pq.Text = origF
+		textF = corpus.Fold(pq.Text)
 	}
 	res := Results{Query: pq.Text}
 	c := max(DefaultCandidates, k)
 	s := x.getScratch()
 	defer x.putScratch(s)
 
-	qterms := x.queryTerms(pq.Text)
+	qterms := s.queryTerms(textF)
 	var lex []docScore
 	if len(qterms) > 0 {
 		x.lex.accumulate(qterms, s.acc)
@@ -402,7 +407,7 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 		clear(s.acc)
 	}
 
-	vec, err := x.vectorSearch(ctx, pq, c, s)
+	vec, err := x.vectorSearch(ctx, pq, hasUnits(textF), c, s)
 	if err != nil {
 		if ctx.Err() != nil {
 			return Results{}, ctx.Err()
@@ -413,7 +418,7 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 		vec = nil
 	}
 
-	altTerms := altQueryTerms(pq, altLang(pq.Lang))
+	altTerms := s.altQueryTerms(pq, origF, altLang(pq.Lang))
 	alts := x.altRankings(pq, altTerms, c, s)
 	res.Items = x.fuse(s, vec, lex, alts, qterms, k)
 	res.Relevance = x.relevance(pq, qterms, altTerms, res.Items)
@@ -422,13 +427,14 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 }
 
 // vectorSearch ranks passages by cosine similarity to the query's vector
-// (in s.vec).
-func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int, s *scratch) ([]docScore, error) {
-	text := pq.Original
+// (in s.vec). textUnits says whether pq.Text has a unit (pq.Original has
+// one, or there is no search).
+func (x *Index) vectorSearch(ctx context.Context, pq query.Query, textUnits bool, c int, s *scratch) ([]docScore, error) {
+	text, units := pq.Original, true
 	if _, ok := x.embedder.(ProcessedQueryEmbedder); ok {
-		text = pq.Text
+		text, units = pq.Text, textUnits
 	}
-	if !hasLetters(text) || x.nvec == 0 {
+	if !units || x.nvec == 0 {
 		return nil, nil
 	}
 	v, ok := x.queries.get(text)
@@ -635,29 +641,31 @@ type cand struct {
 const defaultBigramWeight = 1.0
 
 // queryTerms returns the distinct unigrams and bigrams of the processed
-// query text, bigrams weighted.
-func (x *Index) queryTerms(text string) []weightedTerm {
-	ts := lexicalTerms(text)
-	out := make([]weightedTerm, 0, len(ts))
-	seen := make(map[uint64]bool, len(ts))
-	for _, t := range ts {
-		if seen[t.h] {
+// query text, folded (corpus.Fold), bigrams weighted, in the order they
+// first occur (the order BM25 adds their scores in).
+func (s *scratch) queryTerms(folded string) []weightedTerm {
+	s.units = appendUnits(s.units[:0], folded)
+	s.terms = appendTerms(s.terms[:0], s.units)
+	out := s.qterms[:0]
+	for _, t := range s.terms {
+		if !s.seen.add(t.h) {
 			continue
 		}
-		seen[t.h] = true
 		w := 1.0
 		if t.bi {
 			w = defaultBigramWeight
 		}
 		out = append(out, weightedTerm{h: t.h, w: w, bi: t.bi})
 	}
+	s.seen.reset()
+	s.qterms = out
 	return out
 }
 
-// hasLetters reports whether s, folded, has a unit (appendUnits): a Han
+// hasUnits reports whether folded text has a unit (appendUnits): a Han
 // character, letter or digit.
-func hasLetters(s string) bool {
-	for _, r := range corpus.Fold(s) {
+func hasUnits(folded string) bool {
+	for _, r := range folded {
 		if unicode.Is(unicode.Han, r) || unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return true
 		}

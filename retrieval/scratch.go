@@ -20,6 +20,13 @@ type scratch struct {
 	// (fuse); all zero between searches.
 	slot  []int32
 	cands []cand
+	// units and terms hold a text's units and terms while its query
+	// terms are made; qterms and altTerms are the query's terms for the
+	// Chinese text and for the alternative fields; seen deduplicates them.
+	units            []unit
+	terms            []term
+	qterms, altTerms []weightedTerm
+	seen             hashSet
 }
 
 // getScratch returns a scratch sized for x.
@@ -39,4 +46,58 @@ func (s *scratch) altBuf(i int) []docScore {
 		s.alt = append(s.alt, nil)
 	}
 	return s.alt[i]
+}
+
+// hashSet is a set of 64-bit hashes, reused: open addressing with linear
+// probing in a power-of-two table that grows to stay at most half full.
+// 0 marks a free slot, so the hash 0 is kept apart.
+type hashSet struct {
+	slots []uint64
+	n     int
+	zero  bool
+}
+
+// add adds h and reports whether it was new.
+func (s *hashSet) add(h uint64) bool {
+	if h == 0 {
+		if s.zero {
+			return false
+		}
+		s.zero = true
+		return true
+	}
+	if 2*(s.n+1) > len(s.slots) {
+		s.grow()
+	}
+	mask := uint64(len(s.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case h:
+			return false
+		case 0:
+			s.slots[i] = h
+			s.n++
+			return true
+		}
+	}
+}
+
+func (s *hashSet) grow() {
+	old := s.slots
+	s.slots = make([]uint64, max(64, 2*len(old)))
+	s.n = 0
+	for _, h := range old {
+		if h != 0 {
+			s.add(h)
+		}
+	}
+}
+
+// reset empties the set, keeping its table.
+func (s *hashSet) reset() {
+	if s.n > 0 {
+		clear(s.slots)
+		s.n = 0
+	}
+	s.zero = false
 }
