@@ -109,15 +109,27 @@ func partitionScores(a []docScore) int {
 		a[m], a[n-1] = a[n-1], a[m]
 	}
 	pivot := a[n-1]
+	// Lomuto's scheme without a branch on the comparison, whose outcome
+	// the processor cannot predict: every value is swapped into place i,
+	// which then advances only past a value that ranks above the pivot.
 	i := 0
 	for j := 0; j < n-1; j++ {
-		if betterScore(a[j], pivot) {
-			a[i], a[j] = a[j], a[i]
-			i++
-		}
+		v := a[j]
+		a[j] = a[i]
+		a[i] = v
+		i += b2i(v.score > pivot.score) | b2i(v.score == pivot.score)&b2i(v.doc < pivot.doc)
 	}
 	a[i], a[n-1] = a[n-1], a[i]
 	return i
+}
+
+// b2i is 1 for true and 0 for false; the compiler makes it a flag move,
+// not a branch.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func insertionScores(a []docScore) {

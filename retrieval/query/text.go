@@ -212,26 +212,57 @@ func tokenize(s string, cache stemCache) []token {
 }
 
 func newToken(w string) token {
-	w = corpus.Fold(w)
+	t, wl := wordToken(w)
+	if wl != nil {
+		t.stem = wl.stemmer.stem(t.surface)
+	}
+	return t
+}
+
+// wordToken is newToken without the stemming: the token's stem is its
+// surface, and wl, when not nil, is the language whose stemmer gives its
+// stem.
+func wordToken(w string) (t token, wl *wordLang) {
+	w = foldWord(w)
 	// Fold has already turned ’ into '.
 	w = strings.TrimSuffix(w, "'s")
-	w = strings.ReplaceAll(w, "'", "")
-	t := token{surface: w}
-	first, _ := utf8.DecodeRuneInString(w)
-	switch {
-	case isNumber(w):
+	if strings.IndexByte(w, '\'') >= 0 {
+		w = strings.ReplaceAll(w, "'", "")
+	}
+	t = token{surface: w, stem: w}
+	if isNumber(w) {
 		// Numbers match glossary keys as written ("80th anniversary") and
 		// otherwise go to the search text as digits.
 		t.num = true
-		t.stem = w
-	default:
-		t.stem = w
-		if wl, ok := wordLangOf(first); ok {
-			t.lang = wl.tag
-			t.stem = wl.stemmer.stem(w)
+		return t, nil
+	}
+	first, _ := utf8.DecodeRuneInString(w)
+	for i := range wordLangs {
+		if wordLangs[i].letter(first) {
+			t.lang = wordLangs[i].tag
+			return t, &wordLangs[i]
 		}
 	}
-	return t
+	return t, nil
+}
+
+// foldWord is corpus.Fold(w) for a word. A word made only of letters and
+// digits that are not Han and not full-width folds rune by rune to lower
+// case (TestFoldWord checks every such rune against corpus.Fold), which
+// costs no allocation for one already in lower case; anything else goes
+// to corpus.Fold.
+func foldWord(w string) string {
+	for _, r := range w {
+		switch {
+		case r < 0x80:
+			if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+				return corpus.Fold(w)
+			}
+		case r >= 0xFF01 && r <= 0xFF5E, unicode.Is(unicode.Han, r), !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			return corpus.Fold(w)
+		}
+	}
+	return strings.ToLower(w)
 }
 
 // snowballStemmer is a snowball stemmer with the spelling declbot
@@ -306,16 +337,6 @@ var wordLangs = func() []wordLang {
 	}
 	return out
 }()
-
-// wordLangOf returns the language whose letters r is one of.
-func wordLangOf(r rune) (wordLang, bool) {
-	for _, wl := range wordLangs {
-		if wl.letter(r) {
-			return wl, true
-		}
-	}
-	return wordLang{}, false
-}
 
 // isWordLang reports whether tag is a language of wordLangs (a valid
 // language column of glossary.tsv, stop.tsv and offtopic.tsv besides zh).
@@ -438,12 +459,13 @@ func ContentStems(s string) []string {
 			if w == "" || utf8.RuneCountInString(w) > maxTokenRunes {
 				continue
 			}
-			t := newToken(w)
+			// Stop words are left out before they are stemmed.
+			t, wl := wordToken(w)
 			switch {
 			case t.num:
 				out = append(out, t.stem)
-			case t.lang != "" && !isStopWord(t):
-				out = append(out, t.stem)
+			case wl != nil && !isStopWord(t):
+				out = append(out, wl.stemmer.stem(t.surface))
 			}
 		}
 	}
