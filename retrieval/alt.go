@@ -207,7 +207,7 @@ func (s *scratch) altQueryTerms(pq query.Query, origF string, l corpus.Lang) []w
 		s.terms = appendTerms(s.terms[:0], s.units)
 		ts = s.terms
 	} else {
-		ts = stemTerms(query.ContentStems(pq.Original))
+		ts = stemTerms(pq.ContentStems) // query.ContentStems(pq.Original)
 	}
 	out := s.altTerms[:0]
 	for _, t := range ts {

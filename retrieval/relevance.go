@@ -322,11 +322,11 @@ func (x *Index) coverage(pq query.Query) float64 {
 			topic += word
 		}
 	}
-	for _, u := range pq.Unmatched {
+	for i, u := range pq.Unmatched {
 		switch {
 		case slices.Contains(pq.Names, u):
 			strong += m.nameWeight * word
-		case x.knowsWord(pq.Lang, u):
+		case x.knowsWord(pq, i):
 			// A word of the working translation or the question lists:
 			// the corpus's vocabulary in the question's language.
 			topic += m.knownWordWeight * word
@@ -441,12 +441,14 @@ func (x *Index) knowsBigram(h uint64) bool {
 }
 
 // knowsWord reports whether the working translation or the question list
-// of language l uses the word w (all of its stems).
-func (x *Index) knowsWord(l corpus.Lang, w string) bool {
+// of the query's language uses its i-th unmatched word (all of its stems,
+// query.ContentStems).
+func (x *Index) knowsWord(pq query.Query, i int) bool {
+	l := pq.Lang
 	if l.IsChinese() {
 		return false
 	}
-	stems := query.ContentStems(w)
+	stems := pq.UnmatchedStems[i]
 	if len(stems) == 0 {
 		return false
 	}

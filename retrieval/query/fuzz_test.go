@@ -1,6 +1,9 @@
 package query
 
 import (
+	"encoding/json"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -37,5 +40,58 @@ func FuzzProcess(f *testing.F) {
 		if strings.ContainsRune(q.Text, 0) || strings.Contains(q.Text, "  ") || strings.TrimSpace(q.Text) != q.Text {
 			t.Fatalf("Text %q: NUL, double or edge spaces", q.Text)
 		}
+		checkStems(t, q)
 	})
+}
+
+// checkStems checks that the stems Process made with its memo are what
+// ContentStems makes of the same words without one.
+func checkStems(t *testing.T, q Query) {
+	t.Helper()
+	if q.Lang.IsChinese() {
+		if q.ContentStems != nil || q.UnmatchedStems != nil {
+			t.Fatalf("%q: stems for a Chinese question", q.Original)
+		}
+		return
+	}
+	if want := ContentStems(q.Original); !slices.Equal(q.ContentStems, want) {
+		t.Fatalf("%q: ContentStems %q, want %q", q.Original, q.ContentStems, want)
+	}
+	if len(q.UnmatchedStems) != len(q.Unmatched) {
+		t.Fatalf("%q: %d unmatched words, %d stem lists", q.Original, len(q.Unmatched), len(q.UnmatchedStems))
+	}
+	for i, u := range q.Unmatched {
+		if want := ContentStems(u); !slices.Equal(q.UnmatchedStems[i], want) {
+			t.Fatalf("%q: stems of %q %q, want %q", q.Original, u, q.UnmatchedStems[i], want)
+		}
+	}
+}
+
+// TestProcessStems checks the stems of every question of the evaluation
+// suites, and of one with more words than the memo holds.
+func TestProcessStems(t *testing.T) {
+	p, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, suite := range []string{"golden", "heldout", "blind", "blind2"} {
+		data, err := os.ReadFile("../../bot/eval/" + suite + ".jsonl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for line := range strings.Lines(string(data)) {
+			var it struct{ Question string }
+			if json.Unmarshal([]byte(line), &it) == nil && it.Question != "" {
+				checkStems(t, p.Process(it.Question))
+				n++
+			}
+		}
+	}
+	if n < 400 {
+		t.Fatalf("%d questions read from the suites", n)
+	}
+	long := strings.Repeat("Какие меры предлагаются против односторонних ограничительных мер и санкций? ", 12) +
+		strings.Repeat("sanctions cooperation pulled okay ", 30)
+	checkStems(t, p.Process(long))
 }

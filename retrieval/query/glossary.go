@@ -42,12 +42,12 @@ func lines(data string, f func(n int, fields []string) error) error {
 func (p *Processor) keyOf(lang, phrase string) (string, int, error) {
 	for _, f := range strings.FieldsFunc(phrase, func(r rune) bool { return classify(r) == cSoft }) {
 		if _, ok := p.cache[f]; !ok && f != "WHO" && f != "US" {
-			if t := tokenize(f, nil); len(t) == 1 {
+			if t := tokenize(f, nil, nil); len(t) == 1 {
 				p.cache[f] = t[0]
 			}
 		}
 	}
-	toks := dropGlue(tokenize(phrase, p.cache))
+	toks := dropGlue(tokenize(phrase, p.cache, nil))
 	if len(toks) == 0 {
 		return "", 0, fmt.Errorf("empty phrase %q", phrase)
 	}

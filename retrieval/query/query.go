@@ -184,6 +184,12 @@ type Query struct {
 	// duplicates. They are found whatever else the question says, so
 	// "天津明天天气怎么样" has one although 天津 is in the text.
 	OffTopic []string
+	// ContentStems is ContentStems(Original) and UnmatchedStems holds
+	// ContentStems of each of Unmatched, in the same order: what the
+	// working translations and question lists are searched and checked
+	// by. Both are set only when Lang is not Chinese.
+	ContentStems   []string
+	UnmatchedStems [][]string
 }
 
 // Process turns a question into a Query. It reads at most the Processor's
@@ -198,6 +204,7 @@ func (p *Processor) Process(q string) Query {
 	segs := segment(corpus.CleanText(orig))
 	var text, zhTerms []string
 	var tokens []token
+	var memo stemMemo
 	for _, s := range segs {
 		switch s.kind {
 		case segHan:
@@ -216,7 +223,7 @@ func (p *Processor) Process(q string) Query {
 				}
 			}
 		case segWords:
-			tokens = append(tokens, dropGlue(tokenize(s.text, p.cache))...)
+			tokens = append(tokens, dropGlue(tokenize(s.text, p.cache, &memo))...)
 		case segBreak:
 			tokens = append(tokens, token{brk: true})
 		}
@@ -251,6 +258,15 @@ func (p *Processor) Process(q string) Query {
 	text = append(text, numbers...)
 	text = append(text, out.Terms...)
 	out.Text = strings.Join(text, " ")
+	if !out.Lang.IsChinese() {
+		out.ContentStems = contentStems(orig, &memo)
+		if len(out.Unmatched) > 0 {
+			out.UnmatchedStems = make([][]string, len(out.Unmatched))
+			for i, u := range out.Unmatched {
+				out.UnmatchedStems[i] = contentStems(u, &memo)
+			}
+		}
+	}
 	return out
 }
 

@@ -172,7 +172,7 @@ type stemCache map[string]token
 
 // tokenize splits a run of words into tokens, folding and stemming each.
 // cache may be nil.
-func tokenize(s string, cache stemCache) []token {
+func tokenize(s string, cache stemCache, memo *stemMemo) []token {
 	if strings.ContainsAny(s, "+＋") {
 		s = expandPlus(s)
 	}
@@ -204,19 +204,52 @@ func tokenize(s string, cache stemCache) []token {
 			toks = append(toks, t)
 			continue
 		}
-		t := newToken(f)
+		t := newToken(f, memo)
 		t.cap = unicode.IsUpper(first)
 		toks = append(toks, t)
 	}
 	return toks
 }
 
-func newToken(w string) token {
+// newToken folds and stems a word; memo may be nil.
+func newToken(w string, memo *stemMemo) token {
 	t, wl := wordToken(w)
 	if wl != nil {
-		t.stem = wl.stemmer.stem(t.surface)
+		t.stem = memo.stem(wl, t.surface)
 	}
 	return t
+}
+
+// stemMemo remembers the stems made while one question is processed: the
+// words tokenize stems are stemmed again by ContentStems and, when the
+// glossary does not know them, for the relevance signal, and Snowball
+// (for a word outside stems_gen.go's table) costs microseconds a word.
+// It is a short list, not a map: a question has a few dozen words, and
+// past memoWords the rest are stemmed as they come.
+type stemMemo struct {
+	surfaces, stems []string
+}
+
+const memoWords = 64
+
+// stem returns wl's stem of the folded word w. A nil memo only stems.
+func (m *stemMemo) stem(wl *wordLang, w string) string {
+	if m == nil {
+		return wl.stemmer.stem(w)
+	}
+	for i, s := range m.surfaces {
+		if s == w {
+			return m.stems[i]
+		}
+	}
+	st := wl.stemmer.stem(w)
+	if len(m.surfaces) < memoWords {
+		// A word's language follows from its first letter, so its
+		// surface alone names its stem.
+		m.surfaces = append(m.surfaces, w)
+		m.stems = append(m.stems, st)
+	}
+	return st
 }
 
 // wordToken is newToken without the stemming: the token's stem is its
@@ -449,7 +482,9 @@ func isStopWord(t token) bool {
 // of s, in order, numbers as written: what the working translations and
 // question lists are indexed and searched by (retrieval). Stop words,
 // single letters and Chinese are left out.
-func ContentStems(s string) []string {
+func ContentStems(s string) []string { return contentStems(s, nil) }
+
+func contentStems(s string, memo *stemMemo) []string {
 	fields := strings.FieldsFunc(corpus.CleanText(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’' && r != '-'
 	})
@@ -465,7 +500,7 @@ func ContentStems(s string) []string {
 			case t.num:
 				out = append(out, t.stem)
 			case wl != nil && !isStopWord(t):
-				out = append(out, wl.stemmer.stem(t.surface))
+				out = append(out, memo.stem(wl, t.surface))
 			}
 		}
 	}
