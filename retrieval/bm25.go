@@ -30,6 +30,8 @@ type bm25 struct {
 	docLen []float32
 	// norm is each passage's k1·(1 − b + b·|d|/avgdl), computed once.
 	norm []float64
+	// maxIdf is idf(n, 0) (maxIDF).
+	maxIdf float64
 	// terms maps a term hash to its id. Term id's posting list is
 	// docs[off[id]:off[id+1]] (ascending) with the term's frequency in
 	// each at the same positions of tfs: one array for all lists, not one
@@ -108,6 +110,7 @@ func (bb *bm25Builder) build() *bm25 {
 		x.off[id+1] = x.off[id] + df
 		x.idf[id] = idf(x.n, int(df))
 	}
+	x.maxIdf = idf(x.n, 0)
 	x.norm = make([]float64, x.n)
 	for d, dl := range x.docLen {
 		x.norm[d] = x.k1 * (1 - x.b + x.b*float64(dl)/x.avgdl)
@@ -134,30 +137,58 @@ func idf(n, df int) float64 {
 
 // maxIDF is the idf of a term that is in no passage: the most informative
 // a term can be. Relevance uses it for query terms the corpus lacks.
-func (x *bm25) maxIDF() float64 { return idf(x.n, 0) }
+func (x *bm25) maxIDF() float64 { return x.maxIdf }
 
 // weightedTerm is a query term with its weight.
 type weightedTerm struct {
 	h  uint64
 	w  float64
 	bi bool
+	// id is the term's id in the index the term was resolved against
+	// (bm25.resolve), -1 if that index lacks it.
+	id int32
+}
+
+// resolve sets the ids of q's terms: a search looks them up once, then
+// reads their postings for BM25, a passage's score and the relevance
+// signal.
+func (x *bm25) resolve(q []weightedTerm) {
+	for i := range q {
+		id, ok := x.terms.get(q[i].h)
+		if !ok {
+			id = -1
+		}
+		q[i].id = id
+	}
+}
+
+// accumulateResolved is accumulate for terms resolved against x.
+func (x *bm25) accumulateResolved(q []weightedTerm, acc []float64) {
+	for _, t := range q {
+		if t.id >= 0 {
+			x.accumulateTerm(t.id, t.w, acc)
+		}
+	}
 }
 
 // accumulate adds every passage's score for q to acc (len(acc) == x.n).
 func (x *bm25) accumulate(q []weightedTerm, acc []float64) {
 	for _, t := range q {
-		id, ok := x.terms.get(t.h)
-		if !ok {
-			continue
+		if id, ok := x.terms.get(t.h); ok {
+			x.accumulateTerm(id, t.w, acc)
 		}
-		w := t.w * x.idf[id]
-		k1p1 := x.k1 + 1
-		docs, tfs := x.postings(id)
-		tfs = tfs[:len(docs)]
-		for i, d := range docs {
-			tf := float64(tfs[i])
-			acc[d] += w * tf * k1p1 / (tf + x.norm[d])
-		}
+	}
+}
+
+// accumulateTerm adds term id's scores, weighted w, to acc.
+func (x *bm25) accumulateTerm(id int32, w float64, acc []float64) {
+	w *= x.idf[id]
+	k1p1 := x.k1 + 1
+	docs, tfs := x.postings(id)
+	tfs = tfs[:len(docs)]
+	for i, d := range docs {
+		tf := float64(tfs[i])
+		acc[d] += w * tf * k1p1 / (tf + x.norm[d])
 	}
 }
 
@@ -188,14 +219,13 @@ func (x *bm25) tf(id int32, doc int32) uint16 {
 	return tfs[i]
 }
 
-// lookup reports whether the passage doc has the term h, and the term's
-// idf (maxIDF for a term the corpus lacks).
-func (x *bm25) lookup(h uint64, doc int32) (in bool, idf float64) {
-	id, ok := x.terms.get(h)
-	if !ok {
+// lookup reports whether the passage doc has the term t (resolved against
+// x), and the term's idf (maxIDF for a term the corpus lacks).
+func (x *bm25) lookup(t weightedTerm, doc int32) (in bool, idf float64) {
+	if t.id < 0 {
 		return false, x.maxIDF()
 	}
-	return x.tf(id, doc) > 0, x.idf[id]
+	return x.tf(t.id, doc) > 0, x.idf[t.id]
 }
 
 // has reports whether any passage contains the term h.

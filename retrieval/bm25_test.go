@@ -80,13 +80,24 @@ func TestBM25TermFrequencySaturates(t *testing.T) {
 	// d0: norm = 1.2·(0.25 + 0.75·7/5) = 1.56; per term (tf 2) ln2·4.4/3.56 = 0.8566988
 	x := buildBM25("和平和平", "安全")
 	q := queryTerms("和平", 1)
+	x.resolve(q)
 	if got, want := x.score(q, 0), 3*0.8566988; math.Abs(got-want) > 1e-6 {
 		t.Errorf("score = %.7f, want %.7f", got, want)
 	}
-	if in, idf := x.lookup(bigram(mix('和'), mix('平')), 0); !in || math.Abs(idf-math.Ln2) > 1e-12 {
+	acc := make([]float64, 2)
+	x.accumulateResolved(q, acc)
+	if acc[0] != x.score(q, 0) || acc[1] != 0 {
+		t.Errorf("accumulated %v, want the score of d0 and 0", acc)
+	}
+	lookup := func(h uint64, doc int32) (bool, float64) {
+		q := []weightedTerm{{h: h, w: 1}}
+		x.resolve(q)
+		return x.lookup(q[0], doc)
+	}
+	if in, idf := lookup(bigram(mix('和'), mix('平')), 0); !in || math.Abs(idf-math.Ln2) > 1e-12 {
 		t.Errorf("lookup 和平 in d0 = %v, idf %v; want true, ln 2", in, idf)
 	}
-	if in, idf := x.lookup(mix('战'), 0); in || idf != x.maxIDF() {
+	if in, idf := lookup(mix('战'), 0); in || idf != x.maxIDF() {
 		t.Errorf("lookup of a missing term = %v, %v; want false, maxIDF", in, idf)
 	}
 }

@@ -234,13 +234,14 @@ func (p placeNames) all(terms []string) bool {
 // DefaultRelevanceThreshold (0.5) is the boundary.
 // altTerms are the query's terms for the alternative fields of its
 // language (altQueryTerms).
-func (x *Index) relevance(pq query.Query, qterms, altTerms []weightedTerm, items []Result) float64 {
+// docs are the items' passage numbers.
+func (x *Index) relevance(pq query.Query, qterms, altTerms []weightedTerm, items []Result, docs []int32) float64 {
 	if len(items) == 0 || len(qterms) == 0 && len(altTerms) == 0 {
 		return 0
 	}
 	match := 0.0
 	if len(qterms) > 0 {
-		match = x.match(qterms, items)
+		match = x.match(qterms, docs)
 	}
 	return defaultRelevance.score(x.coverage(pq), match)
 }
@@ -352,7 +353,7 @@ func (x *Index) coverage(pq query.Query) float64 {
 // match is the idf-weighted share of the query's bigrams (its unigrams, if
 // it has no bigrams) found in the best of the top three passages. A term
 // the corpus lacks counts with the highest idf.
-func (x *Index) match(qterms []weightedTerm, items []Result) float64 {
+func (x *Index) match(qterms []weightedTerm, docs []int32) float64 {
 	useBi := false
 	for _, t := range qterms {
 		if t.bi {
@@ -361,14 +362,13 @@ func (x *Index) match(qterms []weightedTerm, items []Result) float64 {
 		}
 	}
 	best := 0.0
-	for _, it := range items[:min(3, len(items))] {
-		doc := x.byID[it.Passage.ID]
+	for _, doc := range docs[:min(3, len(docs))] {
 		have, total := 0.0, 0.0
 		for _, t := range qterms {
 			if t.bi != useBi {
 				continue
 			}
-			in, idf := x.lex.lookup(t.h, doc)
+			in, idf := x.lex.lookup(t, doc)
 			total += idf
 			if in {
 				have += idf

@@ -401,7 +401,8 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 	qterms := s.queryTerms(textF)
 	var lex []docScore
 	if len(qterms) > 0 {
-		x.lex.accumulate(qterms, s.acc)
+		x.lex.resolve(qterms)
+		x.lex.accumulateResolved(qterms, s.acc)
 		lex = topScores(s.lex, s.acc, c)
 		s.lex = lex
 		clear(s.acc)
@@ -421,7 +422,7 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 	altTerms := s.altQueryTerms(pq, origF, altLang(pq.Lang))
 	alts := x.altRankings(pq, altTerms, c, s)
 	res.Items = x.fuse(s, vec, lex, alts, qterms, k)
-	res.Relevance = x.relevance(pq, qterms, altTerms, res.Items)
+	res.Relevance = x.relevance(pq, qterms, altTerms, res.Items, s.top)
 	res.InScope = res.Relevance >= DefaultRelevanceThreshold
 	return res, nil
 }
@@ -573,7 +574,9 @@ func (x *Index) fuse(sc *scratch, vec, lex []docScore, alts []altRanking, qterms
 		top = top[:min(k, len(top))]
 	}
 	out := make([]Result, 0, len(top))
+	sc.top = sc.top[:0]
 	for _, c := range top {
+		sc.top = append(sc.top, c.index)
 		r := Result{
 			Passage:      x.passages[c.index],
 			Score:        c.score,

@@ -201,7 +201,8 @@ func (p *Processor) Process(q string) Query {
 	orig := strings.ToValidUTF8(truncateRunes(q, p.maxRunes), "")
 	out := Query{Original: orig, Lang: corpus.DetectLang(orig)}
 
-	segs := segment(corpus.CleanText(orig))
+	cleaned := corpus.CleanText(orig)
+	segs := segment(cleaned)
 	var text, zhTerms []string
 	var tokens []token
 	var memo stemMemo
@@ -259,11 +260,11 @@ func (p *Processor) Process(q string) Query {
 	text = append(text, out.Terms...)
 	out.Text = strings.Join(text, " ")
 	if !out.Lang.IsChinese() {
-		out.ContentStems = contentStems(orig, &memo)
+		out.ContentStems = contentStems(cleaned, &memo)
 		if len(out.Unmatched) > 0 {
 			out.UnmatchedStems = make([][]string, len(out.Unmatched))
 			for i, u := range out.Unmatched {
-				out.UnmatchedStems[i] = contentStems(u, &memo)
+				out.UnmatchedStems[i] = contentStems(corpus.CleanText(u), &memo)
 			}
 		}
 	}

@@ -482,10 +482,12 @@ func isStopWord(t token) bool {
 // of s, in order, numbers as written: what the working translations and
 // question lists are indexed and searched by (retrieval). Stop words,
 // single letters and Chinese are left out.
-func ContentStems(s string) []string { return contentStems(s, nil) }
+func ContentStems(s string) []string { return contentStems(corpus.CleanText(s), nil) }
 
-func contentStems(s string, memo *stemMemo) []string {
-	fields := strings.FieldsFunc(corpus.CleanText(s), func(r rune) bool {
+// contentStems is ContentStems of the text that gives cleaned to
+// corpus.CleanText.
+func contentStems(cleaned string, memo *stemMemo) []string {
+	fields := strings.FieldsFunc(cleaned, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’' && r != '-'
 	})
 	var out []string
