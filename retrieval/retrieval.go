@@ -470,7 +470,7 @@ func (x *Index) vectorSearch(ctx context.Context, pq query.Query, textUnits bool
 	if isZero(v) {
 		return nil, nil
 	}
-	s.vec = x.vecs.search(s.vec, v, c)
+	s.vec = x.vecs.search(s.vec, &s.nz, v, c)
 	return s.vec, nil
 }
 
