@@ -1,5 +1,7 @@
 package retrieval
 
+import "math/bits"
+
 // termTable maps term hashes to term IDs (0, 1, 2, … in the order terms
 // were added): open addressing with linear probing in a power-of-two
 // table kept at most half full. It replaces a map[uint64]int32 in the
@@ -8,12 +10,18 @@ package retrieval
 // flat array.
 //
 // A slot holds the hash and 1 + the ID, side by side (one cache line
-// read per probe); ID 0 marks a free slot. The hash spreads its bits
-// already (mix), so its low bits index the table.
+// read per probe); ID 0 marks a free slot. A hash's home slot is given
+// by its top bits after a multiplication (Fibonacci hashing), so that
+// hashes with patterns in their low bits (the offline embedder's n-gram
+// hashes carry their order there) still spread.
 type termTable struct {
 	slots []termSlot
 	n     int
+	shift uint8 // 64 - log2(len(slots))
 }
+
+// home is h's first slot.
+func (t *termTable) home(h uint64) uint64 { return (h * 0x9e3779b97f4a7c15) >> t.shift }
 
 type termSlot struct {
 	h  uint64
@@ -27,7 +35,7 @@ func (t *termTable) get(h uint64) (int32, bool) {
 		return 0, false
 	}
 	mask := uint64(len(t.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := t.home(h); ; i = (i + 1) & mask {
 		sl := &t.slots[i]
 		if sl.id == 0 {
 			return 0, false
@@ -50,7 +58,7 @@ func (t *termTable) add(h uint64) (id int32, added bool) {
 		t.grow()
 	}
 	mask := uint64(len(t.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := t.home(h); ; i = (i + 1) & mask {
 		sl := &t.slots[i]
 		switch {
 		case sl.id == 0:
@@ -66,12 +74,13 @@ func (t *termTable) add(h uint64) (id int32, added bool) {
 func (t *termTable) grow() {
 	old := t.slots
 	t.slots = make([]termSlot, max(64, 2*len(old)))
+	t.shift = uint8(64 - bits.TrailingZeros(uint(len(t.slots))))
 	mask := uint64(len(t.slots) - 1)
 	for _, sl := range old {
 		if sl.id == 0 {
 			continue
 		}
-		i := sl.h & mask
+		i := t.home(sl.h)
 		for t.slots[i].id != 0 {
 			i = (i + 1) & mask
 		}
