@@ -133,7 +133,9 @@ func (a *altFields) get() []*altField {
 // altIndexes prepares the alternative fields of passages, by the
 // language whose questions search them (altLang): the translation
 // (English, Russian) and, with a corpus, the question lists.
-func altIndexes(c *corpus.Corpus, passages []corpus.Passage) map[corpus.Lang]*altFields {
+// Each language's fields come from its snapshot when snaps has a good
+// one, and are otherwise built and saved there.
+func altIndexes(c *corpus.Corpus, passages []corpus.Passage, snaps *snapshots) map[corpus.Lang]*altFields {
 	out := map[corpus.Lang]*altFields{}
 	byID := make(map[string]int32, len(passages))
 	for i, p := range passages {
@@ -144,32 +146,49 @@ func altIndexes(c *corpus.Corpus, passages []corpus.Passage) map[corpus.Lang]*al
 			continue
 		}
 		out[l] = &altFields{build: func() []*altField {
-			var fields []*altField
-			if !l.IsChinese() {
-				texts := make([]string, len(passages))
-				owners := make([]int32, len(passages))
-				for i, p := range passages {
-					texts[i], owners[i] = p.TextIn(l), int32(i)
+			part := "alt-" + string(l)
+			if snap := snaps.load(part); snap != nil {
+				if fields, ok := altFieldsFrom(snap, len(passages)); ok {
+					snaps.used(part)
+					return fields
 				}
-				fields = append(fields, buildAltField(FieldTranslation, l, texts, owners))
+				snaps.inconsistent(part)
 			}
-			if c == nil {
-				return fields
-			}
-			var texts []string
-			var owners []int32
-			for _, q := range c.Questions(l) {
-				if i, ok := byID[q.ID]; ok {
-					texts, owners = append(texts, q.Text), append(owners, i)
-				}
-			}
-			if len(texts) > 0 {
-				fields = append(fields, buildAltField(FieldQuestions, l, texts, owners))
-			}
+			fields := buildAltFields(c, l, passages, byID)
+			var w snapshotWriter
+			addAltFields(&w, fields)
+			snaps.save(part, &w)
 			return fields
 		}}
 	}
 	return out
+}
+
+// buildAltFields builds the alternative fields of language l.
+func buildAltFields(c *corpus.Corpus, l corpus.Lang, passages []corpus.Passage, byID map[string]int32) []*altField {
+	var fields []*altField
+	if !l.IsChinese() {
+		texts := make([]string, len(passages))
+		owners := make([]int32, len(passages))
+		for i, p := range passages {
+			texts[i], owners[i] = p.TextIn(l), int32(i)
+		}
+		fields = append(fields, buildAltField(FieldTranslation, l, texts, owners))
+	}
+	if c == nil {
+		return fields
+	}
+	var texts []string
+	var owners []int32
+	for _, q := range c.Questions(l) {
+		if i, ok := byID[q.ID]; ok {
+			texts, owners = append(texts, q.Text), append(owners, i)
+		}
+	}
+	if len(texts) > 0 {
+		fields = append(fields, buildAltField(FieldQuestions, l, texts, owners))
+	}
+	return fields
 }
 
 // altFor returns the alternative fields questions of language l search.

@@ -136,9 +136,12 @@ type Index struct {
 	// vecWeight multiplies the vector ranking's 1/(k+rank) in the fusion
 	// (the lexical ranking's weight is 1): see characterVectorWeight.
 	vecWeight float64
-	scratch   sync.Pool  // *scratch (scratch.go)
-	zhNames   zhNames    // for the relevance signal
-	places    placeNames // for the relevance signal
+	scratch   sync.Pool // *scratch (scratch.go)
+	// snaps are the index's snapshot files (snapshot.go), nil without a
+	// cache directory.
+	snaps   *snapshots
+	zhNames zhNames    // for the relevance signal
+	places  placeNames // for the relevance signal
 
 	// vecDownUntil (unix nanoseconds) is set when embedding a query failed:
 	// until then queries skip the vector side instead of each waiting out
@@ -173,18 +176,15 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 	if _, ok := o.embedder.(ProcessedQueryEmbedder); ok || o.embedder == nil {
 		vecWeight = characterVectorWeight
 	}
-	if o.embedder == nil {
-		texts := make([]string, len(passages))
-		for i, p := range passages {
-			texts[i] = p.TextHans
-		}
-		o.embedder = NewHashEmbedder(0, WithHashIDF(texts))
-	}
 	if o.logger == nil {
 		o.logger = slog.Default()
 	}
 	if len(passages) == 0 {
 		return nil, errors.New("retrieval: no passages to index")
+	}
+	snaps := openSnapshots(o.cacheDir, o.corpus, passages, o.logger)
+	if o.embedder == nil {
+		o.embedder = defaultEmbedder(passages, snaps)
 	}
 	x := &Index{
 		passages:  passages,
@@ -196,15 +196,15 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		vecWeight: vecWeight,
 		zhNames:   loadZhNames(),
 		places:    loadPlaces(),
+		snaps:     snaps,
 	}
-	x.alt = altIndexes(o.corpus, passages)
+	x.alt = altIndexes(o.corpus, passages, snaps)
 
 	// The query processor, the lexical index and the fields every
 	// Chinese question searches do not depend on the vectors: they are
-	// built on a second core while this one reads or computes the
-	// vectors (a `declbot ask` spends most of its time here). The
-	// translations' fields stay lazy: only English or Russian questions
-	// need them.
+	// built (or read from their snapshots) on a second core while this
+	// one reads or computes the vectors. The translations' fields stay
+	// lazy: only English or Russian questions need them.
 	var qpErr error
 	built := make(chan struct{})
 	go func() {
@@ -212,7 +212,7 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		if x.qp, qpErr = query.New(); qpErr != nil {
 			return
 		}
-		x.lex = buildLexical(passages)
+		x.lex = lexicalIndex(passages, snaps)
 		x.alt[altLang(corpus.LangHans)].get()
 	}()
 	vecs, err := x.embedPassages(ctx)
