@@ -206,10 +206,12 @@ func (x *Index) altFor(l corpus.Lang) []*altField {
 func (f *altField) rank(dst []docScore, acc []float64, qterms []weightedTerm, n, c int) []docScore {
 	acc, best := acc[:len(f.passage)], acc[len(f.passage):len(f.passage)+n]
 	f.lex.accumulate(qterms, acc)
+	owner := f.passage[:len(acc)]
 	for e, s := range acc {
-		if p := f.passage[e]; s > best[p] {
-			best[p] = s
-		}
+		// max, not a branch the processor would mispredict: scores are
+		// +0 or positive, never NaN or -0, where the two differ.
+		p := owner[e]
+		best[p] = max(best[p], s)
 	}
 	out := topScores(dst, best, c)
 	clear(acc)

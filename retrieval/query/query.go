@@ -93,6 +93,7 @@ func New(opts ...Option) (*Processor, error) {
 	var p *Processor
 	if genDataHash == dataHash() {
 		p = generatedProcessor()
+		p.off.index()
 	} else {
 		var err error
 		if p, err = newFromData(); err != nil {

@@ -80,7 +80,8 @@ func segment(s string) []seg {
 		start  int
 		end    int
 	}
-	var runs []run
+	var buf [48]run // no allocation for a question of a few dozen runs
+	runs := buf[:0]
 	for i, r := range s {
 		c := classify(r)
 		if n := len(runs); n > 0 && runs[n-1].c == c && runs[n-1].end == i {
@@ -202,6 +203,10 @@ func tokenize(s string, cache stemCache, memo *stemMemo) []token {
 		if t, ok := cache[strings.ToLower(f)]; ok { // newToken folds case anyway
 			t.cap = unicode.IsUpper(first)
 			toks = append(toks, t)
+			if t.lang != "" {
+				// newToken made it: its stem is the stemmer's.
+				memo.put(t.surface, t.stem)
+			}
 			continue
 		}
 		t := newToken(f, memo)
@@ -243,13 +248,20 @@ func (m *stemMemo) stem(wl *wordLang, w string) string {
 		}
 	}
 	st := wl.stemmer.stem(w)
-	if len(m.surfaces) < memoWords {
-		// A word's language follows from its first letter, so its
-		// surface alone names its stem.
-		m.surfaces = append(m.surfaces, w)
-		m.stems = append(m.stems, st)
-	}
+	m.put(w, st)
 	return st
+}
+
+// put remembers that the stemmer gives st for the folded word w (if the
+// memo is not full and does not know it).
+func (m *stemMemo) put(w, st string) {
+	if m == nil || len(m.surfaces) >= memoWords || slices.Contains(m.surfaces, w) {
+		return
+	}
+	// A word's language follows from its first letter, so its surface
+	// alone names its stem.
+	m.surfaces = append(m.surfaces, w)
+	m.stems = append(m.stems, st)
 }
 
 // wordToken is newToken without the stemming: the token's stem is its
