@@ -31,8 +31,15 @@ func selectBest(a []docScore, k int) []docScore {
 	if k <= 0 {
 		return a[:0]
 	}
+	// The partitions write into tmp (see partitionScores): on the stack
+	// for a ranking of a small corpus, as this one is.
+	var stack [256]docScore
+	tmp := stack[:]
+	if len(a) > len(stack) {
+		tmp = make([]docScore, len(a))
+	}
 	if k >= len(a) {
-		sortScores(a, 2*bits.Len(uint(len(a))))
+		sortScores(a, tmp, 2*bits.Len(uint(len(a))))
 		return a
 	}
 	// Quickselect: narrow [lo, hi) down to where the k-th value lies.
@@ -42,7 +49,7 @@ func selectBest(a []docScore, k int) []docScore {
 	budget := 2 * bits.Len(uint(len(a)))
 	for hi-lo > 12 && budget > 0 {
 		budget--
-		p := lo + partitionScores(a[lo:hi])
+		p := lo + partitionScores(a[lo:hi], tmp)
 		switch {
 		case p == k || p == k-1:
 			lo = hi
@@ -57,26 +64,27 @@ func selectBest(a []docScore, k int) []docScore {
 	} else {
 		insertionScores(a[lo:hi])
 	}
-	sortScores(a[:k], 2*bits.Len(uint(k)))
+	sortScores(a[:k], tmp, 2*bits.Len(uint(k)))
 	return a[:k]
 }
 
 // sortScores sorts a best first: quicksort down to short runs, then
 // insertion sort; past the depth budget, the standard library's sort.
-func sortScores(a []docScore, budget int) {
+// tmp holds at least len(a) values.
+func sortScores(a, tmp []docScore, budget int) {
 	for len(a) > 12 {
 		if budget == 0 {
 			slices.SortFunc(a, compareScores)
 			return
 		}
 		budget--
-		p := partitionScores(a)
+		p := partitionScores(a, tmp)
 		// Recurse into the shorter side, loop on the longer.
 		if p < len(a)-p {
-			sortScores(a[:p], budget)
+			sortScores(a[:p], tmp, budget)
 			a = a[p+1:]
 		} else {
-			sortScores(a[p+1:], budget)
+			sortScores(a[p+1:], tmp, budget)
 			a = a[:p]
 		}
 	}
@@ -95,8 +103,14 @@ func compareScores(a, b docScore) int {
 
 // partitionScores partitions a (len >= 3) around the median of its first,
 // middle and last values and returns the pivot's final index: every value
-// before it ranks above it, every value after it below.
-func partitionScores(a []docScore) int {
+// before it ranks above it, every value after it below. tmp holds at
+// least len(a) values.
+//
+// Each value is written to both ends of tmp and the end it belongs to
+// advances, by the comparison's outcome as a number: no branch on an
+// outcome the processor cannot predict, and no swaps in place, whose
+// stores each next step would wait on.
+func partitionScores(a, tmp []docScore) int {
 	n := len(a)
 	m := n / 2
 	if betterScore(a[m], a[0]) {
@@ -109,18 +123,18 @@ func partitionScores(a []docScore) int {
 		a[m], a[n-1] = a[n-1], a[m]
 	}
 	pivot := a[n-1]
-	// Lomuto's scheme without a branch on the comparison, whose outcome
-	// the processor cannot predict: every value is swapped into place i,
-	// which then advances only past a value that ranks above the pivot.
-	i := 0
-	for j := 0; j < n-1; j++ {
-		v := a[j]
-		a[j] = a[i]
-		a[i] = v
-		i += b2i(v.score > pivot.score) | b2i(v.score == pivot.score)&b2i(v.doc < pivot.doc)
+	tmp = tmp[:n]
+	lo, hi := 0, n-1
+	for _, v := range a[:n-1] {
+		above := b2i(v.score > pivot.score) | b2i(v.score == pivot.score)&b2i(v.doc < pivot.doc)
+		tmp[lo] = v
+		tmp[hi] = v
+		lo += above
+		hi -= 1 - above
 	}
-	a[i], a[n-1] = a[n-1], a[i]
-	return i
+	tmp[lo] = pivot
+	copy(a, tmp)
+	return lo
 }
 
 // b2i is 1 for true and 0 for false; the compiler makes it a flag move,
