@@ -532,45 +532,43 @@ func (x *Index) fuse(sc *scratch, vec, lex []docScore, alts []altRanking, qterms
 		slot[c.index] = 0
 	}
 	sc.cands = cands
-	better := func(a, b *cand) int {
-		if a.score != b.score {
-			if a.score > b.score {
-				return -1
-			}
-			return 1
-		}
-		// Equal fused scores: the stronger lexical match, then corpus
-		// order, so that rankings are deterministic.
-		if a.lexScore != b.lexScore {
-			if a.lexScore > b.lexScore {
-				return -1
-			}
-			return 1
-		}
-		return int(a.index - b.index)
-	}
 	// The best k in order. The order is total (corpus order breaks the
 	// last ties), so selecting them gives what sorting all would.
 	var top []*cand
 	if k <= 16 {
-		top = make([]*cand, 0, k+1)
+		top = sc.top0[:0]
 		for i := range cands {
 			c := &cands[i]
-			if len(top) == k && better(c, top[k-1]) >= 0 {
+			if len(top) == k && !candBefore(c, top[k-1]) {
 				continue
 			}
-			j, _ := slices.BinarySearchFunc(top, c, better)
-			top = slices.Insert(top, j, c)
-			if len(top) > k {
-				top = top[:k]
+			j := len(top)
+			if j < k {
+				top = append(top, nil)
+			} else {
+				j = k - 1
 			}
+			for j > 0 && candBefore(c, top[j-1]) {
+				top[j] = top[j-1]
+				j--
+			}
+			top[j] = c
 		}
+		sc.top0 = top
 	} else {
 		top = make([]*cand, len(cands))
 		for i := range cands {
 			top[i] = &cands[i]
 		}
-		slices.SortFunc(top, better)
+		slices.SortFunc(top, func(a, b *cand) int {
+			switch {
+			case candBefore(a, b):
+				return -1
+			case candBefore(b, a):
+				return 1
+			}
+			return 0
+		})
 		top = top[:min(k, len(top))]
 	}
 	out := make([]Result, 0, len(top))
@@ -622,6 +620,19 @@ func (x *Index) fuse(sc *scratch, vec, lex []docScore, alts []altRanking, qterms
 		out = append(out, r)
 	}
 	return out
+}
+
+// candBefore reports whether a ranks before b in the fused ranking: the
+// higher fused score, on equal scores the stronger lexical match, then
+// corpus order, so that rankings are deterministic.
+func candBefore(a, b *cand) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	if a.lexScore != b.lexScore {
+		return a.lexScore > b.lexScore
+	}
+	return a.index < b.index
 }
 
 // cand is a passage fuse has seen in a ranking, with what each ranking

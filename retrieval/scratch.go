@@ -22,8 +22,10 @@ type scratch struct {
 	// (fuse); all zero between searches.
 	slot  []int32
 	cands []cand
-	// top are the passages of the Results fuse returned, in order.
-	top []int32
+	// top are the passages of the Results fuse returned, in order; top0
+	// holds its best candidates while it selects them.
+	top  []int32
+	top0 []*cand
 	// units and terms hold a text's units and terms while its query
 	// terms are made; qterms and altTerms are the query's terms for the
 	// Chinese text and for the alternative fields; seen deduplicates them.

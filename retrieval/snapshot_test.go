@@ -253,3 +253,25 @@ func TestSnapshotOtherCorpus(t *testing.T) {
 		t.Errorf("search on the changed corpus: %v %+v", err, res.Items)
 	}
 }
+
+// TestSearchTopKPrefix checks that fuse's two ways of selecting the best
+// k (insertion up to 16, a sort above) agree: the first 10 of 30 are the
+// 10 best.
+func TestSearchTopKPrefix(t *testing.T) {
+	x := corpusIndex(t)
+	for _, q := range snapshotQuestions {
+		ten, err := x.Search(context.Background(), q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		thirty, err := x.Search(context.Background(), q, 30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := json.Marshal(ten.Items)
+		b, _ := json.Marshal(thirty.Items[:min(10, len(thirty.Items))])
+		if string(a) != string(b) {
+			t.Errorf("%q: the first 10 of 30 are not the best 10", q)
+		}
+	}
+}
