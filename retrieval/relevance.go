@@ -400,6 +400,19 @@ type unitRune struct {
 
 const functionChars = "的了是在有对和与及把被让给吗呢吧啊呀么嘛也都还就将会要能可以其这那个些之所为里上下从向该此我你他她它们"
 
+// functionRunes are functionChars sorted, for a binary search instead of
+// a scan of the string for every character of every question.
+var functionRunes = func() []rune {
+	rs := []rune(functionChars)
+	slices.Sort(rs)
+	return rs
+}()
+
+func isFunctionChar(r rune) bool {
+	_, ok := slices.BinarySearch(functionRunes, r)
+	return ok
+}
+
 // appendUnitRunes appends the units of folded text s, as appendUnits cuts
 // them, to dst.
 func appendUnitRunes(dst []unitRune, s string) []unitRune {
@@ -408,7 +421,7 @@ func appendUnitRunes(dst []unitRune, s string) []unitRune {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case unicode.Is(unicode.Han, r):
-			dst = append(dst, unitRune{h: mix(uint64(r)), function: strings.ContainsRune(functionChars, r), pos: pos})
+			dst = append(dst, unitRune{h: mix(uint64(r)), function: isFunctionChar(r), pos: pos})
 			i += n
 			pos++
 		case unicode.IsLetter(r) || unicode.IsDigit(r):

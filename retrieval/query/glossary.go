@@ -403,9 +403,16 @@ func hasAnySuffix(s string, list ...string) bool {
 // as whole pieces: 中 inside 中亚 stays.
 func allFunction(s string) bool {
 	for _, r := range s {
-		if !strings.ContainsRune("的了是在中有对和与及把被让给吗呢吧啊呀么嘛也都还就将会要能可以其这那个些之所为里上下从向", r) {
+		if _, ok := slices.BinarySearch(functionRunes, r); !ok {
 			return false
 		}
 	}
 	return true
 }
+
+// functionRunes are the characters allFunction drops, sorted.
+var functionRunes = func() []rune {
+	rs := []rune("的了是在中有对和与及把被让给吗呢吧啊呀么嘛也都还就将会要能可以其这那个些之所为里上下从向")
+	slices.Sort(rs)
+	return rs
+}()
