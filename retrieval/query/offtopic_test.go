@@ -87,6 +87,7 @@ func TestOffTopic(t *testing.T) {
 // text made of pieces of keys and other characters.
 func TestOffTopicFirstPairs(t *testing.T) {
 	p := newProcessor(t)
+	p.zhTables()
 	full := p.off
 	full.zhFirst = nil
 	var keys []string
