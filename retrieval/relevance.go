@@ -455,7 +455,7 @@ func (x *Index) knowsBigram(h uint64) bool {
 
 // knowsWord reports whether the working translation or the question list
 // of the query's language uses its i-th unmatched word (all of its stems,
-// query.ContentStems).
+// query.ContentStems), which is not one of its Names.
 func (x *Index) knowsWord(pq query.Query, i int) bool {
 	l := pq.Lang
 	if l.IsChinese() {

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -251,7 +252,10 @@ type zhTrie struct {
 }
 
 type zhNode struct {
-	next map[rune]*zhNode
+	// next are the children, by rune, ascending: a slice rather than a
+	// map, so that processor_gen.go can hold the whole trie as static
+	// data, which costs a process nothing to build.
+	next []zhEdge
 	end  bool
 	keep bool // a protected term or a synonym ends here; otherwise a stop phrase
 	// terms are the corpus terms a colloquial synonym stands for (太空 ->
@@ -259,20 +263,40 @@ type zhNode struct {
 	terms []string
 }
 
+// zhEdge leads from a node to its child for rune r.
+type zhEdge struct {
+	r rune
+	n *zhNode
+}
+
+// child returns n's child for r, or nil.
+func (n *zhNode) child(r rune) *zhNode {
+	e := n.next
+	if len(e) > 8 {
+		i, ok := slices.BinarySearchFunc(e, r, func(e zhEdge, r rune) int { return cmp.Compare(e.r, r) })
+		if !ok {
+			return nil
+		}
+		return e[i].n
+	}
+	for _, x := range e {
+		if x.r == r {
+			return x.n
+		}
+	}
+	return nil
+}
+
 func newZhTrie() *zhTrie { return &zhTrie{root: &zhNode{}} }
 
 func (z *zhTrie) add(s string, keep bool, terms ...string) {
 	n := z.root
 	for _, r := range s {
-		if n.next == nil {
-			n.next = map[rune]*zhNode{}
+		i, ok := slices.BinarySearchFunc(n.next, r, func(e zhEdge, r rune) int { return cmp.Compare(e.r, r) })
+		if !ok {
+			n.next = slices.Insert(n.next, i, zhEdge{r: r, n: &zhNode{}})
 		}
-		c := n.next[r]
-		if c == nil {
-			c = &zhNode{}
-			n.next[r] = c
-		}
-		n = c
+		n = n.next[i].n
 	}
 	for _, t := range terms {
 		n.terms = appendUnique(n.terms, t)
@@ -288,7 +312,7 @@ func (z *zhTrie) add(s string, keep bool, terms ...string) {
 func (z *zhTrie) termsOf(s string) []string {
 	n := z.root
 	for _, r := range s {
-		if n = n.next[r]; n == nil {
+		if n = n.child(r); n == nil {
 			return nil
 		}
 	}
@@ -300,7 +324,7 @@ func (z *zhTrie) containsStop(s string) bool {
 	for i := range s {
 		n := z.root
 		for _, r := range s[i:] {
-			if n = n.next[r]; n == nil {
+			if n = n.child(r); n == nil {
 				break
 			}
 			if n.end && !n.keep {
@@ -327,7 +351,7 @@ func (z *zhTrie) strip(s string) (pieces, terms, keys []string) {
 		best, bestKeep := 0, false
 		var bestNode *zhNode
 		for j, r := range s[i:] {
-			if n = n.next[r]; n == nil {
+			if n = n.child(r); n == nil {
 				break
 			}
 			if n.end {

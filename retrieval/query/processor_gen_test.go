@@ -132,26 +132,35 @@ func processorSource(p *Processor) []byte {
 		fmt.Fprintf(&b, "%s: true,\n", q(k))
 	}
 	fmt.Fprintf(&b, "}\np.off.maxWords = %s\n}\n\n", intMap(p.off.maxWords))
-	// The trie, as the adds that rebuild it: every node that ends a
-	// phrase, with its flag and terms.
+	// The trie as static data: a nested literal, which the compiler lays
+	// out in the binary instead of building at run time.
 	b.WriteString("// generatedZh builds the Chinese tables.\nfunc generatedZh(p *Processor) {\n")
-	b.WriteString("p.zh = newZhTrie()\n")
-	b.WriteString("for _, a := range []struct {\ns string\nkeep bool\nterms []string\n}{\n")
-	var walk func(prefix []rune, n *zhNode)
-	walk = func(prefix []rune, n *zhNode) {
-		if n.end {
-			fmt.Fprintf(&b, "{%s, %v, %s},\n", q(string(prefix)), n.keep, strs(n.terms))
+	b.WriteString("p.zh = &zhTrie{root: &genZhRoot}\n")
+	var node func(n *zhNode)
+	node = func(n *zhNode) {
+		b.WriteString("{")
+		if len(n.next) > 0 {
+			b.WriteString("next: []zhEdge{\n")
+			for _, e := range n.next {
+				fmt.Fprintf(&b, "{%s, &zhNode", strconv.QuoteRune(e.r))
+				node(e.n)
+				b.WriteString("},\n")
+			}
+			b.WriteString("}, ")
 		}
-		for _, r := range slices.Sorted(maps.Keys(n.next)) {
-			walk(append(prefix, r), n.next[r])
-		}
+		fmt.Fprintf(&b, "end: %v, keep: %v, terms: %s}", n.end, n.keep, strs(n.terms))
 	}
-	walk(nil, p.zh.root)
-	b.WriteString("} {\np.zh.add(a.s, a.keep, a.terms...)\n}\n")
+	var trie bytes.Buffer
+	b, trie = trie, b // the trie goes after the function
+	b.WriteString("\n// genZhRoot is the root of the Chinese trie.\nvar genZhRoot = zhNode")
+	node(p.zh.root)
+	b.WriteString("\n")
+	b, trie = trie, b
 	b.WriteString("p.off.zh = map[string]bool{\n")
 	for _, k := range slices.Sorted(maps.Keys(p.off.zh)) {
 		fmt.Fprintf(&b, "%s: true,\n", q(k))
 	}
 	fmt.Fprintf(&b, "}\np.off.zhMax = %d\n}\n", p.off.zhMax)
+	b.Write(trie.Bytes())
 	return b.Bytes()
 }
