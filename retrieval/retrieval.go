@@ -572,6 +572,8 @@ func (x *Index) fuse(sc *scratch, vec, lex []docScore, alts []altRanking, qterms
 		top = top[:min(k, len(top))]
 	}
 	out := make([]Result, 0, len(top))
+	// Every Result's Fields in one array: one allocation, not one each.
+	fields := make([]string, 0, len(top)*len(fieldNames))
 	sc.top = sc.top[:0]
 	for _, c := range top {
 		sc.top = append(sc.top, c.index)
@@ -613,10 +615,11 @@ func (x *Index) fuse(sc *scratch, vec, lex []docScore, alts []altRanking, qterms
 			}
 			return 0
 		})
-		r.Fields = make([]string, n)
-		for i, f := range order[:n] {
-			r.Fields[i] = fieldNames[f]
+		start := len(fields)
+		for _, f := range order[:n] {
+			fields = append(fields, fieldNames[f])
 		}
+		r.Fields = fields[start:len(fields):len(fields)]
 		out = append(out, r)
 	}
 	return out

@@ -6,7 +6,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
+
+	"github.com/declbot/declbot/corpus"
 )
 
 // FuzzProcess checks that Process never panics, always returns valid
@@ -41,11 +44,14 @@ func FuzzProcess(f *testing.F) {
 			t.Fatalf("Text %q: NUL, double or edge spaces", q.Text)
 		}
 		checkStems(t, q)
+		if got, want := ContentStems(s), refContentStems(s); !slices.Equal(got, want) {
+			t.Fatalf("ContentStems(%q) = %q, want %q", s, got, want)
+		}
 	})
 }
 
 // checkStems checks that the stems Process made with its memo are what
-// ContentStems makes of the same words without one.
+// refContentStems makes of the same words.
 func checkStems(t *testing.T, q Query) {
 	t.Helper()
 	if q.Lang.IsChinese() {
@@ -54,7 +60,7 @@ func checkStems(t *testing.T, q Query) {
 		}
 		return
 	}
-	if want := ContentStems(q.Original); !slices.Equal(q.ContentStems, want) {
+	if want := refContentStems(q.Original); !slices.Equal(q.ContentStems, want) {
 		t.Fatalf("%q: ContentStems %q, want %q", q.Original, q.ContentStems, want)
 	}
 	if len(q.UnmatchedStems) != len(q.Unmatched) {
@@ -67,7 +73,7 @@ func checkStems(t *testing.T, q Query) {
 			}
 			continue
 		}
-		if want := ContentStems(u); !slices.Equal(q.UnmatchedStems[i], want) {
+		if want := refContentStems(u); !slices.Equal(q.UnmatchedStems[i], want) {
 			t.Fatalf("%q: stems of %q %q, want %q", q.Original, u, q.UnmatchedStems[i], want)
 		}
 	}
@@ -100,4 +106,44 @@ func TestProcessStems(t *testing.T) {
 	long := strings.Repeat("Какие меры предлагаются против односторонних ограничительных мер и санкций? ", 12) +
 		strings.Repeat("sanctions cooperation pulled okay ", 30)
 	checkStems(t, p.Process(long))
+}
+
+// refContentStems is ContentStems as it was written first: the fields of
+// strings.FieldsFunc, split at hyphens by strings.Split, each word
+// stemmed (then dropped if a stop word).
+func refContentStems(s string) []string {
+	fields := strings.FieldsFunc(corpus.CleanText(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’' && r != '-'
+	})
+	var out []string
+	for _, f := range fields {
+		for _, w := range strings.Split(strings.Trim(f, "'’-"), "-") {
+			if w == "" || utf8.RuneCountInString(w) > maxTokenRunes {
+				continue
+			}
+			t := newToken(w, nil)
+			switch {
+			case t.num:
+				out = append(out, t.stem)
+			case t.lang != "" && !isStopWord(t):
+				out = append(out, t.stem)
+			}
+		}
+	}
+	return out
+}
+
+// FuzzContentStems checks ContentStems against refContentStems.
+func FuzzContentStems(f *testing.F) {
+	for _, s := range []string{
+		"", "well-being of non-member states", "China’s 80th anniversary -- co-operation", "'quoted' -x- y-",
+		"Что говорится о ШОС-плюс?", "a\xffb-c", "上合组织 SCO-Plus", "--- '' ’’",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := ContentStems(s), refContentStems(s); !slices.Equal(got, want) {
+			t.Fatalf("ContentStems(%q) = %q, want %q", s, got, want)
+		}
+	})
 }

@@ -232,7 +232,8 @@ func newToken(w string, memo *stemMemo) token {
 // It is a short list, not a map: a question has a few dozen words, and
 // past memoWords the rest are stemmed as they come.
 type stemMemo struct {
-	surfaces, stems []string
+	n               int
+	surfaces, stems [memoWords]string
 }
 
 const memoWords = 64
@@ -242,7 +243,7 @@ func (m *stemMemo) stem(wl *wordLang, w string) string {
 	if m == nil {
 		return wl.stemmer.stem(w)
 	}
-	for i, s := range m.surfaces {
+	for i, s := range m.surfaces[:m.n] {
 		if s == w {
 			return m.stems[i]
 		}
@@ -255,13 +256,13 @@ func (m *stemMemo) stem(wl *wordLang, w string) string {
 // put remembers that the stemmer gives st for the folded word w (if the
 // memo is not full and does not know it).
 func (m *stemMemo) put(w, st string) {
-	if m == nil || len(m.surfaces) >= memoWords || slices.Contains(m.surfaces, w) {
+	if m == nil || m.n >= memoWords || slices.Contains(m.surfaces[:m.n], w) {
 		return
 	}
 	// A word's language follows from its first letter, so its surface
 	// alone names its stem.
-	m.surfaces = append(m.surfaces, w)
-	m.stems = append(m.stems, st)
+	m.surfaces[m.n], m.stems[m.n] = w, st
+	m.n++
 }
 
 // wordToken is newToken without the stemming: the token's stem is its
@@ -499,24 +500,48 @@ func ContentStems(s string) []string { return contentStems(corpus.CleanText(s), 
 // contentStems is ContentStems of the text that gives cleaned to
 // corpus.CleanText.
 func contentStems(cleaned string, memo *stemMemo) []string {
-	fields := strings.FieldsFunc(cleaned, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’' && r != '-'
-	})
 	var out []string
-	for _, f := range fields {
-		for _, w := range strings.Split(strings.Trim(f, "'’-"), "-") {
-			if w == "" || utf8.RuneCountInString(w) > maxTokenRunes {
-				continue
+	// The fields of strings.FieldsFunc and their parts between hyphens
+	// (strings.Split), walked without making either list.
+	for i := 0; i < len(cleaned); {
+		r, n := utf8.DecodeRuneInString(cleaned[i:])
+		if !inContentField(r) {
+			i += n
+			continue
+		}
+		j := i + n
+		for j < len(cleaned) {
+			r, n := utf8.DecodeRuneInString(cleaned[j:])
+			if !inContentField(r) {
+				break
 			}
-			// Stop words are left out before they are stemmed.
-			t, wl := wordToken(w)
-			switch {
-			case t.num:
-				out = append(out, t.stem)
-			case wl != nil && !isStopWord(t):
-				out = append(out, memo.stem(wl, t.surface))
+			j += n
+		}
+		f := strings.Trim(cleaned[i:j], "'’-")
+		i = j
+		for {
+			w, rest, more := strings.Cut(f, "-")
+			if w != "" && utf8.RuneCountInString(w) <= maxTokenRunes {
+				// Stop words are left out before they are stemmed.
+				t, wl := wordToken(w)
+				switch {
+				case t.num:
+					out = append(out, t.stem)
+				case wl != nil && !isStopWord(t):
+					out = append(out, memo.stem(wl, t.surface))
+				}
 			}
+			if !more {
+				break
+			}
+			f = rest
 		}
 	}
 	return out
+}
+
+// inContentField reports whether r belongs in a field of ContentStems:
+// a letter, a digit, an apostrophe or a hyphen.
+func inContentField(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '-'
 }
