@@ -235,7 +235,7 @@ func (p placeNames) all(terms []string) bool {
 // altTerms are the query's terms for the alternative fields of its
 // language (altQueryTerms).
 // docs are the items' passage numbers.
-func (x *Index) relevance(pq query.Query, qterms, altTerms []weightedTerm, items []Result, docs []int32) float64 {
+func (x *Index) relevance(pq query.Query, qterms, altTerms []weightedTerm, items []Result, docs []int32, sc *scratch) float64 {
 	if len(items) == 0 || len(qterms) == 0 && len(altTerms) == 0 {
 		return 0
 	}
@@ -243,7 +243,7 @@ func (x *Index) relevance(pq query.Query, qterms, altTerms []weightedTerm, items
 	if len(qterms) > 0 {
 		match = x.match(qterms, docs)
 	}
-	return defaultRelevance.score(x.coverage(pq), match)
+	return defaultRelevance.score(x.coverageWith(pq, sc), match)
 }
 
 func (m relevanceModel) score(coverage, match float64) float64 {
@@ -264,6 +264,13 @@ func (m relevanceModel) score(coverage, match float64) float64 {
 // Chinese characters weigh their full idf instead of the little they weigh
 // in a question that also names one of the text's topics.
 func (x *Index) coverage(pq query.Query) float64 {
+	sc := x.getScratch()
+	defer x.putScratch(sc)
+	return x.coverageWith(pq, sc)
+}
+
+// coverageWith is coverage with sc's buffers.
+func (x *Index) coverageWith(pq query.Query, sc *scratch) float64 {
 	m := defaultRelevance
 	word := x.lex.maxIDF()
 	var (
@@ -272,8 +279,8 @@ func (x *Index) coverage(pq query.Query) float64 {
 		weakChars    float64 // idf of unexplained Chinese characters
 		weakWords    float64 // unknown lower-case English/Russian words
 	)
-	var units []unitRune
-	var inName []bool
+	units, inName := sc.unitRunes, sc.inName
+	defer func() { sc.unitRunes, sc.inName = units, inName }()
 	for _, piece := range pq.Pieces {
 		units = appendUnitRunes(units[:0], piece)
 		if slices.Contains(pq.Mapped, piece) {

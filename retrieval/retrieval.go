@@ -422,7 +422,7 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 	altTerms := s.altQueryTerms(pq, origF, altLang(pq.Lang))
 	alts := x.altRankings(pq, altTerms, c, s)
 	res.Items = x.fuse(s, vec, lex, alts, qterms, k)
-	res.Relevance = x.relevance(pq, qterms, altTerms, res.Items, s.top)
+	res.Relevance = x.relevance(pq, qterms, altTerms, res.Items, s.top, s)
 	res.InScope = res.Relevance >= DefaultRelevanceThreshold
 	return res, nil
 }

@@ -33,6 +33,10 @@ type scratch struct {
 	terms            []term
 	qterms, altTerms []weightedTerm
 	seen             hashSet
+	// unitRunes and inName hold a piece's units and which of its runes
+	// are in a name (coverage).
+	unitRunes []unitRune
+	inName    []bool
 }
 
 // getScratch returns a scratch sized for x.
