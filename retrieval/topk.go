@@ -38,34 +38,36 @@ func selectBest(a []docScore, k int) []docScore {
 	if len(a) > len(stack) {
 		tmp = make([]docScore, len(a))
 	}
-	if k >= len(a) {
-		sortScores(a, tmp, 2*bits.Len(uint(len(a))))
-		return a
-	}
-	// Quickselect: narrow [lo, hi) down to where the k-th value lies.
-	// Median-of-three pivots keep it linear on sorted input; the budget
-	// bounds an adversarial one.
-	lo, hi := 0, len(a)
-	budget := 2 * bits.Len(uint(len(a)))
-	for hi-lo > 12 && budget > 0 {
+	k = min(k, len(a))
+	partialSort(a, k, tmp, 2*bits.Len(uint(len(a))))
+	return a[:k]
+}
+
+// partialSort puts the best k values of a first, best first: quicksort
+// that sorts a partition only where it overlaps the first k (a partial
+// quicksort; no pass over values that end up after k is repeated).
+// Median-of-three pivots keep it fast on sorted input; past the depth
+// budget, the standard library's sort.
+func partialSort(a []docScore, k int, tmp []docScore, budget int) {
+	for len(a) > 12 && k > 0 {
+		if budget == 0 {
+			slices.SortFunc(a, compareScores)
+			return
+		}
 		budget--
-		p := lo + partitionScores(a[lo:hi], tmp)
-		switch {
-		case p == k || p == k-1:
-			lo = hi
-		case p < k:
-			lo = p + 1
-		default:
-			hi = p
+		p := partitionScores(a, tmp)
+		if p < k {
+			// All of a[:p] is kept: sort it; the pivot is in place;
+			// the rest of the k come from after it.
+			sortScores(a[:p], tmp, budget)
+			a, k = a[p+1:], k-p-1
+		} else {
+			a = a[:p]
 		}
 	}
-	if hi-lo > 12 {
-		slices.SortFunc(a[lo:hi], compareScores)
-	} else {
-		insertionScores(a[lo:hi])
+	if k > 0 {
+		insertionScores(a)
 	}
-	sortScores(a[:k], tmp, 2*bits.Len(uint(k)))
-	return a[:k]
 }
 
 // sortScores sorts a best first: quicksort down to short runs, then
