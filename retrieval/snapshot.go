@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"log/slog"
 	"math/bits"
@@ -140,6 +141,9 @@ type snapshots struct {
 	dir    string
 	key    [32]byte
 	logger *slog.Logger
+	// mapped maps files into memory (WithMappedSnapshots) instead of
+	// reading them.
+	mapped bool
 	// loaded names the parts taken from their files (for tests).
 	mu     sync.Mutex
 	loaded []string
@@ -164,7 +168,7 @@ func (s *snapshots) parts() []string {
 
 // openSnapshots returns the snapshots of an index of passages (with c's
 // question lists; c may be nil) in dir, or nil: no dir, or no key.
-func openSnapshots(dir string, c *corpus.Corpus, passages []corpus.Passage, logger *slog.Logger) *snapshots {
+func openSnapshots(dir string, c *corpus.Corpus, passages []corpus.Passage, mapped bool, logger *slog.Logger) *snapshots {
 	if dir == "" {
 		return nil
 	}
@@ -172,7 +176,7 @@ func openSnapshots(dir string, c *corpus.Corpus, passages []corpus.Passage, logg
 	if !ok {
 		return nil
 	}
-	return &snapshots{dir: dir, key: key, logger: logger}
+	return &snapshots{dir: dir, key: key, logger: logger, mapped: mapped}
 }
 
 // inconsistent reports a part whose file passed its checksums but not
@@ -226,11 +230,16 @@ func lexicalIndex(passages []corpus.Passage, snaps *snapshots) *bm25 {
 
 func snapshotFileName(part string) string { return "index-" + part + ".bin" }
 
-// snapshot is one part's file, mapped (or read) into memory and checked.
-// The arrays of the structures made from it lie in its memory, which
-// stays mapped for the rest of the process (a process builds its index
-// once; the pages are the page cache's, shared, and cost nothing when
-// unused).
+// snapshot is one part's file, read (or mapped) into memory and checked.
+// The arrays of the structures made from it lie in its memory. A read
+// file is the process's own memory, which nothing done to the file
+// afterwards can reach. A mapped one (WithMappedSnapshots) stays mapped
+// for the rest of the process: its pages are the page cache's, shared,
+// and cost a start far less than fresh memory; the files are never
+// changed in place (a new one is renamed over the old), but a file
+// truncated or overwritten in place by something else while a process
+// has it mapped would reach that process, which is why only processes
+// that answer and exit map them.
 type snapshot struct {
 	sections map[string][]byte
 }
@@ -243,7 +252,11 @@ func (s *snapshots) load(part string) *snapshot {
 		return nil
 	}
 	path := filepath.Join(s.dir, snapshotFileName(part))
-	data, release, err := mapFile(path)
+	read := readFile
+	if s.mapped {
+		read = mapFile
+	}
+	data, release, err := read(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -266,6 +279,30 @@ func (s *snapshots) load(part string) *snapshot {
 }
 
 var errStale = errors.New("made for another program or corpus")
+
+// readFile reads the file at path into memory aligned for any array a
+// snapshot holds; release does nothing (the garbage collector frees it).
+func readFile(path string) ([]byte, func(), error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	size := st.Size()
+	if size <= 0 || size > 1<<31 {
+		return nil, nil, errors.New("empty or over 2 GB")
+	}
+	words := make([]uint64, (size+7)/8)
+	data := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), size)
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, nil, err
+	}
+	return data, func() {}, nil
+}
 
 // parseSnapshot checks data and indexes its sections.
 func parseSnapshot(data []byte, key [32]byte) (*snapshot, error) {

@@ -94,6 +94,16 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if logs.String() != "" {
 		t.Errorf("a start from good snapshots logged:\n%s", logs.String())
 	}
+	mapped, err := New(ctx, c, WithCacheDir(dir), WithMappedSnapshots())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := searchAll(t, mapped); got != want {
+		t.Fatal("the index mapping its snapshots searches differently")
+	}
+	if got := mapped.snaps.parts(); !slices.Equal(got, allParts) {
+		t.Errorf("parts mapped: %v, want %v", got, allParts)
+	}
 	for _, term := range []string{"外空", "合作", "开发银行", "x", "阿富汗"} {
 		if warm.DocFreq(term) != plain.DocFreq(term) {
 			t.Errorf("DocFreq(%s) = %d from the snapshot, %d built", term, warm.DocFreq(term), plain.DocFreq(term))
@@ -168,7 +178,11 @@ func TestSnapshotDamaged(t *testing.T) {
 				writeFile(t, path, dm.f(data))
 
 				var logs logBuffer
-				x, err := New(ctx, c, WithCacheDir(dir), WithLogger(logs.logger()))
+				opts := []Option{WithCacheDir(dir), WithLogger(logs.logger())}
+				if dm.name == "truncated" {
+					opts = append(opts, WithMappedSnapshots()) // read and mapped alike
+				}
+				x, err := New(ctx, c, opts...)
 				if err != nil {
 					t.Fatalf("New with a damaged %s snapshot: %v", part, err)
 				}

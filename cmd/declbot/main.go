@@ -35,6 +35,9 @@ type app struct {
 	stderr io.Writer
 	// getenv reads configuration; os.Getenv in production.
 	getenv func(string) string
+	// oneShot is set while a command that answers once and exits runs
+	// (oneShot): its index maps its snapshots (newIndex).
+	oneShot bool
 }
 
 // command is one subcommand.
@@ -109,6 +112,7 @@ func (a *app) main(ctx context.Context, args []string) int {
 		a.help(a.stderr)
 		return exitUsage
 	}
+	a.oneShot = oneShot[name]
 	return c.run(ctx, a, args[1:])
 }
 
