@@ -3,6 +3,8 @@ package retrieval
 import (
 	"math"
 	"testing"
+
+	"github.com/declbot/declbot/corpus"
 )
 
 func buildBM25(texts ...string) *bm25 {
@@ -142,5 +144,29 @@ func TestTopScores(t *testing.T) {
 	}
 	if got := topScores(nil, acc, 100); len(got) != 5 {
 		t.Errorf("topScores(k=100) returned %d, want the 5 positive scores", len(got))
+	}
+}
+
+// TestBM25ContribExact checks that the contributions computed at build
+// are, bit for bit, what accumulate computes term by term, on the real
+// corpus's lexical index and a question-list field.
+func TestBM25ContribExact(t *testing.T) {
+	x := corpusIndex(t)
+	for _, idx := range []*bm25{x.lex, x.altFor(corpus.LangHans)[0].lex} {
+		if idx.contrib == nil {
+			t.Fatal("no contributions kept for a small index")
+		}
+		slow := *idx
+		slow.contrib = nil
+		for id := range int32(idx.terms.len()) {
+			a, b := make([]float64, idx.n), make([]float64, idx.n)
+			idx.accumulateTerm(id, 1, a)
+			slow.accumulateTerm(id, 1, b)
+			for d := range a {
+				if math.Float64bits(a[d]) != math.Float64bits(b[d]) {
+					t.Fatalf("term %d, passage %d: %v from contributions, %v computed", id, d, a[d], b[d])
+				}
+			}
+		}
 	}
 }

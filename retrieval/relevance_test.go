@@ -18,7 +18,7 @@ var (
 )
 
 // corpusIndex is an offline index of the real corpus, built once.
-func corpusIndex(t *testing.T) *Index {
+func corpusIndex(t testing.TB) *Index {
 	t.Helper()
 	c := loadCorpus(t)
 	realIndexOnce.Do(func() { realIndex, realIndexErr = New(context.Background(), c) })

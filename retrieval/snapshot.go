@@ -58,7 +58,7 @@ import (
 //	sections, each at an offset that is a multiple of 8
 const (
 	snapshotMagic   = "DCLBIDX\n"
-	snapshotVersion = 1
+	snapshotVersion = 2
 	sectionNameLen  = 48
 	sectionEntryLen = sectionNameLen + 8 + 8 + 4 + 4
 )
@@ -468,6 +468,7 @@ func addBM25(w *snapshotWriter, prefix string, x *bm25) {
 	addSection(w, prefix+".docs", x.docs)
 	addSection(w, prefix+".tfs", x.tfs)
 	addSection(w, prefix+".idf", x.idf)
+	addSection(w, prefix+".contrib", x.contrib)
 }
 
 // bm25From returns the BM25 index in snap's sections named prefix, or
@@ -481,8 +482,12 @@ func bm25From(snap *snapshot, prefix string) (*bm25, bool) {
 	docs, ok6 := view[int32](snap, prefix+".docs")
 	tfs, ok7 := view[uint16](snap, prefix+".tfs")
 	idfs, ok8 := view[float64](snap, prefix+".idf")
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && ok8) || len(meta) != 1 {
+	contrib, ok9 := view[float64](snap, prefix+".contrib")
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && ok8 && ok9) || len(meta) != 1 {
 		return nil, false
+	}
+	if len(contrib) == 0 {
+		contrib = nil // none kept (a large index), or no postings
 	}
 	m := meta[0]
 	nt := int(m.terms)
@@ -491,7 +496,7 @@ func bm25From(snap *snapshot, prefix string) (*bm25, bool) {
 	// the postings, every posting a passage. (The checksums already rule
 	// out damage; this rules out a writer's bug turning into a crash.)
 	if int(m.n) != len(docLen) || len(norm) != len(docLen) || len(off) != nt+1 || len(idfs) != nt ||
-		len(docs) != len(tfs) || !tableShape(len(slots), nt, m.shift) ||
+		len(docs) != len(tfs) || contrib != nil && len(contrib) != len(docs) || !tableShape(len(slots), nt, m.shift) ||
 		off[0] != 0 || int(off[nt]) != len(docs) {
 		return nil, false
 	}
@@ -513,7 +518,7 @@ func bm25From(snap *snapshot, prefix string) (*bm25, bool) {
 	return &bm25{
 		k1: m.k1, b: m.b, n: int(m.n), avgdl: m.avgdl, maxIdf: m.maxIdf,
 		docLen: docLen, norm: norm, terms: termTable{slots: slots, n: nt, shift: uint8(m.shift)},
-		off: off, docs: docs, tfs: tfs, idf: idfs,
+		off: off, docs: docs, tfs: tfs, idf: idfs, contrib: contrib,
 	}, true
 }
 
