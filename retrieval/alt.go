@@ -203,7 +203,7 @@ func (x *Index) altFor(l corpus.Lang) []*altField {
 // most c: each passage scores its best entry. n is the number of
 // passages; acc (len(f.passage)+n at least, all zero, left zero) holds
 // the entries' scores, then the passages'; the result is dst's array.
-func (f *altField) rank(dst []docScore, acc []float64, qterms []weightedTerm, n, c int) []docScore {
+func (f *altField) rank(dst []docScore, acc []float64, qterms []weightedTerm, n, c int, buf *[]docScore) []docScore {
 	acc, best := acc[:len(f.passage)], acc[len(f.passage):len(f.passage)+n]
 	f.lex.accumulate(qterms, acc)
 	owner := f.passage[:len(acc)]
@@ -213,7 +213,7 @@ func (f *altField) rank(dst []docScore, acc []float64, qterms []weightedTerm, n,
 		p := owner[e]
 		best[p] = max(best[p], s)
 	}
-	out := topScores(dst, best, c)
+	out := topScores(dst, best, c, buf)
 	clear(acc)
 	clear(best)
 	return out
@@ -273,7 +273,7 @@ func (x *Index) altRankings(pq query.Query, qt []weightedTerm, c int, sc *scratc
 			sc.altAcc = make([]float64, need)
 		}
 		i := len(out)
-		r := f.rank(sc.altBuf(i), sc.altAcc, qt, n, c)
+		r := f.rank(sc.altBuf(i), sc.altAcc, qt, n, c, &sc.sel)
 		sc.alt[i] = r
 		if len(r) > 0 {
 			w := translationWeight

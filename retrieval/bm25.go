@@ -275,13 +275,13 @@ type docScore struct {
 
 // topScores returns up to k passages with a positive score in acc, best
 // first; ties go to the earlier passage, so rankings are deterministic.
-// The result is dst's array, reused.
-func topScores(dst []docScore, acc []float64, k int) []docScore {
+// The result is dst's array, reused; buf is selectBest's.
+func topScores(dst []docScore, acc []float64, k int, buf *[]docScore) []docScore {
 	dst = dst[:0]
 	for d, s := range acc {
 		if s > 0 {
 			dst = append(dst, docScore{int32(d), s})
 		}
 	}
-	return selectBest(dst, k)
+	return selectBest(dst, k, buf)
 }

@@ -132,7 +132,7 @@ func TestUnits(t *testing.T) {
 
 func TestTopScores(t *testing.T) {
 	acc := []float64{0.5, 0, 2, 0.5, 1, -1, 3}
-	got := topScores(nil, acc, 4)
+	got := topScores(nil, acc, 4, nil)
 	want := []docScore{{6, 3}, {2, 2}, {4, 1}, {0, 0.5}} // tie 0 vs 3: earlier wins
 	if len(got) != len(want) {
 		t.Fatalf("topScores = %v, want %v", got, want)
@@ -142,7 +142,7 @@ func TestTopScores(t *testing.T) {
 			t.Fatalf("topScores = %v, want %v", got, want)
 		}
 	}
-	if got := topScores(nil, acc, 100); len(got) != 5 {
+	if got := topScores(nil, acc, 100, nil); len(got) != 5 {
 		t.Errorf("topScores(k=100) returned %d, want the 5 positive scores", len(got))
 	}
 }

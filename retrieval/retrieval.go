@@ -413,7 +413,7 @@ func (x *Index) Search(ctx context.Context, q string, k int) (Results, error) {
 	if len(qterms) > 0 {
 		x.lex.resolve(qterms)
 		x.lex.accumulateResolved(qterms, s.acc)
-		lex = topScores(s.lex, s.acc, c)
+		lex = topScores(s.lex, s.acc, c, &s.sel)
 		s.lex = lex
 		clear(s.acc)
 	}
@@ -480,7 +480,7 @@ func (x *Index) vectorSearch(ctx context.Context, pq query.Query, textUnits bool
 	if isZero(v) {
 		return nil, nil
 	}
-	s.vec = x.vecs.search(s.vec, &s.nz, v, c)
+	s.vec = x.vecs.search(s.vec, &s.nz, v, c, &s.sel)
 	return s.vec, nil
 }
 

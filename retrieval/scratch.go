@@ -16,8 +16,10 @@ type scratch struct {
 	// vector one and one per alternative field.
 	lex, vec []docScore
 	alt      [][]docScore
-	// nz holds the query vector's non-zero components (vecScan.search).
-	nz []int32
+	// nz holds the query vector's non-zero components (vecScan.search);
+	// sel is selectBest's buffer for a corpus of more than 256 passages.
+	nz  []int32
+	sel []docScore
 	// slot maps a passage to 1 + its position in cands, 0 if none
 	// (fuse); all zero between searches.
 	slot  []int32

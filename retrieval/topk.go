@@ -26,17 +26,24 @@ func betterScore(a, b docScore) bool {
 }
 
 // selectBest reorders a so that its best k values come first, best first,
-// and returns them (all of a, sorted, if k >= len(a)).
-func selectBest(a []docScore, k int) []docScore {
+// and returns them (all of a, sorted, if k >= len(a)). The partitions
+// write into a buffer (see partitionScores): on the stack for a ranking
+// of a small corpus, as this one is, else *buf (grown as needed; nil:
+// allocated).
+func selectBest(a []docScore, k int, buf *[]docScore) []docScore {
 	if k <= 0 {
 		return a[:0]
 	}
-	// The partitions write into tmp (see partitionScores): on the stack
-	// for a ranking of a small corpus, as this one is.
 	var stack [256]docScore
 	tmp := stack[:]
 	if len(a) > len(stack) {
-		tmp = make([]docScore, len(a))
+		if buf == nil {
+			buf = new([]docScore)
+		}
+		if cap(*buf) < len(a) {
+			*buf = make([]docScore, len(a))
+		}
+		tmp = (*buf)[:len(a)]
 	}
 	k = min(k, len(a))
 	partialSort(a, k, tmp, 2*bits.Len(uint(len(a))))

@@ -61,7 +61,7 @@ func TestSelectBestMatchesSort(t *testing.T) {
 			}
 			slices.SortFunc(want, compareScores)
 			want = want[:min(k, len(want))]
-			got := topScores(make([]docScore, 0, 3), acc, k)
+			got := topScores(make([]docScore, 0, 3), acc, k, nil)
 			if len(got) != len(want) || len(want) > 0 && !slices.Equal(got, want) {
 				t.Fatalf("%s, round %d: topScores(k=%d) of %d = %v, want %v", name, round, k, n, got, want)
 			}

@@ -54,8 +54,8 @@ func newVecScan(ctx context.Context, coll *chromem.Collection, n, dim int, byID 
 // with its cosine similarity as the score (a float32 widened to float64:
 // same order, and it narrows back unchanged); equal similarities go to
 // the earlier passage. The result is dst's array, reused; nz (reused too)
-// holds q's non-zero components' indexes.
-func (v *vecScan) search(dst []docScore, nz *[]int32, q []float32, c int) []docScore {
+// holds q's non-zero components' indexes; buf is selectBest's.
+func (v *vecScan) search(dst []docScore, nz *[]int32, q []float32, c int, buf *[]docScore) []docScore {
 	if !chromemIsNormalized(q) {
 		q = chromemNormalize(q)
 	}
@@ -89,7 +89,7 @@ func (v *vecScan) search(dst []docScore, nz *[]int32, q []float32, c int) []docS
 		}
 		all = append(all, docScore{doc: v.doc[i], score: float64(sims[i%4])})
 	}
-	return selectBest(all, c)
+	return selectBest(all, c, buf)
 }
 
 // dot32x4Sparse is dot32 of q with four rows at once, reading only the
