@@ -52,12 +52,9 @@ type altField struct {
 	// passage maps each indexed entry to its passage's index: one entry
 	// per passage for a translation, one per question for question lists.
 	passage []int32
-	// vocab holds the stems (for Chinese, the bigrams) the field uses,
-	// for relevance.
-	vocab map[uint64]bool
-	// accs hold *[]float64 scratch: BM25 accumulators by entry, then
-	// best scores by passage.
-	accs sync.Pool
+	// vocab says, by term id of lex, whether the term is a stem (for
+	// Chinese, a bigram) the field uses, for relevance.
+	vocab []bool
 }
 
 // stemHash is a word stem's term hash, apart from the Han units.
@@ -96,20 +93,25 @@ func fieldTerms(text string, l corpus.Lang) []term {
 // buildAltField indexes texts, each belonging to the passage of the same
 // position in owners.
 func buildAltField(name string, l corpus.Lang, texts []string, owners []int32) *altField {
-	f := &altField{name: name, passage: owners, vocab: map[uint64]bool{}}
+	f := &altField{name: name, passage: owners}
 	lb := newBM25Builder(defaultK1, defaultB)
 	for _, t := range texts {
 		ts := fieldTerms(t, l)
+		lb.add(ts)
 		for _, x := range ts {
 			// Word fields keep their stems; Chinese ones their bigrams,
 			// the unit coverage asks about (relevance.go).
 			if x.bi == l.IsChinese() {
-				f.vocab[x.h] = true
+				id, _ := lb.x.terms.get(x.h)
+				for int(id) >= len(f.vocab) {
+					f.vocab = append(f.vocab, false)
+				}
+				f.vocab[id] = true
 			}
 		}
-		lb.add(ts)
 	}
 	f.lex = lb.build()
+	f.vocab = append(f.vocab, make([]bool, f.lex.terms.len()-len(f.vocab))...)
 	return f
 }
 
@@ -131,7 +133,9 @@ func (a *altFields) get() []*altField {
 // altIndexes prepares the alternative fields of passages, by the
 // language whose questions search them (altLang): the translation
 // (English, Russian) and, with a corpus, the question lists.
-func altIndexes(c *corpus.Corpus, passages []corpus.Passage) map[corpus.Lang]*altFields {
+// Each language's fields come from its snapshot when snaps has a good
+// one, and are otherwise built and saved there.
+func altIndexes(c *corpus.Corpus, passages []corpus.Passage, snaps *snapshots) map[corpus.Lang]*altFields {
 	out := map[corpus.Lang]*altFields{}
 	byID := make(map[string]int32, len(passages))
 	for i, p := range passages {
@@ -142,32 +146,49 @@ func altIndexes(c *corpus.Corpus, passages []corpus.Passage) map[corpus.Lang]*al
 			continue
 		}
 		out[l] = &altFields{build: func() []*altField {
-			var fields []*altField
-			if !l.IsChinese() {
-				texts := make([]string, len(passages))
-				owners := make([]int32, len(passages))
-				for i, p := range passages {
-					texts[i], owners[i] = p.TextIn(l), int32(i)
+			part := "alt-" + string(l)
+			if snap := snaps.load(part); snap != nil {
+				if fields, ok := altFieldsFrom(snap, len(passages)); ok {
+					snaps.used(part)
+					return fields
 				}
-				fields = append(fields, buildAltField(FieldTranslation, l, texts, owners))
+				snaps.inconsistent(part)
 			}
-			if c == nil {
-				return fields
-			}
-			var texts []string
-			var owners []int32
-			for _, q := range c.Questions(l) {
-				if i, ok := byID[q.ID]; ok {
-					texts, owners = append(texts, q.Text), append(owners, i)
-				}
-			}
-			if len(texts) > 0 {
-				fields = append(fields, buildAltField(FieldQuestions, l, texts, owners))
-			}
+			fields := buildAltFields(c, l, passages, byID)
+			var w snapshotWriter
+			addAltFields(&w, fields)
+			snaps.save(part, &w)
 			return fields
 		}}
 	}
 	return out
+}
+
+// buildAltFields builds the alternative fields of language l.
+func buildAltFields(c *corpus.Corpus, l corpus.Lang, passages []corpus.Passage, byID map[string]int32) []*altField {
+	var fields []*altField
+	if !l.IsChinese() {
+		texts := make([]string, len(passages))
+		owners := make([]int32, len(passages))
+		for i, p := range passages {
+			texts[i], owners[i] = p.TextIn(l), int32(i)
+		}
+		fields = append(fields, buildAltField(FieldTranslation, l, texts, owners))
+	}
+	if c == nil {
+		return fields
+	}
+	var texts []string
+	var owners []int32
+	for _, q := range c.Questions(l) {
+		if i, ok := byID[q.ID]; ok {
+			texts, owners = append(texts, q.Text), append(owners, i)
+		}
+	}
+	if len(texts) > 0 {
+		fields = append(fields, buildAltField(FieldQuestions, l, texts, owners))
+	}
+	return fields
 }
 
 // altFor returns the alternative fields questions of language l search.
@@ -179,37 +200,44 @@ func (x *Index) altFor(l corpus.Lang) []*altField {
 }
 
 // rank returns the field's passages for the query terms, best first, at
-// most c: each passage scores its best entry.
-func (f *altField) rank(qterms []weightedTerm, n, c int) []docScore {
-	buf, _ := f.accs.Get().(*[]float64)
-	if buf == nil || len(*buf) != len(f.passage)+n {
-		s := make([]float64, len(f.passage)+n)
-		buf = &s
-	}
-	acc, best := (*buf)[:len(f.passage)], (*buf)[len(f.passage):]
+// most c: each passage scores its best entry. n is the number of
+// passages; acc (len(f.passage)+n at least, all zero, left zero) holds
+// the entries' scores, then the passages'; the result is dst's array.
+func (f *altField) rank(dst []docScore, acc []float64, qterms []weightedTerm, n, c int, buf *[]docScore) []docScore {
+	acc, best := acc[:len(f.passage)], acc[len(f.passage):len(f.passage)+n]
 	f.lex.accumulate(qterms, acc)
+	owner := f.passage[:len(acc)]
 	for e, s := range acc {
-		if p := f.passage[e]; s > best[p] {
-			best[p] = s
-		}
+		// max, not a branch the processor would mispredict: scores are
+		// +0 or positive, never NaN or -0, where the two differ.
+		p := owner[e]
+		best[p] = max(best[p], s)
 	}
-	out := topScores(best, c)
-	clear(*buf)
-	f.accs.Put(buf)
+	out := topScores(dst, best, c, buf)
+	clear(acc)
+	clear(best)
 	return out
 }
 
-// altQueryTerms returns the query's terms for the fields of language l.
-func altQueryTerms(pq query.Query, l corpus.Lang) []weightedTerm {
-	ts := fieldTerms(pq.Original, l)
-	out := make([]weightedTerm, 0, len(ts))
-	seen := make(map[uint64]bool, len(ts))
+// altQueryTerms returns the query's terms for the fields of language l,
+// in the order they first occur; origF is corpus.Fold(pq.Original).
+func (s *scratch) altQueryTerms(pq query.Query, origF string, l corpus.Lang) []weightedTerm {
+	var ts []term
+	if l.IsChinese() {
+		s.units = appendUnits(s.units[:0], origF)
+		s.terms = appendTerms(s.terms[:0], s.units)
+		ts = s.terms
+	} else {
+		ts = stemTerms(pq.ContentStems) // query.ContentStems(pq.Original)
+	}
+	out := s.altTerms[:0]
 	for _, t := range ts {
-		if !seen[t.h] {
-			seen[t.h] = true
+		if s.seen.add(t.h) {
 			out = append(out, weightedTerm{h: t.h, w: 1, bi: t.bi})
 		}
 	}
+	s.seen.reset()
+	s.altTerms = out
 	return out
 }
 
@@ -232,16 +260,22 @@ type altRanking struct {
 }
 
 // altRankings ranks passages by the alternative fields of the query's
-// language (simplified Chinese question lists for any Chinese question).
-func (x *Index) altRankings(pq query.Query, c int) []altRanking {
-	l := altLang(pq.Lang)
-	qt := altQueryTerms(pq, l)
+// language (simplified Chinese question lists for any Chinese question),
+// for its terms qt (altQueryTerms), in sc's buffers.
+func (x *Index) altRankings(pq query.Query, qt []weightedTerm, c int, sc *scratch) []altRanking {
 	if len(qt) == 0 {
 		return nil
 	}
 	var out []altRanking
-	for _, f := range x.altFor(l) {
-		if r := f.rank(qt, len(x.passages), c); len(r) > 0 {
+	n := len(x.passages)
+	for _, f := range x.altFor(altLang(pq.Lang)) {
+		if need := len(f.passage) + n; len(sc.altAcc) < need {
+			sc.altAcc = make([]float64, need)
+		}
+		i := len(out)
+		r := f.rank(sc.altBuf(i), sc.altAcc, qt, n, c, &sc.sel)
+		sc.alt[i] = r
+		if len(r) > 0 {
 			w := translationWeight
 			if f.name == FieldQuestions {
 				w = questionsWeight
@@ -265,7 +299,7 @@ func altLang(l corpus.Lang) corpus.Lang {
 // or for Chinese a bigram hash).
 func (x *Index) altKnows(l corpus.Lang, h uint64) bool {
 	for _, f := range x.altFor(l) {
-		if f.vocab[h] {
+		if id, ok := f.lex.terms.get(h); ok && f.vocab[id] {
 			return true
 		}
 	}

@@ -3,6 +3,8 @@ package retrieval
 import (
 	"math"
 	"testing"
+
+	"github.com/declbot/declbot/corpus"
 )
 
 func buildBM25(texts ...string) *bm25 {
@@ -80,13 +82,24 @@ func TestBM25TermFrequencySaturates(t *testing.T) {
 	// d0: norm = 1.2·(0.25 + 0.75·7/5) = 1.56; per term (tf 2) ln2·4.4/3.56 = 0.8566988
 	x := buildBM25("和平和平", "安全")
 	q := queryTerms("和平", 1)
+	x.resolve(q)
 	if got, want := x.score(q, 0), 3*0.8566988; math.Abs(got-want) > 1e-6 {
 		t.Errorf("score = %.7f, want %.7f", got, want)
 	}
-	if in, idf := x.lookup(bigram(mix('和'), mix('平')), 0); !in || math.Abs(idf-math.Ln2) > 1e-12 {
+	acc := make([]float64, 2)
+	x.accumulateResolved(q, acc)
+	if acc[0] != x.score(q, 0) || acc[1] != 0 {
+		t.Errorf("accumulated %v, want the score of d0 and 0", acc)
+	}
+	lookup := func(h uint64, doc int32) (bool, float64) {
+		q := []weightedTerm{{h: h, w: 1}}
+		x.resolve(q)
+		return x.lookup(q[0], doc)
+	}
+	if in, idf := lookup(bigram(mix('和'), mix('平')), 0); !in || math.Abs(idf-math.Ln2) > 1e-12 {
 		t.Errorf("lookup 和平 in d0 = %v, idf %v; want true, ln 2", in, idf)
 	}
-	if in, idf := x.lookup(mix('战'), 0); in || idf != x.maxIDF() {
+	if in, idf := lookup(mix('战'), 0); in || idf != x.maxIDF() {
 		t.Errorf("lookup of a missing term = %v, %v; want false, maxIDF", in, idf)
 	}
 }
@@ -119,7 +132,7 @@ func TestUnits(t *testing.T) {
 
 func TestTopScores(t *testing.T) {
 	acc := []float64{0.5, 0, 2, 0.5, 1, -1, 3}
-	got := topScores(acc, 4)
+	got := topScores(nil, acc, 4, nil)
 	want := []docScore{{6, 3}, {2, 2}, {4, 1}, {0, 0.5}} // tie 0 vs 3: earlier wins
 	if len(got) != len(want) {
 		t.Fatalf("topScores = %v, want %v", got, want)
@@ -129,7 +142,31 @@ func TestTopScores(t *testing.T) {
 			t.Fatalf("topScores = %v, want %v", got, want)
 		}
 	}
-	if got := topScores(acc, 100); len(got) != 5 {
+	if got := topScores(nil, acc, 100, nil); len(got) != 5 {
 		t.Errorf("topScores(k=100) returned %d, want the 5 positive scores", len(got))
+	}
+}
+
+// TestBM25ContribExact checks that the contributions computed at build
+// are, bit for bit, what accumulate computes term by term, on the real
+// corpus's lexical index and a question-list field.
+func TestBM25ContribExact(t *testing.T) {
+	x := corpusIndex(t)
+	for _, idx := range []*bm25{x.lex, x.altFor(corpus.LangHans)[0].lex} {
+		if idx.contrib == nil {
+			t.Fatal("no contributions kept for a small index")
+		}
+		slow := *idx
+		slow.contrib = nil
+		for id := range int32(idx.terms.len()) {
+			a, b := make([]float64, idx.n), make([]float64, idx.n)
+			idx.accumulateTerm(id, 1, a)
+			slow.accumulateTerm(id, 1, b)
+			for d := range a {
+				if math.Float64bits(a[d]) != math.Float64bits(b[d]) {
+					t.Fatalf("term %d, passage %d: %v from contributions, %v computed", id, d, a[d], b[d])
+				}
+			}
+		}
 	}
 }

@@ -52,9 +52,13 @@ type HashEmbedder struct {
 	dim    int
 	weight [3]float64 // of unigrams, bigrams, trigrams
 	// idf weights n-grams by rarity in the texts given to
-	// WithHashIDF; nil means every n-gram weighs the same. unseen is the
-	// weight of an n-gram those texts lack. fingerprint names the texts.
-	idf         map[uint64]float32
+	// WithHashIDF (idfOf): n-gram ids in idfIDs, their weights in idf.
+	// Without it (hasIDF false) every n-gram weighs the same. unseen is
+	// the weight of an n-gram those texts lack. fingerprint names the
+	// texts.
+	hasIDF      bool
+	idfIDs      termTable
+	idf         []float32
 	unseen      float32
 	fingerprint string
 }
@@ -69,7 +73,8 @@ type HashOption func(*HashEmbedder)
 // never mixed in from the cache.
 func WithHashIDF(texts []string) HashOption {
 	return func(e *HashEmbedder) {
-		df := map[uint64]float32{}
+		var ids termTable
+		var df []float32 // by n-gram id: passages with it, then its weight
 		var units []unit
 		var grams []uint64
 		h := sha256.New()
@@ -80,14 +85,18 @@ func WithHashIDF(texts []string) HashOption {
 			grams = appendNgrams(grams[:0], units)
 			slices.Sort(grams)
 			for _, g := range slices.Compact(grams) {
-				df[g]++
+				id, added := ids.add(g)
+				if added {
+					df = append(df, 0)
+				}
+				df[id]++
 			}
 		}
 		n := float64(len(texts))
-		for g, d := range df {
-			df[g] = float32(math.Log(1 + n/float64(d)))
+		for id, d := range df {
+			df[id] = float32(math.Log(1 + n/float64(d)))
 		}
-		e.idf = df
+		e.hasIDF, e.idfIDs, e.idf = true, ids, df
 		e.unseen = float32(math.Log(1 + n))
 		e.fingerprint = hex.EncodeToString(h.Sum(nil)[:6])
 	}
@@ -113,7 +122,7 @@ var hashOrderWeight = [3]float64{0.4, 1, 0.8}
 
 // Name includes the version of the scheme and the dimension.
 func (e *HashEmbedder) Name() string {
-	if e.idf != nil {
+	if e.hasIDF {
 		return fmt.Sprintf("hash-ngram-v1-d%d-idf-%s", e.dim, e.fingerprint)
 	}
 	return fmt.Sprintf("hash-ngram-v1-d%d", e.dim)
@@ -165,10 +174,10 @@ func (e *HashEmbedder) vector(grams []uint64) []float32 {
 		}
 		h := grams[i]
 		w := e.weight[h&3] * (1 + math.Log(float64(j-i)))
-		if e.idf != nil {
-			idf, ok := e.idf[h]
-			if !ok {
-				idf = e.unseen
+		if e.hasIDF {
+			idf := e.unseen
+			if id, ok := e.idfIDs.get(h); ok {
+				idf = e.idf[id]
 			}
 			w *= float64(idf)
 		}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -98,26 +99,63 @@ var zhNamesTxt string
 
 // zhNames is a set of common Chinese proper names the corpus does not
 // contain (zhnames.txt), with the length in runes of the longest.
+//
+// The names are a sorted slice, searched by binary search, and a bit set
+// of the hashes of their first two runes tells at a glance that no name
+// starts at a position (most positions of most questions): no map of
+// 5,000 strings is built at every start, and a search does a handful of
+// lookups instead of one for each length at each position.
 type zhNames struct {
-	set     map[string]bool
+	names   []string
+	first   *[pairBits / 64]uint64
 	maxRune int
 }
 
-func loadZhNames() zhNames { return loadNameSet(zhNamesTxt) }
+// pairBits is the size of zhNames.first: 32,768 bits, one page, for
+// about 5,000 names (a name's pair is set; about one pair in seven that
+// no name starts with is set too, and costs a lookup).
+const pairBits = 1 << 15
+
+func pairBit(r1, r2 rune) uint32 { return uint32(mix(uint64(r1)<<32|uint64(r2))) % pairBits }
+
+// The name sets never change: each process builds them once.
+var (
+	zhNameSet = sync.OnceValue(func() zhNames { return loadNameSet(zhNamesTxt) })
+	placeSet  = sync.OnceValue(func() placeNames { return placeNames{zhNames: loadNameSet(placesTxt)} })
+)
+
+func loadZhNames() zhNames { return zhNameSet() }
 
 // loadNameSet reads one name a line; blank lines and # comments are skipped.
 func loadNameSet(txt string) zhNames {
-	z := zhNames{set: make(map[string]bool, 5000)}
-	for _, line := range strings.Split(txt, "\n") {
+	z := zhNames{names: make([]string, 0, strings.Count(txt, "\n")+1), first: new([pairBits / 64]uint64)}
+	for line := range strings.Lines(txt) {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		z.set[line] = true
+		z.names = append(z.names, line)
 		z.maxRune = max(z.maxRune, utf8.RuneCountInString(line))
+		r1, n := utf8.DecodeRuneInString(line)
+		r2, _ := utf8.DecodeRuneInString(line[n:])
+		b := pairBit(r1, r2)
+		z.first[b/64] |= 1 << (b % 64)
 	}
+	if !slices.IsSorted(z.names) {
+		slices.Sort(z.names)
+	}
+	z.names = slices.Compact(z.names)
 	return z
 }
+
+// has reports whether name is in the set.
+func (z zhNames) has(name string) bool {
+	_, ok := slices.BinarySearch(z.names, name)
+	return ok
+}
+
+// len is the number of names.
+func (z zhNames) len() int { return len(z.names) }
 
 // each calls f with the position and length, in runes, of each name in s,
 // left to right, the longest match first. It looks names up by substring,
@@ -125,24 +163,29 @@ func loadNameSet(txt string) zhNames {
 func (z zhNames) each(s string, f func(pos, runes int)) {
 	pos := 0
 	for i := 0; i < len(s); {
-		end, runes := i, 0
-		bestEnd, bestRunes := 0, 0
-		for end < len(s) && runes < z.maxRune {
-			_, n := utf8.DecodeRuneInString(s[end:])
-			end += n
-			runes++
-			if runes >= 2 && z.set[s[i:end]] {
-				bestEnd, bestRunes = end, runes
+		r1, n1 := utf8.DecodeRuneInString(s[i:])
+		if i+n1 < len(s) {
+			r2, _ := utf8.DecodeRuneInString(s[i+n1:])
+			if b := pairBit(r1, r2); z.first[b/64]&(1<<(b%64)) != 0 {
+				end, runes := i, 0
+				bestEnd, bestRunes := 0, 0
+				for end < len(s) && runes < z.maxRune {
+					_, n := utf8.DecodeRuneInString(s[end:])
+					end += n
+					runes++
+					if runes >= 2 && z.has(s[i:end]) {
+						bestEnd, bestRunes = end, runes
+					}
+				}
+				if bestRunes > 0 {
+					f(pos, bestRunes)
+					pos += bestRunes
+					i = bestEnd
+					continue
+				}
 			}
 		}
-		if bestRunes > 0 {
-			f(pos, bestRunes)
-			pos += bestRunes
-			i = bestEnd
-			continue
-		}
-		_, n := utf8.DecodeRuneInString(s[i:])
-		i += n
+		i += n1
 		pos++
 	}
 }
@@ -161,9 +204,7 @@ var placesTxt string
 // (places.txt).
 type placeNames struct{ zhNames }
 
-func loadPlaces() placeNames {
-	return placeNames{zhNames: loadNameSet(placesTxt)}
-}
+func loadPlaces() placeNames { return placeSet() }
 
 // mark sets, for each rune of s, whether it lies in a name (longest match
 // first), in dst (reused), and returns it with the number of names found.
@@ -182,7 +223,7 @@ func (p placeNames) mark(dst []bool, s string) ([]bool, int) {
 // all reports whether terms is not empty and every one is a name.
 func (p placeNames) all(terms []string) bool {
 	for _, t := range terms {
-		if !p.set[t] {
+		if !p.has(t) {
 			return false
 		}
 	}
@@ -191,15 +232,18 @@ func (p placeNames) all(terms []string) bool {
 
 // relevance scores in [0,1] whether the declaration addresses the query;
 // DefaultRelevanceThreshold (0.5) is the boundary.
-func (x *Index) relevance(pq query.Query, qterms []weightedTerm, items []Result) float64 {
-	if len(items) == 0 || len(qterms) == 0 && len(altQueryTerms(pq, altLang(pq.Lang))) == 0 {
+// altTerms are the query's terms for the alternative fields of its
+// language (altQueryTerms).
+// docs are the items' passage numbers.
+func (x *Index) relevance(pq query.Query, qterms, altTerms []weightedTerm, items []Result, docs []int32, sc *scratch) float64 {
+	if len(items) == 0 || len(qterms) == 0 && len(altTerms) == 0 {
 		return 0
 	}
 	match := 0.0
 	if len(qterms) > 0 {
-		match = x.match(qterms, items)
+		match = x.match(qterms, docs)
 	}
-	return defaultRelevance.score(x.coverage(pq), match)
+	return defaultRelevance.score(x.coverageWith(pq, sc), match)
 }
 
 func (m relevanceModel) score(coverage, match float64) float64 {
@@ -220,6 +264,13 @@ func (m relevanceModel) score(coverage, match float64) float64 {
 // Chinese characters weigh their full idf instead of the little they weigh
 // in a question that also names one of the text's topics.
 func (x *Index) coverage(pq query.Query) float64 {
+	sc := x.getScratch()
+	defer x.putScratch(sc)
+	return x.coverageWith(pq, sc)
+}
+
+// coverageWith is coverage with sc's buffers.
+func (x *Index) coverageWith(pq query.Query, sc *scratch) float64 {
 	m := defaultRelevance
 	word := x.lex.maxIDF()
 	var (
@@ -228,8 +279,8 @@ func (x *Index) coverage(pq query.Query) float64 {
 		weakChars    float64 // idf of unexplained Chinese characters
 		weakWords    float64 // unknown lower-case English/Russian words
 	)
-	var units []unitRune
-	var inName []bool
+	units, inName := sc.unitRunes, sc.inName
+	defer func() { sc.unitRunes, sc.inName = units, inName }()
 	for _, piece := range pq.Pieces {
 		units = appendUnitRunes(units[:0], piece)
 		if slices.Contains(pq.Mapped, piece) {
@@ -279,11 +330,11 @@ func (x *Index) coverage(pq query.Query) float64 {
 			topic += word
 		}
 	}
-	for _, u := range pq.Unmatched {
+	for i, u := range pq.Unmatched {
 		switch {
 		case slices.Contains(pq.Names, u):
 			strong += m.nameWeight * word
-		case x.knowsWord(pq.Lang, u):
+		case x.knowsWord(pq, i):
 			// A word of the working translation or the question lists:
 			// the corpus's vocabulary in the question's language.
 			topic += m.knownWordWeight * word
@@ -309,7 +360,7 @@ func (x *Index) coverage(pq query.Query) float64 {
 // match is the idf-weighted share of the query's bigrams (its unigrams, if
 // it has no bigrams) found in the best of the top three passages. A term
 // the corpus lacks counts with the highest idf.
-func (x *Index) match(qterms []weightedTerm, items []Result) float64 {
+func (x *Index) match(qterms []weightedTerm, docs []int32) float64 {
 	useBi := false
 	for _, t := range qterms {
 		if t.bi {
@@ -318,14 +369,13 @@ func (x *Index) match(qterms []weightedTerm, items []Result) float64 {
 		}
 	}
 	best := 0.0
-	for _, it := range items[:min(3, len(items))] {
-		doc := x.byID[it.Passage.ID]
+	for _, doc := range docs[:min(3, len(docs))] {
 		have, total := 0.0, 0.0
 		for _, t := range qterms {
 			if t.bi != useBi {
 				continue
 			}
-			in, idf := x.lex.lookup(t.h, doc)
+			in, idf := x.lex.lookup(t, doc)
 			total += idf
 			if in {
 				have += idf
@@ -340,7 +390,7 @@ func (x *Index) match(qterms []weightedTerm, items []Result) float64 {
 
 // unitIDF is the idf of a unigram, the highest for one the corpus lacks.
 func (x *Index) unitIDF(h uint64) float64 {
-	if id, ok := x.lex.terms[h]; ok {
+	if id, ok := x.lex.terms.get(h); ok {
 		return x.lex.idf[id]
 	}
 	return x.lex.maxIDF()
@@ -357,6 +407,19 @@ type unitRune struct {
 
 const functionChars = "的了是在有对和与及把被让给吗呢吧啊呀么嘛也都还就将会要能可以其这那个些之所为里上下从向该此我你他她它们"
 
+// functionRunes are functionChars sorted, for a binary search instead of
+// a scan of the string for every character of every question.
+var functionRunes = func() []rune {
+	rs := []rune(functionChars)
+	slices.Sort(rs)
+	return rs
+}()
+
+func isFunctionChar(r rune) bool {
+	_, ok := slices.BinarySearch(functionRunes, r)
+	return ok
+}
+
 // appendUnitRunes appends the units of folded text s, as appendUnits cuts
 // them, to dst.
 func appendUnitRunes(dst []unitRune, s string) []unitRune {
@@ -365,7 +428,7 @@ func appendUnitRunes(dst []unitRune, s string) []unitRune {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case unicode.Is(unicode.Han, r):
-			dst = append(dst, unitRune{h: mix(uint64(r)), function: strings.ContainsRune(functionChars, r), pos: pos})
+			dst = append(dst, unitRune{h: mix(uint64(r)), function: isFunctionChar(r), pos: pos})
 			i += n
 			pos++
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
@@ -398,12 +461,14 @@ func (x *Index) knowsBigram(h uint64) bool {
 }
 
 // knowsWord reports whether the working translation or the question list
-// of language l uses the word w (all of its stems).
-func (x *Index) knowsWord(l corpus.Lang, w string) bool {
+// of the query's language uses its i-th unmatched word (all of its stems,
+// query.ContentStems), which is not one of its Names.
+func (x *Index) knowsWord(pq query.Query, i int) bool {
+	l := pq.Lang
 	if l.IsChinese() {
 		return false
 	}
-	stems := query.ContentStems(w)
+	stems := pq.UnmatchedStems[i]
 	if len(stems) == 0 {
 		return false
 	}

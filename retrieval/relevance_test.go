@@ -2,6 +2,8 @@ package retrieval
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +18,7 @@ var (
 )
 
 // corpusIndex is an offline index of the real corpus, built once.
-func corpusIndex(t *testing.T) *Index {
+func corpusIndex(t testing.TB) *Index {
 	t.Helper()
 	c := loadCorpus(t)
 	realIndexOnce.Do(func() { realIndex, realIndexErr = New(context.Background(), c) })
@@ -134,11 +136,11 @@ func TestRelevanceModel(t *testing.T) {
 // names it lacks.
 func TestPlaceNames(t *testing.T) {
 	p, z := loadPlaces(), loadZhNames()
-	if len(p.set) < 50 {
-		t.Fatalf("places.txt has %d names", len(p.set))
+	if p.len() < 50 {
+		t.Fatalf("places.txt has %d names", p.len())
 	}
 	texts := foldedPassages(t)
-	for n := range p.set {
+	for _, n := range p.names {
 		found := false
 		for _, s := range texts {
 			if strings.Contains(s, n) {
@@ -149,7 +151,7 @@ func TestPlaceNames(t *testing.T) {
 		if !found {
 			t.Errorf("places.txt: %s does not occur in the corpus", n)
 		}
-		if z.set[n] {
+		if z.has(n) {
 			t.Errorf("%s is in both places.txt and zhnames.txt", n)
 		}
 	}
@@ -180,16 +182,16 @@ func TestCoverageNames(t *testing.T) {
 
 func TestZhNames(t *testing.T) {
 	z := loadZhNames()
-	if len(z.set) < 1000 {
-		t.Fatalf("zhnames.txt has %d names", len(z.set))
+	if z.len() < 1000 {
+		t.Fatalf("zhnames.txt has %d names", z.len())
 	}
 	for _, n := range []string{"台湾", "北约", "世界杯"} {
-		if !z.set[n] {
+		if !z.has(n) {
 			t.Errorf("%s missing from zhnames.txt", n)
 		}
 	}
 	texts := foldedPassages(t)
-	for n := range z.set {
+	for _, n := range z.names {
 		for _, s := range texts {
 			if strings.Contains(s, n) {
 				t.Errorf("zhnames.txt: %s occurs in the corpus", n)
@@ -209,4 +211,54 @@ func foldedPassages(t *testing.T) []string {
 		out = append(out, corpus.Fold(p.TextHans))
 	}
 	return out
+}
+
+// TestNameScan checks each, which skips positions by the names' first
+// two runes, against looking every substring up, on text made of pieces
+// of names and other characters.
+func TestNameScan(t *testing.T) {
+	for _, z := range []zhNames{loadZhNames(), loadPlaces().zhNames} {
+		set := map[string]bool{}
+		var runes []rune
+		for _, n := range z.names {
+			set[n] = true
+			runes = append(runes, []rune(n)...)
+		}
+		runes = append(runes, []rune("的了和，。 a1")...)
+		naive := func(s string) (out [][2]int) {
+			rs := []rune(s)
+			for i := 0; i < len(rs); {
+				best := 0
+				for l := 2; l <= z.maxRune && i+l <= len(rs); l++ {
+					if set[string(rs[i:i+l])] {
+						best = l
+					}
+				}
+				if best > 0 {
+					out = append(out, [2]int{i, best})
+					i += best
+					continue
+				}
+				i++
+			}
+			return out
+		}
+		rng := rand.New(rand.NewPCG(3, uint64(len(z.names))))
+		for range 3000 {
+			var b strings.Builder
+			for range rng.IntN(30) {
+				if rng.IntN(3) == 0 {
+					b.WriteString(z.names[rng.IntN(len(z.names))])
+				} else {
+					b.WriteRune(runes[rng.IntN(len(runes))])
+				}
+			}
+			s := b.String()
+			var got [][2]int
+			z.each(s, func(pos, n int) { got = append(got, [2]int{pos, n}) })
+			if want := naive(s); !slices.Equal(got, want) {
+				t.Fatalf("names in %q: %v, want %v", s, got, want)
+			}
+		}
+	}
 }

@@ -62,7 +62,8 @@ type options struct {
 	lruSize  int
 	// corpus gives the question lists (set by New; nil in tests that
 	// index bare passages).
-	corpus *corpus.Corpus
+	corpus       *corpus.Corpus
+	mapSnapshots bool
 }
 
 // WithEmbedder sets the embedder of the vector side (default: a
@@ -79,6 +80,15 @@ func WithEmbedder(e Embedder) Option {
 // no disk cache). The directory is created if missing; if it cannot be
 // created or written, the index works without the cache and logs why once.
 func WithCacheDir(dir string) Option { return func(o *options) { o.cacheDir = dir } }
+
+// WithMappedSnapshots maps the index snapshots of the cache directory
+// (snapshot.go) into memory instead of reading them: a start takes their
+// pages from the page cache instead of copying them into fresh memory,
+// several milliseconds less for a process that answers one question and
+// exits. A long-running process should read them (the default): a mapped
+// file truncated or overwritten in place while the process runs, which
+// declbot never does, would reach it.
+func WithMappedSnapshots() Option { return func(o *options) { o.mapSnapshots = true } }
 
 // WithLogger sets the logger for cache problems and embedder retries
 // (default: slog.Default()).
@@ -137,10 +147,12 @@ type Index struct {
 	// vecWeight multiplies the vector ranking's 1/(k+rank) in the fusion
 	// (the lexical ranking's weight is 1): see characterVectorWeight.
 	vecWeight float64
-	accs      sync.Pool  // *[]float64 of len(passages), BM25 accumulators
-	slots     sync.Pool  // *[]int32 of len(passages), zero: fuse's slot table
-	zhNames   zhNames    // for the relevance signal
-	places    placeNames // for the relevance signal
+	scratch   sync.Pool // *scratch (scratch.go)
+	// snaps are the index's snapshot files (snapshot.go), nil without a
+	// cache directory.
+	snaps   *snapshots
+	zhNames zhNames    // for the relevance signal
+	places  placeNames // for the relevance signal
 
 	// vecDownUntil (unix nanoseconds) is set when embedding a query failed:
 	// until then queries skip the vector side instead of each waiting out
@@ -175,18 +187,15 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 	if _, ok := o.embedder.(ProcessedQueryEmbedder); ok || o.embedder == nil {
 		vecWeight = characterVectorWeight
 	}
-	if o.embedder == nil {
-		texts := make([]string, len(passages))
-		for i, p := range passages {
-			texts[i] = p.TextHans
-		}
-		o.embedder = NewHashEmbedder(0, WithHashIDF(texts))
-	}
 	if o.logger == nil {
 		o.logger = slog.Default()
 	}
 	if len(passages) == 0 {
 		return nil, errors.New("retrieval: no passages to index")
+	}
+	snaps := openSnapshots(o.cacheDir, o.corpus, passages, o.mapSnapshots, o.logger)
+	if o.embedder == nil {
+		o.embedder = defaultEmbedder(passages, snaps)
 	}
 	x := &Index{
 		passages:  passages,
@@ -198,18 +207,15 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		vecWeight: vecWeight,
 		zhNames:   loadZhNames(),
 		places:    loadPlaces(),
+		snaps:     snaps,
 	}
-	n := len(passages)
-	x.accs.New = func() any { s := make([]float64, n); return &s }
-	x.slots.New = func() any { s := make([]int32, n); return &s }
-	x.alt = altIndexes(o.corpus, passages)
+	x.alt = altIndexes(o.corpus, passages, snaps)
 
 	// The query processor, the lexical index and the fields every
 	// Chinese question searches do not depend on the vectors: they are
-	// built on a second core while this one reads or computes the
-	// vectors (a `declbot ask` spends most of its time here). The
-	// translations' fields stay lazy: only English or Russian questions
-	// need them.
+	// built (or read from their snapshots) on a second core while this
+	// one reads or computes the vectors. The translations' fields stay
+	// lazy: only English or Russian questions need them.
 	var qpErr error
 	built := make(chan struct{})
 	go func() {
@@ -217,7 +223,7 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		if x.qp, qpErr = query.New(); qpErr != nil {
 			return
 		}
-		x.lex = buildLexical(passages)
+		x.lex = lexicalIndex(passages, snaps)
 		x.alt[altLang(corpus.LangHans)].get()
 	}()
 	vecs, err := x.embedPassages(ctx)
@@ -389,14 +395,19 @@ func (x *Index) search(ctx context.Context, q string, k int, in []bool) (Results
 		k = 5
 	}
 	pq := x.qp.Process(q)
-	if !hasLetters(pq.Original) {
+	// Each text is folded once here; what reads it below reads the
+	// folded form.
+	origF := corpus.Fold(pq.Original)
+	if !hasUnits(origF) {
 		return Results{}, ErrEmptyQuery
 	}
-	if !hasLetters(pq.Text) && pq.Lang.IsChinese() {
+	textF := corpus.Fold(pq.Text)
+	if !hasUnits(textF) && pq.Lang.IsChinese() {
 		// Stop-phrase removal left nothing ("天津宣言说了什么？"): the
 		// question is about the text as a whole, so search its own words
 		// rather than return nothing.
-		pq.Text = corpus.Fold(pq.Original)
+		pq.Text = origF
+		textF = corpus.Fold(pq.Text)
 	}
 	res := Results{Query: pq.Text}
 	c := max(DefaultCandidates, k)
@@ -407,19 +418,20 @@ func (x *Index) search(ctx context.Context, q string, k int, in []bool) (Results
 		// index held them alone.
 		c = len(x.passages)
 	}
+	s := x.getScratch()
+	defer x.putScratch(s)
 
-	qterms := x.queryTerms(pq.Text)
+	qterms := s.queryTerms(textF)
 	var lex []docScore
 	if len(qterms) > 0 {
-		accp := x.accs.Get().(*[]float64)
-		acc := *accp
-		x.lex.accumulate(qterms, acc)
-		lex = topScores(acc, c)
-		clear(acc)
-		x.accs.Put(accp)
+		x.lex.resolve(qterms)
+		x.lex.accumulateResolved(qterms, s.acc)
+		lex = topScores(s.lex, s.acc, c, &s.sel)
+		s.lex = lex
+		clear(s.acc)
 	}
 
-	vec, err := x.vectorSearch(ctx, pq, c)
+	vec, err := x.vectorSearch(ctx, pq, hasUnits(textF), c, s)
 	if err != nil {
 		if ctx.Err() != nil {
 			return Results{}, ctx.Err()
@@ -430,12 +442,13 @@ func (x *Index) search(ctx context.Context, q string, k int, in []bool) (Results
 		vec = nil
 	}
 
-	alts := x.altRankings(pq, c)
+	altTerms := s.altQueryTerms(pq, origF, altLang(pq.Lang))
+	alts := x.altRankings(pq, altTerms, c, s)
 	if in != nil {
 		lex, vec, alts = within(in, keep, lex, vec, alts)
 	}
-	res.Items = x.fuse(vec, lex, alts, qterms, k)
-	res.Relevance = x.relevance(pq, qterms, res.Items)
+	res.Items = x.fuse(s, vec, lex, alts, qterms, k)
+	res.Relevance = x.relevance(pq, qterms, altTerms, res.Items, s.top, s)
 	res.InScope = res.Relevance >= DefaultRelevanceThreshold
 	if !res.InScope {
 		res.Unmentioned = x.unmentioned(pq)
@@ -443,13 +456,15 @@ func (x *Index) search(ctx context.Context, q string, k int, in []bool) (Results
 	return res, nil
 }
 
-// vectorSearch ranks passages by cosine similarity to the query's vector.
-func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]vecHit, error) {
-	text := pq.Original
+// vectorSearch ranks passages by cosine similarity to the query's vector
+// (in s.vec). textUnits says whether pq.Text has a unit (pq.Original has
+// one, or there is no search).
+func (x *Index) vectorSearch(ctx context.Context, pq query.Query, textUnits bool, c int, s *scratch) ([]docScore, error) {
+	text, units := pq.Original, true
 	if _, ok := x.embedder.(ProcessedQueryEmbedder); ok {
-		text = pq.Text
+		text, units = pq.Text, textUnits
 	}
-	if !hasLetters(text) || x.nvec == 0 {
+	if !units || x.nvec == 0 {
 		return nil, nil
 	}
 	v, ok := x.queries.get(text)
@@ -484,38 +499,29 @@ func (x *Index) vectorSearch(ctx context.Context, pq query.Query, c int) ([]vecH
 	if isZero(v) {
 		return nil, nil
 	}
-	return x.vecs.search(v, c), nil
+	s.vec = x.vecs.search(s.vec, &s.nz, v, c, &s.sel)
+	return s.vec, nil
 }
 
 // fuse merges the rankings by reciprocal rank fusion and returns the best
 // k, with both components' ranks and scores.
 //
-// Candidates are plain values in one slice, found through a pooled
-// passage-indexed slot table, and only the best k become Results (with
+// Candidates are plain values in one slice (sc's, reused), found through
+// a passage-indexed slot table, and only the best k become Results (with
 // their passage, fields and alternative ranks): a map entry, a pointer and
 // a map of alternative ranks for each of ~150 candidates were a quarter of
 // a search.
-func (x *Index) fuse(vec []vecHit, lex []docScore, alts []altRanking, qterms []weightedTerm, k int) []Result {
-	type cand struct {
-		index    int32
-		vecRank  int32
-		lexRank  int32
-		inAlt    bool
-		vecScore float32
-		score    float64
-		lexScore float64
-		altRank  [len(fieldNames)]int32
-		// best is each field's 1/(k+rank), for ordering Fields.
-		best [len(fieldNames)]float64
-	}
+func (x *Index) fuse(sc *scratch, vec, lex []docScore, alts []altRanking, qterms []weightedTerm, k int) []Result {
 	total := len(vec) + len(lex)
 	for _, a := range alts {
 		total += len(a.ranked)
 	}
 	// Capacity for every candidate: get's pointers stay valid.
-	cands := make([]cand, 0, total)
-	slotp := x.slots.Get().(*[]int32)
-	slot := *slotp // passage -> 1 + its position in cands, 0 if none
+	if cap(sc.cands) < total {
+		sc.cands = make([]cand, 0, total)
+	}
+	cands := sc.cands[:0]
+	slot := sc.slot // passage -> 1 + its position in cands, 0 if none
 	get := func(d int32) *cand {
 		if s := slot[d]; s > 0 {
 			return &cands[s-1]
@@ -527,7 +533,7 @@ func (x *Index) fuse(vec []vecHit, lex []docScore, alts []altRanking, qterms []w
 	for i, v := range vec {
 		c := get(v.doc)
 		c.vecRank = int32(i + 1)
-		c.vecScore = v.sim
+		c.vecScore = float32(v.score)
 		s := x.vecWeight / (DefaultRRFK + float64(i+1))
 		c.score += s
 		c.best[fieldVector] = max(c.best[fieldVector], s)
@@ -554,50 +560,52 @@ func (x *Index) fuse(vec []vecHit, lex []docScore, alts []altRanking, qterms []w
 	for _, c := range cands {
 		slot[c.index] = 0
 	}
-	x.slots.Put(slotp)
-	better := func(a, b *cand) int {
-		if a.score != b.score {
-			if a.score > b.score {
-				return -1
-			}
-			return 1
-		}
-		// Equal fused scores: the stronger lexical match, then corpus
-		// order, so that rankings are deterministic.
-		if a.lexScore != b.lexScore {
-			if a.lexScore > b.lexScore {
-				return -1
-			}
-			return 1
-		}
-		return int(a.index - b.index)
-	}
+	sc.cands = cands
 	// The best k in order. The order is total (corpus order breaks the
 	// last ties), so selecting them gives what sorting all would.
 	var top []*cand
 	if k <= 16 {
-		top = make([]*cand, 0, k+1)
+		top = sc.top0[:0]
 		for i := range cands {
 			c := &cands[i]
-			if len(top) == k && better(c, top[k-1]) >= 0 {
+			if len(top) == k && !candBefore(c, top[k-1]) {
 				continue
 			}
-			j, _ := slices.BinarySearchFunc(top, c, better)
-			top = slices.Insert(top, j, c)
-			if len(top) > k {
-				top = top[:k]
+			j := len(top)
+			if j < k {
+				top = append(top, nil)
+			} else {
+				j = k - 1
 			}
+			for j > 0 && candBefore(c, top[j-1]) {
+				top[j] = top[j-1]
+				j--
+			}
+			top[j] = c
 		}
+		sc.top0 = top
 	} else {
 		top = make([]*cand, len(cands))
 		for i := range cands {
 			top[i] = &cands[i]
 		}
-		slices.SortFunc(top, better)
+		slices.SortFunc(top, func(a, b *cand) int {
+			switch {
+			case candBefore(a, b):
+				return -1
+			case candBefore(b, a):
+				return 1
+			}
+			return 0
+		})
 		top = top[:min(k, len(top))]
 	}
 	out := make([]Result, 0, len(top))
+	// Every Result's Fields in one array: one allocation, not one each.
+	fields := make([]string, 0, len(top)*len(fieldNames))
+	sc.top = sc.top[:0]
 	for _, c := range top {
+		sc.top = append(sc.top, c.index)
 		r := Result{
 			Passage:      x.passages[c.index],
 			Score:        c.score,
@@ -636,13 +644,42 @@ func (x *Index) fuse(vec []vecHit, lex []docScore, alts []altRanking, qterms []w
 			}
 			return 0
 		})
-		r.Fields = make([]string, n)
-		for i, f := range order[:n] {
-			r.Fields[i] = fieldNames[f]
+		start := len(fields)
+		for _, f := range order[:n] {
+			fields = append(fields, fieldNames[f])
 		}
+		r.Fields = fields[start:len(fields):len(fields)]
 		out = append(out, r)
 	}
 	return out
+}
+
+// candBefore reports whether a ranks before b in the fused ranking: the
+// higher fused score, on equal scores the stronger lexical match, then
+// corpus order, so that rankings are deterministic.
+func candBefore(a, b *cand) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	if a.lexScore != b.lexScore {
+		return a.lexScore > b.lexScore
+	}
+	return a.index < b.index
+}
+
+// cand is a passage fuse has seen in a ranking, with what each ranking
+// said of it.
+type cand struct {
+	index    int32
+	vecRank  int32
+	lexRank  int32
+	inAlt    bool
+	vecScore float32
+	score    float64
+	lexScore float64
+	altRank  [len(fieldNames)]int32
+	// best is each field's 1/(k+rank), for ordering Fields.
+	best [len(fieldNames)]float64
 }
 
 // defaultBigramWeight weights a query's bigrams against its unigrams in
@@ -650,29 +687,31 @@ func (x *Index) fuse(vec []vecHit, lex []docScore, alts []altRanking, qterms []w
 const defaultBigramWeight = 1.0
 
 // queryTerms returns the distinct unigrams and bigrams of the processed
-// query text, bigrams weighted.
-func (x *Index) queryTerms(text string) []weightedTerm {
-	ts := lexicalTerms(text)
-	out := make([]weightedTerm, 0, len(ts))
-	seen := make(map[uint64]bool, len(ts))
-	for _, t := range ts {
-		if seen[t.h] {
+// query text, folded (corpus.Fold), bigrams weighted, in the order they
+// first occur (the order BM25 adds their scores in).
+func (s *scratch) queryTerms(folded string) []weightedTerm {
+	s.units = appendUnits(s.units[:0], folded)
+	s.terms = appendTerms(s.terms[:0], s.units)
+	out := s.qterms[:0]
+	for _, t := range s.terms {
+		if !s.seen.add(t.h) {
 			continue
 		}
-		seen[t.h] = true
 		w := 1.0
 		if t.bi {
 			w = defaultBigramWeight
 		}
 		out = append(out, weightedTerm{h: t.h, w: w, bi: t.bi})
 	}
+	s.seen.reset()
+	s.qterms = out
 	return out
 }
 
-// hasLetters reports whether s, folded, has a unit (appendUnits): a Han
+// hasUnits reports whether folded text has a unit (appendUnits): a Han
 // character, letter or digit.
-func hasLetters(s string) bool {
-	for _, r := range corpus.Fold(s) {
+func hasUnits(folded string) bool {
+	for _, r := range folded {
 		if unicode.Is(unicode.Han, r) || unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return true
 		}

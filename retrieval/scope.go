@@ -28,11 +28,11 @@ func (x *Index) SearchPacks(ctx context.Context, q string, k int, packs []string
 }
 
 // within keeps the first c entries of each ranking whose passage is in.
-func within(in []bool, c int, lex []docScore, vec []vecHit, alts []altRanking) ([]docScore, []vecHit, []altRanking) {
+func within(in []bool, c int, lex, vec []docScore, alts []altRanking) ([]docScore, []docScore, []altRanking) {
 	out := func(s docScore) bool { return !in[s.doc] }
 	lex = slices.DeleteFunc(lex, out)
 	lex = lex[:min(c, len(lex))]
-	vec = slices.DeleteFunc(vec, func(h vecHit) bool { return !in[h.doc] })
+	vec = slices.DeleteFunc(vec, out)
 	vec = vec[:min(c, len(vec))]
 	for i := range alts {
 		alts[i].ranked = slices.DeleteFunc(alts[i].ranked, out)

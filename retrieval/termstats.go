@@ -57,7 +57,7 @@ func (x *bm25) docFreq(term string) int {
 	default:
 		return 0
 	}
-	id, ok := x.terms[h]
+	id, ok := x.terms.get(h)
 	if !ok {
 		return 0
 	}

@@ -22,9 +22,9 @@ func (x *Index) unmentioned(pq query.Query) []string {
 			out = append(out, s)
 		}
 	}
-	for _, n := range pq.Names {
-		if !x.knowsWord(pq.Lang, n) {
-			add(originalWord(pq.Original, n))
+	for i, u := range pq.Unmatched {
+		if containsString(pq.Names, u) && !x.knowsWord(pq, i) {
+			add(originalWord(pq.Original, u))
 		}
 	}
 	folded := x.foldedText()

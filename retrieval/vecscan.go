@@ -50,15 +50,12 @@ func newVecScan(ctx context.Context, coll *chromem.Collection, n, dim int, byID 
 	return v, nil
 }
 
-// vecHit is a passage with its cosine similarity to the query.
-type vecHit struct {
-	doc int32
-	sim float32
-}
-
-// search returns the c passages most similar to q, best first; equal
-// similarities go to the earlier passage.
-func (v *vecScan) search(q []float32, c int) []vecHit {
+// search returns the c passages most similar to q, best first, each
+// with its cosine similarity as the score (a float32 widened to float64:
+// same order, and it narrows back unchanged); equal similarities go to
+// the earlier passage. The result is dst's array, reused; nz (reused too)
+// holds q's non-zero components' indexes; buf is selectBest's.
+func (v *vecScan) search(dst []docScore, nz *[]int32, q []float32, c int, buf *[]docScore) []docScore {
 	if !chromemIsNormalized(q) {
 		q = chromemNormalize(q)
 	}
@@ -66,17 +63,22 @@ func (v *vecScan) search(q []float32, c int) []vecHit {
 	if c <= 0 {
 		return nil
 	}
-	best := newBestK(c, func(a, b vecHit) bool {
-		if a.sim != b.sim {
-			return a.sim < b.sim
+	// A question's vector has a few dozen non-zero components of 128
+	// (its n-grams' buckets): the products of the others are zeros, which
+	// leave a sum unchanged (see dot32x4Sparse), so only these are read.
+	idx := (*nz)[:0]
+	for i, x := range q {
+		if x != 0 {
+			idx = append(idx, int32(i))
 		}
-		return a.doc > b.doc
-	})
+	}
+	*nz = idx
+	all := dst[:0]
 	var sims [4]float32
 	for i := range v.rows {
 		if i%4 == 0 {
 			if i+4 <= len(v.rows) {
-				sims = dot32x4(q, v.rows[i], v.rows[i+1], v.rows[i+2], v.rows[i+3])
+				sims = dot32x4Sparse(q, idx, v.rows[i], v.rows[i+1], v.rows[i+2], v.rows[i+3])
 			} else {
 				for j := range sims {
 					if i+j < len(v.rows) {
@@ -85,9 +87,32 @@ func (v *vecScan) search(q []float32, c int) []vecHit {
 				}
 			}
 		}
-		best.offer(vecHit{doc: v.doc[i], sim: sims[i%4]})
+		all = append(all, docScore{doc: v.doc[i], score: float64(sims[i%4])})
 	}
-	return best.sorted()
+	return selectBest(all, c, buf)
+}
+
+// dot32x4Sparse is dot32 of q with four rows at once, reading only the
+// components idx (ascending) where q is not zero: four independent sums,
+// each in index order as dot32 adds, which the processor overlaps instead
+// of waiting on one chain of additions. Each is dot32's bit for bit: a
+// skipped product is 0 times a finite number, ±0, and adding ±0 to a sum
+// leaves it as it is unless the sum is -0, which a sum that starts at +0
+// never is (x + y is -0 only when both are; x + (-x) is +0). Vectors are
+// finite: Index checks every passage's and the query's.
+// TestDotSparseExact checks it against dot32.
+func dot32x4Sparse(q []float32, idx []int32, a, b, c, d []float32) (s [4]float32) {
+	n := len(q)
+	a, b, c, d = a[:n], b[:n], c[:n], d[:n]
+	var s0, s1, s2, s3 float32
+	for _, i := range idx {
+		x := q[i]
+		s0 += x * a[i]
+		s1 += x * b[i]
+		s2 += x * c[i]
+		s3 += x * d[i]
+	}
+	return [4]float32{s0, s1, s2, s3}
 }
 
 // dot32 is chromem-go's dotProduct: a float32 sum in index order, so that
@@ -99,22 +124,6 @@ func dot32(a, b []float32) float32 {
 		s += a[i] * b[i]
 	}
 	return s
-}
-
-// dot32x4 is dot32 of q with four rows at once: four independent sums,
-// each in index order as dot32 adds (so each is bit for bit dot32's), which
-// the processor overlaps instead of waiting on one chain of additions.
-func dot32x4(q, a, b, c, d []float32) (s [4]float32) {
-	n := len(q)
-	a, b, c, d = a[:n], b[:n], c[:n], d[:n]
-	var s0, s1, s2, s3 float32
-	for i, x := range q {
-		s0 += x * a[i]
-		s1 += x * b[i]
-		s2 += x * c[i]
-		s3 += x * d[i]
-	}
-	return [4]float32{s0, s1, s2, s3}
 }
 
 // chromemIsNormalized and chromemNormalize are chromem-go's isNormalized

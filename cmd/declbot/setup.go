@@ -65,6 +65,11 @@ func newIndex(ctx context.Context, a *app, cfg config, c *corpus.Corpus) (*retri
 		retrieval.WithLogger(log),
 		retrieval.WithProgress(a.stderr),
 	}
+	if a.oneShot {
+		// Mapped snapshots start faster; a long-running command reads
+		// them, out of reach of anything done to the files afterwards.
+		opts = append(opts, retrieval.WithMappedSnapshots())
+	}
 	if cfg.EmbeddingModel != "" {
 		// The same URL forms as the chat model's ("http://host:11434"
 		// for Ollama means its /v1), since the embeddings URL defaults

@@ -1,9 +1,15 @@
 package query
 
 import (
+	"encoding/json"
+	"os"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
+
+	"github.com/declbot/declbot/corpus"
 )
 
 // FuzzProcess checks that Process never panics, always returns valid
@@ -36,6 +42,108 @@ func FuzzProcess(f *testing.F) {
 		}
 		if strings.ContainsRune(q.Text, 0) || strings.Contains(q.Text, "  ") || strings.TrimSpace(q.Text) != q.Text {
 			t.Fatalf("Text %q: NUL, double or edge spaces", q.Text)
+		}
+		checkStems(t, q)
+		if got, want := ContentStems(s), refContentStems(s); !slices.Equal(got, want) {
+			t.Fatalf("ContentStems(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// checkStems checks that the stems Process made with its memo are what
+// refContentStems makes of the same words.
+func checkStems(t *testing.T, q Query) {
+	t.Helper()
+	if q.Lang.IsChinese() {
+		if q.ContentStems != nil || q.UnmatchedStems != nil {
+			t.Fatalf("%q: stems for a Chinese question", q.Original)
+		}
+		return
+	}
+	if want := refContentStems(q.Original); !slices.Equal(q.ContentStems, want) {
+		t.Fatalf("%q: ContentStems %q, want %q", q.Original, q.ContentStems, want)
+	}
+	if len(q.UnmatchedStems) != len(q.Unmatched) {
+		t.Fatalf("%q: %d unmatched words, %d stem lists", q.Original, len(q.Unmatched), len(q.UnmatchedStems))
+	}
+	for i, u := range q.Unmatched {
+		if slices.Contains(q.Names, u) {
+			if q.UnmatchedStems[i] != nil {
+				t.Fatalf("%q: stems for the name %q", q.Original, u)
+			}
+			continue
+		}
+		if want := refContentStems(u); !slices.Equal(q.UnmatchedStems[i], want) {
+			t.Fatalf("%q: stems of %q %q, want %q", q.Original, u, q.UnmatchedStems[i], want)
+		}
+	}
+}
+
+// TestProcessStems checks the stems of every question of the evaluation
+// suites, and of one with more words than the memo holds.
+func TestProcessStems(t *testing.T) {
+	p, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, suite := range []string{"golden", "heldout", "blind", "blind2"} {
+		data, err := os.ReadFile("../../bot/eval/" + suite + ".jsonl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for line := range strings.Lines(string(data)) {
+			var it struct{ Question string }
+			if json.Unmarshal([]byte(line), &it) == nil && it.Question != "" {
+				checkStems(t, p.Process(it.Question))
+				n++
+			}
+		}
+	}
+	if n < 400 {
+		t.Fatalf("%d questions read from the suites", n)
+	}
+	long := strings.Repeat("Какие меры предлагаются против односторонних ограничительных мер и санкций? ", 12) +
+		strings.Repeat("sanctions cooperation pulled okay ", 30)
+	checkStems(t, p.Process(long))
+}
+
+// refContentStems is ContentStems as it was written first: the fields of
+// strings.FieldsFunc, split at hyphens by strings.Split, each word
+// stemmed (then dropped if a stop word).
+func refContentStems(s string) []string {
+	fields := strings.FieldsFunc(corpus.CleanText(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’' && r != '-'
+	})
+	var out []string
+	for _, f := range fields {
+		for _, w := range strings.Split(strings.Trim(f, "'’-"), "-") {
+			if w == "" || utf8.RuneCountInString(w) > maxTokenRunes {
+				continue
+			}
+			t := newToken(w, nil)
+			switch {
+			case t.num:
+				out = append(out, t.stem)
+			case t.lang != "" && !isStopWord(t):
+				out = append(out, t.stem)
+			}
+		}
+	}
+	return out
+}
+
+// FuzzContentStems checks ContentStems against refContentStems.
+func FuzzContentStems(f *testing.F) {
+	for _, s := range []string{
+		"", "well-being of non-member states", "China’s 80th anniversary -- co-operation", "'quoted' -x- y-",
+		"Что говорится о ШОС-плюс?", "a\xffb-c", "上合组织 SCO-Plus", "--- '' ’’",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := ContentStems(s), refContentStems(s); !slices.Equal(got, want) {
+			t.Fatalf("ContentStems(%q) = %q, want %q", s, got, want)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,12 +43,12 @@ func lines(data string, f func(n int, fields []string) error) error {
 func (p *Processor) keyOf(lang, phrase string) (string, int, error) {
 	for _, f := range strings.FieldsFunc(phrase, func(r rune) bool { return classify(r) == cSoft }) {
 		if _, ok := p.cache[f]; !ok && f != "WHO" && f != "US" {
-			if t := tokenize(f, nil); len(t) == 1 {
+			if t := tokenize(f, nil, nil); len(t) == 1 {
 				p.cache[f] = t[0]
 			}
 		}
 	}
-	toks := dropGlue(tokenize(phrase, p.cache))
+	toks := dropGlue(tokenize(phrase, p.cache, nil))
 	if len(toks) == 0 {
 		return "", 0, fmt.Errorf("empty phrase %q", phrase)
 	}
@@ -251,7 +252,10 @@ type zhTrie struct {
 }
 
 type zhNode struct {
-	next map[rune]*zhNode
+	// next are the children, by rune, ascending: a slice rather than a
+	// map, so that processor_gen.go can hold the whole trie as static
+	// data, which costs a process nothing to build.
+	next []zhEdge
 	end  bool
 	keep bool // a protected term or a synonym ends here; otherwise a stop phrase
 	// terms are the corpus terms a colloquial synonym stands for (太空 ->
@@ -259,20 +263,40 @@ type zhNode struct {
 	terms []string
 }
 
+// zhEdge leads from a node to its child for rune r.
+type zhEdge struct {
+	r rune
+	n *zhNode
+}
+
+// child returns n's child for r, or nil.
+func (n *zhNode) child(r rune) *zhNode {
+	e := n.next
+	if len(e) > 8 {
+		i, ok := slices.BinarySearchFunc(e, r, func(e zhEdge, r rune) int { return cmp.Compare(e.r, r) })
+		if !ok {
+			return nil
+		}
+		return e[i].n
+	}
+	for _, x := range e {
+		if x.r == r {
+			return x.n
+		}
+	}
+	return nil
+}
+
 func newZhTrie() *zhTrie { return &zhTrie{root: &zhNode{}} }
 
 func (z *zhTrie) add(s string, keep bool, terms ...string) {
 	n := z.root
 	for _, r := range s {
-		if n.next == nil {
-			n.next = map[rune]*zhNode{}
+		i, ok := slices.BinarySearchFunc(n.next, r, func(e zhEdge, r rune) int { return cmp.Compare(e.r, r) })
+		if !ok {
+			n.next = slices.Insert(n.next, i, zhEdge{r: r, n: &zhNode{}})
 		}
-		c := n.next[r]
-		if c == nil {
-			c = &zhNode{}
-			n.next[r] = c
-		}
-		n = c
+		n = n.next[i].n
 	}
 	for _, t := range terms {
 		n.terms = appendUnique(n.terms, t)
@@ -288,7 +312,7 @@ func (z *zhTrie) add(s string, keep bool, terms ...string) {
 func (z *zhTrie) termsOf(s string) []string {
 	n := z.root
 	for _, r := range s {
-		if n = n.next[r]; n == nil {
+		if n = n.child(r); n == nil {
 			return nil
 		}
 	}
@@ -300,7 +324,7 @@ func (z *zhTrie) containsStop(s string) bool {
 	for i := range s {
 		n := z.root
 		for _, r := range s[i:] {
-			if n = n.next[r]; n == nil {
+			if n = n.child(r); n == nil {
 				break
 			}
 			if n.end && !n.keep {
@@ -327,7 +351,7 @@ func (z *zhTrie) strip(s string) (pieces, terms, keys []string) {
 		best, bestKeep := 0, false
 		var bestNode *zhNode
 		for j, r := range s[i:] {
-			if n = n.next[r]; n == nil {
+			if n = n.child(r); n == nil {
 				break
 			}
 			if n.end {
@@ -403,9 +427,16 @@ func hasAnySuffix(s string, list ...string) bool {
 // as whole pieces: 中 inside 中亚 stays.
 func allFunction(s string) bool {
 	for _, r := range s {
-		if !strings.ContainsRune("的了是在中有对和与及把被让给吗呢吧啊呀么嘛也都还就将会要能可以其这那个些之所为里上下从向", r) {
+		if _, ok := slices.BinarySearch(functionRunes, r); !ok {
 			return false
 		}
 	}
 	return true
 }
+
+// functionRunes are the characters allFunction drops, sorted.
+var functionRunes = func() []rune {
+	rs := []rune("的了是在中有对和与及把被让给吗呢吧啊呀么嘛也都还就将会要能可以其这那个些之所为里上下从向")
+	slices.Sort(rs)
+	return rs
+}()

@@ -110,6 +110,7 @@ func TestStopPhrasesAbsentFromCorpus(t *testing.T) {
 // protectedEverywhere reports whether every occurrence of stop in s is
 // inside a protected term, by stripping s and looking for the phrase.
 func protectedEverywhere(p *Processor, s, stop string) bool {
+	p.zhTables()
 	pieces, _, _ := p.zh.strip(s)
 	kept := strings.Join(pieces, "")
 	return strings.Count(kept, stop) == strings.Count(s, stop)

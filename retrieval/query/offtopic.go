@@ -18,6 +18,29 @@ type offTopic struct {
 	zhMax    int // longest zh key, in runes
 	phrases  map[string]bool
 	maxWords map[string]int
+	// zhFirst has the bit of the first two runes of every zh key set
+	// (index): most positions of a question start no key, and a bit
+	// test says so without a map lookup for each length.
+	zhFirst *[pairBits / 64]uint64
+}
+
+// pairBits is the size of offTopic.zhFirst: 8,192 bits for about 200 keys.
+const pairBits = 1 << 13
+
+func pairBit(r1, r2 rune) uint32 {
+	h := (uint64(r1)<<32 | uint64(r2)) * 0x9e3779b97f4a7c15
+	return uint32(h>>32) % pairBits
+}
+
+// index sets zhFirst from zh.
+func (o *offTopic) index() {
+	o.zhFirst = new([pairBits / 64]uint64)
+	for k := range o.zh {
+		r1, n := utf8.DecodeRuneInString(k)
+		r2, _ := utf8.DecodeRuneInString(k[n:])
+		b := pairBit(r1, r2)
+		o.zhFirst[b/64] |= 1 << (b % 64)
+	}
 }
 
 // loadOffTopic reads offtopic.tsv: "zh|en|ru <TAB> phrase". An English or
@@ -53,6 +76,7 @@ func (p *Processor) loadOffTopic(data string) error {
 		}
 		return nil
 	})
+	o.index()
 	p.off = o
 	return err
 }
@@ -64,6 +88,15 @@ func (o *offTopic) scanZh(dst []string, s string) []string {
 		return dst
 	}
 	for i := 0; i < len(s); {
+		if o.zhFirst != nil {
+			// Keys are two runes or more: no pair, no key here.
+			r1, n1 := utf8.DecodeRuneInString(s[i:])
+			r2, _ := utf8.DecodeRuneInString(s[i+n1:])
+			if b := pairBit(r1, r2); i+n1 >= len(s) || o.zhFirst[b/64]&(1<<(b%64)) == 0 {
+				i += n1
+				continue
+			}
+		}
 		end, j, n := 0, i, 0
 		for j < len(s) && n < o.zhMax {
 			_, size := utf8.DecodeRuneInString(s[j:])

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -77,6 +78,39 @@ func TestOffTopic(t *testing.T) {
 		got := p.Process(tt.q).OffTopic
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s: OffTopic %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+// TestOffTopicFirstPairs checks the scan that skips positions by the
+// keys' first two runes against the one that looks every length up, on
+// text made of pieces of keys and other characters.
+func TestOffTopicFirstPairs(t *testing.T) {
+	p := newProcessor(t)
+	p.zhTables()
+	full := p.off
+	full.zhFirst = nil
+	var keys []string
+	var runes []rune
+	for k := range p.off.zh {
+		keys = append(keys, k)
+		runes = append(runes, []rune(k)...)
+	}
+	slices.Sort(keys)
+	runes = append(runes, []rune("的了天津合作，。a1")...)
+	rng := rand.New(rand.NewPCG(4, 4))
+	for range 5000 {
+		var b strings.Builder
+		for range rng.IntN(20) {
+			if rng.IntN(3) == 0 {
+				b.WriteString(keys[rng.IntN(len(keys))])
+			} else {
+				b.WriteRune(runes[rng.IntN(len(runes))])
+			}
+		}
+		s := b.String()
+		if got, want := p.off.scanZh(nil, s), full.scanZh(nil, s); !slices.Equal(got, want) {
+			t.Fatalf("off-topic words in %q: %q, want %q", s, got, want)
 		}
 	}
 }

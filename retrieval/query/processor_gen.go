@@ -5,11 +5,16 @@ package query
 const genDataHash = "c6d14412d0eed95635010d7a9febdfa9ca058430fd0f747855748df0b0421e2c"
 
 // generatedProcessor returns what newFromData derives from the embedded
-// data (see New).
+// data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
-	p := &Processor{maxRunes: DefaultMaxRunes, zh: newZhTrie()}
+	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
 	p.entries = 2387
 	p.langEntries = map[string]int{"en": 1138, "ru": 854, "zh": 395}
+	return p
+}
+
+// generatedWords builds the word languages' tables.
+func generatedWords(p *Processor) {
 	p.maxWords = map[string]int{"en": 6, "ru": 6}
 	p.phrases = map[string]*entry{
 		"en\x00\x01who":                     {terms: []string{"世界卫生组织"}, stop: false},
@@ -4754,927 +4759,2685 @@ func generatedProcessor() *Processor {
 		"ядерног":              "ядерн",
 		"ядерны":               "ядерн",
 	}
-	for _, a := range []struct {
-		s     string
-		keep  bool
-		terms []string
-	}{
-		{"一下", false, nil},
-		{"一下子", false, nil},
-		{"一件事", false, nil},
-		{"一共", false, nil},
-		{"一点", false, nil},
-		{"一直", false, nil},
-		{"万一", false, nil},
-		{"三股势力", true, []string{"恐怖主义", "分裂主义", "极端主义"}},
-		{"上合", false, nil},
-		{"上合开发银行", true, []string{"上合组织开发银行"}},
-		{"上合组织", false, nil},
-		{"上合组织+", true, nil},
-		{"上合组织伙伴", true, nil},
-		{"上合组织农业论坛", true, nil},
-		{"上合组织医学协会", true, nil},
-		{"上合组织反极端主义公约", true, nil},
-		{"上合组织可持续发展年", true, nil},
-		{"上合组织地区", true, nil},
-		{"上合组织地区反恐怖机构", true, nil},
-		{"上合组织大学", true, nil},
-		{"上合组织宪章", true, nil},
-		{"上合组织开发银行", true, nil},
-		{"上合组织未来10年", true, nil},
-		{"上合组织杯", true, nil},
-		{"上合组织禁毒中心", true, nil},
-		{"上合组织秘书处", true, nil},
-		{"上合组织论坛", true, nil},
-		{"上合组织银行联合体", true, nil},
-		{"上合组织青年委员会", true, nil},
-		{"上合银行", true, []string{"上合组织开发银行"}},
-		{"上海合作组织", false, nil},
-		{"上诉机构", true, []string{"争端解决机制"}},
-		{"上面", false, nil},
-		{"下一步", false, nil},
-		{"不少", false, nil},
-		{"不过", false, nil},
-		{"世卫", true, []string{"世界卫生组织"}},
-		{"世界二战", true, []string{"第二次世界大战"}},
-		{"世界遗产", true, []string{"文化遗产"}},
-		{"世界银行", true, []string{"国际复兴开发银行"}},
-		{"世银", true, []string{"国际复兴开发银行"}},
-		{"东协", true, []string{"东盟"}},
-		{"东西", false, nil},
-		{"东西走廊", true, []string{"东-西", "走廊"}},
-		{"东道主", true, []string{"轮值主席国", "主席国"}},
-		{"东道国", true, []string{"轮值主席国", "主席国"}},
-		{"丝绸之路", true, []string{"一带一路"}},
-		{"丝路", true, []string{"一带一路"}},
-		{"中亚五国", true, []string{"中亚"}},
-		{"中医", true, []string{"传统医学"}},
-		{"中间", false, nil},
-		{"为什么", false, nil},
-		{"为何", false, nil},
-		{"为啥", false, nil},
-		{"主办国", true, []string{"轮值主席国", "主席国"}},
-		{"主持", true, []string{"主席国", "轮值主席国"}},
-		{"主要是", false, nil},
-		{"义工", true, []string{"志愿者"}},
-		{"之前", false, nil},
-		{"之类", false, nil},
-		{"之类的", false, nil},
-		{"也许", false, nil},
-		{"乡下", true, []string{"农村"}},
-		{"乡村", true, []string{"农村"}},
-		{"了解一下", false, nil},
-		{"事儿", false, nil},
-		{"事情", false, nil},
-		{"二战", true, []string{"第二次世界大战"}},
-		{"二次大战", true, []string{"第二次世界大战"}},
-		{"于是", false, nil},
-		{"产供应链", true, []string{"产供链"}},
-		{"人家", false, nil},
-		{"人工智慧", true, []string{"人工智能"}},
-		{"人文合作", true, []string{"人文交流"}},
-		{"人民外交", true, []string{"民间外交"}},
-		{"人民币", true, []string{"本币结算", "本币"}},
-		{"人道危机", true, []string{"人道主义灾难"}},
-		{"人道援助", true, []string{"人道主义援助"}},
-		{"人道救援", true, []string{"人道主义援助"}},
-		{"什么", false, nil},
-		{"什么态度", false, nil},
-		{"什么时候", false, nil},
-		{"什么的", false, nil},
-		{"什么立场", false, nil},
-		{"今后", false, nil},
-		{"今天", false, nil},
-		{"今年", false, nil},
-		{"介绍", false, nil},
-		{"以为", false, nil},
-		{"以前", false, nil},
-		{"以后", false, nil},
-		{"以巴", true, []string{"巴以冲突"}},
-		{"以巴冲突", true, []string{"巴以冲突"}},
-		{"任何时候", true, nil},
-		{"企业家", true, []string{"实业家委员会"}},
-		{"伊朗政府", true, []string{"伊朗"}},
-		{"伊朗核协议", true, []string{"伊朗", "2231"}},
-		{"伊朗核问题", true, []string{"伊朗", "2231"}},
-		{"伊核", true, []string{"伊朗", "2231"}},
-		{"伊核协议", true, []string{"伊朗", "2231"}},
-		{"休战", true, []string{"停火"}},
-		{"伙伴国", true, []string{"上合组织伙伴", "对话伙伴"}},
-		{"会不会", false, nil},
-		{"会如何", false, nil},
-		{"会怎么", false, nil},
-		{"会怎样", false, nil},
-		{"传统医药", true, []string{"传统医学"}},
-		{"伤者", true, []string{"受伤人员"}},
-		{"似乎", false, nil},
-		{"但是", false, nil},
-		{"你", false, nil},
-		{"你们", false, nil},
-		{"佩泽什基安", true, []string{"佩泽希齐扬"}},
-		{"供应链断裂", true, []string{"供应链稳定"}},
-		{"俄国", true, []string{"俄罗斯"}},
-		{"俄方", true, []string{"俄罗斯"}},
-		{"保护主义", true, []string{"限制性贸易措施", "贸易措施"}},
-		{"俺", false, nil},
-		{"假如", false, nil},
-		{"假设", false, nil},
-		{"偏乡", true, []string{"偏远和农村地区"}},
-		{"停战", true, []string{"停火"}},
-		{"儿童权益", true, []string{"儿童", "权利"}},
-		{"光伏", true, []string{"可再生能源", "清洁能源"}},
-		{"全球变暖", true, []string{"气候变化"}},
-		{"公路", true, []string{"道路运输"}},
-		{"关于", false, nil},
-		{"关务", true, []string{"海关"}},
-		{"关税", true, []string{"限制性贸易措施", "贸易措施"}},
-		{"关贸", true, []string{"世贸组织", "多边贸易体制"}},
-		{"其实", false, nil},
-		{"具体", false, nil},
-		{"内容", false, nil},
-		{"写了", false, nil},
-		{"写到", false, nil},
-		{"军事互信", true, []string{"军事领域信任措施"}},
-		{"军事透明", true, []string{"军事领域信任措施"}},
-		{"军国主义复活", true, []string{"军国主义"}},
-		{"军方", true, []string{"防务部门", "军事"}},
-		{"军演", true, []string{"演习"}},
-		{"军火走私", true, []string{"武器走私"}},
-		{"军队", true, []string{"防务部门", "军事"}},
-		{"农民", true, []string{"农业", "农村"}},
-		{"冬季运动", true, []string{"冰雪体育"}},
-		{"冰毒", true, []string{"毒品", "精神药物"}},
-		{"冰河", true, []string{"冰川"}},
-		{"冰盖", true, []string{"冰川"}},
-		{"冰雪融化", true, []string{"冰川"}},
-		{"冷战思维", true, []string{"集团化", "对抗性思维"}},
-		{"准备", false, nil},
-		{"减排", true, []string{"节能降碳", "脱碳"}},
-		{"几", false, nil},
-		{"几个", false, nil},
-		{"出口信用", true, []string{"出口信贷"}},
-		{"分别", false, nil},
-		{"列席", true, []string{"观察员"}},
-		{"列车遇袭", true, []string{"贾法尔快车"}},
-		{"初创", true, []string{"创业"}},
-		{"别人", false, nil},
-		{"到底", false, nil},
-		{"到时候", false, nil},
-		{"制裁", true, []string{"单边强制措施", "单边限制措施"}},
-		{"制造业", true, []string{"工业"}},
-		{"加征关税", true, []string{"限制性贸易措施", "贸易措施"}},
-		{"加沙战争", true, []string{"加沙", "巴以冲突"}},
-		{"加萨", true, []string{"加沙"}},
-		{"务农", true, []string{"农业"}},
-		{"劫持火车", true, []string{"贾法尔快车"}},
-		{"化武", true, []string{"化学武器", "禁止化学武器公约"}},
-		{"北南走廊", true, []string{"北-南", "走廊"}},
-		{"区域气候峰会", true, nil},
-		{"医生", true, []string{"医疗", "医学"}},
-		{"医院", true, []string{"医疗", "卫生"}},
-		{"十年战略", true, []string{"上合组织未来10年", "发展战略"}},
-		{"十年规划", true, []string{"上合组织未来10年", "发展战略"}},
-		{"单方面", true, nil},
-		{"单极", true, []string{"多极化", "多极世界"}},
-		{"单边主义", true, []string{"单边强制措施", "多边贸易体制"}},
-		{"南北走廊", true, []string{"北-南", "走廊"}},
-		{"卢卡申柯", true, []string{"卢卡申科"}},
-		{"卢布", true, []string{"本币结算", "本币"}},
-		{"卢比", true, []string{"本币结算", "本币"}},
-		{"卫国战争", true, []string{"第二次世界大战"}},
-		{"卫星", true, []string{"外空"}},
-		{"印方", true, []string{"印度"}},
-		{"历史修正主义", true, []string{"歪曲", "历史真相"}},
-		{"原文", false, nil},
-		{"去年", false, nil},
-		{"去美元化", true, []string{"本币结算"}},
-		{"又要", false, nil},
-		{"友城", true, []string{"友好城市"}},
-		{"双标", true, []string{"双重标准"}},
-		{"反导弹", true, []string{"反导", "反导系统"}},
-		{"反恐演练", true, []string{"反恐演习"}},
-		{"反托拉斯", true, []string{"反垄断"}},
-		{"反法西斯战争", true, []string{"第二次世界大战", "法西斯主义"}},
-		{"反贪", true, []string{"反腐败"}},
-		{"发展银行", true, []string{"开发银行"}},
-		{"发表宣言", true, nil},
-		{"古迹", true, []string{"文化遗产"}},
-		{"另外", false, nil},
-		{"可不可以", false, nil},
-		{"可以吗", false, nil},
-		{"可否", false, nil},
-		{"可是", false, nil},
-		{"可能会", false, nil},
-		{"台风", true, []string{"紧急救灾", "灾害"}},
-		{"各成员国", false, nil},
-		{"吉国", true, []string{"吉尔吉斯"}},
-		{"吉尔吉斯坦", true, []string{"吉尔吉斯斯坦"}},
-		{"后来", false, nil},
-		{"吗", false, nil},
-		{"否认历史", true, []string{"歪曲", "历史真相"}},
-		{"吧", false, nil},
-		{"听说", false, nil},
-		{"吸毒", true, []string{"滥用", "毒品"}},
-		{"告诉", false, nil},
-		{"告诉我", false, nil},
-		{"呢", false, nil},
-		{"咋", false, nil},
-		{"咋办", false, nil},
-		{"咱们", false, nil},
-		{"哪", false, nil},
-		{"哪个", false, nil},
-		{"哪些", false, nil},
-		{"哪儿", false, nil},
-		{"哪几个", false, nil},
-		{"哪国", false, nil},
-		{"哪方面", false, nil},
-		{"哪里", false, nil},
-		{"商界", true, []string{"实业家委员会"}},
-		{"啥", false, nil},
-		{"回应", false, nil},
-		{"因为", false, nil},
-		{"因特网", true, []string{"互联网"}},
-		{"国际地位", true, []string{"声望"}},
-		{"国际声誉", true, []string{"声望"}},
-		{"国际货币基金会", true, []string{"国际货币基金组织"}},
-		{"土地沙化", true, []string{"荒漠化", "土地退化"}},
-		{"地震", true, []string{"紧急救灾", "灾害"}},
-		{"垃圾", true, []string{"废弃物品"}},
-		{"墓园", true, []string{"烈士墓地"}},
-		{"外资", true, []string{"投资"}},
-		{"外逃", true, []string{"腐败犯罪分子", "庇护"}},
-		{"多多少少", false, nil},
-		{"多少", false, nil},
-		{"多边主义", true, []string{"多边贸易体制", "多边"}},
-		{"大家", false, nil},
-		{"大屠杀事件", true, []string{"大屠杀"}},
-		{"大概", false, nil},
-		{"大模型", true, []string{"人工智能"}},
-		{"大流行病", true, []string{"传染病大流行"}},
-		{"大麻", true, []string{"毒品", "麻醉药品"}},
-		{"天津宣言", false, nil},
-		{"天津峰会", false, nil},
-		{"天灾", true, []string{"紧急救灾", "灾害"}},
-		{"天然气", true, []string{"能源"}},
-		{"太空", true, []string{"外空"}},
-		{"太空军备竞赛", true, []string{"外空军备竞赛"}},
-		{"太空武器", true, []string{"外空武器化"}},
-		{"太阳能", true, []string{"可再生能源", "清洁能源"}},
-		{"失业", true, []string{"就业"}},
-		{"奥运", true, []string{"体育赛事"}},
-		{"女性", true, []string{"妇女"}},
-		{"她", false, nil},
-		{"她们", false, nil},
-		{"好不好", false, nil},
-		{"好像", false, nil},
-		{"好多", false, nil},
-		{"如何", false, nil},
-		{"如何看待", false, nil},
-		{"如何表态", false, nil},
-		{"如果", false, nil},
-		{"妇女权益", true, []string{"妇女", "权利"}},
-		{"姐妹城市", true, []string{"友好城市"}},
-		{"学校", true, []string{"教育"}},
-		{"学生", true, []string{"教育", "上合组织大学"}},
-		{"孩子", true, []string{"儿童"}},
-		{"它们", false, nil},
-		{"宇宙空间", true, []string{"外空"}},
-		{"安理会改革", true, []string{"联合国进行相应改革", "联合国全面改革"}},
-		{"宗教极端", true, []string{"极端主义", "宗教不宽容"}},
-		{"实际上", false, nil},
-		{"宣言", false, nil},
-		{"家庭暴力", true, []string{"家庭"}},
-		{"寮国", true, []string{"老挝"}},
-		{"对不对", false, nil},
-		{"对于", false, nil},
-		{"对此", false, nil},
-		{"对话伙伴国", true, []string{"对话伙伴"}},
-		{"导弹", true, []string{"反导系统", "武器"}},
-		{"导弹防御", true, []string{"反导", "反导系统"}},
-		{"将来", false, nil},
-		{"就业机会", true, []string{"就业"}},
-		{"峰会", false, nil},
-		{"工作机会", true, []string{"就业"}},
-		{"已经", false, nil},
-		{"巴国", true, []string{"巴基斯坦"}},
-		{"希望", false, nil},
-		{"干什么", false, nil},
-		{"干嘛", false, nil},
-		{"干旱", true, []string{"紧急救灾", "灾害"}},
-		{"年轻人", true, []string{"青年", "年轻一代"}},
-		{"年青人", true, []string{"青年", "年轻一代"}},
-		{"并且", false, nil},
-		{"应当是", false, nil},
-		{"应该", false, nil},
-		{"废物", true, []string{"废弃物品"}},
-		{"开战", true, []string{"战争", "冲突"}},
-		{"引渡", true, []string{"腐败犯罪分子", "庇护"}},
-		{"当中", false, nil},
-		{"当主席", true, []string{"主席国", "轮值主席国"}},
-		{"当时", false, nil},
-		{"往后", false, nil},
-		{"很多", false, nil},
-		{"志工", true, []string{"志愿者"}},
-		{"志愿服务", true, []string{"志愿者"}},
-		{"念书", true, []string{"教育"}},
-		{"态度", false, nil},
-		{"怎么", false, nil},
-		{"怎么办", false, nil},
-		{"怎么回事", false, nil},
-		{"怎么定位", false, nil},
-		{"怎么样", false, nil},
-		{"怎么看", false, nil},
-		{"怎么表态", false, nil},
-		{"怎么讲", false, nil},
-		{"怎么说", false, nil},
-		{"怎样", false, nil},
-		{"总之", false, nil},
-		{"总共", false, nil},
-		{"总的来说", false, nil},
-		{"恐怖事件", true, []string{"恐怖袭击事件"}},
-		{"恐怖份子", true, []string{"恐怖分子"}},
-		{"恐怖攻击", true, []string{"恐怖袭击"}},
-		{"恐怖活动", true, []string{"恐怖主义", "恐怖组织"}},
-		{"恐怖融资", true, []string{"恐怖主义融资"}},
-		{"恐攻", true, []string{"恐怖袭击"}},
-		{"恐袭", true, []string{"恐怖袭击"}},
-		{"您", false, nil},
-		{"情报共享", true, []string{"情报交流"}},
-		{"想了解", false, nil},
-		{"想知道", false, nil},
-		{"想要", false, nil},
-		{"想问", false, nil},
-		{"感觉", false, nil},
-		{"愿意", false, nil},
-		{"成员国", false, nil},
-		{"我想知道", false, nil},
-		{"戒毒", true, []string{"禁毒", "毒品"}},
-		{"或者", false, nil},
-		{"所以", false, nil},
-		{"扎帕罗夫总统", true, []string{"扎帕罗夫"}},
-		{"打仗", true, []string{"战争", "冲突"}},
-		{"打算", false, nil},
-		{"扩员", true, []string{"扩大"}},
-		{"扶贫", true, []string{"减贫"}},
-		{"找工作", true, []string{"就业"}},
-		{"技职", true, []string{"职业技术教育"}},
-		{"技职教育", true, []string{"职业技术教育"}},
-		{"投票权", true, []string{"发言权", "代表性"}},
-		{"投资人", true, []string{"投资者"}},
-		{"抗日战争", true, []string{"第二次世界大战", "军国主义"}},
-		{"抢险", true, []string{"紧急救灾"}},
-		{"报关", true, []string{"海关"}},
-		{"拉帮结派", true, []string{"集团化"}},
-		{"拉赫蒙诺夫", true, []string{"拉赫蒙"}},
-		{"拦截系统", true, []string{"反导系统"}},
-		{"据说", false, nil},
-		{"排外主义", true, []string{"排外心理"}},
-		{"排碳", true, []string{"节能降碳", "脱碳"}},
-		{"接下来", false, nil},
-		{"接任", true, []string{"轮值主席国"}},
-		{"接棒", true, []string{"轮值主席国"}},
-		{"接着", false, nil},
-		{"提到", false, nil},
-		{"提到了", false, nil},
-		{"提及", false, nil},
-		{"提法", false, nil},
-		{"提过", false, nil},
-		{"搞什么", false, nil},
-		{"数位", true, []string{"数字"}},
-		{"数位落差", true, []string{"数字鸿沟"}},
-		{"数码", true, []string{"数字"}},
-		{"文中", false, nil},
-		{"文件里", false, nil},
-		{"文化之城", true, []string{"旅游和文化之都"}},
-		{"文化首都", true, []string{"旅游和文化之都"}},
-		{"文本", false, nil},
-		{"断链", true, []string{"供应链稳定", "产业链"}},
-		{"新冠", true, []string{"传染病大流行"}},
-		{"新创", true, []string{"创业"}},
-		{"新型毒品", true, []string{"新精神活性物质"}},
-		{"新成员", true, []string{"扩大", "伙伴"}},
-		{"新能源", true, []string{"可再生能源", "清洁能源"}},
-		{"方面", false, nil},
-		{"旁听", true, []string{"观察员"}},
-		{"旅行", true, []string{"旅游"}},
-		{"明天", false, nil},
-		{"明年", false, nil},
-		{"星球大战", true, []string{"外空武器化", "外空军备竞赛"}},
-		{"昨天", false, nil},
-		{"是不是", false, nil},
-		{"是什么", false, nil},
-		{"是否", false, nil},
-		{"是否会", false, nil},
-		{"是否有", false, nil},
-		{"是哪些", false, nil},
-		{"是谁", false, nil},
-		{"普丁", true, []string{"普京"}},
-		{"智囊", true, []string{"智库"}},
-		{"暖化", true, []string{"气候变化"}},
-		{"曾经", false, nil},
-		{"替代能源", true, []string{"可再生能源"}},
-		{"最近", false, nil},
-		{"有些", false, nil},
-		{"有什么", false, nil},
-		{"有关", false, nil},
-		{"有关国家", true, nil},
-		{"有关的", false, nil},
-		{"有哪些", false, nil},
-		{"有无", false, nil},
-		{"有没有", false, nil},
-		{"有点", false, nil},
-		{"未来几年", false, nil},
-		{"本国货币", true, []string{"本币结算"}},
-		{"本地货币", true, []string{"本币结算", "本币"}},
-		{"本宣言", false, nil},
-		{"本组织", false, nil},
-		{"机器学习", true, []string{"人工智能"}},
-		{"极端分子", true, []string{"极端主义", "激进"}},
-		{"极端思想", true, []string{"极端主义", "激进"}},
-		{"枪支", true, []string{"武器走私"}},
-		{"核不扩散条约", true, []string{"不扩散核武器条约"}},
-		{"核反应堆", true, []string{"核设施"}},
-		{"核弹", true, []string{"核武器", "核裁军"}},
-		{"核扩散", true, []string{"核不扩散", "不扩散核武器条约"}},
-		{"核泄漏", true, []string{"核安全", "核设施"}},
-		{"核电", true, []string{"核设施"}},
-		{"核电厂", true, []string{"核设施"}},
-		{"核电站", true, []string{"核设施", "民用设施"}},
-		{"核能发电", true, []string{"核能"}},
-		{"核辐射", true, []string{"核安全", "核设施"}},
-		{"欧亚经联", true, []string{"欧亚经济联盟"}},
-		{"正在", false, nil},
-		{"此事", false, nil},
-		{"此外", false, nil},
-		{"死难者", true, []string{"遇难者"}},
-		{"毒品犯罪", true, []string{"毒品", "犯罪"}},
-		{"毒品走私", true, []string{"毒品", "贩运"}},
-		{"毒枭", true, []string{"毒品", "贩运"}},
-		{"毒气", true, []string{"化学武器"}},
-		{"毒贩", true, []string{"毒品", "贩运"}},
-		{"比赛", true, []string{"赛事"}},
-		{"民族仇恨", true, []string{"民族主义", "歧视"}},
-		{"民间交流", true, []string{"民间外交", "人文交流"}},
-		{"气候会议", true, []string{"区域气候峰会", "气候变化"}},
-		{"气候变暖", true, []string{"气候变化"}},
-		{"水灾", true, []string{"紧急救灾", "灾害"}},
-		{"水电", true, []string{"可再生能源", "清洁能源"}},
-		{"污染", true, []string{"环境保护", "环保"}},
-		{"沙暴", true, []string{"沙尘暴"}},
-		{"沙漠化", true, []string{"荒漠化"}},
-		{"油气", true, []string{"能源"}},
-		{"法官", true, []string{"司法"}},
-		{"法院", true, []string{"司法"}},
-		{"泥石流", true, []string{"紧急救灾", "灾害"}},
-		{"洗钱", true, []string{"融资渠道", "跨国有组织犯罪"}},
-		{"洪水", true, []string{"紧急救灾", "灾害"}},
-		{"洪灾", true, []string{"紧急救灾", "灾害"}},
-		{"流行病", true, []string{"传染病大流行"}},
-		{"海洛因", true, []string{"毒品", "麻醉药品"}},
-		{"涉及", false, nil},
-		{"清关", true, []string{"海关"}},
-		{"滑雪", true, []string{"冰雪体育"}},
-		{"潜逃", true, []string{"腐败犯罪分子", "庇护"}},
-		{"激进分子", true, []string{"激进", "极端主义"}},
-		{"火车", true, []string{"铁路"}},
-		{"火车遇袭", true, []string{"贾法尔快车"}},
-		{"烈士陵园", true, []string{"烈士墓地", "纪念设施"}},
-		{"然后", false, nil},
-		{"煤炭", true, []string{"能源"}},
-		{"犯罪率", true, []string{"非法活动"}},
-		{"环境污染", true, []string{"环境保护"}},
-		{"现在", false, nil},
-		{"甚么", false, nil},
-		{"生化武器", true, []string{"化学武器", "生物武器"}},
-		{"生活水准", true, []string{"生活水平"}},
-		{"生物武器条约", true, []string{"禁止生物武器公约"}},
-		{"电信诈骗", true, []string{"网络犯罪"}},
-		{"电力", true, []string{"能源"}},
-		{"电商", true, []string{"电子商务"}},
-		{"男女平等", true, []string{"妇女", "权利"}},
-		{"留学", true, []string{"教育", "上合组织大学"}},
-		{"疫情防控", true, []string{"防疫"}},
-		{"疫症", true, []string{"传染病大流行"}},
-		{"疾病", true, []string{"传染病", "卫生"}},
-		{"瘟疫", true, []string{"传染病大流行"}},
-		{"的时候", false, nil},
-		{"的话", false, nil},
-		{"目前", false, nil},
-		{"相关的", false, nil},
-		{"盼望", false, nil},
-		{"看待", false, nil},
-		{"看来", false, nil},
-		{"看法", false, nil},
-		{"看病", true, []string{"医疗"}},
-		{"看起来", false, nil},
-		{"真的", false, nil},
-		{"眼下", false, nil},
-		{"知道", false, nil},
-		{"石油", true, []string{"能源"}},
-		{"码头", true, []string{"港口"}},
-		{"研究成果转化", true, []string{"科技成果转化"}},
-		{"确实", false, nil},
-		{"碳中和", true, []string{"节能降碳", "脱碳"}},
-		{"碳排放", true, []string{"节能降碳", "脱碳"}},
-		{"禁核", true, []string{"核不扩散", "不扩散核武器条约"}},
-		{"种地", true, []string{"农业"}},
-		{"种族仇恨", true, []string{"种族主义", "种族歧视"}},
-		{"种族屠杀", true, []string{"种族灭绝"}},
-		{"种田", true, []string{"农业"}},
-		{"科学园区", true, []string{"科技园区"}},
-		{"究竟", false, nil},
-		{"穷人", true, []string{"减贫"}},
-		{"穷国", true, []string{"最不发达国家", "发展中国家"}},
-		{"空袭", true, []string{"军事侵略", "袭击"}},
-		{"立场", false, nil},
-		{"第三世界", true, []string{"发展中国家", "全球南方"}},
-		{"第二次大战", true, []string{"第二次世界大战"}},
-		{"等等", false, nil},
-		{"签名", true, []string{"总统", "总理", "主席"}},
-		{"签字", true, []string{"总统", "总理", "主席"}},
-		{"算不算", false, nil},
-		{"篡改历史", true, []string{"歪曲", "历史真相"}},
-		{"米尔季约耶夫", true, []string{"米尔济约耶夫"}},
-		{"粮食危机", true, []string{"粮食安全"}},
-		{"纪念馆", true, []string{"纪念设施"}},
-		{"线上看病", true, []string{"远程医疗"}},
-		{"细菌武器", true, []string{"生物武器", "禁止生物武器公约"}},
-		{"经济特区", true, []string{"特殊经济区"}},
-		{"结算货币", true, []string{"本币结算"}},
-		{"绿色能源", true, []string{"可再生能源", "清洁能源"}},
-		{"缉毒", true, []string{"禁毒"}},
-		{"网安", true, []string{"信息安全", "网络"}},
-		{"网络安全", true, []string{"信息安全"}},
-		{"网络攻击", true, []string{"网络犯罪", "信息安全"}},
-		{"网络管理", true, []string{"互联网管理"}},
-		{"网络诈骗", true, []string{"网络犯罪"}},
-		{"网购", true, []string{"电子商务"}},
-		{"网路", true, []string{"网络"}},
-		{"网路主权", true, []string{"网络主权"}},
-		{"网路安全", true, []string{"信息安全"}},
-		{"网路攻击", true, []string{"网络犯罪", "信息安全"}},
-		{"网路治理", true, []string{"互联网管理"}},
-		{"网路犯罪", true, []string{"网络犯罪"}},
-		{"网际网路", true, []string{"互联网"}},
-		{"罹难者", true, []string{"遇难者"}},
-		{"美以", true, []string{"以色列", "美国"}},
-		{"美元", true, []string{"本币结算"}},
-		{"美军", true, []string{"美国", "军事侵略"}},
-		{"美金", true, []string{"本币结算"}},
-		{"老百姓", true, []string{"民生福祉", "人民"}},
-		{"而且", false, nil},
-		{"聊一聊", false, nil},
-		{"聊聊", false, nil},
-		{"职业教育", true, []string{"职业技术教育"}},
-		{"联合军演", true, []string{"联合反恐演习", "演习"}},
-		{"联合国改革", true, []string{"联合国进行相应改革", "联合国全面改革"}},
-		{"联大", true, []string{"联合国大会"}},
-		{"肃贪", true, []string{"反腐败"}},
-		{"能不能", false, nil},
-		{"能否", false, nil},
-		{"能源转型", true, []string{"能源公平转型"}},
-		{"脱贫", true, []string{"减贫"}},
-		{"自己", false, nil},
-		{"自己国家的钱", true, []string{"本币结算"}},
-		{"自然灾害", true, []string{"紧急救灾", "灾害"}},
-		{"自贸区", true, []string{"特殊经济区"}},
-		{"艺术节目", true, []string{"艺术节"}},
-		{"节约能源", true, []string{"节能"}},
-		{"芬太尼", true, []string{"毒品", "麻醉药品"}},
-		{"行不行", false, nil},
-		{"表态", false, nil},
-		{"表示了", false, nil},
-		{"要不要", false, nil},
-		{"要是", false, nil},
-		{"观光", true, []string{"旅游"}},
-		{"观光客", true, []string{"旅游", "旅游客流"}},
-		{"观察员国", true, []string{"观察员", "上合组织伙伴"}},
-		{"观点", false, nil},
-		{"视讯看诊", true, []string{"远程医疗"}},
-		{"觉得", false, nil},
-		{"计划怎么", false, nil},
-		{"认为是", false, nil},
-		{"讲", false, nil},
-		{"讲一讲", false, nil},
-		{"讲了", false, nil},
-		{"讲到", false, nil},
-		{"讲讲", false, nil},
-		{"讲过", false, nil},
-		{"话语权", true, []string{"发言权", "代表性"}},
-		{"该宣言", false, nil},
-		{"说", false, nil},
-		{"说一说", false, nil},
-		{"说了", false, nil},
-		{"说到", false, nil},
-		{"说法", false, nil},
-		{"说说", false, nil},
-		{"说过", false, nil},
-		{"请", false, nil},
-		{"请教", false, nil},
-		{"请问", false, nil},
-		{"谁", false, nil},
-		{"谈一谈", false, nil},
-		{"谈了", false, nil},
-		{"谈到", false, nil},
-		{"谈谈", false, nil},
-		{"谢里夫", true, []string{"夏巴兹"}},
-		{"货运", true, []string{"运输", "物流"}},
-		{"贩卖毒品", true, []string{"毒品", "贩运"}},
-		{"贩毒", true, []string{"毒品", "贩运"}},
-		{"贪了", true, []string{"腐败"}},
-		{"贪官", true, []string{"腐败犯罪分子"}},
-		{"贪污", true, []string{"腐败"}},
-		{"贪腐", true, []string{"腐败"}},
-		{"贷款", true, []string{"信贷", "开发银行", "金融"}},
-		{"贸易争端", true, []string{"争端解决机制"}},
-		{"贸易壁垒", true, []string{"限制性贸易措施", "贸易措施"}},
-		{"贸易战", true, []string{"限制性贸易措施", "贸易措施"}},
-		{"贸易限制", true, []string{"限制性贸易措施", "限制措施"}},
-		{"资安", true, []string{"信息安全"}},
-		{"资恐", true, []string{"恐怖主义融资"}},
-		{"资讯", true, []string{"信息"}},
-		{"资讯安全", true, []string{"信息安全"}},
-		{"赛事活动", true, []string{"体育赛事"}},
-		{"走私武器", true, []string{"武器走私"}},
-		{"跑马拉松", true, []string{"马拉松"}},
-		{"轰炸", true, []string{"军事侵略", "袭击"}},
-		{"边检", true, []string{"边防"}},
-		{"边界", true, []string{"边境"}},
-		{"运动会", true, []string{"体育赛事"}},
-		{"近期", false, nil},
-		{"近来", false, nil},
-		{"还会", false, nil},
-		{"还是", false, nil},
-		{"还有", false, nil},
-		{"还要", false, nil},
-		{"这两年", false, nil},
-		{"这个", false, nil},
-		{"这么", false, nil},
-		{"这事", false, nil},
-		{"这些国家", false, nil},
-		{"这些年", false, nil},
-		{"这件事", false, nil},
-		{"这份", false, nil},
-		{"这份文件", false, nil},
-		{"这几年", false, nil},
-		{"这回", false, nil},
-		{"这回事", false, nil},
-		{"这方面", false, nil},
-		{"这样", false, nil},
-		{"这次", false, nil},
-		{"这种", false, nil},
-		{"这类", false, nil},
-		{"这边", false, nil},
-		{"这里", false, nil},
-		{"远距医疗", true, []string{"远程医疗"}},
-		{"选边站", true, []string{"集团化", "对抗性思维"}},
-		{"通关", true, []string{"海关"}},
-		{"那个", false, nil},
-		{"那么", false, nil},
-		{"那些国家", false, nil},
-		{"那件事", false, nil},
-		{"那份", false, nil},
-		{"那方面", false, nil},
-		{"那时", false, nil},
-		{"那时候", false, nil},
-		{"那样", false, nil},
-		{"那次", false, nil},
-		{"那种", false, nil},
-		{"那类", false, nil},
-		{"那边", false, nil},
-		{"那里", false, nil},
-		{"里头", false, nil},
-		{"里边", false, nil},
-		{"里面", false, nil},
-		{"铁道", true, []string{"铁路"}},
-		{"银行联合会", true, []string{"上合组织银行联合体", "银联体"}},
-		{"问一下", false, nil},
-		{"问题是", false, nil},
-		{"阵营对抗", true, []string{"集团化", "对抗性思维"}},
-		{"阿国", true, []string{"阿富汗"}},
-		{"阿富汗难民", true, []string{"阿富汗"}},
-		{"阿拉伯国家联盟", true, []string{"阿盟"}},
-		{"阿拉伯联盟", true, []string{"阿盟"}},
-		{"雪山", true, []string{"冰川"}},
-		{"霸权", true, []string{"独霸", "多极化"}},
-		{"青少年", true, []string{"青年", "年轻一代"}},
-		{"非遗", true, []string{"非物质文化遗产"}},
-		{"音乐比赛", true, []string{"音乐大赛"}},
-		{"风电", true, []string{"可再生能源", "清洁能源"}},
-		{"风能", true, []string{"可再生能源", "清洁能源"}},
-		{"飞弹", true, []string{"反导系统", "武器"}},
-		{"食物安全", true, []string{"食品安全", "粮食安全"}},
-		{"饥饿", true, []string{"粮食安全"}},
-		{"高峰会", true, []string{"元首理事会会议"}},
-		{"高校", true, []string{"上合组织大学", "教育"}},
-		{"高铁", true, []string{"铁路"}},
-		{"鸦片", true, []string{"毒品", "麻醉药品"}},
-		{"黑客", true, []string{"网络犯罪", "信息安全"}},
-	} {
-		p.zh.add(a.s, a.keep, a.terms...)
+	p.off.phrases = map[string]bool{
+		"en\x00actor":             true,
+		"en\x00actress":           true,
+		"en\x00ballot":            true,
+		"en\x00birthday":          true,
+		"en\x00brand":             true,
+		"en\x00celebr":            true,
+		"en\x00cheap":             true,
+		"en\x00cheapest":          true,
+		"en\x00cook":              true,
+		"en\x00crypto":            true,
+		"en\x00cryptocurr":        true,
+		"en\x00delici":            true,
+		"en\x00elect":             true,
+		"en\x00expens":            true,
+		"en\x00final score":       true,
+		"en\x00flight":            true,
+		"en\x00footbal":           true,
+		"en\x00girlfriend":        true,
+		"en\x00goalkeep":          true,
+		"en\x00hotel":             true,
+		"en\x00husband":           true,
+		"en\x00interest rate":     true,
+		"en\x00lotteri":           true,
+		"en\x00marri":             true,
+		"en\x00medal":             true,
+		"en\x00mortgag":           true,
+		"en\x00movi":              true,
+		"en\x00opinion poll":      true,
+		"en\x00price":             true,
+		"en\x00rain":              true,
+		"en\x00recip":             true,
+		"en\x00recommend":         true,
+		"en\x00restaur":           true,
+		"en\x00salari":            true,
+		"en\x00score":             true,
+		"en\x00share price":       true,
+		"en\x00shop":              true,
+		"en\x00singer":            true,
+		"en\x00stock market":      true,
+		"en\x00sunni":             true,
+		"en\x00tasti":             true,
+		"en\x00ticket":            true,
+		"en\x00tv seri":           true,
+		"en\x00voter":             true,
+		"en\x00weather":           true,
+		"en\x00weather forecast":  true,
+		"en\x00wife":              true,
+		"ru\x00авиабилет":         true,
+		"ru\x00актер":             true,
+		"ru\x00актрис":            true,
+		"ru\x00билет":             true,
+		"ru\x00биткоин":           true,
+		"ru\x00бренд":             true,
+		"ru\x00вкусн":             true,
+		"ru\x00возраст":           true,
+		"ru\x00выбор президент":   true,
+		"ru\x00гостиниц":          true,
+		"ru\x00ден рожден":        true,
+		"ru\x00дешев":             true,
+		"ru\x00дожд":              true,
+		"ru\x00жен":               true,
+		"ru\x00зарплат":           true,
+		"ru\x00знаменит":          true,
+		"ru\x00избирательн":       true,
+		"ru\x00ипотек":            true,
+		"ru\x00криптовалют":       true,
+		"ru\x00курс доллар":       true,
+		"ru\x00курс рубл":         true,
+		"ru\x00лотере":            true,
+		"ru\x00медал":             true,
+		"ru\x00отел":              true,
+		"ru\x00парламентск выбор": true,
+		"ru\x00певец":             true,
+		"ru\x00певиц":             true,
+		"ru\x00погод":             true,
+		"ru\x00порекоменд":        true,
+		"ru\x00посовет":           true,
+		"ru\x00предвыборн":        true,
+		"ru\x00президентск выбор": true,
+		"ru\x00приготов":          true,
+		"ru\x00прогноз погод":     true,
+		"ru\x00процентн ставк":    true,
+		"ru\x00рестора":           true,
+		"ru\x00рецепт":            true,
+		"ru\x00сборн":             true,
+		"ru\x00сериа":             true,
+		"ru\x00скольк сто":        true,
+		"ru\x00счет матч":         true,
+		"ru\x00футболист":         true,
+		"ru\x00цен":               true,
 	}
-	p.off = offTopic{
-		zh: map[string]bool{
-			"丈夫":   true,
-			"下雨":   true,
-			"下雪":   true,
-			"中奖":   true,
-			"亚军":   true,
-			"价格":   true,
-			"价钱":   true,
-			"体重":   true,
-			"便宜":   true,
-			"候选人":  true,
-			"值得买":  true,
-			"儿子":   true,
-			"八卦":   true,
-			"冠军":   true,
-			"决赛":   true,
-			"几块钱":  true,
-			"几岁":   true,
-			"利息":   true,
-			"刮风":   true,
-			"加密货币": true,
-			"加息":   true,
-			"反对党":  true,
-			"口碑":   true,
-			"品牌":   true,
-			"哪款":   true,
-			"型号":   true,
-			"多大年纪": true,
-			"多少钱":  true,
-			"大选":   true,
-			"天气":   true,
-			"天气预报": true,
-			"夺冠":   true,
-			"奖牌":   true,
-			"女儿":   true,
-			"好吃":   true,
-			"好用":   true,
-			"妻子":   true,
-			"小吃":   true,
-			"工资":   true,
-			"年薪":   true,
-			"年龄":   true,
-			"当选":   true,
-			"彩票":   true,
-			"性价比":  true,
-			"房价":   true,
-			"房贷":   true,
-			"执政党":  true,
-			"挖矿":   true,
-			"推荐":   true,
-			"支持率":  true,
-			"明星":   true,
-			"星座":   true,
-			"晴天":   true,
-			"月薪":   true,
-			"机票":   true,
-			"楼价":   true,
-			"歌手":   true,
-			"比分":   true,
-			"民调":   true,
-			"气温":   true,
-			"涨价":   true,
-			"演员":   true,
-			"演唱会":  true,
-			"炒股":   true,
-			"烹饪":   true,
-			"牌子":   true,
-			"物价":   true,
-			"球员":   true,
-			"球队":   true,
-			"生日":   true,
-			"电影":   true,
-			"电视剧":  true,
-			"票价":   true,
-			"票房":   true,
-			"竞选":   true,
-			"综艺":   true,
-			"网红":   true,
-			"美食":   true,
-			"老婆":   true,
-			"股价":   true,
-			"股市":   true,
-			"股票":   true,
-			"航班":   true,
-			"菜谱":   true,
-			"薪水":   true,
-			"薪资":   true,
-			"虚拟货币": true,
-			"谁赢":   true,
-			"贵不贵":  true,
-			"赢了":   true,
-			"身高":   true,
-			"输了":   true,
-			"进球":   true,
-			"连任":   true,
-			"选举":   true,
-			"选票":   true,
-			"酒店":   true,
-			"金价":   true,
-			"金牌":   true,
-			"门票":   true,
-			"降价":   true,
-			"降息":   true,
-			"食谱":   true,
-			"餐厅":   true,
-			"饭店":   true,
-		},
-		zhMax: 4,
-		phrases: map[string]bool{
-			"en\x00actor":             true,
-			"en\x00actress":           true,
-			"en\x00ballot":            true,
-			"en\x00birthday":          true,
-			"en\x00brand":             true,
-			"en\x00celebr":            true,
-			"en\x00cheap":             true,
-			"en\x00cheapest":          true,
-			"en\x00cook":              true,
-			"en\x00crypto":            true,
-			"en\x00cryptocurr":        true,
-			"en\x00delici":            true,
-			"en\x00elect":             true,
-			"en\x00expens":            true,
-			"en\x00final score":       true,
-			"en\x00flight":            true,
-			"en\x00footbal":           true,
-			"en\x00girlfriend":        true,
-			"en\x00goalkeep":          true,
-			"en\x00hotel":             true,
-			"en\x00husband":           true,
-			"en\x00interest rate":     true,
-			"en\x00lotteri":           true,
-			"en\x00marri":             true,
-			"en\x00medal":             true,
-			"en\x00mortgag":           true,
-			"en\x00movi":              true,
-			"en\x00opinion poll":      true,
-			"en\x00price":             true,
-			"en\x00rain":              true,
-			"en\x00recip":             true,
-			"en\x00recommend":         true,
-			"en\x00restaur":           true,
-			"en\x00salari":            true,
-			"en\x00score":             true,
-			"en\x00share price":       true,
-			"en\x00shop":              true,
-			"en\x00singer":            true,
-			"en\x00stock market":      true,
-			"en\x00sunni":             true,
-			"en\x00tasti":             true,
-			"en\x00ticket":            true,
-			"en\x00tv seri":           true,
-			"en\x00voter":             true,
-			"en\x00weather":           true,
-			"en\x00weather forecast":  true,
-			"en\x00wife":              true,
-			"ru\x00авиабилет":         true,
-			"ru\x00актер":             true,
-			"ru\x00актрис":            true,
-			"ru\x00билет":             true,
-			"ru\x00биткоин":           true,
-			"ru\x00бренд":             true,
-			"ru\x00вкусн":             true,
-			"ru\x00возраст":           true,
-			"ru\x00выбор президент":   true,
-			"ru\x00гостиниц":          true,
-			"ru\x00ден рожден":        true,
-			"ru\x00дешев":             true,
-			"ru\x00дожд":              true,
-			"ru\x00жен":               true,
-			"ru\x00зарплат":           true,
-			"ru\x00знаменит":          true,
-			"ru\x00избирательн":       true,
-			"ru\x00ипотек":            true,
-			"ru\x00криптовалют":       true,
-			"ru\x00курс доллар":       true,
-			"ru\x00курс рубл":         true,
-			"ru\x00лотере":            true,
-			"ru\x00медал":             true,
-			"ru\x00отел":              true,
-			"ru\x00парламентск выбор": true,
-			"ru\x00певец":             true,
-			"ru\x00певиц":             true,
-			"ru\x00погод":             true,
-			"ru\x00порекоменд":        true,
-			"ru\x00посовет":           true,
-			"ru\x00предвыборн":        true,
-			"ru\x00президентск выбор": true,
-			"ru\x00приготов":          true,
-			"ru\x00прогноз погод":     true,
-			"ru\x00процентн ставк":    true,
-			"ru\x00рестора":           true,
-			"ru\x00рецепт":            true,
-			"ru\x00сборн":             true,
-			"ru\x00сериа":             true,
-			"ru\x00скольк сто":        true,
-			"ru\x00счет матч":         true,
-			"ru\x00футболист":         true,
-			"ru\x00цен":               true,
-		},
-		maxWords: map[string]int{"en": 2, "ru": 2},
-	}
-	return p
+	p.off.maxWords = map[string]int{"en": 2, "ru": 2}
 }
+
+// generatedZh builds the Chinese tables.
+func generatedZh(p *Processor) {
+	p.zh = &zhTrie{root: &genZhRoot}
+	p.off.zh = map[string]bool{
+		"丈夫":   true,
+		"下雨":   true,
+		"下雪":   true,
+		"中奖":   true,
+		"亚军":   true,
+		"价格":   true,
+		"价钱":   true,
+		"体重":   true,
+		"便宜":   true,
+		"候选人":  true,
+		"值得买":  true,
+		"儿子":   true,
+		"八卦":   true,
+		"冠军":   true,
+		"决赛":   true,
+		"几块钱":  true,
+		"几岁":   true,
+		"利息":   true,
+		"刮风":   true,
+		"加密货币": true,
+		"加息":   true,
+		"反对党":  true,
+		"口碑":   true,
+		"品牌":   true,
+		"哪款":   true,
+		"型号":   true,
+		"多大年纪": true,
+		"多少钱":  true,
+		"大选":   true,
+		"天气":   true,
+		"天气预报": true,
+		"夺冠":   true,
+		"奖牌":   true,
+		"女儿":   true,
+		"好吃":   true,
+		"好用":   true,
+		"妻子":   true,
+		"小吃":   true,
+		"工资":   true,
+		"年薪":   true,
+		"年龄":   true,
+		"当选":   true,
+		"彩票":   true,
+		"性价比":  true,
+		"房价":   true,
+		"房贷":   true,
+		"执政党":  true,
+		"挖矿":   true,
+		"推荐":   true,
+		"支持率":  true,
+		"明星":   true,
+		"星座":   true,
+		"晴天":   true,
+		"月薪":   true,
+		"机票":   true,
+		"楼价":   true,
+		"歌手":   true,
+		"比分":   true,
+		"民调":   true,
+		"气温":   true,
+		"涨价":   true,
+		"演员":   true,
+		"演唱会":  true,
+		"炒股":   true,
+		"烹饪":   true,
+		"牌子":   true,
+		"物价":   true,
+		"球员":   true,
+		"球队":   true,
+		"生日":   true,
+		"电影":   true,
+		"电视剧":  true,
+		"票价":   true,
+		"票房":   true,
+		"竞选":   true,
+		"综艺":   true,
+		"网红":   true,
+		"美食":   true,
+		"老婆":   true,
+		"股价":   true,
+		"股市":   true,
+		"股票":   true,
+		"航班":   true,
+		"菜谱":   true,
+		"薪水":   true,
+		"薪资":   true,
+		"虚拟货币": true,
+		"谁赢":   true,
+		"贵不贵":  true,
+		"赢了":   true,
+		"身高":   true,
+		"输了":   true,
+		"进球":   true,
+		"连任":   true,
+		"选举":   true,
+		"选票":   true,
+		"酒店":   true,
+		"金价":   true,
+		"金牌":   true,
+		"门票":   true,
+		"降价":   true,
+		"降息":   true,
+		"食谱":   true,
+		"餐厅":   true,
+		"饭店":   true,
+	}
+	p.off.zhMax = 4
+}
+
+// genZhRoot is the root of the Chinese trie.
+var genZhRoot = zhNode{next: []zhEdge{
+	{'一', &zhNode{next: []zhEdge{
+		{'下', &zhNode{next: []zhEdge{
+			{'子', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+		{'件', &zhNode{next: []zhEdge{
+			{'事', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'共', &zhNode{end: true, keep: false, terms: nil}},
+		{'点', &zhNode{end: true, keep: false, terms: nil}},
+		{'直', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'万', &zhNode{next: []zhEdge{
+		{'一', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'三', &zhNode{next: []zhEdge{
+		{'股', &zhNode{next: []zhEdge{
+			{'势', &zhNode{next: []zhEdge{
+				{'力', &zhNode{end: true, keep: true, terms: []string{"恐怖主义", "分裂主义", "极端主义"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'上', &zhNode{next: []zhEdge{
+		{'合', &zhNode{next: []zhEdge{
+			{'开', &zhNode{next: []zhEdge{
+				{'发', &zhNode{next: []zhEdge{
+					{'银', &zhNode{next: []zhEdge{
+						{'行', &zhNode{end: true, keep: true, terms: []string{"上合组织开发银行"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'组', &zhNode{next: []zhEdge{
+				{'织', &zhNode{next: []zhEdge{
+					{'+', &zhNode{end: true, keep: true, terms: nil}},
+					{'伙', &zhNode{next: []zhEdge{
+						{'伴', &zhNode{end: true, keep: true, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'农', &zhNode{next: []zhEdge{
+						{'业', &zhNode{next: []zhEdge{
+							{'论', &zhNode{next: []zhEdge{
+								{'坛', &zhNode{end: true, keep: true, terms: nil}},
+							}, end: false, keep: false, terms: nil}},
+						}, end: false, keep: false, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'医', &zhNode{next: []zhEdge{
+						{'学', &zhNode{next: []zhEdge{
+							{'协', &zhNode{next: []zhEdge{
+								{'会', &zhNode{end: true, keep: true, terms: nil}},
+							}, end: false, keep: false, terms: nil}},
+						}, end: false, keep: false, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'反', &zhNode{next: []zhEdge{
+						{'极', &zhNode{next: []zhEdge{
+							{'端', &zhNode{next: []zhEdge{
+								{'主', &zhNode{next: []zhEdge{
+									{'义', &zhNode{next: []zhEdge{
+										{'公', &zhNode{next: []zhEdge{
+											{'约', &zhNode{end: true, keep: true, terms: nil}},
+										}, end: false, keep: false, terms: nil}},
+									}, end: false, keep: false, terms: nil}},
+								}, end: false, keep: false, terms: nil}},
+							}, end: false, keep: false, terms: nil}},
+						}, end: false, keep: false, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'可', &zhNode{next: []zhEdge{
+						{'持', &zhNode{next: []zhEdge{
+							{'续', &zhNode{next: []zhEdge{
+								{'发', &zhNode{next: []zhEdge{
+									{'展', &zhNode{next: []zhEdge{
+										{'年', &zhNode{end: true, keep: true, terms: nil}},
+									}, end: false, keep: false, terms: nil}},
+								}, end: false, keep: false, terms: nil}},
+							}, end: false, keep: false, terms: nil}},
+						}, end: false, keep: false, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'地', &zhNode{next: []zhEdge{
+						{'区', &zhNode{next: []zhEdge{
+							{'反', &zhNode{next: []zhEdge{
+								{'恐', &zhNode{next: []zhEdge{
+									{'怖', &zhNode{next: []zhEdge{
+										{'机', &zhNode{next: []zhEdge{
+											{'构', &zhNode{end: true, keep: true, terms: nil}},
+										}, end: false, keep: false, terms: nil}},
+									}, end: false, keep: false, terms: nil}},
+								}, end: false, keep: false, terms: nil}},
+							}, end: false, keep: false, terms: nil}},
+						}, end: true, keep: true, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'大', &zhNode{next: []zhEdge{
+						{'学', &zhNode{end: true, keep: true, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'宪', &zhNode{next: []zhEdge{
+						{'章', &zhNode{end: true, keep: true, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'开', &zhNode{next: []zhEdge{
+						{'发', &zhNode{next: []zhEdge{
+							{'银', &zhNode{next: []zhEdge{
+								{'行', &zhNode{end: true, keep: true, terms: nil}},
+							}, end: false, keep: false, terms: nil}},
+						}, end: false, keep: false, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'未', &zhNode{next: []zhEdge{
+						{'来', &zhNode{next: []zhEdge{
+							{'1', &zhNode{next: []zhEdge{
+								{'0', &zhNode{next: []zhEdge{
+									{'年', &zhNode{end: true, keep: true, terms: nil}},
+								}, end: false, keep: false, terms: nil}},
+							}, end: false, keep: false, terms: nil}},
+						}, end: false, keep: false, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'杯', &zhNode{end: true, keep: true, terms: nil}},
+					{'禁', &zhNode{next: []zhEdge{
+						{'毒', &zhNode{next: []zhEdge{
+							{'中', &zhNode{next: []zhEdge{
+								{'心', &zhNode{end: true, keep: true, terms: nil}},
+							}, end: false, keep: false, terms: nil}},
+						}, end: false, keep: false, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'秘', &zhNode{next: []zhEdge{
+						{'书', &zhNode{next: []zhEdge{
+							{'处', &zhNode{end: true, keep: true, terms: nil}},
+						}, end: false, keep: false, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'论', &zhNode{next: []zhEdge{
+						{'坛', &zhNode{end: true, keep: true, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'银', &zhNode{next: []zhEdge{
+						{'行', &zhNode{next: []zhEdge{
+							{'联', &zhNode{next: []zhEdge{
+								{'合', &zhNode{next: []zhEdge{
+									{'体', &zhNode{end: true, keep: true, terms: nil}},
+								}, end: false, keep: false, terms: nil}},
+							}, end: false, keep: false, terms: nil}},
+						}, end: false, keep: false, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'青', &zhNode{next: []zhEdge{
+						{'年', &zhNode{next: []zhEdge{
+							{'委', &zhNode{next: []zhEdge{
+								{'员', &zhNode{next: []zhEdge{
+									{'会', &zhNode{end: true, keep: true, terms: nil}},
+								}, end: false, keep: false, terms: nil}},
+							}, end: false, keep: false, terms: nil}},
+						}, end: false, keep: false, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'银', &zhNode{next: []zhEdge{
+				{'行', &zhNode{end: true, keep: true, terms: []string{"上合组织开发银行"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+		{'海', &zhNode{next: []zhEdge{
+			{'合', &zhNode{next: []zhEdge{
+				{'作', &zhNode{next: []zhEdge{
+					{'组', &zhNode{next: []zhEdge{
+						{'织', &zhNode{end: true, keep: false, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'诉', &zhNode{next: []zhEdge{
+			{'机', &zhNode{next: []zhEdge{
+				{'构', &zhNode{end: true, keep: true, terms: []string{"争端解决机制"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'面', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'下', &zhNode{next: []zhEdge{
+		{'一', &zhNode{next: []zhEdge{
+			{'步', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'不', &zhNode{next: []zhEdge{
+		{'少', &zhNode{end: true, keep: false, terms: nil}},
+		{'过', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'世', &zhNode{next: []zhEdge{
+		{'卫', &zhNode{end: true, keep: true, terms: []string{"世界卫生组织"}}},
+		{'界', &zhNode{next: []zhEdge{
+			{'二', &zhNode{next: []zhEdge{
+				{'战', &zhNode{end: true, keep: true, terms: []string{"第二次世界大战"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'遗', &zhNode{next: []zhEdge{
+				{'产', &zhNode{end: true, keep: true, terms: []string{"文化遗产"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'银', &zhNode{next: []zhEdge{
+				{'行', &zhNode{end: true, keep: true, terms: []string{"国际复兴开发银行"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'银', &zhNode{end: true, keep: true, terms: []string{"国际复兴开发银行"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'东', &zhNode{next: []zhEdge{
+		{'协', &zhNode{end: true, keep: true, terms: []string{"东盟"}}},
+		{'西', &zhNode{next: []zhEdge{
+			{'走', &zhNode{next: []zhEdge{
+				{'廊', &zhNode{end: true, keep: true, terms: []string{"东-西", "走廊"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+		{'道', &zhNode{next: []zhEdge{
+			{'主', &zhNode{end: true, keep: true, terms: []string{"轮值主席国", "主席国"}}},
+			{'国', &zhNode{end: true, keep: true, terms: []string{"轮值主席国", "主席国"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'丝', &zhNode{next: []zhEdge{
+		{'绸', &zhNode{next: []zhEdge{
+			{'之', &zhNode{next: []zhEdge{
+				{'路', &zhNode{end: true, keep: true, terms: []string{"一带一路"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'路', &zhNode{end: true, keep: true, terms: []string{"一带一路"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'中', &zhNode{next: []zhEdge{
+		{'亚', &zhNode{next: []zhEdge{
+			{'五', &zhNode{next: []zhEdge{
+				{'国', &zhNode{end: true, keep: true, terms: []string{"中亚"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'医', &zhNode{end: true, keep: true, terms: []string{"传统医学"}}},
+		{'间', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'为', &zhNode{next: []zhEdge{
+		{'什', &zhNode{next: []zhEdge{
+			{'么', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'何', &zhNode{end: true, keep: false, terms: nil}},
+		{'啥', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'主', &zhNode{next: []zhEdge{
+		{'办', &zhNode{next: []zhEdge{
+			{'国', &zhNode{end: true, keep: true, terms: []string{"轮值主席国", "主席国"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'持', &zhNode{end: true, keep: true, terms: []string{"主席国", "轮值主席国"}}},
+		{'要', &zhNode{next: []zhEdge{
+			{'是', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'义', &zhNode{next: []zhEdge{
+		{'工', &zhNode{end: true, keep: true, terms: []string{"志愿者"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'之', &zhNode{next: []zhEdge{
+		{'前', &zhNode{end: true, keep: false, terms: nil}},
+		{'类', &zhNode{next: []zhEdge{
+			{'的', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'也', &zhNode{next: []zhEdge{
+		{'许', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'乡', &zhNode{next: []zhEdge{
+		{'下', &zhNode{end: true, keep: true, terms: []string{"农村"}}},
+		{'村', &zhNode{end: true, keep: true, terms: []string{"农村"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'了', &zhNode{next: []zhEdge{
+		{'解', &zhNode{next: []zhEdge{
+			{'一', &zhNode{next: []zhEdge{
+				{'下', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'事', &zhNode{next: []zhEdge{
+		{'儿', &zhNode{end: true, keep: false, terms: nil}},
+		{'情', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'二', &zhNode{next: []zhEdge{
+		{'战', &zhNode{end: true, keep: true, terms: []string{"第二次世界大战"}}},
+		{'次', &zhNode{next: []zhEdge{
+			{'大', &zhNode{next: []zhEdge{
+				{'战', &zhNode{end: true, keep: true, terms: []string{"第二次世界大战"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'于', &zhNode{next: []zhEdge{
+		{'是', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'产', &zhNode{next: []zhEdge{
+		{'供', &zhNode{next: []zhEdge{
+			{'应', &zhNode{next: []zhEdge{
+				{'链', &zhNode{end: true, keep: true, terms: []string{"产供链"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'人', &zhNode{next: []zhEdge{
+		{'家', &zhNode{end: true, keep: false, terms: nil}},
+		{'工', &zhNode{next: []zhEdge{
+			{'智', &zhNode{next: []zhEdge{
+				{'慧', &zhNode{end: true, keep: true, terms: []string{"人工智能"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'文', &zhNode{next: []zhEdge{
+			{'合', &zhNode{next: []zhEdge{
+				{'作', &zhNode{end: true, keep: true, terms: []string{"人文交流"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'民', &zhNode{next: []zhEdge{
+			{'外', &zhNode{next: []zhEdge{
+				{'交', &zhNode{end: true, keep: true, terms: []string{"民间外交"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'币', &zhNode{end: true, keep: true, terms: []string{"本币结算", "本币"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'道', &zhNode{next: []zhEdge{
+			{'危', &zhNode{next: []zhEdge{
+				{'机', &zhNode{end: true, keep: true, terms: []string{"人道主义灾难"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'援', &zhNode{next: []zhEdge{
+				{'助', &zhNode{end: true, keep: true, terms: []string{"人道主义援助"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'救', &zhNode{next: []zhEdge{
+				{'援', &zhNode{end: true, keep: true, terms: []string{"人道主义援助"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'什', &zhNode{next: []zhEdge{
+		{'么', &zhNode{next: []zhEdge{
+			{'态', &zhNode{next: []zhEdge{
+				{'度', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'时', &zhNode{next: []zhEdge{
+				{'候', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'的', &zhNode{end: true, keep: false, terms: nil}},
+			{'立', &zhNode{next: []zhEdge{
+				{'场', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'今', &zhNode{next: []zhEdge{
+		{'后', &zhNode{end: true, keep: false, terms: nil}},
+		{'天', &zhNode{end: true, keep: false, terms: nil}},
+		{'年', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'介', &zhNode{next: []zhEdge{
+		{'绍', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'以', &zhNode{next: []zhEdge{
+		{'为', &zhNode{end: true, keep: false, terms: nil}},
+		{'前', &zhNode{end: true, keep: false, terms: nil}},
+		{'后', &zhNode{end: true, keep: false, terms: nil}},
+		{'巴', &zhNode{next: []zhEdge{
+			{'冲', &zhNode{next: []zhEdge{
+				{'突', &zhNode{end: true, keep: true, terms: []string{"巴以冲突"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: true, terms: []string{"巴以冲突"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'任', &zhNode{next: []zhEdge{
+		{'何', &zhNode{next: []zhEdge{
+			{'时', &zhNode{next: []zhEdge{
+				{'候', &zhNode{end: true, keep: true, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'企', &zhNode{next: []zhEdge{
+		{'业', &zhNode{next: []zhEdge{
+			{'家', &zhNode{end: true, keep: true, terms: []string{"实业家委员会"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'伊', &zhNode{next: []zhEdge{
+		{'朗', &zhNode{next: []zhEdge{
+			{'政', &zhNode{next: []zhEdge{
+				{'府', &zhNode{end: true, keep: true, terms: []string{"伊朗"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'核', &zhNode{next: []zhEdge{
+				{'协', &zhNode{next: []zhEdge{
+					{'议', &zhNode{end: true, keep: true, terms: []string{"伊朗", "2231"}}},
+				}, end: false, keep: false, terms: nil}},
+				{'问', &zhNode{next: []zhEdge{
+					{'题', &zhNode{end: true, keep: true, terms: []string{"伊朗", "2231"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'核', &zhNode{next: []zhEdge{
+			{'协', &zhNode{next: []zhEdge{
+				{'议', &zhNode{end: true, keep: true, terms: []string{"伊朗", "2231"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: true, terms: []string{"伊朗", "2231"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'休', &zhNode{next: []zhEdge{
+		{'战', &zhNode{end: true, keep: true, terms: []string{"停火"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'伙', &zhNode{next: []zhEdge{
+		{'伴', &zhNode{next: []zhEdge{
+			{'国', &zhNode{end: true, keep: true, terms: []string{"上合组织伙伴", "对话伙伴"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'会', &zhNode{next: []zhEdge{
+		{'不', &zhNode{next: []zhEdge{
+			{'会', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'如', &zhNode{next: []zhEdge{
+			{'何', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'怎', &zhNode{next: []zhEdge{
+			{'么', &zhNode{end: true, keep: false, terms: nil}},
+			{'样', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'传', &zhNode{next: []zhEdge{
+		{'统', &zhNode{next: []zhEdge{
+			{'医', &zhNode{next: []zhEdge{
+				{'药', &zhNode{end: true, keep: true, terms: []string{"传统医学"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'伤', &zhNode{next: []zhEdge{
+		{'者', &zhNode{end: true, keep: true, terms: []string{"受伤人员"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'似', &zhNode{next: []zhEdge{
+		{'乎', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'但', &zhNode{next: []zhEdge{
+		{'是', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'你', &zhNode{next: []zhEdge{
+		{'们', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: true, keep: false, terms: nil}},
+	{'佩', &zhNode{next: []zhEdge{
+		{'泽', &zhNode{next: []zhEdge{
+			{'什', &zhNode{next: []zhEdge{
+				{'基', &zhNode{next: []zhEdge{
+					{'安', &zhNode{end: true, keep: true, terms: []string{"佩泽希齐扬"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'供', &zhNode{next: []zhEdge{
+		{'应', &zhNode{next: []zhEdge{
+			{'链', &zhNode{next: []zhEdge{
+				{'断', &zhNode{next: []zhEdge{
+					{'裂', &zhNode{end: true, keep: true, terms: []string{"供应链稳定"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'俄', &zhNode{next: []zhEdge{
+		{'国', &zhNode{end: true, keep: true, terms: []string{"俄罗斯"}}},
+		{'方', &zhNode{end: true, keep: true, terms: []string{"俄罗斯"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'保', &zhNode{next: []zhEdge{
+		{'护', &zhNode{next: []zhEdge{
+			{'主', &zhNode{next: []zhEdge{
+				{'义', &zhNode{end: true, keep: true, terms: []string{"限制性贸易措施", "贸易措施"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'俺', &zhNode{end: true, keep: false, terms: nil}},
+	{'假', &zhNode{next: []zhEdge{
+		{'如', &zhNode{end: true, keep: false, terms: nil}},
+		{'设', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'偏', &zhNode{next: []zhEdge{
+		{'乡', &zhNode{end: true, keep: true, terms: []string{"偏远和农村地区"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'停', &zhNode{next: []zhEdge{
+		{'战', &zhNode{end: true, keep: true, terms: []string{"停火"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'儿', &zhNode{next: []zhEdge{
+		{'童', &zhNode{next: []zhEdge{
+			{'权', &zhNode{next: []zhEdge{
+				{'益', &zhNode{end: true, keep: true, terms: []string{"儿童", "权利"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'光', &zhNode{next: []zhEdge{
+		{'伏', &zhNode{end: true, keep: true, terms: []string{"可再生能源", "清洁能源"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'全', &zhNode{next: []zhEdge{
+		{'球', &zhNode{next: []zhEdge{
+			{'变', &zhNode{next: []zhEdge{
+				{'暖', &zhNode{end: true, keep: true, terms: []string{"气候变化"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'公', &zhNode{next: []zhEdge{
+		{'路', &zhNode{end: true, keep: true, terms: []string{"道路运输"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'关', &zhNode{next: []zhEdge{
+		{'于', &zhNode{end: true, keep: false, terms: nil}},
+		{'务', &zhNode{end: true, keep: true, terms: []string{"海关"}}},
+		{'税', &zhNode{end: true, keep: true, terms: []string{"限制性贸易措施", "贸易措施"}}},
+		{'贸', &zhNode{end: true, keep: true, terms: []string{"世贸组织", "多边贸易体制"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'其', &zhNode{next: []zhEdge{
+		{'实', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'具', &zhNode{next: []zhEdge{
+		{'体', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'内', &zhNode{next: []zhEdge{
+		{'容', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'写', &zhNode{next: []zhEdge{
+		{'了', &zhNode{end: true, keep: false, terms: nil}},
+		{'到', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'军', &zhNode{next: []zhEdge{
+		{'事', &zhNode{next: []zhEdge{
+			{'互', &zhNode{next: []zhEdge{
+				{'信', &zhNode{end: true, keep: true, terms: []string{"军事领域信任措施"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'透', &zhNode{next: []zhEdge{
+				{'明', &zhNode{end: true, keep: true, terms: []string{"军事领域信任措施"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'国', &zhNode{next: []zhEdge{
+			{'主', &zhNode{next: []zhEdge{
+				{'义', &zhNode{next: []zhEdge{
+					{'复', &zhNode{next: []zhEdge{
+						{'活', &zhNode{end: true, keep: true, terms: []string{"军国主义"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'方', &zhNode{end: true, keep: true, terms: []string{"防务部门", "军事"}}},
+		{'演', &zhNode{end: true, keep: true, terms: []string{"演习"}}},
+		{'火', &zhNode{next: []zhEdge{
+			{'走', &zhNode{next: []zhEdge{
+				{'私', &zhNode{end: true, keep: true, terms: []string{"武器走私"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'队', &zhNode{end: true, keep: true, terms: []string{"防务部门", "军事"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'农', &zhNode{next: []zhEdge{
+		{'民', &zhNode{end: true, keep: true, terms: []string{"农业", "农村"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'冬', &zhNode{next: []zhEdge{
+		{'季', &zhNode{next: []zhEdge{
+			{'运', &zhNode{next: []zhEdge{
+				{'动', &zhNode{end: true, keep: true, terms: []string{"冰雪体育"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'冰', &zhNode{next: []zhEdge{
+		{'毒', &zhNode{end: true, keep: true, terms: []string{"毒品", "精神药物"}}},
+		{'河', &zhNode{end: true, keep: true, terms: []string{"冰川"}}},
+		{'盖', &zhNode{end: true, keep: true, terms: []string{"冰川"}}},
+		{'雪', &zhNode{next: []zhEdge{
+			{'融', &zhNode{next: []zhEdge{
+				{'化', &zhNode{end: true, keep: true, terms: []string{"冰川"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'冷', &zhNode{next: []zhEdge{
+		{'战', &zhNode{next: []zhEdge{
+			{'思', &zhNode{next: []zhEdge{
+				{'维', &zhNode{end: true, keep: true, terms: []string{"集团化", "对抗性思维"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'准', &zhNode{next: []zhEdge{
+		{'备', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'减', &zhNode{next: []zhEdge{
+		{'排', &zhNode{end: true, keep: true, terms: []string{"节能降碳", "脱碳"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'几', &zhNode{next: []zhEdge{
+		{'个', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: true, keep: false, terms: nil}},
+	{'出', &zhNode{next: []zhEdge{
+		{'口', &zhNode{next: []zhEdge{
+			{'信', &zhNode{next: []zhEdge{
+				{'用', &zhNode{end: true, keep: true, terms: []string{"出口信贷"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'分', &zhNode{next: []zhEdge{
+		{'别', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'列', &zhNode{next: []zhEdge{
+		{'席', &zhNode{end: true, keep: true, terms: []string{"观察员"}}},
+		{'车', &zhNode{next: []zhEdge{
+			{'遇', &zhNode{next: []zhEdge{
+				{'袭', &zhNode{end: true, keep: true, terms: []string{"贾法尔快车"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'初', &zhNode{next: []zhEdge{
+		{'创', &zhNode{end: true, keep: true, terms: []string{"创业"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'别', &zhNode{next: []zhEdge{
+		{'人', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'到', &zhNode{next: []zhEdge{
+		{'底', &zhNode{end: true, keep: false, terms: nil}},
+		{'时', &zhNode{next: []zhEdge{
+			{'候', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'制', &zhNode{next: []zhEdge{
+		{'裁', &zhNode{end: true, keep: true, terms: []string{"单边强制措施", "单边限制措施"}}},
+		{'造', &zhNode{next: []zhEdge{
+			{'业', &zhNode{end: true, keep: true, terms: []string{"工业"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'加', &zhNode{next: []zhEdge{
+		{'征', &zhNode{next: []zhEdge{
+			{'关', &zhNode{next: []zhEdge{
+				{'税', &zhNode{end: true, keep: true, terms: []string{"限制性贸易措施", "贸易措施"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'沙', &zhNode{next: []zhEdge{
+			{'战', &zhNode{next: []zhEdge{
+				{'争', &zhNode{end: true, keep: true, terms: []string{"加沙", "巴以冲突"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'萨', &zhNode{end: true, keep: true, terms: []string{"加沙"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'务', &zhNode{next: []zhEdge{
+		{'农', &zhNode{end: true, keep: true, terms: []string{"农业"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'劫', &zhNode{next: []zhEdge{
+		{'持', &zhNode{next: []zhEdge{
+			{'火', &zhNode{next: []zhEdge{
+				{'车', &zhNode{end: true, keep: true, terms: []string{"贾法尔快车"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'化', &zhNode{next: []zhEdge{
+		{'武', &zhNode{end: true, keep: true, terms: []string{"化学武器", "禁止化学武器公约"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'北', &zhNode{next: []zhEdge{
+		{'南', &zhNode{next: []zhEdge{
+			{'走', &zhNode{next: []zhEdge{
+				{'廊', &zhNode{end: true, keep: true, terms: []string{"北-南", "走廊"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'区', &zhNode{next: []zhEdge{
+		{'域', &zhNode{next: []zhEdge{
+			{'气', &zhNode{next: []zhEdge{
+				{'候', &zhNode{next: []zhEdge{
+					{'峰', &zhNode{next: []zhEdge{
+						{'会', &zhNode{end: true, keep: true, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'医', &zhNode{next: []zhEdge{
+		{'生', &zhNode{end: true, keep: true, terms: []string{"医疗", "医学"}}},
+		{'院', &zhNode{end: true, keep: true, terms: []string{"医疗", "卫生"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'十', &zhNode{next: []zhEdge{
+		{'年', &zhNode{next: []zhEdge{
+			{'战', &zhNode{next: []zhEdge{
+				{'略', &zhNode{end: true, keep: true, terms: []string{"上合组织未来10年", "发展战略"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'规', &zhNode{next: []zhEdge{
+				{'划', &zhNode{end: true, keep: true, terms: []string{"上合组织未来10年", "发展战略"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'单', &zhNode{next: []zhEdge{
+		{'方', &zhNode{next: []zhEdge{
+			{'面', &zhNode{end: true, keep: true, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'极', &zhNode{end: true, keep: true, terms: []string{"多极化", "多极世界"}}},
+		{'边', &zhNode{next: []zhEdge{
+			{'主', &zhNode{next: []zhEdge{
+				{'义', &zhNode{end: true, keep: true, terms: []string{"单边强制措施", "多边贸易体制"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'南', &zhNode{next: []zhEdge{
+		{'北', &zhNode{next: []zhEdge{
+			{'走', &zhNode{next: []zhEdge{
+				{'廊', &zhNode{end: true, keep: true, terms: []string{"北-南", "走廊"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'卢', &zhNode{next: []zhEdge{
+		{'卡', &zhNode{next: []zhEdge{
+			{'申', &zhNode{next: []zhEdge{
+				{'柯', &zhNode{end: true, keep: true, terms: []string{"卢卡申科"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'布', &zhNode{end: true, keep: true, terms: []string{"本币结算", "本币"}}},
+		{'比', &zhNode{end: true, keep: true, terms: []string{"本币结算", "本币"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'卫', &zhNode{next: []zhEdge{
+		{'国', &zhNode{next: []zhEdge{
+			{'战', &zhNode{next: []zhEdge{
+				{'争', &zhNode{end: true, keep: true, terms: []string{"第二次世界大战"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'星', &zhNode{end: true, keep: true, terms: []string{"外空"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'印', &zhNode{next: []zhEdge{
+		{'方', &zhNode{end: true, keep: true, terms: []string{"印度"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'历', &zhNode{next: []zhEdge{
+		{'史', &zhNode{next: []zhEdge{
+			{'修', &zhNode{next: []zhEdge{
+				{'正', &zhNode{next: []zhEdge{
+					{'主', &zhNode{next: []zhEdge{
+						{'义', &zhNode{end: true, keep: true, terms: []string{"歪曲", "历史真相"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'原', &zhNode{next: []zhEdge{
+		{'文', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'去', &zhNode{next: []zhEdge{
+		{'年', &zhNode{end: true, keep: false, terms: nil}},
+		{'美', &zhNode{next: []zhEdge{
+			{'元', &zhNode{next: []zhEdge{
+				{'化', &zhNode{end: true, keep: true, terms: []string{"本币结算"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'又', &zhNode{next: []zhEdge{
+		{'要', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'友', &zhNode{next: []zhEdge{
+		{'城', &zhNode{end: true, keep: true, terms: []string{"友好城市"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'双', &zhNode{next: []zhEdge{
+		{'标', &zhNode{end: true, keep: true, terms: []string{"双重标准"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'反', &zhNode{next: []zhEdge{
+		{'导', &zhNode{next: []zhEdge{
+			{'弹', &zhNode{end: true, keep: true, terms: []string{"反导", "反导系统"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'恐', &zhNode{next: []zhEdge{
+			{'演', &zhNode{next: []zhEdge{
+				{'练', &zhNode{end: true, keep: true, terms: []string{"反恐演习"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'托', &zhNode{next: []zhEdge{
+			{'拉', &zhNode{next: []zhEdge{
+				{'斯', &zhNode{end: true, keep: true, terms: []string{"反垄断"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'法', &zhNode{next: []zhEdge{
+			{'西', &zhNode{next: []zhEdge{
+				{'斯', &zhNode{next: []zhEdge{
+					{'战', &zhNode{next: []zhEdge{
+						{'争', &zhNode{end: true, keep: true, terms: []string{"第二次世界大战", "法西斯主义"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'贪', &zhNode{end: true, keep: true, terms: []string{"反腐败"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'发', &zhNode{next: []zhEdge{
+		{'展', &zhNode{next: []zhEdge{
+			{'银', &zhNode{next: []zhEdge{
+				{'行', &zhNode{end: true, keep: true, terms: []string{"开发银行"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'表', &zhNode{next: []zhEdge{
+			{'宣', &zhNode{next: []zhEdge{
+				{'言', &zhNode{end: true, keep: true, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'古', &zhNode{next: []zhEdge{
+		{'迹', &zhNode{end: true, keep: true, terms: []string{"文化遗产"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'另', &zhNode{next: []zhEdge{
+		{'外', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'可', &zhNode{next: []zhEdge{
+		{'不', &zhNode{next: []zhEdge{
+			{'可', &zhNode{next: []zhEdge{
+				{'以', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'以', &zhNode{next: []zhEdge{
+			{'吗', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'否', &zhNode{end: true, keep: false, terms: nil}},
+		{'是', &zhNode{end: true, keep: false, terms: nil}},
+		{'能', &zhNode{next: []zhEdge{
+			{'会', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'台', &zhNode{next: []zhEdge{
+		{'风', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'各', &zhNode{next: []zhEdge{
+		{'成', &zhNode{next: []zhEdge{
+			{'员', &zhNode{next: []zhEdge{
+				{'国', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'吉', &zhNode{next: []zhEdge{
+		{'国', &zhNode{end: true, keep: true, terms: []string{"吉尔吉斯"}}},
+		{'尔', &zhNode{next: []zhEdge{
+			{'吉', &zhNode{next: []zhEdge{
+				{'斯', &zhNode{next: []zhEdge{
+					{'坦', &zhNode{end: true, keep: true, terms: []string{"吉尔吉斯斯坦"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'后', &zhNode{next: []zhEdge{
+		{'来', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'吗', &zhNode{end: true, keep: false, terms: nil}},
+	{'否', &zhNode{next: []zhEdge{
+		{'认', &zhNode{next: []zhEdge{
+			{'历', &zhNode{next: []zhEdge{
+				{'史', &zhNode{end: true, keep: true, terms: []string{"歪曲", "历史真相"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'吧', &zhNode{end: true, keep: false, terms: nil}},
+	{'听', &zhNode{next: []zhEdge{
+		{'说', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'吸', &zhNode{next: []zhEdge{
+		{'毒', &zhNode{end: true, keep: true, terms: []string{"滥用", "毒品"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'告', &zhNode{next: []zhEdge{
+		{'诉', &zhNode{next: []zhEdge{
+			{'我', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'呢', &zhNode{end: true, keep: false, terms: nil}},
+	{'咋', &zhNode{next: []zhEdge{
+		{'办', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: true, keep: false, terms: nil}},
+	{'咱', &zhNode{next: []zhEdge{
+		{'们', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'哪', &zhNode{next: []zhEdge{
+		{'个', &zhNode{end: true, keep: false, terms: nil}},
+		{'些', &zhNode{end: true, keep: false, terms: nil}},
+		{'儿', &zhNode{end: true, keep: false, terms: nil}},
+		{'几', &zhNode{next: []zhEdge{
+			{'个', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'国', &zhNode{end: true, keep: false, terms: nil}},
+		{'方', &zhNode{next: []zhEdge{
+			{'面', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'里', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: true, keep: false, terms: nil}},
+	{'商', &zhNode{next: []zhEdge{
+		{'界', &zhNode{end: true, keep: true, terms: []string{"实业家委员会"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'啥', &zhNode{end: true, keep: false, terms: nil}},
+	{'回', &zhNode{next: []zhEdge{
+		{'应', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'因', &zhNode{next: []zhEdge{
+		{'为', &zhNode{end: true, keep: false, terms: nil}},
+		{'特', &zhNode{next: []zhEdge{
+			{'网', &zhNode{end: true, keep: true, terms: []string{"互联网"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'国', &zhNode{next: []zhEdge{
+		{'际', &zhNode{next: []zhEdge{
+			{'地', &zhNode{next: []zhEdge{
+				{'位', &zhNode{end: true, keep: true, terms: []string{"声望"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'声', &zhNode{next: []zhEdge{
+				{'誉', &zhNode{end: true, keep: true, terms: []string{"声望"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'货', &zhNode{next: []zhEdge{
+				{'币', &zhNode{next: []zhEdge{
+					{'基', &zhNode{next: []zhEdge{
+						{'金', &zhNode{next: []zhEdge{
+							{'会', &zhNode{end: true, keep: true, terms: []string{"国际货币基金组织"}}},
+						}, end: false, keep: false, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'土', &zhNode{next: []zhEdge{
+		{'地', &zhNode{next: []zhEdge{
+			{'沙', &zhNode{next: []zhEdge{
+				{'化', &zhNode{end: true, keep: true, terms: []string{"荒漠化", "土地退化"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'地', &zhNode{next: []zhEdge{
+		{'震', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'垃', &zhNode{next: []zhEdge{
+		{'圾', &zhNode{end: true, keep: true, terms: []string{"废弃物品"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'墓', &zhNode{next: []zhEdge{
+		{'园', &zhNode{end: true, keep: true, terms: []string{"烈士墓地"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'外', &zhNode{next: []zhEdge{
+		{'资', &zhNode{end: true, keep: true, terms: []string{"投资"}}},
+		{'逃', &zhNode{end: true, keep: true, terms: []string{"腐败犯罪分子", "庇护"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'多', &zhNode{next: []zhEdge{
+		{'多', &zhNode{next: []zhEdge{
+			{'少', &zhNode{next: []zhEdge{
+				{'少', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'少', &zhNode{end: true, keep: false, terms: nil}},
+		{'边', &zhNode{next: []zhEdge{
+			{'主', &zhNode{next: []zhEdge{
+				{'义', &zhNode{end: true, keep: true, terms: []string{"多边贸易体制", "多边"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'大', &zhNode{next: []zhEdge{
+		{'家', &zhNode{end: true, keep: false, terms: nil}},
+		{'屠', &zhNode{next: []zhEdge{
+			{'杀', &zhNode{next: []zhEdge{
+				{'事', &zhNode{next: []zhEdge{
+					{'件', &zhNode{end: true, keep: true, terms: []string{"大屠杀"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'概', &zhNode{end: true, keep: false, terms: nil}},
+		{'模', &zhNode{next: []zhEdge{
+			{'型', &zhNode{end: true, keep: true, terms: []string{"人工智能"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'流', &zhNode{next: []zhEdge{
+			{'行', &zhNode{next: []zhEdge{
+				{'病', &zhNode{end: true, keep: true, terms: []string{"传染病大流行"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'麻', &zhNode{end: true, keep: true, terms: []string{"毒品", "麻醉药品"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'天', &zhNode{next: []zhEdge{
+		{'津', &zhNode{next: []zhEdge{
+			{'宣', &zhNode{next: []zhEdge{
+				{'言', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'峰', &zhNode{next: []zhEdge{
+				{'会', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'灾', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
+		{'然', &zhNode{next: []zhEdge{
+			{'气', &zhNode{end: true, keep: true, terms: []string{"能源"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'太', &zhNode{next: []zhEdge{
+		{'空', &zhNode{next: []zhEdge{
+			{'军', &zhNode{next: []zhEdge{
+				{'备', &zhNode{next: []zhEdge{
+					{'竞', &zhNode{next: []zhEdge{
+						{'赛', &zhNode{end: true, keep: true, terms: []string{"外空军备竞赛"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'武', &zhNode{next: []zhEdge{
+				{'器', &zhNode{end: true, keep: true, terms: []string{"外空武器化"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: true, terms: []string{"外空"}}},
+		{'阳', &zhNode{next: []zhEdge{
+			{'能', &zhNode{end: true, keep: true, terms: []string{"可再生能源", "清洁能源"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'失', &zhNode{next: []zhEdge{
+		{'业', &zhNode{end: true, keep: true, terms: []string{"就业"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'奥', &zhNode{next: []zhEdge{
+		{'运', &zhNode{end: true, keep: true, terms: []string{"体育赛事"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'女', &zhNode{next: []zhEdge{
+		{'性', &zhNode{end: true, keep: true, terms: []string{"妇女"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'她', &zhNode{next: []zhEdge{
+		{'们', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: true, keep: false, terms: nil}},
+	{'好', &zhNode{next: []zhEdge{
+		{'不', &zhNode{next: []zhEdge{
+			{'好', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'像', &zhNode{end: true, keep: false, terms: nil}},
+		{'多', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'如', &zhNode{next: []zhEdge{
+		{'何', &zhNode{next: []zhEdge{
+			{'看', &zhNode{next: []zhEdge{
+				{'待', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'表', &zhNode{next: []zhEdge{
+				{'态', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+		{'果', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'妇', &zhNode{next: []zhEdge{
+		{'女', &zhNode{next: []zhEdge{
+			{'权', &zhNode{next: []zhEdge{
+				{'益', &zhNode{end: true, keep: true, terms: []string{"妇女", "权利"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'姐', &zhNode{next: []zhEdge{
+		{'妹', &zhNode{next: []zhEdge{
+			{'城', &zhNode{next: []zhEdge{
+				{'市', &zhNode{end: true, keep: true, terms: []string{"友好城市"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'学', &zhNode{next: []zhEdge{
+		{'校', &zhNode{end: true, keep: true, terms: []string{"教育"}}},
+		{'生', &zhNode{end: true, keep: true, terms: []string{"教育", "上合组织大学"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'孩', &zhNode{next: []zhEdge{
+		{'子', &zhNode{end: true, keep: true, terms: []string{"儿童"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'它', &zhNode{next: []zhEdge{
+		{'们', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'宇', &zhNode{next: []zhEdge{
+		{'宙', &zhNode{next: []zhEdge{
+			{'空', &zhNode{next: []zhEdge{
+				{'间', &zhNode{end: true, keep: true, terms: []string{"外空"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'安', &zhNode{next: []zhEdge{
+		{'理', &zhNode{next: []zhEdge{
+			{'会', &zhNode{next: []zhEdge{
+				{'改', &zhNode{next: []zhEdge{
+					{'革', &zhNode{end: true, keep: true, terms: []string{"联合国进行相应改革", "联合国全面改革"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'宗', &zhNode{next: []zhEdge{
+		{'教', &zhNode{next: []zhEdge{
+			{'极', &zhNode{next: []zhEdge{
+				{'端', &zhNode{end: true, keep: true, terms: []string{"极端主义", "宗教不宽容"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'实', &zhNode{next: []zhEdge{
+		{'际', &zhNode{next: []zhEdge{
+			{'上', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'宣', &zhNode{next: []zhEdge{
+		{'言', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'家', &zhNode{next: []zhEdge{
+		{'庭', &zhNode{next: []zhEdge{
+			{'暴', &zhNode{next: []zhEdge{
+				{'力', &zhNode{end: true, keep: true, terms: []string{"家庭"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'寮', &zhNode{next: []zhEdge{
+		{'国', &zhNode{end: true, keep: true, terms: []string{"老挝"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'对', &zhNode{next: []zhEdge{
+		{'不', &zhNode{next: []zhEdge{
+			{'对', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'于', &zhNode{end: true, keep: false, terms: nil}},
+		{'此', &zhNode{end: true, keep: false, terms: nil}},
+		{'话', &zhNode{next: []zhEdge{
+			{'伙', &zhNode{next: []zhEdge{
+				{'伴', &zhNode{next: []zhEdge{
+					{'国', &zhNode{end: true, keep: true, terms: []string{"对话伙伴"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'导', &zhNode{next: []zhEdge{
+		{'弹', &zhNode{next: []zhEdge{
+			{'防', &zhNode{next: []zhEdge{
+				{'御', &zhNode{end: true, keep: true, terms: []string{"反导", "反导系统"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: true, terms: []string{"反导系统", "武器"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'将', &zhNode{next: []zhEdge{
+		{'来', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'就', &zhNode{next: []zhEdge{
+		{'业', &zhNode{next: []zhEdge{
+			{'机', &zhNode{next: []zhEdge{
+				{'会', &zhNode{end: true, keep: true, terms: []string{"就业"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'峰', &zhNode{next: []zhEdge{
+		{'会', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'工', &zhNode{next: []zhEdge{
+		{'作', &zhNode{next: []zhEdge{
+			{'机', &zhNode{next: []zhEdge{
+				{'会', &zhNode{end: true, keep: true, terms: []string{"就业"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'已', &zhNode{next: []zhEdge{
+		{'经', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'巴', &zhNode{next: []zhEdge{
+		{'国', &zhNode{end: true, keep: true, terms: []string{"巴基斯坦"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'希', &zhNode{next: []zhEdge{
+		{'望', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'干', &zhNode{next: []zhEdge{
+		{'什', &zhNode{next: []zhEdge{
+			{'么', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'嘛', &zhNode{end: true, keep: false, terms: nil}},
+		{'旱', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'年', &zhNode{next: []zhEdge{
+		{'轻', &zhNode{next: []zhEdge{
+			{'人', &zhNode{end: true, keep: true, terms: []string{"青年", "年轻一代"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'青', &zhNode{next: []zhEdge{
+			{'人', &zhNode{end: true, keep: true, terms: []string{"青年", "年轻一代"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'并', &zhNode{next: []zhEdge{
+		{'且', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'应', &zhNode{next: []zhEdge{
+		{'当', &zhNode{next: []zhEdge{
+			{'是', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'该', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'废', &zhNode{next: []zhEdge{
+		{'物', &zhNode{end: true, keep: true, terms: []string{"废弃物品"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'开', &zhNode{next: []zhEdge{
+		{'战', &zhNode{end: true, keep: true, terms: []string{"战争", "冲突"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'引', &zhNode{next: []zhEdge{
+		{'渡', &zhNode{end: true, keep: true, terms: []string{"腐败犯罪分子", "庇护"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'当', &zhNode{next: []zhEdge{
+		{'中', &zhNode{end: true, keep: false, terms: nil}},
+		{'主', &zhNode{next: []zhEdge{
+			{'席', &zhNode{end: true, keep: true, terms: []string{"主席国", "轮值主席国"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'时', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'往', &zhNode{next: []zhEdge{
+		{'后', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'很', &zhNode{next: []zhEdge{
+		{'多', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'志', &zhNode{next: []zhEdge{
+		{'工', &zhNode{end: true, keep: true, terms: []string{"志愿者"}}},
+		{'愿', &zhNode{next: []zhEdge{
+			{'服', &zhNode{next: []zhEdge{
+				{'务', &zhNode{end: true, keep: true, terms: []string{"志愿者"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'念', &zhNode{next: []zhEdge{
+		{'书', &zhNode{end: true, keep: true, terms: []string{"教育"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'态', &zhNode{next: []zhEdge{
+		{'度', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'怎', &zhNode{next: []zhEdge{
+		{'么', &zhNode{next: []zhEdge{
+			{'办', &zhNode{end: true, keep: false, terms: nil}},
+			{'回', &zhNode{next: []zhEdge{
+				{'事', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'定', &zhNode{next: []zhEdge{
+				{'位', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'样', &zhNode{end: true, keep: false, terms: nil}},
+			{'看', &zhNode{end: true, keep: false, terms: nil}},
+			{'表', &zhNode{next: []zhEdge{
+				{'态', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'讲', &zhNode{end: true, keep: false, terms: nil}},
+			{'说', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+		{'样', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'总', &zhNode{next: []zhEdge{
+		{'之', &zhNode{end: true, keep: false, terms: nil}},
+		{'共', &zhNode{end: true, keep: false, terms: nil}},
+		{'的', &zhNode{next: []zhEdge{
+			{'来', &zhNode{next: []zhEdge{
+				{'说', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'恐', &zhNode{next: []zhEdge{
+		{'怖', &zhNode{next: []zhEdge{
+			{'事', &zhNode{next: []zhEdge{
+				{'件', &zhNode{end: true, keep: true, terms: []string{"恐怖袭击事件"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'份', &zhNode{next: []zhEdge{
+				{'子', &zhNode{end: true, keep: true, terms: []string{"恐怖分子"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'攻', &zhNode{next: []zhEdge{
+				{'击', &zhNode{end: true, keep: true, terms: []string{"恐怖袭击"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'活', &zhNode{next: []zhEdge{
+				{'动', &zhNode{end: true, keep: true, terms: []string{"恐怖主义", "恐怖组织"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'融', &zhNode{next: []zhEdge{
+				{'资', &zhNode{end: true, keep: true, terms: []string{"恐怖主义融资"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'攻', &zhNode{end: true, keep: true, terms: []string{"恐怖袭击"}}},
+		{'袭', &zhNode{end: true, keep: true, terms: []string{"恐怖袭击"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'您', &zhNode{end: true, keep: false, terms: nil}},
+	{'情', &zhNode{next: []zhEdge{
+		{'报', &zhNode{next: []zhEdge{
+			{'共', &zhNode{next: []zhEdge{
+				{'享', &zhNode{end: true, keep: true, terms: []string{"情报交流"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'想', &zhNode{next: []zhEdge{
+		{'了', &zhNode{next: []zhEdge{
+			{'解', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'知', &zhNode{next: []zhEdge{
+			{'道', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'要', &zhNode{end: true, keep: false, terms: nil}},
+		{'问', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'感', &zhNode{next: []zhEdge{
+		{'觉', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'愿', &zhNode{next: []zhEdge{
+		{'意', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'成', &zhNode{next: []zhEdge{
+		{'员', &zhNode{next: []zhEdge{
+			{'国', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'我', &zhNode{next: []zhEdge{
+		{'想', &zhNode{next: []zhEdge{
+			{'知', &zhNode{next: []zhEdge{
+				{'道', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'戒', &zhNode{next: []zhEdge{
+		{'毒', &zhNode{end: true, keep: true, terms: []string{"禁毒", "毒品"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'或', &zhNode{next: []zhEdge{
+		{'者', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'所', &zhNode{next: []zhEdge{
+		{'以', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'扎', &zhNode{next: []zhEdge{
+		{'帕', &zhNode{next: []zhEdge{
+			{'罗', &zhNode{next: []zhEdge{
+				{'夫', &zhNode{next: []zhEdge{
+					{'总', &zhNode{next: []zhEdge{
+						{'统', &zhNode{end: true, keep: true, terms: []string{"扎帕罗夫"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'打', &zhNode{next: []zhEdge{
+		{'仗', &zhNode{end: true, keep: true, terms: []string{"战争", "冲突"}}},
+		{'算', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'扩', &zhNode{next: []zhEdge{
+		{'员', &zhNode{end: true, keep: true, terms: []string{"扩大"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'扶', &zhNode{next: []zhEdge{
+		{'贫', &zhNode{end: true, keep: true, terms: []string{"减贫"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'找', &zhNode{next: []zhEdge{
+		{'工', &zhNode{next: []zhEdge{
+			{'作', &zhNode{end: true, keep: true, terms: []string{"就业"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'技', &zhNode{next: []zhEdge{
+		{'职', &zhNode{next: []zhEdge{
+			{'教', &zhNode{next: []zhEdge{
+				{'育', &zhNode{end: true, keep: true, terms: []string{"职业技术教育"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: true, terms: []string{"职业技术教育"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'投', &zhNode{next: []zhEdge{
+		{'票', &zhNode{next: []zhEdge{
+			{'权', &zhNode{end: true, keep: true, terms: []string{"发言权", "代表性"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'资', &zhNode{next: []zhEdge{
+			{'人', &zhNode{end: true, keep: true, terms: []string{"投资者"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'抗', &zhNode{next: []zhEdge{
+		{'日', &zhNode{next: []zhEdge{
+			{'战', &zhNode{next: []zhEdge{
+				{'争', &zhNode{end: true, keep: true, terms: []string{"第二次世界大战", "军国主义"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'抢', &zhNode{next: []zhEdge{
+		{'险', &zhNode{end: true, keep: true, terms: []string{"紧急救灾"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'报', &zhNode{next: []zhEdge{
+		{'关', &zhNode{end: true, keep: true, terms: []string{"海关"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'拉', &zhNode{next: []zhEdge{
+		{'帮', &zhNode{next: []zhEdge{
+			{'结', &zhNode{next: []zhEdge{
+				{'派', &zhNode{end: true, keep: true, terms: []string{"集团化"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'赫', &zhNode{next: []zhEdge{
+			{'蒙', &zhNode{next: []zhEdge{
+				{'诺', &zhNode{next: []zhEdge{
+					{'夫', &zhNode{end: true, keep: true, terms: []string{"拉赫蒙"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'拦', &zhNode{next: []zhEdge{
+		{'截', &zhNode{next: []zhEdge{
+			{'系', &zhNode{next: []zhEdge{
+				{'统', &zhNode{end: true, keep: true, terms: []string{"反导系统"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'据', &zhNode{next: []zhEdge{
+		{'说', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'排', &zhNode{next: []zhEdge{
+		{'外', &zhNode{next: []zhEdge{
+			{'主', &zhNode{next: []zhEdge{
+				{'义', &zhNode{end: true, keep: true, terms: []string{"排外心理"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'碳', &zhNode{end: true, keep: true, terms: []string{"节能降碳", "脱碳"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'接', &zhNode{next: []zhEdge{
+		{'下', &zhNode{next: []zhEdge{
+			{'来', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'任', &zhNode{end: true, keep: true, terms: []string{"轮值主席国"}}},
+		{'棒', &zhNode{end: true, keep: true, terms: []string{"轮值主席国"}}},
+		{'着', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'提', &zhNode{next: []zhEdge{
+		{'到', &zhNode{next: []zhEdge{
+			{'了', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+		{'及', &zhNode{end: true, keep: false, terms: nil}},
+		{'法', &zhNode{end: true, keep: false, terms: nil}},
+		{'过', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'搞', &zhNode{next: []zhEdge{
+		{'什', &zhNode{next: []zhEdge{
+			{'么', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'数', &zhNode{next: []zhEdge{
+		{'位', &zhNode{next: []zhEdge{
+			{'落', &zhNode{next: []zhEdge{
+				{'差', &zhNode{end: true, keep: true, terms: []string{"数字鸿沟"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: true, terms: []string{"数字"}}},
+		{'码', &zhNode{end: true, keep: true, terms: []string{"数字"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'文', &zhNode{next: []zhEdge{
+		{'中', &zhNode{end: true, keep: false, terms: nil}},
+		{'件', &zhNode{next: []zhEdge{
+			{'里', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'化', &zhNode{next: []zhEdge{
+			{'之', &zhNode{next: []zhEdge{
+				{'城', &zhNode{end: true, keep: true, terms: []string{"旅游和文化之都"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'首', &zhNode{next: []zhEdge{
+				{'都', &zhNode{end: true, keep: true, terms: []string{"旅游和文化之都"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'本', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'断', &zhNode{next: []zhEdge{
+		{'链', &zhNode{end: true, keep: true, terms: []string{"供应链稳定", "产业链"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'新', &zhNode{next: []zhEdge{
+		{'冠', &zhNode{end: true, keep: true, terms: []string{"传染病大流行"}}},
+		{'创', &zhNode{end: true, keep: true, terms: []string{"创业"}}},
+		{'型', &zhNode{next: []zhEdge{
+			{'毒', &zhNode{next: []zhEdge{
+				{'品', &zhNode{end: true, keep: true, terms: []string{"新精神活性物质"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'成', &zhNode{next: []zhEdge{
+			{'员', &zhNode{end: true, keep: true, terms: []string{"扩大", "伙伴"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'能', &zhNode{next: []zhEdge{
+			{'源', &zhNode{end: true, keep: true, terms: []string{"可再生能源", "清洁能源"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'方', &zhNode{next: []zhEdge{
+		{'面', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'旁', &zhNode{next: []zhEdge{
+		{'听', &zhNode{end: true, keep: true, terms: []string{"观察员"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'旅', &zhNode{next: []zhEdge{
+		{'行', &zhNode{end: true, keep: true, terms: []string{"旅游"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'明', &zhNode{next: []zhEdge{
+		{'天', &zhNode{end: true, keep: false, terms: nil}},
+		{'年', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'星', &zhNode{next: []zhEdge{
+		{'球', &zhNode{next: []zhEdge{
+			{'大', &zhNode{next: []zhEdge{
+				{'战', &zhNode{end: true, keep: true, terms: []string{"外空武器化", "外空军备竞赛"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'昨', &zhNode{next: []zhEdge{
+		{'天', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'是', &zhNode{next: []zhEdge{
+		{'不', &zhNode{next: []zhEdge{
+			{'是', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'什', &zhNode{next: []zhEdge{
+			{'么', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'否', &zhNode{next: []zhEdge{
+			{'会', &zhNode{end: true, keep: false, terms: nil}},
+			{'有', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+		{'哪', &zhNode{next: []zhEdge{
+			{'些', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'谁', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'普', &zhNode{next: []zhEdge{
+		{'丁', &zhNode{end: true, keep: true, terms: []string{"普京"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'智', &zhNode{next: []zhEdge{
+		{'囊', &zhNode{end: true, keep: true, terms: []string{"智库"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'暖', &zhNode{next: []zhEdge{
+		{'化', &zhNode{end: true, keep: true, terms: []string{"气候变化"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'曾', &zhNode{next: []zhEdge{
+		{'经', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'替', &zhNode{next: []zhEdge{
+		{'代', &zhNode{next: []zhEdge{
+			{'能', &zhNode{next: []zhEdge{
+				{'源', &zhNode{end: true, keep: true, terms: []string{"可再生能源"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'最', &zhNode{next: []zhEdge{
+		{'近', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'有', &zhNode{next: []zhEdge{
+		{'些', &zhNode{end: true, keep: false, terms: nil}},
+		{'什', &zhNode{next: []zhEdge{
+			{'么', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'关', &zhNode{next: []zhEdge{
+			{'国', &zhNode{next: []zhEdge{
+				{'家', &zhNode{end: true, keep: true, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'的', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+		{'哪', &zhNode{next: []zhEdge{
+			{'些', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'无', &zhNode{end: true, keep: false, terms: nil}},
+		{'没', &zhNode{next: []zhEdge{
+			{'有', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'点', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'未', &zhNode{next: []zhEdge{
+		{'来', &zhNode{next: []zhEdge{
+			{'几', &zhNode{next: []zhEdge{
+				{'年', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'本', &zhNode{next: []zhEdge{
+		{'国', &zhNode{next: []zhEdge{
+			{'货', &zhNode{next: []zhEdge{
+				{'币', &zhNode{end: true, keep: true, terms: []string{"本币结算"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'地', &zhNode{next: []zhEdge{
+			{'货', &zhNode{next: []zhEdge{
+				{'币', &zhNode{end: true, keep: true, terms: []string{"本币结算", "本币"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'宣', &zhNode{next: []zhEdge{
+			{'言', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'组', &zhNode{next: []zhEdge{
+			{'织', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'机', &zhNode{next: []zhEdge{
+		{'器', &zhNode{next: []zhEdge{
+			{'学', &zhNode{next: []zhEdge{
+				{'习', &zhNode{end: true, keep: true, terms: []string{"人工智能"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'极', &zhNode{next: []zhEdge{
+		{'端', &zhNode{next: []zhEdge{
+			{'分', &zhNode{next: []zhEdge{
+				{'子', &zhNode{end: true, keep: true, terms: []string{"极端主义", "激进"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'思', &zhNode{next: []zhEdge{
+				{'想', &zhNode{end: true, keep: true, terms: []string{"极端主义", "激进"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'枪', &zhNode{next: []zhEdge{
+		{'支', &zhNode{end: true, keep: true, terms: []string{"武器走私"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'核', &zhNode{next: []zhEdge{
+		{'不', &zhNode{next: []zhEdge{
+			{'扩', &zhNode{next: []zhEdge{
+				{'散', &zhNode{next: []zhEdge{
+					{'条', &zhNode{next: []zhEdge{
+						{'约', &zhNode{end: true, keep: true, terms: []string{"不扩散核武器条约"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'反', &zhNode{next: []zhEdge{
+			{'应', &zhNode{next: []zhEdge{
+				{'堆', &zhNode{end: true, keep: true, terms: []string{"核设施"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'弹', &zhNode{end: true, keep: true, terms: []string{"核武器", "核裁军"}}},
+		{'扩', &zhNode{next: []zhEdge{
+			{'散', &zhNode{end: true, keep: true, terms: []string{"核不扩散", "不扩散核武器条约"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'泄', &zhNode{next: []zhEdge{
+			{'漏', &zhNode{end: true, keep: true, terms: []string{"核安全", "核设施"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'电', &zhNode{next: []zhEdge{
+			{'厂', &zhNode{end: true, keep: true, terms: []string{"核设施"}}},
+			{'站', &zhNode{end: true, keep: true, terms: []string{"核设施", "民用设施"}}},
+		}, end: true, keep: true, terms: []string{"核设施"}}},
+		{'能', &zhNode{next: []zhEdge{
+			{'发', &zhNode{next: []zhEdge{
+				{'电', &zhNode{end: true, keep: true, terms: []string{"核能"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'辐', &zhNode{next: []zhEdge{
+			{'射', &zhNode{end: true, keep: true, terms: []string{"核安全", "核设施"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'欧', &zhNode{next: []zhEdge{
+		{'亚', &zhNode{next: []zhEdge{
+			{'经', &zhNode{next: []zhEdge{
+				{'联', &zhNode{end: true, keep: true, terms: []string{"欧亚经济联盟"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'正', &zhNode{next: []zhEdge{
+		{'在', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'此', &zhNode{next: []zhEdge{
+		{'事', &zhNode{end: true, keep: false, terms: nil}},
+		{'外', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'死', &zhNode{next: []zhEdge{
+		{'难', &zhNode{next: []zhEdge{
+			{'者', &zhNode{end: true, keep: true, terms: []string{"遇难者"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'毒', &zhNode{next: []zhEdge{
+		{'品', &zhNode{next: []zhEdge{
+			{'犯', &zhNode{next: []zhEdge{
+				{'罪', &zhNode{end: true, keep: true, terms: []string{"毒品", "犯罪"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'走', &zhNode{next: []zhEdge{
+				{'私', &zhNode{end: true, keep: true, terms: []string{"毒品", "贩运"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'枭', &zhNode{end: true, keep: true, terms: []string{"毒品", "贩运"}}},
+		{'气', &zhNode{end: true, keep: true, terms: []string{"化学武器"}}},
+		{'贩', &zhNode{end: true, keep: true, terms: []string{"毒品", "贩运"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'比', &zhNode{next: []zhEdge{
+		{'赛', &zhNode{end: true, keep: true, terms: []string{"赛事"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'民', &zhNode{next: []zhEdge{
+		{'族', &zhNode{next: []zhEdge{
+			{'仇', &zhNode{next: []zhEdge{
+				{'恨', &zhNode{end: true, keep: true, terms: []string{"民族主义", "歧视"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'间', &zhNode{next: []zhEdge{
+			{'交', &zhNode{next: []zhEdge{
+				{'流', &zhNode{end: true, keep: true, terms: []string{"民间外交", "人文交流"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'气', &zhNode{next: []zhEdge{
+		{'候', &zhNode{next: []zhEdge{
+			{'会', &zhNode{next: []zhEdge{
+				{'议', &zhNode{end: true, keep: true, terms: []string{"区域气候峰会", "气候变化"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'变', &zhNode{next: []zhEdge{
+				{'暖', &zhNode{end: true, keep: true, terms: []string{"气候变化"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'水', &zhNode{next: []zhEdge{
+		{'灾', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
+		{'电', &zhNode{end: true, keep: true, terms: []string{"可再生能源", "清洁能源"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'污', &zhNode{next: []zhEdge{
+		{'染', &zhNode{end: true, keep: true, terms: []string{"环境保护", "环保"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'沙', &zhNode{next: []zhEdge{
+		{'暴', &zhNode{end: true, keep: true, terms: []string{"沙尘暴"}}},
+		{'漠', &zhNode{next: []zhEdge{
+			{'化', &zhNode{end: true, keep: true, terms: []string{"荒漠化"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'油', &zhNode{next: []zhEdge{
+		{'气', &zhNode{end: true, keep: true, terms: []string{"能源"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'法', &zhNode{next: []zhEdge{
+		{'官', &zhNode{end: true, keep: true, terms: []string{"司法"}}},
+		{'院', &zhNode{end: true, keep: true, terms: []string{"司法"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'泥', &zhNode{next: []zhEdge{
+		{'石', &zhNode{next: []zhEdge{
+			{'流', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'洗', &zhNode{next: []zhEdge{
+		{'钱', &zhNode{end: true, keep: true, terms: []string{"融资渠道", "跨国有组织犯罪"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'洪', &zhNode{next: []zhEdge{
+		{'水', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
+		{'灾', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'流', &zhNode{next: []zhEdge{
+		{'行', &zhNode{next: []zhEdge{
+			{'病', &zhNode{end: true, keep: true, terms: []string{"传染病大流行"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'海', &zhNode{next: []zhEdge{
+		{'洛', &zhNode{next: []zhEdge{
+			{'因', &zhNode{end: true, keep: true, terms: []string{"毒品", "麻醉药品"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'涉', &zhNode{next: []zhEdge{
+		{'及', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'清', &zhNode{next: []zhEdge{
+		{'关', &zhNode{end: true, keep: true, terms: []string{"海关"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'滑', &zhNode{next: []zhEdge{
+		{'雪', &zhNode{end: true, keep: true, terms: []string{"冰雪体育"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'潜', &zhNode{next: []zhEdge{
+		{'逃', &zhNode{end: true, keep: true, terms: []string{"腐败犯罪分子", "庇护"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'激', &zhNode{next: []zhEdge{
+		{'进', &zhNode{next: []zhEdge{
+			{'分', &zhNode{next: []zhEdge{
+				{'子', &zhNode{end: true, keep: true, terms: []string{"激进", "极端主义"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'火', &zhNode{next: []zhEdge{
+		{'车', &zhNode{next: []zhEdge{
+			{'遇', &zhNode{next: []zhEdge{
+				{'袭', &zhNode{end: true, keep: true, terms: []string{"贾法尔快车"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: true, terms: []string{"铁路"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'烈', &zhNode{next: []zhEdge{
+		{'士', &zhNode{next: []zhEdge{
+			{'陵', &zhNode{next: []zhEdge{
+				{'园', &zhNode{end: true, keep: true, terms: []string{"烈士墓地", "纪念设施"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'然', &zhNode{next: []zhEdge{
+		{'后', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'煤', &zhNode{next: []zhEdge{
+		{'炭', &zhNode{end: true, keep: true, terms: []string{"能源"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'犯', &zhNode{next: []zhEdge{
+		{'罪', &zhNode{next: []zhEdge{
+			{'率', &zhNode{end: true, keep: true, terms: []string{"非法活动"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'环', &zhNode{next: []zhEdge{
+		{'境', &zhNode{next: []zhEdge{
+			{'污', &zhNode{next: []zhEdge{
+				{'染', &zhNode{end: true, keep: true, terms: []string{"环境保护"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'现', &zhNode{next: []zhEdge{
+		{'在', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'甚', &zhNode{next: []zhEdge{
+		{'么', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'生', &zhNode{next: []zhEdge{
+		{'化', &zhNode{next: []zhEdge{
+			{'武', &zhNode{next: []zhEdge{
+				{'器', &zhNode{end: true, keep: true, terms: []string{"化学武器", "生物武器"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'活', &zhNode{next: []zhEdge{
+			{'水', &zhNode{next: []zhEdge{
+				{'准', &zhNode{end: true, keep: true, terms: []string{"生活水平"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'物', &zhNode{next: []zhEdge{
+			{'武', &zhNode{next: []zhEdge{
+				{'器', &zhNode{next: []zhEdge{
+					{'条', &zhNode{next: []zhEdge{
+						{'约', &zhNode{end: true, keep: true, terms: []string{"禁止生物武器公约"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'电', &zhNode{next: []zhEdge{
+		{'信', &zhNode{next: []zhEdge{
+			{'诈', &zhNode{next: []zhEdge{
+				{'骗', &zhNode{end: true, keep: true, terms: []string{"网络犯罪"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'力', &zhNode{end: true, keep: true, terms: []string{"能源"}}},
+		{'商', &zhNode{end: true, keep: true, terms: []string{"电子商务"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'男', &zhNode{next: []zhEdge{
+		{'女', &zhNode{next: []zhEdge{
+			{'平', &zhNode{next: []zhEdge{
+				{'等', &zhNode{end: true, keep: true, terms: []string{"妇女", "权利"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'留', &zhNode{next: []zhEdge{
+		{'学', &zhNode{end: true, keep: true, terms: []string{"教育", "上合组织大学"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'疫', &zhNode{next: []zhEdge{
+		{'情', &zhNode{next: []zhEdge{
+			{'防', &zhNode{next: []zhEdge{
+				{'控', &zhNode{end: true, keep: true, terms: []string{"防疫"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'症', &zhNode{end: true, keep: true, terms: []string{"传染病大流行"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'疾', &zhNode{next: []zhEdge{
+		{'病', &zhNode{end: true, keep: true, terms: []string{"传染病", "卫生"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'瘟', &zhNode{next: []zhEdge{
+		{'疫', &zhNode{end: true, keep: true, terms: []string{"传染病大流行"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'的', &zhNode{next: []zhEdge{
+		{'时', &zhNode{next: []zhEdge{
+			{'候', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'话', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'目', &zhNode{next: []zhEdge{
+		{'前', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'相', &zhNode{next: []zhEdge{
+		{'关', &zhNode{next: []zhEdge{
+			{'的', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'盼', &zhNode{next: []zhEdge{
+		{'望', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'看', &zhNode{next: []zhEdge{
+		{'待', &zhNode{end: true, keep: false, terms: nil}},
+		{'来', &zhNode{end: true, keep: false, terms: nil}},
+		{'法', &zhNode{end: true, keep: false, terms: nil}},
+		{'病', &zhNode{end: true, keep: true, terms: []string{"医疗"}}},
+		{'起', &zhNode{next: []zhEdge{
+			{'来', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'真', &zhNode{next: []zhEdge{
+		{'的', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'眼', &zhNode{next: []zhEdge{
+		{'下', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'知', &zhNode{next: []zhEdge{
+		{'道', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'石', &zhNode{next: []zhEdge{
+		{'油', &zhNode{end: true, keep: true, terms: []string{"能源"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'码', &zhNode{next: []zhEdge{
+		{'头', &zhNode{end: true, keep: true, terms: []string{"港口"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'研', &zhNode{next: []zhEdge{
+		{'究', &zhNode{next: []zhEdge{
+			{'成', &zhNode{next: []zhEdge{
+				{'果', &zhNode{next: []zhEdge{
+					{'转', &zhNode{next: []zhEdge{
+						{'化', &zhNode{end: true, keep: true, terms: []string{"科技成果转化"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'确', &zhNode{next: []zhEdge{
+		{'实', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'碳', &zhNode{next: []zhEdge{
+		{'中', &zhNode{next: []zhEdge{
+			{'和', &zhNode{end: true, keep: true, terms: []string{"节能降碳", "脱碳"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'排', &zhNode{next: []zhEdge{
+			{'放', &zhNode{end: true, keep: true, terms: []string{"节能降碳", "脱碳"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'禁', &zhNode{next: []zhEdge{
+		{'核', &zhNode{end: true, keep: true, terms: []string{"核不扩散", "不扩散核武器条约"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'种', &zhNode{next: []zhEdge{
+		{'地', &zhNode{end: true, keep: true, terms: []string{"农业"}}},
+		{'族', &zhNode{next: []zhEdge{
+			{'仇', &zhNode{next: []zhEdge{
+				{'恨', &zhNode{end: true, keep: true, terms: []string{"种族主义", "种族歧视"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'屠', &zhNode{next: []zhEdge{
+				{'杀', &zhNode{end: true, keep: true, terms: []string{"种族灭绝"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'田', &zhNode{end: true, keep: true, terms: []string{"农业"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'科', &zhNode{next: []zhEdge{
+		{'学', &zhNode{next: []zhEdge{
+			{'园', &zhNode{next: []zhEdge{
+				{'区', &zhNode{end: true, keep: true, terms: []string{"科技园区"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'究', &zhNode{next: []zhEdge{
+		{'竟', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'穷', &zhNode{next: []zhEdge{
+		{'人', &zhNode{end: true, keep: true, terms: []string{"减贫"}}},
+		{'国', &zhNode{end: true, keep: true, terms: []string{"最不发达国家", "发展中国家"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'空', &zhNode{next: []zhEdge{
+		{'袭', &zhNode{end: true, keep: true, terms: []string{"军事侵略", "袭击"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'立', &zhNode{next: []zhEdge{
+		{'场', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'第', &zhNode{next: []zhEdge{
+		{'三', &zhNode{next: []zhEdge{
+			{'世', &zhNode{next: []zhEdge{
+				{'界', &zhNode{end: true, keep: true, terms: []string{"发展中国家", "全球南方"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'二', &zhNode{next: []zhEdge{
+			{'次', &zhNode{next: []zhEdge{
+				{'大', &zhNode{next: []zhEdge{
+					{'战', &zhNode{end: true, keep: true, terms: []string{"第二次世界大战"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'等', &zhNode{next: []zhEdge{
+		{'等', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'签', &zhNode{next: []zhEdge{
+		{'名', &zhNode{end: true, keep: true, terms: []string{"总统", "总理", "主席"}}},
+		{'字', &zhNode{end: true, keep: true, terms: []string{"总统", "总理", "主席"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'算', &zhNode{next: []zhEdge{
+		{'不', &zhNode{next: []zhEdge{
+			{'算', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'篡', &zhNode{next: []zhEdge{
+		{'改', &zhNode{next: []zhEdge{
+			{'历', &zhNode{next: []zhEdge{
+				{'史', &zhNode{end: true, keep: true, terms: []string{"歪曲", "历史真相"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'米', &zhNode{next: []zhEdge{
+		{'尔', &zhNode{next: []zhEdge{
+			{'季', &zhNode{next: []zhEdge{
+				{'约', &zhNode{next: []zhEdge{
+					{'耶', &zhNode{next: []zhEdge{
+						{'夫', &zhNode{end: true, keep: true, terms: []string{"米尔济约耶夫"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'粮', &zhNode{next: []zhEdge{
+		{'食', &zhNode{next: []zhEdge{
+			{'危', &zhNode{next: []zhEdge{
+				{'机', &zhNode{end: true, keep: true, terms: []string{"粮食安全"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'纪', &zhNode{next: []zhEdge{
+		{'念', &zhNode{next: []zhEdge{
+			{'馆', &zhNode{end: true, keep: true, terms: []string{"纪念设施"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'线', &zhNode{next: []zhEdge{
+		{'上', &zhNode{next: []zhEdge{
+			{'看', &zhNode{next: []zhEdge{
+				{'病', &zhNode{end: true, keep: true, terms: []string{"远程医疗"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'细', &zhNode{next: []zhEdge{
+		{'菌', &zhNode{next: []zhEdge{
+			{'武', &zhNode{next: []zhEdge{
+				{'器', &zhNode{end: true, keep: true, terms: []string{"生物武器", "禁止生物武器公约"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'经', &zhNode{next: []zhEdge{
+		{'济', &zhNode{next: []zhEdge{
+			{'特', &zhNode{next: []zhEdge{
+				{'区', &zhNode{end: true, keep: true, terms: []string{"特殊经济区"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'结', &zhNode{next: []zhEdge{
+		{'算', &zhNode{next: []zhEdge{
+			{'货', &zhNode{next: []zhEdge{
+				{'币', &zhNode{end: true, keep: true, terms: []string{"本币结算"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'绿', &zhNode{next: []zhEdge{
+		{'色', &zhNode{next: []zhEdge{
+			{'能', &zhNode{next: []zhEdge{
+				{'源', &zhNode{end: true, keep: true, terms: []string{"可再生能源", "清洁能源"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'缉', &zhNode{next: []zhEdge{
+		{'毒', &zhNode{end: true, keep: true, terms: []string{"禁毒"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'网', &zhNode{next: []zhEdge{
+		{'安', &zhNode{end: true, keep: true, terms: []string{"信息安全", "网络"}}},
+		{'络', &zhNode{next: []zhEdge{
+			{'安', &zhNode{next: []zhEdge{
+				{'全', &zhNode{end: true, keep: true, terms: []string{"信息安全"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'攻', &zhNode{next: []zhEdge{
+				{'击', &zhNode{end: true, keep: true, terms: []string{"网络犯罪", "信息安全"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'管', &zhNode{next: []zhEdge{
+				{'理', &zhNode{end: true, keep: true, terms: []string{"互联网管理"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'诈', &zhNode{next: []zhEdge{
+				{'骗', &zhNode{end: true, keep: true, terms: []string{"网络犯罪"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'购', &zhNode{end: true, keep: true, terms: []string{"电子商务"}}},
+		{'路', &zhNode{next: []zhEdge{
+			{'主', &zhNode{next: []zhEdge{
+				{'权', &zhNode{end: true, keep: true, terms: []string{"网络主权"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'安', &zhNode{next: []zhEdge{
+				{'全', &zhNode{end: true, keep: true, terms: []string{"信息安全"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'攻', &zhNode{next: []zhEdge{
+				{'击', &zhNode{end: true, keep: true, terms: []string{"网络犯罪", "信息安全"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'治', &zhNode{next: []zhEdge{
+				{'理', &zhNode{end: true, keep: true, terms: []string{"互联网管理"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'犯', &zhNode{next: []zhEdge{
+				{'罪', &zhNode{end: true, keep: true, terms: []string{"网络犯罪"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: true, terms: []string{"网络"}}},
+		{'际', &zhNode{next: []zhEdge{
+			{'网', &zhNode{next: []zhEdge{
+				{'路', &zhNode{end: true, keep: true, terms: []string{"互联网"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'罹', &zhNode{next: []zhEdge{
+		{'难', &zhNode{next: []zhEdge{
+			{'者', &zhNode{end: true, keep: true, terms: []string{"遇难者"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'美', &zhNode{next: []zhEdge{
+		{'以', &zhNode{end: true, keep: true, terms: []string{"以色列", "美国"}}},
+		{'元', &zhNode{end: true, keep: true, terms: []string{"本币结算"}}},
+		{'军', &zhNode{end: true, keep: true, terms: []string{"美国", "军事侵略"}}},
+		{'金', &zhNode{end: true, keep: true, terms: []string{"本币结算"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'老', &zhNode{next: []zhEdge{
+		{'百', &zhNode{next: []zhEdge{
+			{'姓', &zhNode{end: true, keep: true, terms: []string{"民生福祉", "人民"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'而', &zhNode{next: []zhEdge{
+		{'且', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'聊', &zhNode{next: []zhEdge{
+		{'一', &zhNode{next: []zhEdge{
+			{'聊', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'聊', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'职', &zhNode{next: []zhEdge{
+		{'业', &zhNode{next: []zhEdge{
+			{'教', &zhNode{next: []zhEdge{
+				{'育', &zhNode{end: true, keep: true, terms: []string{"职业技术教育"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'联', &zhNode{next: []zhEdge{
+		{'合', &zhNode{next: []zhEdge{
+			{'军', &zhNode{next: []zhEdge{
+				{'演', &zhNode{end: true, keep: true, terms: []string{"联合反恐演习", "演习"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'国', &zhNode{next: []zhEdge{
+				{'改', &zhNode{next: []zhEdge{
+					{'革', &zhNode{end: true, keep: true, terms: []string{"联合国进行相应改革", "联合国全面改革"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'大', &zhNode{end: true, keep: true, terms: []string{"联合国大会"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'肃', &zhNode{next: []zhEdge{
+		{'贪', &zhNode{end: true, keep: true, terms: []string{"反腐败"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'能', &zhNode{next: []zhEdge{
+		{'不', &zhNode{next: []zhEdge{
+			{'能', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'否', &zhNode{end: true, keep: false, terms: nil}},
+		{'源', &zhNode{next: []zhEdge{
+			{'转', &zhNode{next: []zhEdge{
+				{'型', &zhNode{end: true, keep: true, terms: []string{"能源公平转型"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'脱', &zhNode{next: []zhEdge{
+		{'贫', &zhNode{end: true, keep: true, terms: []string{"减贫"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'自', &zhNode{next: []zhEdge{
+		{'己', &zhNode{next: []zhEdge{
+			{'国', &zhNode{next: []zhEdge{
+				{'家', &zhNode{next: []zhEdge{
+					{'的', &zhNode{next: []zhEdge{
+						{'钱', &zhNode{end: true, keep: true, terms: []string{"本币结算"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+		{'然', &zhNode{next: []zhEdge{
+			{'灾', &zhNode{next: []zhEdge{
+				{'害', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'贸', &zhNode{next: []zhEdge{
+			{'区', &zhNode{end: true, keep: true, terms: []string{"特殊经济区"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'艺', &zhNode{next: []zhEdge{
+		{'术', &zhNode{next: []zhEdge{
+			{'节', &zhNode{next: []zhEdge{
+				{'目', &zhNode{end: true, keep: true, terms: []string{"艺术节"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'节', &zhNode{next: []zhEdge{
+		{'约', &zhNode{next: []zhEdge{
+			{'能', &zhNode{next: []zhEdge{
+				{'源', &zhNode{end: true, keep: true, terms: []string{"节能"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'芬', &zhNode{next: []zhEdge{
+		{'太', &zhNode{next: []zhEdge{
+			{'尼', &zhNode{end: true, keep: true, terms: []string{"毒品", "麻醉药品"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'行', &zhNode{next: []zhEdge{
+		{'不', &zhNode{next: []zhEdge{
+			{'行', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'表', &zhNode{next: []zhEdge{
+		{'态', &zhNode{end: true, keep: false, terms: nil}},
+		{'示', &zhNode{next: []zhEdge{
+			{'了', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'要', &zhNode{next: []zhEdge{
+		{'不', &zhNode{next: []zhEdge{
+			{'要', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'是', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'观', &zhNode{next: []zhEdge{
+		{'光', &zhNode{next: []zhEdge{
+			{'客', &zhNode{end: true, keep: true, terms: []string{"旅游", "旅游客流"}}},
+		}, end: true, keep: true, terms: []string{"旅游"}}},
+		{'察', &zhNode{next: []zhEdge{
+			{'员', &zhNode{next: []zhEdge{
+				{'国', &zhNode{end: true, keep: true, terms: []string{"观察员", "上合组织伙伴"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'点', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'视', &zhNode{next: []zhEdge{
+		{'讯', &zhNode{next: []zhEdge{
+			{'看', &zhNode{next: []zhEdge{
+				{'诊', &zhNode{end: true, keep: true, terms: []string{"远程医疗"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'觉', &zhNode{next: []zhEdge{
+		{'得', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'计', &zhNode{next: []zhEdge{
+		{'划', &zhNode{next: []zhEdge{
+			{'怎', &zhNode{next: []zhEdge{
+				{'么', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'认', &zhNode{next: []zhEdge{
+		{'为', &zhNode{next: []zhEdge{
+			{'是', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'讲', &zhNode{next: []zhEdge{
+		{'一', &zhNode{next: []zhEdge{
+			{'讲', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'了', &zhNode{end: true, keep: false, terms: nil}},
+		{'到', &zhNode{end: true, keep: false, terms: nil}},
+		{'讲', &zhNode{end: true, keep: false, terms: nil}},
+		{'过', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: true, keep: false, terms: nil}},
+	{'话', &zhNode{next: []zhEdge{
+		{'语', &zhNode{next: []zhEdge{
+			{'权', &zhNode{end: true, keep: true, terms: []string{"发言权", "代表性"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'该', &zhNode{next: []zhEdge{
+		{'宣', &zhNode{next: []zhEdge{
+			{'言', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'说', &zhNode{next: []zhEdge{
+		{'一', &zhNode{next: []zhEdge{
+			{'说', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'了', &zhNode{end: true, keep: false, terms: nil}},
+		{'到', &zhNode{end: true, keep: false, terms: nil}},
+		{'法', &zhNode{end: true, keep: false, terms: nil}},
+		{'说', &zhNode{end: true, keep: false, terms: nil}},
+		{'过', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: true, keep: false, terms: nil}},
+	{'请', &zhNode{next: []zhEdge{
+		{'教', &zhNode{end: true, keep: false, terms: nil}},
+		{'问', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: true, keep: false, terms: nil}},
+	{'谁', &zhNode{end: true, keep: false, terms: nil}},
+	{'谈', &zhNode{next: []zhEdge{
+		{'一', &zhNode{next: []zhEdge{
+			{'谈', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'了', &zhNode{end: true, keep: false, terms: nil}},
+		{'到', &zhNode{end: true, keep: false, terms: nil}},
+		{'谈', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'谢', &zhNode{next: []zhEdge{
+		{'里', &zhNode{next: []zhEdge{
+			{'夫', &zhNode{end: true, keep: true, terms: []string{"夏巴兹"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'货', &zhNode{next: []zhEdge{
+		{'运', &zhNode{end: true, keep: true, terms: []string{"运输", "物流"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'贩', &zhNode{next: []zhEdge{
+		{'卖', &zhNode{next: []zhEdge{
+			{'毒', &zhNode{next: []zhEdge{
+				{'品', &zhNode{end: true, keep: true, terms: []string{"毒品", "贩运"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'毒', &zhNode{end: true, keep: true, terms: []string{"毒品", "贩运"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'贪', &zhNode{next: []zhEdge{
+		{'了', &zhNode{end: true, keep: true, terms: []string{"腐败"}}},
+		{'官', &zhNode{end: true, keep: true, terms: []string{"腐败犯罪分子"}}},
+		{'污', &zhNode{end: true, keep: true, terms: []string{"腐败"}}},
+		{'腐', &zhNode{end: true, keep: true, terms: []string{"腐败"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'贷', &zhNode{next: []zhEdge{
+		{'款', &zhNode{end: true, keep: true, terms: []string{"信贷", "开发银行", "金融"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'贸', &zhNode{next: []zhEdge{
+		{'易', &zhNode{next: []zhEdge{
+			{'争', &zhNode{next: []zhEdge{
+				{'端', &zhNode{end: true, keep: true, terms: []string{"争端解决机制"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'壁', &zhNode{next: []zhEdge{
+				{'垒', &zhNode{end: true, keep: true, terms: []string{"限制性贸易措施", "贸易措施"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'战', &zhNode{end: true, keep: true, terms: []string{"限制性贸易措施", "贸易措施"}}},
+			{'限', &zhNode{next: []zhEdge{
+				{'制', &zhNode{end: true, keep: true, terms: []string{"限制性贸易措施", "限制措施"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'资', &zhNode{next: []zhEdge{
+		{'安', &zhNode{end: true, keep: true, terms: []string{"信息安全"}}},
+		{'恐', &zhNode{end: true, keep: true, terms: []string{"恐怖主义融资"}}},
+		{'讯', &zhNode{next: []zhEdge{
+			{'安', &zhNode{next: []zhEdge{
+				{'全', &zhNode{end: true, keep: true, terms: []string{"信息安全"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: true, terms: []string{"信息"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'赛', &zhNode{next: []zhEdge{
+		{'事', &zhNode{next: []zhEdge{
+			{'活', &zhNode{next: []zhEdge{
+				{'动', &zhNode{end: true, keep: true, terms: []string{"体育赛事"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'走', &zhNode{next: []zhEdge{
+		{'私', &zhNode{next: []zhEdge{
+			{'武', &zhNode{next: []zhEdge{
+				{'器', &zhNode{end: true, keep: true, terms: []string{"武器走私"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'跑', &zhNode{next: []zhEdge{
+		{'马', &zhNode{next: []zhEdge{
+			{'拉', &zhNode{next: []zhEdge{
+				{'松', &zhNode{end: true, keep: true, terms: []string{"马拉松"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'轰', &zhNode{next: []zhEdge{
+		{'炸', &zhNode{end: true, keep: true, terms: []string{"军事侵略", "袭击"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'边', &zhNode{next: []zhEdge{
+		{'检', &zhNode{end: true, keep: true, terms: []string{"边防"}}},
+		{'界', &zhNode{end: true, keep: true, terms: []string{"边境"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'运', &zhNode{next: []zhEdge{
+		{'动', &zhNode{next: []zhEdge{
+			{'会', &zhNode{end: true, keep: true, terms: []string{"体育赛事"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'近', &zhNode{next: []zhEdge{
+		{'期', &zhNode{end: true, keep: false, terms: nil}},
+		{'来', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'还', &zhNode{next: []zhEdge{
+		{'会', &zhNode{end: true, keep: false, terms: nil}},
+		{'是', &zhNode{end: true, keep: false, terms: nil}},
+		{'有', &zhNode{end: true, keep: false, terms: nil}},
+		{'要', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'这', &zhNode{next: []zhEdge{
+		{'两', &zhNode{next: []zhEdge{
+			{'年', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'个', &zhNode{end: true, keep: false, terms: nil}},
+		{'么', &zhNode{end: true, keep: false, terms: nil}},
+		{'事', &zhNode{end: true, keep: false, terms: nil}},
+		{'些', &zhNode{next: []zhEdge{
+			{'国', &zhNode{next: []zhEdge{
+				{'家', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'年', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'件', &zhNode{next: []zhEdge{
+			{'事', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'份', &zhNode{next: []zhEdge{
+			{'文', &zhNode{next: []zhEdge{
+				{'件', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+		{'几', &zhNode{next: []zhEdge{
+			{'年', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'回', &zhNode{next: []zhEdge{
+			{'事', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+		{'方', &zhNode{next: []zhEdge{
+			{'面', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'样', &zhNode{end: true, keep: false, terms: nil}},
+		{'次', &zhNode{end: true, keep: false, terms: nil}},
+		{'种', &zhNode{end: true, keep: false, terms: nil}},
+		{'类', &zhNode{end: true, keep: false, terms: nil}},
+		{'边', &zhNode{end: true, keep: false, terms: nil}},
+		{'里', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'远', &zhNode{next: []zhEdge{
+		{'距', &zhNode{next: []zhEdge{
+			{'医', &zhNode{next: []zhEdge{
+				{'疗', &zhNode{end: true, keep: true, terms: []string{"远程医疗"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'选', &zhNode{next: []zhEdge{
+		{'边', &zhNode{next: []zhEdge{
+			{'站', &zhNode{end: true, keep: true, terms: []string{"集团化", "对抗性思维"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'通', &zhNode{next: []zhEdge{
+		{'关', &zhNode{end: true, keep: true, terms: []string{"海关"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'那', &zhNode{next: []zhEdge{
+		{'个', &zhNode{end: true, keep: false, terms: nil}},
+		{'么', &zhNode{end: true, keep: false, terms: nil}},
+		{'些', &zhNode{next: []zhEdge{
+			{'国', &zhNode{next: []zhEdge{
+				{'家', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'件', &zhNode{next: []zhEdge{
+			{'事', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'份', &zhNode{end: true, keep: false, terms: nil}},
+		{'方', &zhNode{next: []zhEdge{
+			{'面', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'时', &zhNode{next: []zhEdge{
+			{'候', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+		{'样', &zhNode{end: true, keep: false, terms: nil}},
+		{'次', &zhNode{end: true, keep: false, terms: nil}},
+		{'种', &zhNode{end: true, keep: false, terms: nil}},
+		{'类', &zhNode{end: true, keep: false, terms: nil}},
+		{'边', &zhNode{end: true, keep: false, terms: nil}},
+		{'里', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'里', &zhNode{next: []zhEdge{
+		{'头', &zhNode{end: true, keep: false, terms: nil}},
+		{'边', &zhNode{end: true, keep: false, terms: nil}},
+		{'面', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'铁', &zhNode{next: []zhEdge{
+		{'道', &zhNode{end: true, keep: true, terms: []string{"铁路"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'银', &zhNode{next: []zhEdge{
+		{'行', &zhNode{next: []zhEdge{
+			{'联', &zhNode{next: []zhEdge{
+				{'合', &zhNode{next: []zhEdge{
+					{'会', &zhNode{end: true, keep: true, terms: []string{"上合组织银行联合体", "银联体"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'问', &zhNode{next: []zhEdge{
+		{'一', &zhNode{next: []zhEdge{
+			{'下', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'题', &zhNode{next: []zhEdge{
+			{'是', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'阵', &zhNode{next: []zhEdge{
+		{'营', &zhNode{next: []zhEdge{
+			{'对', &zhNode{next: []zhEdge{
+				{'抗', &zhNode{end: true, keep: true, terms: []string{"集团化", "对抗性思维"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'阿', &zhNode{next: []zhEdge{
+		{'国', &zhNode{end: true, keep: true, terms: []string{"阿富汗"}}},
+		{'富', &zhNode{next: []zhEdge{
+			{'汗', &zhNode{next: []zhEdge{
+				{'难', &zhNode{next: []zhEdge{
+					{'民', &zhNode{end: true, keep: true, terms: []string{"阿富汗"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'拉', &zhNode{next: []zhEdge{
+			{'伯', &zhNode{next: []zhEdge{
+				{'国', &zhNode{next: []zhEdge{
+					{'家', &zhNode{next: []zhEdge{
+						{'联', &zhNode{next: []zhEdge{
+							{'盟', &zhNode{end: true, keep: true, terms: []string{"阿盟"}}},
+						}, end: false, keep: false, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+				{'联', &zhNode{next: []zhEdge{
+					{'盟', &zhNode{end: true, keep: true, terms: []string{"阿盟"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'雪', &zhNode{next: []zhEdge{
+		{'山', &zhNode{end: true, keep: true, terms: []string{"冰川"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'霸', &zhNode{next: []zhEdge{
+		{'权', &zhNode{end: true, keep: true, terms: []string{"独霸", "多极化"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'青', &zhNode{next: []zhEdge{
+		{'少', &zhNode{next: []zhEdge{
+			{'年', &zhNode{end: true, keep: true, terms: []string{"青年", "年轻一代"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'非', &zhNode{next: []zhEdge{
+		{'遗', &zhNode{end: true, keep: true, terms: []string{"非物质文化遗产"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'音', &zhNode{next: []zhEdge{
+		{'乐', &zhNode{next: []zhEdge{
+			{'比', &zhNode{next: []zhEdge{
+				{'赛', &zhNode{end: true, keep: true, terms: []string{"音乐大赛"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'风', &zhNode{next: []zhEdge{
+		{'电', &zhNode{end: true, keep: true, terms: []string{"可再生能源", "清洁能源"}}},
+		{'能', &zhNode{end: true, keep: true, terms: []string{"可再生能源", "清洁能源"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'飞', &zhNode{next: []zhEdge{
+		{'弹', &zhNode{end: true, keep: true, terms: []string{"反导系统", "武器"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'食', &zhNode{next: []zhEdge{
+		{'物', &zhNode{next: []zhEdge{
+			{'安', &zhNode{next: []zhEdge{
+				{'全', &zhNode{end: true, keep: true, terms: []string{"食品安全", "粮食安全"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'饥', &zhNode{next: []zhEdge{
+		{'饿', &zhNode{end: true, keep: true, terms: []string{"粮食安全"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'高', &zhNode{next: []zhEdge{
+		{'峰', &zhNode{next: []zhEdge{
+			{'会', &zhNode{end: true, keep: true, terms: []string{"元首理事会会议"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'校', &zhNode{end: true, keep: true, terms: []string{"上合组织大学", "教育"}}},
+		{'铁', &zhNode{end: true, keep: true, terms: []string{"铁路"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'鸦', &zhNode{next: []zhEdge{
+		{'片', &zhNode{end: true, keep: true, terms: []string{"毒品", "麻醉药品"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'黑', &zhNode{next: []zhEdge{
+		{'客', &zhNode{end: true, keep: true, terms: []string{"网络犯罪", "信息安全"}}},
+	}, end: false, keep: false, terms: nil}},
+}, end: false, keep: false, terms: nil}

@@ -19,6 +19,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -44,9 +45,21 @@ const DefaultMaxRunes = 4000
 const maxTokenRunes = 40
 
 // Processor turns questions into queries. Build one with New and share it:
-// it is immutable after New and safe for concurrent use.
+// it is immutable after New (but for its tables' first build, see below)
+// and safe for concurrent use.
+//
+// Its tables come in two parts: the Chinese ones (zh, off.zh) and those of
+// the word languages (phrases, maxWords, cache, ruAlias, off.phrases,
+// off.maxWords). From processor_gen.go each part is built on the first
+// question that needs it (genZh, genWords): a process that answers one
+// Chinese question builds no English or Russian table, which were most
+// of what New cost. newFromData builds both at once.
 type Processor struct {
 	maxRunes int
+	// zhOnce and wordsOnce build each part once, with genZh and
+	// genWords (nil: built already).
+	zhOnce, wordsOnce sync.Once
+	genZh, genWords   func(*Processor)
 	// phrases maps lang + "\x00" + space-joined stems to a glossary entry
 	// or a stop entry; maxWords is the longest key in words, per language.
 	phrases  map[string]*entry
@@ -86,9 +99,11 @@ func WithMaxRunes(n int) Option {
 // What New derives from the data (stemmed phrase keys, the Chinese trie,
 // Russian aliases) is generated into processor_gen.go at build time (`go
 // generate ./retrieval/query`), so that a process start does not redo it
-// (about 10 ms of the 36 a `declbot ask` took). If the embedded files no
-// longer match the generated tables (edited without regenerating), New
-// derives everything from the files as before: slower, never stale.
+// (about 10 ms of the 36 a `declbot ask` took), and each part of it is
+// built into maps on the first question that needs it. If the embedded
+// files no longer match the generated tables (edited without
+// regenerating), New derives everything from the files as before:
+// slower, never stale.
 func New(opts ...Option) (*Processor, error) {
 	var p *Processor
 	if genDataHash == dataHash() {
@@ -105,11 +120,38 @@ func New(opts ...Option) (*Processor, error) {
 	return p, nil
 }
 
+// zhTables builds the Chinese tables if they are not built yet.
+func (p *Processor) zhTables() {
+	p.zhOnce.Do(func() {
+		if p.genZh != nil {
+			p.genZh(p)
+			p.off.index()
+		}
+	})
+}
+
+// wordTables builds the word languages' tables if they are not built yet.
+func (p *Processor) wordTables() {
+	p.wordsOnce.Do(func() {
+		if p.genWords != nil {
+			p.genWords(p)
+		}
+	})
+}
+
 // dataHash identifies the embedded data New derives a Processor from.
 func dataHash() string {
 	h := sha256.New()
+	// The files go through one small buffer: formatting them would copy
+	// 100 KB into fresh memory at every start.
+	var buf [4096]byte
 	for _, s := range []string{stopTSV, glossaryTSV, offTopicTSV} {
-		fmt.Fprintf(h, "%d\n%s", len(s), s)
+		fmt.Fprintf(h, "%d\n", len(s))
+		for len(s) > 0 {
+			n := copy(buf[:], s)
+			h.Write(buf[:n])
+			s = s[n:]
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -184,6 +226,13 @@ type Query struct {
 	// duplicates. They are found whatever else the question says, so
 	// "天津明天天气怎么样" has one although 天津 is in the text.
 	OffTopic []string
+	// ContentStems is ContentStems(Original) and UnmatchedStems holds
+	// ContentStems of each of Unmatched, in the same order (nil for those
+	// that are Names): what the working translations and question lists
+	// are searched and checked by. Both are set only when Lang is not
+	// Chinese.
+	ContentStems   []string
+	UnmatchedStems [][]string
 }
 
 // Process turns a question into a Query. It reads at most the Processor's
@@ -195,12 +244,15 @@ func (p *Processor) Process(q string) Query {
 	orig := strings.ToValidUTF8(truncateRunes(q, p.maxRunes), "")
 	out := Query{Original: orig, Lang: corpus.DetectLang(orig)}
 
-	segs := segment(corpus.CleanText(orig))
+	cleaned := corpus.CleanText(orig)
+	segs := segment(cleaned)
 	var text, zhTerms []string
 	var tokens []token
+	var memo stemMemo
 	for _, s := range segs {
 		switch s.kind {
 		case segHan:
+			p.zhTables()
 			folded := corpus.Fold(s.text)
 			// Before stop-phrase removal: 多少 is a stop phrase, 多少钱 is not.
 			out.OffTopic = p.off.scanZh(out.OffTopic, folded)
@@ -216,7 +268,10 @@ func (p *Processor) Process(q string) Query {
 				}
 			}
 		case segWords:
-			tokens = append(tokens, dropGlue(tokenize(s.text, p.cache))...)
+			// Without one, tokens holds only breaks, which what reads the
+			// word tables below skips.
+			p.wordTables()
+			tokens = append(tokens, dropGlue(tokenize(s.text, p.cache, &memo))...)
 		case segBreak:
 			tokens = append(tokens, token{brk: true})
 		}
@@ -251,6 +306,17 @@ func (p *Processor) Process(q string) Query {
 	text = append(text, numbers...)
 	text = append(text, out.Terms...)
 	out.Text = strings.Join(text, " ")
+	if !out.Lang.IsChinese() {
+		out.ContentStems = contentStems(cleaned, &memo)
+		if len(out.Unmatched) > 0 {
+			out.UnmatchedStems = make([][]string, len(out.Unmatched))
+			for i, u := range out.Unmatched {
+				if !slices.Contains(out.Names, u) {
+					out.UnmatchedStems[i] = contentStems(corpus.CleanText(u), &memo)
+				}
+			}
+		}
+	}
 	return out
 }
 
@@ -264,6 +330,8 @@ type Stats struct {
 
 // Stats reports the size of the loaded glossary.
 func (p *Processor) Stats() Stats {
+	p.zhTables()
+	p.wordTables()
 	return Stats{Entries: p.entries, Keys: len(p.phrases), ByLang: maps.Clone(p.langEntries)}
 }
 

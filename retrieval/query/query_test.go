@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/declbot/declbot/corpus"
@@ -357,6 +358,25 @@ func TestMappedAndNames(t *testing.T) {
 		}
 		if !slices.Equal(q.Names, tt.names) {
 			t.Errorf("Process(%q).Names = %q, want %q", tt.q, q.Names, tt.names)
+		}
+	}
+}
+
+// TestFoldWord checks foldWord's premise against corpus.Fold for every
+// rune it folds itself: each letter or digit that is neither Han nor
+// full-width folds to its lower case, alone.
+func TestFoldWord(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if r >= 0xFF01 && r <= 0xFF5E || unicode.Is(unicode.Han, r) || !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			continue
+		}
+		if got, want := corpus.Fold(string(r)), string(unicode.ToLower(r)); got != want {
+			t.Fatalf("corpus.Fold(%q) = %q, not its lower case %q: foldWord must send %U to corpus.Fold", string(r), got, want, r)
+		}
+	}
+	for _, w := range []string{"", "Kazakhstan", "ШОС", "don't", "China’s", "ＳＣＯ", "SCO+", "80th", "Ⅻ", "İstanbul", "a\xffb", "上合"} {
+		if got, want := foldWord(w), corpus.Fold(w); got != want {
+			t.Errorf("foldWord(%q) = %q, corpus.Fold gives %q", w, got, want)
 		}
 	}
 }

@@ -80,7 +80,8 @@ func segment(s string) []seg {
 		start  int
 		end    int
 	}
-	var runs []run
+	var buf [48]run // no allocation for a question of a few dozen runs
+	runs := buf[:0]
 	for i, r := range s {
 		c := classify(r)
 		if n := len(runs); n > 0 && runs[n-1].c == c && runs[n-1].end == i {
@@ -172,7 +173,7 @@ type stemCache map[string]token
 
 // tokenize splits a run of words into tokens, folding and stemming each.
 // cache may be nil.
-func tokenize(s string, cache stemCache) []token {
+func tokenize(s string, cache stemCache, memo *stemMemo) []token {
 	if strings.ContainsAny(s, "+＋") {
 		s = expandPlus(s)
 	}
@@ -202,36 +203,112 @@ func tokenize(s string, cache stemCache) []token {
 		if t, ok := cache[strings.ToLower(f)]; ok { // newToken folds case anyway
 			t.cap = unicode.IsUpper(first)
 			toks = append(toks, t)
+			if t.lang != "" {
+				// newToken made it: its stem is the stemmer's.
+				memo.put(t.surface, t.stem)
+			}
 			continue
 		}
-		t := newToken(f)
+		t := newToken(f, memo)
 		t.cap = unicode.IsUpper(first)
 		toks = append(toks, t)
 	}
 	return toks
 }
 
-func newToken(w string) token {
-	w = corpus.Fold(w)
+// newToken folds and stems a word; memo may be nil.
+func newToken(w string, memo *stemMemo) token {
+	t, wl := wordToken(w)
+	if wl != nil {
+		t.stem = memo.stem(wl, t.surface)
+	}
+	return t
+}
+
+// stemMemo remembers the stems made while one question is processed: the
+// words tokenize stems are stemmed again by ContentStems and, when the
+// glossary does not know them, for the relevance signal, and Snowball
+// (for a word outside stems_gen.go's table) costs microseconds a word.
+// It is a short list, not a map: a question has a few dozen words, and
+// past memoWords the rest are stemmed as they come.
+type stemMemo struct {
+	n               int
+	surfaces, stems [memoWords]string
+}
+
+const memoWords = 64
+
+// stem returns wl's stem of the folded word w. A nil memo only stems.
+func (m *stemMemo) stem(wl *wordLang, w string) string {
+	if m == nil {
+		return wl.stemmer.stem(w)
+	}
+	for i, s := range m.surfaces[:m.n] {
+		if s == w {
+			return m.stems[i]
+		}
+	}
+	st := wl.stemmer.stem(w)
+	m.put(w, st)
+	return st
+}
+
+// put remembers that the stemmer gives st for the folded word w (if the
+// memo is not full and does not know it).
+func (m *stemMemo) put(w, st string) {
+	if m == nil || m.n >= memoWords || slices.Contains(m.surfaces[:m.n], w) {
+		return
+	}
+	// A word's language follows from its first letter, so its surface
+	// alone names its stem.
+	m.surfaces[m.n], m.stems[m.n] = w, st
+	m.n++
+}
+
+// wordToken is newToken without the stemming: the token's stem is its
+// surface, and wl, when not nil, is the language whose stemmer gives its
+// stem.
+func wordToken(w string) (t token, wl *wordLang) {
+	w = foldWord(w)
 	// Fold has already turned ’ into '.
 	w = strings.TrimSuffix(w, "'s")
-	w = strings.ReplaceAll(w, "'", "")
-	t := token{surface: w}
-	first, _ := utf8.DecodeRuneInString(w)
-	switch {
-	case isNumber(w):
+	if strings.IndexByte(w, '\'') >= 0 {
+		w = strings.ReplaceAll(w, "'", "")
+	}
+	t = token{surface: w, stem: w}
+	if isNumber(w) {
 		// Numbers match glossary keys as written ("80th anniversary") and
 		// otherwise go to the search text as digits.
 		t.num = true
-		t.stem = w
-	default:
-		t.stem = w
-		if wl, ok := wordLangOf(first); ok {
-			t.lang = wl.tag
-			t.stem = wl.stemmer.stem(w)
+		return t, nil
+	}
+	first, _ := utf8.DecodeRuneInString(w)
+	for i := range wordLangs {
+		if wordLangs[i].letter(first) {
+			t.lang = wordLangs[i].tag
+			return t, &wordLangs[i]
 		}
 	}
-	return t
+	return t, nil
+}
+
+// foldWord is corpus.Fold(w) for a word. A word made only of letters and
+// digits that are not Han and not full-width folds rune by rune to lower
+// case (TestFoldWord checks every such rune against corpus.Fold), which
+// costs no allocation for one already in lower case; anything else goes
+// to corpus.Fold.
+func foldWord(w string) string {
+	for _, r := range w {
+		switch {
+		case r < 0x80:
+			if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+				return corpus.Fold(w)
+			}
+		case r >= 0xFF01 && r <= 0xFF5E, unicode.Is(unicode.Han, r), !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			return corpus.Fold(w)
+		}
+	}
+	return strings.ToLower(w)
 }
 
 // snowballStemmer is a snowball stemmer with the spelling declbot
@@ -306,16 +383,6 @@ var wordLangs = func() []wordLang {
 	}
 	return out
 }()
-
-// wordLangOf returns the language whose letters r is one of.
-func wordLangOf(r rune) (wordLang, bool) {
-	for _, wl := range wordLangs {
-		if wl.letter(r) {
-			return wl, true
-		}
-	}
-	return wordLang{}, false
-}
 
 // isWordLang reports whether tag is a language of wordLangs (a valid
 // language column of glossary.tsv, stop.tsv and offtopic.tsv besides zh).
@@ -428,24 +495,53 @@ func isStopWord(t token) bool {
 // of s, in order, numbers as written: what the working translations and
 // question lists are indexed and searched by (retrieval). Stop words,
 // single letters and Chinese are left out.
-func ContentStems(s string) []string {
-	fields := strings.FieldsFunc(corpus.CleanText(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’' && r != '-'
-	})
+func ContentStems(s string) []string { return contentStems(corpus.CleanText(s), nil) }
+
+// contentStems is ContentStems of the text that gives cleaned to
+// corpus.CleanText.
+func contentStems(cleaned string, memo *stemMemo) []string {
 	var out []string
-	for _, f := range fields {
-		for _, w := range strings.Split(strings.Trim(f, "'’-"), "-") {
-			if w == "" || utf8.RuneCountInString(w) > maxTokenRunes {
-				continue
+	// The fields of strings.FieldsFunc and their parts between hyphens
+	// (strings.Split), walked without making either list.
+	for i := 0; i < len(cleaned); {
+		r, n := utf8.DecodeRuneInString(cleaned[i:])
+		if !inContentField(r) {
+			i += n
+			continue
+		}
+		j := i + n
+		for j < len(cleaned) {
+			r, n := utf8.DecodeRuneInString(cleaned[j:])
+			if !inContentField(r) {
+				break
 			}
-			t := newToken(w)
-			switch {
-			case t.num:
-				out = append(out, t.stem)
-			case t.lang != "" && !isStopWord(t):
-				out = append(out, t.stem)
+			j += n
+		}
+		f := strings.Trim(cleaned[i:j], "'’-")
+		i = j
+		for {
+			w, rest, more := strings.Cut(f, "-")
+			if w != "" && utf8.RuneCountInString(w) <= maxTokenRunes {
+				// Stop words are left out before they are stemmed.
+				t, wl := wordToken(w)
+				switch {
+				case t.num:
+					out = append(out, t.stem)
+				case wl != nil && !isStopWord(t):
+					out = append(out, memo.stem(wl, t.surface))
+				}
 			}
+			if !more {
+				break
+			}
+			f = rest
 		}
 	}
 	return out
+}
+
+// inContentField reports whether r belongs in a field of ContentStems:
+// a letter, a digit, an apostrophe or a hyphen.
+func inContentField(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '-'
 }
