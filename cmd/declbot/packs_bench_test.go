@@ -20,11 +20,7 @@ import (
 //
 //	go test ./cmd/declbot -run '^$' -bench BenchmarkAskProcessPacks -benchtime 20x
 func BenchmarkAskProcessPacks(b *testing.B) {
-	dir := b.TempDir()
-	bin := filepath.Join(dir, "declbot")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir, bin := buildForBench(b)
 	packs := filepath.Join(dir, "packs")
 	if err := packtest.Write(packs, 3, 150); err != nil {
 		b.Fatal(err)

@@ -53,3 +53,16 @@ func BenchmarkAskProcess(b *testing.B) {
 		})
 	}
 }
+
+// buildForBench builds declbot into a temporary directory, before any
+// timing, for the benchmarks that run it as a whole process; it returns
+// the directory (for DATA_DIR and HOME) and the binary.
+func buildForBench(b *testing.B) (dir, bin string) {
+	b.Helper()
+	dir = b.TempDir()
+	bin = filepath.Join(dir, "declbot")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	return dir, bin
+}

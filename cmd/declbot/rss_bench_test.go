@@ -22,11 +22,7 @@ import (
 //
 //	go test ./cmd/declbot -run '^$' -bench BenchmarkServeIdleRSS -benchtime 1x
 func BenchmarkServeIdleRSS(b *testing.B) {
-	dir := b.TempDir()
-	bin := filepath.Join(dir, "declbot")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir, bin := buildForBench(b)
 	for b.Loop() {
 		srv := tgtest.NewServer(b)
 		cmd := exec.Command(bin, "serve", "--offline")
