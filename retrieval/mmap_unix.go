@@ -2,30 +2,18 @@
 
 package retrieval
 
-import (
-	"errors"
-	"os"
-	"syscall"
-)
+import "syscall"
 
 // mapFile maps the file at path read-only into memory and returns its
 // bytes and the function that unmaps them. A snapshot is never changed in
 // place (a new one is renamed over it), so the mapping stays what was
 // checked.
 func mapFile(path string) ([]byte, func(), error) {
-	f, err := os.Open(path)
+	f, size, err := openSnapshotFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	size := st.Size()
-	if size <= 0 || size > 1<<31 {
-		return nil, nil, errors.New("empty or over 2 GB")
-	}
 	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
 		return nil, nil, err

@@ -283,25 +283,36 @@ var errStale = errors.New("made for another program or corpus")
 // readFile reads the file at path into memory aligned for any array a
 // snapshot holds; release does nothing (the garbage collector frees it).
 func readFile(path string) ([]byte, func(), error) {
-	f, err := os.Open(path)
+	f, size, err := openSnapshotFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	size := st.Size()
-	if size <= 0 || size > 1<<31 {
-		return nil, nil, errors.New("empty or over 2 GB")
-	}
 	words := make([]uint64, (size+7)/8)
 	data := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(words))), size)
 	if _, err := io.ReadFull(f, data); err != nil {
 		return nil, nil, err
 	}
 	return data, func() {}, nil
+}
+
+// openSnapshotFile opens a snapshot file for reading or mapping and
+// returns its size, which must be from 1 byte to 2 GB.
+func openSnapshotFile(path string) (*os.File, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	if size := st.Size(); size <= 0 || size > 1<<31 {
+		f.Close()
+		return nil, 0, errors.New("empty or over 2 GB")
+	}
+	return f, st.Size(), nil
 }
 
 // parseSnapshot checks data and indexes its sections.
