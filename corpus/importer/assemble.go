@@ -2,7 +2,6 @@ package importer
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -95,7 +94,7 @@ func (a *assembly) declaration() (*docDraft, error) {
 	// a preamble marker, a title or anything else that is not text.
 	var opening []int
 	for i := start - 1; i >= 0; i-- {
-		if !a.isPara(i) || a.us[i].listItem || a.us[i].signature || !terminalRE.MatchString(a.us[i].text) {
+		if !a.isPara(i) || a.us[i].listItem || a.us[i].signature || !rx().terminalRE.MatchString(a.us[i].text) {
 			break
 		}
 		opening = append(opening, i)
@@ -126,7 +125,7 @@ loop:
 			sec = u.l.sec
 			a.owner[i] = owner
 			d.headingLine[sec] = u.first
-			if r := u.l.rest; r != "" && (utf8.RuneCountInString(r) > 30 || terminalRE.MatchString(r)) {
+			if r := u.l.rest; r != "" && (utf8.RuneCountInString(r) > 30 || rx().terminalRE.MatchString(r)) {
 				// 一、世界政治……变革。: the numeral heads the first paragraph.
 				a.us[i].text = cleanText(r)
 				d.units = append(d.units, i)
@@ -197,7 +196,7 @@ loop:
 	if d.title == "" {
 		for i, u := range a.us[:start] {
 			if u.kind == kMarker {
-				if m := quotedDeclRE.FindStringSubmatch(noSpace(u.text)); m != nil {
+				if m := rx().quotedDeclRE.FindStringSubmatch(noSpace(u.text)); m != nil {
 					d.title, d.titleLine = m[1], u.first
 					a.used[i] = true
 				}
@@ -206,8 +205,6 @@ loop:
 	}
 	return d, nil
 }
-
-var quotedDeclRE = regexp.MustCompile(`[《“「"]([^》”」"]{2,60}?(?:宣言))[》”」"]`)
 
 // statements makes a document of every statement title and the text that
 // goes with it: before the title when a date line sits between them (a
@@ -380,7 +377,7 @@ func (a *assembly) pack(id string) *Pack {
 	// 天津举行……), else the date line under the declaration or a statement.
 	date, place, dateLine := "", "", 0
 	for _, i := range decl.units {
-		if m := openingDateRE.FindStringSubmatch(corpus.ToHans(a.us[i].text)); m != nil {
+		if m := rx().openingDateRE.FindStringSubmatch(corpus.ToHans(a.us[i].text)); m != nil {
 			date, place, dateLine = fmt.Sprintf("%s-%02s-%02s", m[1], m[2], m[3]), stripCountry(m[4]), a.us[i].first
 			break
 		}
@@ -388,7 +385,7 @@ func (a *assembly) pack(id string) *Pack {
 	if place == "" {
 		// A reporter's preamble may say it: 上海合作组织在中国天津举行元首理事会会议.
 		for _, u := range a.us {
-			if m := heldRE.FindStringSubmatch(corpus.ToHans(u.text)); m != nil {
+			if m := rx().heldRE.FindStringSubmatch(corpus.ToHans(u.text)); m != nil {
 				place = stripCountry(m[1])
 				break
 			}
@@ -513,8 +510,6 @@ func (a *assembly) pack(id string) *Pack {
 }
 
 var (
-	openingDateRE = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*在\s*(\p{Han}{2,12}?)\s*(?:举行|召开)`)
-	heldRE        = regexp.MustCompile(`在(\p{Han}{2,12}?)举行(?:元首理事会|峰会)`)
 	// countries strips the country before a city in 在中国天津举行.
 	countries = []string{"中华人民共和国", "中国", "俄罗斯联邦", "俄罗斯", "哈萨克斯坦共和国", "哈萨克斯坦", "吉尔吉斯共和国",
 		"吉尔吉斯斯坦", "塔吉克斯坦共和国", "塔吉克斯坦", "乌兹别克斯坦共和国", "乌兹别克斯坦", "印度共和国", "印度",

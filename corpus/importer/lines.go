@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -90,31 +91,6 @@ func decode(name string, data []byte) ([]string, error) {
 	return lines, nil
 }
 
-var (
-	mdHeadingRE = regexp.MustCompile(`^#{1,6}\s+`)
-	mdBulletRE  = regexp.MustCompile(`^(?:[-*+]|>)\s+`)
-	mdEmphRE    = regexp.MustCompile(`\*\*|__`)
-
-	// Section headings, matched on the key (no spaces, simplified).
-	headingHanRE   = regexp.MustCompile(`^第?([一二三四五六七八九十]{1,3})(?:部分|章)?(?:[、.．:：]|$)(.*)$`)
-	headingRomanRE = regexp.MustCompile(`^(X|IX|IV|V?I{1,3}|V|[Ⅰ-Ⅹ])(?:[.．、:：]|$)(.*)$`)
-
-	titleQuotedRE = regexp.MustCompile(`^[《“「"](.{2,120}?(?:宣言|声明|聲明))[》”」"](?:[（(]全文[）)])?$`)
-	titleBareRE   = regexp.MustCompile(`^(.{4,120}?(?:宣言|声明|聲明))(?:[（(]全文[）)])?$`)
-	dateRE        = regexp.MustCompile(`^(\d{4})年(\d{1,2})月(\d{1,2})日[，,]?(?:于|在)?(\p{Han}{0,12})$`)
-	sourceRE      = regexp.MustCompile(`^[（(]?新华社\p{Han}{0,10}(?:\d{1,2}月\d{1,2}日)?电[）)]?$`)
-	pageMarkRE    = regexp.MustCompile(`^[（(](?:下转|上接|接上|转|接)第?[\p{Han}\d]{1,4}版[）)]$`)
-	markerRE      = regexp.MustCompile(`(?:全文|原文)(?:如下)?[：:]$`)
-	newsStartRE   = regexp.MustCompile(`^(?:新华社|中新社|本报)\p{Han}{0,10}(?:\d{1,2}月\d{1,2}日)?电|^本报讯`)
-	captionRE     = regexp.MustCompile(`记者\p{Han}{1,12}摄$`)
-	listItemRE    = regexp.MustCompile(`^(?:\d{1,3}[.．、]|[（(][一二三四五六七八九十\d]{1,3}[）)])`)
-	signatureRE   = regexp.MustCompile(`^\p{Han}{2,24}(?:总统|总理|主席|国王|首相|元首|苏丹|埃米尔|总督)[ ]+\p{Han}[\p{Han}·・]{0,15}$`)
-
-	// Punctuation that ends a paragraph when a line ends with it, maybe
-	// followed by closing quotes and brackets.
-	terminalRE = regexp.MustCompile(`[。！？：!?:…][”’」』）)》]*$`)
-)
-
 var hanNumerals = map[rune]int{'一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9, '十': 10}
 
 // hanNumber reads 一 to 九十九; 0 if s is not one.
@@ -198,11 +174,11 @@ func classify(n int, raw string) line {
 		return l
 	}
 	md := false
-	if m := mdHeadingRE.FindString(t); m != "" {
+	if m := rx().mdHeadingRE.FindString(t); m != "" {
 		t, md = strings.TrimSpace(t[len(m):]), true
 	}
-	t = strings.TrimSpace(mdBulletRE.ReplaceAllString(t, ""))
-	t = strings.TrimSpace(mdEmphRE.ReplaceAllString(t, ""))
+	t = strings.TrimSpace(rx().mdBulletRE.ReplaceAllString(t, ""))
+	t = strings.TrimSpace(rx().mdEmphRE.ReplaceAllString(t, ""))
 	if !hasText(t) && isASCII(t) {
 		l.kind = kSkip
 		return l
@@ -212,9 +188,9 @@ func classify(n int, raw string) line {
 	l.kind = kText
 	k := l.key
 
-	if m := headingHanRE.FindStringSubmatch(k); m != nil && hanNumber(m[1]) > 0 {
+	if m := rx().headingHanRE.FindStringSubmatch(k); m != nil && hanNumber(m[1]) > 0 {
 		l.kind, l.sec, l.numeral, l.rest = kHeading, hanNumber(m[1]), m[1], m[2]
-	} else if m := headingRomanRE.FindStringSubmatch(k); m != nil && romanNumerals[m[1]] > 0 {
+	} else if m := rx().headingRomanRE.FindStringSubmatch(k); m != nil && romanNumerals[m[1]] > 0 {
 		l.kind, l.sec, l.numeral, l.rest = kHeading, romanNumerals[m[1]], m[1], m[2]
 	}
 	if l.kind == kHeading {
@@ -226,22 +202,22 @@ func classify(n int, raw string) line {
 		return l
 	}
 	switch {
-	case titleQuotedRE.MatchString(k):
+	case rx().titleQuotedRE.MatchString(k):
 		l.kind = kTitle
-		l.title = titleQuotedRE.FindStringSubmatch(noSpace(t))[1]
-	case !strings.ContainsAny(k, "。，；：！？,;:!?《》") && titleBareRE.MatchString(k):
+		l.title = rx().titleQuotedRE.FindStringSubmatch(noSpace(t))[1]
+	case !strings.ContainsAny(k, "。，；：！？,;:!?《》") && rx().titleBareRE.MatchString(k):
 		l.kind = kTitle
-		l.title = titleBareRE.FindStringSubmatch(noSpace(t))[1]
-	case dateRE.MatchString(k):
-		m := dateRE.FindStringSubmatch(k)
+		l.title = rx().titleBareRE.FindStringSubmatch(noSpace(t))[1]
+	case rx().dateRE.MatchString(k):
+		m := rx().dateRE.FindStringSubmatch(k)
 		l.kind = kDate
 		l.date = fmt.Sprintf("%s-%02s-%02s", m[1], m[2], m[3])
 		l.place = m[4]
-	case sourceRE.MatchString(k):
+	case rx().sourceRE.MatchString(k):
 		l.kind = kSource
-	case pageMarkRE.MatchString(k):
+	case rx().pageMarkRE.MatchString(k):
 		l.kind = kPageMark
-	case utf8.RuneCountInString(k) <= 60 && markerRE.MatchString(k):
+	case utf8.RuneCountInString(k) <= 60 && rx().markerRE.MatchString(k):
 		l.kind = kMarker
 	case md:
 		l.kind = kMDHeading
@@ -253,12 +229,12 @@ func classify(n int, raw string) line {
 		l.statement = strings.HasSuffix(l.title, "声明") || strings.HasSuffix(l.title, "聲明")
 		return l
 	}
-	l.terminated = terminalRE.MatchString(k)
+	l.terminated = rx().terminalRE.MatchString(k)
 	l.unpunct = !hasPunct(k)
-	l.newsStart = newsStartRE.MatchString(k)
-	l.caption = captionRE.MatchString(k)
-	l.listItem = listItemRE.MatchString(k)
-	l.signature = signatureRE.MatchString(corpus.ToHans(collapseSpace(t)))
+	l.newsStart = rx().newsStartRE.MatchString(k)
+	l.caption = rx().captionRE.MatchString(k)
+	l.listItem = rx().listItemRE.MatchString(k)
+	l.signature = rx().signatureRE.MatchString(corpus.ToHans(collapseSpace(t)))
 	return l
 }
 
@@ -301,7 +277,7 @@ func mergeTitles(ls []line) []line {
 			continue
 		}
 		joined := a.key + b.key
-		if !titleBareRE.MatchString(joined) {
+		if !rx().titleBareRE.MatchString(joined) {
 			continue
 		}
 		b.title = noSpace(a.text) + b.title
@@ -312,3 +288,51 @@ func mergeTitles(ls []line) []line {
 	}
 	return ls
 }
+
+// patterns are the importer's regular expressions, compiled on first
+// use: every declbot command links the importer, few run it.
+type patterns struct {
+	mdHeadingRE    *regexp.Regexp
+	mdBulletRE     *regexp.Regexp
+	mdEmphRE       *regexp.Regexp
+	headingHanRE   *regexp.Regexp
+	headingRomanRE *regexp.Regexp
+	titleQuotedRE  *regexp.Regexp
+	titleBareRE    *regexp.Regexp
+	dateRE         *regexp.Regexp
+	sourceRE       *regexp.Regexp
+	pageMarkRE     *regexp.Regexp
+	markerRE       *regexp.Regexp
+	newsStartRE    *regexp.Regexp
+	captionRE      *regexp.Regexp
+	listItemRE     *regexp.Regexp
+	signatureRE    *regexp.Regexp
+	terminalRE     *regexp.Regexp
+	quotedDeclRE   *regexp.Regexp
+	openingDateRE  *regexp.Regexp
+	heldRE         *regexp.Regexp
+}
+
+var rx = sync.OnceValue(func() *patterns {
+	return &patterns{
+		mdHeadingRE:    regexp.MustCompile(`^#{1,6}\s+`),
+		mdBulletRE:     regexp.MustCompile(`^(?:[-*+]|>)\s+`),
+		mdEmphRE:       regexp.MustCompile(`\*\*|__`),
+		headingHanRE:   regexp.MustCompile(`^第?([一二三四五六七八九十]{1,3})(?:部分|章)?(?:[、.．:：]|$)(.*)$`),
+		headingRomanRE: regexp.MustCompile(`^(X|IX|IV|V?I{1,3}|V|[Ⅰ-Ⅹ])(?:[.．、:：]|$)(.*)$`),
+		titleQuotedRE:  regexp.MustCompile(`^[《“「"](.{2,120}?(?:宣言|声明|聲明))[》”」"](?:[（(]全文[）)])?$`),
+		titleBareRE:    regexp.MustCompile(`^(.{4,120}?(?:宣言|声明|聲明))(?:[（(]全文[）)])?$`),
+		dateRE:         regexp.MustCompile(`^(\d{4})年(\d{1,2})月(\d{1,2})日[，,]?(?:于|在)?(\p{Han}{0,12})$`),
+		sourceRE:       regexp.MustCompile(`^[（(]?新华社\p{Han}{0,10}(?:\d{1,2}月\d{1,2}日)?电[）)]?$`),
+		pageMarkRE:     regexp.MustCompile(`^[（(](?:下转|上接|接上|转|接)第?[\p{Han}\d]{1,4}版[）)]$`),
+		markerRE:       regexp.MustCompile(`(?:全文|原文)(?:如下)?[：:]$`),
+		newsStartRE:    regexp.MustCompile(`^(?:新华社|中新社|本报)\p{Han}{0,10}(?:\d{1,2}月\d{1,2}日)?电|^本报讯`),
+		captionRE:      regexp.MustCompile(`记者\p{Han}{1,12}摄$`),
+		listItemRE:     regexp.MustCompile(`^(?:\d{1,3}[.．、]|[（(][一二三四五六七八九十\d]{1,3}[）)])`),
+		signatureRE:    regexp.MustCompile(`^\p{Han}{2,24}(?:总统|总理|主席|国王|首相|元首|苏丹|埃米尔|总督)[ ]+\p{Han}[\p{Han}·・]{0,15}$`),
+		terminalRE:     regexp.MustCompile(`[。！？：!?:…][”’」』）)》]*$`),
+		quotedDeclRE:   regexp.MustCompile(`[《“「"]([^》”」"]{2,60}?(?:宣言))[》”」"]`),
+		openingDateRE:  regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*在\s*(\p{Han}{2,12}?)\s*(?:举行|召开)`),
+		heldRE:         regexp.MustCompile(`在(\p{Han}{2,12}?)举行(?:元首理事会|峰会)`),
+	}
+})

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -100,20 +101,32 @@ func New(packs []corpus.Pack) *Finder {
 	return f
 }
 
-var (
-	// A year before a document word, a few characters apart at most:
-	// "2024年宣言", "2024年阿斯塔纳峰会宣言", "the 2024 declaration",
-	// "2024 sco statement".
-	yearBeforeDoc = regexp.MustCompile(`((?:19|20)[0-9]{2})\s*(?:年)?[^。？?！!，,.;；]{0,10}?(宣言|声明|declaration|statement|декларац|заявлен)`)
-	// A document word, then the year: "the declaration of 2024",
-	// "декларация 2024 года", "декларации саммита 2024 года".
-	docBeforeYear = regexp.MustCompile(`(declaration|statement|декларац\pL*|заявлен\pL*)\s+(?:(?:of|from|in|adopted|signed|саммита|шос|sco|summit)\s+){0,3}((?:19|20)[0-9]{2})`)
-	// Relative references to a document by its year.
-	lastYear = regexp.MustCompile(`去年|上一年|上一届|上届|上次|前一年|last\s+year|previous\s+(?:year|summit|declaration)|прошл\pL*\s+год|прошлогодн|предыдущ`)
-	thisYear = regexp.MustCompile(`今年|本届|this\s+year|этого\s+года|в\s+этом\s+году|нынешн`)
-	// Words that ask for a comparison or what changed.
-	compareRE = regexp.MustCompile(`比较|相比|对比|比起|不同|区别|差别|变化|新增|新提出|有什么新|有何新|compar\pL*|differ\pL*|chang\pL*|what'?s\s+new|what\s+is\s+new|new\s+(?:in|on|about)|versus|\bvs\b|сравн\pL*|отлич\pL*|измен\pL*|нового|разниц\pL*`)
-)
+// patterns are the package's regular expressions, compiled on first use
+// (most processes load one pack and never need them):
+//   - yearBeforeDoc: a year before a document word, a few characters
+//     apart at most: "2024年宣言", "2024年阿斯塔纳峰会宣言", "the 2024
+//     declaration", "2024 sco statement";
+//   - docBeforeYear: a document word, then the year: "the declaration of
+//     2024", "декларация 2024 года", "декларации саммита 2024 года";
+//   - lastYear, thisYear: relative references to a document by its year;
+//   - compareRE: words that ask for a comparison or what changed.
+type patterns struct {
+	yearBeforeDoc *regexp.Regexp
+	docBeforeYear *regexp.Regexp
+	lastYear      *regexp.Regexp
+	thisYear      *regexp.Regexp
+	compareRE     *regexp.Regexp
+}
+
+var rx = sync.OnceValue(func() *patterns {
+	return &patterns{
+		yearBeforeDoc: regexp.MustCompile(`((?:19|20)[0-9]{2})\s*(?:年)?[^。？?！!，,.;；]{0,10}?(宣言|声明|declaration|statement|декларац|заявлен)`),
+		docBeforeYear: regexp.MustCompile(`(declaration|statement|декларац\pL*|заявлен\pL*)\s+(?:(?:of|from|in|adopted|signed|саммита|шос|sco|summit)\s+){0,3}((?:19|20)[0-9]{2})`),
+		lastYear:      regexp.MustCompile(`去年|上一年|上一届|上届|上次|前一年|last\s+year|previous\s+(?:year|summit|declaration)|прошл\pL*\s+год|прошлогодн|предыдущ`),
+		thisYear:      regexp.MustCompile(`今年|本届|this\s+year|этого\s+года|в\s+этом\s+году|нынешн`),
+		compareRE:     regexp.MustCompile(`比较|相比|对比|比起|不同|区别|差别|变化|新增|新提出|有什么新|有何新|compar\pL*|differ\pL*|chang\pL*|what'?s\s+new|what\s+is\s+new|new\s+(?:in|on|about)|versus|\bvs\b|сравн\pL*|отлич\pL*|измен\pL*|нового|разниц\pL*`),
+	}
+})
 
 // lowerWidth lower-cases s with full-width forms folded, spaces kept.
 func lowerWidth(s string) string { return strings.ToLower(corpus.FoldWidth(s)) }
@@ -138,22 +151,22 @@ func (f *Finder) Find(q string) Ref {
 	}
 	years := map[int]bool{}
 	for _, text := range []string{folded, lower} {
-		for _, m := range yearBeforeDoc.FindAllStringSubmatch(text, -1) {
+		for _, m := range rx().yearBeforeDoc.FindAllStringSubmatch(text, -1) {
 			y, _ := strconv.Atoi(m[1])
 			years[y] = true
 		}
-		for _, m := range docBeforeYear.FindAllStringSubmatch(text, -1) {
+		for _, m := range rx().docBeforeYear.FindAllStringSubmatch(text, -1) {
 			y, _ := strconv.Atoi(m[2])
 			years[y] = true
 		}
 	}
 	newest := f.packs[len(f.packs)-1].year
-	if lastYear.MatchString(lower) || lastYear.MatchString(folded) {
+	if rx().lastYear.MatchString(lower) || rx().lastYear.MatchString(folded) {
 		years[newest-1] = true
 		// "Compared with last year" speaks from the newest text.
 		years[newest] = true
 	}
-	if thisYear.MatchString(lower) || thisYear.MatchString(folded) {
+	if rx().thisYear.MatchString(lower) || rx().thisYear.MatchString(folded) {
 		years[newest] = true
 	}
 	for _, p := range f.packs {
@@ -161,7 +174,7 @@ func (f *Finder) Find(q string) Ref {
 			named[p.id] = true
 		}
 	}
-	ref.Compare = compareRE.MatchString(lower) || compareRE.MatchString(folded)
+	ref.Compare = rx().compareRE.MatchString(lower) || rx().compareRE.MatchString(folded)
 	for _, p := range f.packs {
 		if named[p.id] {
 			ref.Packs = append(ref.Packs, p.id)
@@ -175,7 +188,7 @@ func (f *Finder) Find(q string) Ref {
 // year with its document word, relative years and comparison words.
 func (f *Finder) strip(lower string) string {
 	q := lower
-	for _, re := range []*regexp.Regexp{yearBeforeDoc, docBeforeYear, lastYear, thisYear, compareRE} {
+	for _, re := range []*regexp.Regexp{rx().yearBeforeDoc, rx().docBeforeYear, rx().lastYear, rx().thisYear, rx().compareRE} {
 		q = re.ReplaceAllString(q, " ")
 	}
 	for _, p := range f.packs {
