@@ -50,6 +50,7 @@ func runAsk(ctx context.Context, a *app, args []string) int {
 	fs := newFlagSet(a, askCommand())
 	asJSON := fs.Bool("json", false, "print a JSON object")
 	offline := fs.Bool("offline", false, "answer from the text only: no chat model and no embeddings API, even if configured")
+	pack := fs.String("pack", "", "answer from one document pack only (`ID`, e.g. tianjin2025; see --corpus)")
 	rest, code, ok := parseFlags(a, fs, args, false)
 	if !ok {
 		return code
@@ -80,12 +81,17 @@ func runAsk(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "declbot ask: %v\n", err)
 		return exitUsage
 	}
+	packs, err := packFlag(c, *pack)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "declbot ask: %v\n", err)
+		return exitUsage
+	}
 	idx, err := newIndex(ctx, a, cfg, c)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "declbot ask: %v\n", err)
 		return exitFail
 	}
-	ans, err := newEngine(a, cfg, c, idx).Ask(ctx, bot.Question{Text: q})
+	ans, err := newEngine(a, cfg, c, idx).Ask(ctx, bot.Question{Text: q, Packs: packs})
 	if err != nil {
 		fmt.Fprintf(a.stderr, "declbot ask: %v\n", err)
 		return exitFail

@@ -130,3 +130,20 @@ func TestChatPinsAPack(t *testing.T) {
 		t.Errorf("the pinned question cited the built-in texts:\n%s", out)
 	}
 }
+
+// --pack limits ask and search to one pack, as /doc does in a chat.
+func TestPackFlag(t *testing.T) {
+	env := map[string]string{"DATA_DIR": t.TempDir(), "CORPUS_DIR": testPacks}
+	out, errOut, code := run(t, env, "search", "--pack", "qinghu2026", "--json", "人工智能")
+	if code != exitOK || !strings.Contains(out, `"qinghu2026:1.1"`) || strings.Contains(out, `"id": "4.`) {
+		t.Errorf("search --pack: exit %d, %s\n%s", code, errOut, out)
+	}
+	out, errOut, code = run(t, env, "ask", "--pack", "TIANJIN2025", "--json", "人工智能")
+	if code != exitOK || strings.Contains(out, "qinghu2026:") {
+		t.Errorf("ask --pack tianjin2025 cited another pack: exit %d, %s\n%s", code, errOut, out)
+	}
+	_, errOut, code = run(t, env, "ask", "--pack", "nosuch2030", "人工智能")
+	if code != exitUsage || !strings.Contains(errOut, `--pack "nosuch2030" is not loaded (loaded: tianjin2025, qinghu2026)`) {
+		t.Errorf("unknown pack: exit %d, %s", code, errOut)
+	}
+}

@@ -41,6 +41,7 @@ func runSearch(ctx context.Context, a *app, args []string) int {
 	fs := newFlagSet(a, searchCommand())
 	k := fs.Int("k", 5, "print the best `N` paragraphs (1-50)")
 	asJSON := fs.Bool("json", false, "print a JSON object")
+	pack := fs.String("pack", "", "search one document pack only (`ID`, e.g. tianjin2025; see --corpus)")
 	rest, code, ok := parseFlags(a, fs, args, false)
 	if !ok {
 		return code
@@ -64,12 +65,17 @@ func runSearch(ctx context.Context, a *app, args []string) int {
 		fmt.Fprintf(a.stderr, "declbot search: %v\n", err)
 		return exitUsage
 	}
+	packs, err := packFlag(c, *pack)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "declbot search: %v\n", err)
+		return exitUsage
+	}
 	idx, err := newIndex(ctx, a, cfg, c)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "declbot search: %v\n", err)
 		return exitFail
 	}
-	res, err := idx.Search(ctx, q, *k)
+	res, err := idx.SearchPacks(ctx, q, *k, packs)
 	if errors.Is(err, retrieval.ErrEmptyQuery) {
 		fmt.Fprintf(a.stderr, "declbot search: %q has no words to search for: %v\n", q, err)
 		return exitUsage

@@ -38,6 +38,23 @@ func openCorpusWith(a *app, load func(...corpus.Option) (*corpus.Corpus, error))
 	return c, nil
 }
 
+// packFlag checks --pack against the loaded packs: "" means every pack;
+// otherwise the one pack the question is limited to, as a chat's /doc.
+func packFlag(c *corpus.Corpus, id string) ([]string, error) {
+	id = strings.ToLower(strings.TrimSpace(id))
+	if id == "" {
+		return nil, nil
+	}
+	if _, ok := c.Pack(id); ok {
+		return []string{id}, nil
+	}
+	var ids []string
+	for _, p := range c.Packs() {
+		ids = append(ids, p.ID)
+	}
+	return nil, fmt.Errorf("--pack %q is not loaded (loaded: %s): load it with --corpus DIR or CORPUS_DIR", id, strings.Join(ids, ", "))
+}
+
 // newLogger returns the commands' logger: text lines on stderr at
 // LOG_LEVEL (default info).
 func newLogger(a *app, cfg config) *slog.Logger {
