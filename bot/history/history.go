@@ -828,32 +828,14 @@ func (s *Store) writer() {
 			return
 		case <-s.closing:
 			// Commit what was queued before Close, then stop.
-		drain:
-			for len(batch) < maxBatch {
-				select {
-				case r := <-s.writes:
-					batch = append(batch, r)
-				default:
-					break drain
-				}
-			}
-			if len(batch) > 0 {
+			if batch = boltsafe.Gather(s.writes, batch, maxBatch); len(batch) > 0 {
 				s.commit(batch)
 			}
 			return
 		case r := <-s.writes:
 			batch = append(batch, r)
 		}
-	more:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-s.writes:
-				batch = append(batch, r)
-			default:
-				break more
-			}
-		}
-		s.commit(batch)
+		s.commit(boltsafe.Gather(s.writes, batch, maxBatch))
 	}
 }
 

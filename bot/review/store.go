@@ -589,15 +589,7 @@ func (s *Store) writer() {
 		case o := <-s.ops:
 			pending = append(pending, o)
 		}
-	more:
-		for len(pending) < maxBatch {
-			select {
-			case o := <-s.ops:
-				pending = append(pending, o)
-			default:
-				break more
-			}
-		}
+		pending = boltsafe.Gather(s.ops, pending, maxBatch)
 		s.commit(pending)
 	}
 }

@@ -188,3 +188,18 @@ func (g *Guard) Close(db *bolt.DB, f *os.File, idle <-chan struct{}) error {
 		return fmt.Errorf("%s: close: no answer from the database in %s; the file was released as it is", g.name, g.timeout)
 	}
 }
+
+// Gather appends to batch what ch holds now, without waiting, until batch
+// has max entries: a single writer's group commit (the writes that arrive
+// while a commit runs go into the next one).
+func Gather[T any](ch <-chan T, batch []T, max int) []T {
+	for len(batch) < max {
+		select {
+		case v := <-ch:
+			batch = append(batch, v)
+		default:
+			return batch
+		}
+	}
+	return batch
+}

@@ -161,3 +161,20 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestGather(t *testing.T) {
+	ch := make(chan int, 10)
+	for i := range 5 {
+		ch <- i
+	}
+	got := Gather(ch, []int{-1}, 4)
+	if len(got) != 4 || got[0] != -1 || got[3] != 2 || len(ch) != 2 {
+		t.Errorf("Gather up to 4 = %v, %d left", got, len(ch))
+	}
+	if got = Gather(ch, nil, 10); len(got) != 2 || len(ch) != 0 {
+		t.Errorf("Gather of what is there = %v", got)
+	}
+	if got = Gather(ch, nil, 10); len(got) != 0 {
+		t.Errorf("Gather of an empty channel = %v: it must not wait", got)
+	}
+}
