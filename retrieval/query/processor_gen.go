@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "c6d14412d0eed95635010d7a9febdfa9ca058430fd0f747855748df0b0421e2c"
+const genDataHash = "5300770e7c530ac57d2018ac7fdd6ac3c224ece44cc1e5bcddaf4bdd0f38f070"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 2387
-	p.langEntries = map[string]int{"en": 1138, "ru": 854, "zh": 395}
+	p.entries = 2395
+	p.langEntries = map[string]int{"en": 1138, "ru": 854, "zh": 403}
 	return p
 }
 
@@ -4992,6 +4992,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'上', &zhNode{next: []zhEdge{
 		{'合', &zhNode{next: []zhEdge{
+			{'峰', &zhNode{next: []zhEdge{
+				{'会', &zhNode{end: true, keep: true, terms: []string{"元首理事会"}}},
+			}, end: false, keep: false, terms: nil}},
 			{'开', &zhNode{next: []zhEdge{
 				{'发', &zhNode{next: []zhEdge{
 					{'银', &zhNode{next: []zhEdge{
@@ -5061,6 +5064,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 					}, end: false, keep: false, terms: nil}},
 					{'宪', &zhNode{next: []zhEdge{
 						{'章', &zhNode{end: true, keep: true, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'峰', &zhNode{next: []zhEdge{
+						{'会', &zhNode{end: true, keep: true, terms: []string{"元首理事会"}}},
 					}, end: false, keep: false, terms: nil}},
 					{'开', &zhNode{next: []zhEdge{
 						{'发', &zhNode{next: []zhEdge{
@@ -5136,7 +5142,27 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'下', &zhNode{next: []zhEdge{
 		{'一', &zhNode{next: []zhEdge{
+			{'届', &zhNode{next: []zhEdge{
+				{'峰', &zhNode{next: []zhEdge{
+					{'会', &zhNode{end: true, keep: true, terms: []string{"元首理事会", "下一次会议"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'次', &zhNode{next: []zhEdge{
+				{'峰', &zhNode{next: []zhEdge{
+					{'会', &zhNode{end: true, keep: true, terms: []string{"元首理事会", "下一次会议"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
 			{'步', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'届', &zhNode{next: []zhEdge{
+			{'峰', &zhNode{next: []zhEdge{
+				{'会', &zhNode{end: true, keep: true, terms: []string{"元首理事会", "下一次会议"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'次', &zhNode{next: []zhEdge{
+			{'峰', &zhNode{next: []zhEdge{
+				{'会', &zhNode{end: true, keep: true, terms: []string{"元首理事会", "下一次会议"}}},
+			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'不', &zhNode{next: []zhEdge{
@@ -5425,6 +5451,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'童', &zhNode{next: []zhEdge{
 			{'权', &zhNode{next: []zhEdge{
 				{'益', &zhNode{end: true, keep: true, terms: []string{"儿童", "权利"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'元', &zhNode{next: []zhEdge{
+		{'首', &zhNode{next: []zhEdge{
+			{'峰', &zhNode{next: []zhEdge{
+				{'会', &zhNode{end: true, keep: true, terms: []string{"元首理事会"}}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
@@ -6381,7 +6414,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'明', &zhNode{next: []zhEdge{
 		{'天', &zhNode{end: true, keep: false, terms: nil}},
-		{'年', &zhNode{end: true, keep: false, terms: nil}},
+		{'年', &zhNode{next: []zhEdge{
+			{'峰', &zhNode{next: []zhEdge{
+				{'会', &zhNode{end: true, keep: true, terms: []string{"元首理事会", "下一次会议"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'星', &zhNode{next: []zhEdge{
 		{'球', &zhNode{next: []zhEdge{

@@ -71,6 +71,9 @@ func TestChineseStopPhrases(t *testing.T) {
 		{"和平目的利用核能", "和平目的利用核能"},
 		{"对话伙伴有哪些", "对话伙伴"},
 		{"2026年峰会在哪里举行", "2026年 举行"},
+		// A summit named as an event is the meeting the text calls
+		// 元首理事会(下一次)会议.
+		{"2026年上合峰会在哪里举办？", "2026年 上合峰会 举办 元首理事会"},
 		{"上合组织", ""},
 		{"什么？", ""},
 	}
