@@ -623,6 +623,41 @@ func asksForOverview(question string) bool {
 			return true
 		}
 	}
+	return asksWhichPlural(q)
+}
+
+// asksWhichPlural reports whether an English question asks "which" or
+// "what" of a plural noun within its next two words ("Which terrorist
+// attacks did they condemn?", "what agreements were signed"): a list, as
+// 哪些 and какие are. A word ending in s that is followed by an article or
+// a preposition is taken for a verb ("which city hosts the summit"), and
+// does, has, is and was never count.
+func asksWhichPlural(q string) bool {
+	words := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\''
+	})
+	for i, w := range words {
+		if w != "which" && w != "what" {
+			continue
+		}
+		for j := i + 1; j < min(i+3, len(words)); j++ {
+			p := words[j]
+			if len(p) < 4 || !strings.HasSuffix(p, "s") || strings.HasSuffix(p, "ss") || strings.HasSuffix(p, "'s") {
+				continue
+			}
+			switch p {
+			case "does", "has", "is", "was", "this", "thus":
+				continue
+			}
+			if j+1 < len(words) {
+				switch words[j+1] {
+				case "the", "a", "an", "in", "on", "at", "to", "for", "with", "about":
+					continue
+				}
+			}
+			return true
+		}
+	}
 	return false
 }
 

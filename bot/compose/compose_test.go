@@ -264,3 +264,23 @@ func TestTranslationsAlignBySentence(t *testing.T) {
 		}
 	}
 }
+
+func TestAsksWhichPlural(t *testing.T) {
+	for _, tt := range []struct {
+		q    string
+		want bool
+	}{
+		{"Which terrorist attacks did the member states condemn?", true},
+		{"what agreements were signed in Tianjin", true},
+		{"Which countries signed the declaration?", true},
+		{"Which city hosts the next summit?", false},
+		{"What does the declaration say about Gaza?", false},
+		{"Which city will host the 2026 meeting?", false},
+		{"What is the SCO's position on Afghanistan?", false},
+		{"When was the Jaffar Express attacked?", false},
+	} {
+		if got := asksWhichPlural(" " + tt.q + " "); got != tt.want {
+			t.Errorf("asksWhichPlural(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
