@@ -278,6 +278,12 @@ func (e *Enricher) batches(items []item) [][]item {
 	return out
 }
 
+// askQuestionsMin and askQuestionsMax are how many questions a model is
+// asked for a passage: about what the shipped lists hold (3-5 written
+// first, six more in everyday words), inside the band CheckQuestions
+// accepts (corpus.MinQuestions..MaxQuestions).
+const askQuestionsMin, askQuestionsMax = 6, 10
+
 // items prepares job's passages and the system message, and keys each
 // passage by the model and the prompt as it concerns that passage.
 func (e *Enricher) items(job Job) ([]item, string, error) {
@@ -285,7 +291,7 @@ func (e *Enricher) items(job Job) ([]item, string, error) {
 	if !ok || !validLang(job.Kind, job.Lang) {
 		return nil, "", fmt.Errorf("no %s are made for %s", job.Kind, job.Lang)
 	}
-	base := prompts.EnrichInput{Language: info.Name, Chinese: info.Chinese, Min: corpus.MinQuestions, Max: corpus.MaxQuestions}
+	base := prompts.EnrichInput{Language: info.Name, Chinese: info.Chinese, Min: askQuestionsMin, Max: askQuestionsMax}
 	sys, err := e.system(job.Kind, base)
 	if err != nil {
 		return nil, "", err
@@ -347,7 +353,7 @@ func (e *Enricher) user(k Kind, in prompts.EnrichInput) (string, error) {
 
 func (e *Enricher) messages(job Job, sys string, b []item) ([]llm.Message, error) {
 	info, _ := job.Lang.Info()
-	in := prompts.EnrichInput{Language: info.Name, Chinese: info.Chinese, Min: corpus.MinQuestions, Max: corpus.MaxQuestions}
+	in := prompts.EnrichInput{Language: info.Name, Chinese: info.Chinese, Min: askQuestionsMin, Max: askQuestionsMax}
 	for _, it := range b {
 		in.Passages = append(in.Passages, it.input)
 	}
