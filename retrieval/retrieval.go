@@ -449,7 +449,11 @@ func (x *Index) search(ctx context.Context, q string, k int, in []bool) (Results
 		lex, vec, alts = within(in, keep, lex, vec, alts)
 	}
 	lexW, vecW := 1.0, x.vecWeight
-	if w := mappedWeight(pq); w < 1 {
+	w := mappedWeight(pq)
+	if pq.Lang.IsChinese() {
+		w = x.textWeight(pq, s)
+	}
+	if w < 1 {
 		lexW *= w
 		if _, ok := x.embedder.(ProcessedQueryEmbedder); ok {
 			vecW *= w
@@ -738,7 +742,7 @@ func hasUnits(folded string) bool {
 // question's content words, from mappedFloor (nothing mapped) to 1.
 func mappedWeight(pq query.Query) float64 {
 	if pq.Lang.IsChinese() {
-		return 1
+		return 1 // see textWeight
 	}
 	mapped := 0
 	for _, m := range pq.Mapped {
@@ -759,3 +763,35 @@ func mappedWeight(pq query.Query) float64 {
 // golden and held-out suites 0.1 lost held-out items and 0.6 gained less
 // (docs/BENCHMARKS.md).
 const mappedFloor = 0.3
+
+// textWeight is mappedWeight for a Chinese question: the share of its
+// content (idf-weighted characters, particles aside) that the Chinese
+// ranking can match, a character counting when it forms a bigram of the
+// text with a neighbour or lies in a word the glossary mapped. Everyday
+// words the text does not use ("网购", "打仗") reach the passages only
+// through the question lists, so a question made mostly of them is ranked
+// mostly by those.
+func (x *Index) textWeight(pq query.Query, sc *scratch) float64 {
+	seen, all := 0.0, 0.0
+	for _, piece := range pq.Pieces {
+		units := appendUnitRunes(sc.unitRunes[:0], piece)
+		sc.unitRunes = units
+		mapped := slices.Contains(pq.Mapped, piece)
+		for i, u := range units {
+			if u.function {
+				continue
+			}
+			w := x.unitIDF(u.h)
+			all += w
+			if mapped || len(units) == 1 && x.lex.has(u.h) ||
+				i > 0 && x.lex.has(bigram(units[i-1].h, u.h)) ||
+				i+1 < len(units) && x.lex.has(bigram(u.h, units[i+1].h)) {
+				seen += w
+			}
+		}
+	}
+	if all == 0 {
+		return 1
+	}
+	return mappedFloor + (1-mappedFloor)*seen/all
+}
