@@ -39,6 +39,13 @@ const (
 	typePerson
 	// typePerpetrator: who carried out an attack or an act.
 	typePerpetrator
+	// typeCount: typeQuantity when the question does not ask how long or
+	// how many years: a date's digits ("2025年4月22日") do not say how
+	// many people died or how much a budget is.
+	typeCount
+	// typeMoney: a sum of money (a budget, capital, a cost), answered only
+	// by a sum in a currency.
+	typeMoney
 )
 
 func (t answerType) String() string {
@@ -51,6 +58,10 @@ func (t answerType) String() string {
 		return "person"
 	case typePerpetrator:
 		return "perpetrator"
+	case typeCount:
+		return "count"
+	case typeMoney:
+		return "money"
 	}
 	return "none"
 }
@@ -73,6 +84,10 @@ var (
 	// alone does not: "who condemned the attack", "кто отвечает за борьбу
 	// с кибератаками".
 	perpetratorCues = i18n.AllCues("perpetrator")
+	// durationCues ask how long or how many years, which a date's year
+	// may answer; moneyCues ask for a sum of money.
+	durationCues = i18n.AllCues("duration")
+	moneyCues    = i18n.AllCues("money")
 )
 
 // expectedType returns the kind of fact a question asks for, typeNone
@@ -106,8 +121,12 @@ func expectedType(question string) answerType {
 		return typePerson
 	case opensWithWhen, containsAny(q, dateCues):
 		return typeDate
-	case containsAny(q, quantityCues):
+	case containsAny(q, moneyCues):
+		return typeMoney
+	case containsAny(q, quantityCues) && containsAny(q, durationCues):
 		return typeQuantity
+	case containsAny(q, quantityCues):
+		return typeCount
 	}
 	return typeNone
 }
@@ -169,6 +188,11 @@ var (
 	// personRe: a title followed by a name, as in the signature block
 	// ("俄罗斯联邦总统 普京"), or a transliterated name ("钦吉斯·艾特玛托夫").
 	personRe = regexp.MustCompile(`(?:总统|總統|总理|總理|主席|首相|国王|國王|秘书长|秘書長|总干事|總幹事|部长|部長|外长|外長|大使|行长|行長)[ \t\x{3000}]+\p{Han}{2,}|\p{Han}[·•‧・]\p{Han}`)
+	// datesRe: a date or a year, a span of years or a resolution's year in
+	// brackets: what typeCount sets aside before looking for a number.
+	datesRe = regexp.MustCompile(`[0-9]{4}\s*[－\-–—]\s*[0-9]{4}\s*年?|[0-9]{4}\s*年(?:\s*[0-9]{1,2}\s*月)?(?:\s*[0-9]{1,2}\s*日)?(?:\s*至\s*[0-9]{1,2}\s*日)?|[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日|[（(][0-9]{4}[）)]`)
+	// moneyRe: a sum in a currency.
+	moneyRe = regexp.MustCompile(`[0-9零一二两三四五六七八九十百千万亿]\s*(?:亿|万)?\s*(?:元|美元|欧元|卢布|人民币|坚戈|索姆|卢比)|美元|人民币|卢布|欧元`)
 	// perpetratorRe: wording that names who carried out an act.
 	perpetratorRe = regexp.MustCompile(`所为|策划|幕后|主使|宣称对|认领|团伙|武装分子|组织实施|凶手|肇事者|实施者|制造者|\p{Han}{2,}(?:组织|集团|运动)(?:发动|实施|制造)`)
 )
@@ -181,6 +205,10 @@ func answersType(t answerType, s string) bool {
 		return true
 	case typeQuantity:
 		return quantityRe.MatchString(corpus.Fold(s)) || countable(s)
+	case typeCount:
+		return quantityRe.MatchString(datesRe.ReplaceAllString(corpus.Fold(s), " ")) || countable(s)
+	case typeMoney:
+		return moneyRe.MatchString(corpus.Fold(s))
 	case typeDate:
 		return dateRe.MatchString(corpus.Fold(s))
 	case typePerson:
@@ -280,7 +308,7 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 // missingKey is the message saying what a passage does not give.
 func missingKey(t answerType) i18n.Key {
 	switch t {
-	case typeQuantity:
+	case typeQuantity, typeCount, typeMoney:
 		return i18n.NoFigure
 	case typeDate:
 		return i18n.NoDate

@@ -21,15 +21,23 @@ func TestExpectedType(t *testing.T) {
 		q    string
 		want answerType
 	}{
-		// Quantities.
-		{"乌兹别克斯坦的人口有多少？", typeQuantity},
-		{"這條公路有多長？", typeQuantity},
-		{"上合组织开发银行注册资本有几亿美元？", typeQuantity},
-		{"How much money will the development bank lend?", typeQuantity},
-		{"How many tourists visited Qingdao last year?", typeQuantity},
-		{"What percentage of trade is settled in national currencies?", typeQuantity},
-		{"Сколько стоит билет на поезд?", typeQuantity},
-		{"Какова протяжённость новой дороги?", typeQuantity},
+		// Quantities: counts and sizes (a date's digits do not answer),
+		// durations (a year may), sums of money.
+		{"乌兹别克斯坦的人口有多少？", typeCount},
+		{"這條公路有多長？", typeCount},
+		{"帕哈尔加姆袭击造成多少人遇难？", typeCount},
+		{"How many tourists visited Qingdao last year?", typeCount},
+		{"What percentage of trade is settled in national currencies?", typeCount},
+		{"Сколько стоит билет на поезд?", typeCount},
+		{"Какова протяжённость новой дороги?", typeCount},
+		{"上合组织银联体成立多少年了？", typeQuantity},
+		{"How long has the interbank consortium existed?", typeQuantity},
+		{"Сколько лет консорциуму?", typeQuantity},
+		{"上合组织开发银行注册资本有几亿美元？", typeMoney},
+		{"上合组织每年的预算是多少？", typeMoney},
+		{"How much money will the development bank lend?", typeMoney},
+		{"What is the SCO's annual budget?", typeMoney},
+		{"Какой бюджет у секретариата?", typeMoney},
 		// Dates.
 		{"杭州亚运会是什么时候举办的？", typeDate},
 		{"這項公約何時生效？", typeDate},
@@ -281,6 +289,31 @@ func TestAsksWhichPlural(t *testing.T) {
 	} {
 		if got := asksWhichPlural(" " + tt.q + " "); got != tt.want {
 			t.Errorf("asksWhichPlural(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+// A count or a sum is not answered by a date's digits; a duration is.
+func TestAnswersTypeDates(t *testing.T) {
+	for _, tt := range []struct {
+		t    answerType
+		s    string
+		want bool
+	}{
+		{typeCount, "成员国强烈谴责2025年4月22日在帕哈尔加姆发生的恐怖袭击事件。", false},
+		{typeCount, "论坛于2025年5月21日至22日在新德里举行。", false},
+		{typeCount, "2025－2027年合作纲要。", false},
+		{typeCount, "安理会第2231（2015）号决议。", true},
+		{typeCount, "上合组织银联体成立20年来。", true},
+		{typeCount, "国家元首、政府首脑、外长等三个层级。", true},
+		{typeQuantity, "成员国强烈谴责2025年4月22日在帕哈尔加姆发生的恐怖袭击事件。", true},
+		{typeMoney, "决定成立开发银行并加快磋商。", false},
+		{typeMoney, "成立于2025年。", false},
+		{typeMoney, "注册资本为100亿美元。", true},
+		{typeMoney, "捐款五百万元。", true},
+	} {
+		if got := answersType(tt.t, tt.s); got != tt.want {
+			t.Errorf("answersType(%v, %q) = %v, want %v", tt.t, tt.s, got, tt.want)
 		}
 	}
 }

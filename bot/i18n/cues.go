@@ -20,6 +20,8 @@ var CueLists = map[string]string{
 	"topic_verb":     "the verb after a topic_lead (bot: topicOf)",
 	"quantity":       "ask for an amount, count, size or duration (bot: expectedType)",
 	"date":           "ask for a date or time (bot: expectedType)",
+	"duration":       "ask how long or how many years: a date's year may answer (bot: expectedType)",
+	"money":          "ask for a sum of money: a budget, capital, cost (bot: expectedType)",
 	"who":            "ask for a person, with a title (bot: expectedType)",
 	"title":          "titles of officials (bot: expectedType)",
 	"not_cue":        "words that contain a cue but ask nothing (bot: expectedType)",
