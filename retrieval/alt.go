@@ -246,10 +246,14 @@ func (s *scratch) altQueryTerms(pq query.Query, origF string, l corpus.Lang) []w
 // ranking. Set on the golden and held-out suites (a grid of 0.3-1.0 each;
 // docs/BENCHMARKS.md): at 1 the translations' common words outvote the
 // Chinese text's precise ones (golden hit@5 0.992 -> 0.969); at 0.3 and
-// 0.5 golden keeps 0.985 and held-out rises from 0.929 to 0.982.
+// 0.5 golden keeps 0.985 and held-out rises from 0.929 to 0.982. When the
+// question lists grew from 3-5 to 8-11 a passage (everyday words), their
+// ranking became the more reliable: set again on golden and held-out
+// (0.35, 0.5, 0.7, 1.0), 0.7 keeps golden hit@1 within one item and lifts
+// held-out hit@5 0.964 -> 0.982; 1.0 costs golden hit@1 0.893 -> 0.863.
 const (
 	translationWeight = 0.3
-	questionsWeight   = 0.5
+	questionsWeight   = 0.7
 )
 
 // altRanking is one alternative field's ranking of passages for a query.
