@@ -35,16 +35,17 @@ type writeReq struct {
 const (
 	// maxBatch bounds the writes journaled together.
 	maxBatch = 4096
-	// maxApply bounds the writes applied in one transaction.
-	maxApply = 8192
+	// maxApply bounds the writes applied in one transaction: the longer
+	// a transaction, the longer the writer may wait for room (below).
+	maxApply = 1024
 	// maxPending bounds the bytes of writes journaled and not yet
 	// applied (held in memory for Turns): past it, the writer waits for
 	// the applier, and when the database fails to take them (a full
 	// disk), new writes fail with the reason.
-	maxPending = 16 << 20
+	maxPending = 4 << 20
 	// applyEvery and applySoon: see applier.
 	applyEvery = 100 * time.Millisecond
-	applySoon  = 4 << 20
+	applySoon  = 512 << 10
 )
 
 // Retry pauses of an applier whose transaction failed.
