@@ -10,23 +10,17 @@
 // whole conversation; the turn that falls out of the conversation's last
 // few is deleted in the same transaction. Turns older than the TTL are
 // dropped when read and pruned in the background.
-//
-// In front of the database is a write-ahead journal (journal.go): a turn
-// is acknowledged once its record is in the journal file, synced, and is
-// written to the database behind it, many turns a transaction; Turns
-// shows it meanwhile, and Open writes what a crash left in the journal.
 package history
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -107,9 +101,7 @@ type Turn struct {
 // marks the store failed for good. From then on every call returns an
 // error wrapping ErrFailed at once, nothing touches the database again,
 // and Close releases the file without waiting on bbolt's locks. A file
-// found damaged is moved aside at once, so the next Open starts afresh;
-// the journal files are kept, and the next Open writes what they hold to
-// the fresh database.
+// found damaged is moved aside at once, so the next Open starts afresh.
 type Store struct {
 	db        *bolt.DB
 	file      *os.File // bbolt's file, to release its lock when bbolt is wedged
@@ -121,54 +113,15 @@ type Store struct {
 	recovered string
 	opTimeout time.Duration
 	onFail    func(error)
-	log       *slog.Logger
-	// applyEvery is the applier's pause (tests lengthen it); holdApply
-	// keeps journaled writes out of the database, even at Close (tests:
-	// what a crash leaves).
-	applyEvery time.Duration
-	holdApply  bool
-	// syncFile makes a journal file's writes durable (fdatasync; tests
-	// watch it).
-	syncFile func(*os.File) error
-	// segmentSize is segmentSize (tests make it small).
-	segmentSize int64
 
 	writes chan writeReq
-	jrn    *journal // the writer's, after Open
-	// lsn is the number of the last record journaled or replayed (the
-	// writer's, after Open).
-	lsn uint64
-	buf []byte // the writer's frames
-
-	// mu guards the writes journaled and not yet in the database, and the
-	// applier's progress.
-	mu sync.Mutex
-	// pending are the writes journaled and not yet applied, in order;
-	// byKey the same per conversation, for Turns.
-	pending      []*op
-	byKey        map[string][]*op
-	pendingBytes int
-	journaled    uint64    // number of the last record journaled
-	applied      uint64    // number of the last record in the database
-	applyErr     error     // the last apply's error, nil after a success
-	sealed       []segment // journal files the writer has left, oldest first
-	current      string    // the journal file the writer appends to
-	progress     chan struct{}
-	finalErr     error // what Close reports for the applier
-
-	work chan struct{} // wakes the applier
-
-	// commits counts journal writes, applies database transactions,
-	// journalBytes what the journal was given (for the load benchmark).
-	commits      atomic.Int64
-	applies      atomic.Int64
-	journalBytes atomic.Int64
-
-	closing     chan struct{}
-	writerDone  chan struct{}
-	applierDone chan struct{}
-	closeOnce   sync.Once
-	closeErr    error
+	// commits counts write transactions (for the load benchmark's
+	// turns per commit).
+	commits    atomic.Int64
+	closing    chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
+	closeErr   error
 
 	guard *boltsafe.Guard
 }
@@ -195,10 +148,6 @@ func WithOpTimeout(d time.Duration) Option { return func(s *Store) { s.opTimeout
 // WithOnFail calls f once, with the reason, when the store fails (to log
 // it once rather than at every call).
 func WithOnFail(f func(error)) Option { return func(s *Store) { s.onFail = f } }
-
-// WithLogger logs what Open's replay of the journal had to leave out
-// (default slog.Default()).
-func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
 
 // DefaultOpTimeout bounds one operation: far longer than a commit takes
 // even on a loaded machine, short enough that a wedged database is given
@@ -227,8 +176,7 @@ var ErrSymlink = errors.New("is a symbolic link; declbot does not follow links i
 // caller can log it. A symbolic link at path is not followed (ErrSymlink).
 func Open(path string, opts ...Option) (*Store, error) {
 	s := &Store{maxTurns: DefaultMaxTurns, ttl: DefaultTTL, maxText: DefaultMaxText, now: time.Now,
-		opTimeout: DefaultOpTimeout, path: path, log: slog.Default(), applyEvery: applyEvery,
-		syncFile: fdatasync, segmentSize: segmentSize}
+		opTimeout: DefaultOpTimeout, path: path}
 	for _, o := range opts {
 		o(s)
 	}
@@ -261,35 +209,20 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("history: open %s: %w", path, err)
 	}
 	s.db, s.file = db, f
-	s.guard = boltsafe.NewGuard("history", path, s.opTimeout, ErrFailed, s.onFail)
-	if err := s.replay(); err != nil {
-		s.guard.Close(s.db, s.file, closedChan)
-		if errors.Is(err, ErrSymlink) {
-			return nil, fmt.Errorf("history: %w", err)
-		}
-		return nil, fmt.Errorf("history: replay the journal of %s: %w", path, err)
-	}
 	s.writes = make(chan writeReq, 256)
-	s.byKey = map[string][]*op{}
-	s.progress = make(chan struct{})
-	s.work = make(chan struct{}, 1)
 	s.closing = make(chan struct{})
 	s.writerDone = make(chan struct{})
-	s.applierDone = make(chan struct{})
+	s.guard = boltsafe.NewGuard("history", path, s.opTimeout, ErrFailed, s.onFail)
 	go s.writer()
-	go s.applier()
 	return s, nil
 }
-
-// closedChan is a closed channel: nothing to wait for.
-var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // openDB opens the history database (boltsafe.Open). Its free-page list
 // is not written at every commit (it is rebuilt from the pages when the
 // file is opened): fewer pages per commit, and commits are what appends
 // wait for.
 func openDB(path string, timeout time.Duration) (*bolt.DB, *os.File, error) {
-	return boltsafe.Open(path, timeout, boltsafe.Options{Buckets: [][]byte{turnsBucket, convsBucket, journalBucket}, Tune: func(o *bolt.Options) {
+	return boltsafe.Open(path, timeout, boltsafe.Options{Buckets: [][]byte{turnsBucket, convsBucket}, Tune: func(o *bolt.Options) {
 		o.NoFreelistSync = true
 		o.FreelistType = bolt.FreelistMapType
 	}})
@@ -306,66 +239,26 @@ func (s *Store) Recovered() string { return s.recovered }
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.path }
 
-// Close writes what the journal holds to the database, deletes the
-// journal and closes the database. Writes that cannot be applied (a full
-// disk) stay in the journal for the next Open, and Close says so. It
-// returns within the operation timeout whatever bbolt does: a failed
-// store's file is released without asking bbolt, whose locks a panic may
-// have left held.
+// Close closes the database. It returns within the operation timeout
+// whatever bbolt does: a failed store's file is released without asking
+// bbolt, whose locks a panic may have left held.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
-		err := s.guard.Close(s.db, s.file, s.applierDone)
-		if err == nil && s.guard.Err() == nil {
-			s.mu.Lock()
-			err = s.finalErr
-			s.mu.Unlock()
-		}
-		s.closeErr = err
+		s.closeErr = s.guard.Close(s.db, s.file, s.writerDone)
 	})
 	return s.closeErr
 }
 
-// Turns returns a conversation's unexpired turns, oldest first, including
-// those acknowledged and not yet in the database. A turn whose record is
-// damaged is left out; the others are returned.
+// Turns returns a conversation's unexpired turns, oldest first. A turn
+// whose record is damaged is left out; the others are returned.
 func (s *Store) Turns(key string) (turns []Turn, err error) {
-	// The writes not yet applied are taken before the database is read:
-	// one applied meanwhile is in the transaction, and skipped here by its
-	// number.
-	s.mu.Lock()
-	ops := slices.Clone(s.byKey[key])
-	s.mu.Unlock()
-	var applied uint64
 	err = s.view(func(tx *bolt.Tx) error {
-		if len(ops) > 0 {
-			applied = appliedLSN(tx)
-		}
 		turns, err = s.read(tx, key)
 		return err
 	})
-	if errors.Is(err, errRecord) && slices.ContainsFunc(ops, func(o *op) bool { return o.lsn > applied }) {
-		// A damaged record is replaced by the write that applies next
-		// (appendIn, clearIn), losing the turns it held.
-		turns, err = nil, nil
-	}
 	if err != nil {
 		return nil, fmt.Errorf("history: read %s: %w", key, err)
-	}
-	for _, o := range ops {
-		if o.lsn <= applied {
-			continue
-		}
-		switch o.kind {
-		case opClear:
-			turns = nil
-		case opAppend:
-			_, _, data, _ := parseTurn(o.rec)
-			var t Turn
-			if json.Unmarshal(data, &t) == nil {
-				turns = append(turns, t)
-			}
-		}
 	}
 	return s.fresh(turns), nil
 }
@@ -411,13 +304,9 @@ func (s *Store) read(tx *bolt.Tx, key string) ([]Turn, error) {
 const MaxCited = 64
 
 // Append adds a turn to a conversation, dropping expired turns and the
-// oldest beyond the maximum. Concurrent appends are journaled together,
-// in one disk write, and Append returns when its turn is on disk; Turns
-// shows it from then on. The key is 1 to bolt.MaxKeySize bytes.
+// oldest beyond the maximum. Concurrent appends are committed together,
+// in one disk write, and Append returns when its turn is on disk.
 func (s *Store) Append(key string, t Turn) error {
-	if key == "" || len(key) > bolt.MaxKeySize {
-		return fmt.Errorf("history: save: a conversation key must be 1-%d bytes, not %d", bolt.MaxKeySize, len(key))
-	}
 	if t.At.IsZero() {
 		t.At = s.now()
 	}
@@ -427,17 +316,14 @@ func (s *Store) Append(key string, t Turn) error {
 		t.Cited = t.Cited[:MaxCited]
 	}
 	// Encoded here, on the caller's goroutine: the writer, which every
-	// append waits for, only frames it. The JSON goes straight after the
-	// record's header (as json.Marshal writes it, but for the newline
-	// Encode adds).
-	at := t.At.UnixNano()
-	size := 1 + 8 + binary.MaxVarintLen64 + len(key) + 64 + len(t.Question) + len(t.Answer) + 16*len(t.Cited)
-	buf := bytes.NewBuffer(appendTurnHeader(make([]byte, 0, size), key, at))
-	if err := json.NewEncoder(buf).Encode(t); err != nil {
+	// append waits for, only stores it.
+	data, err := json.Marshal(t)
+	if err != nil {
 		return fmt.Errorf("history: save %s: %w", key, err)
 	}
-	rec := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if err := s.submit(&op{kind: opAppend, key: key, at: at, rec: rec}); err != nil {
+	at := t.At.UnixNano()
+	rec := encodeTurn(key, at, data)
+	if err := s.batch(func(tx *bolt.Tx) error { return s.appendIn(tx, key, at, rec) }); err != nil {
 		return fmt.Errorf("history: save %s: %w", key, err)
 	}
 	return nil
@@ -524,42 +410,34 @@ func (s *Store) appendIn(tx *bolt.Tx, key string, at int64, rec []byte) error {
 	return convs.Put(k, encodeIndex(out))
 }
 
-// Clear forgets a conversation. Like Append, it returns once journaled.
+// Clear forgets a conversation.
 func (s *Store) Clear(key string) error {
-	if key == "" || len(key) > bolt.MaxKeySize {
-		return nil // no conversation has that key
-	}
-	if err := s.submit(&op{kind: opClear, key: key, rec: []byte(key)}); err != nil {
+	err := s.batch(func(tx *bolt.Tx) error {
+		k := []byte(key)
+		turns, convs := tx.Bucket(turnsBucket), tx.Bucket(convsBucket)
+		es, _ := parseIndex(convs.Get(k)) // a damaged entry's turns are left to Prune
+		for _, e := range es {
+			if err := deleteTurn(turns, e.seq, k); err != nil {
+				return err
+			}
+		}
+		if lb := tx.Bucket(legacyBucket); lb != nil {
+			if err := lb.Delete(k); err != nil {
+				return err
+			}
+		}
+		return convs.Delete(k)
+	})
+	if err != nil {
 		return fmt.Errorf("history: clear %s: %w", key, err)
 	}
 	return nil
-}
-
-// clearIn deletes conversation key in tx.
-func clearIn(tx *bolt.Tx, key string) error {
-	k := []byte(key)
-	turns, convs := tx.Bucket(turnsBucket), tx.Bucket(convsBucket)
-	es, _ := parseIndex(convs.Get(k)) // a damaged entry's turns are left to Prune
-	for _, e := range es {
-		if err := deleteTurn(turns, e.seq, k); err != nil {
-			return err
-		}
-	}
-	if lb := tx.Bucket(legacyBucket); lb != nil {
-		if err := lb.Delete(k); err != nil {
-			return err
-		}
-	}
-	return convs.Delete(k)
 }
 
 // Prune deletes expired turns, and conversations whose turns have all
 // expired, and returns how many conversations it deleted.
 func (s *Store) Prune() (int, error) {
 	n := 0
-	if err := s.drain(); err != nil {
-		return 0, fmt.Errorf("history: prune: %w", err)
-	}
 	err := s.update(func(tx *bolt.Tx) error {
 		var err error
 		n, err = s.pruneIn(tx)
@@ -662,9 +540,6 @@ func (s *Store) pruneIn(tx *bolt.Tx) (int, error) {
 
 // Len returns the number of stored conversations.
 func (s *Store) Len() (n int, err error) {
-	if err := s.drain(); err != nil {
-		return 0, err
-	}
 	err = s.view(func(tx *bolt.Tx) error {
 		n = tx.Bucket(convsBucket).Stats().KeyN
 		if lb := tx.Bucket(legacyBucket); lb != nil {
@@ -757,16 +632,12 @@ func deleteTurn(turns *bolt.Bucket, seq uint64, conv []byte) error {
 
 // encodeTurn makes a turn's record (see turnsBucket).
 func encodeTurn(key string, at int64, data []byte) []byte {
-	buf := appendTurnHeader(make([]byte, 0, 1+8+binary.MaxVarintLen64+len(key)+len(data)), key, at)
-	return append(buf, data...)
-}
-
-// appendTurnHeader appends what comes before the JSON in a turn's record.
-func appendTurnHeader(buf []byte, key string, at int64) []byte {
+	buf := make([]byte, 0, 1+8+binary.MaxVarintLen64+len(key)+len(data))
 	buf = append(buf, recordTurn)
 	buf = binary.BigEndian.AppendUint64(buf, uint64(at))
 	buf = binary.AppendUvarint(buf, uint64(len(key)))
-	return append(buf, key...)
+	buf = append(buf, key...)
+	return append(buf, data...)
 }
 
 // parseTurn splits a turn's record; conv and data point into v.
@@ -865,8 +736,7 @@ func decode(data []byte) ([]Turn, error) {
 }
 
 func truncate(s string, n int) string {
-	// No more bytes than n: no more characters either.
-	if n <= 0 || len(s) <= n || utf8.RuneCountInString(s) <= n {
+	if n <= 0 || utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	r := []rune(s)
@@ -879,7 +749,7 @@ func (s *Store) view(fn func(*bolt.Tx) error) error {
 }
 
 // update runs fn in a write transaction of its own (for Prune, which may
-// be long, and settings; Append and Clear go through the journal).
+// be long; Append and Clear go through the writer).
 func (s *Store) update(fn func(*bolt.Tx) error) error {
 	return s.run(func() error { return s.db.Update(fn) })
 }
@@ -892,4 +762,102 @@ func (s *Store) run(op func() error) error {
 	default:
 	}
 	return s.guard.Run(op)
+}
+
+// writeReq is one Append or Clear waiting for the writer.
+type writeReq struct {
+	fn   func(*bolt.Tx) error
+	done chan error
+}
+
+// maxBatch bounds the writes committed together.
+const maxBatch = 4096
+
+// batch hands fn to the writer and waits for its commit.
+func (s *Store) batch(fn func(*bolt.Tx) error) error {
+	if err := s.Err(); err != nil {
+		return err
+	}
+	req := writeReq{fn: fn, done: make(chan error, 1)}
+	t := time.NewTimer(s.opTimeout)
+	defer t.Stop()
+	select {
+	case <-s.closing:
+		return ErrClosed
+	case s.writes <- req:
+	case <-s.guard.Failed():
+		return s.Err()
+	case <-t.C:
+		return s.guard.TimedOut()
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-s.writerDone:
+		select {
+		case err := <-req.done:
+			return err
+		default:
+		}
+		if err := s.Err(); err != nil {
+			return err
+		}
+		return ErrClosed
+	case <-t.C:
+		return s.guard.TimedOut()
+	}
+}
+
+// writer commits Appends and Clears. Writes that arrive while a commit
+// runs are committed together in the next one (one fsync for many
+// turns), as bbolt's Batch would, but on this one goroutine where memory
+// faults are panics (Batch commits on a timer's goroutine, where a fault
+// on the mapped file would kill the process).
+func (s *Store) writer() {
+	debug.SetPanicOnFault(true)
+	defer close(s.writerDone)
+	defer func() {
+		if r := recover(); r != nil {
+			s.guard.Recover(r)
+		}
+	}()
+	for {
+		var batch []writeReq
+		select {
+		case <-s.guard.Failed():
+			return
+		case <-s.closing:
+			// Commit what was queued before Close, then stop.
+			if batch = boltsafe.Gather(s.writes, batch, maxBatch); len(batch) > 0 {
+				s.commit(batch)
+			}
+			return
+		case r := <-s.writes:
+			batch = append(batch, r)
+		}
+		s.commit(boltsafe.Gather(s.writes, batch, maxBatch))
+	}
+}
+
+// commit writes a batch in one transaction; if it fails, each write is
+// retried alone so that one bad write does not fail the others.
+func (s *Store) commit(batch []writeReq) {
+	s.commits.Add(1)
+	err := s.guard.Check(s.db.Update(func(tx *bolt.Tx) error {
+		for _, r := range batch {
+			if err := r.fn(tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	if err == nil || len(batch) == 1 || s.Err() != nil {
+		for _, r := range batch {
+			r.done <- err
+		}
+		return
+	}
+	for _, r := range batch {
+		r.done <- s.guard.Check(s.db.Update(r.fn))
+	}
 }

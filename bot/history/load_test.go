@@ -14,11 +14,9 @@ import (
 
 // BenchmarkAppend1000Users has 1,000 users record turns at once on the
 // real disk and reports the latency of Append (p50, p99, max), how many
-// turns a journal write (commit) and a database transaction (apply) held
-// on average, how many kilobytes of pages were written to the database
-// per turn (bbolt's count of the pages its transactions allocated, all of
-// which they write) and how many to the journal. b.N is the number of
-// turns.
+// turns a commit held on average and how many kilobytes of pages were
+// written per turn (bbolt's count of the pages its commits allocated, all
+// of which they write). b.N is the number of turns.
 //
 // soak-paced: between two turns a user pauses 20-400 ms, as in the
 // Telegram soak at 1,000 users (TestSoak: 22-198 ms between an answer and
@@ -66,11 +64,6 @@ func benchAppendUsers(b *testing.B, users int, minPause, maxPause time.Duration)
 	}
 	wg.Wait()
 	b.StopTimer()
-	// The turns the journal holds and the database not yet: their pages
-	// count too.
-	if err := s.drain(); err != nil {
-		b.Fatal(err)
-	}
 	after := s.db.Stats().TxStats
 	delta := after.Sub(&before)
 	written := delta.GetPageAlloc()
@@ -81,7 +74,5 @@ func benchAppendUsers(b *testing.B, users int, minPause, maxPause time.Duration)
 	b.ReportMetric(ms(all[len(all)*99/100]), "p99-ms")
 	b.ReportMetric(ms(all[len(all)-1]), "max-ms")
 	b.ReportMetric(float64(len(all))/float64(s.commits.Load()), "turns/commit")
-	b.ReportMetric(float64(len(all))/float64(s.applies.Load()), "turns/apply")
 	b.ReportMetric(float64(written)/1024/float64(len(all)), "KB/turn")
-	b.ReportMetric(float64(s.journalBytes.Load())/1024/float64(len(all)), "journal-KB/turn")
 }

@@ -56,7 +56,7 @@ func (s *Store) SetSetting(chat, name, value string) error {
 	if chat == "" || name == "" || len(chat) > maxSetting || len(name) > maxSetting || len(value) > maxSetting {
 		return fmt.Errorf("history: setting %q of %q: chat, name and value must be 1-%d bytes (value may be empty)", name, chat, maxSetting)
 	}
-	err := s.update(func(tx *bolt.Tx) error {
+	err := s.batch(func(tx *bolt.Tx) error {
 		sb, err := tx.CreateBucketIfNotExists(settingsBucket)
 		if err != nil {
 			return err

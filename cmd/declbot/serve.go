@@ -114,7 +114,7 @@ func runServe(ctx context.Context, a *app, args []string) int {
 	engine := newEngine(a, cfg, c, idx)
 	var reviews *review.Store
 
-	store, err := history.Open(filepath.Join(cfg.DataDir, "history.db"), history.WithLogger(log), history.WithOnFail(func(err error) {
+	store, err := history.Open(filepath.Join(cfg.DataDir, "history.db"), history.WithOnFail(func(err error) {
 		log.Error("the chat history database failed; answering without follow-up memory until restarted (the next start opens a fresh database if this one is damaged)", "err", err)
 	}))
 	if errors.Is(err, history.ErrLocked) {
