@@ -64,3 +64,31 @@ func TestTranslationFieldFindsPassage(t *testing.T) {
 		}
 	}
 }
+
+// Prepare builds every language's fields at once; searching afterwards
+// builds nothing more and finds what it found before.
+func TestPrepareBuildsEveryField(t *testing.T) {
+	x, err := New(context.Background(), loadCorpus(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lazy := 0
+	for _, a := range x.alt {
+		if a.fields == nil {
+			lazy++
+		}
+	}
+	if lazy == 0 {
+		t.Fatal("no language's fields are left to build on first use; nothing for Prepare to do")
+	}
+	x.Prepare()
+	for l, a := range x.alt {
+		if a.fields == nil || a.build != nil {
+			t.Errorf("%s: fields not built by Prepare", l)
+		}
+	}
+	res, err := x.Search(context.Background(), "Что говорится о терроризме?", 5)
+	if err != nil || len(res.Items) == 0 {
+		t.Fatalf("search after Prepare: %v, %d results", err, len(res.Items))
+	}
+}

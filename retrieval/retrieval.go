@@ -795,3 +795,15 @@ func (x *Index) textWeight(pq query.Query, sc *scratch) float64 {
 	}
 	return mappedFloor + (1-mappedFloor)*seen/all
 }
+
+// Prepare builds now what the index otherwise builds on the first question
+// that needs it: every language's alternative fields and the folded text.
+// A server, which will meet every language, calls it once at start, so
+// that its first English or Russian question does not pay for them and
+// what building them allocates can be handed back before it idles.
+func (x *Index) Prepare() {
+	for _, a := range x.alt {
+		a.get()
+	}
+	x.foldedText()
+}
