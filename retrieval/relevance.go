@@ -427,7 +427,7 @@ func appendUnitRunes(dst []unitRune, s string) []unitRune {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case unicode.Is(unicode.Han, r):
+		case corpus.IsHan(r):
 			dst = append(dst, unitRune{h: mix(uint64(r)), function: isFunctionChar(r), pos: pos})
 			i += n
 			pos++
@@ -435,7 +435,7 @@ func appendUnitRunes(dst []unitRune, s string) []unitRune {
 			j, runes := i, 0
 			for j < len(s) {
 				r2, n2 := utf8.DecodeRuneInString(s[j:])
-				if unicode.Is(unicode.Han, r2) || !(unicode.IsLetter(r2) || unicode.IsDigit(r2)) {
+				if corpus.IsHan(r2) || !(unicode.IsLetter(r2) || unicode.IsDigit(r2)) {
 					break
 				}
 				j += n2

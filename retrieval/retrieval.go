@@ -712,7 +712,7 @@ func (s *scratch) queryTerms(folded string) []weightedTerm {
 // character, letter or digit.
 func hasUnits(folded string) bool {
 	for _, r := range folded {
-		if unicode.Is(unicode.Han, r) || unicode.IsLetter(r) || unicode.IsDigit(r) {
+		if corpus.IsHan(r) || unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return true
 		}
 	}

@@ -60,7 +60,7 @@ func classify(r rune) runeClass {
 			return cSoft
 		}
 		return cOther
-	case unicode.Is(unicode.Han, r), r == '〇':
+	case corpus.IsHan(r), r == '〇':
 		return cHan
 	case unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.Mn, r):
 		return cAlnum
@@ -304,7 +304,7 @@ func foldWord(w string) string {
 			if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
 				return corpus.Fold(w)
 			}
-		case r >= 0xFF01 && r <= 0xFF5E, unicode.Is(unicode.Han, r), !unicode.IsLetter(r) && !unicode.IsDigit(r):
+		case r >= 0xFF01 && r <= 0xFF5E, corpus.IsHan(r), !unicode.IsLetter(r) && !unicode.IsDigit(r):
 			return corpus.Fold(w)
 		}
 	}
