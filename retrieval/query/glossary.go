@@ -273,11 +273,22 @@ type zhEdge struct {
 func (n *zhNode) child(r rune) *zhNode {
 	e := n.next
 	if len(e) > 8 {
-		i, ok := slices.BinarySearchFunc(e, r, func(e zhEdge, r rune) int { return cmp.Compare(e.r, r) })
-		if !ok {
-			return nil
+		// A binary search written out: the generic one calls its
+		// comparison func indirectly at every step, and the root, which
+		// every rune of a question starts from, has thousands of edges.
+		lo, hi := 0, len(e)
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if e[m].r < r {
+				lo = m + 1
+			} else {
+				hi = m
+			}
 		}
-		return e[i].n
+		if lo < len(e) && e[lo].r == r {
+			return e[lo].n
+		}
+		return nil
 	}
 	for _, x := range e {
 		if x.r == r {
