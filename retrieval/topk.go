@@ -183,10 +183,10 @@ func insertionScores(a []docScore) {
 // values at or above it: if there are k or more, the best k are among
 // them, since every value left out is below every one kept. Each kept
 // value goes into one of 256 buckets by how far its score lies below the
-// best, in equal steps down to the threshold; laid out bucket by bucket
-// the values are nearly in order, and an insertion sort by betterScore
-// puts them in their exact order (or, if they were far from it, a full
-// sort). The sample and the buckets only make the work short: whatever
+// best (for positive scores, as most are, on the scale of their bits,
+// which follows their logarithm); laid out bucket by bucket the values
+// are nearly in order, and an insertion sort by betterScore puts them in
+// their exact order (or, if they were far from it, a full sort). The sample and the buckets only make the work short: whatever
 // they are, the result is the k best values in betterScore's order, or,
 // when the threshold misses, bucketSelect declines and the quicksort runs.
 
@@ -219,7 +219,7 @@ func bucketSelect(a []docScore, k int, buf *[]docScore) ([]docScore, bool) {
 		}
 		sample[j] = s
 	}
-	pick := min((k+k/2+8)*sampleSize/n, sampleSize-1)
+	pick := min((k+k/4+4)*sampleSize/n, sampleSize-1)
 	// The values at or above it, by index; if they are fewer than k,
 	// once more with a lower threshold.
 	var keep [bucketMax]uint8
@@ -246,23 +246,37 @@ func bucketSelect(a []docScore, k int, buf *[]docScore) ([]docScore, bool) {
 		return nil, false
 	}
 	// Buckets by distance below the best score, then each bucket's start.
-	// (0: one bucket, for scores too close or too far apart to divide.)
-	scale := 0.0
-	if d := hi - threshold; d > 0 && !math.IsInf(d, 0) {
-		scale = 256 / d
-		if math.IsInf(scale, 0) {
-			scale = 0
-		}
-	}
 	var bucket [bucketMax]uint8
 	var count [256]uint16
-	for j, i := range keep[:m] {
-		b := uint8(0)
-		if scale != 0 {
-			b = uint8(min(int((hi-a[i].score)*scale), 255))
+	if threshold > 0 {
+		// Positive scores: by the distance between their bits, which
+		// follows their logarithm, and so spreads scores that crowd
+		// near the threshold (as most do) over more buckets.
+		top := math.Float64bits(hi)
+		shift := uint(max(bits.Len64(top-math.Float64bits(threshold))-8, 0))
+		for j, i := range keep[:m] {
+			b := uint8((top - math.Float64bits(a[i].score)) >> shift)
+			bucket[j] = b
+			count[b]++
 		}
-		bucket[j] = b
-		count[b]++
+	} else {
+		// In equal steps (0: one bucket, for scores too close or too
+		// far apart to divide).
+		scale := 0.0
+		if d := hi - threshold; d > 0 && !math.IsInf(d, 0) {
+			scale = 256 / d
+			if math.IsInf(scale, 0) {
+				scale = 0
+			}
+		}
+		for j, i := range keep[:m] {
+			b := uint8(0)
+			if scale != 0 {
+				b = uint8(min(int((hi-a[i].score)*scale), 255))
+			}
+			bucket[j] = b
+			count[b]++
+		}
 	}
 	var start [256]uint16
 	pos := 0
@@ -298,6 +312,11 @@ func bucketSelect(a []docScore, k int, buf *[]docScore) ([]docScore, bool) {
 func insertionScoresWithin(a []docScore, budget int) bool {
 	for i := 1; i < len(a); i++ {
 		v := a[i]
+		if !betterScore(v, a[i-1]) {
+			// In place already, as most are: nothing is stored, so the
+			// next comparison does not wait on a store.
+			continue
+		}
 		j := i
 		for j > 0 && betterScore(v, a[j-1]) {
 			a[j] = a[j-1]
