@@ -195,6 +195,12 @@ func (p *Processor) expand(toks []token) (terms, unmatched, numbers, mapped, nam
 			}
 		}
 		limit := p.maxWords[lang]
+		if p.starts != nil {
+			// No key is longer than the longest that starts with
+			// this word.
+			key = append(append(append(key[:0], lang...), 0), t.stem...)
+			limit = min(limit, p.starts.bound(key))
+		}
 		n := 0
 		for n < limit && i+n < len(toks) && !toks[i+n].brk && (toks[i+n].lang == lang || toks[i+n].num) {
 			n++
