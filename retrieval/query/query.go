@@ -311,7 +311,9 @@ func (p *Processor) Process(q string) Query {
 			// Without one, tokens holds only breaks, which what reads the
 			// word tables below skips.
 			p.wordTables()
-			tokens = append(tokens, dropGlue(tokenize(s.text, p.cache, &memo))...)
+			start := len(tokens)
+			tokens = appendTokens(tokens, s.text, p.cache, &memo)
+			tokens = tokens[:start+len(dropGlue(tokens[start:]))]
 		case segBreak:
 			tokens = append(tokens, token{brk: true})
 		}
