@@ -255,6 +255,33 @@ func (p *Processor) expand(toks []token) (terms, unmatched, numbers, mapped, nam
 // phrase or protected term starting there.
 type zhTrie struct {
 	root *zhNode
+	// first has the bit of every rune of the CJK blocks (U+3400-U+9FFF)
+	// that starts a phrase set (index): most positions of a question
+	// start none, and a bit test says so without searching the root's
+	// edges.
+	first *[zhFirstBits / 64]uint64
+}
+
+// The runes zhTrie.first covers.
+const (
+	zhFirstLo   = 0x3400
+	zhFirstBits = 0xA000 - zhFirstLo
+)
+
+// index sets first from the root's edges.
+func (z *zhTrie) index() {
+	z.first = new([zhFirstBits / 64]uint64)
+	for _, e := range z.root.next {
+		if i := uint32(e.r - zhFirstLo); i < zhFirstBits {
+			z.first[i/64] |= 1 << (i % 64)
+		}
+	}
+}
+
+// startsNone reports whether first says that no phrase starts with r.
+func (z *zhTrie) startsNone(r rune) bool {
+	i := uint32(r - zhFirstLo)
+	return z.first != nil && i < zhFirstBits && z.first[i/64]&(1<<(i%64)) == 0
 }
 
 type zhNode struct {
@@ -364,6 +391,10 @@ func (z *zhTrie) strip(s string) (pieces, terms, keys []string) {
 		}
 	}
 	for i := 0; i < len(s); {
+		if r, size := utf8.DecodeRuneInString(s[i:]); z.startsNone(r) {
+			i += size
+			continue
+		}
 		n := z.root
 		best, bestKeep := 0, false
 		var bestNode *zhNode

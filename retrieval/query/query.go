@@ -130,6 +130,7 @@ func (p *Processor) zhTables() {
 		if p.genZh != nil {
 			p.genZh(p)
 			p.off.index()
+			p.zh.index()
 		}
 	})
 }
@@ -181,6 +182,7 @@ func newFromData() (*Processor, error) {
 		return nil, fmt.Errorf("query: offtopic.tsv: %w", err)
 	}
 	p.indexPhrases()
+	p.zh.index()
 	return p, nil
 }
 

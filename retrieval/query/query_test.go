@@ -430,3 +430,45 @@ func TestExpandStartsBound(t *testing.T) {
 		}
 	}
 }
+
+// strip skips, by zhTrie.first, the positions no phrase starts at: it must
+// cut every text as the trie alone does, on random runs of the phrases,
+// their first characters and others.
+func TestStripFirstIndex(t *testing.T) {
+	p := newProcessor(t)
+	p.zhTables()
+	plain := &zhTrie{root: p.zh.root}
+	var runes []rune
+	for _, e := range p.zh.root.next {
+		runes = append(runes, e.r)
+	}
+	runes = append(runes, []rune("的了在是上合组织宣言发展银行，。？ a2𠀀")...)
+	var phrases []string
+	var walk func(n *zhNode, prefix string)
+	walk = func(n *zhNode, prefix string) {
+		if n.end {
+			phrases = append(phrases, prefix)
+		}
+		for _, e := range n.next {
+			walk(e.n, prefix+string(e.r))
+		}
+	}
+	walk(p.zh.root, "")
+	rng := rand.New(rand.NewPCG(8, 1))
+	for range 5000 {
+		var b strings.Builder
+		for range rng.IntN(30) {
+			if rng.IntN(3) == 0 {
+				b.WriteString(phrases[rng.IntN(len(phrases))])
+			} else {
+				b.WriteRune(runes[rng.IntN(len(runes))])
+			}
+		}
+		s := corpus.Fold(b.String())
+		gp, gt, gk := p.zh.strip(s)
+		wp, wt, wk := plain.strip(s)
+		if !slices.Equal(gp, wp) || !slices.Equal(gt, wt) || !slices.Equal(gk, wk) {
+			t.Fatalf("strip(%q) = %q %q %q, without the index %q %q %q", s, gp, gt, gk, wp, wt, wk)
+		}
+	}
+}
