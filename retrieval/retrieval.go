@@ -616,12 +616,7 @@ func (x *Index) fuse(sc *scratch, vec, lex []docScore, alts []altRanking, qterms
 			r.LexicalScore = x.lex.score(qterms, c.index)
 		}
 		if c.inAlt {
-			r.AltRanks = map[string]int{}
-			for f, rank := range c.altRank {
-				if rank > 0 {
-					r.AltRanks[fieldNames[f]] = int(rank)
-				}
-			}
+			r.AltRanks = AltRanks{Translation: int(c.altRank[fieldTranslation]), Questions: int(c.altRank[fieldQuestions])}
 		}
 		// Each field's share, 1/(k+rank) weighted, as the score added
 		// it; the largest where rankings share a field.
