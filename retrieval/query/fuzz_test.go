@@ -145,6 +145,14 @@ func FuzzContentStems(f *testing.F) {
 		if got, want := ContentStems(s), refContentStems(s); !slices.Equal(got, want) {
 			t.Fatalf("ContentStems(%q) = %q, want %q", s, got, want)
 		}
+		if got, want := trimFieldMarks(s), strings.Trim(s, "'’-"); got != want {
+			t.Fatalf("trimFieldMarks(%q) = %q, want %q", s, got, want)
+		}
+		for _, r := range s {
+			if want := unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '-'; inContentField(r) != want {
+				t.Fatalf("inContentField(%q) = %v, want %v", r, !want, want)
+			}
+		}
 	})
 }
 
@@ -213,4 +221,12 @@ func FuzzTokenize(f *testing.F) {
 			t.Fatalf("appendLower(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+func TestInContentField(t *testing.T) {
+	for r := rune(0); r < 0x3000; r++ {
+		if want := unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '-'; inContentField(r) != want {
+			t.Fatalf("inContentField(%q) = %v, want %v", r, !want, want)
+		}
+	}
 }

@@ -289,7 +289,10 @@ func (p *Processor) Process(q string) Query {
 	cleaned := corpus.CleanText(orig)
 	segs := segment(cleaned)
 	var text, zhTerms []string
-	var tokens []token
+	// The tokens of a question of a few dozen words, without growing a
+	// slice from nothing (they stay in this call).
+	var tokenBuf [48]token
+	tokens := tokenBuf[:0]
 	var memo stemMemo
 	for _, s := range segs {
 		switch s.kind {

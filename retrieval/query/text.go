@@ -584,7 +584,7 @@ func contentStems(cleaned string, memo *stemMemo) []string {
 			}
 			j += n
 		}
-		f := strings.Trim(cleaned[i:j], "'’-")
+		f := trimFieldMarks(cleaned[i:j])
 		i = j
 		for {
 			w, rest, more := strings.Cut(f, "-")
@@ -610,5 +610,31 @@ func contentStems(cleaned string, memo *stemMemo) []string {
 // inContentField reports whether r belongs in a field of ContentStems:
 // a letter, a digit, an apostrophe or a hyphen.
 func inContentField(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '-'
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '\'' || r == '-'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '’'
+}
+
+// trimFieldMarks is strings.Trim(s, "'’-").
+func trimFieldMarks(s string) string {
+	for {
+		switch {
+		case strings.HasPrefix(s, "'"), strings.HasPrefix(s, "-"):
+			s = s[1:]
+		case strings.HasPrefix(s, "’"):
+			s = s[len("’"):]
+		default:
+			for {
+				switch {
+				case strings.HasSuffix(s, "'"), strings.HasSuffix(s, "-"):
+					s = s[:len(s)-1]
+				case strings.HasSuffix(s, "’"):
+					s = s[:len(s)-len("’")]
+				default:
+					return s
+				}
+			}
+		}
+	}
 }
