@@ -27,6 +27,11 @@ func CleanText(s string) string {
 	}
 	return strings.Map(func(r rune) rune {
 		switch {
+		case uint32(r-hanBlockLo) < hanBlockN:
+			// Most of a Chinese question: no control or format
+			// character lies in the block (TestCleanTextHanBlock), so
+			// no table is searched.
+			return r
 		case r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f':
 			return ' '
 		case unicode.Is(unicode.Cc, r), unicode.Is(unicode.Cf, r), r == utf8.RuneError:

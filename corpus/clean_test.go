@@ -1,6 +1,10 @@
 package corpus
 
-import "testing"
+import (
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
 
 func TestCleanText(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
@@ -14,6 +18,14 @@ func TestCleanText(t *testing.T) {
 	} {
 		if got := CleanText(tt.in); got != tt.want {
 			t.Errorf("CleanText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestCleanTextHanBlock(t *testing.T) {
+	for r := rune(hanBlockLo); r <= hanBlockHi; r++ {
+		if unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError || unicode.IsSpace(r) {
+			t.Fatalf("U+%04X is a control, format or space character: CleanText's fast path would keep it", r)
 		}
 	}
 }

@@ -62,31 +62,84 @@ var phraseFolds = strings.NewReplacer(
 // ', every dash to -, and whitespace removed except a single space between
 // two ASCII letters or digits. A traditional text and its simplified twin
 // fold to the same string.
+//
+// Han characters, most of a Chinese question, fold through a dense table
+// (hanFolds) instead of foldRune's map lookup and case mapping: the same
+// result (TestHanFoldsMatchFoldRune), a tenth of a search less.
 func Fold(s string) string {
-	table := tsTable()
+	h := hanFolds()
+	var table map[rune]rune // foldRune's, fetched on the first rune outside the block
 	var b strings.Builder
 	b.Grow(len(s))
 	var prev rune // last rune written
 	pendingSpace := false
+	phrase := false // a 覆 or 著 was written: phraseFolds may apply
 	for _, r := range s {
-		r = foldRune(r, table)
-		if unicode.IsSpace(r) {
-			pendingSpace = true
-			continue
-		}
-		if pendingSpace && isASCIIAlnum(prev) && isASCIIAlnum(r) {
-			b.WriteByte(' ')
+		if uint32(r-hanBlockLo) <= hanBlockHi-hanBlockLo {
+			// Neither a space nor ASCII: no space to keep before it.
+			if f := h.fold[r-hanBlockLo]; f != 0 {
+				r = f
+			}
+		} else {
+			if table == nil {
+				table = tsTable()
+			}
+			r = foldRune(r, table)
+			if unicode.IsSpace(r) {
+				pendingSpace = true
+				continue
+			}
+			if pendingSpace && isASCIIAlnum(prev) && isASCIIAlnum(r) {
+				b.WriteByte(' ')
+			}
 		}
 		pendingSpace = false
+		phrase = phrase || r == '覆' || r == '著'
 		b.WriteRune(r)
 		prev = r
 	}
 	out := b.String()
-	if strings.ContainsAny(out, "覆著") {
+	if phrase {
 		out = phraseFolds.Replace(out)
 	}
 	return out
 }
+
+// hanBlockLo and hanBlockHi bound the runes hanFolds covers: CJK Unified
+// Ideographs Extension A, the Yijing hexagram symbols and CJK Unified
+// Ideographs (U+3400-U+9FFF), where all but 354 of the table's 4,105
+// traditional characters are. foldRune maps none of them but through the
+// traditional->simplified table: no case, no width, no quotes or spaces.
+const (
+	hanBlockLo = 0x3400
+	hanBlockHi = 0x9FFF
+	hanBlockN  = hanBlockHi - hanBlockLo + 1
+)
+
+// hanBlock is what the fold and the script detection know of the runes of
+// the block, by r - hanBlockLo: fold, foldRune's result (0: the rune
+// itself); trad, whether the rune is in the traditional->simplified table;
+// simpOnly, whether it is in simplifiedOnly.
+type hanBlock struct {
+	fold           [hanBlockN]rune
+	trad, simpOnly [hanBlockN / 64]uint64
+}
+
+var hanFolds = sync.OnceValue(func() *hanBlock {
+	h := new(hanBlock)
+	for t, s := range tsTable() {
+		if uint32(t-hanBlockLo) < hanBlockN {
+			h.fold[t-hanBlockLo] = s
+			h.trad[(t-hanBlockLo)/64] |= 1 << ((t - hanBlockLo) % 64)
+		}
+	}
+	for r := range simplifiedOnly() {
+		if uint32(r-hanBlockLo) < hanBlockN {
+			h.simpOnly[(r-hanBlockLo)/64] |= 1 << ((r - hanBlockLo) % 64)
+		}
+	}
+	return h
+})
 
 func isASCIIAlnum(r rune) bool {
 	return r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r))
@@ -141,10 +194,26 @@ func FoldWidth(s string) string {
 // against characters that are only simplified forms. Text with no
 // distinguishing characters (English, Russian, digits) reports Hans.
 func DetectScript(s string) Script {
-	table := tsTable()
-	simpOnly := simplifiedOnly()
+	h := hanFolds()
+	var table map[rune]rune
+	var simpOnly map[rune]bool
 	trad, simp := 0, 0
 	for _, r := range s {
+		if i := uint32(r - hanBlockLo); i < hanBlockN {
+			switch {
+			case h.trad[i/64]&(1<<(i%64)) != 0:
+				trad++
+			case h.simpOnly[i/64]&(1<<(i%64)) != 0:
+				simp++
+			}
+			continue
+		}
+		if r < 0x80 {
+			continue // neither table has an ASCII rune
+		}
+		if table == nil {
+			table, simpOnly = tsTable(), simplifiedOnly()
+		}
 		if _, ok := table[r]; ok {
 			trad++
 		} else if simpOnly[r] {
@@ -177,9 +246,23 @@ var simplifiedOnly = sync.OnceValue(func() map[rune]bool {
 // HasHan reports whether s contains at least one CJK ideograph.
 func HasHan(s string) bool {
 	for _, r := range s {
-		if unicode.Is(unicode.Han, r) {
+		if IsHan(r) {
 			return true
 		}
 	}
 	return false
+}
+
+// IsHan is unicode.Is(unicode.Han, r) (TestIsHan checks every rune), with
+// the runes of a Chinese question answered without a table search: no Han
+// rune lies below U+2E80, and the two blocks of CJK Unified Ideographs
+// are Han throughout.
+func IsHan(r rune) bool {
+	switch {
+	case r < 0x2E80:
+		return false
+	case 0x4E00 <= r && r <= 0x9FFF, 0x3400 <= r && r <= 0x4DBF:
+		return true
+	}
+	return unicode.Is(unicode.Han, r)
 }

@@ -1,6 +1,10 @@
 package corpus
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode"
+)
 
 func TestFold(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -98,5 +102,92 @@ func TestDetectLang(t *testing.T) {
 	}
 	if LangHant.Script() != Hant || LangEn.Script() != Hans || !LangHans.IsChinese() || LangRu.IsChinese() {
 		t.Error("Lang helpers disagree")
+	}
+}
+
+// Fold and DetectScript read the block U+3400-U+9FFF from hanFolds: it
+// must say what foldRune and the maps say, rune for rune.
+func TestHanFoldsMatchFoldRune(t *testing.T) {
+	table, simpOnly, h := tsTable(), simplifiedOnly(), hanFolds()
+	for r := rune(hanBlockLo); r <= hanBlockHi; r++ {
+		i := r - hanBlockLo
+		want := foldRune(r, table)
+		got := r
+		if h.fold[i] != 0 {
+			got = h.fold[i]
+		}
+		if got != want {
+			t.Fatalf("U+%04X folds to U+%04X, foldRune says U+%04X", r, got, want)
+		}
+		if unicode.IsSpace(got) || got < 0x80 {
+			t.Fatalf("U+%04X folds to a space or ASCII (U+%04X): Fold's fast path would drop the spacing rule", r, got)
+		}
+		_, inTable := table[r]
+		if h.trad[i/64]&(1<<(i%64)) != 0 != inTable {
+			t.Fatalf("U+%04X: trad bit %v, in the table %v", r, !inTable, inTable)
+		}
+		if h.simpOnly[i/64]&(1<<(i%64)) != 0 != simpOnly[r] {
+			t.Fatalf("U+%04X: simpOnly bit %v, in simplifiedOnly %v", r, !simpOnly[r], simpOnly[r])
+		}
+	}
+	// DetectScript skips ASCII without looking it up.
+	for r := range table {
+		if r < 0x80 {
+			t.Errorf("the traditional table maps ASCII %q", r)
+		}
+	}
+	for r := range simpOnly {
+		if r < 0x80 {
+			t.Errorf("simplifiedOnly holds ASCII %q", r)
+		}
+	}
+}
+
+// Fold is the old rune-by-rune fold (foldRune for every rune) on text
+// that mixes the block with everything around it.
+func TestFoldMatchesRuneFold(t *testing.T) {
+	c := load(t)
+	texts := []string{"ＳＣＯ　峰會 “薴” 恢覆 朝著 Belt  and\tRoad 2025 年", "㐀䶵䷀䷿一鿿 丽 𠀀 \u00a0x y", ""}
+	for _, p := range c.Passages() {
+		texts = append(texts, p.TextHans, p.TextHant, p.TextIn(LangEn), p.TextIn(LangRu))
+	}
+	for _, s := range texts {
+		if got, want := Fold(s), runeFold(s); got != want {
+			t.Errorf("Fold(%.40q) = %.40q, want %.40q", s, got, want)
+		}
+	}
+}
+
+// runeFold is Fold as it was before hanFolds: foldRune for every rune.
+func runeFold(s string) string {
+	table := tsTable()
+	var b strings.Builder
+	var prev rune
+	pendingSpace := false
+	for _, r := range s {
+		r = foldRune(r, table)
+		if unicode.IsSpace(r) {
+			pendingSpace = true
+			continue
+		}
+		if pendingSpace && isASCIIAlnum(prev) && isASCIIAlnum(r) {
+			b.WriteByte(' ')
+		}
+		pendingSpace = false
+		b.WriteRune(r)
+		prev = r
+	}
+	out := b.String()
+	if strings.ContainsAny(out, "覆著") {
+		out = phraseFolds.Replace(out)
+	}
+	return out
+}
+
+func TestIsHan(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if IsHan(r) != unicode.Is(unicode.Han, r) {
+			t.Fatalf("IsHan(U+%04X) = %v, unicode.Is(unicode.Han) says %v", r, IsHan(r), !IsHan(r))
+		}
 	}
 }

@@ -194,7 +194,7 @@ func DetectLang(s string) Lang {
 	var counts [maxLanguages]int // letters per registered language
 	han, letters := 0, 0
 	for _, r := range s {
-		if unicode.Is(unicode.Han, r) {
+		if IsHan(r) {
 			han++
 			letters++
 			continue

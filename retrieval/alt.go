@@ -55,6 +55,25 @@ type altField struct {
 	// vocab says, by term id of lex, whether the term is a stem (for
 	// Chinese, a bigram) the field uses, for relevance.
 	vocab []bool
+	// runs are the runs of consecutive entries of one passage (a
+	// passage's questions are listed together): rank takes each run's
+	// best in registers, not one passage's best in memory per entry.
+	runs []entryRun
+}
+
+// entryRun is the entries [start, end) of one passage.
+type entryRun struct{ start, end, passage int32 }
+
+// indexRuns sets f.runs from f.passage.
+func (f *altField) indexRuns() {
+	f.runs = f.runs[:0]
+	for e, p := range f.passage {
+		if n := len(f.runs); n > 0 && f.runs[n-1].passage == p {
+			f.runs[n-1].end = int32(e + 1)
+			continue
+		}
+		f.runs = append(f.runs, entryRun{int32(e), int32(e + 1), p})
+	}
 }
 
 // stemHash is a word stem's term hash, apart from the Han units.
@@ -112,6 +131,7 @@ func buildAltField(name string, l corpus.Lang, texts []string, owners []int32) *
 	}
 	f.lex = lb.build()
 	f.vocab = append(f.vocab, make([]bool, f.lex.terms.len()-len(f.vocab))...)
+	f.indexRuns()
 	return f
 }
 
@@ -206,12 +226,16 @@ func (x *Index) altFor(l corpus.Lang) []*altField {
 func (f *altField) rank(dst []docScore, acc []float64, qterms []weightedTerm, n, c int, buf *[]docScore) []docScore {
 	acc, best := acc[:len(f.passage)], acc[len(f.passage):len(f.passage)+n]
 	f.lex.accumulate(qterms, acc)
-	owner := f.passage[:len(acc)]
-	for e, s := range acc {
+	for _, r := range f.runs {
 		// max, not a branch the processor would mispredict: scores are
-		// +0 or positive, never NaN or -0, where the two differ.
-		p := owner[e]
-		best[p] = max(best[p], s)
+		// +0 or positive, never NaN or -0, so the order the maxima are
+		// taken in does not matter.
+		run := acc[r.start:r.end]
+		m := run[0]
+		for _, s := range run[1:] {
+			m = max(m, s)
+		}
+		best[r.passage] = max(best[r.passage], m)
 	}
 	out := topScores(dst, best, c, buf)
 	clear(acc)

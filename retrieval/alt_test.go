@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/declbot/declbot/corpus"
+	"github.com/declbot/declbot/retrieval/query"
 )
 
 // Every question of the question lists finds its own passage in the top
@@ -90,5 +91,45 @@ func TestPrepareBuildsEveryField(t *testing.T) {
 	res, err := x.Search(context.Background(), "Что говорится о терроризме?", 5)
 	if err != nil || len(res.Items) == 0 {
 		t.Fatalf("search after Prepare: %v, %d results", err, len(res.Items))
+	}
+}
+
+// rank scores each passage by its best entry, whether a passage's entries
+// are listed together or apart.
+func TestAltFieldRankBestEntry(t *testing.T) {
+	texts := []string{"开发银行", "上合组织开发银行", "银行", "数字经济", "开发", "经济合作", "上合组织", "开发银行和经济", "合作"}
+	for _, owners := range [][]int32{
+		{0, 0, 1, 1, 1, 2, 2, 3, 3},
+		{0, 1, 0, 2, 1, 3, 2, 3, 0},
+		{3, 3, 3, 3, 3, 3, 3, 3, 3},
+	} {
+		f := buildAltField(FieldQuestions, corpus.LangHans, texts, owners)
+		var s scratch
+		q := s.altQueryTerms(query.Query{}, corpus.Fold("上合组织的开发银行和数字经济合作"), corpus.LangHans)
+		const n = 5
+		acc := make([]float64, len(owners)+n)
+		got := f.rank(nil, acc, q, n, 50, nil)
+		// The best entry by passage, scored one entry at a time.
+		entries := make([]float64, len(owners))
+		f.lex.accumulate(q, entries)
+		var want []docScore
+		for p := range int32(n) {
+			best := 0.0
+			for e, o := range owners {
+				if o == p {
+					best = max(best, entries[e])
+				}
+			}
+			if best > 0 {
+				want = append(want, docScore{p, best})
+			}
+		}
+		slices.SortFunc(want, compareScores)
+		if !slices.Equal(got, want) {
+			t.Errorf("owners %v: rank = %v, want %v", owners, got, want)
+		}
+		if slices.ContainsFunc(acc, func(x float64) bool { return x != 0 }) {
+			t.Errorf("owners %v: rank left its accumulators dirty", owners)
+		}
 	}
 }

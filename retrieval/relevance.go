@@ -160,33 +160,55 @@ func (z zhNames) len() int { return len(z.names) }
 // each calls f with the position and length, in runes, of each name in s,
 // left to right, the longest match first. It looks names up by substring,
 // so a long question costs no allocations.
+//
+// The names that start with a position's first two runes are neighbours
+// in the sorted slice: one binary search finds them, and the longest
+// that s continues with is the match (a name is at least two runes).
 func (z zhNames) each(s string, f func(pos, runes int)) {
 	pos := 0
 	for i := 0; i < len(s); {
 		r1, n1 := utf8.DecodeRuneInString(s[i:])
 		if i+n1 < len(s) {
-			r2, _ := utf8.DecodeRuneInString(s[i+n1:])
+			r2, n2 := utf8.DecodeRuneInString(s[i+n1:])
 			if b := pairBit(r1, r2); z.first[b/64]&(1<<(b%64)) != 0 {
-				end, runes := i, 0
-				bestEnd, bestRunes := 0, 0
-				for end < len(s) && runes < z.maxRune {
-					_, n := utf8.DecodeRuneInString(s[end:])
-					end += n
-					runes++
-					if runes >= 2 && z.has(s[i:end]) {
-						bestEnd, bestRunes = end, runes
+				pair, rest := s[i:i+n1+n2], s[i:]
+				best := ""
+				j, _ := slices.BinarySearch(z.names, pair)
+				for ; j < len(z.names) && strings.HasPrefix(z.names[j], pair); j++ {
+					if name := z.names[j]; len(name) > len(best) && strings.HasPrefix(rest, name) {
+						best = name
 					}
 				}
-				if bestRunes > 0 {
-					f(pos, bestRunes)
-					pos += bestRunes
-					i = bestEnd
+				if best != "" {
+					runes := utf8.RuneCountInString(best)
+					f(pos, runes)
+					pos += runes
+					i += len(best)
 					continue
 				}
 			}
 		}
 		i += n1
 		pos++
+	}
+}
+
+// startingAt calls f with each name s starts with.
+func (z zhNames) startingAt(s string, f func(name string)) {
+	r1, n1 := utf8.DecodeRuneInString(s)
+	if n1 >= len(s) {
+		return
+	}
+	r2, n2 := utf8.DecodeRuneInString(s[n1:])
+	if b := pairBit(r1, r2); z.first[b/64]&(1<<(b%64)) == 0 {
+		return
+	}
+	pair := s[:n1+n2]
+	j, _ := slices.BinarySearch(z.names, pair)
+	for ; j < len(z.names) && strings.HasPrefix(z.names[j], pair); j++ {
+		if strings.HasPrefix(s, z.names[j]) {
+			f(z.names[j])
+		}
 	}
 }
 
@@ -441,7 +463,7 @@ func appendUnitRunes(dst []unitRune, s string) []unitRune {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case unicode.Is(unicode.Han, r):
+		case corpus.IsHan(r):
 			dst = append(dst, unitRune{h: mix(uint64(r)), function: isFunctionChar(r), pos: pos})
 			i += n
 			pos++
@@ -449,7 +471,7 @@ func appendUnitRunes(dst []unitRune, s string) []unitRune {
 			j, runes := i, 0
 			for j < len(s) {
 				r2, n2 := utf8.DecodeRuneInString(s[j:])
-				if unicode.Is(unicode.Han, r2) || !(unicode.IsLetter(r2) || unicode.IsDigit(r2)) {
+				if corpus.IsHan(r2) || !(unicode.IsLetter(r2) || unicode.IsDigit(r2)) {
 					break
 				}
 				j += n2

@@ -1,6 +1,10 @@
 package retrieval
 
-import "github.com/declbot/declbot/corpus"
+import (
+	"encoding/json"
+
+	"github.com/declbot/declbot/corpus"
+)
 
 // Result is one retrieved passage with the evidence behind its rank.
 type Result struct {
@@ -20,8 +24,40 @@ type Result struct {
 	Fields []string `json:"fields"`
 	// AltRanks are the 1-based ranks in the alternative fields' rankings
 	// ("translation", "questions") that ranked the passage.
-	AltRanks map[string]int `json:"alt_ranks,omitempty"`
+	AltRanks AltRanks `json:"alt_ranks,omitzero"`
 }
+
+// AltRanks are a passage's 1-based ranks in the rankings of the
+// alternative fields, 0 in a field's that did not rank it. (A value, not
+// a map: a map for each of a search's results was a twentieth of the
+// search.)
+type AltRanks struct {
+	Translation int // FieldTranslation
+	Questions   int // FieldQuestions
+}
+
+// IsZero reports whether no alternative field ranked the passage.
+func (a AltRanks) IsZero() bool { return a == AltRanks{} }
+
+// Map returns the ranks by field name, the fields that did not rank the
+// passage left out; nil if none did.
+func (a AltRanks) Map() map[string]int {
+	if a.IsZero() {
+		return nil
+	}
+	m := make(map[string]int, 2)
+	if a.Translation > 0 {
+		m[FieldTranslation] = a.Translation
+	}
+	if a.Questions > 0 {
+		m[FieldQuestions] = a.Questions
+	}
+	return m
+}
+
+// MarshalJSON writes the ranks as Map does: an object from field name to
+// rank.
+func (a AltRanks) MarshalJSON() ([]byte, error) { return json.Marshal(a.Map()) }
 
 // Results is the answer to one query.
 type Results struct {

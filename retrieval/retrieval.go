@@ -522,7 +522,10 @@ func (x *Index) vectorSearch(ctx context.Context, pq query.Query, textUnits bool
 // a passage-indexed slot table, and only the best k become Results (with
 // their passage, fields and alternative ranks): a map entry, a pointer and
 // a map of alternative ranks for each of ~150 candidates were a quarter of
-// a search.
+// a search. What only a Result needs (each field's share, for ordering
+// Fields) is worked out for the best k alone, from their ranks. lexW and
+// vecW are what the lexical and vector rankings weigh for this query
+// (mappedWeight, textWeight).
 func (x *Index) fuse(sc *scratch, vec, lex []docScore, alts []altRanking, qterms []weightedTerm, k int, lexW, vecW float64) []Result {
 	total := len(vec) + len(lex)
 	for _, a := range alts {
@@ -542,21 +545,19 @@ func (x *Index) fuse(sc *scratch, vec, lex []docScore, alts []altRanking, qterms
 		slot[d] = int32(len(cands))
 		return &cands[len(cands)-1]
 	}
+	// Each candidate's score adds its rankings' shares in this order:
+	// vector, lexical, then the alternative fields.
 	for i, v := range vec {
 		c := get(v.doc)
 		c.vecRank = int32(i + 1)
 		c.vecScore = float32(v.score)
-		s := vecW / (DefaultRRFK + float64(i+1))
-		c.score += s
-		c.best[fieldVector] = max(c.best[fieldVector], s)
+		c.score += vecW / (DefaultRRFK + float64(i+1))
 	}
 	for i, l := range lex {
 		c := get(l.doc)
 		c.lexRank = int32(i + 1)
 		c.lexScore = l.score
-		s := lexW / (DefaultRRFK + float64(i+1))
-		c.score += s
-		c.best[fieldText] = max(c.best[fieldText], s)
+		c.score += lexW / (DefaultRRFK + float64(i+1))
 	}
 	for _, a := range alts {
 		f := fieldOf(a.field)
@@ -564,9 +565,7 @@ func (x *Index) fuse(sc *scratch, vec, lex []docScore, alts []altRanking, qterms
 			c := get(l.doc)
 			c.inAlt = true
 			c.altRank[f] = int32(i + 1)
-			s := a.weight / (DefaultRRFK + float64(i+1))
-			c.score += s
-			c.best[f] = max(c.best[f], s)
+			c.score += a.weight / (DefaultRRFK + float64(i+1))
 		}
 	}
 	for _, c := range cands {
@@ -631,31 +630,37 @@ func (x *Index) fuse(sc *scratch, vec, lex []docScore, alts []altRanking, qterms
 			r.LexicalScore = x.lex.score(qterms, c.index)
 		}
 		if c.inAlt {
-			r.AltRanks = map[string]int{}
-			for f, rank := range c.altRank {
-				if rank > 0 {
-					r.AltRanks[fieldNames[f]] = int(rank)
-				}
+			r.AltRanks = AltRanks{Translation: int(c.altRank[fieldTranslation]), Questions: int(c.altRank[fieldQuestions])}
+		}
+		// Each field's share, 1/(k+rank) weighted, as the score added
+		// it; the largest where rankings share a field.
+		var best [len(fieldNames)]float64
+		if c.vecRank > 0 {
+			best[fieldVector] = vecW / (DefaultRRFK + float64(c.vecRank))
+		}
+		if c.lexRank > 0 {
+			best[fieldText] = lexW / (DefaultRRFK + float64(c.lexRank))
+		}
+		for _, a := range alts {
+			if f := fieldOf(a.field); c.altRank[f] > 0 {
+				best[f] = max(best[f], a.weight/(DefaultRRFK+float64(c.altRank[f])))
 			}
 		}
 		var order [len(fieldNames)]int
 		n := 0
-		for f, s := range c.best {
+		for f, s := range best {
 			if s > 0 {
-				order[n] = f
+				// Strongest first; ties in the fixed order of
+				// fieldNames (an insertion sort, stable).
+				j := n
+				for j > 0 && best[order[j-1]] < s {
+					order[j] = order[j-1]
+					j--
+				}
+				order[j] = f
 				n++
 			}
 		}
-		// Strongest first; ties in the fixed order of fieldNames.
-		slices.SortStableFunc(order[:n], func(a, b int) int {
-			switch {
-			case c.best[a] > c.best[b]:
-				return -1
-			case c.best[a] < c.best[b]:
-				return 1
-			}
-			return 0
-		})
 		start := len(fields)
 		for _, f := range order[:n] {
 			fields = append(fields, fieldNames[f])
@@ -685,13 +690,11 @@ type cand struct {
 	index    int32
 	vecRank  int32
 	lexRank  int32
-	inAlt    bool
 	vecScore float32
 	score    float64
 	lexScore float64
 	altRank  [len(fieldNames)]int32
-	// best is each field's 1/(k+rank), for ordering Fields.
-	best [len(fieldNames)]float64
+	inAlt    bool
 }
 
 // defaultBigramWeight weights a query's bigrams against its unigrams in
@@ -724,7 +727,7 @@ func (s *scratch) queryTerms(folded string) []weightedTerm {
 // character, letter or digit.
 func hasUnits(folded string) bool {
 	for _, r := range folded {
-		if unicode.Is(unicode.Han, r) || unicode.IsLetter(r) || unicode.IsDigit(r) {
+		if corpus.IsHan(r) || unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return true
 		}
 	}

@@ -105,7 +105,7 @@ func TestSearchFindsParagraph(t *testing.T) {
 			t.Errorf("top result lacks a component: %+v", it)
 		}
 		want := x.vecWeight/(DefaultRRFK+float64(it.VectorRank)) + 1/(DefaultRRFK+float64(it.LexicalRank))
-		for f, r := range it.AltRanks {
+		for f, r := range it.AltRanks.Map() {
 			w := translationWeight
 			if f == FieldQuestions {
 				w = questionsWeight

@@ -628,7 +628,9 @@ func altFieldsFrom(snap *snapshot, n int) ([]*altField, bool) {
 		}
 		// A byte of 0 or 1 is a bool's representation.
 		vocab := unsafe.Slice((*bool)(unsafe.Pointer(unsafe.SliceData(flags))), len(flags))
-		fields = append(fields, &altField{name: name, lex: lex, passage: owners, vocab: vocab})
+		f := &altField{name: name, lex: lex, passage: owners, vocab: vocab}
+		f.indexRuns()
+		fields = append(fields, f)
 	}
 	return fields, true
 }

@@ -36,7 +36,7 @@ func appendUnits(dst []unit, s string) []unit {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case unicode.Is(unicode.Han, r):
+		case corpus.IsHan(r):
 			dst = append(dst, unit{h: mix(uint64(r)), brk: brk})
 			brk = false
 			i += n
@@ -46,7 +46,7 @@ func appendUnits(dst []unit, s string) []unit {
 			j := i
 			for j < len(s) {
 				r2, n2 := utf8.DecodeRuneInString(s[j:])
-				if unicode.Is(unicode.Han, r2) || !(unicode.IsLetter(r2) || unicode.IsDigit(r2)) {
+				if corpus.IsHan(r2) || !(unicode.IsLetter(r2) || unicode.IsDigit(r2)) {
 					break
 				}
 				h = (h ^ uint64(r2)) * fnvPrime

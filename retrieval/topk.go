@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 )
@@ -33,6 +34,11 @@ func betterScore(a, b docScore) bool {
 func selectBest(a []docScore, k int, buf *[]docScore) []docScore {
 	if k <= 0 {
 		return a[:0]
+	}
+	if k < len(a) && len(a) <= bucketMax {
+		if top, ok := bucketSelect(a, k, buf); ok {
+			return top
+		}
 	}
 	var stack [256]docScore
 	tmp := stack[:]
@@ -165,4 +171,161 @@ func insertionScores(a []docScore) {
 		}
 		a[j] = v
 	}
+}
+
+// Selecting from a small ranking by a sampled threshold and buckets.
+//
+// For a ranking of a small corpus (c = 50 of ~166 passages; most of them
+// scored) the quicksort above spends about as long finding the best k as
+// sorting them, in passes whose every step waits on the one before.
+// bucketSelect does both in a few straight passes. A sample of the scores
+// gives a threshold a little below the k-th best, and one pass keeps the
+// values at or above it: if there are k or more, the best k are among
+// them, since every value left out is below every one kept. Each kept
+// value goes into one of 256 buckets by how far its score lies below the
+// best (for positive scores, as most are, on the scale of their bits,
+// which follows their logarithm); laid out bucket by bucket the values
+// are nearly in order, and an insertion sort by betterScore puts them in
+// their exact order (or, if they were far from it, a full sort). The sample and the buckets only make the work short: whatever
+// they are, the result is the k best values in betterScore's order, or,
+// when the threshold misses, bucketSelect declines and the quicksort runs.
+
+// bucketMax is the longest ranking bucketSelect takes; sampleSize is how
+// many scores its threshold is drawn from.
+const (
+	bucketMax  = 256
+	sampleSize = 16
+)
+
+// bucketSelect is selectBest for 0 < k < len(a) <= bucketMax, laying the
+// values out in *buf (grown to bucketMax; nil: on the stack). It reports
+// false, having changed nothing, when the values at or above its
+// threshold are fewer than k or too many to sort this way.
+func bucketSelect(a []docScore, k int, buf *[]docScore) ([]docScore, bool) {
+	n := len(a)
+	if n < 2*sampleSize {
+		return nil, false
+	}
+	// The threshold: the sample's score whose rank in the sample, scaled
+	// to the ranking, is a little beyond k.
+	var sample [sampleSize]float64
+	step := n / sampleSize
+	for i := range sample {
+		s := a[i*step].score
+		j := i
+		for j > 0 && sample[j-1] < s {
+			sample[j] = sample[j-1]
+			j--
+		}
+		sample[j] = s
+	}
+	pick := min((k+k/4+4)*sampleSize/n, sampleSize-1)
+	// The values at or above it, by index; if they are fewer than k,
+	// once more with a lower threshold.
+	var keep [bucketMax]uint8
+	var m int
+	var threshold, hi float64
+	for {
+		threshold = sample[pick]
+		m, hi = 0, threshold
+		for i, v := range a {
+			// Branch-free: whether a value is kept is a coin toss
+			// the processor cannot predict.
+			keep[m] = uint8(i)
+			m += b2i(v.score >= threshold)
+			if v.score > hi {
+				hi = v.score
+			}
+		}
+		if m >= k || pick == sampleSize-1 {
+			break
+		}
+		pick = min(pick+4, sampleSize-1)
+	}
+	if m < k || m > 3*k+16 {
+		return nil, false
+	}
+	// Buckets by distance below the best score, then each bucket's start.
+	var bucket [bucketMax]uint8
+	var count [256]uint16
+	if threshold > 0 {
+		// Positive scores: by the distance between their bits, which
+		// follows their logarithm, and so spreads scores that crowd
+		// near the threshold (as most do) over more buckets.
+		top := math.Float64bits(hi)
+		shift := uint(max(bits.Len64(top-math.Float64bits(threshold))-8, 0))
+		for j, i := range keep[:m] {
+			b := uint8((top - math.Float64bits(a[i].score)) >> shift)
+			bucket[j] = b
+			count[b]++
+		}
+	} else {
+		// In equal steps (0: one bucket, for scores too close or too
+		// far apart to divide).
+		scale := 0.0
+		if d := hi - threshold; d > 0 && !math.IsInf(d, 0) {
+			scale = 256 / d
+			if math.IsInf(scale, 0) {
+				scale = 0
+			}
+		}
+		for j, i := range keep[:m] {
+			b := uint8(0)
+			if scale != 0 {
+				b = uint8(min(int((hi-a[i].score)*scale), 255))
+			}
+			bucket[j] = b
+			count[b]++
+		}
+	}
+	var start [256]uint16
+	pos := 0
+	for b, c := range count {
+		start[b] = uint16(pos)
+		pos += int(c)
+	}
+	var out []docScore
+	if buf != nil {
+		if cap(*buf) < bucketMax {
+			*buf = make([]docScore, bucketMax)
+		}
+		out = (*buf)[:bucketMax]
+	} else {
+		out = make([]docScore, bucketMax) // on the stack: it does not escape
+	}
+	for j, i := range keep[:m] {
+		b := bucket[j]
+		out[start[b]] = a[i]
+		start[b]++
+	}
+	if !insertionScoresWithin(out[:m], 8*m) {
+		// Scores bunched in a few buckets: the insertion sort would
+		// take quadratic time over them.
+		slices.SortFunc(out[:m], compareScores)
+	}
+	return a[:copy(a, out[:k])], true
+}
+
+// insertionScoresWithin is insertionScores that gives up, leaving a in
+// some order, once it has moved more than budget values; it reports
+// whether it finished.
+func insertionScoresWithin(a []docScore, budget int) bool {
+	for i := 1; i < len(a); i++ {
+		v := a[i]
+		if !betterScore(v, a[i-1]) {
+			// In place already, as most are: nothing is stored, so the
+			// next comparison does not wait on a store.
+			continue
+		}
+		j := i
+		for j > 0 && betterScore(v, a[j-1]) {
+			a[j] = a[j-1]
+			j--
+		}
+		a[j] = v
+		if budget -= i - j; budget < 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -66,13 +66,18 @@ func (v *vecScan) search(dst []docScore, nz *[]int32, q []float32, c int, buf *[
 	// A question's vector has a few dozen non-zero components of 128
 	// (its n-grams' buckets): the products of the others are zeros, which
 	// leave a sum unchanged (see dot32x4Sparse), so only these are read.
-	idx := (*nz)[:0]
-	for i, x := range q {
-		if x != 0 {
-			idx = append(idx, int32(i))
-		}
+	if cap(*nz) < len(q) {
+		*nz = make([]int32, len(q))
 	}
-	*nz = idx
+	idx := (*nz)[:len(q)]
+	m := 0
+	for i, x := range q {
+		// Branch-free: which components are zero follows no pattern
+		// the processor could predict.
+		idx[m] = int32(i)
+		m += b2i(x != 0)
+	}
+	idx = idx[:m]
 	all := dst[:0]
 	var sims [4]float32
 	for i := range v.rows {

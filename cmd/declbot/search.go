@@ -150,7 +150,7 @@ func searchJSON(q string, res retrieval.Results) searchOutput {
 			Rank: i + 1, ID: r.Passage.ID, Score: r.Score,
 			VectorRank: r.VectorRank, VectorScore: r.VectorScore,
 			LexicalRank: r.LexicalRank, LexicalScore: r.LexicalScore,
-			Fields: append([]string{}, r.Fields...), AltRanks: r.AltRanks,
+			Fields: append([]string{}, r.Fields...), AltRanks: r.AltRanks.Map(),
 			TextHans: r.Passage.TextHans, TextHant: r.Passage.TextHant,
 			TextEn: r.Passage.TextEn, TextRu: r.Passage.TextRu,
 		})

@@ -145,5 +145,88 @@ func FuzzContentStems(f *testing.F) {
 		if got, want := ContentStems(s), refContentStems(s); !slices.Equal(got, want) {
 			t.Fatalf("ContentStems(%q) = %q, want %q", s, got, want)
 		}
+		if got, want := trimFieldMarks(s), strings.Trim(s, "'’-"); got != want {
+			t.Fatalf("trimFieldMarks(%q) = %q, want %q", s, got, want)
+		}
+		for _, r := range s {
+			if want := unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '-'; inContentField(r) != want {
+				t.Fatalf("inContentField(%q) = %v, want %v", r, !want, want)
+			}
+		}
 	})
+}
+
+// refTokenize is tokenize as it was written first: the fields of
+// strings.FieldsFunc, trimmed by strings.Trim, looked up in the cache by
+// strings.ToLower.
+func refTokenize(s string, cache stemCache) []token {
+	if strings.ContainsAny(s, "+＋") {
+		s = expandPlus(s)
+	}
+	fields := strings.FieldsFunc(s, func(r rune) bool {
+		return classify(r) == cSoft && r != '\'' && r != '’'
+	})
+	toks := make([]token, 0, len(fields))
+	for _, f := range fields {
+		f = strings.Trim(f, "'’")
+		if f == "" {
+			continue
+		}
+		switch f {
+		case "US", "U.S", "U.S.":
+			f = "USA"
+		case "WHO":
+			toks = append(toks, token{surface: "who", stem: "\x01who", lang: "en"})
+			continue
+		}
+		if utf8.RuneCountInString(f) > maxTokenRunes {
+			toks = append(toks, token{brk: true})
+			continue
+		}
+		first, _ := utf8.DecodeRuneInString(f)
+		if t, ok := cache[strings.ToLower(f)]; ok {
+			t.cap = unicode.IsUpper(first)
+			toks = append(toks, t)
+			continue
+		}
+		t := newToken(f, nil)
+		t.cap = unicode.IsUpper(first)
+		toks = append(toks, t)
+	}
+	return toks
+}
+
+// FuzzTokenize checks tokenize against refTokenize, and the helpers
+// against the strings functions they stand for.
+func FuzzTokenize(f *testing.F) {
+	for _, s := range []string{
+		"", "What does the SCO say about the WHO and the U.S.?", "'quoted' ’curly’ '' ’’ ' ’", "SCO+ ШОС＋ OPEC+",
+		"Что говорится о ШОС-плюс?", "a\xffb c", "İstanbul ǅ Ⱥ ΣΑΣ", "China’s 80th anniversary", strings.Repeat("x", 50),
+	} {
+		f.Add(s)
+	}
+	p, err := New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	p.wordTables()
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := tokenize(s, p.cache, nil), refTokenize(s, p.cache); !slices.Equal(got, want) {
+			t.Fatalf("tokenize(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := trimQuotes(s), strings.Trim(s, "'’"); got != want {
+			t.Fatalf("trimQuotes(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := string(appendLower(nil, s)), strings.ToLower(s); got != want {
+			t.Fatalf("appendLower(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+func TestInContentField(t *testing.T) {
+	for r := rune(0); r < 0x3000; r++ {
+		if want := unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '-'; inContentField(r) != want {
+			t.Fatalf("inContentField(%q) = %v, want %v", r, !want, want)
+		}
+	}
 }

@@ -195,6 +195,12 @@ func (p *Processor) expand(toks []token) (terms, unmatched, numbers, mapped, nam
 			}
 		}
 		limit := p.maxWords[lang]
+		if p.starts != nil {
+			// No key is longer than the longest that starts with
+			// this word.
+			key = append(append(append(key[:0], lang...), 0), t.stem...)
+			limit = min(limit, p.starts.bound(key))
+		}
 		n := 0
 		for n < limit && i+n < len(toks) && !toks[i+n].brk && (toks[i+n].lang == lang || toks[i+n].num) {
 			n++
@@ -249,6 +255,33 @@ func (p *Processor) expand(toks []token) (terms, unmatched, numbers, mapped, nam
 // phrase or protected term starting there.
 type zhTrie struct {
 	root *zhNode
+	// first has the bit of every rune of the CJK blocks (U+3400-U+9FFF)
+	// that starts a phrase set (index): most positions of a question
+	// start none, and a bit test says so without searching the root's
+	// edges.
+	first *[zhFirstBits / 64]uint64
+}
+
+// The runes zhTrie.first covers.
+const (
+	zhFirstLo   = 0x3400
+	zhFirstBits = 0xA000 - zhFirstLo
+)
+
+// index sets first from the root's edges.
+func (z *zhTrie) index() {
+	z.first = new([zhFirstBits / 64]uint64)
+	for _, e := range z.root.next {
+		if i := uint32(e.r - zhFirstLo); i < zhFirstBits {
+			z.first[i/64] |= 1 << (i % 64)
+		}
+	}
+}
+
+// startsNone reports whether first says that no phrase starts with r.
+func (z *zhTrie) startsNone(r rune) bool {
+	i := uint32(r - zhFirstLo)
+	return z.first != nil && i < zhFirstBits && z.first[i/64]&(1<<(i%64)) == 0
 }
 
 type zhNode struct {
@@ -273,11 +306,22 @@ type zhEdge struct {
 func (n *zhNode) child(r rune) *zhNode {
 	e := n.next
 	if len(e) > 8 {
-		i, ok := slices.BinarySearchFunc(e, r, func(e zhEdge, r rune) int { return cmp.Compare(e.r, r) })
-		if !ok {
-			return nil
+		// A binary search written out: the generic one calls its
+		// comparison func indirectly at every step, and the root, which
+		// every rune of a question starts from, has thousands of edges.
+		lo, hi := 0, len(e)
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if e[m].r < r {
+				lo = m + 1
+			} else {
+				hi = m
+			}
 		}
-		return e[i].n
+		if lo < len(e) && e[lo].r == r {
+			return e[lo].n
+		}
+		return nil
 	}
 	for _, x := range e {
 		if x.r == r {
@@ -347,6 +391,10 @@ func (z *zhTrie) strip(s string) (pieces, terms, keys []string) {
 		}
 	}
 	for i := 0; i < len(s); {
+		if r, size := utf8.DecodeRuneInString(s[i:]); z.startsNone(r) {
+			i += size
+			continue
+		}
 		n := z.root
 		best, bestKeep := 0, false
 		var bestNode *zhNode

@@ -59,7 +59,7 @@ func tablesDiffer(a, b *Processor) []string {
 	var differ []string
 	for name, pair := range map[string][2]any{
 		"maxRunes": {a.maxRunes, b.maxRunes},
-		"phrases":  {a.phrases, b.phrases}, "maxWords": {a.maxWords, b.maxWords},
+		"phrases":  {a.phrases, b.phrases}, "maxWords": {a.maxWords, b.maxWords}, "starts": {a.starts, b.starts},
 		"zh": {a.zh, b.zh}, "cache": {a.cache, b.cache}, "ruAlias": {a.ruAlias, b.ruAlias},
 		"entries": {a.entries, b.entries}, "langEntries": {a.langEntries, b.langEntries}, "off": {a.off, b.off},
 	} {

@@ -64,6 +64,10 @@ type Processor struct {
 	// or a stop entry; maxWords is the longest key in words, per language.
 	phrases  map[string]*entry
 	maxWords map[string]int
+	// starts bounds the words of the keys of phrases that start with a
+	// given lang + "\x00" + stem (indexPhrases): a word no key starts
+	// with costs expand one array read, not a map lookup for each length.
+	starts *startBounds
 	// zh holds Chinese stop phrases and the protected terms that contain
 	// them, for longest-match scanning of folded Chinese text.
 	zh *zhTrie
@@ -126,6 +130,7 @@ func (p *Processor) zhTables() {
 		if p.genZh != nil {
 			p.genZh(p)
 			p.off.index()
+			p.zh.index()
 		}
 	})
 }
@@ -135,6 +140,7 @@ func (p *Processor) wordTables() {
 	p.wordsOnce.Do(func() {
 		if p.genWords != nil {
 			p.genWords(p)
+			p.indexPhrases()
 		}
 	})
 }
@@ -175,8 +181,44 @@ func newFromData() (*Processor, error) {
 	if err := p.loadOffTopic(offTopicTSV); err != nil {
 		return nil, fmt.Errorf("query: offtopic.tsv: %w", err)
 	}
+	p.indexPhrases()
+	p.zh.index()
 	return p, nil
 }
+
+// indexPhrases sets starts from phrases.
+func (p *Processor) indexPhrases() {
+	p.starts = new(startBounds)
+	for k := range p.phrases {
+		lang, stems, _ := strings.Cut(k, "\x00")
+		first, _, _ := strings.Cut(stems, " ")
+		// Stems hold no spaces: the words are the spaces plus one.
+		p.starts.add(k[:len(lang)+1+len(first)], strings.Count(stems, " ")+1)
+	}
+}
+
+// startBounds is a table, by a hash of lang + "\x00" + stem, of the most
+// words of a phrase key starting with that stem: the most over every such
+// start with the same hash, so never less than the truth, and 0 only if
+// no key starts with it. Reading it costs a hash of a few bytes; building
+// it, 4 KB and one pass over the keys, no map.
+type startBounds [4096]uint8
+
+func startSlot[S string | []byte](start S) uint32 {
+	h := uint32(2166136261) // FNV-1a
+	for i := 0; i < len(start); i++ {
+		h = (h ^ uint32(start[i])) * 16777619
+	}
+	return h % uint32(len(startBounds{}))
+}
+
+func (b *startBounds) add(start string, words int) {
+	i := startSlot(start)
+	b[i] = uint8(max(int(b[i]), min(words, 255)))
+}
+
+// bound returns the most words a key starting with start may have.
+func (b *startBounds) bound(start []byte) int { return int(b[startSlot(start)]) }
 
 // Query is a processed question.
 type Query struct {
@@ -247,7 +289,10 @@ func (p *Processor) Process(q string) Query {
 	cleaned := corpus.CleanText(orig)
 	segs := segment(cleaned)
 	var text, zhTerms []string
-	var tokens []token
+	// The tokens of a question of a few dozen words, without growing a
+	// slice from nothing (they stay in this call).
+	var tokenBuf [48]token
+	tokens := tokenBuf[:0]
 	var memo stemMemo
 	for _, s := range segs {
 		switch s.kind {
@@ -271,7 +316,9 @@ func (p *Processor) Process(q string) Query {
 			// Without one, tokens holds only breaks, which what reads the
 			// word tables below skips.
 			p.wordTables()
-			tokens = append(tokens, dropGlue(tokenize(s.text, p.cache, &memo))...)
+			start := len(tokens)
+			tokens = appendTokens(tokens, s.text, p.cache, &memo)
+			tokens = tokens[:start+len(dropGlue(tokens[start:]))]
 		case segBreak:
 			tokens = append(tokens, token{brk: true})
 		}

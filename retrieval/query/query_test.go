@@ -1,6 +1,8 @@
 package query
 
 import (
+	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -380,6 +382,96 @@ func TestFoldWord(t *testing.T) {
 	for _, w := range []string{"", "Kazakhstan", "ШОС", "don't", "China’s", "ＳＣＯ", "SCO+", "80th", "Ⅻ", "İstanbul", "a\xffb", "上合"} {
 		if got, want := foldWord(w), corpus.Fold(w); got != want {
 			t.Errorf("foldWord(%q) = %q, corpus.Fold gives %q", w, got, want)
+		}
+	}
+}
+
+// expand tries at each word only lengths up to the longest key that
+// starts with it (Processor.starts): questions made of the glossary's and
+// stop lists' own words, in random order and runs, must expand as they do
+// when every length is tried.
+func TestExpandStartsBound(t *testing.T) {
+	p, every := newProcessor(t), newProcessor(t)
+	p.wordTables()
+	every.wordTables()
+	every.starts = nil // no bound: every length is tried
+	words, keys := map[string][]string{}, map[string][][]string{}
+	for k := range p.phrases {
+		lang, stems, _ := strings.Cut(k, "\x00")
+		words[lang] = append(words[lang], strings.Fields(stems)...)
+		keys[lang] = append(keys[lang], strings.Fields(stems))
+	}
+	rng := rand.New(rand.NewPCG(4, 9))
+	for lang, ws := range words {
+		slices.Sort(ws)
+		ks := keys[lang]
+		slices.SortFunc(ks, slices.Compare)
+		for range 3000 {
+			var toks []token
+			for range 1 + rng.IntN(12) {
+				switch rng.IntN(8) {
+				case 0:
+					toks = append(toks, token{brk: true})
+				case 1:
+					toks = append(toks, token{surface: "2025", stem: "2025", num: true})
+				case 2, 3:
+					// A whole key, often one of several words.
+					for _, w := range ks[rng.IntN(len(ks))] {
+						toks = append(toks, token{surface: w, stem: w, lang: lang})
+					}
+				default:
+					w := ws[rng.IntN(len(ws))]
+					toks = append(toks, token{surface: w, stem: w, lang: lang, cap: rng.IntN(4) == 0})
+				}
+			}
+			var got, want [6]any
+			got[0], got[1], got[2], got[3], got[4], got[5] = p.expand(toks)
+			want[0], want[1], want[2], want[3], want[4], want[5] = every.expand(toks)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s %v: expand = %v, trying every length gives %v", lang, toks, got, want)
+			}
+		}
+	}
+}
+
+// strip skips, by zhTrie.first, the positions no phrase starts at: it must
+// cut every text as the trie alone does, on random runs of the phrases,
+// their first characters and others.
+func TestStripFirstIndex(t *testing.T) {
+	p := newProcessor(t)
+	p.zhTables()
+	plain := &zhTrie{root: p.zh.root}
+	var runes []rune
+	for _, e := range p.zh.root.next {
+		runes = append(runes, e.r)
+	}
+	runes = append(runes, []rune("的了在是上合组织宣言发展银行，。？ a2𠀀")...)
+	var phrases []string
+	var walk func(n *zhNode, prefix string)
+	walk = func(n *zhNode, prefix string) {
+		if n.end {
+			phrases = append(phrases, prefix)
+		}
+		for _, e := range n.next {
+			walk(e.n, prefix+string(e.r))
+		}
+	}
+	walk(p.zh.root, "")
+	rng := rand.New(rand.NewPCG(8, 1))
+	for range 5000 {
+		var b strings.Builder
+		for range rng.IntN(30) {
+			if rng.IntN(3) == 0 {
+				b.WriteString(phrases[rng.IntN(len(phrases))])
+			} else {
+				b.WriteRune(runes[rng.IntN(len(runes))])
+			}
+		}
+		s := corpus.Fold(b.String())
+		gp, gt, gk := p.zh.strip(s)
+		wp, wt, wk := plain.strip(s)
+		if !slices.Equal(gp, wp) || !slices.Equal(gt, wt) || !slices.Equal(gk, wk) {
+			t.Fatalf("strip(%q) = %q %q %q, without the index %q %q %q", s, gp, gt, gk, wp, wt, wk)
 		}
 	}
 }

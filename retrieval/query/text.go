@@ -60,7 +60,7 @@ func classify(r rune) runeClass {
 			return cSoft
 		}
 		return cOther
-	case unicode.Is(unicode.Han, r), r == '〇':
+	case corpus.IsHan(r), r == '〇':
 		return cHan
 	case unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.Mn, r):
 		return cAlnum
@@ -174,15 +174,34 @@ type stemCache map[string]token
 // tokenize splits a run of words into tokens, folding and stemming each.
 // cache may be nil.
 func tokenize(s string, cache stemCache, memo *stemMemo) []token {
-	if strings.ContainsAny(s, "+＋") {
+	return appendTokens(nil, s, cache, memo)
+}
+
+// appendTokens is tokenize appending to dst. The fields are walked
+// without making a list of them, and a word is lowered for the cache
+// lookup in a buffer on the stack.
+func appendTokens(dst []token, s string, cache stemCache, memo *stemMemo) []token {
+	if strings.IndexByte(s, '+') >= 0 || strings.Contains(s, "＋") {
 		s = expandPlus(s)
 	}
-	fields := strings.FieldsFunc(s, func(r rune) bool {
-		return classify(r) == cSoft && r != '\'' && r != '’'
-	})
-	toks := make([]token, 0, len(fields))
-	for _, f := range fields {
-		f = strings.Trim(f, "'’")
+	var lower [128]byte
+	for i := 0; i < len(s); {
+		// The next field of strings.FieldsFunc(s, isTokenSep).
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if isTokenSep(r) {
+			i += n
+			continue
+		}
+		j := i + n
+		for j < len(s) {
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if isTokenSep(r) {
+				break
+			}
+			j += n
+		}
+		f := trimQuotes(s[i:j])
+		i = j
 		if f == "" {
 			continue
 		}
@@ -192,17 +211,18 @@ func tokenize(s string, cache stemCache, memo *stemMemo) []token {
 		case "US", "U.S", "U.S.":
 			f = "USA"
 		case "WHO":
-			toks = append(toks, token{surface: "who", stem: "\x01who", lang: "en"})
+			dst = append(dst, token{surface: "who", stem: "\x01who", lang: "en"})
 			continue
 		}
 		if utf8.RuneCountInString(f) > maxTokenRunes {
-			toks = append(toks, token{brk: true})
+			dst = append(dst, token{brk: true})
 			continue
 		}
 		first, _ := utf8.DecodeRuneInString(f)
-		if t, ok := cache[strings.ToLower(f)]; ok { // newToken folds case anyway
+		// newToken folds case anyway.
+		if t, ok := cache[string(appendLower(lower[:0], f))]; ok {
 			t.cap = unicode.IsUpper(first)
-			toks = append(toks, t)
+			dst = append(dst, t)
 			if t.lang != "" {
 				// newToken made it: its stem is the stemmer's.
 				memo.put(t.surface, t.stem)
@@ -211,9 +231,56 @@ func tokenize(s string, cache stemCache, memo *stemMemo) []token {
 		}
 		t := newToken(f, memo)
 		t.cap = unicode.IsUpper(first)
-		toks = append(toks, t)
+		dst = append(dst, t)
 	}
-	return toks
+	return dst
+}
+
+// isTokenSep reports whether r separates the words tokenize makes.
+func isTokenSep(r rune) bool {
+	return classify(r) == cSoft && r != '\'' && r != '’'
+}
+
+// trimQuotes is strings.Trim(s, "'’").
+func trimQuotes(s string) string {
+	for {
+		switch {
+		case strings.HasPrefix(s, "'"):
+			s = s[1:]
+		case strings.HasPrefix(s, "’"):
+			s = s[len("’"):]
+		default:
+			for {
+				switch {
+				case strings.HasSuffix(s, "'"):
+					s = s[:len(s)-1]
+				case strings.HasSuffix(s, "’"):
+					s = s[:len(s)-len("’")]
+				default:
+					return s
+				}
+			}
+		}
+	}
+}
+
+// appendLower appends strings.ToLower(s) to dst: each rune through
+// unicode.ToLower, as strings.ToLower maps them.
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			for _, r := range s[i:] {
+				dst = utf8.AppendRune(dst, unicode.ToLower(r))
+			}
+			return dst
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // newToken folds and stems a word; memo may be nil.
@@ -304,7 +371,7 @@ func foldWord(w string) string {
 			if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
 				return corpus.Fold(w)
 			}
-		case r >= 0xFF01 && r <= 0xFF5E, unicode.Is(unicode.Han, r), !unicode.IsLetter(r) && !unicode.IsDigit(r):
+		case r >= 0xFF01 && r <= 0xFF5E, corpus.IsHan(r), !unicode.IsLetter(r) && !unicode.IsDigit(r):
 			return corpus.Fold(w)
 		}
 	}
@@ -517,7 +584,7 @@ func contentStems(cleaned string, memo *stemMemo) []string {
 			}
 			j += n
 		}
-		f := strings.Trim(cleaned[i:j], "'’-")
+		f := trimFieldMarks(cleaned[i:j])
 		i = j
 		for {
 			w, rest, more := strings.Cut(f, "-")
@@ -543,5 +610,31 @@ func contentStems(cleaned string, memo *stemMemo) []string {
 // inContentField reports whether r belongs in a field of ContentStems:
 // a letter, a digit, an apostrophe or a hyphen.
 func inContentField(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '-'
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '\'' || r == '-'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '’'
+}
+
+// trimFieldMarks is strings.Trim(s, "'’-").
+func trimFieldMarks(s string) string {
+	for {
+		switch {
+		case strings.HasPrefix(s, "'"), strings.HasPrefix(s, "-"):
+			s = s[1:]
+		case strings.HasPrefix(s, "’"):
+			s = s[len("’"):]
+		default:
+			for {
+				switch {
+				case strings.HasSuffix(s, "'"), strings.HasSuffix(s, "-"):
+					s = s[:len(s)-1]
+				case strings.HasSuffix(s, "’"):
+					s = s[:len(s)-len("’")]
+				default:
+					return s
+				}
+			}
+		}
+	}
 }

@@ -1,0 +1,65 @@
+package retrieval_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/declbot/declbot/bot/eval"
+	"github.com/declbot/declbot/corpus"
+	"github.com/declbot/declbot/retrieval"
+)
+
+// BenchmarkSearchGoldenLang is BenchmarkSearchGolden by the questions'
+// language, for finding where a search's time goes.
+//
+//	go test ./retrieval -run '^$' -bench BenchmarkSearchGoldenLang -benchmem
+func BenchmarkSearchGoldenLang(b *testing.B) {
+	ctx := context.Background()
+	c, err := corpus.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := eval.Default(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, err := retrieval.New(ctx, c, retrieval.WithCacheDir(b.TempDir()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, l := range corpus.LangTags() {
+		var qs []string
+		for _, it := range s.Items {
+			if it.Lang == l {
+				qs = append(qs, it.Question)
+			}
+		}
+		if len(qs) == 0 {
+			continue
+		}
+		b.Run(string(l), func(b *testing.B) {
+			for _, q := range qs {
+				if _, err := x.Search(ctx, q, 5); err != nil {
+					b.Fatal(err)
+				}
+			}
+			lat := make([]time.Duration, 0, 4096)
+			b.ReportAllocs()
+			b.ResetTimer()
+			i := 0
+			for b.Loop() {
+				t := time.Now()
+				if _, err := x.Search(ctx, qs[i%len(qs)], 5); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t))
+				i++
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1000, "p50-µs")
+			b.ReportMetric(float64(lat[len(lat)*95/100].Nanoseconds())/1000, "p95-µs")
+		})
+	}
+}
