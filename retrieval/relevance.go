@@ -329,19 +329,10 @@ func (x *Index) coverageWith(pq query.Query, sc *scratch) float64 {
 			names += min(nameIDF, m.placeWeight*word)
 			nameIDF = 0
 			w := x.unitIDF(u.h)
-			var prev, next uint64
-			if i > 0 {
-				prev = bigram(units[i-1].h, u.h)
-			}
-			if i+1 < len(units) {
-				next = bigram(u.h, units[i+1].h)
-			}
 			switch {
-			case len(units) == 1 && x.lex.has(u.h) ||
-				i > 0 && x.lex.has(prev) || i+1 < len(units) && x.lex.has(next):
+			case x.unitKnown(units, i, false):
 				topic += w
-			case i > 0 && x.altKnows(corpus.LangHans, prev) ||
-				i+1 < len(units) && x.altKnows(corpus.LangHans, next):
+			case x.unitKnown(units, i, true):
 				// Only the question lists use it. They are written in
 				// everyday words and question forms (是一, 不要, 安排,
 				// 角色), about as many as the text has words: counted as
@@ -430,6 +421,22 @@ func (x *Index) unitIDF(h uint64) float64 {
 		return x.lex.idf[id]
 	}
 	return x.lex.maxIDF()
+}
+
+// unitKnown reports whether units[i] forms with a neighbour a bigram of
+// the Chinese text (of the Chinese question lists, with lists), or is a
+// piece's only unit and in it itself.
+func (x *Index) unitKnown(units []unitRune, i int, lists bool) bool {
+	has := func(h uint64) bool {
+		if lists {
+			return x.altKnows(corpus.LangHans, h)
+		}
+		return x.lex.has(h)
+	}
+	u := units[i]
+	return len(units) == 1 && has(u.h) ||
+		i > 0 && has(bigram(units[i-1].h, u.h)) ||
+		i+1 < len(units) && has(bigram(u.h, units[i+1].h))
 }
 
 // unitRune is a unit (see appendUnits) that knows whether it is a Chinese

@@ -786,9 +786,7 @@ func (x *Index) textWeight(pq query.Query, sc *scratch) float64 {
 			}
 			w := x.unitIDF(u.h)
 			all += w
-			if mapped || len(units) == 1 && x.lex.has(u.h) ||
-				i > 0 && x.lex.has(bigram(units[i-1].h, u.h)) ||
-				i+1 < len(units) && x.lex.has(bigram(u.h, units[i+1].h)) {
+			if mapped || x.unitKnown(units, i, false) {
 				seen += w
 			}
 		}
