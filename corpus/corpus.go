@@ -19,6 +19,8 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
+	"io"
 	"strings"
 )
 
@@ -232,7 +234,12 @@ func Load(opts ...Option) (*Corpus, error) { return loadCorpus(true, opts) }
 // nothing.
 func LoadPassages(opts ...Option) (*Corpus, error) { return loadCorpus(false, opts) }
 
-func loadCorpus(want bool, opts []Option) (*Corpus, error) {
+func loadCorpus(want bool, opts []Option) (*Corpus, error) { return loadCorpusWith(want, opts, want) }
+
+// loadCorpusWith is loadCorpus; table says to take the built-in pack from
+// builtin_gen.go instead of parsing data/ (the same corpus, a test checks,
+// without a start-up's worth of parsing and copying).
+func loadCorpusWith(want bool, opts []Option, table bool) (*Corpus, error) {
 	var lc loadConfig
 	for _, o := range opts {
 		o(&lc)
@@ -242,11 +249,11 @@ func loadCorpus(want bool, opts []Option) (*Corpus, error) {
 		return nil, err
 	}
 	c := &Corpus{byID: map[string]int{}, translations: map[Lang]TranslationInfo{}, questions: map[Lang][]Question{}}
-	if err := c.loadPack(packSource{"corpus/data", builtinFS()}, true, want); err != nil {
+	if err := c.loadPack(packSource{"corpus/data", builtinFS()}, true, want, table); err != nil {
 		return nil, err
 	}
 	for _, src := range srcs {
-		if err := c.loadPack(src, false, want); err != nil {
+		if err := c.loadPack(src, false, want, false); err != nil {
 			return nil, err
 		}
 	}
@@ -325,12 +332,8 @@ func (c *Corpus) parsePassages(p *Pack, name string, data []byte) error {
 		}
 		ps.Seq = id.seq
 		ps.Index = len(c.passages)
-		c.byID[ps.ID] = ps.Index
 		c.passages = append(c.passages, ps)
-		if n := len(c.sections); n == 0 || c.sections[n-1].Key != ps.Section || c.sections[n-1].Doc != ps.Doc {
-			c.sections = append(c.sections, Section{Doc: ps.Doc, Key: ps.Section, First: ps.Index})
-		}
-		c.sections[len(c.sections)-1].Count++
+		c.index(ps)
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
@@ -339,6 +342,66 @@ func (c *Corpus) parsePassages(p *Pack, name string, data []byte) error {
 		return fmt.Errorf("%s: no passages", name)
 	}
 	return nil
+}
+
+// index records the passage last added to c.passages in byID and sections.
+func (c *Corpus) index(ps Passage) {
+	c.byID[ps.ID] = ps.Index
+	if n := len(c.sections); n == 0 || c.sections[n-1].Key != ps.Section || c.sections[n-1].Doc != ps.Doc {
+		c.sections = append(c.sections, Section{Doc: ps.Doc, Key: ps.Section, First: ps.Index})
+	}
+	c.sections[len(c.sections)-1].Count++
+}
+
+// builtinDataSum is the checksum of the embedded files builtin_gen.go is
+// made from. Load uses the table only while it matches, so that data
+// edited without "go generate ./corpus" (by hand or by declbot enrich) is
+// still what a rebuilt program serves, parsed at every start until the
+// table is regenerated (TestBuiltinTable fails meanwhile, as a reminder).
+// CRC-32C: this guards against a forgotten step, not an adversary, and
+// costs a few tens of microseconds where SHA-256 would cost a millisecond.
+func builtinDataSum() uint32 {
+	h := crc32.New(crc32.MakeTable(crc32.Castagnoli))
+	var buf [32 << 10]byte
+	for _, name := range builtinDataFiles() {
+		f, err := builtinFiles.Open(name)
+		if err != nil {
+			return 0
+		}
+		_, err = io.CopyBuffer(struct{ io.Writer }{h}, struct{ io.Reader }{f}, buf[:])
+		f.Close()
+		if err != nil {
+			return 0
+		}
+		fmt.Fprintf(h, "\x00%s\x00", name)
+	}
+	return h.Sum32()
+}
+
+// builtinDataFiles are the embedded files the table is made from.
+func builtinDataFiles() []string {
+	names := []string{"data/passages.jsonl"}
+	for _, l := range translated() {
+		names = append(names, "data/translations/"+string(l)+".jsonl")
+	}
+	for _, l := range questionLangs() {
+		names = append(names, "data/questions/"+string(l)+".tsv")
+	}
+	return names
+}
+
+// loadBuiltin adds the built-in pack's passages, translations and question
+// lists from builtin_gen.go. The passages are copied (link points them at
+// this corpus's documents); the question lists are shared, read-only.
+func (c *Corpus) loadBuiltin(pk *Pack) {
+	c.passages = append(c.passages, genPassages[:]...)
+	for _, ps := range c.passages {
+		c.index(ps)
+	}
+	pk.Translations = genTranslations()
+	for _, l := range questionLangs() {
+		c.questions[l] = genQuestions(l)
+	}
 }
 
 func docKeys(docs []Document) string {

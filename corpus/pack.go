@@ -284,8 +284,9 @@ func jsonErrorWithLine(data []byte, err error) string {
 }
 
 // loadPack reads one pack into c: its metadata, passages and, when want
-// is set, its translations and question lists.
-func (c *Corpus) loadPack(src packSource, builtin, want bool) error {
+// is set, its translations and question lists; table (with want, for the
+// built-in pack) takes the last three from builtin_gen.go.
+func (c *Corpus) loadPack(src packSource, builtin, want, table bool) error {
 	label := func(file string) string {
 		if builtin {
 			return "corpus/data/" + file
@@ -312,11 +313,18 @@ func (c *Corpus) loadPack(src packSource, builtin, want bool) error {
 			return fmt.Errorf("%s: pack ID %q is already loaded from %s: each pack needs its own ID", label("pack.json"), p.ID, where)
 		}
 	}
+	first := len(c.passages)
+	if builtin && want && table && genDataSum == builtinDataSum() {
+		c.loadBuiltin(&p)
+		p.Passages = len(c.passages) - first
+		c.packs = append(c.packs, p)
+		c.documents = append(c.documents, p.Documents...)
+		return nil
+	}
 	data, err = fs.ReadFile(src.fsys, "passages.jsonl")
 	if err != nil {
 		return fmt.Errorf("%s: %w", label("passages.jsonl"), err)
 	}
-	first := len(c.passages)
 	if err := c.parsePassages(&p, label("passages.jsonl"), data); err != nil {
 		return err
 	}
