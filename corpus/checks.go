@@ -6,7 +6,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -101,7 +100,7 @@ func NamesIn(zh string) ([]Name, error) {
 // notNames are words that hold a name but are none.
 var notNames = []string{"发展中国家"}
 
-var digitRun = regexp.MustCompile(`[0-9]+`)
+var digitRun = lazyRegexp(`[0-9]+`)
 
 // monthNames are the words a translation may write a month as ("1
 // September 2025"), English and Russian.
@@ -161,11 +160,11 @@ func CheckTranslation(p Passage, l Lang, text string) error {
 	}
 	zh := FoldWidth(p.TextHans)
 	have := map[string]bool{}
-	for _, d := range digitRun.FindAllString(text, -1) {
+	for _, d := range digitRun().FindAllString(text, -1) {
 		have[strings.TrimLeft(d, "0")] = true
 	}
 	missing := map[string]bool{}
-	for _, m := range digitRun.FindAllStringIndex(zh, -1) {
+	for _, m := range digitRun().FindAllStringIndex(zh, -1) {
 		d := strings.TrimLeft(zh[m[0]:m[1]], "0")
 		if have[d] || missing[d] {
 			continue

@@ -380,7 +380,7 @@ func builtinDataSum() uint32 {
 
 // builtinDataFiles are the embedded files the table is made from.
 func builtinDataFiles() []string {
-	names := []string{"data/passages.jsonl"}
+	names := []string{"data/pack.json", "data/passages.jsonl"}
 	for _, l := range translated() {
 		names = append(names, "data/translations/"+string(l)+".jsonl")
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -45,10 +46,10 @@ func (i id) local() string {
 
 func (i id) String() string { return qualify(i.pack, i.local()) }
 
-var canonicalRE = regexp.MustCompile(`^(?:([0-9])\.([1-9][0-9]*)|([A-Z])([1-9][0-9]*))$`)
+var canonicalRE = lazyRegexp(`^(?:([0-9])\.([1-9][0-9]*)|([A-Z])([1-9][0-9]*))$`)
 
 func parseCanonical(s string) (id, error) {
-	m := canonicalRE.FindStringSubmatch(s)
+	m := canonicalRE().FindStringSubmatch(s)
 	if m == nil {
 		return id{}, fmt.Errorf("malformed ID %q", s)
 	}
@@ -66,16 +67,16 @@ const numeral = `([0-9]+|[零〇一二两三四五六七八九十]+)`
 
 var (
 	// 2.36  2-36  2:36  2/36  2、36  二.36  第2.36段 (after normalizeRef)
-	dottedRE = regexp.MustCompile(`^第?` + numeral + `([.\-:/、])` + numeral + `(?:段|条|款)?$`)
+	dottedRE = lazyRegexp(`^第?` + numeral + `([.\-:/、])` + numeral + `(?:段|条|款)?$`)
 	// 第二部分第36段, 第2节第36段, 二部分36段
-	chineseRE = regexp.MustCompile(`^第?` + numeral + `(?:部分|部|节|章)第?` + numeral + `(?:段|条|款|自然段)?$`)
+	chineseRE = lazyRegexp(`^第?` + numeral + `(?:部分|部|节|章)第?` + numeral + `(?:段|条|款|自然段)?$`)
 	// T3, t3, W12, T第3段
-	statementRE = regexp.MustCompile(`^([tw])第?` + numeral + `段?$`)
+	statementRE = lazyRegexp(`^([tw])第?` + numeral + `段?$`)
 	// After a pack qualifier any statement prefix: astana2024:a3.
-	qualifiedStatementRE = regexp.MustCompile(`^([a-z])第?` + numeral + `段?$`)
+	qualifiedStatementRE = lazyRegexp(`^([a-z])第?` + numeral + `段?$`)
 	// astana2024:… (after normalizeRef); CheckPackID says what a pack ID
 	// may be.
-	qualifierRE = regexp.MustCompile(`^([a-z][a-z0-9_]{1,31}):`)
+	qualifierRE = lazyRegexp(`^([a-z][a-z0-9_]{1,31}):`)
 )
 
 // parseOne parses a normalised reference to a single passage. strict
@@ -96,7 +97,7 @@ func parseOne(s string) (i id, strict, ok bool) {
 // not read as one; "tianjin2025:" names the built-in pack, whose IDs are
 // bare.
 func cutQualifier(s string) (pack, rest string, ok bool) {
-	m := qualifierRE.FindStringSubmatch(s)
+	m := qualifierRE().FindStringSubmatch(s)
 	if m == nil || !strings.ContainsAny(m[1], "0123456789") {
 		return "", s, false
 	}
@@ -110,15 +111,15 @@ func cutQualifier(s string) (pack, rest string, ok bool) {
 // parseLocal parses a reference within one pack. qualified: it followed a
 // pack qualifier, after which any letter is a statement's prefix.
 func parseLocal(s string, qualified bool) (i id, strict, ok bool) {
-	re := statementRE
+	re := statementRE()
 	if qualified {
-		re = qualifiedStatementRE
+		re = qualifiedStatementRE()
 	}
 	if m := re.FindStringSubmatch(s); m != nil {
 		n, ok := parseNumeral(m[2])
 		return id{section: strings.ToUpper(m[1]), seq: n}, true, ok
 	}
-	if m := dottedRE.FindStringSubmatch(s); m != nil {
+	if m := dottedRE().FindStringSubmatch(s); m != nil {
 		sec, ok1 := parseNumeral(m[1])
 		n, ok2 := parseNumeral(m[3])
 		if !ok1 || !ok2 || sec > 9 {
@@ -126,7 +127,7 @@ func parseLocal(s string, qualified bool) (i id, strict, ok bool) {
 		}
 		return id{section: strconv.Itoa(sec), seq: n}, m[2] == ".", true
 	}
-	if m := chineseRE.FindStringSubmatch(s); m != nil {
+	if m := chineseRE().FindStringSubmatch(s); m != nil {
 		sec, ok1 := parseNumeral(m[1])
 		n, ok2 := parseNumeral(m[2])
 		if !ok1 || !ok2 || sec > 9 {
@@ -470,4 +471,12 @@ func (c *Corpus) resolveRange(ref string, a, b id) ([]Passage, error) {
 		return nil, &LookupError{ref, fmt.Sprintf("range %s-%s runs backwards: write %s-%s", pa.ID, pb.ID, pb.ID, pa.ID)}
 	}
 	return c.passages[pa.Index : pb.Index+1], nil
+}
+
+// lazyRegexp compiles expr on first use. Most commands never look a
+// citation up or read a pack from a directory, and compiling this
+// package's expressions at initialisation cost every process about a
+// millisecond.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -112,17 +111,17 @@ var (
 	// packIDRE: lower-case letters, digits and _, starting with a letter.
 	// It must also hold a digit (checkPackID): "astana2024:2.36" is then
 	// never mistaken for prose such as "(note:2.5)".
-	packIDRE  = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
-	docKeyRE  = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
-	dateRE    = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-	prefixRE  = regexp.MustCompile(`^[A-Z]$`)
+	packIDRE  = lazyRegexp(`^[a-z][a-z0-9_]{1,31}$`)
+	docKeyRE  = lazyRegexp(`^[a-z][a-z0-9_]{0,31}$`)
+	dateRE    = lazyRegexp(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	prefixRE  = lazyRegexp(`^[A-Z]$`)
 	errNoPack = errors.New("no pack.json")
 )
 
 // CheckPackID returns an error saying what is wrong with a pack ID, or nil.
 func CheckPackID(id string) error {
 	switch {
-	case !packIDRE.MatchString(id):
+	case !packIDRE().MatchString(id):
 		return fmt.Errorf("pack ID %q: use 2-32 lower-case letters, digits and _, starting with a letter, such as astana2024", id)
 	case !strings.ContainsAny(id, "0123456789"):
 		return fmt.Errorf("pack ID %q: include a digit (usually the year), such as astana2024, so that citations like %s:2.36 cannot be mistaken for prose", id, id)
@@ -224,7 +223,7 @@ func parsePackJSON(name string, data []byte, builtin bool) (Pack, error) {
 		}
 		return Pack{}, fmt.Errorf("%s: pack ID %q is the built-in pack's; choose another", name, pj.ID)
 	}
-	if pj.Date != "" && !dateRE.MatchString(pj.Date) {
+	if pj.Date != "" && !dateRE().MatchString(pj.Date) {
 		return Pack{}, fmt.Errorf("%s: date %q: write YYYY-MM-DD", name, pj.Date)
 	}
 	if len(pj.Documents) == 0 {
@@ -235,13 +234,13 @@ func parsePackJSON(name string, data []byte, builtin bool) (Pack, error) {
 	for i, d := range pj.Documents {
 		where := fmt.Sprintf("%s: documents[%d]", name, i)
 		switch {
-		case !docKeyRE.MatchString(d.Key):
+		case !docKeyRE().MatchString(d.Key):
 			return Pack{}, fmt.Errorf("%s: key %q: use lower-case letters, digits and _", where, d.Key)
 		case keys[d.Key]:
 			return Pack{}, fmt.Errorf("%s: key %q appears twice", where, d.Key)
 		case d.Kind != "declaration" && d.Kind != "statement":
 			return Pack{}, fmt.Errorf("%s: kind %q: use declaration or statement", where, d.Kind)
-		case d.Prefix != "" && !prefixRE.MatchString(d.Prefix):
+		case d.Prefix != "" && !prefixRE().MatchString(d.Prefix):
 			return Pack{}, fmt.Errorf("%s: prefix %q: use one upper-case letter, or \"\" for the sectioned document", where, d.Prefix)
 		case prefixes[d.Prefix]:
 			return Pack{}, fmt.Errorf("%s: prefix %q is used by another document", where, d.Prefix)
@@ -285,13 +284,22 @@ func jsonErrorWithLine(data []byte, err error) string {
 
 // loadPack reads one pack into c: its metadata, passages and, when want
 // is set, its translations and question lists; table (with want, for the
-// built-in pack) takes the last three from builtin_gen.go.
+// built-in pack) takes all of it from builtin_gen.go.
 func (c *Corpus) loadPack(src packSource, builtin, want, table bool) error {
 	label := func(file string) string {
 		if builtin {
 			return "corpus/data/" + file
 		}
 		return filepath.Join(src.name, filepath.FromSlash(file))
+	}
+	if builtin && want && table && genDataSum == builtinDataSum() {
+		p := genPack()
+		first := len(c.passages)
+		c.loadBuiltin(&p)
+		p.Passages = len(c.passages) - first
+		c.packs = append(c.packs, p)
+		c.documents = append(c.documents, p.Documents...)
+		return nil
 	}
 	data, err := fs.ReadFile(src.fsys, "pack.json")
 	if err != nil {
@@ -314,13 +322,6 @@ func (c *Corpus) loadPack(src packSource, builtin, want, table bool) error {
 		}
 	}
 	first := len(c.passages)
-	if builtin && want && table && genDataSum == builtinDataSum() {
-		c.loadBuiltin(&p)
-		p.Passages = len(c.passages) - first
-		c.packs = append(c.packs, p)
-		c.documents = append(c.documents, p.Documents...)
-		return nil
-	}
 	data, err = fs.ReadFile(src.fsys, "passages.jsonl")
 	if err != nil {
 		return fmt.Errorf("%s: %w", label("passages.jsonl"), err)

@@ -16,6 +16,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 	"text/template"
 	"unicode"
 
@@ -25,7 +26,13 @@ import (
 //go:embed templates/*.tmpl
 var files embed.FS
 
-var templates = template.Must(template.New("").Option("missingkey=error").ParseFS(files, "templates/*.tmpl"))
+// templates are parsed on first use: an offline answer, a citation lookup
+// or a search never renders a prompt, and parsing them at package
+// initialisation cost every process about a millisecond. A template that
+// does not parse fails the package's tests.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Option("missingkey=error").ParseFS(files, "templates/*.tmpl"))
+})
 
 // Passage is one numbered passage given to the model.
 type Passage struct {
@@ -173,7 +180,7 @@ func LanguageName(tag string) string {
 
 func render(name string, data any) (string, error) {
 	var b bytes.Buffer
-	if err := templates.ExecuteTemplate(&b, name, data); err != nil {
+	if err := templates().ExecuteTemplate(&b, name, data); err != nil {
 		return "", fmt.Errorf("render prompt %s: %w", name, err)
 	}
 	return b.String(), nil
