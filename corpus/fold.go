@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	_ "embed"
+	"hash/crc32"
 	"strings"
 	"sync"
 	"unicode"
@@ -81,7 +82,9 @@ func Fold(s string) string {
 				r = f
 			}
 		} else {
-			if table == nil {
+			// The map holds only Han runes (TestHanFoldsMatchFoldRune):
+			// ASCII, punctuation and other scripts never need it.
+			if table == nil && r >= 0x80 && IsHan(r) {
 				table = tsTable()
 			}
 			r = foldRune(r, table)
@@ -126,6 +129,26 @@ type hanBlock struct {
 }
 
 var hanFolds = sync.OnceValue(func() *hanBlock {
+	if genHanSum == hanDataSum() {
+		return &genHanBlock
+	}
+	return buildHanBlock()
+})
+
+// hanDataSum is the checksum of the tables hanblock_gen.go is made from:
+// while it matches, hanFolds is that file's block, laid out by the
+// linker, instead of one built from 8,000 parsed lines (about 2 ms of a
+// Chinese question's process, most of it fresh memory). Edited tables are
+// still used, built at every start, until "go generate ./corpus"
+// (TestHanTable fails meanwhile).
+func hanDataSum() uint32 {
+	t := crc32.MakeTable(crc32.Castagnoli)
+	return crc32.Update(crc32.Checksum(tsCharacters, t), t, simplifiedOnlyData)
+}
+
+// buildHanBlock derives the block from the traditional->simplified table
+// and simplifiedOnly.
+func buildHanBlock() *hanBlock {
 	h := new(hanBlock)
 	for t, s := range tsTable() {
 		if uint32(t-hanBlockLo) < hanBlockN {
@@ -139,7 +162,7 @@ var hanFolds = sync.OnceValue(func() *hanBlock {
 		}
 	}
 	return h
-})
+}
 
 func isASCIIAlnum(r rune) bool {
 	return r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r))
@@ -208,8 +231,8 @@ func DetectScript(s string) Script {
 			}
 			continue
 		}
-		if r < 0x80 {
-			continue // neither table has an ASCII rune
+		if r < 0x80 || !IsHan(r) {
+			continue // neither table has a rune that is not Han
 		}
 		if table == nil {
 			table, simpOnly = tsTable(), simplifiedOnly()
