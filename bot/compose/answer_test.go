@@ -471,6 +471,8 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		{"帕哈尔加姆那次恐怖袭击是谁干的？", corpus.LangHans, "2.7", i18n.Text(corpus.LangHans, i18n.NoPerpetrator), "帕哈尔加姆"},
 		{"Who carried out the attack on the Jaffar Express?", corpus.LangEn, "2.8", i18n.Text(corpus.LangEn, i18n.NoPerpetrator), "贾法尔快车"},
 		{"Сколько денег вложат в Банк развития ШОС?", corpus.LangRu, "3.21", i18n.Text(corpus.LangRu, i18n.NoFigure), "开发银行"},
+		{"Where will the SCO Development Bank be headquartered?", corpus.LangEn, "3.21", i18n.Text(corpus.LangEn, i18n.NoCity), "开发银行"},
+		{"元首理事会下一次会议在吉尔吉斯斯坦哪座城市开？", corpus.LangHans, "5.7", i18n.Text(corpus.LangHans, i18n.NoCity), "元首理事会下一次会议"},
 	}
 	for _, tt := range tests {
 		a, err := ask(t, e, tt.q)
@@ -511,6 +513,8 @@ func TestExtractiveTypedAnswered(t *testing.T) {
 		{"帕哈尔加姆恐怖袭击发生在哪一天？", "2.7", "2025年4月22日"},
 		{"Who is the President of Kazakhstan?", "5.8", "Tokayev"},
 		{"胡兹达尔袭击是几月几号？", "2.8", "5月21日"},
+		{"Which city was the SCO tourism and cultural capital for 2024-2025?", "4.8", "Qingdao"},
+		{"这次元首理事会会议在哪个城市举行？", "0.1", "天津"},
 	}
 	for _, tt := range tests {
 		a, err := ask(t, e, tt.q)

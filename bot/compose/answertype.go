@@ -1,9 +1,11 @@
 package compose
 
 import (
+	_ "embed"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/declbot/declbot/bot/i18n"
@@ -46,6 +48,10 @@ const (
 	// typeMoney: a sum of money (a budget, capital, a cost), answered only
 	// by a sum in a currency.
 	typeMoney
+	// typeCity: which city (where something is held, sits or is
+	// headquartered), answered only by a city's name: "in Kyrgyzstan" does
+	// not say which city the next summit is in.
+	typeCity
 )
 
 func (t answerType) String() string {
@@ -62,6 +68,8 @@ func (t answerType) String() string {
 		return "count"
 	case typeMoney:
 		return "money"
+	case typeCity:
+		return "city"
 	}
 	return "none"
 }
@@ -88,12 +96,16 @@ var (
 	// may answer; moneyCues ask for a sum of money.
 	durationCues = i18n.AllCues("duration")
 	moneyCues    = i18n.AllCues("money")
+	// cityCues ask which city; several contain a "where" (在哪个城市,
+	// "где будет находиться"), so they are read before asksMore, which
+	// takes a "where" for a second part of a question typed otherwise.
+	cityCues = i18n.AllCues("city")
 )
 
 // expectedType returns the kind of fact a question asks for, typeNone
 // when it asks for none in particular or for a list or overview.
 func expectedType(question string) answerType {
-	if asksForOverview(question) || asksMore(question) {
+	if asksForOverview(question) {
 		return typeNone
 	}
 	// corpus.Fold drops the spaces between Cyrillic words, so English and
@@ -109,6 +121,21 @@ func expectedType(question string) answerType {
 	}, q)
 	for _, nt := range notCues {
 		q = strings.ReplaceAll(q, nt, " ")
+	}
+	if containsAny(q, cityCues) || asksWhichCity(question) {
+		// Unless it is a yes/no question ("is it in Tianjin?") or has
+		// other parts (a second question mark).
+		rest := q
+		for _, c := range cityCues {
+			rest = strings.ReplaceAll(rest, c, " ")
+		}
+		if !asksMoreIn(question, rest, false) {
+			return typeCity
+		}
+		return typeNone
+	}
+	if asksMore(question) {
+		return typeNone
 	}
 	// "When" and "когда" ask for a date when they open the question; inside
 	// it they are mostly conjunctions ("what do they do when…").
@@ -136,15 +163,38 @@ func expectedType(question string) answerType {
 // and where", "has it started, and when?"): such questions are not typed.
 var otherParts = i18n.AllCues("other_part")
 
+// whereCues ask where: for a question typed otherwise, another part
+// ("when and where"); for a "which city" question, the same part.
+var whereCues = i18n.AllCues("where")
+
 // auxOpeners open English yes/no questions.
 var auxOpeners = i18n.AllCues("aux_opener")
+
+// asksWhichCity reports whether an English or Russian question asks
+// "which city" with up to two words between ("in which Russian city",
+// "в каком именно городе"). Plural cities ask for a list.
+func asksWhichCity(question string) bool {
+	words := strings.FieldsFunc(strings.ToLower(question), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '-'
+	})
+	for i, w := range words {
+		which := w == "which" || w == "what" ||
+			strings.HasPrefix(w, "как") && (strings.HasSuffix(w, "ой") || strings.HasSuffix(w, "ом") || strings.HasSuffix(w, "ого"))
+		if !which {
+			continue
+		}
+		for _, n := range words[i+1 : min(i+4, len(words))] {
+			if n == "city" || n == "town" || n == "город" || n == "городе" || n == "города" {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // asksMore reports whether a question has parts besides the one a type
 // would cover: several question marks, a "where", a yes/no question.
 func asksMore(question string) bool {
-	if strings.Count(question, "?")+strings.Count(question, "？") > 1 {
-		return true
-	}
 	q := " " + strings.ToLower(question) + " " + corpus.Fold(question) + " "
 	q = strings.Map(func(r rune) rune {
 		if unicode.IsPunct(r) && r != '-' && r != '\'' || unicode.IsSpace(r) {
@@ -152,7 +202,17 @@ func asksMore(question string) bool {
 		}
 		return r
 	}, q)
-	if containsAny(q, otherParts) {
+	return asksMoreIn(question, q, true)
+}
+
+// asksMoreIn is asksMore with the question already lower-cased, folded
+// and spaced (q), perhaps with the cues of the typed part taken out; a
+// "where" counts as another part when where is set.
+func asksMoreIn(question, q string, where bool) bool {
+	if strings.Count(question, "?")+strings.Count(question, "？") > 1 {
+		return true
+	}
+	if containsAny(q, otherParts) || where && containsAny(q, whereCues) {
 		return true
 	}
 	lead := strings.TrimSpace(q) + " "
@@ -217,6 +277,48 @@ func answersType(t answerType, s string) bool {
 		return personRe.MatchString(s) || countable(s)
 	case typePerpetrator:
 		return perpetratorRe.MatchString(corpus.Fold(s)) || personRe.MatchString(s)
+	case typeCity:
+		return namesCity(corpus.Fold(s))
+	}
+	return false
+}
+
+//go:embed cities.txt
+var citiesTxt string
+
+// cityNames are the names of cities.txt.
+var cityNames = sync.OnceValue(func() []string {
+	var out []string
+	for _, line := range strings.Split(citiesTxt, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	return out
+})
+
+// notCities are names that begin with a city's and name something else.
+var notCities = strings.NewReplacer("上海合作组织", " ", "上海精神", " ", "上合", " ")
+
+// namesCity reports whether folded text names a city: one of cities.txt,
+// or a name followed by 市 (青岛市, 乔蓬阿塔市), not in 城市, 都市,
+// 上市 or a 市场.
+func namesCity(folded string) bool {
+	folded = notCities.Replace(folded)
+	for _, c := range cityNames() {
+		if strings.Contains(folded, c) {
+			return true
+		}
+	}
+	rs := []rune(folded)
+	for i, r := range rs {
+		if r != '市' || i < 2 || !corpus.IsHan(rs[i-1]) || !corpus.IsHan(rs[i-2]) || strings.ContainsRune("城都上超股", rs[i-1]) {
+			continue
+		}
+		if i+1 < len(rs) && rs[i+1] == '场' {
+			continue
+		}
+		return true
 	}
 	return false
 }
@@ -241,6 +343,11 @@ func countable(s string) bool {
 // another one shares more words.
 const typedMinGain = 0.5
 
+// cityMatchRatio: a "which city" question is answered by a sentence that
+// names a city and matches the question at least this fraction as well
+// as the best quoted sentence.
+const cityMatchRatio = 0.95
+
 // ensureType makes the quoted sentences answer the type a question asks
 // for. It returns the sentences to quote, with the best sentence holding
 // the type added when the chosen ones hold none, and false when no
@@ -249,11 +356,6 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 	if t == typeNone || len(chosen) == 0 {
 		return chosen, true
 	}
-	for _, s := range chosen {
-		if answersType(t, s.text) {
-			return chosen, true
-		}
-	}
 	weights := cp.queryWeights(in)
 	plain := func(s sentence) float64 {
 		g := 0.0
@@ -261,6 +363,28 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 			g += weights[term]
 		}
 		return g / (1 + rankDecay*float64(s.rank))
+	}
+	if t == typeCity {
+		// The city must be where the answer is: in a sentence that
+		// matches the question about as well as the best one does, not
+		// in one quoted beside it ("下一次会议将于2026年在吉尔吉斯共和国
+		// 举行" is the answer to where the 2026 summit is; 0.1's 天津, on
+		// the 2025 one, is not). Nothing is added from elsewhere.
+		best := 0.0
+		for _, s := range chosen {
+			best = max(best, plain(s))
+		}
+		for _, s := range chosen {
+			if plain(s) >= cityMatchRatio*best && answersType(t, s.text) {
+				return chosen, true
+			}
+		}
+		return chosen, false
+	}
+	for _, s := range chosen {
+		if answersType(t, s.text) {
+			return chosen, true
+		}
 	}
 	quoted := map[string]bool{}
 	top := 0.0
@@ -316,6 +440,8 @@ func missingKey(t answerType) i18n.Key {
 		return i18n.NoName
 	case typePerpetrator:
 		return i18n.NoPerpetrator
+	case typeCity:
+		return i18n.NoCity
 	}
 	return i18n.NoFigure
 }

@@ -59,7 +59,20 @@ func TestExpectedType(t *testing.T) {
 		{"Who was behind the attack on the train?", typePerpetrator},
 		{"Кто стоит за взрывом?", typePerpetrator},
 		{"Кто совершил нападение?", typePerpetrator},
+		// Cities: which city, where something sits or is headquartered.
+		{"2026年峰会在哪个城市举行？", typeCity},
+		{"下届峰会具体定在吉尔吉斯斯坦哪座城市？", typeCity},
+		{"上合组织开发银行的总部设在哪里？", typeCity},
+		{"In which Russian city will the games be held?", typeCity},
+		{"Where will the development bank be headquartered?", typeCity},
+		{"What city hosts the forum?", typeCity},
+		{"В каком именно городе пройдёт саммит?", typeCity},
+		{"Какой город стал туристической столицей?", typeCity},
+		{"Где будет находиться штаб-квартира банка?", typeCity},
 		// Not typed: lists, stances, agents, conjunctions, several parts.
+		{"Which cities host the SCO's events?", typeNone},
+		{"Is the bank headquartered in Shanghai?", typeNone},
+		{"哪个城市举办峰会？什么时候？", typeNone},
 		{"宣言对气候变化持什么立场？", typeNone},
 		{"成员国在哪些领域加强合作？", typeNone},
 		{"What does the declaration say about terrorism?", typeNone},
@@ -110,6 +123,12 @@ func TestAnswersType(t *testing.T) {
 		{typePerpetrator, "该组织宣称对袭击负责。", true},
 		{typePerpetrator, "此次袭击系某武装分子所为。", true},
 		{typePerpetrator, "成员国强烈谴责在某地发动的恐怖袭击事件。", false},
+		{typeCity, "成员国欢迎将某国某某市作为旅游之都。", true},
+		{typeCity, "注意到在莫斯科举行的会议的成果。", true},
+		{typeCity, "会议将于2026年在吉尔吉斯共和国举行。", false},
+		{typeCity, "成员国支持发展本地区的能源市场。", false},
+		{typeCity, "加强智慧城市和友好城市建设。", false},
+		{typeCity, "上海合作组织秉持“上海精神”。", false},
 		{typeNone, "任何句子。", true},
 	}
 	for _, tt := range tests {

@@ -22,6 +22,8 @@ var CueLists = map[string]string{
 	"date":           "ask for a date or time (bot: expectedType)",
 	"duration":       "ask how long or how many years: a date's year may answer (bot: expectedType)",
 	"money":          "ask for a sum of money: a budget, capital, cost (bot: expectedType)",
+	"city":           "ask which city, or where something is headquartered (bot: expectedType)",
+	"where":          "ask where: a second part of a question typed otherwise (bot: asksMore)",
 	"who":            "ask for a person, with a title (bot: expectedType)",
 	"title":          "titles of officials (bot: expectedType)",
 	"not_cue":        "words that contain a cue but ask nothing (bot: expectedType)",
