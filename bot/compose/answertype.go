@@ -241,21 +241,28 @@ var (
 	// quantityRe: any digit (a year answers "how long ago" too, a
 	// resolution number "how many"), a Chinese numeral with a unit or
 	// measure word, or a fraction or share.
-	quantityRe = regexp.MustCompile(`[0-9]|[两二三四五六七八九十百千万亿]+[个项次名位家国条座所公千米吨倍届年天月周亿万元%]|十[一二三四五六七八九]|百分之|分之|半数|一半|多数|过半`)
+	quantityRe = lazyRegexp(`[0-9]|[两二三四五六七八九十百千万亿]+[个项次名位家国条座所公千米吨倍届年天月周亿万元%]|十[一二三四五六七八九]|百分之|分之|半数|一半|多数|过半`)
 	// dateRe: a year, month or day in digits or Chinese numerals, or a
 	// year named relative to now.
-	dateRe = regexp.MustCompile(`[0-9]{4}|[0-9]{1,2}\s*[月日号]|[一二三四五六七八九十]+月|[今明去前后]年|本年|年底|年初|年内|年中|上半年|下半年|世纪|周年`)
+	dateRe = lazyRegexp(`[0-9]{4}|[0-9]{1,2}\s*[月日号]|[一二三四五六七八九十]+月|[今明去前后]年|本年|年底|年初|年内|年中|上半年|下半年|世纪|周年`)
 	// personRe: a title followed by a name, as in the signature block
 	// ("俄罗斯联邦总统 普京"), or a transliterated name ("钦吉斯·艾特玛托夫").
-	personRe = regexp.MustCompile(`(?:总统|總統|总理|總理|主席|首相|国王|國王|秘书长|秘書長|总干事|總幹事|部长|部長|外长|外長|大使|行长|行長)[ \t\x{3000}]+\p{Han}{2,}|\p{Han}[·•‧・]\p{Han}`)
+	personRe = lazyRegexp(`(?:总统|總統|总理|總理|主席|首相|国王|國王|秘书长|秘書長|总干事|總幹事|部长|部長|外长|外長|大使|行长|行長)[ \t\x{3000}]+\p{Han}{2,}|\p{Han}[·•‧・]\p{Han}`)
 	// datesRe: a date or a year, a span of years or a resolution's year in
 	// brackets: what typeCount sets aside before looking for a number.
-	datesRe = regexp.MustCompile(`[0-9]{4}\s*[－\-–—]\s*[0-9]{4}\s*年?|[0-9]{4}\s*年(?:\s*[0-9]{1,2}\s*月)?(?:\s*[0-9]{1,2}\s*日)?(?:\s*至\s*[0-9]{1,2}\s*日)?|[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日|[（(][0-9]{4}[）)]`)
+	datesRe = lazyRegexp(`[0-9]{4}\s*[－\-–—]\s*[0-9]{4}\s*年?|[0-9]{4}\s*年(?:\s*[0-9]{1,2}\s*月)?(?:\s*[0-9]{1,2}\s*日)?(?:\s*至\s*[0-9]{1,2}\s*日)?|[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日|[（(][0-9]{4}[）)]`)
 	// moneyRe: a sum in a currency.
-	moneyRe = regexp.MustCompile(`[0-9零一二两三四五六七八九十百千万亿]\s*(?:亿|万)?\s*(?:元|美元|欧元|卢布|人民币|坚戈|索姆|卢比)|美元|人民币|卢布|欧元`)
+	moneyRe = lazyRegexp(`[0-9零一二两三四五六七八九十百千万亿]\s*(?:亿|万)?\s*(?:元|美元|欧元|卢布|人民币|坚戈|索姆|卢比)|美元|人民币|卢布|欧元`)
 	// perpetratorRe: wording that names who carried out an act.
-	perpetratorRe = regexp.MustCompile(`所为|策划|幕后|主使|宣称对|认领|团伙|武装分子|组织实施|凶手|肇事者|实施者|制造者|\p{Han}{2,}(?:组织|集团|运动)(?:发动|实施|制造)`)
+	perpetratorRe = lazyRegexp(`所为|策划|幕后|主使|宣称对|认领|团伙|武装分子|组织实施|凶手|肇事者|实施者|制造者|\p{Han}{2,}(?:组织|集团|运动)(?:发动|实施|制造)`)
 )
+
+// lazyRegexp compiles expr on first use: most questions are not typed,
+// and a process that answers none (cite, search) compiled these at every
+// start.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // answersType reports whether a sentence of the corpus holds a fact of
 // type t.
@@ -264,19 +271,19 @@ func answersType(t answerType, s string) bool {
 	case typeNone:
 		return true
 	case typeQuantity:
-		return quantityRe.MatchString(corpus.Fold(s)) || countable(s)
+		return quantityRe().MatchString(corpus.Fold(s)) || countable(s)
 	case typeCount:
-		return quantityRe.MatchString(datesRe.ReplaceAllString(corpus.Fold(s), " ")) || countable(s)
+		return quantityRe().MatchString(datesRe().ReplaceAllString(corpus.Fold(s), " ")) || countable(s)
 	case typeMoney:
-		return moneyRe.MatchString(corpus.Fold(s))
+		return moneyRe().MatchString(corpus.Fold(s))
 	case typeDate:
-		return dateRe.MatchString(corpus.Fold(s))
+		return dateRe().MatchString(corpus.Fold(s))
 	case typePerson:
 		// A list of the states taking part answers "who came" loosely,
 		// but it is an answer.
-		return personRe.MatchString(s) || countable(s)
+		return personRe().MatchString(s) || countable(s)
 	case typePerpetrator:
-		return perpetratorRe.MatchString(corpus.Fold(s)) || personRe.MatchString(s)
+		return perpetratorRe().MatchString(corpus.Fold(s)) || personRe().MatchString(s)
 	case typeCity:
 		return namesCity(corpus.Fold(s))
 	}
