@@ -107,6 +107,16 @@ func snapshotKey(c *corpus.Corpus, passages []corpus.Passage) ([32]byte, bool) {
 	str(strconv.FormatInt(st.Size(), 10))
 	str(strconv.FormatInt(st.ModTime().UnixNano(), 10))
 	str(strconv.Itoa(DefaultHashDim))
+	if fp, ok := fingerprint(c, passages); ok {
+		// The corpus names its passages, translations and question lists
+		// (all of what follows) without their being read.
+		str("fingerprint")
+		str(string(fp[:]))
+		h.Write(buf)
+		var key [32]byte
+		h.Sum(key[:0])
+		return key, true
+	}
 	langs := corpus.LangTags()
 	str(strconv.Itoa(len(passages)))
 	for _, p := range passages {
@@ -133,6 +143,19 @@ func snapshotKey(c *corpus.Corpus, passages []corpus.Passage) ([32]byte, bool) {
 	var key [32]byte
 	h.Sum(key[:0])
 	return key, true
+}
+
+// fingerprint is c's Fingerprint when passages are c's own (the index of
+// the whole corpus, not of a part or of other passages).
+func fingerprint(c *corpus.Corpus, passages []corpus.Passage) ([32]byte, bool) {
+	if c == nil {
+		return [32]byte{}, false
+	}
+	own := c.Passages()
+	if len(own) == 0 || len(passages) != len(own) || &passages[0] != &own[0] {
+		return [32]byte{}, false
+	}
+	return c.Fingerprint()
 }
 
 // snapshots reads and writes the snapshot files of one index. A nil
