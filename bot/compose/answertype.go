@@ -294,26 +294,64 @@ func answersType(t answerType, s string) bool {
 var citiesTxt string
 
 // cityNames are the names of cities.txt.
-var cityNames = sync.OnceValue(func() []string {
+var cityNames = sync.OnceValue(func() []string { return nameLines(citiesTxt) })
+
+// notCities are names that begin with a city's and name something else.
+var notCities = strings.NewReplacer("上海合作组织", " ", "上海精神", " ", "上合", " ")
+
+//go:embed countries.txt
+var countriesTxt string
+
+// countryNames are the names of countries.txt.
+var countryNames = sync.OnceValue(func() []string { return nameLines(countriesTxt) })
+
+// nameLines are a names file's lines, without comments and blanks.
+func nameLines(text string) []string {
 	var out []string
-	for _, line := range strings.Split(citiesTxt, "\n") {
+	for _, line := range strings.Split(text, "\n") {
 		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
 			out = append(out, line)
 		}
 	}
 	return out
-})
+}
 
-// notCities are names that begin with a city's and name something else.
-var notCities = strings.NewReplacer("上海合作组织", " ", "上海精神", " ", "上合", " ")
+// placeRe finds where a sentence says something is held or sits: "总部设在
+// 青湖，", "在吉尔吉斯共和国举行", "位于某地的".
+var placeRe = lazyRegexp(`(?:设在|设于|位于|落户|坐落于|坐落在|在)(\p{Han}{2,8}?)(?:举行|举办|召开|开幕|设立|成立|的|,|，|。|;|；|$)`)
 
-// namesCity reports whether folded text names a city: one of cities.txt,
-// or a name followed by 市 (青岛市, 乔蓬阿塔市), not in 城市, 都市,
-// 上市 or a 市场.
+// notCitySuffixes end the names of countries and regions, and of things
+// that are not places (a meeting, a framework).
+var notCitySuffixes = []string{"共和国", "王国", "联邦", "合众国", "斯坦", "国", "地区", "区域", "大陆", "洲", "省", "州",
+	"会议", "大会", "峰会", "论坛", "框架", "组织", "机制", "期间", "方面", "领域", "基础上", "背景下", "之际"}
+
+// isCountry reports whether a place named by placeRe is a country or a
+// region rather than a city.
+func isCountry(place string) bool {
+	if slices.Contains(countryNames(), place) {
+		return true
+	}
+	for _, s := range notCitySuffixes {
+		if strings.HasSuffix(place, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// namesCity reports whether folded text names a city: one of cities.txt;
+// a name followed by 市 (青岛市, 乔蓬阿塔市), not in 城市, 都市, 上市 or a
+// 市场; or where it says something is held or sits, a place that is not a
+// country or a region ("总部设在青湖" names a city cities.txt cannot know).
 func namesCity(folded string) bool {
 	folded = notCities.Replace(folded)
 	for _, c := range cityNames() {
 		if strings.Contains(folded, c) {
+			return true
+		}
+	}
+	for _, m := range placeRe().FindAllStringSubmatch(folded, -1) {
+		if !isCountry(m[1]) {
 			return true
 		}
 	}

@@ -129,6 +129,9 @@ func TestAnswersType(t *testing.T) {
 		{typeCity, "成员国支持发展本地区的能源市场。", false},
 		{typeCity, "加强智慧城市和友好城市建设。", false},
 		{typeCity, "上海合作组织秉持“上海精神”。", false},
+		{typeCity, "银行总部设在青湖，首期资本由成员国缴足。", true},
+		{typeCity, "下一次会议将于2026年在吉尔吉斯斯坦举行。", false},
+		{typeCity, "论坛将在中亚地区举办。", false},
 		{typeNone, "任何句子。", true},
 	}
 	for _, tt := range tests {
