@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0xbceb3311
+const genDataSum = 0x34e65ea2
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0x2e, 0x2, 0x67, 0x7a, 0xd9, 0xd5, 0x6d, 0x2f, 0xdc, 0xbd, 0xa0, 0x2a, 0x3a, 0xf, 0x99, 0xaf, 0x13, 0x9c, 0x70, 0x8d, 0xac, 0x89, 0xd1, 0x49, 0xe, 0x52, 0xfa, 0xef, 0xbb, 0x7b, 0xd2, 0x7b}
+var genDataHash = [32]uint8{0xc5, 0xe0, 0xbf, 0x70, 0x50, 0x28, 0x97, 0xf4, 0xde, 0x3c, 0xec, 0xec, 0xd3, 0x64, 0xc7, 0x9c, 0xf2, 0xe1, 0x4d, 0x82, 0x97, 0x77, 0xb, 0x8a, 0x3a, 0x4c, 0x77, 0x2d, 0x9f, 0x79, 0x1e, 0x57}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -2734,7 +2734,6 @@ var genQuestions1 = [...]Question{
 	{"2.14", "Until what year does the new program against extremist ideas run?"},
 	{"2.14", "violent nationalism ethnic discrimination SCO"},
 	{"2.14", "Why did SCO members adopt a 2026-2030 program against extremist ideology?"},
-	{"2.15", "Does the SCO support the UN resolution against glorifying Nazism?"},
 	{"2.15", "SCO on neo-Nazism and racism"},
 	{"2.15", "What do SCO countries think about the annual UN vote on Nazi glorification?"},
 	{"2.15", "Is the SCO glad the UN keeps condemning the whitewashing of Nazis every year?"},
@@ -5265,7 +5264,6 @@ var genQuestions2 = [...]Question{
 	{"5.6", "Чьё председательство высоко оценили государства-члены?"},
 	{"5.6", "Укрепилось ли доверие между народами при председательстве Китая?"},
 	{"5.6", "Кто стоял во главе ШОС в 2024–2025 годах?"},
-	{"5.7", "Где пройдёт следующий саммит ШОС?"},
 	{"5.7", "Кто председательствует в ШОС после Китая?"},
 	{"5.7", "Кыргызстан председательство ШОС девиз"},
 	{"5.7", "Когда следующее заседание глав государств ШОС?"},
