@@ -13,7 +13,6 @@
 package history
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/binary"
 	"encoding/json"
@@ -125,12 +124,7 @@ type Store struct {
 	closeErr   error
 
 	guard *boltsafe.Guard
-
-	seg    []byte
-	segSeq uint64
 }
-
-var segMode = os.Getenv("SEG") != ""
 
 // Option configures a Store.
 type Option func(*Store)
@@ -230,9 +224,6 @@ func Open(path string, opts ...Option) (*Store, error) {
 func openDB(path string, timeout time.Duration) (*bolt.DB, *os.File, error) {
 	return boltsafe.Open(path, timeout, boltsafe.Options{Buckets: [][]byte{turnsBucket, convsBucket}, Tune: func(o *bolt.Options) {
 		o.NoFreelistSync = true
-		if os.Getenv("MMAP") != "" {
-			o.InitialMmapSize = 256 << 20
-		}
 		o.FreelistType = bolt.FreelistMapType
 	}})
 }
@@ -326,11 +317,12 @@ func (s *Store) Append(key string, t Turn) error {
 	}
 	// Encoded here, on the caller's goroutine: the writer, which every
 	// append waits for, only stores it.
-	at := t.At.UnixNano()
-	rec, err := encodeTurnJSON(key, at, t)
+	data, err := json.Marshal(t)
 	if err != nil {
 		return fmt.Errorf("history: save %s: %w", key, err)
 	}
+	at := t.At.UnixNano()
+	rec := encodeTurn(key, at, data)
 	if err := s.batch(func(tx *bolt.Tx) error { return s.appendIn(tx, key, at, rec) }); err != nil {
 		return fmt.Errorf("history: save %s: %w", key, err)
 	}
@@ -395,9 +387,6 @@ func (s *Store) appendIn(tx *bolt.Tx, key string, at int64, rec []byte) error {
 		gone, kept = append(gone, kept[:n]...), kept[n:]
 	}
 	for _, x := range gone {
-		if segMode {
-			continue
-		}
 		if x.rec == nil {
 			if err := deleteTurn(turns, x.seq, k); err != nil {
 				return err
@@ -406,12 +395,6 @@ func (s *Store) appendIn(tx *bolt.Tx, key string, at int64, rec []byte) error {
 	}
 	out := make([]entry, len(kept))
 	for i, x := range kept {
-		if x.rec != nil && segMode {
-			x.seq = s.segSeq<<20 | uint64(len(s.seg))
-			s.seg = append(s.seg, x.rec...)
-			out[i] = x.entry
-			continue
-		}
 		if x.rec != nil {
 			seq, err := turns.NextSequence()
 			if err != nil {
@@ -657,24 +640,6 @@ func encodeTurn(key string, at int64, data []byte) []byte {
 	return append(buf, data...)
 }
 
-func encodeTurnJSON(key string, at int64, t Turn) ([]byte, error) {
-	n := 1 + 8 + binary.MaxVarintLen64 + len(key) + len(t.Question) + len(t.Answer) + 64
-	for _, c := range t.Cited {
-		n += len(c) + 3
-	}
-	b := make([]byte, 0, n)
-	b = append(b, recordTurn)
-	b = binary.BigEndian.AppendUint64(b, uint64(at))
-	b = binary.AppendUvarint(b, uint64(len(key)))
-	b = append(b, key...)
-	buf := bytes.NewBuffer(b)
-	if err := json.NewEncoder(buf).Encode(t); err != nil {
-		return nil, err
-	}
-	out := buf.Bytes()
-	return out[:len(out)-1], nil // Encode's newline
-}
-
 // parseTurn splits a turn's record; conv and data point into v.
 func parseTurn(v []byte) (at int64, conv, data []byte, err error) {
 	if len(v) < 10 || v[0] != recordTurn {
@@ -879,24 +844,10 @@ func (s *Store) writer() {
 func (s *Store) commit(batch []writeReq) {
 	s.commits.Add(1)
 	err := s.guard.Check(s.db.Update(func(tx *bolt.Tx) error {
-		if segMode {
-			seq, err := tx.Bucket(turnsBucket).NextSequence()
-			if err != nil {
-				return err
-			}
-			s.segSeq, s.seg = seq, s.seg[:0]
-		}
 		for _, r := range batch {
 			if err := r.fn(tx); err != nil {
 				return err
 			}
-		}
-		if segMode {
-			b, err := tx.Bucket(turnsBucket).CreateBucket(seqKey(s.segSeq))
-			if err != nil {
-				return err
-			}
-			return b.Put([]byte{0}, s.seg)
 		}
 		return nil
 	}))
