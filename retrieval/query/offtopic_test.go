@@ -64,6 +64,13 @@ func TestOffTopic(t *testing.T) {
 		{"Какая погода будет в Астане?", []string{"погода"}},
 		{"Сколько стоит билет на поезд до Ташкента?", []string{"сколько стоит", "билет"}},
 		{"Что известно о президентских выборах в Иране?", []string{"президентских выборах"}},
+		// What happened at the summit, which the texts do not record.
+		{"习近平和莫迪在峰会间隙会晤了吗？", []string{"间隙", "会晤"}},
+		{"天津峰會的歡迎晚宴有哪些人出席？", []string{"晚宴"}},
+		{"Who gave a speech at the welcome banquet?", []string{"speech", "banquet"}},
+		{"Were there protesters outside the venue?", []string{"protesters"}},
+		{"О чём договорились в кулуарах саммита?", []string{"кулуарах"}},
+		{"Какой подарок получил Путин?", []string{"подарок"}},
 		// The text's own topics are not off topic, even where the words
 		// come close: the choice of a development path, the price of
 		// security, snow sports, the SCO Cup.
@@ -73,6 +80,11 @@ func TestOffTopic(t *testing.T) {
 		{"Is an SCO Cup planned for 2026?", nil},
 		{"宣言如何评价中国担任主席国的工作？", nil},
 		{"成员国怎样推动本币结算？", nil},
+		{"Does the declaration support peace talks in Afghanistan?", nil},
+		{"宣言支持阿富汗和谈吗？", nil},
+		{"What meeting will be held in Kyrgyzstan next year?", nil},
+		{"Что говорится о равенстве полов?", nil},
+		{"О чём идёт речь в декларации?", nil},
 	}
 	for _, tt := range tests {
 		got := p.Process(tt.q).OffTopic
