@@ -279,9 +279,7 @@ func answersType(t answerType, s string) bool {
 	case typeDate:
 		return dateRe().MatchString(corpus.Fold(s))
 	case typePerson:
-		// A list of the states taking part answers "who came" loosely,
-		// but it is an answer.
-		return personRe().MatchString(s) || countable(s)
+		return personRe().MatchString(s)
 	case typePerpetrator:
 		return perpetratorRe().MatchString(corpus.Fold(s)) || personRe().MatchString(s)
 	case typeCity:
@@ -513,7 +511,7 @@ func (cp *Composer) mentionsButNot(a Answer, in Input, t answerType, chosen []se
 		text := i18n.Text(a.Lang, cp.notAddressedKey())
 		var topics []string
 		for _, p := range a.Related {
-			topics = append(topics, p.ID+" "+quoteTopic(a.Lang, topicOf(p, a.Lang.Script())))
+			topics = append(topics, p.ID+" "+quoteTopic(a.Lang, topicIn(p, a.Lang)))
 		}
 		sep := "\n"
 		if a.Lang.IsChinese() {

@@ -742,7 +742,7 @@ func (cp *Composer) notAddressed(a Answer, res retrieval.Results) Answer {
 	var topics []string
 	for _, p := range Related(res) {
 		a.Related = append(a.Related, p)
-		topics = append(topics, p.ID+" "+quoteTopic(a.Lang, topicOf(p, a.Lang.Script())))
+		topics = append(topics, p.ID+" "+quoteTopic(a.Lang, topicIn(p, a.Lang)))
 	}
 	if len(topics) > 0 {
 		sep := "\n"
@@ -776,6 +776,47 @@ func Related(res retrieval.Results) []corpus.Passage {
 var topicLeads = i18n.AllCues("topic_lead")
 
 var topicVerbs = i18n.AllCues("topic_verb")
+
+// topicWordRunes bounds a topic named from a working translation; it is
+// cut at a word.
+const topicWordRunes = 70
+
+// topicIn names a passage's topic in l: topicOf for Chinese (and for a
+// passage with no translation into l); otherwise the opening clause of the
+// working translation, without its "The member states": an English or
+// Russian reader offered the closest topics is not shown Chinese.
+func topicIn(p corpus.Passage, l corpus.Lang) string {
+	if l.IsChinese() || !p.Translated(l) {
+		return topicOf(p, l.Script())
+	}
+	s := p.TextIn(l)
+	for _, lead := range topicLeads {
+		if len(s) > len(lead) && strings.EqualFold(s[:len(lead)], lead) {
+			s = s[len(lead):]
+			break
+		}
+	}
+	// The first clause, once it has three words.
+	words := 0
+	for i, r := range s {
+		if r == ' ' {
+			words++
+		}
+		if words >= 3 && strings.ContainsRune(",;:.", r) {
+			s = s[:i]
+			break
+		}
+	}
+	s = strings.TrimRight(s, ",;:. ")
+	if rs := []rune(s); len(rs) > topicWordRunes {
+		cut := string(rs[:topicWordRunes])
+		if i := strings.LastIndexByte(cut, ' '); i > 0 {
+			cut = cut[:i]
+		}
+		s = strings.TrimRight(cut, ",;: ") + "…"
+	}
+	return s
+}
 
 // topicOf names a passage's topic by its first clause, without the
 // opening "成员国重申，", cut to topicRunes.

@@ -201,6 +201,21 @@ func TestTopicOf(t *testing.T) {
 			t.Errorf("topicOf(%s, %s) = %q, want %q", tt.id, tt.sc, got, tt.want)
 		}
 	}
+	for _, tt := range []struct {
+		id   string
+		lang corpus.Lang
+		want string
+	}{
+		{"2.36", corpus.LangHans, "防止外空武器化"},
+		{"3.7", corpus.LangEn, "note the initiative to draw up an agreement on trade facilitation…"},
+		{"5.5", corpus.LangEn, "welcome the decision to grant the Lao People's Democratic Republic…"},
+		{"3.7", corpus.LangRu, "принимают к сведению инициативу о разработке в рамках ШОС соглашения…"},
+	} {
+		p, _ := c.Get(tt.id)
+		if got := topicIn(p, tt.lang); got != tt.want {
+			t.Errorf("topicIn(%s, %s) = %q, want %q", tt.id, tt.lang, got, tt.want)
+		}
+	}
 }
 
 func TestFollowUpOf(t *testing.T) {
