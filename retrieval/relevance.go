@@ -63,8 +63,12 @@ type relevanceModel struct {
 	// out-of-scope questions through).
 	knownWordWeight float64
 	// offTopicWeight is what a word asking for something the declaration
-	// never provides (query.Query.OffTopic: a price, a brand, the weather)
-	// weighs against a question, in the same units.
+	// never provides (query.Query.OffTopic: a price, a brand, the weather,
+	// a banquet on the summit's sidelines); 5 rather than 3, so that one
+	// such word outweighs a question full of words the text knows ("Did
+	// Modi and Xi Jinping hold a bilateral meeting in Tianjin, and what
+	// did they agree on?"): the list holds only words with no reading in
+	// scope (offtopic.tsv). In the same units.
 	offTopicWeight float64
 	// placeWeight is what a name the corpus uses (places.txt) explains,
 	// in the same units; namesOnlyWeight replaces charWeight when names
@@ -85,7 +89,7 @@ var defaultRelevance = relevanceModel{
 	lowerWeight:     0.15,
 	knownWordWeight: 0.3,
 	nameWeight:      3,
-	offTopicWeight:  3,
+	offTopicWeight:  5,
 	placeWeight:     1,
 	namesOnlyWeight: 1,
 	charWeight:      0.3,
