@@ -158,6 +158,28 @@ func expectedType(question string) answerType {
 	return typeNone
 }
 
+// partTypes returns the type of each question of several asked in one
+// ("开发银行的注册资本是多少？总部设在哪个城市？"), or nil unless there are
+// several and every one asks for a fact of a kind.
+func partTypes(question string) []answerType {
+	parts := strings.FieldsFunc(question, func(r rune) bool { return r == '?' || r == '？' })
+	var types []answerType
+	for _, p := range parts {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		t := expectedType(p + "?")
+		if t == typeNone {
+			return nil
+		}
+		types = append(types, t)
+	}
+	if len(types) < 2 {
+		return nil
+	}
+	return types
+}
+
 // otherParts are cues of a question with another part than the typed
 // one, which the text may answer ("开发银行成立了吗？什么时候？", "when
 // and where", "has it started, and when?"): such questions are not typed.

@@ -352,6 +352,19 @@ func (cp *Composer) Compose(in Input) Answer {
 		if chosen, ok = cp.ensureType(in, t, chosen); !ok {
 			return cp.mentionsButNot(a, in, t, chosen)
 		}
+	} else if types := partTypes(in.Question); len(types) > 1 {
+		// Several questions in one, each asking for a fact of a kind
+		// ("注册资本是多少？总部设在哪个城市？"): answered if the text gives
+		// any of them, said not to be when it gives none.
+		answered := false
+		for _, t := range types {
+			if more, ok := cp.ensureType(in, t, chosen); ok {
+				chosen, answered = more, true
+			}
+		}
+		if !answered {
+			return cp.mentionsButNot(a, in, types[0], chosen)
+		}
 	}
 	var b strings.Builder
 	// Passages of a pack without a working translation (docs/PACKS.md)

@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/declbot/declbot/corpus"
@@ -96,6 +97,24 @@ func TestExpectedType(t *testing.T) {
 	for _, tt := range tests {
 		if got := expectedType(tt.q); got != tt.want {
 			t.Errorf("expectedType(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestPartTypes(t *testing.T) {
+	tests := []struct {
+		q    string
+		want []answerType
+	}{
+		{"开发银行的注册资本是多少？总部设在哪个城市？", []answerType{typeMoney, typeCity}},
+		{"When was the railway started? How long is it?", []answerType{typeDate, typeQuantity}},
+		{"开发银行成立了吗？什么时候？", nil},
+		{"帕哈尔加姆袭击是哪天发生的？", nil},
+		{"宣言谈了什么？有哪些要点？", nil},
+	}
+	for _, tt := range tests {
+		if got := partTypes(tt.q); !slices.Equal(got, tt.want) {
+			t.Errorf("partTypes(%q) = %v, want %v", tt.q, got, tt.want)
 		}
 	}
 }
