@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0x34e65ea2
+const genDataSum = 0x90500a7b
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0xc5, 0xe0, 0xbf, 0x70, 0x50, 0x28, 0x97, 0xf4, 0xde, 0x3c, 0xec, 0xec, 0xd3, 0x64, 0xc7, 0x9c, 0xf2, 0xe1, 0x4d, 0x82, 0x97, 0x77, 0xb, 0x8a, 0x3a, 0x4c, 0x77, 0x2d, 0x9f, 0x79, 0x1e, 0x57}
+var genDataHash = [32]uint8{0xe0, 0x7e, 0x71, 0x80, 0x2c, 0x2c, 0x0, 0x1b, 0x46, 0x3b, 0xce, 0x29, 0xc5, 0xcd, 0x21, 0x2e, 0x1c, 0xb5, 0x7b, 0xc9, 0x52, 0x78, 0xdf, 0x5a, 0xfe, 0xea, 0xbe, 0xb1, 0x11, 0xbf, 0x30, 0x31}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -1803,7 +1803,6 @@ var genQuestions0 = [...]Question{
 	{"3.37", "上合 标准化 经济社会发展"},
 	{"3.37", "上合为什么支持标准化国际合作？"},
 	{"3.37", "上合成员国对标准化领域的国际合作是什么态度？"},
-	{"3.38", "上合组织农业论坛与博览会在哪办的？"},
 	{"3.38", "上合组织粮食安全图集是什么"},
 	{"3.38", "上合农业技术交流培训示范基地"},
 	{"3.38", "上合国家怎么保证大家有饭吃"},
@@ -2730,7 +2729,6 @@ var genQuestions1 = [...]Question{
 	{"2.14", "implementing the 2017 SCO convention against extremism"},
 	{"2.14", "Does the SCO try to stop hatred of foreigners and outsiders from spreading?"},
 	{"2.14", "What is the SCO doing about people of different faiths being intolerant of each other?"},
-	{"2.14", "When and where was the SCO Convention on Countering Extremism agreed?"},
 	{"2.14", "Until what year does the new program against extremist ideas run?"},
 	{"2.14", "violent nationalism ethnic discrimination SCO"},
 	{"2.14", "Why did SCO members adopt a 2026-2030 program against extremist ideology?"},
@@ -3005,7 +3003,6 @@ var genQuestions1 = [...]Question{
 	{"2.43", "SCO legal and judicial cooperation"},
 	{"2.43", "Agreement between SCO justice ministries signed in Dushanbe 2015"},
 	{"2.43", "Do SCO countries plan more exchanges between their legal systems?"},
-	{"2.43", "When and where was the SCO justice ministries' cooperation agreement signed?"},
 	{"2.43", "justice ministries agreement implementation"},
 	{"2.43", "What was signed in Tajikistan's capital on 18 August 2015?"},
 	{"2.43", "Will SCO governments work more closely on law and the courts?"},
@@ -3144,7 +3141,6 @@ var genQuestions1 = [...]Question{
 	{"3.13", "Has the SCO agreed to create an export credit mechanism or only taken note of it?"},
 	{"3.13", "How could the SCO help firms finance sales abroad?"},
 	{"3.14", "What does the SCO say about the creative economy?"},
-	{"3.14", "How can creative industries help small businesses and jobs?"},
 	{"3.14", "SCO on jobs in the countryside and remote places"},
 	{"3.14", "SCO innovative economy and SMEs"},
 	{"3.14", "Can arts, design and other creative businesses create jobs in villages and remote areas?"},
@@ -5056,7 +5052,6 @@ var genQuestions2 = [...]Question{
 	{"4.11", "Как жителям стран ШОС лучше понимать друг друга?"},
 	{"4.11", "комитет ЮНЕСКО нематериальное наследие Нью-Дели декабрь"},
 	{"4.11", "Какого числа в Москве соберутся участники «Интервидения»?"},
-	{"4.11", "Когда и где проходил Фестиваль искусств государств — членов ШОС?"},
 	{"4.12", "Как ШОС сотрудничает в здравоохранении?"},
 	{"4.12", "Что ШОС говорит о ВОЗ?"},
 	{"4.12", "телемедицина традиционная медицина ШОС"},
@@ -5132,7 +5127,6 @@ var genQuestions2 = [...]Question{
 	{"4.19", "Будут ли страны ШОС сотрудничать по пенсиям и соцзащите?"},
 	{"4.19", "Какой форум ШОС прошёл в сибирском городе весной 2025 года?"},
 	{"4.19", "ЦУР ООН ШОС сотрудничество"},
-	{"4.19", "Когда и где проходил Форум по сокращению бедности и устойчивому развитию?"},
 	{"4.19", "Как государства — члены оценили итоги Года устойчивого развития ШОС?"},
 	{"4.20", "Конференция по сохранению ледников Душанбе 2025"},
 	{"4.20", "Международный год сохранения ледников"},
@@ -5465,7 +5459,6 @@ var genQuestions2 = [...]Question{
 	{"W2", "Кто развязал Вторую мировую войну по заявлению ШОС?"},
 	{"W2", "попустительство нацизму и милитаризму опасность"},
 	{"W2", "Какие уроки о ненависти и дискриминации извлекли из войны?"},
-	{"W2", "Чего добивались те, кто развязал Вторую мировую?"},
 	{"W2", "Чего лишились народы, захваченные агрессорами?"},
 	{"W2", "ужасы войны нацизм фашизм милитаризм урок"},
 	{"W2", "К чему приводит разжигание межнациональной и религиозной вражды?"},
