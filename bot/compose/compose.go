@@ -343,6 +343,9 @@ func (cp *Composer) Compose(in Input) Answer {
 		return cp.composeSides(in)
 	}
 	a := Answer{Lang: in.Lang, Citations: []corpus.Passage{}, Related: []corpus.Passage{}}
+	if asksForAdvice(in.Question) && !in.FollowUp {
+		return cp.noAdvice(a, in)
+	}
 	if !in.Results.InScope || len(in.Results.Items) == 0 {
 		return cp.notAddressed(a, in.Results)
 	}

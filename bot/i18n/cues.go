@@ -24,6 +24,8 @@ var CueLists = map[string]string{
 	"money":          "ask for a sum of money: a budget, capital, cost (bot: expectedType)",
 	"city":           "ask which city, or where something is headquartered (bot: expectedType)",
 	"where":          "ask where: a second part of a question typed otherwise (bot: asksMore)",
+	"advice":         "ask for an opinion, forecast or advice of the bot's own (bot: asksForAdvice)",
+	"holder":         "the texts or the member states as the holder of a view (bot: asksForAdvice)",
 	"who":            "ask for a person, with a title (bot: expectedType)",
 	"title":          "titles of officials (bot: expectedType)",
 	"not_cue":        "words that contain a cue but ask nothing (bot: expectedType)",

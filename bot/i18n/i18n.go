@@ -42,6 +42,9 @@ const (
 	// Related introduces the closest topics the corpus does cover; %s:
 	// the list of topics, joined with TopicSeparator.
 	Related Key = "related"
+	// NoAdvice says the texts state positions and give no advice,
+	// forecast or opinion of their own (a question asking for one).
+	NoAdvice Key = "no_advice"
 	// TopicSeparator joins topics in a Related list.
 	TopicSeparator Key = "topic_separator"
 	// MentionsButNot: the text mentions a topic but does not give the
@@ -189,7 +192,7 @@ var Commands = [...]string{"ask", "cite", "search", "sections", "docs", "doc", "
 // Keys returns every key the program uses.
 func Keys() []Key {
 	out := []Key{
-		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, TopicSeparator, MentionsButNot, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity,
+		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, TopicSeparator, MentionsButNot, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity,
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,

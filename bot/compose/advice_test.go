@@ -1,0 +1,66 @@
+package compose
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/declbot/declbot/bot/i18n"
+	"github.com/declbot/declbot/corpus"
+)
+
+func TestAsksForAdvice(t *testing.T) {
+	tests := []struct {
+		q    string
+		want bool
+	}{
+		{"Do you think tariffs will come down next year?", true},
+		{"Should I move my savings into Central Asian bonds?", true},
+		{"Is it worth learning Russian to work in SCO countries?", true},
+		{"Стоит ли открывать бизнес в Узбекистане?", true},
+		{"Как вы считаете, выиграет ли Индия от членства?", true},
+		{"你觉得上合组织以后会扩大吗？", true},
+		{"现在去中亚投资值不值得？", true},
+		// What the texts or the member states think is a question about
+		// the text.
+		{"What do the member states think about unilateral sanctions?", false},
+		{"Do you think the declaration supports WTO reform?", false},
+		{"Как государства-члены оценивают роль ООН?", false},
+		{"宣言认为联合国该不该改革？", false},
+		{"你觉得宣言对气候变化持什么立场？", false},
+		{"What does the declaration say about terrorism?", false},
+		{"Что сказано об Афганистане?", false},
+	}
+	for _, tt := range tests {
+		if got := asksForAdvice(tt.q); got != tt.want {
+			t.Errorf("asksForAdvice(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+// TestExtractiveNoAdvice: with the real index, a question asking for the
+// answerer's own advice or forecast is told the texts give none, in its
+// language, citing nothing.
+func TestExtractiveNoAdvice(t *testing.T) {
+	e := realSearcher(t)
+	c := loadCorpus(t)
+	for _, tt := range []struct {
+		q    string
+		lang corpus.Lang
+	}{
+		{"Do you think the SCO Development Bank will rival the World Bank?", corpus.LangEn},
+		{"Стоит ли мне вкладывать деньги в проекты ШОС?", corpus.LangRu},
+		{"你觉得现在投资中亚划算吗？", corpus.LangHans},
+	} {
+		a, err := ask(t, e, tt.q)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.q, err)
+		}
+		checkAnswerInvariants(t, c, a)
+		if a.Grounded || len(a.Citations) != 0 {
+			t.Errorf("%q: grounded %v, citations %v; want no advice, citing nothing:\n%s", tt.q, a.Grounded, a.Citations, a.Text)
+		}
+		if want := i18n.Text(tt.lang, i18n.NoAdvice); !strings.Contains(a.Text, want) {
+			t.Errorf("%q: answer %q does not say %q", tt.q, a.Text, want)
+		}
+	}
+}
