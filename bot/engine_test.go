@@ -528,6 +528,11 @@ func TestSaysNotAddressed(t *testing.T) {
 		{"The declaration doesn't mention bitcoin.", true},
 		{"В текстах не упоминается биткоин.", true},
 		{"Тексты не затрагивают этот вопрос.", true},
+		// The answer to a request for advice or a forecast (compose's
+		// NoAdvice, and what the prompt asks a model to say).
+		{"The texts set out the member states' positions; they give no advice, forecasts or opinions of their own.", true},
+		{"Тексты излагают позиции государств-членов; советов, прогнозов или собственных мнений в них нет.", true},
+		{"这些文本阐述的是成员国的立场，不提供建议、预测或评价。", true},
 		{"成员国支持防止外空武器化。", false},
 		{"The member states support the WTO.", false},
 		// Claims with no citation are not a refusal, whatever they say.
