@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0x90500a7b
+const genDataSum = 0xf48169f6
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0xe0, 0x7e, 0x71, 0x80, 0x2c, 0x2c, 0x0, 0x1b, 0x46, 0x3b, 0xce, 0x29, 0xc5, 0xcd, 0x21, 0x2e, 0x1c, 0xb5, 0x7b, 0xc9, 0x52, 0x78, 0xdf, 0x5a, 0xfe, 0xea, 0xbe, 0xb1, 0x11, 0xbf, 0x30, 0x31}
+var genDataHash = [32]uint8{0xfd, 0xae, 0x63, 0x44, 0xa6, 0x87, 0x77, 0xb2, 0xd0, 0xee, 0xf0, 0x81, 0x52, 0x73, 0xd4, 0x14, 0xa9, 0xa2, 0xa1, 0x8e, 0xf0, 0x69, 0x3f, 0x84, 0xcb, 0xd4, 0x46, 0x67, 0x52, 0xd9, 0xa5, 0xe4}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -1424,7 +1424,6 @@ var genQuestions0 = [...]Question{
 	{"2.41", "什么是网络主权？"},
 	{"2.41", "各国管理互联网的权利平等吗"},
 	{"2.41", "互联网治理上合什么主张"},
-	{"2.41", "每个国家能不能自己管自己的网？"},
 	{"2.41", "互联网该由几个大国说了算吗"},
 	{"2.41", "网络主权 平等权利"},
 	{"2.41", "上合觉得各国在管理互联网上应该平起平坐吗"},
@@ -5456,7 +5455,6 @@ var genQuestions2 = [...]Question{
 	{"W1", "Какую годовщину Победы отмечает заявление ШОС?"},
 	{"W1", "По случаю какого юбилея ООН высказались лидеры ШОС?"},
 	{"W2", "Что ШОС говорит о причинах и ужасах Второй мировой войны?"},
-	{"W2", "Кто развязал Вторую мировую войну по заявлению ШОС?"},
 	{"W2", "попустительство нацизму и милитаризму опасность"},
 	{"W2", "Какие уроки о ненависти и дискриминации извлекли из войны?"},
 	{"W2", "Чего лишились народы, захваченные агрессорами?"},
