@@ -80,6 +80,13 @@ func fast(logs *logBuffer) []llm.Option {
 	}
 }
 
+// deadlineTest is the timeout of the cases that run into it. Long enough
+// that every attempt reaches the fake server before it expires on a loaded
+// machine running the race detector (at 30 ms the request sometimes did
+// not, and the count of requests the server saw came out short); the
+// server's stalls and delays are a minute, far beyond it.
+const deadlineTest = 300 * time.Millisecond
+
 func TestCalls(t *testing.T) {
 	const answer = "上合组织成员国支持多边贸易体制[T3]。Names stay exact: 2025年9月1日 [0.1]."
 	tests := []struct {
@@ -115,7 +122,7 @@ func TestCalls(t *testing.T) {
 		{name: "exhausted quota (429) is not retried", def: ptr(llmtest.Status(429, "You exceeded your current quota").Code("insufficient_quota")),
 			wantInErr: "HTTP 429 from the server: You exceeded your current quota", status: 429, calls: 1},
 		{name: "non-streaming stall hits the deadline", def: ptr(llmtest.Stall(answer, 0)),
-			opts:    []llm.Option{llm.WithTimeout(30 * time.Millisecond), llm.WithRetry(retry.Policy{})},
+			opts:    []llm.Option{llm.WithTimeout(deadlineTest), llm.WithRetry(retry.Policy{})},
 			wantErr: llm.ErrTimeout, calls: 1, temporary: true},
 		{name: "400 is not retried", stream: true, def: ptr(llmtest.Status(400, "bad request")),
 			wantInErr: "HTTP 400 from the server: bad request", status: 400, calls: 1},
@@ -128,10 +135,10 @@ func TestCalls(t *testing.T) {
 			wantErr: llm.ErrStalled, wantInErr: "no data from the server for 300ms", calls: 1, temporary: true},
 		{name: "first byte later than the deadline", stream: true,
 			def:     ptr(llmtest.Reply(answer).Delay(time.Minute)),
-			opts:    []llm.Option{llm.WithTimeout(30 * time.Millisecond), llm.WithRetry(retry.Policy{Retries: 1, Base: time.Millisecond})},
-			wantErr: llm.ErrTimeout, wantInErr: "no complete answer within 30ms (2 attempts)", calls: 2, temporary: true},
+			opts:    []llm.Option{llm.WithTimeout(deadlineTest), llm.WithRetry(retry.Policy{Retries: 1, Base: time.Millisecond})},
+			wantErr: llm.ErrTimeout, wantInErr: "no complete answer within 300ms (2 attempts)", calls: 2, temporary: true},
 		{name: "non-streaming deadline", def: ptr(llmtest.Reply(answer).Delay(time.Minute)),
-			opts:    []llm.Option{llm.WithTimeout(30 * time.Millisecond), llm.WithRetry(retry.Policy{})},
+			opts:    []llm.Option{llm.WithTimeout(deadlineTest), llm.WithRetry(retry.Policy{})},
 			wantErr: llm.ErrTimeout, calls: 1, temporary: true},
 		{name: "malformed SSE chunk", stream: true, def: ptr(llmtest.Malformed(answer, 1)),
 			wantErr: llm.ErrMalformed, wantInErr: "the server sent a malformed stream", calls: 1},
