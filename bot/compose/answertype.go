@@ -301,7 +301,10 @@ func answersType(t answerType, s string) bool {
 	case typeDate:
 		return dateRe().MatchString(corpus.Fold(s))
 	case typePerson:
-		return personRe().MatchString(s)
+		// A list of the states taking part answers "who came" loosely,
+		// but it is an answer; so does a list of whom the leaders honour
+		// ("who do the leaders thank", where the title is the subject).
+		return personRe().MatchString(s) || countable(s)
 	case typePerpetrator:
 		return perpetratorRe().MatchString(corpus.Fold(s)) || personRe().MatchString(s)
 	case typeCity:

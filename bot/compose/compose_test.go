@@ -139,6 +139,7 @@ func TestAnswersType(t *testing.T) {
 		{typePerson, "注意到举办约翰·史密斯论坛的建议。", true},
 		{typePerson, "成员国高度评价秘书处的工作。", false},
 		{typePerson, "成员国支持主席国的工作。", false},
+		{typePerson, "向甲国、乙国、丙国的人民致敬。", true},
 		{typePerpetrator, "该组织宣称对袭击负责。", true},
 		{typePerpetrator, "此次袭击系某武装分子所为。", true},
 		{typePerpetrator, "成员国强烈谴责在某地发动的恐怖袭击事件。", false},

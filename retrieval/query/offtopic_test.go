@@ -82,6 +82,7 @@ func TestOffTopic(t *testing.T) {
 		{"成员国怎样推动本币结算？", nil},
 		{"Does the declaration support peace talks in Afghanistan?", nil},
 		{"宣言支持阿富汗和谈吗？", nil},
+		{"发展中国家在世界银行讲话不够分量，宣言怎么说？", nil},
 		{"What meeting will be held in Kyrgyzstan next year?", nil},
 		{"Что говорится о равенстве полов?", nil},
 		{"О чём идёт речь в декларации?", nil},

@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "310ee06f36746377f28e22442454875f960e1bd4f46de90ad7167e0c07faa93d"
+const genDataHash = "36e9936511fbe797036c5c0bce295ba03ba200bdec44de862b6a570e3bfcb041"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -5053,7 +5053,6 @@ func generatedZh(p *Processor) {
 		"薪资":   true,
 		"虚拟货币": true,
 		"记者会":  true,
-		"讲话":   true,
 		"谁赢":   true,
 		"贵不贵":  true,
 		"赢了":   true,
