@@ -52,6 +52,10 @@ const (
 	// headquartered), answered only by a city's name: "in Kyrgyzstan" does
 	// not say which city the next summit is in.
 	typeCity
+	// typeDay: typeDate when the question asks for a day or a month ("哪
+	// 一天", "what date", "какого числа"): a year alone ("2026年") does not
+	// answer it.
+	typeDay
 )
 
 func (t answerType) String() string {
@@ -70,6 +74,8 @@ func (t answerType) String() string {
 		return "money"
 	case typeCity:
 		return "city"
+	case typeDay:
+		return "day"
 	}
 	return "none"
 }
@@ -100,6 +106,8 @@ var (
 	// "где будет находиться"), so they are read before asksMore, which
 	// takes a "where" for a second part of a question typed otherwise.
 	cityCues = i18n.AllCues("city")
+	// dayCues ask for a day or a month, which a year does not give.
+	dayCues = i18n.AllCues("day")
 )
 
 // expectedType returns the kind of fact a question asks for, typeNone
@@ -134,7 +142,13 @@ func expectedType(question string) answerType {
 		}
 		return typeNone
 	}
-	if asksMore(question) {
+	// A date's own words may hold a "where" ("发生在哪一天"): another part
+	// must also be there without them.
+	rest := q
+	for _, c := range slices.Concat(dayCues, dateCues) {
+		rest = strings.ReplaceAll(rest, c, " ")
+	}
+	if asksMore(question) && asksMoreIn(question, rest, true) {
 		return typeNone
 	}
 	// "When" and "когда" ask for a date when they open the question; inside
@@ -146,6 +160,8 @@ func expectedType(question string) answerType {
 		return typePerpetrator
 	case containsAny(q, whoCues) && containsAny(q, titleCues):
 		return typePerson
+	case containsAny(q, dayCues):
+		return typeDay
 	case opensWithWhen, containsAny(q, dateCues):
 		return typeDate
 	case containsAny(q, moneyCues):
@@ -270,6 +286,10 @@ var (
 	// personRe: a title followed by a name, as in the signature block
 	// ("俄罗斯联邦总统 普京"), or a transliterated name ("钦吉斯·艾特玛托夫").
 	personRe = lazyRegexp(`(?:总统|總統|总理|總理|主席|首相|国王|國王|秘书长|秘書長|总干事|總幹事|部长|部長|外长|外長|大使|行长|行長)[ \t\x{3000}]+\p{Han}{2,}|\p{Han}[·•‧・]\p{Han}`)
+	// monthRe: a month, in digits or Chinese numerals ("9月", "九月"),
+	// with or without its day: what a question asking which day or month
+	// needs at least.
+	monthRe = lazyRegexp(`(?:^|[^0-9])(?:[0-9]|1[0-2])\s*月|[一二三四五六七八九十]+月`)
 	// datesRe: a date or a year, a span of years or a resolution's year in
 	// brackets: what typeCount sets aside before looking for a number.
 	datesRe = lazyRegexp(`[0-9]{4}\s*[－\-–—]\s*[0-9]{4}\s*年?|[0-9]{4}\s*年(?:\s*[0-9]{1,2}\s*月)?(?:\s*[0-9]{1,2}\s*日)?(?:\s*至\s*[0-9]{1,2}\s*日)?|[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日|[（(][0-9]{4}[）)]`)
@@ -300,6 +320,8 @@ func answersType(t answerType, s string) bool {
 		return moneyRe().MatchString(corpus.Fold(s))
 	case typeDate:
 		return dateRe().MatchString(corpus.Fold(s))
+	case typeDay:
+		return monthRe().MatchString(corpus.Fold(s))
 	case typePerson:
 		// A list of the states taking part answers "who came" loosely,
 		// but it is an answer; so does a list of whom the leaders honour
@@ -502,7 +524,7 @@ func missingKey(t answerType) i18n.Key {
 	switch t {
 	case typeQuantity, typeCount, typeMoney:
 		return i18n.NoFigure
-	case typeDate:
+	case typeDate, typeDay:
 		return i18n.NoDate
 	case typePerson:
 		return i18n.NoName

@@ -23,6 +23,7 @@ var CueLists = map[string]string{
 	"duration":       "ask how long or how many years: a date's year may answer (bot: expectedType)",
 	"money":          "ask for a sum of money: a budget, capital, cost (bot: expectedType)",
 	"city":           "ask which city, or where something is headquartered (bot: expectedType)",
+	"day":            "ask for a day or a month, which a year does not give (bot: expectedType)",
 	"where":          "ask where: a second part of a question typed otherwise (bot: asksMore)",
 	"advice":         "ask for an opinion, forecast or advice of the bot's own (bot: asksForAdvice)",
 	"holder":         "the texts or the member states as the holder of a view (bot: asksForAdvice)",
