@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "36e9936511fbe797036c5c0bce295ba03ba200bdec44de862b6a570e3bfcb041"
+const genDataHash = "b7fc069d7760dcd64b42814d184b0989b931be69b147b033580991f6e342420b"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -2812,7 +2812,6 @@ func generatedWords(p *Processor) {
 		"organized":         {surface: "organized", stem: "organ", lang: "en", num: false, brk: false, cap: false},
 		"other":             {surface: "other", stem: "other", lang: "en", num: false, brk: false, cap: false},
 		"outer":             {surface: "outer", stem: "outer", lang: "en", num: false, brk: false, cap: false},
-		"outfit":            {surface: "outfit", stem: "outfit", lang: "en", num: false, brk: false, cap: false},
 		"overall":           {surface: "overall", stem: "overal", lang: "en", num: false, brk: false, cap: false},
 		"own":               {surface: "own", stem: "own", lang: "en", num: false, brk: false, cap: false},
 		"pahalgam":          {surface: "pahalgam", stem: "pahalgam", lang: "en", num: false, brk: false, cap: false},
@@ -4842,7 +4841,6 @@ func generatedWords(p *Processor) {
 		"en\x00motorcad":         true,
 		"en\x00movi":             true,
 		"en\x00opinion poll":     true,
-		"en\x00outfit":           true,
 		"en\x00press confer":     true,
 		"en\x00price":            true,
 		"en\x00protest":          true,
@@ -4953,7 +4951,6 @@ func generatedZh(p *Processor) {
 		"便宜":   true,
 		"候选人":  true,
 		"值得买":  true,
-		"儿子":   true,
 		"全家福":  true,
 		"八卦":   true,
 		"冠军":   true,
@@ -4982,7 +4979,6 @@ func generatedZh(p *Processor) {
 		"天气预报": true,
 		"夺冠":   true,
 		"奖牌":   true,
-		"女儿":   true,
 		"好吃":   true,
 		"好用":   true,
 		"妻子":   true,
@@ -5028,9 +5024,11 @@ func generatedZh(p *Processor) {
 		"物价":   true,
 		"球员":   true,
 		"球队":   true,
-		"生日":   true,
 		"电影":   true,
 		"电视剧":  true,
+		"的儿子":  true,
+		"的女儿":  true,
+		"的生日":  true,
 		"示威":   true,
 		"礼物":   true,
 		"票价":   true,
