@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0xf839aff9
+const genDataSum = 0xbf9acf42
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0xbb, 0xd, 0xcf, 0x11, 0x40, 0xb9, 0x47, 0x41, 0xf8, 0xda, 0xb, 0x16, 0x9, 0xe3, 0x49, 0x73, 0xf, 0x26, 0xb8, 0x44, 0x62, 0xce, 0x92, 0x52, 0xb5, 0x6c, 0x83, 0x62, 0xc9, 0xc8, 0x22, 0x20}
+var genDataHash = [32]uint8{0x55, 0xe3, 0x5d, 0x37, 0x77, 0x2e, 0xc8, 0x8c, 0x2e, 0x97, 0x33, 0xc, 0xed, 0xf9, 0x87, 0x2b, 0xb9, 0x20, 0xe4, 0xe6, 0x6c, 0x9e, 0xcf, 0x92, 0x4, 0x4, 0x30, 0x1e, 0x71, 0x1a, 0x83, 0xdb}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -1599,7 +1599,6 @@ var genQuestions0 = [...]Question{
 	{"3.15", "关于制定未来技术纲要的建议，成员国啥态度？"},
 	{"3.15", "上合国家会搞一份面向将来的高新技术计划吗"},
 	{"3.15", "成员国支持加强哪些科技创新平台的工作？"},
-	{"3.16", "上合组织投资者联盟第一次会议在哪开的？"},
 	{"3.16", "上合投资者联盟是什么"},
 	{"3.16", "上合国家经济优惠政策库"},
 	{"3.16", "上合国家的投资人有自己的联合组织吗"},
@@ -2015,7 +2014,6 @@ var genQuestions0 = [...]Question{
 	{"4.22", "上合国家愿意在哪些救灾环节加强合作？"},
 	{"4.22", "上合对紧急救灾合作的成果怎么评价？"},
 	{"4.23", "上合组织青年委员会是干什么的？"},
-	{"4.23", "怎么防止年轻人走上违法犯罪的路"},
 	{"4.23", "上合国家青年交流"},
 	{"4.23", "怎么让孩子们健康成长、不学坏，上合怎么说"},
 	{"4.23", "各国的青年团体之间会多走动吗"},
@@ -3084,7 +3082,6 @@ var genQuestions1 = [...]Question{
 	{"3.8", "How will the SCO improve people's living standards?"},
 	{"3.8", "action plan for the SCO economic strategy to 2030"},
 	{"3.8", "SCO multilateral trade and economic program"},
-	{"3.8", "Does the SCO care about ordinary people's well-being?"},
 	{"3.8", "Will SCO cooperation make life better for ordinary families?"},
 	{"3.8", "Which two economic documents will SCO members keep implementing?"},
 	{"3.8", "SCO people-centered cooperation welfare"},
@@ -3134,7 +3131,6 @@ var genQuestions1 = [...]Question{
 	{"3.13", "Could exporters get financing help through a new SCO scheme?"},
 	{"3.13", "What did member states do about the proposal for an export credit and investment mechanism?"},
 	{"3.13", "SCO export financing initiative"},
-	{"3.13", "Is there an idea for an SCO facility to back exports and investment?"},
 	{"3.13", "Has the SCO agreed to create an export credit mechanism or only taken note of it?"},
 	{"3.13", "How could the SCO help firms finance sales abroad?"},
 	{"3.14", "What does the SCO say about the creative economy?"},
@@ -4300,7 +4296,6 @@ var genQuestions2 = [...]Question{
 	{"2.14", "Конвенция ШОС против экстремизма 2017 года Астана"},
 	{"2.14", "Что делает ШОС, чтобы не распространялась неприязнь к чужакам и приезжим?"},
 	{"2.14", "Как страны ШОС борются с враждой между верующими разных религий?"},
-	{"2.14", "Когда и где была принята Конвенция ШОС по противодействию экстремизму?"},
 	{"2.14", "На какой срок рассчитана новая программа ШОС против экстремистских идей?"},
 	{"2.14", "насильственный национализм расовая дискриминация ШОС"},
 	{"2.14", "Зачем члены ШОС приняли программу на 2026–2030 годы?"},
@@ -4670,7 +4665,6 @@ var genQuestions2 = [...]Question{
 	{"3.9", "Вклад каких двух структур в торгово-экономическое сотрудничество отметили государства-члены?"},
 	{"3.9", "Есть ли у регионов стран ШОС своя площадка для встреч?"},
 	{"3.9", "Чем бизнес-сообщество помогает развитию сотрудничества в ШОС?"},
-	{"3.10", "Особые экономические зоны ШОС сотрудничество"},
 	{"3.10", "Что за демонстрационная зона Китай — ШОС в Циндао?"},
 	{"3.10", "Будут ли страны ШОС вместе развивать свободные экономические зоны?"},
 	{"3.10", "В каком китайском портовом городе находится демонстрационная зона Китай — ШОС?"},
