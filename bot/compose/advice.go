@@ -1,12 +1,6 @@
 package compose
 
-import (
-	"strings"
-	"unicode"
-
-	"github.com/declbot/declbot/bot/i18n"
-	"github.com/declbot/declbot/corpus"
-)
+import "github.com/declbot/declbot/bot/i18n"
 
 // A question may ask for what no text of this kind holds: the answerer's
 // own view, a forecast or advice ("Do you think the WTO will survive?",
@@ -26,32 +20,14 @@ var (
 // asksForAdvice reports whether a question asks for an opinion, a
 // forecast or advice of the answerer's own.
 func asksForAdvice(question string) bool {
-	q := " " + strings.ToLower(question) + " \x00 " + corpus.Fold(question) + " "
-	q = strings.Map(func(r rune) rune {
-		if unicode.IsPunct(r) && r != '-' && r != '\'' || unicode.IsSpace(r) {
-			return ' '
-		}
-		return r
-	}, q)
+	q := cueText(question)
 	return containsAny(q, adviceCues) && !containsAny(q, holderCues)
 }
 
 // noAdvice is the answer to a question asking for advice or a forecast.
 func (cp *Composer) noAdvice(a Answer, in Input) Answer {
 	a.Grounded = false
-	text := i18n.Text(a.Lang, i18n.NoAdvice)
-	var topics []string
-	for _, p := range Related(in.Results) {
-		a.Related = append(a.Related, p)
-		topics = append(topics, p.ID+" "+quoteTopic(a.Lang, topicIn(p, a.Lang)))
-	}
-	if len(topics) > 0 {
-		sep := "\n"
-		if a.Lang.IsChinese() {
-			sep = ""
-		}
-		text += sep + i18n.Text(a.Lang, i18n.Related, strings.Join(topics, i18n.Text(a.Lang, i18n.TopicSeparator)))
-	}
-	a.Text = text
+	a.Related = append(a.Related, Related(in.Results)...)
+	a.Text = i18n.Text(a.Lang, i18n.NoAdvice) + relatedLine(a.Lang, a.Related)
 	return a
 }

@@ -110,6 +110,23 @@ var (
 	dayCues = i18n.AllCues("day")
 )
 
+// cueText is a question as cue lists are matched against: lower-cased
+// (ё as е), then folded (simplified Chinese), the two apart, with spaces
+// for punctuation and around the whole. corpus.Fold drops the spaces
+// between Cyrillic words, so English and Russian cues are matched in the
+// lower-cased half and Chinese ones in the folded half; punctuation next
+// to a word ("когда?", "who,") must not hide it from cues that need a
+// space.
+func cueText(question string) string {
+	q := " " + strings.ReplaceAll(strings.ToLower(question), "ё", "е") + " \x00 " + corpus.Fold(question) + " "
+	return strings.Map(func(r rune) rune {
+		if unicode.IsPunct(r) && r != '-' && r != '\'' || unicode.IsSpace(r) {
+			return ' '
+		}
+		return r
+	}, q)
+}
+
 // expectedType returns the kind of fact a question asks for, typeNone
 // when it asks for none in particular or for a list or overview.
 func expectedType(question string) answerType {
@@ -120,13 +137,7 @@ func expectedType(question string) answerType {
 	// Russian cues are matched in the lower-cased question and Chinese
 	// ones in the folded one. Punctuation next to a word ("когда?",
 	// "who,") must not hide it from the cues that need a space.
-	q := " " + strings.ReplaceAll(strings.ToLower(question), "ё", "е") + " \x00 " + corpus.Fold(question) + " "
-	q = strings.Map(func(r rune) rune {
-		if unicode.IsPunct(r) && r != '-' && r != '\'' || unicode.IsSpace(r) {
-			return ' '
-		}
-		return r
-	}, q)
+	q := cueText(question)
 	for _, nt := range notCues {
 		q = strings.ReplaceAll(q, nt, " ")
 	}
@@ -555,16 +566,7 @@ func (cp *Composer) mentionsButNot(a Answer, in Input, t answerType, chosen []se
 	if topic == "" {
 		// The quoted sentences share no words with the question: there is
 		// no topic to say the text mentions.
-		text := i18n.Text(a.Lang, cp.notAddressedKey())
-		var topics []string
-		for _, p := range a.Related {
-			topics = append(topics, p.ID+" "+quoteTopic(a.Lang, topicIn(p, a.Lang)))
-		}
-		sep := "\n"
-		if a.Lang.IsChinese() {
-			sep = ""
-		}
-		a.Text = text + sep + i18n.Text(a.Lang, i18n.Related, strings.Join(topics, i18n.Text(a.Lang, i18n.TopicSeparator)))
+		a.Text = i18n.Text(a.Lang, cp.notAddressedKey()) + relatedLine(a.Lang, a.Related)
 		return a
 	}
 	a.Text = i18n.Text(a.Lang, i18n.MentionsButNot, quoteTopic(a.Lang, topic),

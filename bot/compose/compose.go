@@ -763,20 +763,26 @@ func (cp *Composer) notAddressed(a Answer, res retrieval.Results) Answer {
 		}
 		text = i18n.Text(a.Lang, key, strings.Join(names, i18n.Text(a.Lang, i18n.TopicSeparator)))
 	}
-	var topics []string
-	for _, p := range Related(res) {
-		a.Related = append(a.Related, p)
-		topics = append(topics, p.ID+" "+quoteTopic(a.Lang, topicIn(p, a.Lang)))
-	}
-	if len(topics) > 0 {
-		sep := "\n"
-		if a.Lang.IsChinese() {
-			sep = ""
-		}
-		text += sep + i18n.Text(a.Lang, i18n.Related, strings.Join(topics, i18n.Text(a.Lang, i18n.TopicSeparator)))
-	}
-	a.Text = text
+	a.Related = append(a.Related, Related(res)...)
+	a.Text = text + relatedLine(a.Lang, a.Related)
 	return a
+}
+
+// relatedLine names passages as the closest topics, in l, to follow a
+// refusal: on a line of its own, or run on in Chinese; "" for none.
+func relatedLine(l corpus.Lang, ps []corpus.Passage) string {
+	if len(ps) == 0 {
+		return ""
+	}
+	var topics []string
+	for _, p := range ps {
+		topics = append(topics, p.ID+" "+quoteTopic(l, topicIn(p, l)))
+	}
+	sep := "\n"
+	if l.IsChinese() {
+		sep = ""
+	}
+	return sep + i18n.Text(l, i18n.Related, strings.Join(topics, i18n.Text(l, i18n.TopicSeparator)))
 }
 
 // Related returns the passages worth naming as the closest topics to a
