@@ -26,13 +26,7 @@ func TestBuiltinTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *update {
-		src, err := format.Source(builtinSource(parsed))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile("builtin_gen.go", src, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeGo(t, "builtin_gen.go", builtinSource(parsed))
 		return
 	}
 	if genDataSum != builtinDataSum() {
@@ -72,6 +66,19 @@ func TestBuiltinTable(t *testing.T) {
 	// what it changes.
 	if len(genPassages) > 0 && &fast.passages[0] == &genPassages[:][0] {
 		t.Error("Load hands out the generated passages themselves")
+	}
+}
+
+// writeGo formats generated Go source and writes it to name: the -update
+// path of the tests that hold a generated table to its data.
+func writeGo(t *testing.T, name string, src []byte) {
+	t.Helper()
+	formatted, err := format.Source(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, formatted, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

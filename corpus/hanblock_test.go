@@ -3,8 +3,6 @@ package corpus
 import (
 	"bytes"
 	"fmt"
-	"go/format"
-	"os"
 	"testing"
 )
 
@@ -16,13 +14,7 @@ import (
 func TestHanTable(t *testing.T) {
 	want := buildHanBlock()
 	if *update {
-		src, err := format.Source(hanBlockSource(want))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile("hanblock_gen.go", src, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeGo(t, "hanblock_gen.go", hanBlockSource(want))
 		return
 	}
 	if genHanSum != hanDataSum() {
