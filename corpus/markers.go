@@ -68,7 +68,9 @@ func FindMarkers(text string) []Marker {
 // brackets that read as a new marker ("[2.3[9.99]6]"). Such a marker is
 // not the writer's: it is not passed to replace but becomes plain text,
 // its brackets dropped ("2.36"). So every marker left in the result is one
-// that replace returned. It takes time linear in the length of text.
+// that replace returned. Bytes that are not UTF-8 come out as U+FFFD, so
+// a removal cannot join them into a rune either. It takes time linear in
+// the length of text.
 func RewriteMarkers(text string, replace func(Marker) string) string {
 	s := scanner{text: text, replace: replace, rewrite: true}
 	s.run()
@@ -137,6 +139,13 @@ func (s *scanner) run() {
 				k += s.close(from, ends[k:])
 			}
 			i = ends[len(ends)-1]
+		case r == utf8.RuneError && size == 1:
+			// A byte that is not UTF-8 is written as U+FFFD, never as
+			// itself: removing empty brackets between two such bytes
+			// ("\xef〔〕\xbc\xbd") would otherwise join them into a rune,
+			// here a closing bracket, and so into a marker no one wrote.
+			s.out = utf8.AppendRune(s.out, utf8.RuneError)
+			i += size
 		default:
 			s.out = append(s.out, s.text[i:i+size]...)
 			i += size

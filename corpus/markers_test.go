@@ -268,6 +268,24 @@ func FuzzMarkers(f *testing.F) {
 	})
 }
 
+// Removing empty brackets between two halves of a broken rune does not
+// join them into a closing bracket, and so into a marker no one wrote
+// (found by FuzzMarkers).
+func TestRewriteMarkersBrokenUTF8(t *testing.T) {
+	in := "\xef\xbc(２．６\xef〔〕\xbc\xbd"
+	var written []string
+	out := RewriteMarkers(in, func(m Marker) string {
+		written = append(written, in[m.Start:m.End])
+		return in[m.Start:m.End]
+	})
+	if len(written) != 0 || len(FindMarkers(out)) != 0 {
+		t.Errorf("RewriteMarkers(%q) = %q: markers rewritten %q, found after %v", in, out, written, FindMarkers(out))
+	}
+	if !utf8.ValidString(out) {
+		t.Errorf("RewriteMarkers(%q) = %q: not UTF-8", in, out)
+	}
+}
+
 // Look-alike and invisible characters inside brackets do not hide a
 // reference: "[2.3\u200b7]" reads as [2.37] to a user and to the check.
 func TestMarkersSeeThroughLookAlikes(t *testing.T) {
