@@ -122,6 +122,17 @@ func WithBatchSize(n int) Option {
 // hit@5; 1 lost hit@1 to BM25 alone.
 const characterVectorWeight = 0.3
 
+// translatedVectorScale scales the vector ranking's weight for an English
+// or Russian question when the embedder embeds the processed query (the
+// glossary's Chinese terms, as HashEmbedder does): that ranking then
+// repeats the lexical ranking of the same terms and, at full weight, gave
+// the glossary's reading two votes against the translation's and the
+// question lists' one. Set with translatedQuestionsWeight (alt.go): 0.3
+// and 0.5 were within 0.003 hit@1 of each other, 1 lost 0.02 to 0.03. An
+// embeddings model reads the question itself, across languages, and keeps
+// its full weight.
+const translatedVectorScale = 0.5
+
 // WithQueryCacheSize sets how many query embeddings the in-memory LRU keeps
 // (default DefaultQueryCacheSize; 0 disables it).
 func WithQueryCacheSize(n int) Option { return func(o *options) { o.lruSize = max(n, 0) } }
@@ -449,13 +460,17 @@ func (x *Index) search(ctx context.Context, q string, k int, in []bool) (Results
 		lex, vec, alts = within(in, keep, lex, vec, alts)
 	}
 	lexW, vecW := 1.0, x.vecWeight
+	_, processed := x.embedder.(ProcessedQueryEmbedder)
+	if processed && !pq.Lang.IsChinese() {
+		vecW *= translatedVectorScale
+	}
 	w := mappedWeight(pq)
 	if pq.Lang.IsChinese() {
 		w = x.textWeight(pq, s)
 	}
 	if w < 1 {
 		lexW *= w
-		if _, ok := x.embedder.(ProcessedQueryEmbedder); ok {
+		if processed {
 			vecW *= w
 		}
 	}
