@@ -67,9 +67,9 @@ const (
 	// each ranking's best (retrieval.fuse), so a paragraph under 0.6 of
 	// the best is one that most rankings clearly placed below it. Set on
 	// the eleven suites with the lead rule of chooseSentences (means of
-	// the suites' figures): 0.6 keeps Chinese key facts (0.879 -> 0.878)
-	// and raises citation precision 0.713 -> 0.779; 0.5 gives 0.885 and
-	// 0.730, 0.7 0.861 and 0.818, 0.8 0.834 and 0.854 (docs/BENCHMARKS.md).
+	// the suites' figures): 0.6 keeps Chinese key facts (0.879 -> 0.877)
+	// and raises citation precision 0.713 -> 0.787; 0.5 gives 0.884 and
+	// 0.740, 0.7 0.859 and 0.822, 0.8 0.834 and 0.855 (docs/BENCHMARKS.md).
 	focusRatio = 0.5
 	scoreRatio = 0.6
 	// repeatWeight is what a query term already quoted counts for in the
@@ -607,8 +607,9 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 	// (translations) and how clearly each ranking preferred the paragraph,
 	// where sentence terms see only the words the question shares with
 	// the Chinese text. Leading with the best-matching sentence of any
-	// paragraph instead had the first sentence cite a gold paragraph for
-	// 0.849 of the eleven suites' questions; this lead, 0.889.
+	// paragraph instead had the first sentence cite a gold paragraph in
+	// 0.849 of the eleven suites' answers (mean of the suites); this lead,
+	// 0.891.
 	lead, leadGain := -1, 0.0
 	for i, s := range cands {
 		if s.rank != 0 {
