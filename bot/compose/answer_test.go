@@ -528,3 +528,34 @@ func TestExtractiveTypedAnswered(t *testing.T) {
 		}
 	}
 }
+
+// The lead is a sentence of the retriever's best paragraph, even when
+// another paragraph shares more words with the question: retrieval weighed
+// more than shared words (question lists, translations). When the best
+// paragraph shares none, its opening is the whole answer: what other
+// paragraphs share with the question is then a stray word.
+func TestExtractiveLeadsWithRetrievalsBest(t *testing.T) {
+	c := loadCorpus(t)
+	tests := []struct {
+		q    string
+		ids  []string
+		want string // cited IDs, in order
+	}{
+		// 2.24 shares most of the question's words, 2.25 little more than
+		// 阿富汗; 2.25 is retrieval's best and leads.
+		{"宣言希望阿富汗成为远离恐怖主义、战争和毒品的国家吗？", []string{"2.25", "2.24"}, "2.25 2.24"},
+		// 2.8 (the Jaffar Express attack) shares no word with the
+		// question; 5.8, the signatures, shares 巴基斯坦 and is left out.
+		{"巴基斯坦那列火车被劫持，宣言提了吗？", []string{"2.8", "5.8"}, "2.8"},
+	}
+	for _, tt := range tests {
+		a, err := ask(t, newFakeRetriever(c, tt.ids...), tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAnswerInvariants(t, c, a)
+		if got := strings.Join(passageIDs(a.Citations), " "); got != tt.want {
+			t.Errorf("%s: cites %s, want %s\n%s", tt.q, got, tt.want, a.Text)
+		}
+	}
+}
