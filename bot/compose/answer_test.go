@@ -474,6 +474,9 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		{"Where will the SCO Development Bank be headquartered?", corpus.LangEn, "3.21", i18n.Text(corpus.LangEn, i18n.NoCity), "开发银行"},
 		{"元首理事会下一次会议具体是几月几号？", corpus.LangHans, "5.7", i18n.Text(corpus.LangHans, i18n.NoDate), "元首理事会下一次会议"},
 		{"元首理事会下一次会议在吉尔吉斯斯坦哪座城市开？", corpus.LangHans, "5.7", i18n.Text(corpus.LangHans, i18n.NoCity), "元首理事会下一次会议"},
+		// The only number of 2.13 about the exercise is in its name,
+		// 反恐协作－2024, which the question gives.
+		{"Сколько военнослужащих участвовало в антитеррористических учениях 2024 года?", corpus.LangRu, "2.13", i18n.Text(corpus.LangRu, i18n.NoFigure), "反恐演习"},
 	}
 	for _, tt := range tests {
 		a, err := ask(t, e, tt.q)

@@ -457,6 +457,16 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 	if t == typeNone || len(chosen) == 0 {
 		return chosen, true
 	}
+	// A number the question gives is not an answer to how many or how
+	// much: "how many troops took part in the 2024 exercise" is not
+	// answered by 反恐协作－2024, the exercise's name.
+	answers := func(text string) bool { return answersType(t, text) }
+	switch t {
+	case typeQuantity, typeCount, typeMoney:
+		if given := digitRuns(in.Question); len(given) > 0 {
+			answers = func(text string) bool { return answersType(t, withoutNumbers(text, given)) }
+		}
+	}
 	weights := cp.queryWeights(in)
 	plain := func(s sentence) float64 {
 		g := 0.0
@@ -476,14 +486,14 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 			best = max(best, plain(s))
 		}
 		for _, s := range chosen {
-			if plain(s) >= cityMatchRatio*best && answersType(t, s.text) {
+			if plain(s) >= cityMatchRatio*best && answers(s.text) {
 				return chosen, true
 			}
 		}
 		return chosen, false
 	}
 	for _, s := range chosen {
-		if answersType(t, s.text) {
+		if answers(s.text) {
 			return chosen, true
 		}
 	}
@@ -502,7 +512,7 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		}
 		for _, s := range cp.passageSentences(it.Passage, rank, sc) {
 			pos := s.pos
-			if !answersType(t, s.text) {
+			if !answers(s.text) {
 				continue
 			}
 			g := plain(s)
@@ -528,6 +538,51 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		return a.pos - b.pos
 	})
 	return out, true
+}
+
+// digitRuns returns the runs of ASCII digits in s ("2024", "14").
+func digitRuns(s string) map[string]bool {
+	var runs map[string]bool
+	for i := 0; i < len(s); {
+		if s[i] < '0' || s[i] > '9' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if runs == nil {
+			runs = map[string]bool{}
+		}
+		runs[s[i:j]] = true
+		i = j
+	}
+	return runs
+}
+
+// withoutNumbers returns text with each run of ASCII digits that is in
+// given replaced by a space.
+func withoutNumbers(text string, given map[string]bool) string {
+	var b strings.Builder
+	for i := 0; i < len(text); {
+		if text[i] < '0' || text[i] > '9' {
+			b.WriteByte(text[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+			j++
+		}
+		if given[text[i:j]] {
+			b.WriteByte(' ')
+		} else {
+			b.WriteString(text[i:j])
+		}
+		i = j
+	}
+	return b.String()
 }
 
 // missingKey is the message saying what a passage does not give.
