@@ -477,6 +477,9 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		// The only number of 2.13 about the exercise is in its name,
 		// 反恐协作－2024, which the question gives.
 		{"Сколько военнослужащих участвовало в антитеррористических учениях 2024 года?", corpus.LangRu, "2.13", i18n.Text(corpus.LangRu, i18n.NoFigure), "反恐演习"},
+		// With the year set aside, 2.20's date (2025年6月13日) is still a
+		// date, not a count.
+		{"How many people were killed in the strikes on Iran in June 2025?", corpus.LangEn, "2.20", i18n.Text(corpus.LangEn, i18n.NoFigure), "军事侵略"},
 	}
 	for _, tt := range tests {
 		a, err := ask(t, e, tt.q)

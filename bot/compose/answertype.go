@@ -319,16 +319,21 @@ func lazyRegexp(expr string) func() *regexp.Regexp {
 
 // answersType reports whether a sentence of the corpus holds a fact of
 // type t.
-func answersType(t answerType, s string) bool {
+func answersType(t answerType, s string) bool { return answersTypeGiven(t, s, nil) }
+
+// answersTypeGiven is answersType for a question that gives the numbers
+// given: those are set aside (after dates, for a count) before a figure is
+// looked for.
+func answersTypeGiven(t answerType, s string, given map[string]bool) bool {
 	switch t {
 	case typeNone:
 		return true
 	case typeQuantity:
-		return quantityRe().MatchString(corpus.Fold(s)) || countable(s)
+		return quantityRe().MatchString(withoutNumbers(corpus.Fold(s), given)) || countable(s)
 	case typeCount:
-		return quantityRe().MatchString(datesRe().ReplaceAllString(corpus.Fold(s), " ")) || countable(s)
+		return quantityRe().MatchString(withoutNumbers(datesRe().ReplaceAllString(corpus.Fold(s), " "), given)) || countable(s)
 	case typeMoney:
-		return moneyRe().MatchString(corpus.Fold(s))
+		return moneyRe().MatchString(withoutNumbers(corpus.Fold(s), given))
 	case typeDate:
 		return dateRe().MatchString(corpus.Fold(s))
 	case typeDay:
@@ -460,13 +465,8 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 	// A number the question gives is not an answer to how many or how
 	// much: "how many troops took part in the 2024 exercise" is not
 	// answered by 反恐协作－2024, the exercise's name.
-	answers := func(text string) bool { return answersType(t, text) }
-	switch t {
-	case typeQuantity, typeCount, typeMoney:
-		if given := digitRuns(in.Question); len(given) > 0 {
-			answers = func(text string) bool { return answersType(t, withoutNumbers(text, given)) }
-		}
-	}
+	given := digitRuns(in.Question)
+	answers := func(text string) bool { return answersTypeGiven(t, text, given) }
 	weights := cp.queryWeights(in)
 	plain := func(s sentence) float64 {
 		g := 0.0
@@ -564,6 +564,9 @@ func digitRuns(s string) map[string]bool {
 // withoutNumbers returns text with each run of ASCII digits that is in
 // given replaced by a space.
 func withoutNumbers(text string, given map[string]bool) string {
+	if len(given) == 0 {
+		return text
+	}
 	var b strings.Builder
 	for i := 0; i < len(text); {
 		if text[i] < '0' || text[i] > '9' {
