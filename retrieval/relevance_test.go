@@ -83,6 +83,10 @@ func TestRelevanceSeparatesScope(t *testing.T) {
 		{"巴基斯坦的火车出了什么事？", true},
 		{"Is Belarus a full member now?", true},
 		{"Что сказали про Иран и Израиль?", true},
+		// In scope: everyday words the dictionary of Chinese names
+		// calls names (太平, 小国), next to what the text addresses.
+		{"阿富汗怎样才能太平？", true},
+		{"小国在联合国改革里有发言权吗？", true},
 	}
 	for _, tt := range tests {
 		res, err := x.Search(context.Background(), tt.q, 5)
