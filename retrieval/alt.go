@@ -338,9 +338,13 @@ func altLang(l corpus.Lang) corpus.Lang {
 }
 
 // altKnows reports whether a field of language l uses term h (a stem hash,
-// or for Chinese a bigram hash).
-func (x *Index) altKnows(l corpus.Lang, h uint64) bool {
+// or for Chinese a bigram hash); with translationOnly, whether the working
+// translation does.
+func (x *Index) altKnows(l corpus.Lang, h uint64, translationOnly bool) bool {
 	for _, f := range x.altFor(l) {
+		if translationOnly && f.name != FieldTranslation {
+			continue
+		}
 		if id, ok := f.lex.terms.get(h); ok && f.vocab[id] {
 			return true
 		}

@@ -373,7 +373,7 @@ func (x *Index) coverageWith(pq query.Query, sc *scratch) float64 {
 	}
 	for i, u := range pq.Unmatched {
 		switch {
-		case slices.Contains(pq.Names, u):
+		case slices.Contains(pq.Names, u) && !x.knowsWord(pq, i):
 			strong += m.nameWeight * word
 		case x.knowsWord(pq, i):
 			// A word of the working translation or the question lists:
@@ -443,7 +443,7 @@ func (x *Index) unitIDF(h uint64) float64 {
 func (x *Index) unitKnown(units []unitRune, i int, lists bool) bool {
 	has := func(h uint64) bool {
 		if lists {
-			return x.altKnows(corpus.LangHans, h)
+			return x.altKnows(corpus.LangHans, h, false)
 		}
 		return x.lex.has(h)
 	}
@@ -513,7 +513,10 @@ func appendUnitRunes(dst []unitRune, s string) []unitRune {
 
 // knowsWord reports whether the working translation or the question list
 // of the query's language uses its i-th unmatched word (all of its stems,
-// query.ContentStems), which is not one of its Names.
+// query.ContentStems). For one of its Names only the translation counts:
+// the texts' own vocabulary ("Иссык-Кульский", "Expo"), not the question
+// lists, which name other organisations to compare ("a bank like the
+// BRICS bank").
 func (x *Index) knowsWord(pq query.Query, i int) bool {
 	l := pq.Lang
 	if l.IsChinese() {
@@ -523,8 +526,9 @@ func (x *Index) knowsWord(pq query.Query, i int) bool {
 	if len(stems) == 0 {
 		return false
 	}
+	name := slices.Contains(pq.Names, pq.Unmatched[i])
 	for _, s := range stems {
-		if !x.altKnows(l, stemHash(s)) {
+		if !x.altKnows(l, stemHash(s), name) {
 			return false
 		}
 	}

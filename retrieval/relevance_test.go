@@ -87,6 +87,11 @@ func TestRelevanceSeparatesScope(t *testing.T) {
 		// calls names (太平, 小国), next to what the text addresses.
 		{"阿富汗怎样才能太平？", true},
 		{"小国在联合国改革里有发言权吗？", true},
+		// A capitalised word the working translation uses is no unknown
+		// name; one only the question lists use (to compare) is.
+		{"Где проходил Иссык-Кульский марафон?", true},
+		{"Что сказано о Второй мировой?", true},
+		{"Is BRICS mentioned anywhere?", false},
 	}
 	for _, tt := range tests {
 		res, err := x.Search(context.Background(), tt.q, 5)

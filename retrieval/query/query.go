@@ -269,9 +269,10 @@ type Query struct {
 	// "天津明天天气怎么样" has one although 天津 is in the text.
 	OffTopic []string
 	// ContentStems is ContentStems(Original) and UnmatchedStems holds
-	// ContentStems of each of Unmatched, in the same order (nil for those
-	// that are Names): what the working translations and question lists
-	// are searched and checked by. Both are set only when Lang is not
+	// ContentStems of each of Unmatched, in the same order, Names too (a
+	// capitalised word the working translation uses is not unknown): what
+	// the working translations and question lists are searched and checked
+	// by. Both are set only when Lang is not
 	// Chinese.
 	ContentStems   []string
 	UnmatchedStems [][]string
@@ -358,9 +359,7 @@ func (p *Processor) Process(q string) Query {
 		if len(out.Unmatched) > 0 {
 			out.UnmatchedStems = make([][]string, len(out.Unmatched))
 			for i, u := range out.Unmatched {
-				if !slices.Contains(out.Names, u) {
-					out.UnmatchedStems[i] = contentStems(corpus.CleanText(u), &memo)
-				}
+				out.UnmatchedStems[i] = contentStems(corpus.CleanText(u), &memo)
 			}
 		}
 	}
