@@ -59,6 +59,14 @@ func TestExpectedType(t *testing.T) {
 		{"Who is the current secretary-general?", typePerson},
 		{"What is the name of the bank's president?", typePerson},
 		{"Кто министр иностранных дел Индии?", typePerson},
+		// A leader asked for, in the singular or as one of them; "the
+		// leaders" as the subject ask for whom they name, not a person.
+		{"Who was the first leader to arrive?", typePerson},
+		{"Who among the leaders spoke first?", typePerson},
+		{"Кто из лидеров выступил первым?", typePerson},
+		{"Who do the leaders want to punish?", typeNone},
+		{"What's the name of the fund the leaders support?", typeNone},
+		{"Кого благодарят лидеры?", typeNone},
 		{"Как зовут директора центра?", typePerson},
 		// Perpetrators.
 		{"胡兹达尔爆炸案是谁干的？", typePerpetrator},
