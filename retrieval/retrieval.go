@@ -726,35 +726,37 @@ type cand struct {
 	inAlt bool
 }
 
-// share turns a ranking's scores into shares of its best, 0 to 1.
-type share struct{ lo, span float64 }
+// share turns a ranking's scores into shares of its best, 0 to 1:
+// (score - lo) * scale, or 1 when scale is 0.
+type share struct{ lo, scale float64 }
 
-// shareOf returns the shares of ranking d. A BM25 score of 0 means nothing
-// shared with the query, so BM25 rankings are shares of their best; a
-// cosine similarity has no such zero (an embeddings model puts unrelated
-// texts at 0.2-0.5), so a vector ranking (fromWorst) is spread between
-// its worst candidate and its best.
+// shareOf returns the shares of ranking d, best first. A BM25 score of 0
+// means nothing shared with the query, so BM25 rankings are shares of
+// their best; a cosine similarity has no such zero (an embeddings model
+// puts unrelated texts at 0.2-0.5), so a vector ranking (fromWorst) is
+// spread between its worst candidate and its best.
 func shareOf(d []docScore, fromWorst bool) share {
 	if len(d) == 0 {
-		return share{span: 1}
+		return share{}
 	}
-	hi, lo := d[0].score, d[0].score
-	for _, x := range d[1:] {
-		hi, lo = max(hi, x.score), min(lo, x.score)
+	hi, lo := d[0].score, 0.0
+	if fromWorst {
+		lo = d[len(d)-1].score
 	}
-	if !fromWorst {
-		lo = 0
+	if hi <= lo {
+		// All equal (or all 0): they cannot be told apart, and each
+		// gets the full share.
+		return share{}
 	}
-	return share{lo: lo, span: hi - lo}
+	return share{lo: lo, scale: 1 / (hi - lo)}
 }
 
-// of returns score's share: 1 for every candidate of a ranking whose
-// scores are all equal (or all 0: they cannot be told apart).
+// of returns score's share (1 for a ranking of equal scores).
 func (s share) of(score float64) float64 {
-	if s.span <= 0 {
+	if s.scale == 0 {
 		return 1
 	}
-	return (score - s.lo) / s.span
+	return (score - s.lo) * s.scale
 }
 
 // defaultBigramWeight weights a query's bigrams against its unigrams in
