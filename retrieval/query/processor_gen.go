@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "81244380be22d4da09f871a1b5a36021fd8100510e7efe2ac38262e2674eb99e"
+const genDataHash = "f5627b1225d8c9671a80c40671cb5b01560f34ea13037a2ae15aeb434fcb9f6e"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 2395
-	p.langEntries = map[string]int{"en": 1138, "ru": 854, "zh": 403}
+	p.entries = 2402
+	p.langEntries = map[string]int{"en": 1140, "ru": 859, "zh": 403}
 	return p
 }
 
@@ -325,6 +325,7 @@ func generatedWords(p *Processor) {
 		"en\x00earthquak":                            {terms: []string{"紧急救灾", "灾害"}, stop: false},
 		"en\x00east kazakhstan":                      {terms: []string{"东哈萨克斯坦州"}, stop: false},
 		"en\x00east west":                            {terms: []string{"东-西", "走廊"}, stop: false},
+		"en\x00ecolog":                               {terms: []string{"环境保护", "生态"}, stop: false},
 		"en\x00ecommerc":                             {terms: []string{"电子商务"}, stop: false},
 		"en\x00econom":                               {terms: []string{"经济"}, stop: false},
 		"en\x00econom develop strategi":              {terms: []string{"经济发展战略"}, stop: false},
@@ -1726,6 +1727,7 @@ func generatedWords(p *Processor) {
 		"ru\x00принят декларац":                  {terms: []string{"发表宣言", "天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"ru\x00принят тяньцзиньск декларац":      {terms: []string{"发表宣言", "天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"ru\x00приоритет":                        {terms: []string{"优先"}, stop: false},
+		"ru\x00природоохра":                      {terms: []string{"环境保护"}, stop: false},
 		"ru\x00присоединен":                      {terms: []string{"加入世贸组织"}, stop: false},
 		"ru\x00про":                              {terms: nil, stop: true},
 		"ru\x00проведен":                         {terms: []string{"举行", "举办"}, stop: false},
@@ -1759,6 +1761,8 @@ func generatedWords(p *Processor) {
 		"ru\x00психотропн веществ":                {terms: []string{"精神药物"}, stop: false},
 		"ru\x00пункт":                             {terms: nil, stop: true},
 		"ru\x00путешеств":                         {terms: []string{"旅游"}, stop: false},
+		"ru\x00путешественник":                    {terms: []string{"旅游"}, stop: false},
+		"ru\x00путешествова":                      {terms: []string{"旅游"}, stop: false},
 		"ru\x00путин":                             {terms: []string{"普京"}, stop: false},
 		"ru\x00пыльн бур":                         {terms: []string{"沙尘暴"}, stop: false},
 		"ru\x00равенств":                          {terms: []string{"平等"}, stop: false},
@@ -2031,6 +2035,8 @@ func generatedWords(p *Processor) {
 		"ru\x00шос":          {terms: nil, stop: true},
 		"ru\x00шос плюс":     {terms: []string{"上合组织+", "安全对话"}, stop: false},
 		"ru\x00шпионаж":      {terms: []string{"情报交流"}, stop: false},
+		"ru\x00эколог":       {terms: []string{"环境保护", "生态"}, stop: false},
+		"ru\x00экологическ":  {terms: []string{"环境保护", "生态"}, stop: false},
 		"ru\x00экономик":     {terms: []string{"经济"}, stop: false},
 		"ru\x00экономическ":  {terms: []string{"经济"}, stop: false},
 		"ru\x00экономическ аналитическ центр": {terms: []string{"经济智库联盟"}, stop: false},
@@ -2402,6 +2408,8 @@ func generatedWords(p *Processor) {
 		"earthquake":        {surface: "earthquake", stem: "earthquak", lang: "en", num: false, brk: false, cap: false},
 		"earthquakes":       {surface: "earthquakes", stem: "earthquak", lang: "en", num: false, brk: false, cap: false},
 		"east":              {surface: "east", stem: "east", lang: "en", num: false, brk: false, cap: false},
+		"ecological":        {surface: "ecological", stem: "ecolog", lang: "en", num: false, brk: false, cap: false},
+		"ecology":           {surface: "ecology", stem: "ecolog", lang: "en", num: false, brk: false, cap: false},
 		"ecommerce":         {surface: "ecommerce", stem: "ecommerc", lang: "en", num: false, brk: false, cap: false},
 		"economic":          {surface: "economic", stem: "econom", lang: "en", num: false, brk: false, cap: false},
 		"economy":           {surface: "economy", stem: "economi", lang: "en", num: false, brk: false, cap: false},
@@ -4000,6 +4008,7 @@ func generatedWords(p *Processor) {
 		"принято":               {surface: "принято", stem: "принят", lang: "ru", num: false, brk: false, cap: false},
 		"приоритет":             {surface: "приоритет", stem: "приоритет", lang: "ru", num: false, brk: false, cap: false},
 		"приоритеты":            {surface: "приоритеты", stem: "приоритет", lang: "ru", num: false, brk: false, cap: false},
+		"природоохранный":       {surface: "природоохранный", stem: "природоохра", lang: "ru", num: false, brk: false, cap: false},
 		"присоединение":         {surface: "присоединение", stem: "присоединен", lang: "ru", num: false, brk: false, cap: false},
 		"про":                   {surface: "про", stem: "про", lang: "ru", num: false, brk: false, cap: false},
 		"проблема":              {surface: "проблема", stem: "проблем", lang: "ru", num: false, brk: false, cap: false},
@@ -4042,7 +4051,9 @@ func generatedWords(p *Processor) {
 		"психоактивные":         {surface: "психоактивные", stem: "психоактивн", lang: "ru", num: false, brk: false, cap: false},
 		"психотропные":          {surface: "психотропные", stem: "психотропн", lang: "ru", num: false, brk: false, cap: false},
 		"пункт":                 {surface: "пункт", stem: "пункт", lang: "ru", num: false, brk: false, cap: false},
+		"путешественники":       {surface: "путешественники", stem: "путешественник", lang: "ru", num: false, brk: false, cap: false},
 		"путешествия":           {surface: "путешествия", stem: "путешеств", lang: "ru", num: false, brk: false, cap: false},
+		"путешествовать":        {surface: "путешествовать", stem: "путешествова", lang: "ru", num: false, brk: false, cap: false},
 		"путин":                 {surface: "путин", stem: "путин", lang: "ru", num: false, brk: false, cap: false},
 		"путь":                  {surface: "путь", stem: "пут", lang: "ru", num: false, brk: false, cap: false},
 		"пыльные":               {surface: "пыльные", stem: "пыльн", lang: "ru", num: false, brk: false, cap: false},
@@ -4370,6 +4381,8 @@ func generatedWords(p *Processor) {
 		"шос":                   {surface: "шос", stem: "шос", lang: "ru", num: false, brk: false, cap: false},
 		"шпионаж":               {surface: "шпионаж", stem: "шпионаж", lang: "ru", num: false, brk: false, cap: false},
 		"штаты":                 {surface: "штаты", stem: "штат", lang: "ru", num: false, brk: false, cap: false},
+		"экологический":         {surface: "экологический", stem: "экологическ", lang: "ru", num: false, brk: false, cap: false},
+		"экология":              {surface: "экология", stem: "эколог", lang: "ru", num: false, brk: false, cap: false},
 		"экономика":             {surface: "экономика", stem: "экономик", lang: "ru", num: false, brk: false, cap: false},
 		"экономики":             {surface: "экономики", stem: "экономик", lang: "ru", num: false, brk: false, cap: false},
 		"экономические":         {surface: "экономические", stem: "экономическ", lang: "ru", num: false, brk: false, cap: false},
@@ -4673,6 +4686,7 @@ func generatedWords(p *Processor) {
 		"председательствующ":   "председательств",
 		"приветствоват":        "приветствова",
 		"принудительны":        "принудительн",
+		"природоохранны":       "природоохра",
 		"пробл":                "проблем",
 		"продовольственна":     "продовольствен",
 		"продовольственно":     "продовольствен",
@@ -4690,6 +4704,7 @@ func generatedWords(p *Processor) {
 		"пру":                  "про",
 		"психоактивны":         "психоактивн",
 		"психотропны":          "психотропн",
+		"путешествоват":        "путешествова",
 		"пыльны":               "пыльн",
 		"равны":                "равн",
 		"радикальна":           "радикальн",
