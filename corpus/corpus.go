@@ -79,6 +79,12 @@ type Document struct {
 	// Date and Place are the pack's.
 	Date  string    `json:"date"`
 	Place Localized `json:"place"`
+	// Keywords are words, by language tag, that name a statement in a
+	// question when they stand next to the word "statement" (声明,
+	// заявление): "trade", "贸易", "торгов" for the statement on trade.
+	// Optional; without them a question is not read as naming the
+	// document.
+	Keywords map[string][]string `json:"keywords,omitempty"`
 }
 
 // Title returns the document's title in the given script.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -105,6 +106,8 @@ type docJS struct {
 	Title  Localized `json:"title"`
 	Short  Localized `json:"short"`
 	NameEn string    `json:"name_en"`
+	// Keywords: see Document.Keywords.
+	Keywords map[string][]string `json:"keywords"`
 }
 
 var (
@@ -246,13 +249,25 @@ func parsePackJSON(name string, data []byte, builtin bool) (Pack, error) {
 			return Pack{}, fmt.Errorf("%s: prefix %q is used by another document", where, d.Prefix)
 		case d.Title.In(LangHans) == "":
 			return Pack{}, fmt.Errorf("%s: no title (give at least \"zh-Hans\")", where)
+		case d.Kind != "statement" && len(d.Keywords) > 0:
+			return Pack{}, fmt.Errorf("%s: keywords are for statements (a question names the declaration by the word itself); remove them", where)
+		}
+		for tag, ws := range d.Keywords {
+			if !slices.Contains(LangTags(), Lang(tag)) {
+				return Pack{}, fmt.Errorf("%s: keywords: unknown language %q (use zh-Hans, zh-Hant, en or ru)", where, tag)
+			}
+			for _, w := range ws {
+				if strings.TrimSpace(w) == "" {
+					return Pack{}, fmt.Errorf("%s: keywords[%q]: an empty keyword", where, tag)
+				}
+			}
 		}
 		keys[d.Key], prefixes[d.Prefix] = true, true
 		doc := Document{
 			Key: d.Key, Pack: pj.ID, Kind: d.Kind, Prefix: d.Prefix,
 			Titles: d.Title, Short: d.Short, Date: pj.Date, Place: pj.Place,
 			TitleHans: d.Title.In(LangHans), TitleHant: d.Title.In(LangHant), TitleEn: d.Title.In(LangEn),
-			ShortEn: d.NameEn,
+			ShortEn: d.NameEn, Keywords: d.Keywords,
 		}
 		if !builtin {
 			doc.Key = pj.ID + "/" + d.Key

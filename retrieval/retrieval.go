@@ -165,8 +165,10 @@ type Index struct {
 	// snaps are the index's snapshot files (snapshot.go), nil without a
 	// cache directory.
 	snaps   *snapshots
-	zhNames zhNames    // for the relevance signal
-	places  placeNames // for the relevance signal
+	zhNames zhNames // for the relevance signal
+	// docs finds the statements a question names (docscope.go).
+	docs   docNamer
+	places placeNames // for the relevance signal
 
 	// vecDownUntil (unix nanoseconds) is set when embedding a query failed:
 	// until then queries skip the vector side instead of each waiting out
@@ -224,6 +226,9 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 		snaps:     snaps,
 	}
 	x.alt = altIndexes(o.corpus, passages, snaps)
+	if o.corpus != nil {
+		x.docs = newDocNamer(o.corpus.Packs())
+	}
 
 	// The query processor, the lexical index and the fields every
 	// Chinese question searches do not depend on the vectors: they are
@@ -408,6 +413,26 @@ func (x *Index) search(ctx context.Context, q string, k int, in []bool) (Results
 	if k <= 0 {
 		k = 5
 	}
+	asked := q
+	if refs, rest := x.docs.find(q); len(refs) > 0 && hasUnits(corpus.Fold(rest)) {
+		// A question naming a statement searches it for the rest; if the
+		// rest finds nothing there, the question is searched as asked.
+		named := x.docMask(refs)
+		if in != nil {
+			for i := range named {
+				named[i] = named[i] && in[i]
+			}
+		}
+		if res, err := x.searchIn(ctx, asked, rest, k, named); err != nil || len(res.Items) > 0 {
+			return res, err
+		}
+	}
+	return x.searchIn(ctx, asked, q, k, in)
+}
+
+// searchIn is search for q, which is the question asked or what of it is
+// left to search, within the passages in (all when in is nil).
+func (x *Index) searchIn(ctx context.Context, asked, q string, k int, in []bool) (Results, error) {
 	pq := x.qp.Process(q)
 	// Each text is folded once here; what reads it below reads the
 	// folded form.
@@ -477,10 +502,17 @@ func (x *Index) search(ctx context.Context, q string, k int, in []bool) (Results
 		}
 	}
 	res.Items = x.fuse(s, vec, lex, alts, qterms, k, lexW, vecW)
-	res.Relevance = x.relevance(pq, qterms, altTerms, res.Items, s.top, s)
+	// Whether the texts address the question is judged on all of it: a
+	// statement's name is the corpus's own vocabulary. How well the
+	// passages match is judged on what was searched.
+	rel := pq
+	if asked != q {
+		rel = x.qp.Process(asked)
+	}
+	res.Relevance = x.relevance(rel, qterms, altTerms, res.Items, s.top, s)
 	res.InScope = res.Relevance >= DefaultRelevanceThreshold
 	if !res.InScope {
-		res.Unmentioned = x.unmentioned(pq)
+		res.Unmentioned = x.unmentioned(rel)
 	}
 	return res, nil
 }

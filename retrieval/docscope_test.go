@@ -1,0 +1,89 @@
+package retrieval
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestDocNamerFind: a statement is named by a keyword next to the word for
+// statement, in one clause; questions about statements as such, and a
+// keyword the question asks about, name none. The name is taken out of
+// what is searched, and the declaration joins when the question names it.
+func TestDocNamerFind(t *testing.T) {
+	n := newDocNamer(loadCorpus(t).Packs())
+	tests := []struct {
+		q    string
+		docs string // keys, space-separated; "" for none
+		rest string // a word the rest keeps; the name's words must be gone
+		gone string
+	}{
+		{"根据二战胜利80周年声明，联合国是哪一年成立的？", "ww2un80", "联合国", "二战"},
+		{"貿易聲明怎麼看電子商務？", "trade", "电子商务", "贸易"},
+		{"宣言和二战声明对联合国改革分别是怎么表述的？", "ww2un80 declaration", "改革", "二战"},
+		{"Whose accession to the WTO does the trade statement support?", "trade", "accession", "trade statement"},
+		{"According to the statement on the 80th anniversary of the victory, who started the war?", "ww2un80", "started", "anniversary"},
+		{"What do the declaration and the WWII statement say about the UN?", "ww2un80 declaration", "UN", "WWII"},
+		{"В каком году, согласно заявлению к 80-летию Победы, была создана ООН?", "ww2un80", "создана", "Победы"},
+		{"Что говорится в юбилейном заявлении о реформе ООН?", "ww2un80", "реформе", "юбилейном"},
+		{"Что в заявлении о торговле сказано о продовольствии?", "trade", "продовольствии", "торговле"},
+		// Statements as such, or a keyword past a verb or a comma.
+		{"这次会议发表了哪些声明？", "", "", ""},
+		{"Which statements on trade were adopted?", "", "", ""},
+		{"Какие заявления приняли на саммите?", "", "", ""},
+		{"Which countries does the statement want to see join the WTO?", "", "", ""},
+		{"кого ещё надо позвать в ВТО, судя по заявлению?", "", "", ""},
+		{"What does the declaration say about trade?", "", "", ""},
+	}
+	for _, tt := range tests {
+		refs, rest := n.find(tt.q)
+		var keys []string
+		for _, r := range refs {
+			keys = append(keys, r.key)
+		}
+		if got := strings.Join(keys, " "); got != tt.docs {
+			t.Errorf("%q: names %q, want %q", tt.q, got, tt.docs)
+			continue
+		}
+		if tt.docs == "" {
+			if rest != tt.q {
+				t.Errorf("%q: rest %q, want the question as asked", tt.q, rest)
+			}
+			continue
+		}
+		if !strings.Contains(rest, tt.rest) || strings.Contains(rest, tt.gone) {
+			t.Errorf("%q: rest %q, want it to keep %q and lose %q", tt.q, rest, tt.rest, tt.gone)
+		}
+	}
+}
+
+// A question naming a statement is answered from it, not from the
+// paragraph of the declaration that names the statement (1.5) or the
+// statement's opening line (W1), which share the name's words.
+func TestSearchWithinNamedStatement(t *testing.T) {
+	x, err := New(context.Background(), loadCorpus(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ q, want string }{
+		{"根据二战胜利80周年声明，联合国是哪一年成立的？", "W8"},
+		{"В каком году, согласно заявлению к 80-летию Победы, была создана ООН?", "W8"},
+		{"Whose accession to the WTO does the trade statement support?", "T17"},
+	} {
+		res, err := x.Search(context.Background(), tt.q, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Items) == 0 || res.Items[0].Passage.ID != tt.want || !res.InScope {
+			t.Errorf("%q: top %v (in scope %v), want %s", tt.q, ids(res.Items), res.InScope, tt.want)
+		}
+	}
+}
+
+func ids(rs []Result) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.Passage.ID)
+	}
+	return out
+}
