@@ -111,6 +111,9 @@ var defaultRelevance = relevanceModel{
 //go:embed zhnames.txt
 var zhNamesTxt string
 
+//go:embed zhnames_extra.txt
+var zhNamesExtraTxt string
+
 // zhNames is a set of common Chinese proper names the corpus does not
 // contain (zhnames.txt), with the length in runes of the longest.
 //
@@ -134,7 +137,7 @@ func pairBit(r1, r2 rune) uint32 { return uint32(mix(uint64(r1)<<32|uint64(r2)))
 
 // The name sets never change: each process builds them once.
 var (
-	zhNameSet = sync.OnceValue(func() zhNames { return loadNameSet(zhNamesTxt) })
+	zhNameSet = sync.OnceValue(func() zhNames { return loadNameSet(zhNamesTxt + "\n" + zhNamesExtraTxt) })
 	placeSet  = sync.OnceValue(func() placeNames { return placeNames{zhNames: loadNameSet(placesTxt)} })
 )
 
