@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "f5627b1225d8c9671a80c40671cb5b01560f34ea13037a2ae15aeb434fcb9f6e"
+const genDataHash = "97ccbbe90694bd564bf6599f7a5b17910344b181fdcf602f32192c80fc30556b"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -4938,6 +4938,7 @@ func generatedWords(p *Processor) {
 		"ru\x00курс доллар":         true,
 		"ru\x00курс рубл":           true,
 		"ru\x00лотере":              true,
+		"ru\x00машин":               true,
 		"ru\x00медал":               true,
 		"ru\x00митинг":              true,
 		"ru\x00наедин":              true,
@@ -5088,6 +5089,7 @@ func generatedZh(p *Processor) {
 		"穿着":   true,
 		"竞选":   true,
 		"红毯":   true,
+		"维安":   true,
 		"综艺":   true,
 		"网红":   true,
 		"美食":   true,
@@ -5102,6 +5104,7 @@ func generatedZh(p *Processor) {
 		"薪水":   true,
 		"薪资":   true,
 		"虚拟货币": true,
+		"警力":   true,
 		"记者":   true,
 		"记者会":  true,
 		"访问期间": true,
