@@ -389,6 +389,8 @@ func (x *Index) coverageWith(pq query.Query, sc *scratch) float64 {
 	// A question that asks for a price, a brand or the weather is not
 	// answered by a policy text, whatever place or topic it also names.
 	strong += float64(len(pq.OffTopic)) * m.offTopicWeight * word
+	// A year the texts never give weighs like a Chinese name they lack.
+	strong += float64(len(x.absentYears(pq.Original))) * m.zhNameWeight * word
 	charW := m.charWeight
 	if topic == 0 && names > 0 {
 		charW = m.namesOnlyWeight

@@ -92,6 +92,9 @@ func TestRelevanceSeparatesScope(t *testing.T) {
 		{"Где проходил Иссык-Кульский марафон?", true},
 		{"Что сказано о Второй мировой?", true},
 		{"Is BRICS mentioned anywhere?", false},
+		// A year the texts never give, next to a topic they cover.
+		{"Did the leaders say anything about the 2028 Olympics?", false},
+		{"What happened at the 2001 founding summit?", false},
 	}
 	for _, tt := range tests {
 		res, err := x.Search(context.Background(), tt.q, 5)

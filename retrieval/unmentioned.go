@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -10,9 +11,9 @@ import (
 
 // unmentioned returns what a question names that the texts never do: its
 // capitalised English or Russian words that neither the glossary nor the
-// working translations know ("Arctic", "Бразилия"), and the Chinese
-// proper names of zhnames.txt (names the texts lack: 北约, 世界杯) in its
-// pieces. It runs only for a question already judged out of scope:
+// working translations know ("Arctic", "Бразилия"), the Chinese proper
+// names of zhnames.txt (names the texts lack: 北约, 世界杯) in its pieces,
+// and years the texts never give (absentYears). It runs only for a question already judged out of scope:
 // "not in the text" then names what is missing instead of speaking of
 // "this question". At most three, in the question's order.
 func (x *Index) unmentioned(pq query.Query) []string {
@@ -37,6 +38,9 @@ func (x *Index) unmentioned(pq query.Query) []string {
 				add(name)
 			}
 		})
+	}
+	for _, y := range x.absentYears(pq.Original) {
+		add(y)
 	}
 	return out
 }
@@ -95,10 +99,58 @@ func containsString(list []string, s string) bool {
 }
 
 // foldState is the lazily built folded corpus text of an Index, and the
-// zhNames it contains.
+// zhNames and years it contains.
 type foldState struct {
 	foldOnce  sync.Once
 	folded    string
 	namesOnce sync.Once
 	inText    map[string]bool
+	yearsOnce sync.Once
+	years     map[string]bool
+}
+
+// absentYears returns the years (1900-2099, written in digits) that q
+// names and the texts never do: "the 2028 Olympics", "2019年峰会". The
+// texts speak of 2024-2026 and of the years of what they cite; a question
+// about another year asks about what they do not record.
+func (x *Index) absentYears(q string) []string {
+	var out []string
+	for _, y := range yearsIn(q) {
+		if !x.yearsInText()[y] && !slices.Contains(out, y) {
+			out = append(out, y)
+		}
+	}
+	return out
+}
+
+// yearsInText is the set of the texts' years (yearsIn).
+func (x *Index) yearsInText() map[string]bool {
+	x.yearsOnce.Do(func() {
+		x.years = map[string]bool{}
+		for _, y := range yearsIn(x.foldedText()) {
+			x.years[y] = true
+		}
+	})
+	return x.years
+}
+
+// yearsIn returns the runs of exactly four ASCII digits in s that start
+// with 19 or 20.
+func yearsIn(s string) []string {
+	var out []string
+	for i := 0; i < len(s); {
+		if s[i] < '0' || s[i] > '9' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if y := s[i:j]; j-i == 4 && (y[:2] == "19" || y[:2] == "20") {
+			out = append(out, y)
+		}
+		i = j
+	}
+	return out
 }
