@@ -165,10 +165,10 @@ type Index struct {
 	// snaps are the index's snapshot files (snapshot.go), nil without a
 	// cache directory.
 	snaps   *snapshots
-	zhNames zhNames // for the relevance signal
+	zhNames zhNames    // for the relevance signal
+	places  placeNames // for the relevance signal
 	// docs finds the statements a question names (docscope.go).
-	docs   docNamer
-	places placeNames // for the relevance signal
+	docs docNamer
 
 	// vecDownUntil (unix nanoseconds) is set when embedding a query failed:
 	// until then queries skip the vector side instead of each waiting out
