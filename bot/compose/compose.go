@@ -670,10 +670,17 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 // paragraphs whatever the retrieval scores look like.
 var overviewCues = i18n.AllCues("overview")
 
+// datesAsked are plural words asking when ("on what dates", "в какие
+// дни"): a day or a date, not a list, though they read like "which …s".
+var datesAsked = []string{"какиедаты", "какиедни", "какихчисел", "какогочисла"}
+
 // asksForOverview reports whether a question asks for a list or an
 // overview rather than a single fact.
 func asksForOverview(question string) bool {
 	q := " " + corpus.Fold(question) + " "
+	for _, d := range datesAsked {
+		q = strings.ReplaceAll(q, d, " ")
+	}
 	for _, c := range overviewCues {
 		if strings.Contains(q, c) {
 			return true
@@ -704,6 +711,9 @@ func asksWhichPlural(q string) bool {
 			switch p {
 			case "does", "has", "is", "was", "this", "thus":
 				continue
+			case "dates", "days", "months":
+				// "on what dates": when, not a list.
+				return false
 			}
 			if j+1 < len(words) {
 				switch words[j+1] {

@@ -63,6 +63,9 @@ func TestExpectedType(t *testing.T) {
 		// leaders" as the subject ask for whom they name, not a person.
 		{"Who was the first leader to arrive?", typePerson},
 		{"Who among the leaders spoke first?", typePerson},
+		// Which city and on what dates: the city decides.
+		{"In which city and on what dates will the forum be held?", typeCity},
+		{"В каком городе и в какие даты пройдёт форум?", typeCity},
 		{"Кто из лидеров выступил первым?", typePerson},
 		{"Who do the leaders want to punish?", typeNone},
 		{"What's the name of the fund the leaders support?", typeNone},
@@ -362,6 +365,7 @@ func TestAsksWhichPlural(t *testing.T) {
 		{"Which city will host the 2026 meeting?", false},
 		{"What is the SCO's position on Afghanistan?", false},
 		{"When was the Jaffar Express attacked?", false},
+		{"On what dates was the forum held?", false},
 	} {
 		if got := asksWhichPlural(" " + tt.q + " "); got != tt.want {
 			t.Errorf("asksWhichPlural(%q) = %v, want %v", tt.q, got, tt.want)
