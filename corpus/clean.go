@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"html"
+	"iter"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -73,5 +74,27 @@ func stripTags(s string) string {
 		b.WriteString(s[:i])
 		b.WriteByte(' ')
 		s = s[end+1:]
+	}
+}
+
+// NumberRuns yields the start and end byte offsets of each run of ASCII
+// digits in s, in order: "2024年第14届" yields the runs of 2024 and 14.
+// Answer types and the relevance signal read a question's numbers by them.
+func NumberRuns(s string) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		for i := 0; i < len(s); {
+			if s[i] < '0' || s[i] > '9' {
+				i++
+				continue
+			}
+			j := i + 1
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+			if !yield(i, j) {
+				return
+			}
+			i = j
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -26,6 +27,25 @@ func TestCleanTextHanBlock(t *testing.T) {
 	for r := rune(hanBlockLo); r <= hanBlockHi; r++ {
 		if unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError || unicode.IsSpace(r) {
 			t.Fatalf("U+%04X is a control, format or space character: CleanText's fast path would keep it", r)
+		}
+	}
+}
+
+func TestNumberRuns(t *testing.T) {
+	for _, tt := range []struct{ s, want string }{
+		{"2024年第14届", "2024 14"},
+		{"反恐协作－2024", "2024"},
+		{"no digits", ""},
+		{"7", "7"},
+		{"a1b22c333", "1 22 333"},
+		{"１２", ""}, // full-width digits are folded first where they count
+	} {
+		var got []string
+		for i, j := range NumberRuns(tt.s) {
+			got = append(got, tt.s[i:j])
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("NumberRuns(%q) = %q, want %q", tt.s, got, tt.want)
 		}
 	}
 }

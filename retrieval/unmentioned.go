@@ -138,19 +138,10 @@ func (x *Index) yearsInText() map[string]bool {
 // with 19 or 20.
 func yearsIn(s string) []string {
 	var out []string
-	for i := 0; i < len(s); {
-		if s[i] < '0' || s[i] > '9' {
-			i++
-			continue
-		}
-		j := i
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			j++
-		}
+	for i, j := range corpus.NumberRuns(s) {
 		if y := s[i:j]; j-i == 4 && (y[:2] == "19" || y[:2] == "20") {
 			out = append(out, y)
 		}
-		i = j
 	}
 	return out
 }

@@ -543,20 +543,11 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 // digitRuns returns the runs of ASCII digits in s ("2024", "14").
 func digitRuns(s string) map[string]bool {
 	var runs map[string]bool
-	for i := 0; i < len(s); {
-		if s[i] < '0' || s[i] > '9' {
-			i++
-			continue
-		}
-		j := i
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			j++
-		}
+	for i, j := range corpus.NumberRuns(s) {
 		if runs == nil {
 			runs = map[string]bool{}
 		}
 		runs[s[i:j]] = true
-		i = j
 	}
 	return runs
 }
@@ -568,23 +559,15 @@ func withoutNumbers(text string, given map[string]bool) string {
 		return text
 	}
 	var b strings.Builder
-	for i := 0; i < len(text); {
-		if text[i] < '0' || text[i] > '9' {
-			b.WriteByte(text[i])
-			i++
-			continue
-		}
-		j := i
-		for j < len(text) && text[j] >= '0' && text[j] <= '9' {
-			j++
-		}
+	at := 0
+	for i, j := range corpus.NumberRuns(text) {
 		if given[text[i:j]] {
+			b.WriteString(text[at:i])
 			b.WriteByte(' ')
-		} else {
-			b.WriteString(text[i:j])
+			at = j
 		}
-		i = j
 	}
+	b.WriteString(text[at:])
 	return b.String()
 }
 
