@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/declbot/declbot/corpus"
 )
 
 // TestDocNamerFind: a statement is named by a keyword next to the word for
@@ -86,4 +88,31 @@ func ids(rs []Result) []string {
 		out = append(out, r.Passage.ID)
 	}
 	return out
+}
+
+// FuzzDocNamer: any question, in any script, is read without a panic; a
+// question that names no statement is searched as asked, and one that
+// names some loses words, never gains them.
+func FuzzDocNamer(f *testing.F) {
+	for _, q := range []string{
+		"根据二战胜利80周年声明，联合国是哪一年成立的？",
+		"the trade statement on the WTO, statement, statement on",
+		"В заявлении к 80-летию Победы, заявлении о торговле",
+		"statement", "声明", "贸易声明声明", "заявлению о",
+	} {
+		f.Add(q)
+	}
+	n := newDocNamer(loadCorpus(f).Packs())
+	f.Fuzz(func(t *testing.T, q string) {
+		refs, rest := n.find(q)
+		if len(refs) == 0 {
+			if rest != q {
+				t.Fatalf("%q names nothing but is searched as %q", q, rest)
+			}
+			return
+		}
+		if !corpus.HasHan(q) && len(rest) > len(q) {
+			t.Fatalf("%q names %v and grew to %q", q, refs, rest)
+		}
+	})
 }
