@@ -75,6 +75,7 @@ var ruStatement = []string{"заявление", "заявлению", "заяв
 // zhListBefore are words before 声明 that ask which statements there are.
 var zhListBefore = []string{"哪些", "哪几", "几份", "几项", "什么", "各项", "多少"}
 
+// newDocNamer reads the statements' keywords and the declarations of packs.
 func newDocNamer(packs []corpus.Pack) docNamer {
 	n := docNamer{decl: map[string]string{}}
 	for _, p := range packs {
@@ -113,6 +114,9 @@ func (n docNamer) find(q string) ([]docRef, string) {
 	return n.findWords(q)
 }
 
+// findZh is find for a Chinese question: a keyword ending at most
+// zhNameRunes before 声明, with no punctuation between and no "哪些" or
+// "什么" asking for statements as such; the rest is folded.
 func (n docNamer) findZh(q string) ([]docRef, string) {
 	f := corpus.Fold(q)
 	var refs []docRef
@@ -157,6 +161,9 @@ type word struct {
 	start, end int
 }
 
+// findWords is find for an English or Russian question: a keyword up to
+// wordsBefore words before the word for statement, or up to wordsAfter
+// after it when a connector follows it, in one clause.
 func (n docNamer) findWords(q string) ([]docRef, string) {
 	var ws []word
 	for i := 0; i < len(q); {
@@ -248,7 +255,7 @@ func (n docNamer) withDecl(refs []docRef, decl bool) []docRef {
 	return refs
 }
 
-// mask returns which passages belong to the documents refs name.
+// docMask returns which passages belong to the documents refs name.
 func (x *Index) docMask(refs []docRef) []bool {
 	in := make([]bool, len(x.passages))
 	for i, p := range x.passages {
