@@ -108,8 +108,17 @@ func (n docNamer) find(q string) ([]docRef, string) {
 	if len(n.statements) == 0 {
 		return nil, q
 	}
+	// Most questions name no statement: look for the word before
+	// folding or splitting the question (every search calls find). Its
+	// first letter may be a capital.
 	if corpus.HasHan(q) {
+		if !strings.Contains(q, zhStatement) && !strings.Contains(q, "聲明") {
+			return nil, q
+		}
 		return n.findZh(q)
+	}
+	if !strings.Contains(q, "tatement") && !strings.Contains(q, "аявлени") {
+		return nil, q
 	}
 	return n.findWords(q)
 }
