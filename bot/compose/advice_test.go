@@ -20,6 +20,11 @@ func TestAsksForAdvice(t *testing.T) {
 		{"Как вы считаете, выиграет ли Индия от членства?", true},
 		{"你觉得上合组织以后会扩大吗？", true},
 		{"现在去中亚投资值不值得？", true},
+		// The answerer's own view and ranking the members.
+		{"Which member is the strongest, in your view?", true},
+		{"Which country gains the most from the bank?", true},
+		{"Кто из лидеров самый влиятельный?", true},
+		{"上合组织开发银行成立后，哪个国家最受益？", true},
 		// What the texts or the member states think is a question about
 		// the text.
 		{"What do the member states think about unilateral sanctions?", false},

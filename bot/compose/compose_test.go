@@ -38,6 +38,9 @@ func TestExpectedType(t *testing.T) {
 		{"上合组织每年的预算是多少？", typeMoney},
 		{"How much money will the development bank lend?", typeMoney},
 		{"What is the SCO's annual budget?", typeMoney},
+		{"Во сколько обошлась организация саммита?", typeMoney},
+		{"What was the trade volume between the members last year?", typeCount},
+		{"Каков товарооборот стран ШОС?", typeCount},
 		{"Какой бюджет у секретариата?", typeMoney},
 		// Dates.
 		{"杭州亚运会是什么时候举办的？", typeDate},
@@ -174,6 +177,7 @@ func TestAnswersType(t *testing.T) {
 		{typeCity, "银行总部设在青湖，首期资本由成员国缴足。", true},
 		{typeCity, "下一次会议将于2026年在吉尔吉斯斯坦举行。", false},
 		{typeCity, "论坛将在中亚地区举办。", false},
+		{typeCity, "期待2026年在喀麦隆举办的部长级会议取得成果。", false},
 		{typeNone, "任何句子。", true},
 	}
 	for _, tt := range tests {

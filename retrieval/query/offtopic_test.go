@@ -71,6 +71,9 @@ func TestOffTopic(t *testing.T) {
 		{"Were there protesters outside the venue?", []string{"protesters"}},
 		{"О чём договорились в кулуарах саммита?", []string{"кулуарах"}},
 		{"Какой подарок получил Путин?", []string{"подарок"}},
+		{"What did they say in their private talks?", []string{"private talks"}},
+		{"О чём говорили в машине?", []string{"машине"}},
+		{"天津峰会出动了多少警力？", []string{"警力"}},
 		// The text's own topics are not off topic, even where the words
 		// come close: the choice of a development path, the price of
 		// security, snow sports, the SCO Cup.
