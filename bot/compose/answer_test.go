@@ -553,6 +553,12 @@ func TestExtractiveLeadsWithRetrievalsBest(t *testing.T) {
 		// 2.8 (the Jaffar Express attack) shares no word with the
 		// question; 5.8, the signatures, shares 巴基斯坦 and is left out.
 		{"巴基斯坦那列火车被劫持，宣言提了吗？", []string{"2.8", "5.8"}, "2.8"},
+		// 3.22 (the banks' consortium) repeats 银行, which 3.21 already
+		// holds, and adds no other word of the question.
+		{"上合到底要不要搞一个自己的银行？", []string{"3.21", "3.22"}, "3.21"},
+		// Asked side by side, each text's paragraph is quoted though the
+		// second repeats the first's terms.
+		{"电子商务在宣言和贸易声明里分别是怎么说的？", []string{"3.11", "T10"}, "3.11 T10"},
 	}
 	for _, tt := range tests {
 		a, err := ask(t, newFakeRetriever(c, tt.ids...), tt.q)

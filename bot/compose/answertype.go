@@ -653,3 +653,66 @@ func (cp *Composer) topicSpan(in Input, s sentence) string {
 	}
 	return string(rs[bestStart : bestStart+bestLen])
 }
+
+// severalCues and askWords: see asksSeveral.
+var (
+	severalCues = i18n.AllCues("several")
+	askWords    = i18n.AllCueSet("ask_word")
+)
+
+// asksSeveral reports whether a question asks for several things, each of
+// which another paragraph may answer: several questions in one ("有没有…？
+// 又是怎么评价的？"), things side by side ("分别", "both", "соответственно")
+// or two interrogatives ("是哪趟列车、发生在什么时候"). Such an answer may
+// quote a paragraph that adds no word of the question the lead has not
+// already quoted.
+func asksSeveral(question string) bool {
+	if strings.Count(question, "?")+strings.Count(question, "？") > 1 {
+		return true
+	}
+	q := " " + strings.ToLower(corpus.FoldWidth(question)) + " "
+	q = strings.Map(func(r rune) rune {
+		if unicode.IsPunct(r) && r != '-' || unicode.IsSpace(r) {
+			return ' '
+		}
+		return r
+	}, q)
+	if containsAny(q, severalCues) || containsAny(corpus.Fold(question), severalCues) {
+		return true
+	}
+	return countAskWords(q, corpus.Fold(question)) > 1
+}
+
+// countAskWords counts the interrogatives of a question: whole words of
+// letters in lower (the question lower-cased, its words apart; Fold joins
+// Cyrillic ones) and, in Han text of folded, the longest cue at each
+// position ("为什么" once, not also "什么").
+func countAskWords(lower, folded string) int {
+	n := 0
+	for _, w := range strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) || unicode.Is(unicode.Han, r) }) {
+		if askWords[w] {
+			n++
+		}
+	}
+	rs := []rune(folded)
+	for i := 0; i < len(rs); {
+		if !unicode.Is(unicode.Han, rs[i]) {
+			i++
+			continue
+		}
+		l := 0
+		for k := min(len(rs)-i, 3); k > 0; k-- {
+			if askWords[string(rs[i:i+k])] {
+				l = k
+				break
+			}
+		}
+		if l == 0 {
+			i++
+			continue
+		}
+		n++
+		i += l
+	}
+	return n
+}

@@ -511,7 +511,7 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 		}
 		cands = append(cands, cp.passageSentences(it.Passage, rank, sc)...)
 	}
-	covered := map[string]bool{}
+	covered := map[string]bool{} // query terms the chosen sentences hold
 	gain := func(s sentence) float64 {
 		g := 0.0
 		for _, t := range s.terms {
@@ -563,28 +563,31 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 	for _, w := range weights {
 		maxW = max(maxW, w)
 	}
-	hasFocus := func(s sentence) bool {
-		for _, t := range s.terms {
-			if weights[t] > 0 && weights[t] >= focusRatio*maxW {
-				return true
-			}
-		}
-		return false
-	}
+	isFocus := func(t string) bool { return weights[t] > 0 && weights[t] >= focusRatio*maxW }
 	// A follow-up's focus is what it adds ("那毒品呢？" after Afghanistan):
 	// another paragraph must hold one of its own terms, and the retrieval
 	// score, which the earlier topic's terms share in, does not bar it.
 	if in.FollowUp {
 		own := termSet(corpus.Fold(in.OwnQuery))
-		hasFocus = func(s sentence) bool {
-			for _, t := range s.terms {
-				if own[t] && weights[t] > 0 {
-					return true
-				}
-			}
-			return false
-		}
+		isFocus = func(t string) bool { return own[t] && weights[t] > 0 }
 		topScore = 0
+	}
+	// In a narrow answer another paragraph must also add a focus term
+	// the answer does not hold yet, unless the question asks for several
+	// things: the lead already says what the rest of the paragraphs that
+	// only repeat its terms would (3.22, on the banks' consortium, after
+	// 3.21 for "上合要不要搞自己的银行"). Measured on the thirteen suites
+	// (means): citation precision 0.787 -> 0.818, Chinese key facts and
+	// first sentences unchanged; without the exception for several
+	// things, key facts 0.887 -> 0.882 ("宣言和贸易声明分别怎么说").
+	fresh := maxSentences == extractSentences && !asksSeveral(in.Question)
+	hasFocus := func(s sentence) bool {
+		for _, t := range s.terms {
+			if isFocus(t) && !(fresh && covered[t]) {
+				return true
+			}
+		}
+		return false
 	}
 	var chosen []sentence
 	runes := 0

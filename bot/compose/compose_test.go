@@ -401,3 +401,27 @@ func TestAnswersTypeDates(t *testing.T) {
 		}
 	}
 }
+
+func TestAsksSeveral(t *testing.T) {
+	tests := []struct {
+		q    string
+		want bool
+	}{
+		{"上合到底要不要搞一个自己的银行？", false},
+		{"为什么要成立开发银行？", false}, // 为什么 is one word, not also 什么
+		{"电子商务在宣言和贸易声明里分别是怎么说的？", true},
+		{"宣言谴责的那起针对火车的恐怖袭击，是哪趟列车、发生在什么时候？", true},
+		{"峰会有没有发表声明？那份声明怎么评价联合国？", true},
+		{"What does the declaration say about Afghanistan?", false},
+		{"Which city hosts the next summit and when?", true},
+		{"What do the declaration and the trade statement each say about e-commerce?", true},
+		{"Что говорится об Афганистане?", false},
+		{"Где и когда пройдёт следующий саммит?", true},
+		{"Сравните позиции по ВТО в декларации и заявлении.", true},
+	}
+	for _, tt := range tests {
+		if got := asksSeveral(tt.q); got != tt.want {
+			t.Errorf("asksSeveral(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}

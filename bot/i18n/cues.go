@@ -32,6 +32,8 @@ var CueLists = map[string]string{
 	"not_cue":        "words that contain a cue but ask nothing (bot: expectedType)",
 	"perpetrator":    "ask who carried out an act (bot: expectedType)",
 	"other_part":     "a question with another part than the typed one (bot: asksMore)",
+	"several":        "ask for several things side by side: each, both, respectively (bot: asksSeveral)",
+	"ask_word":       "interrogative words; two in one question ask two things (bot: asksSeveral)",
 	"aux_opener":     "open a yes/no question (bot: asksMore)",
 	"self_ref":       "name the declaration itself, not anaphora (bot: followUpOf)",
 	"anaphora":       "point back at something said before (bot: followUpOf)",
