@@ -207,24 +207,19 @@ func (f *Finder) strip(lower string) string {
 	return q
 }
 
-// replaceWord replaces whole-word occurrences of name in s with a space.
+// replaceWord replaces each occurrence of name's words in s (as
+// findWords finds them) with a space.
 func replaceWord(s, name string) string {
 	var b strings.Builder
+	at := 0
 	for {
-		i := strings.Index(s, name)
-		if i < 0 {
-			b.WriteString(s)
+		start, end, ok := findWords(s, name, at)
+		if !ok {
+			b.WriteString(s[at:])
 			return b.String()
 		}
-		end := i + len(name)
-		before, _ := utf8.DecodeLastRuneInString(s[:i])
-		after, _ := utf8.DecodeRuneInString(s[end:])
-		if (i == 0 || !wordRune(before)) && (end == len(s) || !wordRune(after)) {
-			b.WriteString(s[:i] + " ")
-		} else {
-			b.WriteString(s[:end])
-		}
-		s = s[end:]
+		b.WriteString(s[at:start] + " ")
+		at = end
 	}
 }
 
@@ -261,25 +256,93 @@ func (f *Finder) Targets(r Ref) (packs []string, compare bool) {
 
 // containsName reports whether text holds name: as a substring for
 // Chinese (text folded), as whole words for names written in letters
-// (text lower-cased; "Astana" is not in "Astanaev").
+// (text lower-cased; "Astana" is not in "Astanaev"), a Cyrillic word in
+// any of its case forms ("Цинхуской декларации" for "Цинхуская
+// декларация").
 func containsName(folded, lower, name string) bool {
 	if !isWordy(name) {
 		return strings.Contains(folded, name)
 	}
-	for from := 0; ; {
-		i := strings.Index(lower[from:], name)
-		if i < 0 {
-			return false
-		}
-		i += from
-		end := i + len(name)
-		before, _ := utf8.DecodeLastRuneInString(lower[:i])
-		after, _ := utf8.DecodeRuneInString(lower[end:])
-		if (i == 0 || !wordRune(before)) && (end == len(lower) || !wordRune(after)) {
-			return true
-		}
-		from = i + 1
+	_, _, ok := findWords(lower, name, 0)
+	return ok
+}
+
+// maxEnding is how many letters a Cyrillic word of a name may have after
+// its stem in a question: a place name made an adjective and declined
+// ("Тяньцзинь" -> "Тяньцзиньской") adds up to five.
+const maxEnding = 5
+
+// findWords finds name's words, in order and as whole words, in s (lower
+// case) from byte from on; start and end are the bytes they span. A word
+// in Cyrillic matches a word that starts with its stem (stem) and has at
+// most maxEnding letters more; any other must be equal.
+func findWords(s, name string, from int) (start, end int, ok bool) {
+	want := strings.FieldsFunc(name, func(r rune) bool { return !wordRune(r) })
+	if len(want) == 0 {
+		return 0, 0, false
 	}
+	type span struct{ start, end int }
+	var words []span
+	for i := from; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !wordRune(r) {
+			i += size
+			continue
+		}
+		j := i + size
+		for j < len(s) {
+			r, size := utf8.DecodeRuneInString(s[j:])
+			if !wordRune(r) {
+				break
+			}
+			j += size
+		}
+		words = append(words, span{i, j})
+		i = j
+	}
+	for i := 0; i+len(want) <= len(words); i++ {
+		match := true
+		for k, w := range want {
+			if !wordMatches(s[words[i+k].start:words[i+k].end], w) {
+				match = false
+				break
+			}
+		}
+		if match {
+			return words[i].start, words[i+len(want)-1].end, true
+		}
+	}
+	return 0, 0, false
+}
+
+// wordMatches reports whether a question's word is the name's word w.
+func wordMatches(got, w string) bool {
+	if got == w {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(w)
+	if !unicode.Is(unicode.Cyrillic, r) {
+		return false
+	}
+	st := stem(w)
+	return strings.HasPrefix(got, st) && utf8.RuneCountInString(got[len(st):]) <= maxEnding
+}
+
+// stem is a Cyrillic word without its ending: up to two final vowels, й
+// or ь of a word of six letters or more ("цинхуская" -> "цинхуск",
+// "декларация" -> "декларац"); shorter words are kept whole ("цинху").
+func stem(w string) string {
+	if utf8.RuneCountInString(w) < 6 {
+		return w
+	}
+	for range 2 {
+		r, size := utf8.DecodeLastRuneInString(w)
+		if !strings.ContainsRune("аеёиоуыэюяйь", r) {
+			break
+		}
+		w = w[:len(w)-size]
+	}
+	return w
 }
 
 // isWordy: the name is written in letters (Latin, Cyrillic), not Han.

@@ -41,8 +41,13 @@ func TestFind(t *testing.T) {
 		{"2026年上合峰会在哪里举办？", "", false},
 		{"宣言谴责了2025年发生的哪几起恐怖袭击？", "", false},
 		{"Where will the 2026 summit be held?", "", false},
-		// Places written in letters are whole words.
+		// Places written in letters are whole words; a Russian one in any
+		// case form, and as an adjective.
 		{"Astanaev said what?", "", false},
+		{"Где пройдёт следующее заседание по Цинхуской декларации?", "qinghu2026", false},
+		{"Что в Астанинской декларации об ИИ?", "astana2024", false},
+		{"Что сказано в тяньцзиньской декларации об Афганистане?", "tianjin2025", false},
+		{"Цинхуанский вопрос", "", false},
 		// Comparisons.
 		{"和去年相比，人工智能方面有什么新提法？", "tianjin2025 qinghu2026", true},
 		{"What is new on AI compared with last year?", "tianjin2025 qinghu2026", true},
@@ -67,6 +72,7 @@ func TestQuery(t *testing.T) {
 		"compare the Tianjin and Qinghu declarations on terrorism": "the and declarations on terrorism",
 		"和去年相比，人工智能方面有什么新提法？":                                      "和 ,人工智能方面 提法?",
 		"宣言对阿富汗有什么主张？":                                             "",
+		"что в цинхуской декларации об ии?":                        "что в об ии?",
 	} {
 		if got := f.Find(q).Query; got != want {
 			t.Errorf("Find(%q).Query = %q, want %q", q, got, want)
