@@ -116,3 +116,71 @@ func FuzzDocNamer(f *testing.F) {
 		}
 	})
 }
+
+// A question that gives a year is answered first by a close paragraph
+// that gives it: 4.8 (the 2024-2025 capital) matches the question's words
+// as well as 4.9 (2025-2026) does. Even at k = 1 the paragraph with the
+// year is found.
+func TestSearchPrefersTheAskedYear(t *testing.T) {
+	x, err := New(context.Background(), loadCorpus(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		q    string
+		k    int
+		want string
+	}{
+		{"Which city is the tourism and cultural capital for 2025-2026?", 3, "4.9"},
+		{"Which city is the tourism and cultural capital for 2025-2026?", 1, "4.9"},
+		{"2024-2025年的旅游和文化之都是哪个城市？", 3, "4.8"},
+	} {
+		res, err := x.Search(context.Background(), tt.q, tt.k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Items) != tt.k || res.Items[0].Passage.ID != tt.want {
+			t.Errorf("%q, k=%d: %v, want %d led by %s", tt.q, tt.k, ids(res.Items), tt.k, tt.want)
+		}
+	}
+}
+
+func TestPreferYears(t *testing.T) {
+	c := loadCorpus(t)
+	item := func(id string, score float64) Result {
+		p, ok := c.Get(id)
+		if !ok {
+			t.Fatalf("no passage %s", id)
+		}
+		return Result{Passage: p, Score: score}
+	}
+	for _, tt := range []struct {
+		name  string
+		items []Result
+		want  string
+	}{
+		// 4.9 gives 2026 and scores over yearRatio of the best: first.
+		{"close", []Result{item("4.8", 1), item("4.15", 0.9), item("4.9", 0.7)}, "4.9 4.8 4.15"},
+		// Under yearRatio it shares the year and little else.
+		{"far", []Result{item("4.8", 1), item("4.15", 0.9), item("4.9", 0.5)}, "4.8 4.15 4.9"},
+		// The best gives it already.
+		{"best", []Result{item("4.9", 1), item("5.7", 0.9)}, "4.9 5.7"},
+	} {
+		docs := []int32{0, 1, 2}[:len(tt.items)]
+		was := map[string]int32{}
+		for i, it := range tt.items {
+			was[it.Passage.ID] = int32(i)
+		}
+		x := &Index{}
+		x.preferYears(tt.items, docs, []string{"2026"})
+		if got := strings.Join(ids(tt.items), " "); got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)
+		}
+		for i, it := range tt.items {
+			if docs[i] != was[it.Passage.ID] {
+				t.Errorf("%s: docs %v not reordered with the items", tt.name, docs)
+				break
+			}
+		}
+	}
+}

@@ -115,7 +115,7 @@ type foldState struct {
 // about another year asks about what they do not record.
 func (x *Index) absentYears(q string) []string {
 	var out []string
-	for _, y := range yearsIn(q) {
+	for _, y := range corpus.Years(q) {
 		if !x.yearsInText()[y] && !slices.Contains(out, y) {
 			out = append(out, y)
 		}
@@ -123,25 +123,14 @@ func (x *Index) absentYears(q string) []string {
 	return out
 }
 
-// yearsInText is the set of the texts' years (yearsIn).
+// yearsInText is the set of the texts' years (corpus.Years).
 func (x *Index) yearsInText() map[string]bool {
 	x.yearsOnce.Do(func() {
 		x.years = map[string]bool{}
-		for _, y := range yearsIn(x.foldedText()) {
+		for _, y := range corpus.Years(x.foldedText()) {
 			x.years[y] = true
 		}
 	})
 	return x.years
 }
 
-// yearsIn returns the runs of exactly four ASCII digits in s that start
-// with 19 or 20.
-func yearsIn(s string) []string {
-	var out []string
-	for i, j := range corpus.NumberRuns(s) {
-		if y := s[i:j]; j-i == 4 && (y[:2] == "19" || y[:2] == "20") {
-			out = append(out, y)
-		}
-	}
-	return out
-}

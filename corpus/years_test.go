@@ -1,0 +1,41 @@
+package corpus
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestYears(t *testing.T) {
+	for _, tt := range []struct{ s, want string }{
+		{"2025－2026年上合组织旅游和文化之都", "2025 2026"},
+		{"2024年7月4日，2024年", "2024"},
+		{"第14届 12345 1899 2100", ""},
+		{"resolution 79/79 (2024)", "2024"},
+	} {
+		if got := strings.Join(Years(tt.s), " "); got != tt.want {
+			t.Errorf("Years(%q) = %q, want %q", tt.s, got, tt.want)
+		}
+	}
+}
+
+// A question's years leave out the packs' own: "the 2025 declaration"
+// names the text.
+func TestQuestionYears(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ q, want string }{
+		{"中吉乌铁路２０３０年前能建成吗？", "2030"}, // full-width digits fold
+		{"What does the 2025 declaration say about 2026?", "2026"},
+		{"2025年宣言", ""},
+	} {
+		if got := strings.Join(c.QuestionYears(tt.q), " "); got != tt.want {
+			t.Errorf("QuestionYears(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+	p, _ := c.Get("4.9")
+	if !p.GivesYears([]string{"2025", "2026"}) || p.GivesYears([]string{"2027"}) {
+		t.Errorf("4.9 (the 2025-2026 tourism capital): GivesYears wrong for %q", p.TextHans)
+	}
+}
