@@ -592,6 +592,12 @@ func missingKey(t answerType) i18n.Key {
 // mentions without giving the fact asked for: it names the topic and the
 // paragraphs (as Related, not as support) and says what they do not give.
 func (cp *Composer) mentionsButNot(a Answer, in Input, t answerType, chosen []sentence) Answer {
+	return cp.mentionsWithout(a, in, i18n.Text(a.Lang, missingKey(t)), chosen)
+}
+
+// mentionsWithout is mentionsButNot with what the paragraphs do not give
+// written out (missing).
+func (cp *Composer) mentionsWithout(a Answer, in Input, missing string, chosen []sentence) Answer {
 	a.Grounded = false
 	var ids []string
 	for _, s := range chosen {
@@ -610,8 +616,24 @@ func (cp *Composer) mentionsButNot(a Answer, in Input, t answerType, chosen []se
 		a.Text = i18n.Text(a.Lang, cp.notAddressedKey()) + relatedLine(a.Lang, a.Related)
 		return a
 	}
-	a.Text = i18n.Text(a.Lang, i18n.MentionsButNot, quoteTopic(a.Lang, topic),
-		strings.Join(ids, i18n.Text(a.Lang, i18n.IDSeparator)), i18n.Text(a.Lang, missingKey(t)))
+	idList := strings.Join(ids, i18n.Text(a.Lang, i18n.IDSeparator))
+	if p := chosen[0].passage; !a.Lang.IsChinese() && p.Translated(a.Lang) {
+		// The topic is a stretch of the Chinese text: a reader of English
+		// or Russian is shown what the paragraph says, in their language.
+		tr, _ := translatedSentence(chosen[0], a.Lang)
+		body, _ := cutTranslatedEnd(tr)
+		body = strings.TrimSpace(body)
+		if rs := []rune(body); len(rs) > quoteRunes {
+			cut := string(rs[:quoteRunes])
+			if i := strings.LastIndexByte(cut, ' '); i > 0 {
+				cut = cut[:i]
+			}
+			body = strings.TrimRight(cut, ",;: ") + "…"
+		}
+		a.Text = i18n.Text(a.Lang, i18n.MentionsQuote, a.Lang.Quote(body), idList, missing)
+		return a
+	}
+	a.Text = i18n.Text(a.Lang, i18n.MentionsButNot, quoteTopic(a.Lang, topic), idList, missing)
 	return a
 }
 

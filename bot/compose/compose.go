@@ -94,6 +94,10 @@ const (
 	// topicMinRunes is the least.
 	topicRunes    = 24
 	topicMinRunes = 6
+	// quoteRunes bounds the translated sentence an English or Russian
+	// answer quotes to say what a paragraph does say (MentionsQuote): a
+	// paragraph translated whole, as one sentence, is a screen long.
+	quoteRunes = 200
 )
 
 // TermStats are document frequencies over the corpus, so that rare terms
@@ -354,6 +358,17 @@ func (cp *Composer) Compose(in Input) Answer {
 		return cp.notAddressed(a, in.Results)
 	}
 	chosen := cp.chooseSentences(in)
+	asked := in.Question
+	if in.FollowUp {
+		asked = in.Own
+	}
+	if years := cp.c.QuestionYears(asked); len(years) > 0 && !givesYears(chosen, years) {
+		// Retrieval puts first a close paragraph that gives the year a
+		// question asks about (retrieval.preferYears); when none does,
+		// the texts do not connect the topic with that year ("will the
+		// railway be finished before 2030").
+		return cp.mentionsWithout(a, in, i18n.Text(a.Lang, i18n.NoYear, strings.Join(years, i18n.Text(a.Lang, i18n.IDSeparator))), chosen)
+	}
 	if t := expectedType(in.Question); t != typeNone {
 		var ok bool
 		if chosen, ok = cp.ensureType(in, t, chosen); !ok {
@@ -665,6 +680,17 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 		return a.pos - b.pos
 	})
 	return chosen
+}
+
+// givesYears reports whether a chosen sentence's paragraph gives every
+// one of years.
+func givesYears(chosen []sentence, years []string) bool {
+	for _, s := range chosen {
+		if s.passage.GivesYears(years) {
+			return true
+		}
+	}
+	return false
 }
 
 // overviewCues are phrasings (folded) that ask for a list or for what the

@@ -51,17 +51,24 @@ const (
 	// fact asked for. %[1]s the topic (quoted), %[2]s the paragraph IDs
 	// (joined with IDSeparator; outside brackets, which would make them
 	// citation markers of passages not cited), %[3]s what is missing
-	// (NoFigure, NoDate, NoName, NoPerpetrator or NoCity).
+	// (NoFigure, NoDate, NoName, NoPerpetrator, NoCity or NoYear).
 	MentionsButNot Key = "mentions_but_not"
+	// MentionsQuote is MentionsButNot for a reader of a working
+	// translation: %[1]s is the paragraph's sentence in their language
+	// (quoted), not a stretch of the Chinese text.
+	MentionsQuote Key = "mentions_quote"
 	// IDSeparator joins paragraph IDs in MentionsButNot.
 	IDSeparator Key = "id_separator"
 	// NoFigure, NoDate, NoName, NoPerpetrator and NoCity complete
 	// MentionsButNot.
-	NoFigure         Key = "no_figure"
-	NoDate           Key = "no_date"
-	NoName           Key = "no_name"
-	NoPerpetrator    Key = "no_perpetrator"
-	NoCity           Key = "no_city"
+	NoFigure      Key = "no_figure"
+	NoDate        Key = "no_date"
+	NoName        Key = "no_name"
+	NoPerpetrator Key = "no_perpetrator"
+	NoCity        Key = "no_city"
+	// NoYear completes MentionsButNot for a year the question gives and
+	// the paragraphs do not: %s the year(s).
+	NoYear           Key = "no_year"
 	OfflineQuote     Key = "offline_quote"  // first line of an offline answer to a question not in Chinese
 	EmptyQuestion    Key = "empty_question" // asks the user for a question
 	ModelTimeout     Key = "model_timeout"  // ModelTimeout … ModelNoCitations: notices above an extractive answer that replaced the model's
@@ -192,7 +199,7 @@ var Commands = [...]string{"ask", "cite", "search", "sections", "docs", "doc", "
 // Keys returns every key the program uses.
 func Keys() []Key {
 	out := []Key{
-		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, TopicSeparator, MentionsButNot, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity,
+		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoYear,
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
