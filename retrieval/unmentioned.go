@@ -133,4 +133,3 @@ func (x *Index) yearsInText() map[string]bool {
 	})
 	return x.years
 }
-
