@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "97ccbbe90694bd564bf6599f7a5b17910344b181fdcf602f32192c80fc30556b"
+const genDataHash = "0feb04bf408570214726adfb503a1f7eec7b0ea155fa7cee4f3babb0a9df7f18"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 2402
-	p.langEntries = map[string]int{"en": 1140, "ru": 859, "zh": 403}
+	p.entries = 2403
+	p.langEntries = map[string]int{"en": 1140, "ru": 859, "zh": 404}
 	return p
 }
 
@@ -5478,6 +5478,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 			}, end: false, keep: false, terms: nil}},
 			{'时', &zhNode{next: []zhEdge{
 				{'候', &zhNode{end: true, keep: false, terms: nil}},
+				{'间', &zhNode{end: true, keep: false, terms: nil}},
 			}, end: false, keep: false, terms: nil}},
 			{'的', &zhNode{end: true, keep: false, terms: nil}},
 			{'立', &zhNode{next: []zhEdge{
@@ -5722,6 +5723,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'几', &zhNode{next: []zhEdge{
 		{'个', &zhNode{end: true, keep: false, terms: nil}},
+		{'号', &zhNode{end: true, keep: false, terms: nil}},
+		{'月', &zhNode{next: []zhEdge{
+			{'几', &zhNode{next: []zhEdge{
+				{'号', &zhNode{end: true, keep: false, terms: nil}},
+				{'日', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 	}, end: true, keep: false, terms: nil}},
 	{'出', &zhNode{next: []zhEdge{
 		{'口', &zhNode{next: []zhEdge{
@@ -5929,6 +5937,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'另', &zhNode{next: []zhEdge{
 		{'外', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'召', &zhNode{next: []zhEdge{
+		{'开', &zhNode{end: true, keep: true, terms: []string{"举行"}}},
+	}, end: false, keep: false, terms: nil}},
 	{'可', &zhNode{next: []zhEdge{
 		{'不', &zhNode{next: []zhEdge{
 			{'可', &zhNode{next: []zhEdge{
@@ -5995,6 +6006,10 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'们', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'哪', &zhNode{next: []zhEdge{
+		{'一', &zhNode{next: []zhEdge{
+			{'天', &zhNode{end: true, keep: false, terms: nil}},
+			{'年', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 		{'个', &zhNode{end: true, keep: false, terms: nil}},
 		{'些', &zhNode{end: true, keep: false, terms: nil}},
 		{'儿', &zhNode{end: true, keep: false, terms: nil}},
@@ -6002,6 +6017,8 @@ var genZhRoot = zhNode{next: []zhEdge{
 			{'个', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 		{'国', &zhNode{end: true, keep: false, terms: nil}},
+		{'天', &zhNode{end: true, keep: false, terms: nil}},
+		{'年', &zhNode{end: true, keep: false, terms: nil}},
 		{'方', &zhNode{next: []zhEdge{
 			{'面', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
@@ -6010,7 +6027,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'商', &zhNode{next: []zhEdge{
 		{'界', &zhNode{end: true, keep: true, terms: []string{"实业家委员会"}}},
 	}, end: false, keep: false, terms: nil}},
-	{'啥', &zhNode{end: true, keep: false, terms: nil}},
+	{'啥', &zhNode{next: []zhEdge{
+		{'时', &zhNode{next: []zhEdge{
+			{'候', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: true, keep: false, terms: nil}},
 	{'回', &zhNode{next: []zhEdge{
 		{'应', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
@@ -6043,6 +6064,15 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'地', &zhNode{next: []zhEdge{
 			{'沙', &zhNode{next: []zhEdge{
 				{'化', &zhNode{end: true, keep: true, terms: []string{"荒漠化", "土地退化"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'在', &zhNode{next: []zhEdge{
+		{'什', &zhNode{next: []zhEdge{
+			{'么', &zhNode{next: []zhEdge{
+				{'时', &zhNode{next: []zhEdge{
+					{'候', &zhNode{end: true, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
@@ -6602,14 +6632,22 @@ var genZhRoot = zhNode{next: []zhEdge{
 			{'是', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 		{'什', &zhNode{next: []zhEdge{
-			{'么', &zhNode{end: true, keep: false, terms: nil}},
+			{'么', &zhNode{next: []zhEdge{
+				{'时', &zhNode{next: []zhEdge{
+					{'候', &zhNode{end: true, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 		{'否', &zhNode{next: []zhEdge{
 			{'会', &zhNode{end: true, keep: false, terms: nil}},
 			{'有', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: true, keep: false, terms: nil}},
 		{'哪', &zhNode{next: []zhEdge{
+			{'一', &zhNode{next: []zhEdge{
+				{'天', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
 			{'些', &zhNode{end: true, keep: false, terms: nil}},
+			{'天', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 		{'谁', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},

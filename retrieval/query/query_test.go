@@ -76,6 +76,9 @@ func TestChineseStopPhrases(t *testing.T) {
 		// A summit named as an event is the meeting the text calls
 		// 元首理事会(下一次)会议.
 		{"2026年上合峰会在哪里举办？", "2026年 上合峰会 举办 元首理事会"},
+		// Words asking when go; 召开 is the texts' 举行.
+		{"中吉乌铁路是什么时候开工的", "中吉乌铁路 开工"},
+		{"上合组织天津峰会是哪一天召开的？", "召开 举行"},
 		{"上合组织", ""},
 		{"什么？", ""},
 	}
