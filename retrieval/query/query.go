@@ -324,6 +324,18 @@ func (p *Processor) Process(q string) Query {
 			tokens = append(tokens, token{brk: true})
 		}
 	}
+	if out.Lang.IsChinese() && len(zhTerms) == 0 && !hasLongPiece(text) && strings.Contains(corpus.Fold(cleaned), summitWord) {
+		// The summit itself is asked about ("这次峰会是哪天开的"): 峰会 is
+		// a stop phrase because it mostly frames a question ("峰会对阿富汗
+		// 怎么说"), but here it left nothing to search. It stands for the
+		// meeting, as the glossary's "summit held" does (where, when, by
+		// whom: 天津, 2025年9月1日, 元首理事会会议).
+		if ts := p.Process(summitPhrase).Terms; len(ts) > 0 {
+			zhTerms = append(zhTerms, ts...)
+			out.Mapped = append(out.Mapped, summitWord)
+			out.MappedTerms = append(out.MappedTerms, ts)
+		}
+	}
 	p.canonRussian(tokens)
 	out.OffTopic = p.off.scanWords(out.OffTopic, tokens)
 	out.Pieces = slices.Clip(text)
@@ -453,4 +465,22 @@ func writtenAsNames(s string) map[string]bool {
 func lastRune(s string) rune {
 	r, _ := utf8.DecodeLastRuneInString(s)
 	return r
+}
+
+// summitWord is the stop phrase that names the summit; summitPhrase the
+// glossary key whose terms stand for it when it is what is asked about.
+const (
+	summitWord   = "峰会"
+	summitPhrase = "summit held"
+)
+
+// hasLongPiece reports whether any piece left to search has two runes or
+// more: a single character ("开") says nothing on its own.
+func hasLongPiece(pieces []string) bool {
+	for _, p := range pieces {
+		if utf8.RuneCountInString(p) >= 2 {
+			return true
+		}
+	}
+	return false
 }

@@ -79,6 +79,10 @@ func TestChineseStopPhrases(t *testing.T) {
 		// Words asking when go; 召开 is the texts' 举行.
 		{"中吉乌铁路是什么时候开工的", "中吉乌铁路 开工"},
 		{"上合组织天津峰会是哪一天召开的？", "召开 举行"},
+		// The summit asked about itself stands for the meeting (the
+		// terms of "summit held"); framing a question, it goes.
+		{"这次峰会是什么时候开的", "开 天津 2025年9月1日 元首理事会会议"},
+		{"天津峰会对阿富汗怎么说？", "阿富汗"},
 		{"上合组织", ""},
 		{"什么？", ""},
 	}
