@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0xa88e8cc3
+const genDataSum = 0x988b5a80
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0xd8, 0xf0, 0x56, 0x16, 0x5b, 0xb0, 0x92, 0xb3, 0xed, 0xfa, 0x9c, 0x30, 0x28, 0x67, 0xc1, 0x19, 0xb, 0x1a, 0x83, 0xdd, 0x12, 0x7f, 0x5d, 0xd8, 0xed, 0x18, 0x8b, 0xdc, 0xfe, 0xde, 0x42, 0x2a}
+var genDataHash = [32]uint8{0xb7, 0x16, 0xfd, 0x0, 0xfa, 0x44, 0xf8, 0x41, 0x12, 0x7e, 0x88, 0x58, 0xb2, 0xd, 0xe0, 0xeb, 0x44, 0x59, 0xa5, 0x24, 0x2f, 0x1e, 0xfd, 0x4f, 0xc1, 0xc5, 0x89, 0xb9, 0x32, 0xdc, 0x91, 0xe4}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -1985,7 +1985,6 @@ var genQuestions0 = [...]Question{
 	{"4.19", "联合国可持续发展目标 上合 务实合作"},
 	{"4.19", "减贫和可持续发展论坛是哪天开的？"},
 	{"4.19", "上合国家重申要实现什么目标？"},
-	{"4.20", "国际冰川保护高级别会议在哪开的？"},
 	{"4.20", "2025年是国际冰川保护年吗"},
 	{"4.20", "冰川融化，上合国家开了什么会"},
 	{"4.20", "保护高山冰雪的国际大会在塔吉克斯坦首都开过吗"},
@@ -2020,7 +2019,6 @@ var genQuestions0 = [...]Question{
 	{"4.23", "青年合作 违法风险 上合"},
 	{"4.23", "成员国怎么评价上合青年委员会的工作？"},
 	{"4.23", "上合国家会继续促进哪些组织之间的交流？"},
-	{"4.24", "上合组织青年领袖与人才会议在哪开的？"},
 	{"4.24", "上合组织青年创业国际孵化器"},
 	{"4.24", "年轻人创业，上合有什么项目"},
 	{"4.24", "想自己当老板的年轻人，上合办过啥活动"},
@@ -2729,7 +2727,6 @@ var genQuestions1 = [...]Question{
 	{"2.15", "SCO on neo-Nazism and racism"},
 	{"2.15", "What do SCO countries think about the annual UN vote on Nazi glorification?"},
 	{"2.15", "Is the SCO glad the UN keeps condemning the whitewashing of Nazis every year?"},
-	{"2.15", "How often does the UN General Assembly pass the resolution against glorifying Nazism?"},
 	{"2.15", "glorification of Nazism UN resolution"},
 	{"2.15", "Which UN body adopts the resolution on Nazism and racism mentioned by the SCO?"},
 	{"2.15", "Does the SCO support UN action against racism and hatred of foreigners?"},
@@ -2840,7 +2837,6 @@ var genQuestions1 = [...]Question{
 	{"2.26", "Is there a UN body helping Central Asia and Afghanistan reach the global development targets?"},
 	{"2.26", "Where is the UN's SDG hub for Central Asia located?"},
 	{"2.27", "How do SCO countries cooperate on defense?"},
-	{"2.27", "Is there a proposal for military confidence-building among SCO members?"},
 	{"2.27", "SCO defense ministries cooperation"},
 	{"2.27", "Will SCO members sign an agreement on military trust?"},
 	{"2.27", "Will SCO militaries keep working together?"},
@@ -3049,7 +3045,6 @@ var genQuestions1 = [...]Question{
 	{"3.4", "What kind of trading system do SCO countries vow to defend?"},
 	{"3.4", "Does the SCO call for fair access to markets for everyone?"},
 	{"3.4", "Are SCO countries against closing off the world economy?"},
-	{"3.5", "Did the SCO adopt a statement supporting the multilateral trading system?"},
 	{"3.5", "SCO leaders' statement backing world trade rules"},
 	{"3.5", "Separate SCO statement on global trade adopted in Tianjin"},
 	{"3.5", "What document on world trade did the leaders adopt at the summit?"},
@@ -5364,7 +5359,6 @@ var genQuestions2 = [...]Question{
 	{"T11", "Что ШОС говорит о торговле услугами в рамках ВТО?"},
 	{"T11", "Как ШОС предлагает развивать торговлю услугами в ВТО?"},
 	{"T11", "Можно ли перенять лучшие практики экспорта услуг у других стран?"},
-	{"T12", "Соглашение ВТО об упрощении процедур торговли ШОС"},
 	{"T12", "Будет ли у стран ШОС общая позиция по упрощению торговли в ВТО?"},
 	{"T12", "ШОС общая позиция выполнение соглашения ВТО об упрощении"},
 	{"T12", "Выработают ли страны ШОС единую позицию по ускорению таможенного оформления в ВТО?"},
@@ -5418,7 +5412,6 @@ var genQuestions2 = [...]Question{
 	{"T17", "Как скоро ШОС хочет видеть Узбекистан в ВТО?"},
 	{"T17", "Помогает ли ШОС Беларуси попасть во Всемирную торговую организацию?"},
 	{"T17", "На каком правовом основании Иран, Беларусь и Узбекистан вступают в ВТО?"},
-	{"T18", "Где и когда пройдёт 14-я конференция министров ВТО?"},
 	{"T18", "МК-14 ВТО Камерун 2026"},
 	{"T18", "Чего ШОС ждёт от министерской конференции ВТО в Камеруне?"},
 	{"T18", "В какой африканской стране пройдёт следующая конференция министров ВТО?"},
