@@ -331,7 +331,9 @@ func answersTypeGiven(t answerType, s string, given map[string]bool) bool {
 	case typeQuantity:
 		return quantityRe().MatchString(withoutNumbers(corpus.Fold(s), given)) || countable(s)
 	case typeCount:
-		return quantityRe().MatchString(withoutNumbers(datesRe().ReplaceAllString(corpus.Fold(s), " "), given)) || countable(s)
+		// A year is not a count, whether in a date (datesRe) or in a name
+		// ("和平使命－2025" does not say how many troops took part).
+		return quantityRe().MatchString(withoutNumbers(withoutYears(datesRe().ReplaceAllString(corpus.Fold(s), " ")), given)) || countable(s)
 	case typeMoney:
 		return moneyRe().MatchString(withoutNumbers(corpus.Fold(s), given))
 	case typeDate:
@@ -550,6 +552,15 @@ func digitRuns(s string) map[string]bool {
 		runs[s[i:j]] = true
 	}
 	return runs
+}
+
+// withoutYears is text without the years it gives (corpus.Years).
+func withoutYears(text string) string {
+	years := map[string]bool{}
+	for _, y := range corpus.Years(text) {
+		years[y] = true
+	}
+	return withoutNumbers(text, years)
 }
 
 // withoutNumbers returns text with each run of ASCII digits that is in

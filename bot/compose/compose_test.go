@@ -152,6 +152,9 @@ func TestAnswersType(t *testing.T) {
 		{typeQuantity, "甲国、乙国、丙国和丁国支持该倡议。", true},
 		{typeQuantity, "成员国注意到该铁路已开工建设。", false},
 		{typeQuantity, "成员国支持加强一体化进程。", false},
+		// A year is not a count, in a date or in a name.
+		{typeCount, "注意到“反恐协作－2024”联合反恐演习取得的成果。", false},
+		{typeCount, "演习（2024年7月19日）有1200名军人参加。", true},
 		{typeDate, "论坛于2024年10月举行。", true},
 		{typeDate, "公约将于明年生效。", true},
 		{typeDate, "會議將於九月舉行。", true},
