@@ -189,7 +189,7 @@ func expectedType(question string) answerType {
 // ("开发银行的注册资本是多少？总部设在哪个城市？"), or nil unless there are
 // several and every one asks for a fact of a kind.
 func partTypes(question string) []answerType {
-	parts := strings.FieldsFunc(question, func(r rune) bool { return r == '?' || r == '？' })
+	parts := questionParts(question)
 	var types []answerType
 	for _, p := range parts {
 		if strings.TrimSpace(p) == "" {
@@ -205,6 +205,50 @@ func partTypes(question string) []answerType {
 		return nil
 	}
 	return types
+}
+
+// partJoins join two questions in one sentence ("когда достроят дорогу и
+// сколько она стоит", "who won, and what was the time"): a part begins
+// after one when both sides ask something (countAskWords).
+var partJoins = []string{", and ", " and ", ", и ", " и ", ", а ", " а также ", "，", "；", "以及", "并且"}
+
+// questionParts splits a question into the questions it asks: at question
+// marks, and at a partJoin with an interrogative on both sides.
+func questionParts(question string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(question, func(r rune) bool { return r == '?' || r == '？' }) {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		out = append(out, splitAtJoins(p)...)
+	}
+	return out
+}
+
+// splitAtJoins splits one question at the first partJoin that has an
+// interrogative before and after it, and the rest again.
+func splitAtJoins(p string) []string {
+	asks := func(s string) bool { return countAskWords(" "+strings.ToLower(s)+" ", corpus.Fold(s)) > 0 }
+	best := -1
+	var join string
+	for _, j := range partJoins {
+		for from := 0; ; {
+			i := strings.Index(p[from:], j)
+			if i < 0 {
+				break
+			}
+			i += from
+			if asks(p[:i]) && asks(p[i+len(j):]) && (best < 0 || i < best) {
+				best, join = i, j
+				break
+			}
+			from = i + len(j)
+		}
+	}
+	if best < 0 {
+		return []string{p}
+	}
+	return append([]string{p[:best]}, splitAtJoins(p[best+len(join):])...)
 }
 
 // otherParts are cues of a question with another part than the typed

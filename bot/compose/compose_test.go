@@ -132,6 +132,12 @@ func TestPartTypes(t *testing.T) {
 		{"开发银行成立了吗？什么时候？", nil},
 		{"帕哈尔加姆袭击是哪天发生的？", nil},
 		{"宣言谈了什么？有哪些要点？", nil},
+		// Two questions joined in one sentence.
+		{"Когда достроят железную дорогу и сколько она стоит?", []answerType{typeDate, typeCount}},
+		{"中吉乌铁路什么时候建成，要花多少钱？", []answerType{typeDate, typeMoney}},
+		{"When will the bank open and how much money will it get?", []answerType{typeDate, typeMoney}},
+		// "and" inside one question is not a join.
+		{"How many countries and organisations signed?", nil},
 	}
 	for _, tt := range tests {
 		if got := partTypes(tt.q); !slices.Equal(got, tt.want) {
