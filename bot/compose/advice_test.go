@@ -25,6 +25,13 @@ func TestAsksForAdvice(t *testing.T) {
 		{"Which country gains the most from the bank?", true},
 		{"Кто из лидеров самый влиятельный?", true},
 		{"上合组织开发银行成立后，哪个国家最受益？", true},
+		// Forecasts of how things will turn out.
+		{"Will Iran actually manage to join the WTO?", true},
+		{"What are the chances of the development bank opening soon?", true},
+		{"Удастся ли создать Банк развития ШОС?", true},
+		{"开发银行最终能不能建成？", true},
+		{"Will the development bank be set up?", false},
+		{"开发银行要建吗？", false},
 		// What the texts or the member states think is a question about
 		// the text.
 		{"What do the member states think about unilateral sanctions?", false},
