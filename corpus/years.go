@@ -16,12 +16,15 @@ func Years(s string) []string {
 	return out
 }
 
-// QuestionYears returns the years a question gives (Years of its folded
-// text) apart from those of the corpus's packs' dates: in a question
+// QuestionYears returns the years a question gives (Years, full-width
+// digits read as ASCII) apart from those of the corpus's packs' dates: in a question
 // those name a text ("the 2025 declaration", "2025年上合峰会宣言"), not a
 // time it speaks of.
 func (c *Corpus) QuestionYears(q string) []string {
-	ys := Years(Fold(q))
+	ys := Years(FoldWidth(q))
+	if len(ys) == 0 {
+		return nil
+	}
 	for _, p := range c.packs {
 		if y := p.Year(); y != "" {
 			ys = slices.DeleteFunc(ys, func(x string) bool { return x == y })
