@@ -112,15 +112,37 @@ func (n docNamer) find(q string) ([]docRef, string) {
 	// folding or splitting the question (every search calls find). Its
 	// first letter may be a capital.
 	if corpus.HasHan(q) {
-		if !strings.Contains(q, zhStatement) && !strings.Contains(q, "聲明") {
+		if !strings.Contains(q, zhStatement) && !strings.Contains(q, "聲明") || adopts(corpus.Fold(q)) {
 			return nil, q
 		}
 		return n.findZh(q)
 	}
-	if !strings.Contains(q, "tatement") && !strings.Contains(q, "аявлени") {
+	if !strings.Contains(q, "tatement") && !strings.Contains(q, "аявлени") || adopts(strings.ToLower(q)) {
 		return nil, q
 	}
 	return n.findWords(q)
+}
+
+// adoptionCues ask whether or when a statement was made ("did the summit
+// adopt a statement on trade", "是否发表了二战声明", "приняли ли заявление"):
+// the declaration records that (1.5, 3.5), not the statement itself, so
+// such a question is searched as asked. Han cues are folded; the others
+// are lower-case prefixes of words.
+var adoptionCues = []string{
+	"发表", "通过了", "发布", "出台", "签署",
+	"adopt", "issue", "put out", "publish", "release", "approve",
+	"принял", "приняли", "принят", "принято", "издал", "издали", "опубликова", "выпустил",
+}
+
+// adopts reports whether a question (folded, or lower-case) asks whether
+// or when a statement was made.
+func adopts(q string) bool {
+	for _, c := range adoptionCues {
+		if strings.Contains(q, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // findZh is find for a Chinese question: a keyword ending at most

@@ -36,6 +36,10 @@ func TestDocNamerFind(t *testing.T) {
 		{"Which countries does the statement want to see join the WTO?", "", "", ""},
 		{"кого ещё надо позвать в ВТО, судя по заявлению?", "", "", ""},
 		{"What does the declaration say about trade?", "", "", ""},
+		// Whether a statement was made is the declaration's record.
+		{"Did the summit adopt a statement on the multilateral trading system?", "", "", ""},
+		{"峰会发表了二战胜利80周年声明吗？", "", "", ""},
+		{"Приняли ли заявление о торговле?", "", "", ""},
 	}
 	for _, tt := range tests {
 		refs, rest := n.find(tt.q)
@@ -71,6 +75,9 @@ func TestSearchWithinNamedStatement(t *testing.T) {
 		{"根据二战胜利80周年声明，联合国是哪一年成立的？", "W8"},
 		{"В каком году, согласно заявлению к 80-летию Победы, была создана ООН?", "W8"},
 		{"Whose accession to the WTO does the trade statement support?", "T17"},
+		// Asked whether it was adopted, the declaration's line says so.
+		{"Did the summit adopt a statement on the multilateral trading system?", "3.5"},
+		{"峰会发表了二战胜利80周年声明吗？", "1.5"},
 	} {
 		res, err := x.Search(context.Background(), tt.q, 3)
 		if err != nil {
