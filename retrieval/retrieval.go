@@ -239,7 +239,7 @@ func newIndex(ctx context.Context, passages []corpus.Passage, opts ...Option) (*
 	built := make(chan struct{})
 	go func() {
 		defer close(built)
-		if x.qp, qpErr = query.New(); qpErr != nil {
+		if x.qp, qpErr = query.New(query.WithVocabulary(func() []string { return vocabulary(passages) })); qpErr != nil {
 			return
 		}
 		x.lex = lexicalIndex(passages, snaps)
@@ -956,4 +956,19 @@ func (x *Index) preferYears(items []Result, docs []int32, years []string) {
 			docs[to] = ds[from]
 		}
 	}
+}
+
+// vocabulary holds the names a misspelt English or Russian word of a
+// question may be corrected to (query.WithVocabulary): the working
+// translations.
+func vocabulary(passages []corpus.Passage) []string {
+	var out []string
+	for _, l := range []corpus.Lang{corpus.LangEn, corpus.LangRu} {
+		for _, p := range passages {
+			if p.Translated(l) {
+				out = append(out, p.TextIn(l))
+			}
+		}
+	}
+	return out
 }

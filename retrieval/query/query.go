@@ -82,6 +82,11 @@ type Processor struct {
 	langEntries map[string]int
 	// off holds the off-topic words (offtopic.tsv).
 	off offTopic
+	// vocabTexts (WithVocabulary) and the speller built from them and
+	// the glossary on first use (speller.go).
+	vocabTexts func() []string
+	spellOnce  sync.Once
+	spell      *speller
 }
 
 // Option configures a Processor.
@@ -288,13 +293,18 @@ func (p *Processor) Process(q string) Query {
 	out := Query{Original: orig, Lang: corpus.DetectLang(orig)}
 
 	cleaned := corpus.CleanText(orig)
+	var memo stemMemo
+	if out.Lang == corpus.LangEn || out.Lang == corpus.LangRu {
+		// What is searched and checked reads the corrected words; the
+		// question as asked stays in Original.
+		cleaned, _ = p.correctWords(cleaned, &memo)
+	}
 	segs := segment(cleaned)
 	var text, zhTerms []string
 	// The tokens of a question of a few dozen words, without growing a
 	// slice from nothing (they stay in this call).
 	var tokenBuf [48]token
 	tokens := tokenBuf[:0]
-	var memo stemMemo
 	for _, s := range segs {
 		switch s.kind {
 		case segHan:
