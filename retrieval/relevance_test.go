@@ -63,6 +63,9 @@ func TestRelevanceSeparatesScope(t *testing.T) {
 		// it does not use.
 		{"哈萨克斯坦的首都人口有多少？", false},
 		{"乌兹别克斯坦的官方语言是什么？", false},
+		// A country's statistics, which a declaration never gives.
+		{"What is the population of Kyrgyzstan?", false},
+		{"Какой ВВП у стран ШОС?", false},
 		// In scope: the declaration's own words, colloquial and regional
 		// wording, English and Russian.
 		{"上合组织开发银行什么时候成立？", true},
