@@ -225,12 +225,12 @@ func ruWordsIn(text, name string) bool {
 }
 
 // How many questions a passage's list holds, and how long one may be: the
-// shipped lists have 8-11 per passage (3-5 written first, then six more in
-// everyday words), none over 110 characters; a longer "question" is a
-// paragraph, not something a person types. A model asked by "declbot
-// enrich" for 3-5 stays within the band.
+// shipped lists have 11-15 per passage (3-5 written first, then ten more
+// in everyday words over two rounds), none over 110 characters; a longer
+// "question" is a paragraph, not something a person types. A model asked
+// by "declbot enrich" for 6-10 stays within the band.
 const (
-	MinQuestions, MaxQuestions = 3, 12
+	MinQuestions, MaxQuestions = 3, 16
 	maxQuestionRunes           = 150
 )
 
