@@ -56,6 +56,11 @@ const (
 	// 一天", "what date", "какого числа"): a year alone ("2026年") does not
 	// answer it.
 	typeDay
+	// typeOfficial: typePerson for the holder of an office named by its
+	// title ("who is the secretary-general", "кто возглавит банк"):
+	// answered only by a name, not by a list of states, which answers who
+	// of a group ("who do the leaders thank").
+	typeOfficial
 )
 
 func (t answerType) String() string {
@@ -76,6 +81,8 @@ func (t answerType) String() string {
 		return "city"
 	case typeDay:
 		return "day"
+	case typeOfficial:
+		return "official"
 	}
 	return "none"
 }
@@ -91,6 +98,8 @@ var (
 	// states"), so a person question also needs a title (titleCues).
 	whoCues   = i18n.AllCues("who")
 	titleCues = i18n.AllCues("title")
+	// groupTitles are the titles of titleCues that name a group.
+	groupTitles = i18n.AllCues("group_title")
 	// notCues are words that contain a cue but ask nothing: a title that
 	// names no person ("主席国"), 几 meaning "a few" ("这几年", "近几个月").
 	notCues = i18n.AllCues("not_cue")
@@ -170,6 +179,9 @@ func expectedType(question string) answerType {
 	case containsAny(q, perpetratorCues):
 		return typePerpetrator
 	case containsAny(q, whoCues) && containsAny(q, titleCues):
+		if containsAny(withoutCues(q, groupTitles), titleCues) {
+			return typeOfficial
+		}
 		return typePerson
 	case containsAny(q, dayCues):
 		return typeDay
@@ -389,6 +401,8 @@ func answersTypeGiven(t answerType, s string, given map[string]bool) bool {
 		// but it is an answer; so does a list of whom the leaders honour
 		// ("who do the leaders thank", where the title is the subject).
 		return personRe().MatchString(s) || countable(s)
+	case typeOfficial:
+		return personRe().MatchString(s)
 	case typePerpetrator:
 		return perpetratorRe().MatchString(corpus.Fold(s)) || personRe().MatchString(s)
 	case typeCity:
@@ -633,7 +647,7 @@ func missingKey(t answerType) i18n.Key {
 		return i18n.NoFigure
 	case typeDate, typeDay:
 		return i18n.NoDate
-	case typePerson:
+	case typePerson, typeOfficial:
 		return i18n.NoName
 	case typePerpetrator:
 		return i18n.NoPerpetrator
@@ -685,7 +699,9 @@ func (cp *Composer) mentionsWithout(a Answer, in Input, missing string, chosen [
 			}
 			body = strings.TrimRight(cut, ",;: ") + "…"
 		}
-		a.Text = i18n.Text(a.Lang, i18n.MentionsQuote, a.Lang.Quote(body), idList, missing)
+		// The quote is the first paragraph's: it alone is named (the
+		// others are offered as Related).
+		a.Text = i18n.Text(a.Lang, i18n.MentionsQuote, a.Lang.Quote(body), p.ID, missing)
 		return a
 	}
 	a.Text = i18n.Text(a.Lang, i18n.MentionsButNot, quoteTopic(a.Lang, topic), idList, missing)
@@ -792,4 +808,12 @@ func countAskWords(lower, folded string) int {
 		i += l
 	}
 	return n
+}
+
+// withoutCues is q with every occurrence of cues replaced by a space.
+func withoutCues(q string, cues []string) string {
+	for _, c := range cues {
+		q = strings.ReplaceAll(q, c, " ")
+	}
+	return q
 }

@@ -29,7 +29,7 @@ func TestExpectedType(t *testing.T) {
 		{"帕哈尔加姆袭击造成多少人遇难？", typeCount},
 		{"How many tourists visited Qingdao last year?", typeCount},
 		{"What percentage of trade is settled in national currencies?", typeCount},
-		{"Сколько стоит билет на поезд?", typeCount},
+		{"Сколько стоит билет на поезд?", typeMoney},
 		{"Какова протяжённость новой дороги?", typeCount},
 		{"上合组织银联体成立多少年了？", typeQuantity},
 		{"How long has the interbank consortium existed?", typeQuantity},
@@ -57,11 +57,11 @@ func TestExpectedType(t *testing.T) {
 		{"那次袭击发生在哪一天？", typeDay},
 		{"那项决议是第几号？", typeDate},
 		// Officials' names.
-		{"哈萨克斯坦外长是谁？", typePerson},
-		{"聯合國秘書長叫什麼名字？", typePerson},
-		{"Who is the current secretary-general?", typePerson},
-		{"What is the name of the bank's president?", typePerson},
-		{"Кто министр иностранных дел Индии?", typePerson},
+		{"哈萨克斯坦外长是谁？", typeOfficial},
+		{"聯合國秘書長叫什麼名字？", typeOfficial},
+		{"Who is the current secretary-general?", typeOfficial},
+		{"What is the name of the bank's president?", typeOfficial},
+		{"Кто министр иностранных дел Индии?", typeOfficial},
 		// A leader asked for, in the singular or as one of them; "the
 		// leaders" as the subject ask for whom they name, not a person.
 		{"Who was the first leader to arrive?", typePerson},
@@ -73,7 +73,7 @@ func TestExpectedType(t *testing.T) {
 		{"Who do the leaders want to punish?", typeNone},
 		{"What's the name of the fund the leaders support?", typeNone},
 		{"Кого благодарят лидеры?", typeNone},
-		{"Как зовут директора центра?", typePerson},
+		{"Как зовут директора центра?", typeOfficial},
 		// Perpetrators.
 		{"胡兹达尔爆炸案是谁干的？", typePerpetrator},
 		{"那次火车袭击的幕后黑手是什么人？", typePerpetrator},
@@ -174,6 +174,9 @@ func TestAnswersType(t *testing.T) {
 		{typePerson, "成员国高度评价秘书处的工作。", false},
 		{typePerson, "成员国支持主席国的工作。", false},
 		{typePerson, "向甲国、乙国、丙国的人民致敬。", true},
+		// An office's holder is named, not listed.
+		{typeOfficial, "某某共和国总统 某某某", true},
+		{typeOfficial, "向甲国、乙国、丙国的人民致敬。", false},
 		{typePerpetrator, "该组织宣称对袭击负责。", true},
 		{typePerpetrator, "此次袭击系某武装分子所为。", true},
 		{typePerpetrator, "成员国强烈谴责在某地发动的恐怖袭击事件。", false},

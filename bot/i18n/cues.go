@@ -29,6 +29,7 @@ var CueLists = map[string]string{
 	"holder":         "the texts or the member states as the holder of a view (bot: asksForAdvice)",
 	"who":            "ask for a person, with a title (bot: expectedType)",
 	"title":          "titles of officials (bot: expectedType)",
+	"group_title":    "titles of a group (the leaders), which a list of states may answer (bot: expectedType)",
 	"not_cue":        "words that contain a cue but ask nothing (bot: expectedType)",
 	"perpetrator":    "ask who carried out an act (bot: expectedType)",
 	"other_part":     "a question with another part than the typed one (bot: asksMore)",

@@ -54,8 +54,9 @@ const (
 	// (NoFigure, NoDate, NoName, NoPerpetrator, NoCity or NoYear).
 	MentionsButNot Key = "mentions_but_not"
 	// MentionsQuote is MentionsButNot for a reader of a working
-	// translation: %[1]s is the paragraph's sentence in their language
-	// (quoted), not a stretch of the Chinese text.
+	// translation: %[1]s is the first paragraph's sentence in their
+	// language (quoted), not a stretch of the Chinese text, and %[2]s
+	// that paragraph's ID.
 	MentionsQuote Key = "mentions_quote"
 	// IDSeparator joins paragraph IDs in MentionsButNot.
 	IDSeparator Key = "id_separator"
