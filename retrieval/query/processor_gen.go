@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "f4c2ce80f2e7637221987aa433941c437c30784302a1dc8bde1c0d5dce694d31"
+const genDataHash = "e31d6498628883e41806bb880eb1180dddd8a098c101a3d7081c43cd297dbfe4"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -5498,6 +5498,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'什', &zhNode{next: []zhEdge{
 		{'么', &zhNode{next: []zhEdge{
+			{'城', &zhNode{next: []zhEdge{
+				{'市', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
 			{'态', &zhNode{next: []zhEdge{
 				{'度', &zhNode{end: true, keep: false, terms: nil}},
 			}, end: false, keep: false, terms: nil}},
@@ -6032,10 +6035,24 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'哪', &zhNode{next: []zhEdge{
 		{'一', &zhNode{next: []zhEdge{
+			{'个', &zhNode{next: []zhEdge{
+				{'城', &zhNode{next: []zhEdge{
+					{'市', &zhNode{end: true, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
 			{'天', &zhNode{end: true, keep: false, terms: nil}},
 			{'年', &zhNode{end: true, keep: false, terms: nil}},
+			{'座', &zhNode{next: []zhEdge{
+				{'城', &zhNode{next: []zhEdge{
+					{'市', &zhNode{end: true, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
-		{'个', &zhNode{end: true, keep: false, terms: nil}},
+		{'个', &zhNode{next: []zhEdge{
+			{'城', &zhNode{next: []zhEdge{
+				{'市', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
 		{'些', &zhNode{end: true, keep: false, terms: nil}},
 		{'儿', &zhNode{end: true, keep: false, terms: nil}},
 		{'几', &zhNode{next: []zhEdge{
@@ -6044,6 +6061,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'国', &zhNode{end: true, keep: false, terms: nil}},
 		{'天', &zhNode{end: true, keep: false, terms: nil}},
 		{'年', &zhNode{end: true, keep: false, terms: nil}},
+		{'座', &zhNode{next: []zhEdge{
+			{'城', &zhNode{next: []zhEdge{
+				{'市', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 		{'方', &zhNode{next: []zhEdge{
 			{'面', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
@@ -6097,6 +6119,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 			{'么', &zhNode{next: []zhEdge{
 				{'时', &zhNode{next: []zhEdge{
 					{'候', &zhNode{end: true, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'哪', &zhNode{next: []zhEdge{
+			{'个', &zhNode{next: []zhEdge{
+				{'城', &zhNode{next: []zhEdge{
+					{'市', &zhNode{end: true, keep: false, terms: nil}},
 				}, end: false, keep: false, terms: nil}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},

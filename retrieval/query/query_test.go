@@ -82,6 +82,7 @@ func TestChineseStopPhrases(t *testing.T) {
 		// The summit asked about itself stands for the meeting (the
 		// terms of "summit held"); framing a question, it goes.
 		{"这次峰会是什么时候开的", "开 天津 2025年9月1日 元首理事会会议"},
+		{"上合天津峰会是哪天开的？在哪个城市？", "开 天津 2025年9月1日 元首理事会会议"},
 		{"天津峰会对阿富汗怎么说？", "阿富汗"},
 		{"上合组织", ""},
 		{"什么？", ""},
