@@ -232,11 +232,13 @@ func (p *Processor) correctWords(cleaned string, memo *stemMemo) (string, bool) 
 		if utf8.RuneCountInString(stem) < minSpellRunes || sp.glossary[stem] {
 			return
 		}
-		if _, ok := sp.known[stem]; ok || sp.uses(wl, stem) {
+		if _, ok := sp.known[stem]; ok {
 			return
 		}
+		// Most words are one edit from no name: the vocabulary is
+		// searched (which stems its words) only for one that is.
 		fix, ok := sp.correct(stem)
-		if !ok {
+		if !ok || sp.uses(wl, stem) {
 			return
 		}
 		if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
