@@ -87,6 +87,9 @@ type Processor struct {
 	vocabTexts func() []string
 	spellOnce  sync.Once
 	spell      *speller
+	// summit holds summitTerms, found once.
+	summitOnce sync.Once
+	summit     []string
 }
 
 // Option configures a Processor.
@@ -334,13 +337,14 @@ func (p *Processor) Process(q string) Query {
 			tokens = append(tokens, token{brk: true})
 		}
 	}
-	if out.Lang.IsChinese() && len(zhTerms) == 0 && !hasLongPiece(text) && strings.Contains(corpus.Fold(cleaned), summitWord) {
-		// The summit itself is asked about ("这次峰会是哪天开的"): 峰会 is
-		// a stop phrase because it mostly frames a question ("峰会对阿富汗
-		// 怎么说"), but here it left nothing to search. It stands for the
-		// meeting, as the glossary's "summit held" does (where, when, by
-		// whom: 天津, 2025年9月1日, 元首理事会会议).
-		if ts := p.Process(summitPhrase).Terms; len(ts) > 0 {
+	if out.Lang.IsChinese() && len(zhTerms) == 0 {
+		// The summit itself is asked about ("这次峰会是哪天开的", "元首理事会
+		// 在哪开的"): 峰会 is a stop phrase because it mostly frames a
+		// question ("峰会对阿富汗怎么说"), and 元首理事会 alone is in many
+		// paragraphs. When what is left names nothing but the meeting, it
+		// stands for the meeting, as the glossary's "summit held" does
+		// (where, when, by whom: 天津, 2025年9月1日, 元首理事会会议).
+		if ts := p.summitTerms(); len(ts) > 0 && onlyTheMeeting(text, ts, strings.Contains(corpus.Fold(cleaned), summitWord)) {
 			zhTerms = append(zhTerms, ts...)
 			out.Mapped = append(out.Mapped, summitWord)
 			out.MappedTerms = append(out.MappedTerms, ts)
@@ -484,13 +488,26 @@ const (
 	summitPhrase = "summit held"
 )
 
-// hasLongPiece reports whether any piece left to search has two runes or
-// more: a single character ("开") says nothing on its own.
-func hasLongPiece(pieces []string) bool {
+// summitTerms are the terms of summitPhrase, found once.
+func (p *Processor) summitTerms() []string {
+	p.summitOnce.Do(func() { p.summit = p.Process(summitPhrase).Terms })
+	return p.summit
+}
+
+// onlyTheMeeting reports whether the pieces left to search name nothing
+// but the meeting: each of two runes or more is part of one of its terms
+// (元首理事会 of 元首理事会会议), and there is one, or the question said
+// 峰会 (summit) and only single characters are left ("开").
+func onlyTheMeeting(pieces, terms []string, summit bool) bool {
+	named := summit
 	for _, p := range pieces {
-		if utf8.RuneCountInString(p) >= 2 {
-			return true
+		if utf8.RuneCountInString(p) < 2 {
+			continue
 		}
+		if !slices.ContainsFunc(terms, func(t string) bool { return strings.Contains(t, p) }) {
+			return false
+		}
+		named = true
 	}
-	return false
+	return named
 }
