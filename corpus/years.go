@@ -17,20 +17,28 @@ func Years(s string) []string {
 }
 
 // QuestionYears returns the years a question gives (Years, full-width
-// digits read as ASCII) apart from those of the corpus's packs' dates: in a question
-// those name a text ("the 2025 declaration", "2025年上合峰会宣言"), not a
-// time it speaks of.
-func (c *Corpus) QuestionYears(q string) []string {
+// digits read as ASCII) apart from own, the years of the texts searched:
+// in a question those name a text ("the 2025 declaration", "2025年上合
+// 峰会宣言"), not a time it speaks of.
+func QuestionYears(q string, own []string) []string {
 	ys := Years(FoldWidth(q))
 	if len(ys) == 0 {
 		return nil
 	}
-	for _, p := range c.packs {
-		if y := p.Year(); y != "" {
-			ys = slices.DeleteFunc(ys, func(x string) bool { return x == y })
+	return slices.DeleteFunc(ys, func(y string) bool { return slices.Contains(own, y) })
+}
+
+// PackYears returns the years of the packs of passages, without repeats.
+func (c *Corpus) PackYears(passages []Passage) []string {
+	var out []string
+	for _, p := range passages {
+		if pk, ok := c.Pack(p.Pack); ok {
+			if y := pk.Year(); y != "" && !slices.Contains(out, y) {
+				out = append(out, y)
+			}
 		}
 	}
-	return ys
+	return out
 }
 
 // GivesYears reports whether p's text gives every one of years.

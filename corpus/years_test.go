@@ -18,20 +18,30 @@ func TestYears(t *testing.T) {
 	}
 }
 
-// A question's years leave out the packs' own: "the 2025 declaration"
-// names the text.
+// A question's years leave out those of the texts searched: "the 2025
+// declaration" names the text.
 func TestQuestionYears(t *testing.T) {
 	c, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tt := range []struct{ q, want string }{
-		{"中吉乌铁路２０３０年前能建成吗？", "2030"}, // full-width digits fold
-		{"What does the 2025 declaration say about 2026?", "2026"},
-		{"2025年宣言", ""},
+	own := c.PackYears(c.Passages())
+	if strings.Join(own, " ") != "2025" {
+		t.Fatalf("PackYears = %v, want the built-in pack's 2025", own)
+	}
+	for _, tt := range []struct {
+		q    string
+		own  []string
+		want string
+	}{
+		{"中吉乌铁路２０３０年前能建成吗？", own, "2030"}, // full-width digits fold
+		{"What does the 2025 declaration say about 2026?", own, "2026"},
+		{"2025年宣言", own, ""},
+		// With a 2026 pack searched too, 2026 names that text.
+		{"2026年上合峰会在哪里举办？", []string{"2025", "2026"}, ""},
 	} {
-		if got := strings.Join(c.QuestionYears(tt.q), " "); got != tt.want {
-			t.Errorf("QuestionYears(%q) = %q, want %q", tt.q, got, tt.want)
+		if got := strings.Join(QuestionYears(tt.q, tt.own), " "); got != tt.want {
+			t.Errorf("QuestionYears(%q, %v) = %q, want %q", tt.q, tt.own, got, tt.want)
 		}
 	}
 	p, _ := c.Get("4.9")

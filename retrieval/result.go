@@ -76,4 +76,9 @@ type Results struct {
 	// the question that occur nowhere in the texts ("Arctic", "北极"), so
 	// that the answer can say by name what the texts do not mention.
 	Unmentioned []string `json:"unmentioned,omitempty"`
+	// Stand-ins are the question's colloquial Chinese words the glossary
+	// replaced by the texts' terms ("上合峰会" for 元首理事会), folded: what
+	// they say is in Query's terms, so an answer does not look for their
+	// own characters (峰会 is not the topic of "2026年上合峰会在哪里").
+	StandIns []string `json:"stand_ins,omitempty"`
 }

@@ -449,6 +449,11 @@ func (x *Index) searchIn(ctx context.Context, asked, q string, k int, in []bool)
 		textF = corpus.Fold(pq.Text)
 	}
 	res := Results{Query: pq.Text}
+	for _, m := range pq.Mapped {
+		if corpus.HasHan(m) {
+			res.StandIns = append(res.StandIns, m)
+		}
+	}
 	c := max(DefaultCandidates, k)
 	keep := c
 	if in != nil {
@@ -502,8 +507,8 @@ func (x *Index) searchIn(ctx context.Context, asked, q string, k int, in []bool)
 		}
 	}
 	var years []string
-	if x.opt.corpus != nil {
-		years = x.opt.corpus.QuestionYears(pq.Original)
+	if x.opt.corpus != nil && len(corpus.Years(corpus.FoldWidth(pq.Original))) > 0 {
+		years = corpus.QuestionYears(pq.Original, x.searchedYears(in))
 	}
 	if len(years) == 0 {
 		res.Items = x.fuse(s, vec, lex, alts, qterms, k, lexW, vecW)
@@ -927,6 +932,23 @@ const (
 	// the year and little else.
 	yearRatio = 0.6
 )
+
+// searchedYears are the years of the packs searched (in; all when nil):
+// a question that gives one names that text (corpus.QuestionYears).
+func (x *Index) searchedYears(in []bool) []string {
+	if in == nil {
+		return x.opt.corpus.PackYears(x.passages)
+	}
+	var ps []corpus.Passage
+	seen := map[string]bool{}
+	for i, ok := range in {
+		if ok && !seen[x.passages[i].Pack] {
+			seen[x.passages[i].Pack] = true
+			ps = append(ps, x.passages[i])
+		}
+	}
+	return x.opt.corpus.PackYears(ps)
+}
 
 // preferYears moves first, in order, the items that give every one of
 // years and score at least yearRatio of the best; docs (the items'

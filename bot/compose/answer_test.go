@@ -575,3 +575,23 @@ func TestExtractiveLeadsWithRetrievalsBest(t *testing.T) {
 		}
 	}
 }
+
+// A colloquial word the glossary stood in for is not itself the topic:
+// "上合峰会" means 元首理事会, so 4.21's 区域气候峰会, which shares 峰会,
+// is not quoted after 5.7 for where the 2026 summit is held.
+func TestStandInsAreNotTheTopic(t *testing.T) {
+	c := loadCorpus(t)
+	cp := New(c, retrieval.NewTermStats(c))
+	p57, _ := c.Get("5.7")
+	p421, _ := c.Get("4.21")
+	res := retrieval.Results{
+		Query:    "2026年 上合峰会 举办 元首理事会",
+		StandIns: []string{"上合峰会"},
+		InScope:  true,
+		Items:    []retrieval.Result{{Passage: p57, Score: 1}, {Passage: p421, Score: 0.7}},
+	}
+	a := cp.Compose(Input{Question: "2026年上合峰会在哪里举办？", Lang: corpus.LangHans, Results: res})
+	if got := strings.Join(passageIDs(a.Citations), " "); got != "5.7" {
+		t.Errorf("cites %s, want 5.7\n%s", got, a.Text)
+	}
+}

@@ -362,7 +362,7 @@ func (cp *Composer) Compose(in Input) Answer {
 	if in.FollowUp {
 		asked = in.Own
 	}
-	if years := cp.c.QuestionYears(asked); len(years) > 0 && !givesYears(chosen, years) {
+	if years := corpus.QuestionYears(asked, cp.c.PackYears(resultPassages(in.Results))); len(years) > 0 && !givesYears(chosen, years) {
 		// Retrieval puts first a close paragraph that gives the year a
 		// question asks about (retrieval.preferYears); when none does,
 		// the texts do not connect the topic with that year ("will the
@@ -682,6 +682,15 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 	return chosen
 }
 
+// resultPassages are the passages of res, in order.
+func resultPassages(res retrieval.Results) []corpus.Passage {
+	ps := make([]corpus.Passage, len(res.Items))
+	for i, it := range res.Items {
+		ps[i] = it.Passage
+	}
+	return ps
+}
+
 // givesYears reports whether a chosen sentence's paragraph gives every
 // one of years.
 func givesYears(chosen []sentence, years []string) bool {
@@ -769,12 +778,27 @@ func asksWhichPlural(q string) bool {
 // what the follow-up asks, in the context of what came before.
 func (cp *Composer) queryWeights(in Input) map[string]float64 {
 	w := map[string]float64{}
+	// A stand-in's own characters are not asked about: its glossary
+	// terms are (Results.StandIns).
+	standIn := map[string]bool{}
+	rest := corpus.Fold(in.Results.Query)
+	for _, m := range in.Results.StandIns {
+		for t := range termSet(m) {
+			standIn[t] = true
+		}
+		rest = strings.ReplaceAll(rest, m, " ")
+	}
+	if len(standIn) > 0 {
+		for t := range termSet(rest) {
+			delete(standIn, t) // a term of the texts' own has it too
+		}
+	}
 	asked := in.Question
 	if in.FollowUp {
 		asked = in.Own
 	}
 	for t := range termSet(corpus.Fold(asked)) {
-		if idf := cp.idf(t); idf > 0 {
+		if idf := cp.idf(t); idf > 0 && !standIn[t] {
 			w[t] = questionWeight * idf
 		}
 	}
@@ -783,7 +807,7 @@ func (cp *Composer) queryWeights(in Input) map[string]float64 {
 		own = termSet(corpus.Fold(in.OwnQuery))
 	}
 	for t := range termSet(corpus.Fold(in.Results.Query)) {
-		if idf := cp.idf(t); idf > 0 {
+		if idf := cp.idf(t); idf > 0 && !standIn[t] {
 			if in.FollowUp && !own[t] {
 				idf *= contextWeight
 			}
