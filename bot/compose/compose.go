@@ -362,7 +362,7 @@ func (cp *Composer) Compose(in Input) Answer {
 	if in.FollowUp {
 		asked = in.Own
 	}
-	if years := corpus.QuestionYears(asked, cp.c.PackYears(resultPassages(in.Results))); len(years) > 0 && !givesYears(chosen, years) {
+	if years := cp.askedYears(asked, in.Results); len(years) > 0 && !givesYears(chosen, years) {
 		// Retrieval puts first a close paragraph that gives the year a
 		// question asks about (retrieval.preferYears); when none does,
 		// the texts do not connect the topic with that year ("will the
@@ -682,13 +682,17 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 	return chosen
 }
 
-// resultPassages are the passages of res, in order.
-func resultPassages(res retrieval.Results) []corpus.Passage {
+// askedYears are the years a question asks about (corpus.QuestionYears):
+// those of the texts quoted from name a text.
+func (cp *Composer) askedYears(q string, res retrieval.Results) []string {
+	if len(corpus.Years(corpus.FoldWidth(q))) == 0 {
+		return nil // most questions give none
+	}
 	ps := make([]corpus.Passage, len(res.Items))
 	for i, it := range res.Items {
 		ps[i] = it.Passage
 	}
-	return ps
+	return corpus.QuestionYears(q, cp.c.PackYears(ps))
 }
 
 // givesYears reports whether a chosen sentence's paragraph gives every
@@ -780,15 +784,16 @@ func (cp *Composer) queryWeights(in Input) map[string]float64 {
 	w := map[string]float64{}
 	// A stand-in's own characters are not asked about: its glossary
 	// terms are (Results.StandIns).
-	standIn := map[string]bool{}
-	rest := corpus.Fold(in.Results.Query)
-	for _, m := range in.Results.StandIns {
-		for t := range termSet(m) {
-			standIn[t] = true
+	var standIn map[string]bool
+	if len(in.Results.StandIns) > 0 {
+		standIn = map[string]bool{}
+		rest := corpus.Fold(in.Results.Query)
+		for _, m := range in.Results.StandIns {
+			for t := range termSet(m) {
+				standIn[t] = true
+			}
+			rest = strings.ReplaceAll(rest, m, " ")
 		}
-		rest = strings.ReplaceAll(rest, m, " ")
-	}
-	if len(standIn) > 0 {
 		for t := range termSet(rest) {
 			delete(standIn, t) // a term of the texts' own has it too
 		}
