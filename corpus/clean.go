@@ -77,6 +77,34 @@ func stripTags(s string) string {
 	}
 }
 
+// Runs yields the start and end byte offsets of each run of runes of s
+// for which in is true, in order: the words of a question ("What about
+// Afghanistan?" with unicode.IsLetter yields What, about, Afghanistan)
+// for code that needs where each word is, not only its text.
+func Runs(s string, in func(rune) bool) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		for i := 0; i < len(s); {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if !in(r) {
+				i += n
+				continue
+			}
+			j := i + n
+			for j < len(s) {
+				r, n := utf8.DecodeRuneInString(s[j:])
+				if !in(r) {
+					break
+				}
+				j += n
+			}
+			if !yield(i, j) {
+				return
+			}
+			i = j
+		}
+	}
+}
+
 // NumberRuns yields the start and end byte offsets of each run of ASCII
 // digits in s, in order: "2024年第14届" yields the runs of 2024 and 14.
 // Answer types and the relevance signal read a question's numbers by them.

@@ -49,3 +49,20 @@ func TestNumberRuns(t *testing.T) {
 		}
 	}
 }
+
+func TestRuns(t *testing.T) {
+	for _, tt := range []struct{ s, want string }{
+		{"What about Afghanistan?", "What|about|Afghanistan"},
+		{"Афганистан — 阿富汗!", "Афганистан|阿富汗"},
+		{"", ""},
+		{"  ", ""},
+	} {
+		var got []string
+		for i, j := range Runs(tt.s, unicode.IsLetter) {
+			got = append(got, tt.s[i:j])
+		}
+		if strings.Join(got, "|") != tt.want {
+			t.Errorf("Runs(%q) = %q, want %q", tt.s, got, tt.want)
+		}
+	}
+}

@@ -197,22 +197,8 @@ type word struct {
 // after it when a connector follows it, in one clause.
 func (n docNamer) findWords(q string) ([]docRef, string) {
 	var ws []word
-	for i := 0; i < len(q); {
-		r, size := utf8.DecodeRuneInString(q[i:])
-		if !isQuestionWordRune(r) {
-			i += size
-			continue
-		}
-		j := i + size
-		for j < len(q) {
-			r, size := utf8.DecodeRuneInString(q[j:])
-			if !isQuestionWordRune(r) {
-				break
-			}
-			j += size
-		}
+	for i, j := range corpus.Runs(q, isQuestionWordRune) {
 		ws = append(ws, word{strings.ToLower(q[i:j]), i, j})
-		i = j
 	}
 	var refs []docRef
 	type span struct{ start, end int }

@@ -283,22 +283,8 @@ func findWords(s, name string, from int) (start, end int, ok bool) {
 	}
 	type span struct{ start, end int }
 	var words []span
-	for i := from; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if !wordRune(r) {
-			i += size
-			continue
-		}
-		j := i + size
-		for j < len(s) {
-			r, size := utf8.DecodeRuneInString(s[j:])
-			if !wordRune(r) {
-				break
-			}
-			j += size
-		}
-		words = append(words, span{i, j})
-		i = j
+	for i, j := range corpus.Runs(s[from:], wordRune) {
+		words = append(words, span{from + i, from + j})
 	}
 	for i := 0; i+len(want) <= len(words); i++ {
 		match := true

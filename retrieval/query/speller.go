@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/declbot/declbot/corpus"
 )
 
 // Misspelt names. A name of a place, a person or a body written with a
@@ -265,22 +267,8 @@ func eachWord(s string, f func(w string)) {
 // eachWordAt calls f with the byte span of each run of letters of s that
 // is not Han.
 func eachWordAt(s string, f func(start, end int)) {
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if !isSpellLetter(r) {
-			i += n
-			continue
-		}
-		j := i + n
-		for j < len(s) {
-			r, n := utf8.DecodeRuneInString(s[j:])
-			if !isSpellLetter(r) {
-				break
-			}
-			j += n
-		}
+	for i, j := range corpus.Runs(s, isSpellLetter) {
 		f(i, j)
-		i = j
 	}
 }
 
