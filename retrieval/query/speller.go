@@ -12,11 +12,11 @@ import (
 // Misspelt names. A name of a place, a person or a body written with a
 // letter wrong ("Афганстану", "kyrgystan", "uzbekistn") matched nothing:
 // the question lost its topic, and the word counted against it as a name
-// the texts never mention. A word of at least minSpellRunes letters that
-// neither the glossary nor the names know, whose stem has minSpellRunes letters or more and is one edit (an
-// insertion, a deletion, a substitution or a swap of neighbours) from one
-// name's stem, or from several of which one is far the most used, is read
-// as that name.
+// the texts never mention. A word whose stem has at least minSpellRunes
+// letters, that neither the glossary nor the vocabulary uses, and whose
+// stem is one edit (an insertion, a deletion, a substitution or a swap of
+// neighbours) from one name's stem, or from several of which one is far
+// the most used, is read as that name.
 //
 // The names are the words the texts WithVocabulary gives (the working
 // translations) write with a capital and never without: only names, so
