@@ -362,7 +362,7 @@ func (cp *Composer) Compose(in Input) Answer {
 	if in.FollowUp {
 		asked = in.Own
 	}
-	if years := cp.askedYears(asked, in.Results); len(years) > 0 && !givesYears(chosen, years) {
+	if years := cp.askedYears(asked, in.Results); len(years) > 0 && len(chosen) > 0 && !givesYears(chosen, years) {
 		// Retrieval puts first a close paragraph that gives the year a
 		// question asks about (retrieval.preferYears); when none does,
 		// the texts do not connect the topic with that year ("will the
