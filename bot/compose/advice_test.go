@@ -30,6 +30,7 @@ func TestAsksForAdvice(t *testing.T) {
 		{"What are the chances of the development bank opening soon?", true},
 		{"Удастся ли создать Банк развития ШОС?", true},
 		{"开发银行最终能不能建成？", true},
+		{"现在投资中亚的新能源项目划算吗？给点建议", true},
 		{"Will the development bank be set up?", false},
 		{"开发银行要建吗？", false},
 		// What the texts or the member states think is a question about

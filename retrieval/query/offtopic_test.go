@@ -73,11 +73,16 @@ func TestOffTopic(t *testing.T) {
 		{"Какой подарок получил Путин?", []string{"подарок"}},
 		{"What did they say in their private talks?", []string{"private talks"}},
 		{"О чём говорили в машине?", []string{"машине"}},
+		{"What did Putin and Modi discuss in the car?", []string{"car"}},
+		{"What did Modi and Xi discuss in their bilateral?", []string{"their bilateral"}},
+		{"What's the best time of year to visit Tianjin?", []string{"best time year"}},
 		{"天津峰会出动了多少警力？", []string{"警力"}},
 		// The text's own topics are not off topic, even where the words
 		// come close: the choice of a development path, the price of
 		// security, snow sports, the SCO Cup.
 		{"Что говорится о праве народов на выбор пути развития?", nil},
+		{"Do countries have the right to choose their way of development?", nil},
+		{"Which country's bilateral trade grew?", nil},
 		{"Does the declaration say security must not come at the cost of others?", nil},
 		{"冰雪体育示范区建在哪里？", nil},
 		{"Is an SCO Cup planned for 2026?", nil},

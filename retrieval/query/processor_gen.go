@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "e31d6498628883e41806bb880eb1180dddd8a098c101a3d7081c43cd297dbfe4"
+const genDataHash = "e2a4c37976ffdbe519eb9746eee922f93052944505ed6a23a9244383d65e1e1f"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -2188,6 +2188,7 @@ func generatedWords(p *Processor) {
 		"belarus":           {surface: "belarus", stem: "belarus", lang: "en", num: false, brk: false, cap: false},
 		"belarusian":        {surface: "belarusian", stem: "belarusian", lang: "en", num: false, brk: false, cap: false},
 		"belt":              {surface: "belt", stem: "belt", lang: "en", num: false, brk: false, cap: false},
+		"best":              {surface: "best", stem: "best", lang: "en", num: false, brk: false, cap: false},
 		"between":           {surface: "between", stem: "between", lang: "en", num: false, brk: false, cap: false},
 		"bilateral":         {surface: "bilateral", stem: "bilater", lang: "en", num: false, brk: false, cap: false},
 		"biodiversity":      {surface: "biodiversity", stem: "biodivers", lang: "en", num: false, brk: false, cap: false},
@@ -3130,6 +3131,7 @@ func generatedWords(p *Processor) {
 		"terrorists":        {surface: "terrorists", stem: "terrorist", lang: "en", num: false, brk: false, cap: false},
 		"text":              {surface: "text", stem: "text", lang: "en", num: false, brk: false, cap: false},
 		"the":               {surface: "the", stem: "the", lang: "en", num: false, brk: false, cap: false},
+		"their":             {surface: "their", stem: "their", lang: "en", num: false, brk: false, cap: false},
 		"there":             {surface: "there", stem: "there", lang: "en", num: false, brk: false, cap: false},
 		"thing":             {surface: "thing", stem: "thing", lang: "en", num: false, brk: false, cap: false},
 		"things":            {surface: "things", stem: "thing", lang: "en", num: false, brk: false, cap: false},
@@ -3141,6 +3143,7 @@ func generatedWords(p *Processor) {
 		"tianjin":           {surface: "tianjin", stem: "tianjin", lang: "en", num: false, brk: false, cap: false},
 		"tickets":           {surface: "tickets", stem: "ticket", lang: "en", num: false, brk: false, cap: false},
 		"ties":              {surface: "ties", stem: "tie", lang: "en", num: false, brk: false, cap: false},
+		"time":              {surface: "time", stem: "time", lang: "en", num: false, brk: false, cap: false},
 		"to":                {surface: "to", stem: "to", lang: "en", num: false, brk: false, cap: false},
 		"today":             {surface: "today", stem: "today", lang: "en", num: false, brk: false, cap: false},
 		"tokayev":           {surface: "tokayev", stem: "tokayev", lang: "en", num: false, brk: false, cap: false},
@@ -3392,6 +3395,7 @@ func generatedWords(p *Processor) {
 		"враждующие":           {surface: "враждующие", stem: "вражд", lang: "ru", num: false, brk: false, cap: false},
 		"врачи":                {surface: "врачи", stem: "врач", lang: "ru", num: false, brk: false, cap: false},
 		"вредители":            {surface: "вредители", stem: "вредител", lang: "ru", num: false, brk: false, cap: false},
+		"время":                {surface: "время", stem: "врем", lang: "ru", num: false, brk: false, cap: false},
 		"всемирная":            {surface: "всемирная", stem: "всемирн", lang: "ru", num: false, brk: false, cap: false},
 		"всемирное":            {surface: "всемирное", stem: "всемирн", lang: "ru", num: false, brk: false, cap: false},
 		"всемирный":            {surface: "всемирный", stem: "всемирн", lang: "ru", num: false, brk: false, cap: false},
@@ -3484,6 +3488,7 @@ func generatedWords(p *Processor) {
 		"дискриминация":        {surface: "дискриминация", stem: "дискриминац", lang: "ru", num: false, brk: false, cap: false},
 		"дистанционный":        {surface: "дистанционный", stem: "дистанцион", lang: "ru", num: false, brk: false, cap: false},
 		"дифференцированный":   {surface: "дифференцированный", stem: "дифференцирова", lang: "ru", num: false, brk: false, cap: false},
+		"для":                  {surface: "для", stem: "для", lang: "ru", num: false, brk: false, cap: false},
 		"дняо":                 {surface: "дняо", stem: "дня", lang: "ru", num: false, brk: false, cap: false},
 		"днях":                 {surface: "днях", stem: "днях", lang: "ru", num: false, brk: false, cap: false},
 		"добровольцы":          {surface: "добровольцы", stem: "добровольц", lang: "ru", num: false, brk: false, cap: false},
@@ -3722,6 +3727,7 @@ func generatedWords(p *Processor) {
 		"лозунг":                {surface: "лозунг", stem: "лозунг", lang: "ru", num: false, brk: false, cap: false},
 		"лотерея":               {surface: "лотерея", stem: "лотере", lang: "ru", num: false, brk: false, cap: false},
 		"лукашенко":             {surface: "лукашенко", stem: "лукашенк", lang: "ru", num: false, brk: false, cap: false},
+		"лучшее":                {surface: "лучшее", stem: "лучш", lang: "ru", num: false, brk: false, cap: false},
 		"люди":                  {surface: "люди", stem: "люд", lang: "ru", num: false, brk: false, cap: false},
 		"май":                   {surface: "май", stem: "ма", lang: "ru", num: false, brk: false, cap: false},
 		"малый":                 {surface: "малый", stem: "мал", lang: "ru", num: false, brk: false, cap: false},
@@ -3967,6 +3973,7 @@ func generatedWords(p *Processor) {
 		"подростки":             {surface: "подростки", stem: "подростк", lang: "ru", num: false, brk: false, cap: false},
 		"поезд":                 {surface: "поезд", stem: "поезд", lang: "ru", num: false, brk: false, cap: false},
 		"поезда":                {surface: "поезда", stem: "поезд", lang: "ru", num: false, brk: false, cap: false},
+		"поездки":               {surface: "поездки", stem: "поездк", lang: "ru", num: false, brk: false, cap: false},
 		"пожалуйста":            {surface: "пожалуйста", stem: "пожалуйст", lang: "ru", num: false, brk: false, cap: false},
 		"позиция":               {surface: "позиция", stem: "позиц", lang: "ru", num: false, brk: false, cap: false},
 		"поколение":             {surface: "поколение", stem: "поколен", lang: "ru", num: false, brk: false, cap: false},
@@ -4847,10 +4854,13 @@ func generatedWords(p *Processor) {
 		"en\x00actress":              true,
 		"en\x00ballot":               true,
 		"en\x00banquet":              true,
+		"en\x00best time visit":      true,
+		"en\x00best time year":       true,
 		"en\x00bilater meet":         true,
 		"en\x00bilater talk":         true,
 		"en\x00birthday":             true,
 		"en\x00brand":                true,
+		"en\x00car":                  true,
 		"en\x00celebr":               true,
 		"en\x00cheap":                true,
 		"en\x00cheapest":             true,
@@ -4910,6 +4920,7 @@ func generatedWords(p *Processor) {
 		"en\x00stock market":         true,
 		"en\x00sunni":                true,
 		"en\x00tasti":                true,
+		"en\x00their bilater":        true,
 		"en\x00ticket":               true,
 		"en\x00tv seri":              true,
 		"en\x00voter":                true,
@@ -4952,6 +4963,7 @@ func generatedWords(p *Processor) {
 		"ru\x00курс доллар":         true,
 		"ru\x00курс рубл":           true,
 		"ru\x00лотере":              true,
+		"ru\x00лучш врем поездк":    true,
 		"ru\x00машин":               true,
 		"ru\x00медал":               true,
 		"ru\x00митинг":              true,
@@ -4989,7 +5001,7 @@ func generatedWords(p *Processor) {
 		"ru\x00церемон встреч":      true,
 		"ru\x00числен населен":      true,
 	}
-	p.off.maxWords = map[string]int{"en": 3, "ru": 2}
+	p.off.maxWords = map[string]int{"en": 3, "ru": 3}
 }
 
 // generatedZh builds the Chinese tables.
@@ -5009,6 +5021,7 @@ func generatedZh(p *Processor) {
 		"人口是多少":  true,
 		"人口有多少":  true,
 		"人数":     true,
+		"什么季节去":  true,
 		"价格":     true,
 		"价钱":     true,
 		"会场":     true,
@@ -5025,6 +5038,7 @@ func generatedZh(p *Processor) {
 		"决赛":     true,
 		"几块钱":    true,
 		"几岁":     true,
+		"几月份去":   true,
 		"利息":     true,
 		"刮风":     true,
 		"加密货币":   true,
