@@ -19,13 +19,15 @@ func Years(s string) []string {
 // QuestionYears returns the years a question gives (Years, full-width
 // digits read as ASCII) apart from own, the years of the texts searched:
 // in a question those name a text ("the 2025 declaration", "2025年上合
-// 峰会宣言"), not a time it speaks of.
-func QuestionYears(q string, own []string) []string {
+// 峰会宣言"), not a time it speaks of. own is called only for a question
+// that gives a year; most give none.
+func QuestionYears(q string, own func() []string) []string {
 	ys := Years(FoldWidth(q))
 	if len(ys) == 0 {
 		return nil
 	}
-	return slices.DeleteFunc(ys, func(y string) bool { return slices.Contains(own, y) })
+	skip := own()
+	return slices.DeleteFunc(ys, func(y string) bool { return slices.Contains(skip, y) })
 }
 
 // PackYears returns the years of the packs of passages, without repeats.

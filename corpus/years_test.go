@@ -40,7 +40,7 @@ func TestQuestionYears(t *testing.T) {
 		// With a 2026 pack searched too, 2026 names that text.
 		{"2026年上合峰会在哪里举办？", []string{"2025", "2026"}, ""},
 	} {
-		if got := strings.Join(QuestionYears(tt.q, tt.own), " "); got != tt.want {
+		if got := strings.Join(QuestionYears(tt.q, func() []string { return tt.own }), " "); got != tt.want {
 			t.Errorf("QuestionYears(%q, %v) = %q, want %q", tt.q, tt.own, got, tt.want)
 		}
 	}

@@ -507,8 +507,8 @@ func (x *Index) searchIn(ctx context.Context, asked, q string, k int, in []bool)
 		}
 	}
 	var years []string
-	if x.opt.corpus != nil && len(corpus.Years(corpus.FoldWidth(pq.Original))) > 0 {
-		years = corpus.QuestionYears(pq.Original, x.searchedYears(in))
+	if x.opt.corpus != nil {
+		years = corpus.QuestionYears(pq.Original, func() []string { return x.searchedYears(in) })
 	}
 	if len(years) == 0 {
 		res.Items = x.fuse(s, vec, lex, alts, qterms, k, lexW, vecW)

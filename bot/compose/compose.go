@@ -685,14 +685,13 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 // askedYears are the years a question asks about (corpus.QuestionYears):
 // those of the texts quoted from name a text.
 func (cp *Composer) askedYears(q string, res retrieval.Results) []string {
-	if len(corpus.Years(corpus.FoldWidth(q))) == 0 {
-		return nil // most questions give none
-	}
-	ps := make([]corpus.Passage, len(res.Items))
-	for i, it := range res.Items {
-		ps[i] = it.Passage
-	}
-	return corpus.QuestionYears(q, cp.c.PackYears(ps))
+	return corpus.QuestionYears(q, func() []string {
+		ps := make([]corpus.Passage, len(res.Items))
+		for i, it := range res.Items {
+			ps[i] = it.Passage
+		}
+		return cp.c.PackYears(ps)
+	})
 }
 
 // givesYears reports whether a chosen sentence's paragraph gives every

@@ -75,16 +75,16 @@ func (p *Processor) spellerFor() *speller {
 		lower := map[string]bool{}  // surfaces written in lower case
 		all := map[string]bool{}
 		for _, text := range p.vocabTexts() {
-			eachWord(text, func(w string) {
-				r, _ := utf8.DecodeRuneInString(w)
-				if unicode.IsUpper(r) {
+			for i, j := range corpus.Runs(text, isSpellLetter) {
+				w := text[i:j]
+				if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
 					w = strings.ToLower(w)
 					capital[w]++
 				} else {
 					lower[w] = true
 				}
 				all[w] = true
-			})
+			}
 		}
 		for w := range all {
 			sp.words = append(sp.words, w)
@@ -213,35 +213,32 @@ func (p *Processor) correctWords(cleaned string, memo *stemMemo) (string, bool) 
 	var b strings.Builder
 	at := 0
 	changed := false
-	var sp *speller
-	eachWordAt(cleaned, func(start, end int) {
+	for start, end := range corpus.Runs(cleaned, isSpellLetter) {
 		w := cleaned[start:end]
-		if utf8.RuneCountInString(w) < minSpellRunes || !allLetters(w) {
-			return
+		if utf8.RuneCountInString(w) < minSpellRunes {
+			continue
 		}
 		t, wl := wordToken(w)
 		if wl == nil || isStopWord(t) {
-			return
+			continue
 		}
 		p.wordTables()
 		if _, ok := p.cache[t.surface]; ok {
-			return
+			continue
 		}
-		if sp == nil {
-			sp = p.spellerFor()
-		}
+		sp := p.spellerFor()
 		stem := memo.stem(wl, t.surface)
 		if utf8.RuneCountInString(stem) < minSpellRunes || sp.glossary[stem] {
-			return
+			continue
 		}
 		if _, ok := sp.known[stem]; ok {
-			return
+			continue
 		}
 		// Most words are one edit from no name: the vocabulary is
 		// searched (which stems its words) only for one that is.
 		fix, ok := sp.correct(stem)
 		if !ok || sp.uses(wl, stem) {
-			return
+			continue
 		}
 		if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
 			fr, n := utf8.DecodeRuneInString(fix)
@@ -251,7 +248,7 @@ func (p *Processor) correctWords(cleaned string, memo *stemMemo) (string, bool) 
 		b.WriteString(fix)
 		at = end
 		changed = true
-	})
+	}
 	if !changed {
 		return cleaned, false
 	}
@@ -259,26 +256,5 @@ func (p *Processor) correctWords(cleaned string, memo *stemMemo) (string, bool) 
 	return b.String(), true
 }
 
-// eachWord calls f with each run of letters of s.
-func eachWord(s string, f func(w string)) {
-	eachWordAt(s, func(i, j int) { f(s[i:j]) })
-}
-
-// eachWordAt calls f with the byte span of each run of letters of s that
-// is not Han.
-func eachWordAt(s string, f func(start, end int)) {
-	for i, j := range corpus.Runs(s, isSpellLetter) {
-		f(i, j)
-	}
-}
-
+// isSpellLetter is a letter of a word the speller reads: not Han.
 func isSpellLetter(r rune) bool { return unicode.IsLetter(r) && !unicode.Is(unicode.Han, r) }
-
-func allLetters(w string) bool {
-	for _, r := range w {
-		if !isSpellLetter(r) {
-			return false
-		}
-	}
-	return true
-}
