@@ -2,7 +2,9 @@ package query
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/declbot/declbot/corpus"
 )
@@ -64,4 +66,40 @@ func TestCorrectWords(t *testing.T) {
 	if got, changed := bare.correctWords("What about Afganistan?", &stemMemo{}); changed || got != "What about Afganistan?" {
 		t.Errorf("no vocabulary: %q, changed %v", got, changed)
 	}
+}
+
+// FuzzCorrectWords: any question is read without a panic; a correction
+// replaces a word by one word, so the question keeps its words' count,
+// stays valid UTF-8, and is left as it was when nothing is corrected.
+func FuzzCorrectWords(f *testing.F) {
+	for _, s := range []string{"What about Afganistan?", "Какое правительство нужно Афганстану?", "", "kyrgystan\x00uzbekistn", "阿富汗 Afganistan 阿富汗", strings.Repeat("Afganistan ", 200)} {
+		f.Add(s)
+	}
+	texts := []string{"The member states support the people of Afghanistan and welcome Kyrgyzstan and Uzbekistan.", "Государства-члены поддерживают народ Афганистана."}
+	p, err := New(WithVocabulary(func() []string { return texts }))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		cleaned := corpus.CleanText(q)
+		var m stemMemo
+		got, changed := p.correctWords(cleaned, &m)
+		if !changed && got != cleaned {
+			t.Fatalf("unchanged but %q -> %q", cleaned, got)
+		}
+		if !utf8.ValidString(got) {
+			t.Fatalf("%q -> invalid UTF-8 %q", cleaned, got)
+		}
+		count := func(s string) int {
+			n := 0
+			for range corpus.Runs(s, isSpellLetter) {
+				n++
+			}
+			return n
+		}
+		if count(got) != count(cleaned) {
+			t.Fatalf("%q -> %q: %d words, want %d", cleaned, got, count(got), count(cleaned))
+		}
+		p.Process(q)
+	})
 }
