@@ -12,16 +12,22 @@ import "github.com/declbot/declbot/bot/i18n"
 // the declaration supports …") may ask what they say, and is answered as
 // usual.
 
+//
+// A forecast ("Will the declaration actually improve relations?",
+// "能实现吗") is not answered even when it names the texts: they state
+// plans and positions, not what will come of them.
+
 var (
-	adviceCues = i18n.AllCues("advice")
-	holderCues = i18n.AllCues("holder")
+	adviceCues   = i18n.AllCues("advice")
+	holderCues   = i18n.AllCues("holder")
+	forecastCues = i18n.AllCues("forecast")
 )
 
 // asksForAdvice reports whether a question asks for an opinion, a
 // forecast or advice of the answerer's own.
 func asksForAdvice(question string) bool {
 	q := cueText(question)
-	return containsAny(q, adviceCues) && !containsAny(q, holderCues)
+	return containsAny(q, forecastCues) || containsAny(q, adviceCues) && !containsAny(q, holderCues)
 }
 
 // noAdvice is the answer to a question asking for advice or a forecast.

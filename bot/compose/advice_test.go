@@ -31,7 +31,12 @@ func TestAsksForAdvice(t *testing.T) {
 		{"Удастся ли создать Банк развития ШОС?", true},
 		{"开发银行最终能不能建成？", true},
 		{"现在投资中亚的新能源项目划算吗？给点建议", true},
+		// A forecast is one even when it names the texts.
+		{"Will the declaration actually change anything for ordinary people?", true},
+		{"宣言提出的目标真的能实现吗？", true},
+		{"Удастся ли, как обещает декларация, создать банк?", true},
 		{"Will the development bank be set up?", false},
+		{"海关以后会不会更加数字化？", false},
 		{"开发银行要建吗？", false},
 		// What the texts or the member states think is a question about
 		// the text.

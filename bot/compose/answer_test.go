@@ -480,6 +480,10 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		// With the year set aside, 2.20's date (2025年6月13日) is still a
 		// date, not a count.
 		{"How many people were killed in the strikes on Iran in June 2025?", corpus.LangEn, "2.20", i18n.Text(corpus.LangEn, i18n.NoFigure), "against Iran"},
+		// A figure in a unit the paragraph does not give, and who won a
+		// contest it names.
+		{"What percentage of settlements do national currencies account for now?", corpus.LangEn, "3.20", i18n.Text(corpus.LangEn, i18n.NoFigure), "financial cooperation"},
+		{"Кто победил в марафоне на Иссык-Куле?", corpus.LangRu, "4.15", i18n.Text(corpus.LangRu, i18n.NoWinner), "марафон"},
 		// A year no paragraph about the topic gives (2030 is in others).
 		{"中吉乌铁路2030年前能建成吗？", corpus.LangHans, "3.32", i18n.Text(corpus.LangHans, i18n.NoYear, "2030"), "中吉乌铁路"},
 		{"Will the China-Kyrgyzstan-Uzbekistan railway be finished before 2030?", corpus.LangEn, "3.32", i18n.Text(corpus.LangEn, i18n.NoYear, "2030"), "China-Kyrgyzstan-Uzbekistan railway"},

@@ -61,6 +61,19 @@ const (
 	// answered only by a name, not by a list of states, which answers who
 	// of a group ("who do the leaders thank").
 	typeOfficial
+	// typePercent: typeCount for a percentage or a share ("what
+	// percentage", "какая доля", "占比多少"): answered only by a
+	// percentage, a fraction or a word for a share (半数, 多数), not by
+	// any number.
+	typePercent
+	// typeDistance: typeCount for a distance or a length in units
+	// ("how many kilometres", "多少公里"): answered only by a number with
+	// a unit of length.
+	typeDistance
+	// typeWinner: who won a contest ("who won the marathon", "кто
+	// победил"): answered by a name or by wording that says who won (a
+	// victory, a champion). Not typePerson: it needs no title.
+	typeWinner
 )
 
 func (t answerType) String() string {
@@ -83,6 +96,12 @@ func (t answerType) String() string {
 		return "day"
 	case typeOfficial:
 		return "official"
+	case typePercent:
+		return "percent"
+	case typeDistance:
+		return "distance"
+	case typeWinner:
+		return "winner"
 	}
 	return "none"
 }
@@ -117,6 +136,15 @@ var (
 	cityCues = i18n.AllCues("city")
 	// dayCues ask for a day or a month, which a year does not give.
 	dayCues = i18n.AllCues("day")
+	// percentCues and distanceCues ask for a figure in a unit; with a
+	// quantity cue, moneyNouns ask for a sum ("how much grant money",
+	// "сколько денег"), where alone they name a topic ("money
+	// laundering").
+	percentCues  = i18n.AllCues("percent")
+	distanceCues = i18n.AllCues("distance")
+	moneyNouns   = i18n.AllCues("money_noun")
+	// winnerCues ask who won a contest.
+	winnerCues = i18n.AllCues("winner")
 )
 
 // cueText is a question as cue lists are matched against: lower-cased
@@ -178,6 +206,8 @@ func expectedType(question string) answerType {
 	switch {
 	case containsAny(q, perpetratorCues):
 		return typePerpetrator
+	case containsAny(q, winnerCues):
+		return typeWinner
 	case containsAny(q, whoCues) && containsAny(q, titleCues):
 		if containsAny(withoutCues(q, groupTitles), titleCues) {
 			return typeOfficial
@@ -187,7 +217,11 @@ func expectedType(question string) answerType {
 		return typeDay
 	case opensWithWhen, containsAny(q, dateCues):
 		return typeDate
-	case containsAny(q, moneyCues):
+	case containsAny(q, percentCues):
+		return typePercent
+	case containsAny(q, distanceCues):
+		return typeDistance
+	case containsAny(q, moneyCues), containsAny(q, quantityCues) && containsAny(q, moneyNouns):
 		return typeMoney
 	case containsAny(q, quantityCues) && containsAny(q, durationCues):
 		return typeQuantity
@@ -362,6 +396,12 @@ var (
 	datesRe = lazyRegexp(`[0-9]{4}\s*[－\-–—]\s*[0-9]{4}\s*年?|[0-9]{4}\s*年(?:\s*[0-9]{1,2}\s*月)?(?:\s*[0-9]{1,2}\s*日)?(?:\s*至\s*[0-9]{1,2}\s*日)?|[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日|[（(][0-9]{4}[）)]`)
 	// moneyRe: a sum in a currency.
 	moneyRe = lazyRegexp(`[0-9零一二两三四五六七八九十百千万亿]\s*(?:亿|万)?\s*(?:元|美元|欧元|卢布|人民币|坚戈|索姆|卢比)|美元|人民币|卢布|欧元`)
+	// percentRe: a percentage, a fraction or a word for a share.
+	percentRe = lazyRegexp(`%|％|百分|[0-9一二三四五六七八九十]+分之|[一二三四五六七八九十]成|半数|一半|多数|过半|大部分`)
+	// distanceRe: a number with a unit of length.
+	distanceRe = lazyRegexp(`[0-9０-９一二三四五六七八九十百千万]\s*(?:公里|千米|米|km|英里)`)
+	// winnerRe: wording that says who won.
+	winnerRe = lazyRegexp(`胜利|获胜|夺冠|冠军|战胜|击败`)
 	// perpetratorRe: wording that names who carried out an act.
 	perpetratorRe = lazyRegexp(`所为|策划|幕后|主使|宣称对|认领|团伙|武装分子|组织实施|凶手|肇事者|实施者|制造者|\p{Han}{2,}(?:组织|集团|运动)(?:发动|实施|制造)`)
 )
@@ -407,6 +447,12 @@ func answersTypeGiven(t answerType, s string, given map[string]bool) bool {
 		return perpetratorRe().MatchString(corpus.Fold(s)) || personRe().MatchString(s)
 	case typeCity:
 		return namesCity(corpus.Fold(s))
+	case typePercent:
+		return percentRe().MatchString(corpus.Fold(s))
+	case typeDistance:
+		return distanceRe().MatchString(withoutNumbers(corpus.Fold(s), given))
+	case typeWinner:
+		return winnerRe().MatchString(corpus.Fold(s)) || personRe().MatchString(s)
 	}
 	return false
 }
@@ -643,8 +689,10 @@ func withoutNumbers(text string, given map[string]bool) string {
 // missingKey is the message saying what a passage does not give.
 func missingKey(t answerType) i18n.Key {
 	switch t {
-	case typeQuantity, typeCount, typeMoney:
+	case typeQuantity, typeCount, typeMoney, typePercent, typeDistance:
 		return i18n.NoFigure
+	case typeWinner:
+		return i18n.NoWinner
 	case typeDate, typeDay:
 		return i18n.NoDate
 	case typePerson, typeOfficial:
