@@ -77,6 +77,14 @@ func TestOffTopic(t *testing.T) {
 		{"What did Modi and Xi discuss in their bilateral?", []string{"their bilateral"}},
 		{"What's the best time of year to visit Tianjin?", []string{"best time year"}},
 		{"天津峰会出动了多少警力？", []string{"警力"}},
+		{"普京在峰会上的发言提到了什么？", []string{"的发言"}},
+		{"What was in Xi's keynote?", []string{"keynote"}},
+		{"О чём было выступление Моди?", []string{"выступление"}},
+		{"峰会在天津哪个会展中心开？", []string{"会展中心"}},
+		{"Which convention center hosted the leaders?", []string{"convention center"}},
+		{"В каком здании прошла встреча?", []string{"здании"}},
+		{"What bilateral agreements did India and Russia sign?", []string{"bilateral agreements"}},
+		{"领导人们参观了哪些景点？", []string{"参观", "景点"}},
 		// The text's own topics are not off topic, even where the words
 		// come close: the choice of a development path, the price of
 		// security, snow sports, the SCO Cup.
@@ -97,6 +105,9 @@ func TestOffTopic(t *testing.T) {
 		{"哈萨克斯坦总统的女儿叫什么？", []string{"的女儿"}},
 		{"What meeting will be held in Kyrgyzstan next year?", nil},
 		{"Что говорится о равенстве полов?", nil},
+		{"这次峰会上成员国签了哪些协定？", nil},
+		{"Что говорится о создании Банка развития?", nil},
+		{"What does the declaration say about capacity building?", nil},
 		{"О чём идёт речь в декларации?", nil},
 	}
 	for _, tt := range tests {
