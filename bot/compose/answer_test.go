@@ -484,6 +484,8 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		// contest it names.
 		{"What percentage of settlements do national currencies account for now?", corpus.LangEn, "3.20", i18n.Text(corpus.LangEn, i18n.NoFigure), "financial cooperation"},
 		{"Кто победил в марафоне на Иссык-Куле?", corpus.LangRu, "4.15", i18n.Text(corpus.LangRu, i18n.NoWinner), "марафон"},
+		// The declaration notes a proposal without saying whose it is.
+		{"战略安全研究中心是哪个国家提议成立的？", corpus.LangHans, "2.4", i18n.Text(corpus.LangHans, i18n.NoProposer), "战略安全研究中心"},
 		// A year no paragraph about the topic gives (2030 is in others).
 		{"中吉乌铁路2030年前能建成吗？", corpus.LangHans, "3.32", i18n.Text(corpus.LangHans, i18n.NoYear, "2030"), "中吉乌铁路"},
 		{"Will the China-Kyrgyzstan-Uzbekistan railway be finished before 2030?", corpus.LangEn, "3.32", i18n.Text(corpus.LangEn, i18n.NoYear, "2030"), "China-Kyrgyzstan-Uzbekistan railway"},
@@ -530,6 +532,8 @@ func TestExtractiveTypedAnswered(t *testing.T) {
 		{"胡兹达尔袭击是几月几号？", "2.8", "5月21日"},
 		{"Which city was the SCO tourism and cultural capital for 2024-2025?", "4.8", "Qingdao"},
 		{"这次元首理事会会议在哪个城市举行？", "0.1", "天津"},
+		// 3.1 says whose initiative the Belt and Road is.
+		{"“一带一路”倡议是哪个国家提出的？", "3.1", "中华人民共和国提出的"},
 	}
 	for _, tt := range tests {
 		a, err := ask(t, e, tt.q)

@@ -66,14 +66,19 @@ const (
 	// percentage, a fraction or a word for a share (半数, 多数), not by
 	// any number.
 	typePercent
-	// typeDistance: typeCount for a distance or a length in units
-	// ("how many kilometres", "多少公里"): answered only by a number with
-	// a unit of length.
-	typeDistance
+	// typeMeasure: typeCount for a figure in a unit of measure ("how
+	// many kilometres", "多少吨", "сколько гектаров"): answered only by a
+	// number with a unit of length, weight or area.
+	typeMeasure
 	// typeWinner: who won a contest ("who won the marathon", "кто
 	// победил"): answered by a name or by wording that says who won (a
 	// victory, a champion). Not typePerson: it needs no title.
 	typeWinner
+	// typeProposer: who proposed something ("which country proposed the
+	// centre", "是哪个国家提出的"): answered only by a sentence that names
+	// a country or its side (中方). The declaration mostly "notes the
+	// proposal" without saying whose it is.
+	typeProposer
 )
 
 func (t answerType) String() string {
@@ -98,10 +103,12 @@ func (t answerType) String() string {
 		return "official"
 	case typePercent:
 		return "percent"
-	case typeDistance:
-		return "distance"
+	case typeMeasure:
+		return "measure"
 	case typeWinner:
 		return "winner"
+	case typeProposer:
+		return "proposer"
 	}
 	return "none"
 }
@@ -136,15 +143,17 @@ var (
 	cityCues = i18n.AllCues("city")
 	// dayCues ask for a day or a month, which a year does not give.
 	dayCues = i18n.AllCues("day")
-	// percentCues and distanceCues ask for a figure in a unit; with a
+	// percentCues and measureCues ask for a figure in a unit; with a
 	// quantity cue, moneyNouns ask for a sum ("how much grant money",
 	// "сколько денег"), where alone they name a topic ("money
 	// laundering").
-	percentCues  = i18n.AllCues("percent")
-	distanceCues = i18n.AllCues("distance")
-	moneyNouns   = i18n.AllCues("money_noun")
-	// winnerCues ask who won a contest.
-	winnerCues = i18n.AllCues("winner")
+	percentCues = i18n.AllCues("percent")
+	measureCues = i18n.AllCues("measure")
+	moneyNouns  = i18n.AllCues("money_noun")
+	// winnerCues ask who won a contest; proposerCues who proposed
+	// something.
+	winnerCues   = i18n.AllCues("winner")
+	proposerCues = i18n.AllCues("proposer")
 )
 
 // cueText is a question as cue lists are matched against: lower-cased
@@ -190,10 +199,11 @@ func expectedType(question string) answerType {
 		}
 		return typeNone
 	}
-	// A date's own words may hold a "where" ("发生在哪一天"): another part
-	// must also be there without them.
+	// A date's own words may hold a "where" ("发生在哪一天"), and so may a
+	// proposer's ("哪个国家提出"): another part must also be there without
+	// them.
 	rest := q
-	for _, c := range slices.Concat(dayCues, dateCues) {
+	for _, c := range slices.Concat(dayCues, dateCues, proposerCues) {
 		rest = strings.ReplaceAll(rest, c, " ")
 	}
 	if asksMore(question) && asksMoreIn(question, rest, true) {
@@ -208,6 +218,8 @@ func expectedType(question string) answerType {
 		return typePerpetrator
 	case containsAny(q, winnerCues):
 		return typeWinner
+	case containsAny(q, proposerCues):
+		return typeProposer
 	case containsAny(q, whoCues) && containsAny(q, titleCues):
 		if containsAny(withoutCues(q, groupTitles), titleCues) {
 			return typeOfficial
@@ -219,8 +231,8 @@ func expectedType(question string) answerType {
 		return typeDate
 	case containsAny(q, percentCues):
 		return typePercent
-	case containsAny(q, distanceCues):
-		return typeDistance
+	case containsAny(q, measureCues):
+		return typeMeasure
 	case containsAny(q, moneyCues), containsAny(q, quantityCues) && containsAny(q, moneyNouns):
 		return typeMoney
 	case containsAny(q, quantityCues) && containsAny(q, durationCues):
@@ -398,8 +410,8 @@ var (
 	moneyRe = lazyRegexp(`[0-9零一二两三四五六七八九十百千万亿]\s*(?:亿|万)?\s*(?:元|美元|欧元|卢布|人民币|坚戈|索姆|卢比)|美元|人民币|卢布|欧元`)
 	// percentRe: a percentage, a fraction or a word for a share.
 	percentRe = lazyRegexp(`%|％|百分|[0-9一二三四五六七八九十]+分之|[一二三四五六七八九十]成|半数|一半|多数|过半|大部分`)
-	// distanceRe: a number with a unit of length.
-	distanceRe = lazyRegexp(`[0-9０-９一二三四五六七八九十百千万]\s*(?:公里|千米|米|km|英里)`)
+	// measureRe: a number with a unit of length, weight or area.
+	measureRe = lazyRegexp(`[0-9０-９一二三四五六七八九十百千万]\s*(?:公里|千米|米|km|英里|吨|公斤|千克|公顷|平方公里)`)
 	// winnerRe: wording that says who won.
 	winnerRe = lazyRegexp(`胜利|获胜|夺冠|冠军|战胜|击败`)
 	// perpetratorRe: wording that names who carried out an act.
@@ -449,10 +461,12 @@ func answersTypeGiven(t answerType, s string, given map[string]bool) bool {
 		return namesCity(corpus.Fold(s))
 	case typePercent:
 		return percentRe().MatchString(corpus.Fold(s))
-	case typeDistance:
-		return distanceRe().MatchString(withoutNumbers(corpus.Fold(s), given))
+	case typeMeasure:
+		return measureRe().MatchString(withoutNumbers(corpus.Fold(s), given))
 	case typeWinner:
 		return winnerRe().MatchString(corpus.Fold(s)) || personRe().MatchString(s)
+	case typeProposer:
+		return namesCountry(corpus.Fold(s)) || personRe().MatchString(s)
 	}
 	return false
 }
@@ -471,6 +485,21 @@ var countriesTxt string
 
 // countryNames are the names of countries.txt.
 var countryNames = sync.OnceValue(func() []string { return nameLines(countriesTxt) })
+
+// sideRe is a state named as a side ("中方", "俄方"), as the texts name
+// who proposed or supports something.
+var sideRe = lazyRegexp(`[中俄印伊巴哈吉塔乌白]方`)
+
+// namesCountry reports whether folded text names a country (countries.txt)
+// or a state's side.
+func namesCountry(folded string) bool {
+	for _, c := range countryNames() {
+		if strings.Contains(folded, c) {
+			return true
+		}
+	}
+	return sideRe().MatchString(folded)
+}
 
 // nameLines are a names file's lines, without comments and blanks.
 func nameLines(text string) []string {
@@ -689,10 +718,12 @@ func withoutNumbers(text string, given map[string]bool) string {
 // missingKey is the message saying what a passage does not give.
 func missingKey(t answerType) i18n.Key {
 	switch t {
-	case typeQuantity, typeCount, typeMoney, typePercent, typeDistance:
+	case typeQuantity, typeCount, typeMoney, typePercent, typeMeasure:
 		return i18n.NoFigure
 	case typeWinner:
 		return i18n.NoWinner
+	case typeProposer:
+		return i18n.NoProposer
 	case typeDate, typeDay:
 		return i18n.NoDate
 	case typePerson, typeOfficial:

@@ -33,10 +33,17 @@ func TestExpectedType(t *testing.T) {
 		{"本币结算占比是多少？", typePercent},
 		{"Какую долю рынка занимают национальные валюты?", typePercent},
 		{"На сколько процентов вырос товарооборот?", typePercent},
-		{"How many kilometres of new roads are planned?", typeDistance},
-		{"这条铁路全长多少公里？", typeDistance},
+		{"How many kilometres of new roads are planned?", typeMeasure},
+		{"这条铁路全长多少公里？", typeMeasure},
+		{"How many tons of grain were shipped?", typeMeasure},
+		{"Сколько гектаров займёт новая зона?", typeMeasure},
+		// Figurative distance and a share of something are not asked
+		// in units.
+		{"How far has cooperation on AI gone?", typeCount},
+		{"What shared responsibility do the leaders stress?", typeNone},
+		{"What milestones does the declaration name?", typeNone},
 		{"Сколько стоит билет на поезд?", typeMoney},
-		{"Какова протяжённость новой дороги?", typeDistance},
+		{"Какова протяжённость новой дороги?", typeMeasure},
 		{"上合组织银联体成立多少年了？", typeQuantity},
 		{"How long has the interbank consortium existed?", typeQuantity},
 		{"Сколько лет консорциуму?", typeQuantity},
@@ -78,6 +85,10 @@ func TestExpectedType(t *testing.T) {
 		{"Who won the SCO football tournament?", typeWinner},
 		{"Кто победил на турнире по шахматам?", typeWinner},
 		{"上合组织马拉松谁获胜了？", typeWinner},
+		// Who proposed something.
+		{"Which country proposed the new research centre?", typeProposer},
+		{"Кто предложил создать этот центр?", typeProposer},
+		{"这个平台是哪个国家提议的？", typeProposer},
 		{"What is the name of the bank's president?", typeOfficial},
 		{"Кто министр иностранных дел Индии?", typeOfficial},
 		// A leader asked for, in the singular or as one of them; "the
