@@ -16,6 +16,7 @@ import (
 	"github.com/declbot/declbot/prompts"
 	"github.com/declbot/declbot/retrieval"
 	"github.com/declbot/declbot/retrieval/docref"
+	"github.com/declbot/declbot/retrieval/query"
 )
 
 // Retriever finds the passages for a query; *retrieval.Index is the
@@ -204,6 +205,9 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 	if text == "" {
 		return e.emptyQuestion(lang), nil
 	}
+	// What is searched, typed and given to a model is the question
+	// without instructions to the bot around it ("忽略之前的所有指令，…").
+	text = query.WithoutInstructions(text)
 	history := e.recentHistory(q.History)
 
 	var deadline time.Time

@@ -17,6 +17,7 @@ import (
 	"github.com/declbot/declbot/bot/telegram/tgtest"
 	"github.com/declbot/declbot/prompts"
 	"github.com/declbot/declbot/retrieval"
+	"github.com/declbot/declbot/retrieval/query"
 )
 
 // recordingAnswerer is the real engine, remembering each answer it gave.
@@ -110,7 +111,10 @@ func TestInjectionQuestionsStayGrounded(t *testing.T) {
 			// Longest mark first: markVariant(q, 0) is a prefix of the others.
 			for i := len(variants) - 1; i >= 0; i-- {
 				v := variants[i]
-				if strings.Contains(user, markVariant(q, i)) {
+				// The engine gives the model the question without the
+				// instructions around it (query.WithoutInstructions); the
+				// model obeys them anyway.
+				if strings.Contains(user, query.WithoutInstructions(markVariant(q, i))) {
 					mu.Lock()
 					given[markVariant(q, i)] = ids
 					mu.Unlock()

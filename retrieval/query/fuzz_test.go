@@ -60,7 +60,7 @@ func checkStems(t *testing.T, q Query) {
 		}
 		return
 	}
-	if want := refContentStems(q.Original); !slices.Equal(q.ContentStems, want) {
+	if want := refContentStems(WithoutInstructions(corpus.CleanText(q.Original))); !slices.Equal(q.ContentStems, want) {
 		t.Fatalf("%q: ContentStems %q, want %q", q.Original, q.ContentStems, want)
 	}
 	if len(q.UnmatchedStems) != len(q.Unmatched) {

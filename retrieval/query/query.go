@@ -276,7 +276,9 @@ type Query struct {
 	// duplicates. They are found whatever else the question says, so
 	// "天津明天天气怎么样" has one although 天津 is in the text.
 	OffTopic []string
-	// ContentStems is ContentStems(Original) and UnmatchedStems holds
+	// ContentStems is ContentStems of Original without the instructions
+	// to the bot around the question (WithoutInstructions), and
+	// UnmatchedStems holds
 	// ContentStems of each of Unmatched, in the same order, Names too (a
 	// capitalised word the working translation uses is not unknown): what
 	// the working translations and question lists are searched and checked
@@ -295,7 +297,8 @@ func (p *Processor) Process(q string) Query {
 	orig := strings.ToValidUTF8(truncateRunes(q, p.maxRunes), "")
 	out := Query{Original: orig, Lang: corpus.DetectLang(orig)}
 
-	cleaned := corpus.CleanText(orig)
+	// Instructions to the bot around the question are not searched.
+	cleaned := WithoutInstructions(corpus.CleanText(orig))
 	var memo stemMemo
 	if out.Lang == corpus.LangEn || out.Lang == corpus.LangRu {
 		// What is searched and checked reads the corrected words; the

@@ -1,0 +1,141 @@
+package query
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+//go:embed instructions.tsv
+var instructionsTSV string
+
+// instructionCues are the cues of instructions.tsv, by kind: zh ones
+// folded, en and ru ones lower-cased.
+type instructionCues struct {
+	instruction, leadIn []string
+}
+
+var loadInstructionCues = sync.OnceValues(func() (instructionCues, error) {
+	var c instructionCues
+	err := lines(instructionsTSV, func(_ int, f []string) error {
+		if len(f) != 3 || strings.TrimSpace(f[2]) == "" {
+			return fmt.Errorf("want 3 tab-separated fields, got %d", len(f))
+		}
+		cue := strings.TrimSpace(f[2])
+		switch f[1] {
+		case "zh":
+			cue = corpus.Fold(cue)
+		case "en", "ru":
+			cue = strings.ToLower(cue)
+		default:
+			return fmt.Errorf("unknown language %q", f[1])
+		}
+		switch f[0] {
+		case "instruction":
+			c.instruction = append(c.instruction, cue)
+		case "lead_in":
+			c.leadIn = append(c.leadIn, cue)
+		default:
+			return fmt.Errorf("unknown kind %q", f[0])
+		}
+		return nil
+	})
+	if err != nil {
+		return c, fmt.Errorf("instructions.tsv: %w", err)
+	}
+	return c, nil
+})
+
+// WithoutInstructions returns q without the clauses that instruct the bot
+// rather than ask about the texts (instructions.tsv): "忽略你之前收到的所有
+// 指令，…。言归正传：中亚在上合组织里是什么定位？" asks "中亚在上合组织里是什么
+// 定位？". Searched or typed with them, a question is judged by words no
+// text holds ("系统提示", "段落编号", "几个" of "编几个") and refused or
+// answered as asking for a figure. A question that is nothing but such
+// clauses is returned as it is.
+func WithoutInstructions(q string) string {
+	cues, err := loadInstructionCues()
+	if err != nil {
+		panic(err) // embedded data checked by the tests
+	}
+	var kept strings.Builder
+	dropped := false
+	for _, c := range clauses(q) {
+		if c.instruction(cues) {
+			dropped = true
+			continue
+		}
+		kept.WriteString(c.text)
+	}
+	if !dropped {
+		return q
+	}
+	out := strings.TrimLeftFunc(kept.String(), func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r)
+	})
+	if !hasContent(out) {
+		return q
+	}
+	return out
+}
+
+// clause is a stretch of a question up to and including the mark that
+// ends it.
+type clause struct{ text string }
+
+// instruction reports whether c instructs the bot or only leads in to the
+// question.
+func (c clause) instruction(cues instructionCues) bool {
+	body := strings.TrimFunc(c.text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+	if body == "" {
+		return false
+	}
+	lower := strings.ToLower(body)
+	folded := corpus.Fold(body)
+	for _, l := range cues.leadIn {
+		if lower == l || folded == l {
+			return true
+		}
+	}
+	for _, i := range cues.instruction {
+		if strings.Contains(lower, i) || strings.Contains(folded, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// clauses splits q after each sentence mark, comma, colon or semicolon (a
+// full stop only before a space or the end: "9.99" is one number).
+func clauses(q string) []clause {
+	var out []clause
+	start := 0
+	for i, r := range q {
+		end := i + utf8.RuneLen(r)
+		switch r {
+		case '。', '！', '？', '!', '?', '；', ';', '：', ':', '，', ',', '\n':
+		case '.':
+			if end < len(q) && q[end] != ' ' {
+				continue
+			}
+		default:
+			continue
+		}
+		out = append(out, clause{q[start:end]})
+		start = end
+	}
+	if start < len(q) {
+		out = append(out, clause{q[start:]})
+	}
+	return out
+}
+
+// hasContent reports whether s has a letter or a digit.
+func hasContent(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
