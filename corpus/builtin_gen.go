@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0x138b8e55
+const genDataSum = 0xac96f5af
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0x23, 0xa2, 0x9e, 0x68, 0xf3, 0x4c, 0xb6, 0xb4, 0x5a, 0x64, 0x84, 0x61, 0xde, 0x7d, 0x56, 0x50, 0xda, 0xb, 0x9d, 0x7b, 0x9, 0x9d, 0x91, 0x55, 0x5a, 0xd9, 0x14, 0xe, 0xbb, 0x80, 0x75, 0x32}
+var genDataHash = [32]uint8{0x2a, 0xf5, 0x1b, 0xe7, 0xa8, 0xa6, 0x39, 0x94, 0xe4, 0x62, 0x59, 0xd3, 0x31, 0x1b, 0x4a, 0xfc, 0x19, 0xe7, 0x6d, 0xab, 0xa0, 0xa1, 0x5a, 0xa7, 0xfa, 0x4b, 0x32, 0x81, 0xd5, 0x3b, 0x98, 0xe}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -1075,7 +1075,6 @@ var genQuestions0 = [...]Question{
 	{"1.14", "子孙后代 和平十年 特别决议 倡议"},
 	{"1.14", "提议中的那份联大特别决议叫什么名字？"},
 	{"1.15", "上合组织的核心区是哪里？"},
-	{"1.15", "中亚在上合组织里是什么地位"},
 	{"1.15", "中亚－上合组织核心25年国际会议在哪开的"},
 	{"1.15", "杜尚别2025年6月开了什么上合会议"},
 	{"1.15", "哈萨克斯坦、吉尔吉斯斯坦那一带在上合里算啥地位？"},
@@ -1107,7 +1106,6 @@ var genQuestions0 = [...]Question{
 	{"1.17", "上合组织以后十年的规划批了吗"},
 	{"1.17", "上合未来合作的优先方向有哪些"},
 	{"1.17", "上合有没有制定长远的发展蓝图？"},
-	{"1.17", "上合发展战略管到哪一年？"},
 	{"1.17", "上合未来10年发展战略 2026-2035 批准"},
 	{"1.17", "这个十年规划里定了哪些内容？"},
 	{"1.17", "上合往后十来年打算重点抓啥？"},
@@ -1531,7 +1529,6 @@ var genQuestions0 = [...]Question{
 	{"2.31", "禁毒方面，上合这次拿出了什么新文件？"},
 	{"2.31", "世界毒品问题 声明 发表"},
 	{"2.31", "上合元首那份毒品声明，标题里说要怎么处理毒品问题？"},
-	{"2.32", "“上合组织+”安全对话是哪个国家要办？"},
 	{"2.32", "乌兹别克斯坦要搞什么安全对话"},
 	{"2.32", "上合+安全对话"},
 	{"2.32", "安全威胁越来越多，哪个中亚国家打算牵头搞安全对话？"},
@@ -4117,7 +4114,6 @@ var genQuestions1 = [...]Question{
 	{"3.16", "Is there a club of investors within the SCO?"},
 	{"3.16", "Will investors get more incentives in SCO countries?"},
 	{"3.16", "Investors Alliance Astana March 2025"},
-	{"3.16", "Where did the SCO Investors Alliance hold its first meeting?"},
 	{"3.16", "What do member states say about the investors' gathering in Kazakhstan's capital in 2025?"},
 	{"3.16", "How do SCO states plan to deepen investment ties?"},
 	{"3.16", "Will the list of perks for businesses investing in SCO countries get longer?"},
@@ -4460,7 +4456,6 @@ var genQuestions1 = [...]Question{
 	{"4.3", "Can new science and tech help the world develop in a lasting way?"},
 	{"4.3", "Council of Heads of State science innovation statement"},
 	{"4.3", "What kind of international cooperation should Global South countries join on equal terms?"},
-	{"4.4", "Does every country have the right to develop AI, according to the SCO?"},
 	{"4.4", "SCO on equal rights in artificial intelligence"},
 	{"4.4", "UN resolution on AI capacity-building SCO support"},
 	{"4.4", "Is AI only for rich and powerful countries, according to the SCO?"},
@@ -4580,7 +4575,6 @@ var genQuestions1 = [...]Question{
 	{"4.12", "Does the SCO want health systems that are fair and actually work?"},
 	{"4.12", "WHO coordinating role global health governance"},
 	{"4.12", "In which medical fields will SCO members raise their level of cooperation?"},
-	{"4.13", "When did SCO health ministers meet?"},
 	{"4.13", "Is there an SCO Medical Association?"},
 	{"4.13", "proposed global alliance for primary health care"},
 	{"4.13", "SCO working group on emergency medical supplies"},
@@ -6394,7 +6388,6 @@ var genQuestions2 = [...]Question{
 	{"3.20", "дорожная карта расчёты в национальных валютах Самарканд 2022"},
 	{"3.20", "Можно ли торговать внутри ШОС без доллара?"},
 	{"3.20", "ШОС дедолларизация расчёты"},
-	{"3.20", "Где и когда приняли дорожную карту по расчётам в национальных валютах?"},
 	{"3.20", "Все ли страны ШОС обязаны выполнять дорожную карту по нацвалютам?"},
 	{"3.20", "доля нацвалют в расчётах ШОС"},
 	{"3.20", "Какой документ о валютах принят в древнем городе Узбекистана в 2022 году?"},
@@ -6470,14 +6463,12 @@ var genQuestions2 = [...]Question{
 	{"3.25", "Смогут ли производственные компании узнавать об инвестпроектах в других странах ШОС?"},
 	{"3.25", "взаимовыгодное промышленное сотрудничество ШОС"},
 	{"3.25", "Какого числа прошло совещание министров промышленности ШОС?"},
-	{"3.26", "Приняли ли заявление ШОС о зелёной промышленности?"},
 	{"3.26", "зелёная промышленность заявление глав государств"},
 	{"3.26", "Есть ли у ШОС документ об экологичном производстве?"},
 	{"3.26", "Подписали ли лидеры ШОС документ об экологически чистых производствах?"},
 	{"3.26", "Что приняли на саммите ШОС насчёт «зелёного» бизнеса?"},
 	{"3.26", "Договорились ли страны ШОС вместе развивать экологичную индустрию?"},
 	{"3.26", "сотрудничество зелёная промышленность заявление ШОС"},
-	{"3.26", "Кто принял заявление о сотрудничестве в области зелёной промышленности?"},
 	{"3.26", "Как называется документ Совета глав государств о зелёной промышленности?"},
 	{"3.26", "Выпустили ли лидеры ШОС совместный текст о промышленности без вреда для природы?"},
 	{"3.26", "Есть ли отдельное заявление саммита о сотрудничестве в чистых отраслях?"},
