@@ -150,10 +150,12 @@ var (
 	percentCues = i18n.AllCues("percent")
 	measureCues = i18n.AllCues("measure")
 	moneyNouns  = i18n.AllCues("money_noun")
-	// winnerCues ask who won a contest; proposerCues who proposed
-	// something.
+	// winnerCues ask who won a contest; proposerCues with proposalCues
+	// who proposed something ("which country originally proposed", "是
+	// 哪个国家提议的", "по чьей инициативе").
 	winnerCues   = i18n.AllCues("winner")
 	proposerCues = i18n.AllCues("proposer")
+	proposalCues = i18n.AllCues("proposal")
 )
 
 // cueText is a question as cue lists are matched against: lower-cased
@@ -203,8 +205,11 @@ func expectedType(question string) answerType {
 	// proposer's ("哪个国家提出"): another part must also be there without
 	// them.
 	rest := q
-	for _, c := range slices.Concat(dayCues, dateCues, proposerCues) {
+	for _, c := range slices.Concat(dayCues, dateCues) {
 		rest = strings.ReplaceAll(rest, c, " ")
+	}
+	if asksProposer(q) {
+		rest = withoutCues(rest, proposerCues)
 	}
 	if asksMore(question) && asksMoreIn(question, rest, true) {
 		return typeNone
@@ -218,7 +223,7 @@ func expectedType(question string) answerType {
 		return typePerpetrator
 	case containsAny(q, winnerCues):
 		return typeWinner
-	case containsAny(q, proposerCues):
+	case asksProposer(q):
 		return typeProposer
 	case containsAny(q, whoCues) && containsAny(q, titleCues):
 		if containsAny(withoutCues(q, groupTitles), titleCues) {
@@ -241,6 +246,12 @@ func expectedType(question string) answerType {
 		return typeCount
 	}
 	return typeNone
+}
+
+// asksProposer reports whether cue text q asks who proposed something:
+// a proposer cue ("which country", "кто", 谁) with a proposal word.
+func asksProposer(q string) bool {
+	return containsAny(q, proposerCues) && containsAny(q, proposalCues)
 }
 
 // partTypes returns the type of each question of several asked in one
@@ -610,12 +621,14 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		}
 		return g / (1 + rankDecay*float64(s.rank))
 	}
-	if t == typeCity {
+	if t == typeCity || t == typeProposer {
 		// The city must be where the answer is: in a sentence that
 		// matches the question about as well as the best one does, not
 		// in one quoted beside it ("下一次会议将于2026年在吉尔吉斯共和国
 		// 举行" is the answer to where the 2026 summit is; 0.1's 天津, on
-		// the 2025 one, is not). Nothing is added from elsewhere.
+		// the 2025 one, is not). Nothing is added from elsewhere. So must
+		// the proposer: a country in another paragraph did not propose
+		// the centre the question names.
 		best := 0.0
 		for _, s := range chosen {
 			best = max(best, plain(s))

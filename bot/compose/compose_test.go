@@ -89,6 +89,9 @@ func TestExpectedType(t *testing.T) {
 		{"Which country proposed the new research centre?", typeProposer},
 		{"Кто предложил создать этот центр?", typeProposer},
 		{"这个平台是哪个国家提议的？", typeProposer},
+		{"Which country originally proposed the charter?", typeProposer},
+		{"По чьей инициативе создаётся центр?", typeProposer},
+		{"What did the member states propose on AI?", typeNone},
 		{"What is the name of the bank's president?", typeOfficial},
 		{"Кто министр иностранных дел Индии?", typeOfficial},
 		// A leader asked for, in the singular or as one of them; "the
