@@ -484,6 +484,8 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		// contest it names.
 		{"What percentage of settlements do national currencies account for now?", corpus.LangEn, "3.20", i18n.Text(corpus.LangEn, i18n.NoFigure), "financial cooperation"},
 		{"Кто победил в марафоне на Иссык-Куле?", corpus.LangRu, "4.15", i18n.Text(corpus.LangRu, i18n.NoWinner), "марафон"},
+		// 0.1 quotes a date, but of this meeting, not the next one.
+		{"下一次元首理事会会议具体哪天召开？", corpus.LangHans, "5.7", i18n.Text(corpus.LangHans, i18n.NoDate), "元首理事会"},
 		// The declaration notes a proposal without saying whose it is.
 		{"战略安全研究中心是哪个国家提议成立的？", corpus.LangHans, "2.4", i18n.Text(corpus.LangHans, i18n.NoProposer), "战略安全研究中心"},
 		// A year no paragraph about the topic gives (2030 is in others).

