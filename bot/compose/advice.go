@@ -37,3 +37,29 @@ func (cp *Composer) noAdvice(a Answer, in Input) Answer {
 	a.Text = i18n.Text(a.Lang, i18n.NoAdvice) + relatedLine(a.Lang, a.Related)
 	return a
 }
+
+// The texts are joint documents: they record what the member states
+// agreed, not what any leader or guest said at the summit ("莫迪在峰会上
+// 讲了什么", "What did Putin say in his speech?"). A question that names
+// a person (speaker cues) and asks what they said (said cues) is told so,
+// with the closest topics, unless it names the texts as where it was
+// said ("What did Xi and Putin say in the declaration about AI?").
+var (
+	speakerCues = i18n.AllCues("speaker")
+	saidCues    = i18n.AllCues("said")
+)
+
+// asksWhatWasSaid reports whether a question asks what a named person
+// said.
+func asksWhatWasSaid(question string) bool {
+	q := cueText(question)
+	return containsAny(q, speakerCues) && containsAny(q, saidCues) && !containsAny(q, holderCues)
+}
+
+// noSpeech is the answer to a question asking what a person said.
+func (cp *Composer) noSpeech(a Answer, in Input) Answer {
+	a.Grounded = false
+	a.Related = append(a.Related, Related(in.Results)...)
+	a.Text = i18n.Text(a.Lang, i18n.NoSpeech) + relatedLine(a.Lang, a.Related)
+	return a
+}

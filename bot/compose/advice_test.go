@@ -82,3 +82,51 @@ func TestExtractiveNoAdvice(t *testing.T) {
 		}
 	}
 }
+
+func TestAsksWhatWasSaid(t *testing.T) {
+	tests := []struct {
+		q    string
+		want bool
+	}{
+		{"What did Putin say in his speech in Tianjin?", true},
+		{"Что сказал Токаев на заседании?", true},
+		{"习近平在会上讲了什么？", true},
+		{"古特雷斯的发言说了什么？", true},
+		// The texts as where it was said, or a leader named without
+		// asking what they said.
+		{"What did Xi Jinping and Putin say in the declaration about AI?", false},
+		{"Did Modi sign the declaration?", false},
+		{"普京代表哪个国家签署了宣言？", false},
+		{"What do the leaders say about Afghanistan?", false},
+		{"Что говорится о Лукашенко?", false},
+	}
+	for _, tt := range tests {
+		if got := asksWhatWasSaid(tt.q); got != tt.want {
+			t.Errorf("asksWhatWasSaid(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+// TestExtractiveNoSpeech: with the real index, a question asking what a
+// leader said is told the texts record no one's words, citing nothing.
+func TestExtractiveNoSpeech(t *testing.T) {
+	e := realSearcher(t)
+	c := loadCorpus(t)
+	for _, tt := range []struct {
+		q    string
+		lang corpus.Lang
+	}{
+		{"What did Modi say about terrorism at the summit?", corpus.LangEn},
+		{"Что говорил Путин о санкциях?", corpus.LangRu},
+		{"莫迪在峰会上讲了什么？", corpus.LangHans},
+	} {
+		a, err := ask(t, e, tt.q)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.q, err)
+		}
+		checkAnswerInvariants(t, c, a)
+		if a.Grounded || len(a.Citations) != 0 || !strings.HasPrefix(a.Text, i18n.Text(tt.lang, i18n.NoSpeech)) {
+			t.Errorf("%q: grounded %v, citations %v; want the no-speech answer, citing nothing:\n%s", tt.q, a.Grounded, a.Citations, a.Text)
+		}
+	}
+}

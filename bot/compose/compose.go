@@ -354,6 +354,9 @@ func (cp *Composer) Compose(in Input) Answer {
 	if asksForAdvice(in.Question) && !in.FollowUp {
 		return cp.noAdvice(a, in)
 	}
+	if asksWhatWasSaid(in.Question) && !in.FollowUp {
+		return cp.noSpeech(a, in)
+	}
 	if !in.Results.InScope || len(in.Results.Items) == 0 {
 		return cp.notAddressed(a, in.Results)
 	}

@@ -34,6 +34,8 @@ var CueLists = map[string]string{
 	"money_noun":     "money words that, with a quantity cue, ask for a sum (bot: expectedType)",
 	"winner":         "ask who won a contest, answered only by a name or a victory (bot: expectedType)",
 	"forecast":       "ask what will happen: a forecast, even about what the texts say (bot: asksForAdvice)",
+	"speaker":        "a leader or guest by name; with a said cue, asks what they said (bot: asksWhatWasSaid)",
+	"said":           "words for what someone said (bot: asksWhatWasSaid)",
 	"who":            "ask for a person, with a title (bot: expectedType)",
 	"title":          "titles of officials (bot: expectedType)",
 	"group_title":    "titles of a group (the leaders), which a list of states may answer (bot: expectedType)",

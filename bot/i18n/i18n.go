@@ -45,6 +45,9 @@ const (
 	// NoAdvice says the texts state positions and give no advice,
 	// forecast or opinion of their own (a question asking for one).
 	NoAdvice Key = "no_advice"
+	// NoSpeech says the texts are joint documents that record no one's
+	// words: the answer to "what did Modi say at the summit".
+	NoSpeech Key = "no_speech"
 	// TopicSeparator joins topics in a Related list.
 	TopicSeparator Key = "topic_separator"
 	// MentionsButNot: the text mentions a topic but does not give the
@@ -202,7 +205,7 @@ var Commands = [...]string{"ask", "cite", "search", "sections", "docs", "doc", "
 // Keys returns every key the program uses.
 func Keys() []Key {
 	out := []Key{
-		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoYear,
+		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoYear,
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
