@@ -91,6 +91,15 @@ func TestOffTopic(t *testing.T) {
 		{"В каком здании прошла встреча?", []string{"здании"}},
 		{"What bilateral agreements did India and Russia sign?", []string{"bilateral agreements"}},
 		{"领导人们参观了哪些景点？", []string{"参观", "景点"}},
+		// Measures of integration the texts do not contain.
+		{"上合国家之间能互免签证吗？", []string{"免签"}},
+		{"Will the SCO adopt a single currency?", []string{"single currency"}},
+		{"Введут ли безвизовый режим?", []string{"безвизовый"}},
+		{"Какой официальный язык у ШОС?", []string{"официальный язык"}},
+		// Their neighbours in the texts are not.
+		{"成员国怎样推动本币结算？", nil},
+		{"Что сказано о расчётах в национальных валютах?", nil},
+		{"What about settlements in national currencies?", nil},
 		// The text's own topics are not off topic, even where the words
 		// come close: the choice of a development path, the price of
 		// security, snow sports, the SCO Cup.
