@@ -211,6 +211,9 @@ func expectedType(question string) answerType {
 	if asksProposer(q) {
 		rest = withoutCues(rest, proposerCues)
 	}
+	if containsAny(q, whoCues) && containsAny(q, titleCues) {
+		rest = withoutCues(rest, whoCues) // "哪个国家的人" holds a "where"
+	}
 	if asksMore(question) && asksMoreIn(question, rest, true) {
 		return typeNone
 	}

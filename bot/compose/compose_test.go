@@ -58,8 +58,8 @@ func TestExpectedType(t *testing.T) {
 		{"What does the declaration say about money laundering?", typeNone},
 		{"What is the SCO's annual budget?", typeMoney},
 		{"Во сколько обошлась организация саммита?", typeMoney},
-		{"What was the trade volume between the members last year?", typeCount},
-		{"Каков товарооборот стран ШОС?", typeCount},
+		{"What was the trade volume between the members last year?", typeMoney},
+		{"Каков товарооборот стран ШОС?", typeMoney},
 		{"Какой бюджет у секретариата?", typeMoney},
 		// Dates.
 		{"杭州亚运会是什么时候举办的？", typeDate},
@@ -81,9 +81,15 @@ func TestExpectedType(t *testing.T) {
 		{"Who is the current secretary-general?", typeOfficial},
 		{"Who will head the new centre?", typeOfficial},
 		{"Кто возглавляет секретариат?", typeOfficial},
+		{"新银行的行长会是哪个国家的人？", typeOfficial},
 		// Who won a contest needs no title.
 		{"Who won the SCO football tournament?", typeWinner},
 		{"Кто победил на турнире по шахматам?", typeWinner},
+		// What to do with the perpetrators is not who they are.
+		{"恐怖袭击的幕后黑手该怎么处理？", typeNone},
+		{"Which militant group carried out the train attack?", typePerpetrator},
+		// A year in a word is not a date cue.
+		{"Which yearly resolution do the leaders welcome?", typeNone},
 		{"上合组织马拉松谁获胜了？", typeWinner},
 		// Who proposed something.
 		{"Which country proposed the new research centre?", typeProposer},
