@@ -467,7 +467,7 @@ type unitRune struct {
 	pos      int // index of the unit's first rune in the text
 }
 
-const functionChars = "的了是在有对和与及把被让给吗呢吧啊呀么嘛也都还就将会要能可以其这那个些之所为里上下从向该此我你他她它们"
+const functionChars = "的了是在有对和与及跟把被让给吗呢吧啊呀么嘛也都还就将会要能可以其这那个些之所为里上下从向该此我你他她它们"
 
 // functionRunes are functionChars sorted, for a binary search instead of
 // a scan of the string for every character of every question.

@@ -65,6 +65,9 @@ func TestRelevanceSeparatesScope(t *testing.T) {
 		{"乌兹别克斯坦的官方语言是什么？", false},
 		// A country's statistics, which a declaration never gives.
 		{"What is the population of Kyrgyzstan?", false},
+		// Measures of integration the texts do not contain.
+		{"上合国家之间会互免签证吗？", false},
+		{"Is the SCO planning a single currency?", false},
 		{"Какой ВВП у стран ШОС?", false},
 		// In scope: the declaration's own words, colloquial and regional
 		// wording, English and Russian.
@@ -84,6 +87,8 @@ func TestRelevanceSeparatesScope(t *testing.T) {
 		{"吉尔吉斯斯坦接下来要干嘛？", true},
 		{"老挝现在是什么身份？", true},
 		{"巴基斯坦的火车出了什么事？", true},
+		// 跟 ("with", "related to") is a preposition, not a topic word.
+		{"宣言里跟青岛有关的都有什么？", true},
 		{"Is Belarus a full member now?", true},
 		{"Что сказали про Иран и Израиль?", true},
 		// In scope: everyday words the dictionary of Chinese names

@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "1625a6ede2ea3c74f0a7f9d9ca5e7515e43391289b502a305b7b630938bd37a7"
+const genDataHash = "4ff687e11ef8ae2649420a75300aa388b97b561e8c12757f52c4afc922deb04f"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 2403
-	p.langEntries = map[string]int{"en": 1140, "ru": 859, "zh": 404}
+	p.entries = 2406
+	p.langEntries = map[string]int{"en": 1140, "ru": 859, "zh": 407}
 	return p
 }
 
@@ -5185,6 +5185,7 @@ func generatedZh(p *Processor) {
 		"便宜":     true,
 		"候选人":    true,
 		"值得买":    true,
+		"停留":     true,
 		"免签":     true,
 		"全家福":    true,
 		"八卦":     true,
@@ -5348,6 +5349,7 @@ func generatedZh(p *Processor) {
 		"迟到":     true,
 		"选举":     true,
 		"选票":     true,
+		"逗留":     true,
 		"邮箱":     true,
 		"酒店":     true,
 		"酒类":     true,
@@ -5959,6 +5961,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'减', &zhNode{next: []zhEdge{
 		{'排', &zhNode{end: true, keep: true, terms: []string{"节能降碳", "脱碳"}}},
+		{'灾', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'几', &zhNode{next: []zhEdge{
 		{'个', &zhNode{end: true, keep: false, terms: nil}},
@@ -7864,6 +7867,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'题', &zhNode{next: []zhEdge{
 			{'是', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'防', &zhNode{next: []zhEdge{
+		{'灾', &zhNode{next: []zhEdge{
+			{'减', &zhNode{next: []zhEdge{
+				{'灾', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'阵', &zhNode{next: []zhEdge{
 		{'营', &zhNode{next: []zhEdge{
