@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0xac96f5af
+const genDataSum = 0x9976dce2
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0x2a, 0xf5, 0x1b, 0xe7, 0xa8, 0xa6, 0x39, 0x94, 0xe4, 0x62, 0x59, 0xd3, 0x31, 0x1b, 0x4a, 0xfc, 0x19, 0xe7, 0x6d, 0xab, 0xa0, 0xa1, 0x5a, 0xa7, 0xfa, 0x4b, 0x32, 0x81, 0xd5, 0x3b, 0x98, 0xe}
+var genDataHash = [32]uint8{0xfa, 0x3b, 0x72, 0x34, 0xab, 0xb, 0xa5, 0xb0, 0x4c, 0x4f, 0x11, 0x4e, 0xa, 0x1a, 0xdf, 0x72, 0x4, 0x8d, 0x51, 0x73, 0xdb, 0xb6, 0x94, 0x99, 0xbc, 0x8e, 0xb9, 0x83, 0x66, 0x32, 0xae, 0x4c}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -1276,7 +1276,6 @@ var genQuestions0 = [...]Question{
 	{"2.12", "边境安全 管控 高级别会议 2026"},
 	{"2.12", "关于在纽约开会的提议，成员国是啥反应？"},
 	{"2.13", "上合地区反恐怖机构是干什么的？"},
-	{"2.13", "“反恐协作－2024”演习在哪举行的"},
 	{"2.13", "上合国家搞联合反恐演习吗"},
 	{"2.13", "新疆2024年7月上合联合反恐演习"},
 	{"2.13", "上合有专门组织联合抓恐怖分子演练、交换情报的机构吗？"},
@@ -1709,7 +1708,6 @@ var genQuestions0 = [...]Question{
 	{"3.1", "上合成员里谁没在支持一带一路的名单上？"},
 	{"3.1", "一带一路 支持国家 名单"},
 	{"3.1", "中国那个修路建港的大倡议，能不能跟欧亚那边的经济联盟连起来"},
-	{"3.1", "有几个国家重申支持共建一带一路？"},
 	{"3.1", "白俄罗斯、哈萨克斯坦这些国家对中国的一带一路是什么态度？"},
 	{"3.1", "大家一起推一带一路干得怎么样，宣言有没有肯定"},
 	{"3.1", "俄罗斯那边的欧亚经济圈和中国的丝路计划接轨的工作，宣言咋评价"},
@@ -2573,7 +2571,6 @@ var genQuestions0 = [...]Question{
 	{"5.1", "伙伴组织 国际机构 合作 扩大"},
 	{"5.1", "上合扩大对外合作要不要遵守自己的宪章？"},
 	{"5.2", "上合组织和联合国关系怎么样？"},
-	{"5.2", "上合对外交往的优先方向是什么"},
 	{"5.2", "上合与联合国专门机构开展高水平对话"},
 	{"5.2", "上合跟联合国下面那些机构关系好不好？"},
 	{"5.2", "上合和联合国会一起应对新威胁吗"},
@@ -2994,7 +2991,6 @@ var genQuestions0 = [...]Question{
 	{"W7", "联合国每年那个反对给纳粹唱赞歌的决议，上合啥态度"},
 	{"W7", "各国团结 公正 和睦 发展 倡议"},
 	{"W7", "打击美化纳粹主义的决议是联合国哪个机构通过的？"},
-	{"W8", "联合国是哪一年成立的？"},
 	{"W8", "联合国和二战胜利有什么关系"},
 	{"W8", "联合国成立80年做成了哪些事"},
 	{"W8", "联合国是打赢二战以后才有的吗？"},
@@ -3401,7 +3397,6 @@ var genQuestions1 = [...]Question{
 	{"2.6", "Should countries do everything the UN has decided on fighting terrorism, according to the SCO?"},
 	{"2.6", "UN Security Council resolutions terrorism implementation"},
 	{"2.6", "Which UN documents on terrorism does the SCO want fully implemented?"},
-	{"2.7", "Did the SCO condemn the Pahalgam attack?"},
 	{"2.7", "What does the Tianjin declaration say about the Kashmir terror attack in April 2025?"},
 	{"2.7", "SCO reaction to the Pahalgam killings"},
 	{"2.7", "When was the Pahalgam terrorist attack?"},
@@ -3534,7 +3529,6 @@ var genQuestions1 = [...]Question{
 	{"2.16", "How much weight does the SCO put on cooperation between national border guards?"},
 	{"2.16", "frontier guards joint operation SCO"},
 	{"2.16", "What do member states say about the results of Solidarity and Cooperation-2024?"},
-	{"2.17", "What does the SCO say about the war in Gaza?"},
 	{"2.17", "Does the SCO condemn civilian deaths in Gaza?"},
 	{"2.17", "SCO on the Israeli-Palestinian conflict escalation"},
 	{"2.17", "Does the SCO call Gaza a humanitarian catastrophe?"},
@@ -4330,7 +4324,6 @@ var genQuestions1 = [...]Question{
 	{"3.32", "Has the three-nation railway project in Central Asia broken ground?"},
 	{"3.32", "Is a train line between China, Kyrgyzstan and Uzbekistan under way?"},
 	{"3.32", "CKU railway construction started"},
-	{"3.32", "What stage has the China-Kyrgyzstan-Uzbekistan railway reached?"},
 	{"3.33", "What SCO agreements cover international road transport?"},
 	{"3.33", "SCO concept on decarbonizing transport"},
 	{"3.33", "SCO connectivity and transport corridors concept Samarkand 2022"},
@@ -4561,7 +4554,6 @@ var genQuestions1 = [...]Question{
 	{"4.11", "Which Indian city hosts the UNESCO meeting on living traditions in December 2025?"},
 	{"4.11", "UNESCO General Conference 43rd session Samarkand"},
 	{"4.11", "On what date was the SCO Arts Festival held?"},
-	{"4.12", "What does the SCO say about the WHO?"},
 	{"4.12", "How will SCO countries prepare for future pandemics?"},
 	{"4.12", "SCO cooperation on telemedicine and traditional medicine"},
 	{"4.12", "SCO public health systems cooperation"},
@@ -4824,7 +4816,6 @@ var genQuestions1 = [...]Question{
 	{"5.4", "What are countries linked to the SCO but not full members called now?"},
 	{"5.4", "SCO observer status merged into partners"},
 	{"5.4", "Did the SCO simplify its categories for countries that aren't full members?"},
-	{"5.4", "Who decided to combine the SCO's observer and dialogue partner categories?"},
 	{"5.4", "How many kinds of non-member status does the SCO now have?"},
 	{"5.4", "What do former SCO observer countries count as now?"},
 	{"5.4", "Did the SCO tidy up its ranks of associated countries?"},
@@ -4911,7 +4902,6 @@ var genQuestions1 = [...]Question{
 	{"T2", "Does the SCO want a trading system that's open and fair to all?"},
 	{"T2", "special and differential treatment integral WTO"},
 	{"T2", "Who should benefit from special and differential treatment in WTO agreements?"},
-	{"T3", "Does the SCO oppose trade measures that break WTO rules?"},
 	{"T3", "SCO members cooperation within WTO ministerial mandates"},
 	{"T3", "Are SCO countries against tariffs that violate trade rules?"},
 	{"T3", "Will SCO countries work as a team at the WTO?"},
@@ -5190,7 +5180,6 @@ var genQuestions1 = [...]Question{
 	{"W5", "Does the SCO condemn those who try to make Nazi ideas respectable again?"},
 	{"W5", "condemn distortion of victory racial superiority"},
 	{"W5", "How strongly does the SCO condemn attempts to distort the meaning of the victory?"},
-	{"W6", "Why does the SCO think historical truth about WWII matters?"},
 	{"W6", "SCO on research and education about the war"},
 	{"W6", "How can we keep the memory of WWII alive?"},
 	{"W6", "Should teaching and research about WWII continue?"},
@@ -5572,7 +5561,6 @@ var genQuestions2 = [...]Question{
 	{"2.2", "Станет ли сотрудничество стран ШОС против преступности ещё теснее?"},
 	{"2.2", "три зла транснациональная преступность сотрудничество"},
 	{"2.2", "Какие ещё преступления, кроме терроризма, сепаратизма и экстремизма, страны ШОС намерены пресекать сообща?"},
-	{"2.3", "Какие соглашения о новых центрах безопасности подписали в Тяньцзине?"},
 	{"2.3", "Создаёт ли ШОС свой антинаркотический центр?"},
 	{"2.3", "универсальный центр по противодействию угрозам безопасности ШОС соглашение"},
 	{"2.3", "Что подписали страны ШОС про общий центр по борьбе с угрозами?"},
@@ -6562,7 +6550,6 @@ var genQuestions2 = [...]Question{
 	{"3.33", "Какой транспортный документ ШОС появился в столице Таджикистана в 2014 году?"},
 	{"3.33", "выполнение транспортных соглашений ШОС"},
 	{"3.33", "Когда и где принята Концепция сотрудничества ШОС по декарбонизации транспорта?"},
-	{"3.33", "Какие транспортные документы государства — члены ШОС продолжат выполнять?"},
 	{"3.33", "Продолжают ли страны ШОС выполнять старый договор о грузовиках, пересекающих границы?"},
 	{"3.33", "Работают ли страны ШОС над тем, чтобы перевозки стали чище и умнее?"},
 	{"3.33", "транспортные документы Душанбе Самарканд Нью-Дели"},
@@ -6675,7 +6662,6 @@ var genQuestions2 = [...]Question{
 	{"4.3", "Помогут ли наука и новые технологии развиваться без ущерба для будущего?"},
 	{"4.3", "заявление о дальнейшем укреплении научно-технического сотрудничества"},
 	{"4.3", "В каком международном сотрудничестве должны равноправно участвовать страны Глобального Юга?"},
-	{"4.4", "Имеют ли все страны право развивать искусственный интеллект?"},
 	{"4.4", "резолюция ООН наращивание потенциала в области ИИ ШОС"},
 	{"4.4", "Что ШОС говорит о равном доступе к нейросетям и ИИ?"},
 	{"4.4", "Только ли богатые страны могут заниматься ИИ, по мнению ШОС?"},
@@ -7321,7 +7307,6 @@ var genQuestions2 = [...]Question{
 	{"T17", "Болеет ли ШОС за вступление Беларуси, Ирана и Узбекистана в ВТО?"},
 	{"T17", "Входит ли уже страна со столицей в Ташкенте во Всемирную торговую организацию?"},
 	{"T17", "Марракешское соглашение статья 12 Беларусь Иран"},
-	{"T17", "Каким трём странам ШОС желает скорейшего вступления в ВТО?"},
 	{"T18", "МК-14 ВТО Камерун 2026"},
 	{"T18", "Чего ШОС ждёт от министерской конференции ВТО в Камеруне?"},
 	{"T18", "В какой африканской стране пройдёт следующая конференция министров ВТО?"},
@@ -7445,7 +7430,6 @@ var genQuestions2 = [...]Question{
 	{"W9", "соблюдение Устава ООН условие мира"},
 	{"W9", "Что нужно, чтобы на планете был мир — мнение ШОС в заявлении о Победе"},
 	{"W9", "Может ли мир быть спокойным, если страны не соблюдают международные правила?"},
-	{"W9", "При каком условии возможен прочный мир?"},
 	{"W9", "прочный мир принципы Устава ООН"},
 	{"W9", "Как навсегда избежать войн, по мнению лидеров ШОС?"},
 	{"W9", "Почему важно соблюдать цели и принципы Устава ООН?"},
@@ -7493,7 +7477,6 @@ var genQuestions2 = [...]Question{
 	{"W12", "Что сделает ООН более весомой, по мнению ШОС?"},
 	{"W12", "реформа ООН представленность развивающихся стран"},
 	{"W12", "Чью представленность должна обеспечить всеобъемлющая реформа ООН?"},
-	{"W13", "Какую ответственность перед будущими поколениями берут лидеры ШОС?"},
 	{"W13", "не допустить новой мировой войны ШОС"},
 	{"W13", "Как избавить потомков от ужасов войны?"},
 	{"W13", "совместные усилия народов против общей угрозы Победа"},
