@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/declbot/declbot/corpus"
 	"github.com/declbot/declbot/retrieval/query"
@@ -13,7 +14,9 @@ import (
 // capitalised English or Russian words that neither the glossary nor the
 // working translations know ("Arctic", "Бразилия"), the Chinese proper
 // names of zhnames.txt (names the texts lack: 北约, 世界杯) in its pieces,
-// and years the texts never give (absentYears). It runs only for a question already judged out of scope:
+// years the texts never give (absentYears), and what it asks for that the
+// texts never provide (query.Query.OffTopic: 天气, "single currency",
+// безвизовый) as the question words it. It runs only for a question already judged out of scope:
 // "not in the text" then names what is missing instead of speaking of
 // "this question". At most three, in the question's order.
 func (x *Index) unmentioned(pq query.Query) []string {
@@ -42,7 +45,35 @@ func (x *Index) unmentioned(pq query.Query) []string {
 	for _, y := range x.absentYears(pq.Original) {
 		add(y)
 	}
+	for _, o := range pq.OffTopic {
+		add(offTopicWords(pq.Original, o))
+	}
 	return out
+}
+
+// offTopicWords returns an off-topic phrase as the question words it: a
+// Chinese key as it is (it is folded, as names are), an English or
+// Russian phrase in the question's own letters when its words stand
+// together there ("Single Currency"), and "" when they do not ("best time
+// year" of "best time of year" is no phrase to quote).
+func offTopicWords(q, phrase string) string {
+	if corpus.HasHan(phrase) {
+		// The stretch of the question that folds to the key, in the
+		// question's script (免簽 for 免签; ToHant would write 免籤).
+		rs, n := []rune(q), utf8.RuneCountInString(phrase)
+		for i := 0; i+n <= len(rs); i++ {
+			if corpus.Fold(string(rs[i:i+n])) == phrase {
+				return string(rs[i : i+n])
+			}
+		}
+		return phrase
+	}
+	lower := strings.ToLower(q)
+	i := strings.Index(lower, phrase)
+	if i < 0 || len(lower) != len(q) {
+		return ""
+	}
+	return q[i : i+len(phrase)]
 }
 
 // namesInText is the set of zhNames that occur in foldedText, found in

@@ -226,6 +226,10 @@ func TestNotMentionedByName(t *testing.T) {
 		{"What does the declaration say about the Arctic?", "The declaration and the two statements do not mention “Arctic”."},
 		{"宣言对北约有什么表态？", "宣言及两份声明没有提到“北约”。"},
 		{"今年的諾貝爾和平獎頒給了誰？", "宣言及兩份聲明沒有提到「諾貝爾和平獎」。"},
+		// What the texts never provide is named as the question words it,
+		// in its script.
+		{"上合國家之間會互免簽證嗎？", "宣言及兩份聲明沒有提到「免簽」。"},
+		{"Will the SCO introduce a Single Currency?", "The declaration and the two statements do not mention “Single Currency”."},
 	} {
 		a, err := ask(t, e, tt.q)
 		if err != nil {
