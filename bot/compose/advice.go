@@ -30,11 +30,13 @@ func asksForAdvice(question string) bool {
 	return containsAny(q, forecastCues) || containsAny(q, adviceCues) && !containsAny(q, holderCues)
 }
 
-// noAdvice is the answer to a question asking for advice or a forecast.
-func (cp *Composer) noAdvice(a Answer, in Input) Answer {
+// declined is the answer to a question asking for what no text of this
+// kind holds (advice or a forecast: NoAdvice; someone's words: NoSpeech):
+// the message why, then the closest topics, not cited.
+func (cp *Composer) declined(a Answer, in Input, why i18n.Key) Answer {
 	a.Grounded = false
 	a.Related = append(a.Related, Related(in.Results)...)
-	a.Text = i18n.Text(a.Lang, i18n.NoAdvice) + relatedLine(a.Lang, a.Related)
+	a.Text = i18n.Text(a.Lang, why) + relatedLine(a.Lang, a.Related)
 	return a
 }
 
@@ -54,12 +56,4 @@ var (
 func asksWhatWasSaid(question string) bool {
 	q := cueText(question)
 	return containsAny(q, speakerCues) && containsAny(q, saidCues) && !containsAny(q, holderCues)
-}
-
-// noSpeech is the answer to a question asking what a person said.
-func (cp *Composer) noSpeech(a Answer, in Input) Answer {
-	a.Grounded = false
-	a.Related = append(a.Related, Related(in.Results)...)
-	a.Text = i18n.Text(a.Lang, i18n.NoSpeech) + relatedLine(a.Lang, a.Related)
-	return a
 }

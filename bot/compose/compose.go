@@ -352,10 +352,10 @@ func (cp *Composer) Compose(in Input) Answer {
 	}
 	a := Answer{Lang: in.Lang, Citations: []corpus.Passage{}, Related: []corpus.Passage{}}
 	if asksForAdvice(in.Question) && !in.FollowUp {
-		return cp.noAdvice(a, in)
+		return cp.declined(a, in, i18n.NoAdvice)
 	}
 	if asksWhatWasSaid(in.Question) && !in.FollowUp {
-		return cp.noSpeech(a, in)
+		return cp.declined(a, in, i18n.NoSpeech)
 	}
 	if !in.Results.InScope || len(in.Results.Items) == 0 {
 		return cp.notAddressed(a, in.Results)
