@@ -81,6 +81,8 @@ func TestExpectedType(t *testing.T) {
 		{"Who is the current secretary-general?", typeOfficial},
 		{"Who will head the new centre?", typeOfficial},
 		{"Кто возглавляет секретариат?", typeOfficial},
+		// The SCO's chair is a state.
+		{"Кто будет следующим председателем ШОС?", typeNone},
 		{"新银行的行长会是哪个国家的人？", typeOfficial},
 		// Who won a contest needs no title.
 		{"Who won the SCO football tournament?", typeWinner},
