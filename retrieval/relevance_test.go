@@ -100,6 +100,7 @@ func TestRelevanceSeparatesScope(t *testing.T) {
 		{"Где проходил Иссык-Кульский марафон?", true},
 		{"Что сказано о Второй мировой?", true},
 		{"Is BRICS mentioned anywhere?", false},
+		{"上合组织和金砖国家有什么关系？", false},
 		// A year the texts never give, next to a topic they cover.
 		{"Did the leaders say anything about the 2028 Olympics?", false},
 		{"What happened at the 2001 founding summit?", false},
