@@ -490,6 +490,8 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		{"Кто победил в марафоне на Иссык-Куле?", corpus.LangRu, "4.15", i18n.Text(corpus.LangRu, i18n.NoWinner), "марафон"},
 		// 0.1 quotes a date, but of this meeting, not the next one.
 		{"下一次元首理事会会议具体哪天召开？", corpus.LangHans, "5.7", i18n.Text(corpus.LangHans, i18n.NoDate), "元首理事会"},
+		// 5.7 names the next chair, not the one after it.
+		{"Which country will chair the SCO after Kyrgyzstan?", corpus.LangEn, "5.7", i18n.Text(corpus.LangEn, i18n.NoChair), "Kyrgyz"},
 		// The declaration notes a proposal without saying whose it is.
 		{"战略安全研究中心是哪个国家提议成立的？", corpus.LangHans, "2.4", i18n.Text(corpus.LangHans, i18n.NoProposer), "战略安全研究中心"},
 		// A year no paragraph about the topic gives (2030 is in others).
@@ -538,6 +540,8 @@ func TestExtractiveTypedAnswered(t *testing.T) {
 		{"胡兹达尔袭击是几月几号？", "2.8", "5月21日"},
 		{"Which city was the SCO tourism and cultural capital for 2024-2025?", "4.8", "Qingdao"},
 		{"这次元首理事会会议在哪个城市举行？", "0.1", "天津"},
+		// 5.7 names the next chair.
+		{"下一任主席国是哪个国家？", "5.7", "吉尔吉斯"},
 		// 3.1 says whose initiative the Belt and Road is.
 		{"“一带一路”倡议是哪个国家提出的？", "3.1", "中华人民共和国提出的"},
 	}

@@ -79,6 +79,12 @@ const (
 	// a country or its side (中方). The declaration mostly "notes the
 	// proposal" without saying whose it is.
 	typeProposer
+	// typeChair: which state holds the SCO's rotating chair ("who chairs
+	// after Kyrgyzstan", "кто председательствовал до Китая", "下一任主席国
+	// 是哪个国家"): answered only by the best-matching quoted sentence
+	// naming a state the question does not name. 5.7 names Kyrgyzstan as
+	// the next chair; it does not say who comes after it.
+	typeChair
 )
 
 func (t answerType) String() string {
@@ -109,6 +115,8 @@ func (t answerType) String() string {
 		return "winner"
 	case typeProposer:
 		return "proposer"
+	case typeChair:
+		return "chair"
 	}
 	return "none"
 }
@@ -156,6 +164,9 @@ var (
 	winnerCues   = i18n.AllCues("winner")
 	proposerCues = i18n.AllCues("proposer")
 	proposalCues = i18n.AllCues("proposal")
+	// chairCues with chairAskCues ask which state holds the SCO's chair.
+	chairCues    = i18n.AllCues("chair")
+	chairAskCues = i18n.AllCues("chair_ask")
 )
 
 // cueText is a question as cue lists are matched against: lower-cased
@@ -186,6 +197,9 @@ func expectedType(question string) answerType {
 	// ones in the folded one. Punctuation next to a word ("когда?",
 	// "who,") must not hide it from the cues that need a space.
 	q := cueText(question)
+	// The chair's cues are not-cues of a person's title (председательство,
+	// 主席国): read before those go.
+	chair := containsAny(q, chairCues) && containsAny(q, chairAskCues)
 	for _, nt := range notCues {
 		q = strings.ReplaceAll(q, nt, " ")
 	}
@@ -214,6 +228,9 @@ func expectedType(question string) answerType {
 	if containsAny(q, whoCues) && containsAny(q, titleCues) {
 		rest = withoutCues(rest, whoCues) // "哪个国家的人" holds a "where"
 	}
+	if chair {
+		rest = withoutCues(rest, chairAskCues)
+	}
 	if asksMore(question) && asksMoreIn(question, rest, true) {
 		return typeNone
 	}
@@ -228,6 +245,10 @@ func expectedType(question string) answerType {
 		return typeWinner
 	case asksProposer(q):
 		return typeProposer
+	case chair && len(questionParts(question)) == 1:
+		// A chair question with other parts ("who takes over next, and
+		// how was China's term rated?") is answered as a whole.
+		return typeChair
 	case containsAny(q, whoCues) && containsAny(q, titleCues):
 		if containsAny(withoutCues(q, groupTitles), titleCues) {
 			return typeOfficial
@@ -515,6 +536,56 @@ func namesCountry(folded string) bool {
 	return sideRe().MatchString(folded)
 }
 
+// namesCountryBut reports whether folded text names a country that
+// asked (folded) does not: 吉尔吉斯共和国 does not answer "who chairs after
+// Kyrgyzstan". A name that is part of a longer one the text gives (吉尔吉斯
+// of 吉尔吉斯共和国) counts as that one.
+func namesCountryBut(folded, asked string) bool {
+	for _, c := range countryNames() {
+		if strings.Contains(folded, c) && !strings.Contains(asked, c) && !askedLonger(folded, c, asked) {
+			return true
+		}
+	}
+	// The texts name states officially (中华人民共和国, 吉尔吉斯共和国),
+	// questions mostly by their short names.
+	for _, m := range officialRe().FindAllStringSubmatch(folded, -1) {
+		if short := shortName(m[1]); short != "" && !strings.Contains(asked, short) {
+			return true
+		}
+	}
+	return false
+}
+
+// officialRe finds a state's official name; what precedes its form of
+// state ends with the short name ("…由吉尔吉斯" of 吉尔吉斯共和国).
+var officialRe = lazyRegexp(`(\p{Han}{2,6})(?:伊斯兰共和国|人民共和国|共和国|联邦)`)
+
+// shortName is the country of countries.txt that before ends with, the
+// longest (中华 is 中国), or "".
+func shortName(before string) string {
+	if strings.HasSuffix(before, "中华") {
+		return "中国"
+	}
+	best := ""
+	for _, c := range countryNames() {
+		if strings.HasSuffix(before, c) && len(c) > len(best) {
+			best = c
+		}
+	}
+	return best
+}
+
+// askedLonger reports whether asked names a longer country name of text
+// that contains c (吉尔吉斯斯坦 for 吉尔吉斯).
+func askedLonger(text, c, asked string) bool {
+	for _, o := range countryNames() {
+		if o != c && strings.Contains(o, c) && strings.Contains(asked, o) {
+			return true
+		}
+	}
+	return false
+}
+
 // nameLines are a names file's lines, without comments and blanks.
 func nameLines(text string) []string {
 	var out []string
@@ -616,6 +687,12 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 	// answered by 反恐协作－2024, the exercise's name.
 	given := digitRuns(in.Question)
 	answers := func(text string) bool { return answersTypeGiven(t, text, given) }
+	if t == typeChair {
+		// A state the question names (in its words or, for English and
+		// Russian, in the Chinese they were mapped to) is not the answer.
+		asked := corpus.Fold(in.Question) + " " + corpus.Fold(in.Results.Query)
+		answers = func(text string) bool { return namesCountryBut(corpus.Fold(text), asked) }
+	}
 	weights := cp.queryWeights(in)
 	plain := func(s sentence) float64 {
 		g := 0.0
@@ -624,7 +701,7 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		}
 		return g / (1 + rankDecay*float64(s.rank))
 	}
-	if t == typeCity || t == typeProposer {
+	if t == typeCity || t == typeProposer || t == typeChair {
 		// The city must be where the answer is: in a sentence that
 		// matches the question about as well as the best one does, not
 		// in one quoted beside it ("下一次会议将于2026年在吉尔吉斯共和国
@@ -749,6 +826,8 @@ func missingKey(t answerType) i18n.Key {
 		return i18n.NoWinner
 	case typeProposer:
 		return i18n.NoProposer
+	case typeChair:
+		return i18n.NoChair
 	case typeDate, typeDay:
 		return i18n.NoDate
 	case typePerson, typeOfficial:

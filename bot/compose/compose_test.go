@@ -81,8 +81,11 @@ func TestExpectedType(t *testing.T) {
 		{"Who is the current secretary-general?", typeOfficial},
 		{"Who will head the new centre?", typeOfficial},
 		{"Кто возглавляет секретариат?", typeOfficial},
-		// The SCO's chair is a state.
-		{"Кто будет следующим председателем ШОС?", typeNone},
+		// The SCO's chair is a state: answered by one the question does
+		// not name.
+		{"Кто будет следующим председателем ШОС?", typeChair},
+		{"Which country chairs the SCO after Kyrgyzstan?", typeChair},
+		{"中国之前是哪个国家担任轮值主席国？", typeChair},
 		{"新银行的行长会是哪个国家的人？", typeOfficial},
 		// Who won a contest needs no title.
 		{"Who won the SCO football tournament?", typeWinner},
@@ -149,8 +152,8 @@ func TestExpectedType(t *testing.T) {
 		{"开发银行成立了吗？什么时候？", typeNone},
 		{"When and where will the next summit be held?", typeNone},
 		{"Has the bank been set up, and when?", typeNone},
-		{"下一任主席国是谁？", typeNone},
-		{"Кто будет председательствовать в следующем году?", typeNone},
+		{"下一任主席国是谁？", typeChair},
+		{"Кто будет председательствовать в следующем году?", typeChair},
 		{"一带一路倡议有什么意义？", typeNone},
 		{"这几年合作进展如何？", typeNone},
 		{"Несколько стран выступили против?", typeNone},

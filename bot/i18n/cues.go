@@ -36,6 +36,8 @@ var CueLists = map[string]string{
 	"forecast":       "ask what will happen: a forecast, even about what the texts say (bot: asksForAdvice)",
 	"speaker":        "a leader or guest by name; with a said cue, asks what they said (bot: asksWhatWasSaid)",
 	"said":           "words for what someone said (bot: asksWhatWasSaid)",
+	"chair":          "the SCO's rotating chair; with chair_ask, asks which state holds it (bot: expectedType)",
+	"chair_ask":      "ask which state (bot: expectedType, with a chair cue)",
 	"who":            "ask for a person, with a title (bot: expectedType)",
 	"title":          "titles of officials (bot: expectedType)",
 	"group_title":    "titles of a group (the leaders), which a list of states may answer (bot: expectedType)",
