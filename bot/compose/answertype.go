@@ -538,11 +538,10 @@ func namesCountry(folded string) bool {
 
 // namesCountryBut reports whether folded text names a country that
 // asked (folded) does not: 吉尔吉斯共和国 does not answer "who chairs after
-// Kyrgyzstan". A name that is part of a longer one the text gives (吉尔吉斯
-// of 吉尔吉斯共和国) counts as that one.
+// Kyrgyzstan" (asked holds 吉尔吉斯斯坦, and so 吉尔吉斯).
 func namesCountryBut(folded, asked string) bool {
 	for _, c := range countryNames() {
-		if strings.Contains(folded, c) && !strings.Contains(asked, c) && !askedLonger(folded, c, asked) {
+		if strings.Contains(folded, c) && !strings.Contains(asked, c) {
 			return true
 		}
 	}
@@ -573,17 +572,6 @@ func shortName(before string) string {
 		}
 	}
 	return best
-}
-
-// askedLonger reports whether asked names a longer country name of text
-// that contains c (吉尔吉斯斯坦 for 吉尔吉斯).
-func askedLonger(text, c, asked string) bool {
-	for _, o := range countryNames() {
-		if o != c && strings.Contains(o, c) && strings.Contains(asked, o) {
-			return true
-		}
-	}
-	return false
 }
 
 // nameLines are a names file's lines, without comments and blanks.
