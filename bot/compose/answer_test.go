@@ -492,6 +492,10 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		{"下一次元首理事会会议具体哪天召开？", corpus.LangHans, "5.7", i18n.Text(corpus.LangHans, i18n.NoDate), "元首理事会"},
 		// 5.7 names the next chair, not the one after it.
 		{"Which country will chair the SCO after Kyrgyzstan?", corpus.LangEn, "5.7", i18n.Text(corpus.LangEn, i18n.NoChair), "Kyrgyz"},
+		// 5.4 merges the observers into partners without naming a state;
+		// W7 welcomes a resolution without naming who voted for it.
+		{"哪些国家目前是上合组织的观察员国？", corpus.LangHans, "5.4", i18n.Text(corpus.LangHans, i18n.NoStates), "上合组织伙伴"},
+		{"Which countries voted for the UN resolution against glorifying Nazism?", corpus.LangEn, "W7", i18n.Text(corpus.LangEn, i18n.NoStates), "Nazism"},
 		// The declaration notes a proposal without saying whose it is.
 		{"战略安全研究中心是哪个国家提议成立的？", corpus.LangHans, "2.4", i18n.Text(corpus.LangHans, i18n.NoProposer), "战略安全研究中心"},
 		// A year no paragraph about the topic gives (2030 is in others).
@@ -542,6 +546,9 @@ func TestExtractiveTypedAnswered(t *testing.T) {
 		{"这次元首理事会会议在哪个城市举行？", "0.1", "天津"},
 		// 5.7 names the next chair.
 		{"下一任主席国是哪个国家？", "5.7", "吉尔吉斯"},
+		// 3.1 and T17 name the states asked for.
+		{"Which countries reaffirmed their backing for the Belt and Road?", "3.1", "Kazakhstan"},
+		{"Какие государства поддерживаются в присоединении к ВТО?", "T17", "Узбекистан"},
 		// 3.1 says whose initiative the Belt and Road is.
 		{"“一带一路”倡议是哪个国家提出的？", "3.1", "中华人民共和国提出的"},
 	}

@@ -85,6 +85,12 @@ const (
 	// naming a state the question does not name. 5.7 names Kyrgyzstan as
 	// the next chair; it does not say who comes after it.
 	typeChair
+	// typeStates: which state or states ("which countries voted against",
+	// "哪些国家是观察员国", "какая страна предложила"), a list or one:
+	// answered only by a quoted sentence naming a state (or its side) the
+	// question does not name. 5.4 merges the observers and dialogue
+	// partners into partners without naming one of them.
+	typeStates
 )
 
 func (t answerType) String() string {
@@ -117,6 +123,8 @@ func (t answerType) String() string {
 		return "proposer"
 	case typeChair:
 		return "chair"
+	case typeStates:
+		return "states"
 	}
 	return "none"
 }
@@ -167,6 +175,8 @@ var (
 	// chairCues with chairAskCues ask which state holds the SCO's chair.
 	chairCues    = i18n.AllCues("chair")
 	chairAskCues = i18n.AllCues("chair_ask")
+	// statesCues ask which state or states.
+	statesCues = i18n.AllCues("states")
 )
 
 // cueText is a question as cue lists are matched against: lower-cased
@@ -190,6 +200,10 @@ func cueText(question string) string {
 // when it asks for none in particular or for a list or overview.
 func expectedType(question string) answerType {
 	if asksForOverview(question) {
+		// A list of states is a list of one kind of fact.
+		if asksStates(question, cueText(question)) && askingParts(question) == 1 {
+			return typeStates
+		}
 		return typeNone
 	}
 	// corpus.Fold drops the spaces between Cyrillic words, so English and
@@ -231,6 +245,10 @@ func expectedType(question string) answerType {
 	if chair {
 		rest = withoutCues(rest, chairAskCues)
 	}
+	states := asksStates(question, q)
+	if states {
+		rest = withoutCues(rest, statesCues) // 哪个国家 holds a "where"
+	}
 	if asksMore(question) && asksMoreIn(question, rest, true) {
 		return typeNone
 	}
@@ -268,8 +286,49 @@ func expectedType(question string) answerType {
 		return typeQuantity
 	case containsAny(q, quantityCues):
 		return typeCount
+	case states:
+		return typeStates
 	}
 	return typeNone
+}
+
+// whichStatesRe: an English "which" or "what" of states, up to two words
+// between ("which observer states", "what Central Asian countries"). The
+// states a question asks about as "member states" are the members as a
+// group, which the texts name as 成员国; "what kind of country" and
+// "which group of countries" ask what, not which.
+var whichStatesRe = lazyRegexp(`\b(?:which|what)\s+(?:[a-z-]+\s+){0,2}?(?:countries|country|states|state|nations|nation)\b`)
+
+// notWhichStates are words that, between "which" and the states, make
+// the question ask something else than which states.
+var notWhichStates = []string{" member ", " kind ", " kinds ", " sort ", " type ", " types ", " group ", " groups ", " of "}
+
+// asksStates reports whether a question (and its cue text q) asks which
+// state or states: a states cue, or in English which or what of states
+// other than the member states.
+func asksStates(question, q string) bool {
+	if containsAny(q, statesCues) {
+		return true
+	}
+	lower := strings.ToLower(question)
+	for _, m := range whichStatesRe().FindAllStringIndex(lower, -1) {
+		if !containsAny(" "+lower[m[0]:m[1]]+" ", notWhichStates) {
+			return true
+		}
+	}
+	return false
+}
+
+// askingParts counts the parts of a question (questionParts) that ask
+// something: "Какие государства …? Перечислите их поимённо." asks once.
+func askingParts(question string) int {
+	n := 0
+	for _, p := range questionParts(question) {
+		if countAskWords(" "+strings.ToLower(p)+" ", corpus.Fold(p)) > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // asksProposer reports whether cue text q asks who proposed something:
@@ -675,7 +734,7 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 	// answered by 反恐协作－2024, the exercise's name.
 	given := digitRuns(in.Question)
 	answers := func(text string) bool { return answersTypeGiven(t, text, given) }
-	if t == typeChair {
+	if t == typeChair || t == typeStates {
 		// A state the question names (in its words or, for English and
 		// Russian, in the Chinese they were mapped to) is not the answer.
 		asked := corpus.Fold(in.Question) + " " + corpus.Fold(in.Results.Query)
@@ -816,6 +875,8 @@ func missingKey(t answerType) i18n.Key {
 		return i18n.NoProposer
 	case typeChair:
 		return i18n.NoChair
+	case typeStates:
+		return i18n.NoStates
 	case typeDate, typeDay:
 		return i18n.NoDate
 	case typePerson, typeOfficial:

@@ -87,6 +87,19 @@ func TestExpectedType(t *testing.T) {
 		{"Which country chairs the SCO after Kyrgyzstan?", typeChair},
 		{"中国之前是哪个国家担任轮值主席国？", typeChair},
 		{"新银行的行长会是哪个国家的人？", typeOfficial},
+		// Which states, one or a list: answered only by naming one.
+		{"Which countries abstained in the vote?", typeStates},
+		{"哪些国家派了观察团？", typeStates},
+		{"有哪些对话伙伴国参加了会议？", typeStates},
+		{"Какие государства поддержали инициативу?", typeStates},
+		{"Какой стране доверили провести форум?", typeStates},
+		{"Which Central Asian states host the exercises?", typeStates},
+		// "What kind of state", the member states as a group, and "which
+		// statement" do not ask which states.
+		{"What kind of country should Afghanistan become?", typeNone},
+		{"Каким государством должен стать Афганистан?", typeNone},
+		{"Which member states signed the agreement?", typeNone},
+		{"Which statement covers trade?", typeNone},
 		// Who won a contest needs no title.
 		{"Who won the SCO football tournament?", typeWinner},
 		{"Кто победил на турнире по шахматам?", typeWinner},

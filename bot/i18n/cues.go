@@ -38,6 +38,7 @@ var CueLists = map[string]string{
 	"said":           "words for what someone said (bot: asksWhatWasSaid)",
 	"chair":          "the SCO's rotating chair; with chair_ask, asks which state holds it (bot: expectedType)",
 	"chair_ask":      "ask which state (bot: expectedType, with a chair cue)",
+	"states":         "ask which state or states, answered only by naming one (bot: expectedType)",
 	"who":            "ask for a person, with a title (bot: expectedType)",
 	"title":          "titles of officials (bot: expectedType)",
 	"group_title":    "titles of a group (the leaders), which a list of states may answer (bot: expectedType)",

@@ -54,7 +54,7 @@ const (
 	// fact asked for. %[1]s the topic (quoted), %[2]s the paragraph IDs
 	// (joined with IDSeparator; outside brackets, which would make them
 	// citation markers of passages not cited), %[3]s what is missing
-	// (NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair or NoYear).
+	// (NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates or NoYear).
 	MentionsButNot Key = "mentions_but_not"
 	// MentionsQuote is MentionsButNot for a reader of a working
 	// translation: %[1]s is the first paragraph's sentence in their
@@ -64,7 +64,7 @@ const (
 	// IDSeparator joins paragraph IDs in MentionsButNot.
 	IDSeparator Key = "id_separator"
 	// NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner,
-	// NoProposer and NoChair complete MentionsButNot.
+	// NoProposer, NoChair and NoStates complete MentionsButNot.
 	NoFigure      Key = "no_figure"
 	NoDate        Key = "no_date"
 	NoName        Key = "no_name"
@@ -73,6 +73,7 @@ const (
 	NoWinner      Key = "no_winner"
 	NoProposer    Key = "no_proposer"
 	NoChair       Key = "no_chair"
+	NoStates      Key = "no_states"
 	// NoYear completes MentionsButNot for a year the question gives and
 	// the paragraphs do not: %s the year(s).
 	NoYear           Key = "no_year"
@@ -206,7 +207,7 @@ var Commands = [...]string{"ask", "cite", "search", "sections", "docs", "doc", "
 // Keys returns every key the program uses.
 func Keys() []Key {
 	out := []Key{
-		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoYear,
+		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoYear,
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
