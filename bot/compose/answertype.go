@@ -200,9 +200,19 @@ func cueText(question string) string {
 // when it asks for none in particular or for a list or overview.
 func expectedType(question string) answerType {
 	if asksForOverview(question) {
-		// A list of states is a list of one kind of fact.
-		if asksStates(question, cueText(question)) && askingParts(question) == 1 {
+		// A list of states, rates or measures is a list of one kind of
+		// fact ("what tariff rates did they set").
+		if askingParts(question) != 1 {
+			return typeNone
+		}
+		q := cueText(question)
+		switch {
+		case asksStates(question, q):
 			return typeStates
+		case containsAny(q, percentCues):
+			return typePercent
+		case containsAny(q, measureCues):
+			return typeMeasure
 		}
 		return typeNone
 	}

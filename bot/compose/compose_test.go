@@ -34,6 +34,15 @@ func TestExpectedType(t *testing.T) {
 		{"Какую долю рынка занимают национальные валюты?", typePercent},
 		{"На сколько процентов вырос товарооборот?", typePercent},
 		{"How many kilometres of new roads are planned?", typeMeasure},
+		// A rate is a percentage, asked as one or as a list.
+		{"What is the interest rate on the bank's loans?", typePercent},
+		{"What tariff rates apply to steel?", typePercent},
+		{"Какие ставки пошлин снизят?", typePercent},
+		{"人民币汇率是多少？", typePercent},
+		// Not a rate: the verb, a delivery (поставки), an exhibition.
+		{"How do the members rate the year's work?", typeNone},
+		{"Как сделать поставки газа надёжнее?", typeNone},
+		{"Когда прошла выставка?", typeDate},
 		{"这条铁路全长多少公里？", typeMeasure},
 		{"How many tons of grain were shipped?", typeMeasure},
 		{"Сколько гектаров займёт новая зона?", typeMeasure},
