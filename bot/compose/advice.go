@@ -57,3 +57,34 @@ func asksWhatWasSaid(question string) bool {
 	q := cueText(question)
 	return containsAny(q, speakerCues) && containsAny(q, saidCues) && !containsAny(q, holderCues)
 }
+
+// The texts are one summit's documents. They do not compare it with
+// earlier summits or with other organisations' declarations, nor say what
+// those held ("How does it differ from last year's Astana Declaration?",
+// "上届峰会宣言说了什么", "Чем она отличается от декларации 2024 года?").
+// Quoting the paragraph on the topic would pass one side of the
+// comparison off as the whole answer. A question asks about another
+// summit when it compares (compare cues) with an earlier occasion
+// (earlier cues) or a year the texts searched are not of, or when it names
+// an earlier summit or its documents (earlier_summit cues: "last year's
+// summit"; not "last year" alone, nor "the past", which the texts speak
+// of). Other organisations' declarations
+// (BRICS, the G20) are refused by name before this (retrieval's
+// unmentioned names); texts of several packs compared side by side are
+// Input.Sides.
+var (
+	compareCues       = i18n.AllCues("compare")
+	earlierCues       = i18n.AllCues("earlier")
+	earlierSummitCues = i18n.AllCues("earlier_summit")
+)
+
+// asksAboutOtherSummit reports whether a question asks about another
+// summit than the texts' own or compares theirs with one; otherYears are
+// the years it gives that the texts searched are not of.
+func asksAboutOtherSummit(question string, otherYears []string) bool {
+	q := cueText(question)
+	if containsAny(q, compareCues) && (containsAny(q, earlierCues) || len(otherYears) > 0) {
+		return true
+	}
+	return containsAny(q, earlierSummitCues)
+}

@@ -72,6 +72,9 @@ func TestExtractiveNoAdviceOrSpeech(t *testing.T) {
 		{"What did Modi say about terrorism at the summit?", corpus.LangEn, i18n.NoSpeech},
 		{"Что говорил Путин о санкциях?", corpus.LangRu, i18n.NoSpeech},
 		{"莫迪在峰会上讲了什么？", corpus.LangHans, i18n.NoSpeech},
+		{"How is this declaration different from the previous summit's?", corpus.LangEn, i18n.NoOtherSummit},
+		{"上一届峰会讨论了哪些安全问题？", corpus.LangHans, i18n.NoOtherSummit},
+		{"Чем позиция по ИИ отличается от декларации 2024 года?", corpus.LangRu, i18n.NoOtherSummit},
 	} {
 		a, err := ask(t, e, tt.q)
 		if err != nil {
@@ -107,6 +110,33 @@ func TestAsksWhatWasSaid(t *testing.T) {
 	for _, tt := range tests {
 		if got := asksWhatWasSaid(tt.q); got != tt.want {
 			t.Errorf("asksWhatWasSaid(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestAsksAboutOtherSummit(t *testing.T) {
+	tests := []struct {
+		q     string
+		years []string // the years it gives that the texts are not of
+		want  bool
+	}{
+		{"How does it differ from last year's declaration?", nil, true},
+		{"跟去年比，今年宣言在人工智能上有什么不同？", nil, true},
+		{"上一届峰会在哪里开的？", nil, true},
+		{"Что было в предыдущей декларации?", nil, true},
+		{"Compare the 2019 statement on drugs with this one", []string{"2019"}, true},
+		// The texts' own documents compared, and comparisons with no
+		// earlier occasion, are questions about the texts.
+		{"宣言和贸易声明有什么不同？", nil, false},
+		{"How does the declaration's view of AI compare with its view of the internet?", nil, false},
+		{"What does the summit declaration say about the past?", nil, false},
+		{"Что говорится о прошлом в заявлении о войне?", nil, false},
+		// An earlier time with no summit or comparison.
+		{"Which agreements signed last year does the declaration mention?", nil, false},
+	}
+	for _, tt := range tests {
+		if got := asksAboutOtherSummit(tt.q, tt.years); got != tt.want {
+			t.Errorf("asksAboutOtherSummit(%q, %v) = %v, want %v", tt.q, tt.years, got, tt.want)
 		}
 	}
 }

@@ -249,6 +249,9 @@ type Input struct {
 	// answer under its label (a comparison across document packs).
 	// Results then holds every side's passages, for a model.
 	Sides []Side
+	// side is set for one side of a side-by-side answer: the comparison
+	// it is part of is across the packs searched, not with another summit.
+	side bool
 }
 
 // Side is one document's part of a side-by-side answer.
@@ -372,12 +375,18 @@ func (cp *Composer) Compose(in Input) Answer {
 	if !in.Results.InScope || len(in.Results.Items) == 0 {
 		return cp.notAddressed(a, in.Results)
 	}
-	chosen := cp.chooseSentences(in)
 	asked := in.Question
 	if in.FollowUp {
 		asked = in.Own
 	}
-	if years := cp.askedYears(asked, in.Results); len(years) > 0 && len(chosen) > 0 && !givesYears(chosen, years) {
+	years := cp.askedYears(asked, in.Results)
+	if !in.FollowUp && !in.side && len(cp.packYears(in.Results)) <= 1 && asksAboutOtherSummit(in.Question, years) {
+		// With texts of several summits searched, another summit may be
+		// one of them.
+		return cp.declined(a, in, i18n.NoOtherSummit)
+	}
+	chosen := cp.chooseSentences(in)
+	if len(years) > 0 && len(chosen) > 0 && !givesYears(chosen, years) {
 		// Retrieval puts first a close paragraph that gives the year a
 		// question asks about (retrieval.preferYears); when none does,
 		// the texts do not connect the topic with that year ("will the
@@ -705,13 +714,16 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 // askedYears are the years a question asks about (corpus.QuestionYears):
 // those of the texts quoted from name a text.
 func (cp *Composer) askedYears(q string, res retrieval.Results) []string {
-	return corpus.QuestionYears(q, func() []string {
-		ps := make([]corpus.Passage, len(res.Items))
-		for i, it := range res.Items {
-			ps[i] = it.Passage
-		}
-		return cp.c.PackYears(ps)
-	})
+	return corpus.QuestionYears(q, func() []string { return cp.packYears(res) })
+}
+
+// packYears are the years of the packs the results are from.
+func (cp *Composer) packYears(res retrieval.Results) []string {
+	ps := make([]corpus.Passage, len(res.Items))
+	for i, it := range res.Items {
+		ps[i] = it.Passage
+	}
+	return cp.c.PackYears(ps)
 }
 
 // givesYears reports whether a chosen sentence's paragraph gives every
@@ -1027,7 +1039,7 @@ func (cp *Composer) composeSides(in Input) Answer {
 	}
 	for _, s := range in.Sides {
 		one := in
-		one.Sides, one.Results = nil, s.Results
+		one.Sides, one.Results, one.side = nil, s.Results, true
 		c := cp.Compose(one)
 		// The translation notice is said once, above the sides.
 		text := strings.TrimPrefix(c.Text, note)

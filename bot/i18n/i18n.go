@@ -48,6 +48,9 @@ const (
 	// NoSpeech says the texts are joint documents that record no one's
 	// words: the answer to "what did Modi say at the summit".
 	NoSpeech Key = "no_speech"
+	// NoOtherSummit says the texts are one summit's own and do not compare
+	// it with other summits or documents, or say what those held.
+	NoOtherSummit Key = "no_other_summit"
 	// TopicSeparator joins topics in a Related list.
 	TopicSeparator Key = "topic_separator"
 	// MentionsButNot: the text mentions a topic but does not give the
@@ -207,7 +210,7 @@ var Commands = [...]string{"ask", "cite", "search", "sections", "docs", "doc", "
 // Keys returns every key the program uses.
 func Keys() []Key {
 	out := []Key{
-		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoYear,
+		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, NoOtherSummit, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoYear,
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
