@@ -476,6 +476,7 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		{"Who carried out the attack on the Jaffar Express?", corpus.LangEn, "2.8", i18n.Text(corpus.LangEn, i18n.NoPerpetrator), "Jaffar Express"},
 		{"Сколько денег вложат в Банк развития ШОС?", corpus.LangRu, "3.21", i18n.Text(corpus.LangRu, i18n.NoFigure), "Банка развития ШОС"},
 		{"Where will the SCO Development Bank be headquartered?", corpus.LangEn, "3.21", i18n.Text(corpus.LangEn, i18n.NoCity), "SCO Development Bank"},
+		{"Will the SCO Development Bank be headquartered in Almaty?", corpus.LangEn, "3.21", i18n.Text(corpus.LangEn, i18n.NoCity), "SCO Development Bank"},
 		{"元首理事会下一次会议具体是几月几号？", corpus.LangHans, "5.7", i18n.Text(corpus.LangHans, i18n.NoDate), "元首理事会下一次会议"},
 		{"元首理事会下一次会议在吉尔吉斯斯坦哪座城市开？", corpus.LangHans, "5.7", i18n.Text(corpus.LangHans, i18n.NoCity), "元首理事会下一次会议"},
 		// The only number of 2.13 about the exercise is in its name,

@@ -228,16 +228,18 @@ func expectedType(question string) answerType {
 		q = strings.ReplaceAll(q, nt, " ")
 	}
 	if containsAny(q, cityCues) || asksWhichCity(question) {
-		// Unless it is a yes/no question ("is it in Tianjin?") or has
-		// other parts (a second question mark).
+		// Unless it has other parts (a second question mark). A yes/no
+		// question ("is it headquartered in Shanghai?") is answered by
+		// the city the text names, whichever it is, and not by a
+		// paragraph that names none.
 		rest := q
 		for _, c := range cityCues {
 			rest = strings.ReplaceAll(rest, c, " ")
 		}
-		if !asksMoreIn(question, rest, false) {
-			return typeCity
+		if strings.Count(question, "?")+strings.Count(question, "？") > 1 || containsAny(rest, otherParts) {
+			return typeNone
 		}
-		return typeNone
+		return typeCity
 	}
 	// A date's own words may hold a "where" ("发生在哪一天"), and so may a
 	// proposer's ("哪个国家提出"): another part must also be there without

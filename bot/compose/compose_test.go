@@ -158,7 +158,9 @@ func TestExpectedType(t *testing.T) {
 		{"Где будет находиться штаб-квартира банка?", typeCity},
 		// Not typed: lists, stances, agents, conjunctions, several parts.
 		{"Which cities host the SCO's events?", typeNone},
-		{"Is the bank headquartered in Shanghai?", typeNone},
+		// A yes/no question about a city is answered by the city the
+		// text names, and not by a paragraph that names none.
+		{"Is the bank headquartered in Shanghai?", typeCity},
 		{"哪个城市举办峰会？什么时候？", typeNone},
 		{"宣言对气候变化持什么立场？", typeNone},
 		{"成员国在哪些领域加强合作？", typeNone},
