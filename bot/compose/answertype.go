@@ -199,9 +199,13 @@ func cueText(question string) string {
 // expectedType returns the kind of fact a question asks for, typeNone
 // when it asks for none in particular or for a list or overview.
 func expectedType(question string) answerType {
+	if t := figuresAsked(question); t != typeNone {
+		return t
+	}
 	if asksForOverview(question) {
-		// A list of states, rates or measures is a list of one kind of
-		// fact ("what tariff rates did they set").
+		// A list of states or measures is a list of one kind of fact
+		// ("which countries voted against"), as one of figures is
+		// (figuresAsked: "what tariff rates did they set").
 		if askingParts(question) != 1 {
 			return typeNone
 		}
@@ -209,8 +213,6 @@ func expectedType(question string) answerType {
 		switch {
 		case asksStates(question, q):
 			return typeStates
-		case containsAny(q, percentCues):
-			return typePercent
 		case containsAny(q, measureCues):
 			return typeMeasure
 		}
@@ -341,6 +343,27 @@ func askingParts(question string) int {
 		}
 	}
 	return n
+}
+
+// figureCues ask outright for figures ("a numerical target", "量化指标",
+// "в цифрах"): answered only by one, whether the question asks what they
+// are, lists them or asks if the text gives one.
+var figureCues = i18n.AllCues("figure")
+
+// figuresAsked returns typePercent or typeCount for a question of one
+// part that asks outright for a figure (figureCues, or a percentage in a
+// yes/no question or a list: "does it set a percentage target"), else
+// typeNone.
+func figuresAsked(question string) answerType {
+	q := cueText(question)
+	figure := containsAny(q, figureCues)
+	if !figure && !containsAny(q, percentCues) || askingParts(question) > 1 {
+		return typeNone
+	}
+	if containsAny(q, percentCues) {
+		return typePercent
+	}
+	return typeCount
 }
 
 // asksProposer reports whether cue text q asks who proposed something:

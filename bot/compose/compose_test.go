@@ -34,6 +34,12 @@ func TestExpectedType(t *testing.T) {
 		{"Какую долю рынка занимают национальные валюты?", typePercent},
 		{"На сколько процентов вырос товарооборот?", typePercent},
 		{"How many kilometres of new roads are planned?", typeMeasure},
+		// Figures asked for outright, in a yes/no question or a list too.
+		{"Does the declaration set a numerical target for emissions?", typeCount},
+		{"Does it give a percentage for trade in national currencies?", typePercent},
+		{"宣言有没有提出量化指标？", typeCount},
+		{"Приводятся ли количественные показатели?", typeCount},
+		{"Что говорится о цифровой экономике?", typeNone},
 		// A rate is a percentage, asked as one or as a list.
 		{"What is the interest rate on the bank's loans?", typePercent},
 		{"What tariff rates apply to steel?", typePercent},
