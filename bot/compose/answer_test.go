@@ -497,6 +497,9 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		// W7 welcomes a resolution without naming who voted for it.
 		{"哪些国家目前是上合组织的观察员国？", corpus.LangHans, "5.4", i18n.Text(corpus.LangHans, i18n.NoStates), "上合组织伙伴"},
 		{"Which countries voted for the UN resolution against glorifying Nazism?", corpus.LangEn, "W7", i18n.Text(corpus.LangEn, i18n.NoStates), "Nazism"},
+		// 3.21 decides to set up the bank; it names no currency (3.20's
+		// national currencies are trade's, not the bank's).
+		{"In what currency will the SCO Development Bank lend?", corpus.LangEn, "3.21", i18n.Text(corpus.LangEn, i18n.NoCurrency), "SCO Development Bank"},
 		// The declaration notes a proposal without saying whose it is.
 		{"战略安全研究中心是哪个国家提议成立的？", corpus.LangHans, "2.4", i18n.Text(corpus.LangHans, i18n.NoProposer), "战略安全研究中心"},
 		// A year no paragraph about the topic gives (2030 is in others).
@@ -547,6 +550,8 @@ func TestExtractiveTypedAnswered(t *testing.T) {
 		{"这次元首理事会会议在哪个城市举行？", "0.1", "天津"},
 		// 5.7 names the next chair.
 		{"下一任主席国是哪个国家？", "5.7", "吉尔吉斯"},
+		// 3.20 names the currencies trade is to be settled in.
+		{"In which currencies do the members want to settle more trade?", "3.20", "National Currencies"},
 		// 3.1 and T17 name the states asked for.
 		{"Which countries reaffirmed their backing for the Belt and Road?", "3.1", "Kazakhstan"},
 		{"Какие государства поддерживаются в присоединении к ВТО?", "T17", "Узбекистан"},

@@ -91,6 +91,12 @@ const (
 	// question does not name. 5.4 merges the observers and dialogue
 	// partners into partners without naming one of them.
 	typeStates
+	// typeCurrency: which currency ("в какой валюте будет работать
+	// банк"), answered only by a sentence naming one (本币 included).
+	typeCurrency
+	// typeLanguage: which language ("working languages"), answered only
+	// by a sentence naming one.
+	typeLanguage
 )
 
 func (t answerType) String() string {
@@ -125,6 +131,10 @@ func (t answerType) String() string {
 		return "chair"
 	case typeStates:
 		return "states"
+	case typeCurrency:
+		return "currency"
+	case typeLanguage:
+		return "language"
 	}
 	return "none"
 }
@@ -177,6 +187,9 @@ var (
 	chairAskCues = i18n.AllCues("chair_ask")
 	// statesCues ask which state or states.
 	statesCues = i18n.AllCues("states")
+	// currencyCues and languageCues ask which currency or language.
+	currencyCues = i18n.AllCues("currency")
+	languageCues = i18n.AllCues("language")
 )
 
 // cueText is a question as cue lists are matched against: lower-cased
@@ -213,6 +226,10 @@ func expectedType(question string) answerType {
 		switch {
 		case asksStates(question, q):
 			return typeStates
+		case containsAny(q, currencyCues):
+			return typeCurrency
+		case containsAny(q, languageCues):
+			return typeLanguage
 		case containsAny(q, measureCues):
 			return typeMeasure
 		}
@@ -300,6 +317,10 @@ func expectedType(question string) answerType {
 		return typeQuantity
 	case containsAny(q, quantityCues):
 		return typeCount
+	case containsAny(q, currencyCues):
+		return typeCurrency
+	case containsAny(q, languageCues):
+		return typeLanguage
 	case states:
 		return typeStates
 	}
@@ -541,6 +562,10 @@ var (
 	percentRe = lazyRegexp(`%|％|百分|[0-9一二三四五六七八九十]+分之|[一二三四五六七八九十]成|半数|一半|多数|过半|大部分`)
 	// measureRe: a number with a unit of length, weight or area.
 	measureRe = lazyRegexp(`[0-9０-９一二三四五六七八九十百千万]\s*(?:公里|千米|米|km|英里|吨|公斤|千克|公顷|平方公里)`)
+	// currencyRe: a currency named, or the members' own (本币).
+	currencyRe = lazyRegexp(`美元|人民币|卢布|欧元|坚戈|索姆|卢比|里亚尔|苏姆|索莫尼|本币|本国货币|数字货币`)
+	// languageRe: a language named.
+	languageRe = lazyRegexp(`汉语|中文|华语|俄语|俄文|英语|英文|印地语|乌尔都语|波斯语|哈萨克语|吉尔吉斯语|塔吉克语|乌兹别克语|白俄罗斯语|官方语言|工作语言`)
 	// winnerRe: wording that says who won.
 	winnerRe = lazyRegexp(`胜利|获胜|夺冠|冠军|战胜|击败`)
 	// perpetratorRe: wording that names who carried out an act.
@@ -596,6 +621,10 @@ func answersTypeGiven(t answerType, s string, given map[string]bool) bool {
 		return winnerRe().MatchString(corpus.Fold(s)) || personRe().MatchString(s)
 	case typeProposer:
 		return namesCountry(corpus.Fold(s)) || personRe().MatchString(s)
+	case typeCurrency:
+		return currencyRe().MatchString(corpus.Fold(s))
+	case typeLanguage:
+		return languageRe().MatchString(corpus.Fold(s))
 	}
 	return false
 }
@@ -783,14 +812,16 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		}
 		return g / (1 + rankDecay*float64(s.rank))
 	}
-	if t == typeCity || t == typeProposer || t == typeChair {
+	if t == typeCity || t == typeProposer || t == typeChair || t == typeCurrency || t == typeLanguage {
 		// The city must be where the answer is: in a sentence that
 		// matches the question about as well as the best one does, not
 		// in one quoted beside it ("下一次会议将于2026年在吉尔吉斯共和国
 		// 举行" is the answer to where the 2026 summit is; 0.1's 天津, on
 		// the 2025 one, is not). Nothing is added from elsewhere. So must
 		// the proposer: a country in another paragraph did not propose
-		// the centre the question names.
+		// the centre the question names. A currency and a language are
+		// the asked thing's own too (本币 settlement in 3.20 is not the
+		// development bank's currency).
 		best := 0.0
 		for _, s := range chosen {
 			best = max(best, plain(s))
@@ -912,6 +943,10 @@ func missingKey(t answerType) i18n.Key {
 		return i18n.NoChair
 	case typeStates:
 		return i18n.NoStates
+	case typeCurrency:
+		return i18n.NoCurrency
+	case typeLanguage:
+		return i18n.NoLanguage
 	case typeDate, typeDay:
 		return i18n.NoDate
 	case typePerson, typeOfficial:

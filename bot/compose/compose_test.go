@@ -40,6 +40,14 @@ func TestExpectedType(t *testing.T) {
 		{"宣言有没有提出量化指标？", typeCount},
 		{"Приводятся ли количественные показатели?", typeCount},
 		{"Что говорится о цифровой экономике?", typeNone},
+		// Which currency or language.
+		{"In what currency will the fund lend?", typeCurrency},
+		{"Какая валюта будет использоваться?", typeCurrency},
+		{"贷款用什么货币结算？", typeCurrency},
+		{"What are the SCO's working languages?", typeLanguage},
+		{"На каком языке проходят заседания?", typeLanguage},
+		{"上合组织的官方语言是什么？", typeLanguage},
+		{"Who claimed responsibility for the blast?", typePerpetrator},
 		// A rate is a percentage, asked as one or as a list.
 		{"What is the interest rate on the bank's loans?", typePercent},
 		{"What tariff rates apply to steel?", typePercent},

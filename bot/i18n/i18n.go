@@ -57,7 +57,7 @@ const (
 	// fact asked for. %[1]s the topic (quoted), %[2]s the paragraph IDs
 	// (joined with IDSeparator; outside brackets, which would make them
 	// citation markers of passages not cited), %[3]s what is missing
-	// (NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates or NoYear).
+	// (NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage or NoYear).
 	MentionsButNot Key = "mentions_but_not"
 	// MentionsQuote is MentionsButNot for a reader of a working
 	// translation: %[1]s is the first paragraph's sentence in their
@@ -67,7 +67,8 @@ const (
 	// IDSeparator joins paragraph IDs in MentionsButNot.
 	IDSeparator Key = "id_separator"
 	// NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner,
-	// NoProposer, NoChair and NoStates complete MentionsButNot.
+	// NoProposer, NoChair, NoStates, NoCurrency and NoLanguage complete
+	// MentionsButNot.
 	NoFigure      Key = "no_figure"
 	NoDate        Key = "no_date"
 	NoName        Key = "no_name"
@@ -77,6 +78,8 @@ const (
 	NoProposer    Key = "no_proposer"
 	NoChair       Key = "no_chair"
 	NoStates      Key = "no_states"
+	NoCurrency    Key = "no_currency"
+	NoLanguage    Key = "no_language"
 	// NoYear completes MentionsButNot for a year the question gives and
 	// the paragraphs do not: %s the year(s).
 	NoYear           Key = "no_year"
@@ -210,7 +213,7 @@ var Commands = [...]string{"ask", "cite", "search", "sections", "docs", "doc", "
 // Keys returns every key the program uses.
 func Keys() []Key {
 	out := []Key{
-		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, NoOtherSummit, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoYear,
+		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, NoOtherSummit, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoYear,
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
