@@ -804,6 +804,10 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		asked := corpus.Fold(in.Question) + " " + corpus.Fold(in.Results.Query)
 		answers = func(text string) bool { return namesCountryBut(corpus.Fold(text), asked) }
 	}
+	// The answer leads with the paragraph that gives the fact asked for
+	// (issue 10): "代表印度签署宣言的是谁" opens with 5.8's signatures,
+	// not 2.3's agreements the lead paragraph was about.
+	done := func(out []sentence) ([]sentence, bool) { return leadWith(out, answers), true }
 	weights := cp.queryWeights(in)
 	plain := func(s sentence) float64 {
 		g := 0.0
@@ -828,7 +832,7 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		}
 		for _, s := range chosen {
 			if plain(s) >= cityMatchRatio*best && answers(s.text) {
-				return chosen, true
+				return done(chosen)
 			}
 		}
 		return chosen, false
@@ -844,7 +848,7 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 	dated := t == typeDay || t == typeDate
 	for _, s := range chosen {
 		if answers(s.text) && (!dated || s.passage.ID == chosen[0].passage.ID) {
-			return chosen, true
+			return done(chosen)
 		}
 	}
 	quoted := map[string]bool{}
@@ -887,7 +891,30 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		}
 		return a.pos - b.pos
 	})
-	return out, true
+	return done(out)
+}
+
+// leadWith moves the sentences of the first paragraph that answers (one of
+// whose sentences does) to the front of chosen, keeping the order within
+// each part.
+func leadWith(chosen []sentence, answers func(string) bool) []sentence {
+	i := slices.IndexFunc(chosen, func(s sentence) bool { return answers(s.text) })
+	if i <= 0 || chosen[i].passage.ID == chosen[0].passage.ID {
+		return chosen
+	}
+	id := chosen[i].passage.ID
+	out := make([]sentence, 0, len(chosen))
+	for _, s := range chosen {
+		if s.passage.ID == id {
+			out = append(out, s)
+		}
+	}
+	for _, s := range chosen {
+		if s.passage.ID != id {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // digitRuns returns the runs of ASCII digits in s ("2024", "14").

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/declbot/declbot/corpus"
@@ -515,6 +516,36 @@ func TestAsksSeveral(t *testing.T) {
 	for _, tt := range tests {
 		if got := asksSeveral(tt.q); got != tt.want {
 			t.Errorf("asksSeveral(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+// TestLeadWith: the paragraph that gives the asked fact leads, its own
+// sentences together and in order, the rest after it in theirs.
+func TestLeadWith(t *testing.T) {
+	s := func(id, text string) sentence { return sentence{text: text, passage: corpus.Passage{ID: id}} }
+	hasDigit := func(text string) bool { return strings.ContainsAny(text, "0123456789") }
+	ids := func(ss []sentence) string {
+		var out []string
+		for _, x := range ss {
+			out = append(out, x.passage.ID+":"+x.text)
+		}
+		return strings.Join(out, " ")
+	}
+	tests := []struct {
+		in   []sentence
+		want string
+	}{
+		{[]sentence{s("2.3", "a"), s("5.8", "b1"), s("5.8", "9"), s("W1", "c")}, "5.8:b1 5.8:9 2.3:a W1:c"},
+		// The lead answers already, or nothing does: unchanged.
+		{[]sentence{s("2.3", "1"), s("5.8", "2")}, "2.3:1 5.8:2"},
+		{[]sentence{s("2.3", "a"), s("2.3", "7"), s("5.8", "2")}, "2.3:a 2.3:7 5.8:2"},
+		{[]sentence{s("2.3", "a"), s("5.8", "b")}, "2.3:a 5.8:b"},
+		{nil, ""},
+	}
+	for _, tt := range tests {
+		if got := ids(leadWith(tt.in, hasDigit)); got != tt.want {
+			t.Errorf("leadWith(%s) = %s, want %s", ids(tt.in), got, tt.want)
 		}
 	}
 }
