@@ -626,3 +626,38 @@ func TestStandInsAreNotTheTopic(t *testing.T) {
 		t.Errorf("cites %s, want 5.7\n%s", got, a.Text)
 	}
 }
+
+// TestExtractivePartNotGiven: a question of several parts, one asking for
+// a fact of a kind the text does not give, is answered from what the
+// text says and told which fact it does not give.
+func TestExtractivePartNotGiven(t *testing.T) {
+	e := realSearcher(t)
+	c := loadCorpus(t)
+	tests := []struct {
+		q, cite string
+		lang    corpus.Lang
+		missing i18n.Key
+	}{
+		{"Which Russian city hosts the 2026 SCO Cup, and what is planned for a sports working group?", "4.16", corpus.LangEn, i18n.NoCity},
+		{"上合组织杯2026年在俄罗斯哪个城市举办，体育工作组的问题怎么说？", "4.16", corpus.LangHans, i18n.NoCity},
+	}
+	for _, tt := range tests {
+		a, err := ask(t, e, tt.q)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.q, err)
+		}
+		checkAnswerInvariants(t, c, a)
+		note := i18n.Text(tt.lang, i18n.PartNotGiven, i18n.Text(tt.lang, tt.missing))
+		if !a.Grounded || !strings.Contains(a.Text, "["+tt.cite+"]") || !strings.Contains(a.Text, note) {
+			t.Errorf("%q: want a grounded answer citing [%s] and saying %q, got grounded %v:\n%s", tt.q, tt.cite, note, a.Grounded, a.Text)
+		}
+	}
+	// Every part answered: no note.
+	a, err := ask(t, e, "Where is the next council meeting held, and what does the declaration say about the SCO Cup?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(a.Text, i18n.Text(corpus.LangEn, i18n.PartNotGiven, i18n.Text(corpus.LangEn, i18n.NoCity))) {
+		t.Errorf("answer says a city is not given though the question does not ask for one:\n%s", a.Text)
+	}
+}

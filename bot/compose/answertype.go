@@ -258,6 +258,12 @@ func expectedType(question string) answerType {
 		if strings.Count(question, "?")+strings.Count(question, "？") > 1 || containsAny(rest, otherParts) {
 			return typeNone
 		}
+		if len(typedParts(question)) > 0 {
+			// Another part asks something else than a fact of a kind
+			// ("which city, and what is planned"): answered as a whole,
+			// told the city is not given (typedParts).
+			return typeNone
+		}
 		return typeCity
 	}
 	// A date's own words may hold a "where" ("发生在哪一天"), and so may a
@@ -410,6 +416,34 @@ func partTypes(question string) []answerType {
 		types = append(types, t)
 	}
 	if len(types) < 2 {
+		return nil
+	}
+	return types
+}
+
+// typedParts returns the types of the parts of a question of several
+// (questionParts) that ask for a fact of a kind, when some but not all
+// do ("В каком городе пройдёт турнир и какие виды спорта в него
+// войдут?"): such a question is answered as a whole, and told which of
+// the typed facts the text does not give.
+func typedParts(question string) []answerType {
+	parts := questionParts(question)
+	if len(parts) < 2 {
+		return nil
+	}
+	var types []answerType
+	untyped := false
+	for _, p := range parts {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		if t := expectedType(p + "?"); t != typeNone {
+			types = append(types, t)
+		} else {
+			untyped = true
+		}
+	}
+	if !untyped {
 		return nil
 	}
 	return types

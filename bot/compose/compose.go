@@ -393,6 +393,9 @@ func (cp *Composer) Compose(in Input) Answer {
 		// railway be finished before 2030").
 		return cp.mentionsWithout(a, in, i18n.Text(a.Lang, i18n.NoYear, strings.Join(years, i18n.Text(a.Lang, i18n.IDSeparator))), chosen)
 	}
+	// The facts of a question of several parts that the text does not
+	// give, each said after the answer.
+	var notGiven []i18n.Key
 	if t := expectedType(in.Question); t != typeNone {
 		var ok bool
 		if chosen, ok = cp.ensureType(in, t, chosen); !ok {
@@ -406,10 +409,20 @@ func (cp *Composer) Compose(in Input) Answer {
 		for _, t := range types {
 			if more, ok := cp.ensureType(in, t, chosen); ok {
 				chosen, answered = more, true
+			} else {
+				notGiven = appendKey(notGiven, missingKey(t))
 			}
 		}
 		if !answered {
 			return cp.mentionsButNot(a, in, types[0], chosen)
+		}
+	} else if len(chosen) > 0 {
+		for _, t := range typedParts(in.Question) {
+			if more, ok := cp.ensureType(in, t, chosen); ok {
+				chosen = more
+			} else {
+				notGiven = appendKey(notGiven, missingKey(t))
+			}
 		}
 	}
 	var b strings.Builder
@@ -453,6 +466,9 @@ func (cp *Composer) Compose(in Input) Answer {
 			a.Citations = append(a.Citations, s.passage)
 		}
 	}
+	for _, k := range notGiven {
+		b.WriteString("\n" + i18n.Text(in.Lang, i18n.PartNotGiven, i18n.Text(in.Lang, k)))
+	}
 	a.Text = b.String()
 	if !in.Lang.IsChinese() {
 		var head []string
@@ -466,6 +482,14 @@ func (cp *Composer) Compose(in Input) Answer {
 	}
 	a.Grounded = true
 	return a
+}
+
+// appendKey appends k to keys unless it is there.
+func appendKey(keys []i18n.Key, k i18n.Key) []i18n.Key {
+	if slices.Contains(keys, k) {
+		return keys
+	}
+	return append(keys, k)
 }
 
 // translatedSentence returns the working translation of s into l (see

@@ -149,6 +149,9 @@ func TestExpectedType(t *testing.T) {
 		// Which city and on what dates: the city decides.
 		{"In which city and on what dates will the forum be held?", typeCity},
 		{"В каком городе и в какие даты пройдёт форум?", typeCity},
+		// Which city with a part that asks for no fact of a kind: the
+		// whole is answered, and told the city is not given.
+		{"Which city hosts the games, and what sports are planned?", typeNone},
 		{"Кто из лидеров выступил первым?", typePerson},
 		{"Who do the leaders want to punish?", typeNone},
 		{"What's the name of the fund the leaders support?", typeNone},

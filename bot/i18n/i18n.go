@@ -80,6 +80,10 @@ const (
 	NoStates      Key = "no_states"
 	NoCurrency    Key = "no_currency"
 	NoLanguage    Key = "no_language"
+	// PartNotGiven follows an answer to a question of several parts one
+	// of which asks for a fact the quoted text does not give: %s is what
+	// it does not give (NoCity, NoFigure …).
+	PartNotGiven Key = "part_not_given"
 	// NoYear completes MentionsButNot for a year the question gives and
 	// the paragraphs do not: %s the year(s).
 	NoYear           Key = "no_year"
@@ -213,7 +217,7 @@ var Commands = [...]string{"ask", "cite", "search", "sections", "docs", "doc", "
 // Keys returns every key the program uses.
 func Keys() []Key {
 	out := []Key{
-		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, NoOtherSummit, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoYear,
+		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, NoOtherSummit, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoYear, PartNotGiven,
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
