@@ -25,8 +25,10 @@ var (
 
 // asksForAdvice reports whether a question asks for an opinion, a
 // forecast or advice of the answerer's own.
-func asksForAdvice(question string) bool {
-	q := cueText(question)
+func asksForAdvice(question string) bool { return asksForAdviceIn(cueText(question)) }
+
+// asksForAdviceIn is asksForAdvice of a question's cue text q.
+func asksForAdviceIn(q string) bool {
 	return containsAny(q, forecastCues) || containsAny(q, adviceCues) && !containsAny(q, holderCues)
 }
 
@@ -53,8 +55,10 @@ var (
 
 // asksWhatWasSaid reports whether a question asks what a named person
 // said.
-func asksWhatWasSaid(question string) bool {
-	q := cueText(question)
+func asksWhatWasSaid(question string) bool { return asksWhatWasSaidIn(cueText(question)) }
+
+// asksWhatWasSaidIn is asksWhatWasSaid of a question's cue text q.
+func asksWhatWasSaidIn(q string) bool {
 	return containsAny(q, speakerCues) && containsAny(q, saidCues) && !containsAny(q, holderCues)
 }
 
@@ -82,7 +86,12 @@ var (
 // summit than the texts' own or compares theirs with one; otherYears are
 // the years it gives that the texts searched are not of.
 func asksAboutOtherSummit(question string, otherYears []string) bool {
-	q := cueText(question)
+	return asksAboutOtherSummitIn(cueText(question), otherYears)
+}
+
+// asksAboutOtherSummitIn is asksAboutOtherSummit of a question's cue text
+// q.
+func asksAboutOtherSummitIn(q string, otherYears []string) bool {
 	if containsAny(q, compareCues) && (containsAny(q, earlierCues) || len(otherYears) > 0) {
 		return true
 	}

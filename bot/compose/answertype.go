@@ -211,8 +211,11 @@ func cueText(question string) string {
 
 // expectedType returns the kind of fact a question asks for, typeNone
 // when it asks for none in particular or for a list or overview.
-func expectedType(question string) answerType {
-	if t := figuresAsked(question); t != typeNone {
+func expectedType(question string) answerType { return expectedTypeIn(question, cueText(question)) }
+
+// expectedTypeIn is expectedType of a question and its cue text cq.
+func expectedTypeIn(question, cq string) answerType {
+	if t := figuresAsked(question, cq); t != typeNone {
 		return t
 	}
 	if asksForOverview(question) {
@@ -222,7 +225,7 @@ func expectedType(question string) answerType {
 		if askingParts(question) != 1 {
 			return typeNone
 		}
-		q := cueText(question)
+		q := cq
 		switch {
 		case asksStates(question, q):
 			return typeStates
@@ -239,7 +242,7 @@ func expectedType(question string) answerType {
 	// Russian cues are matched in the lower-cased question and Chinese
 	// ones in the folded one. Punctuation next to a word ("когда?",
 	// "who,") must not hide it from the cues that need a space.
-	q := cueText(question)
+	q := cq
 	// The chair's cues are not-cues of a person's title (председательство,
 	// 主席国): read before those go.
 	chair := containsAny(q, chairCues) && containsAny(q, chairAskCues)
@@ -377,12 +380,11 @@ func askingParts(question string) int {
 // are, lists them or asks if the text gives one.
 var figureCues = i18n.AllCues("figure")
 
-// figuresAsked returns typePercent or typeCount for a question of one
-// part that asks outright for a figure (figureCues, or a percentage in a
-// yes/no question or a list: "does it set a percentage target"), else
-// typeNone.
-func figuresAsked(question string) answerType {
-	q := cueText(question)
+// figuresAsked returns typePercent or typeCount for a question (q its
+// cue text) of one part that asks outright for a figure (figureCues, or a
+// percentage in a yes/no question or a list: "does it set a percentage
+// target"), else typeNone.
+func figuresAsked(question, q string) answerType {
 	figure := containsAny(q, figureCues)
 	if !figure && !containsAny(q, percentCues) || askingParts(question) > 1 {
 		return typeNone
@@ -403,19 +405,8 @@ func asksProposer(q string) bool {
 // ("开发银行的注册资本是多少？总部设在哪个城市？"), or nil unless there are
 // several and every one asks for a fact of a kind.
 func partTypes(question string) []answerType {
-	parts := questionParts(question)
-	var types []answerType
-	for _, p := range parts {
-		if strings.TrimSpace(p) == "" {
-			continue
-		}
-		t := expectedType(p + "?")
-		if t == typeNone {
-			return nil
-		}
-		types = append(types, t)
-	}
-	if len(types) < 2 {
+	types, untyped := typesOfParts(question)
+	if untyped {
 		return nil
 	}
 	return types
@@ -427,12 +418,21 @@ func partTypes(question string) []answerType {
 // войдут?"): such a question is answered as a whole, and told which of
 // the typed facts the text does not give.
 func typedParts(question string) []answerType {
-	parts := questionParts(question)
-	if len(parts) < 2 {
+	types, untyped := typesOfParts(question)
+	if !untyped {
 		return nil
 	}
-	var types []answerType
-	untyped := false
+	return types
+}
+
+// typesOfParts returns, for a question of several parts, the types of
+// those that ask for a fact of a kind, and whether some part asks for
+// none; nil and false for a question of one part.
+func typesOfParts(question string) (types []answerType, untyped bool) {
+	parts := questionParts(question)
+	if len(parts) < 2 {
+		return nil, false
+	}
 	for _, p := range parts {
 		if strings.TrimSpace(p) == "" {
 			continue
@@ -443,10 +443,10 @@ func typedParts(question string) []answerType {
 			untyped = true
 		}
 	}
-	if !untyped {
-		return nil
+	if len(types) < 2 && !untyped {
+		return nil, false
 	}
-	return types
+	return types, untyped
 }
 
 // partJoins join two questions in one sentence ("когда достроят дорогу и

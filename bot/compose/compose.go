@@ -366,10 +366,11 @@ func (cp *Composer) Compose(in Input) Answer {
 		return cp.composeSides(in)
 	}
 	a := Answer{Lang: in.Lang, Citations: []corpus.Passage{}, Related: []corpus.Passage{}}
-	if asksForAdvice(in.Question) && !in.FollowUp {
+	cq := cueText(in.Question)
+	if asksForAdviceIn(cq) && !in.FollowUp {
 		return cp.declined(a, in, i18n.NoAdvice)
 	}
-	if asksWhatWasSaid(in.Question) && !in.FollowUp {
+	if asksWhatWasSaidIn(cq) && !in.FollowUp {
 		return cp.declined(a, in, i18n.NoSpeech)
 	}
 	if !in.Results.InScope || len(in.Results.Items) == 0 {
@@ -380,7 +381,7 @@ func (cp *Composer) Compose(in Input) Answer {
 		asked = in.Own
 	}
 	years := cp.askedYears(asked, in.Results)
-	if !in.FollowUp && !in.side && len(cp.packYears(in.Results)) <= 1 && asksAboutOtherSummit(in.Question, years) {
+	if !in.FollowUp && !in.side && len(cp.packYears(in.Results)) <= 1 && asksAboutOtherSummitIn(cq, years) {
 		// With texts of several summits searched, another summit may be
 		// one of them.
 		return cp.declined(a, in, i18n.NoOtherSummit)
@@ -396,12 +397,12 @@ func (cp *Composer) Compose(in Input) Answer {
 	// The facts of a question of several parts that the text does not
 	// give, each said after the answer.
 	var notGiven []i18n.Key
-	if t := expectedType(in.Question); t != typeNone {
+	if t := expectedTypeIn(in.Question, cq); t != typeNone {
 		var ok bool
 		if chosen, ok = cp.ensureType(in, t, chosen); !ok {
 			return cp.mentionsButNot(a, in, t, chosen)
 		}
-	} else if types := partTypes(in.Question); len(types) > 1 {
+	} else if types, untyped := typesOfParts(in.Question); !untyped && len(types) > 1 {
 		// Several questions in one, each asking for a fact of a kind
 		// ("注册资本是多少？总部设在哪个城市？"): answered if the text gives
 		// any of them, said not to be when it gives none.
@@ -416,8 +417,8 @@ func (cp *Composer) Compose(in Input) Answer {
 		if !answered {
 			return cp.mentionsButNot(a, in, types[0], chosen)
 		}
-	} else if len(chosen) > 0 {
-		for _, t := range typedParts(in.Question) {
+	} else if untyped && len(chosen) > 0 {
+		for _, t := range types {
 			if more, ok := cp.ensureType(in, t, chosen); ok {
 				chosen = more
 			} else {
@@ -605,7 +606,8 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 			near++
 		}
 	}
-	if asksForOverview(in.Question) || in.FollowUp && asksForOverview(in.Frame) {
+	overview := asksForOverview(in.Question)
+	if overview || in.FollowUp && asksForOverview(in.Frame) {
 		near = broadMinPassages
 	}
 	// Broad questions get one sentence from each of more passages; narrow
@@ -646,7 +648,7 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 	several := asksSeveral(in.Question)
 	fresh := maxSentences == extractSentences && !several
 	ratio := scoreRatio
-	if !in.FollowUp && !several && !asksForOverview(in.Question) {
+	if !in.FollowUp && !several && !overview {
 		ratio = singleScoreRatio
 	}
 	hasFocus := func(s sentence) bool {
