@@ -1,6 +1,11 @@
 package compose
 
-import "github.com/declbot/declbot/bot/i18n"
+import (
+	"strings"
+
+	"github.com/declbot/declbot/bot/i18n"
+	"github.com/declbot/declbot/corpus"
+)
 
 // A question may ask for what no text of this kind holds: the answerer's
 // own view, a forecast or advice ("Do you think the WTO will survive?",
@@ -96,4 +101,24 @@ func asksAboutOtherSummitIn(q string, otherYears []string) bool {
 		return true
 	}
 	return containsAny(q, earlierSummitCues)
+}
+
+// The texts were adopted at the summit: how governments, markets or the
+// press reacted to them came after, and they cannot record it ("How did
+// the US react to the Tianjin declaration?", "Как рынки отреагировали на
+// декларацию?", "各国对天津宣言有什么反应"). A reaction is asked for only
+// with the texts or the summit as what was reacted to: "宣言如何回应气候
+// 变化" asks what the declaration says.
+var (
+	reactionEnRe = lazyRegexp(`\b(?:react(?:ed|ion|ions|s)?|responded|response)\s+(?:to|on)\s+(?:the\s+|this\s+)?(?:[a-z'-]+\s+){0,2}?(?:declaration|summit|statement)s?\b`)
+	reactionRuRe = lazyRegexp(`(?:отреагирова|реакци|откликнул|отклик)[\p{L}]*\s+(?:[\p{L}-]+\s+){0,3}?на\s+(?:[\p{L}-]+\s+){0,2}?(?:декларац|саммит|заявлени)`)
+	reactionZhRe = lazyRegexp(`对(?:这份|这次|本次|此次|这个)?\p{Han}{0,4}?(?:宣言|峰会|声明)\p{Han}{0,6}?(?:反应|回应|反响)`)
+)
+
+// asksReaction reports whether a question asks how someone reacted to the
+// texts or their summit.
+func asksReaction(question string) bool {
+	lower := strings.ToLower(question)
+	return reactionEnRe().MatchString(lower) || reactionRuRe().MatchString(strings.ReplaceAll(lower, "ё", "е")) ||
+		reactionZhRe().MatchString(corpus.Fold(question))
 }

@@ -73,6 +73,9 @@ func TestExtractiveNoAdviceOrSpeech(t *testing.T) {
 		{"Что говорил Путин о санкциях?", corpus.LangRu, i18n.NoSpeech},
 		{"莫迪在峰会上讲了什么？", corpus.LangHans, i18n.NoSpeech},
 		{"How is this declaration different from the previous summit's?", corpus.LangEn, i18n.NoOtherSummit},
+		{"How did oil markets react to the SCO declaration?", corpus.LangEn, i18n.NoReaction},
+		{"Как Евросоюз отреагировал на декларацию саммита?", corpus.LangRu, i18n.NoReaction},
+		{"西方媒体对天津宣言有什么反应？", corpus.LangHans, i18n.NoReaction},
 		{"上一届峰会讨论了哪些安全问题？", corpus.LangHans, i18n.NoOtherSummit},
 		{"Чем позиция по ИИ отличается от декларации 2024 года?", corpus.LangRu, i18n.NoOtherSummit},
 	} {
@@ -137,6 +140,28 @@ func TestAsksAboutOtherSummit(t *testing.T) {
 	for _, tt := range tests {
 		if got := asksAboutOtherSummit(tt.q, tt.years); got != tt.want {
 			t.Errorf("asksAboutOtherSummit(%q, %v) = %v, want %v", tt.q, tt.years, got, tt.want)
+		}
+	}
+}
+
+func TestAsksReaction(t *testing.T) {
+	tests := []struct {
+		q    string
+		want bool
+	}{
+		{"How did Washington react to the Tianjin declaration?", true},
+		{"What was the reaction to the summit in Europe?", true},
+		{"Какова реакция рынков на декларацию?", true},
+		{"各国对这份宣言的反应如何？", true},
+		// What the texts say in response to something is what they say.
+		{"宣言如何回应气候变化？", false},
+		{"How does the declaration respond to unilateral sanctions?", false},
+		{"Как декларация реагирует на санкции?", false},
+		{"What is the SCO's reaction to the attacks on Iran?", false},
+	}
+	for _, tt := range tests {
+		if got := asksReaction(tt.q); got != tt.want {
+			t.Errorf("asksReaction(%q) = %v, want %v", tt.q, got, tt.want)
 		}
 	}
 }

@@ -550,6 +550,10 @@ func TestExtractiveTypedAnswered(t *testing.T) {
 		{"这次元首理事会会议在哪个城市举行？", "0.1", "天津"},
 		// 5.7 names the next chair.
 		{"下一任主席国是哪个国家？", "5.7", "吉尔吉斯"},
+		// 5.7 quotes the next chair's slogan; 5.8's signatures name the
+		// leaders, though they share no words with the question.
+		{"What slogan will Kyrgyzstan's chairmanship have?", "5.7", "25 Years of the SCO"},
+		{"哪些领导人在宣言上签了名？", "5.8", "普京"},
 		// 3.20 names the currencies trade is to be settled in.
 		{"In which currencies do the members want to settle more trade?", "3.20", "National Currencies"},
 		// 3.1 and T17 name the states asked for.

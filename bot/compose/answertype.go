@@ -97,6 +97,13 @@ const (
 	// typeLanguage: which language ("working languages"), answered only
 	// by a sentence naming one.
 	typeLanguage
+	// typeSlogan: a slogan or motto ("主席国口号是什么"), answered only by
+	// a sentence that quotes one (5.7 gives the next chair's).
+	typeSlogan
+	// typeLeaders: which leaders ("which leaders attended"), answered only
+	// by a sentence naming one, of a quoted or a top passage (5.8's
+	// signatures).
+	typeLeaders
 )
 
 func (t answerType) String() string {
@@ -135,6 +142,10 @@ func (t answerType) String() string {
 		return "currency"
 	case typeLanguage:
 		return "language"
+	case typeSlogan:
+		return "slogan"
+	case typeLeaders:
+		return "leaders"
 	}
 	return "none"
 }
@@ -190,6 +201,9 @@ var (
 	// currencyCues and languageCues ask which currency or language.
 	currencyCues = i18n.AllCues("currency")
 	languageCues = i18n.AllCues("language")
+	// sloganCues ask for a slogan; leadersCues which leaders.
+	sloganCues  = i18n.AllCues("slogan")
+	leadersCues = i18n.AllCues("leaders")
 )
 
 // cueText is a question as cue lists are matched against: lower-cased
@@ -233,6 +247,8 @@ func expectedTypeIn(question, cq string) answerType {
 			return typeCurrency
 		case containsAny(q, languageCues):
 			return typeLanguage
+		case containsAny(q, leadersCues):
+			return typeLeaders
 		case containsAny(q, measureCues):
 			return typeMeasure
 		}
@@ -330,6 +346,10 @@ func expectedTypeIn(question, cq string) answerType {
 		return typeCurrency
 	case containsAny(q, languageCues):
 		return typeLanguage
+	case containsAny(q, sloganCues):
+		return typeSlogan
+	case containsAny(q, leadersCues):
+		return typeLeaders
 	case states:
 		return typeStates
 	}
@@ -598,6 +618,8 @@ var (
 	measureRe = lazyRegexp(`[0-9０-９一二三四五六七八九十百千万]\s*(?:公里|千米|米|km|英里|吨|公斤|千克|公顷|平方公里)`)
 	// currencyRe: a currency named, or the members' own (本币).
 	currencyRe = lazyRegexp(`美元|人民币|卢布|欧元|坚戈|索姆|卢比|里亚尔|苏姆|索莫尼|本币|本国货币|数字货币`)
+	// sloganRe: a quoted phrase, as a slogan is given.
+	sloganRe = lazyRegexp(`[“「『"][^”」』"]{2,}[”」』"]`)
 	// languageRe: a language named.
 	languageRe = lazyRegexp(`汉语|中文|华语|俄语|俄文|英语|英文|印地语|乌尔都语|波斯语|哈萨克语|吉尔吉斯语|塔吉克语|乌兹别克语|白俄罗斯语|官方语言|工作语言`)
 	// winnerRe: wording that says who won.
@@ -659,6 +681,10 @@ func answersTypeGiven(t answerType, s string, given map[string]bool) bool {
 		return currencyRe().MatchString(corpus.Fold(s))
 	case typeLanguage:
 		return languageRe().MatchString(corpus.Fold(s))
+	case typeSlogan:
+		return sloganRe().MatchString(s)
+	case typeLeaders:
+		return personRe().MatchString(s)
 	}
 	return false
 }
@@ -832,6 +858,23 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 	// answered by 反恐协作－2024, the exercise's name.
 	given := digitRuns(in.Question)
 	answers := func(text string) bool { return answersTypeGiven(t, text, given) }
+	if t == typeWinner {
+		// A victory the question's own words were read as (победил, won:
+		// 胜利) is not who won: "Кто победил на «Интервидении»" is not
+		// answered by 1.3's victory in the war.
+		asked := corpus.Fold(in.Question) + " " + corpus.Fold(in.Results.Query)
+		answers = func(text string) bool {
+			if personRe().MatchString(text) {
+				return true
+			}
+			for _, w := range winnerRe().FindAllString(corpus.Fold(text), -1) {
+				if !strings.Contains(asked, w) {
+					return true
+				}
+			}
+			return false
+		}
+	}
 	if t == typeChair || t == typeStates {
 		// A state the question names (in its words or, for English and
 		// Russian, in the Chinese they were mapped to) is not the answer.
@@ -904,7 +947,11 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 				continue
 			}
 			g := plain(s)
-			if !quoted[s.passage.ID] && (dated || g == 0 || g < typedMinGain*top) {
+			// The signatures (5.8) share no words with "which leaders
+			// signed", and are the only names the texts give: a top
+			// passage that names leaders may join however little it
+			// shares.
+			if !quoted[s.passage.ID] && (dated || t != typeLeaders && (g == 0 || g < typedMinGain*top)) {
 				continue
 			}
 			if slices.ContainsFunc(chosen, func(c sentence) bool { return c.passage.ID == s.passage.ID && c.pos == pos }) {
@@ -1008,6 +1055,10 @@ func missingKey(t answerType) i18n.Key {
 		return i18n.NoCurrency
 	case typeLanguage:
 		return i18n.NoLanguage
+	case typeSlogan:
+		return i18n.NoSlogan
+	case typeLeaders:
+		return i18n.NoNames
 	case typeDate, typeDay:
 		return i18n.NoDate
 	case typePerson, typeOfficial:

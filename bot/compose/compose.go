@@ -373,6 +373,9 @@ func (cp *Composer) Compose(in Input) Answer {
 	if asksWhatWasSaidIn(cq) && !in.FollowUp {
 		return cp.declined(a, in, i18n.NoSpeech)
 	}
+	if asksReaction(in.Question) && !in.FollowUp {
+		return cp.declined(a, in, i18n.NoReaction)
+	}
 	if !in.Results.InScope || len(in.Results.Items) == 0 {
 		return cp.notAddressed(a, in.Results)
 	}

@@ -49,6 +49,12 @@ func TestExpectedType(t *testing.T) {
 		{"На каком языке проходят заседания?", typeLanguage},
 		{"上合组织的官方语言是什么？", typeLanguage},
 		{"Who claimed responsibility for the blast?", typePerpetrator},
+		// A slogan, and which leaders (a list of names).
+		{"What is the motto of the next chairmanship?", typeSlogan},
+		{"主席国的口号是什么？", typeSlogan},
+		{"Какие лидеры приехали на форум?", typeLeaders},
+		{"Which foreign leaders came to the meeting?", typeLeaders},
+		{"本次峰会通过了哪些元首理事会声明？", typeNone},
 		// A rate is a percentage, asked as one or as a list.
 		{"What is the interest rate on the bank's loans?", typePercent},
 		{"What tariff rates apply to steel?", typePercent},

@@ -29,6 +29,8 @@ var CueLists = map[string]string{
 	"holder":         "the texts or the member states as the holder of a view (bot: asksForAdvice)",
 	"currency":       "ask which currency, answered only by one (bot: expectedType)",
 	"language":       "ask which language, answered only by one (bot: expectedType)",
+	"slogan":         "ask for a slogan or motto, answered only by a quoted one (bot: expectedType)",
+	"leaders":        "ask which leaders, answered only by their names (bot: expectedType)",
 	"figure":         "ask outright for figures (a numerical target, 量化指标), answered only by one (bot: expectedType)",
 	"percent":        "ask for a percentage or a share, answered only by one (bot: expectedType)",
 	"measure":        "ask for a figure in a unit of measure (length, weight, area), answered only by one (bot: expectedType)",

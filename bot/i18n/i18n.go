@@ -51,13 +51,16 @@ const (
 	// NoOtherSummit says the texts are one summit's own and do not compare
 	// it with other summits or documents, or say what those held.
 	NoOtherSummit Key = "no_other_summit"
+	// NoReaction says the texts, adopted at the summit, do not record how
+	// anyone reacted to them.
+	NoReaction Key = "no_reaction"
 	// TopicSeparator joins topics in a Related list.
 	TopicSeparator Key = "topic_separator"
 	// MentionsButNot: the text mentions a topic but does not give the
 	// fact asked for. %[1]s the topic (quoted), %[2]s the paragraph IDs
 	// (joined with IDSeparator; outside brackets, which would make them
 	// citation markers of passages not cited), %[3]s what is missing
-	// (NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage or NoYear).
+	// (NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoSlogan, NoNames or NoYear).
 	MentionsButNot Key = "mentions_but_not"
 	// MentionsQuote is MentionsButNot for a reader of a working
 	// translation: %[1]s is the first paragraph's sentence in their
@@ -67,8 +70,8 @@ const (
 	// IDSeparator joins paragraph IDs in MentionsButNot.
 	IDSeparator Key = "id_separator"
 	// NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner,
-	// NoProposer, NoChair, NoStates, NoCurrency and NoLanguage complete
-	// MentionsButNot.
+	// NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoSlogan and
+	// NoNames complete MentionsButNot.
 	NoFigure      Key = "no_figure"
 	NoDate        Key = "no_date"
 	NoName        Key = "no_name"
@@ -80,6 +83,8 @@ const (
 	NoStates      Key = "no_states"
 	NoCurrency    Key = "no_currency"
 	NoLanguage    Key = "no_language"
+	NoSlogan      Key = "no_slogan"
+	NoNames       Key = "no_names"
 	// PartNotGiven follows an answer to a question of several parts one
 	// of which asks for a fact the quoted text does not give: %s is what
 	// it does not give (NoCity, NoFigure …).
@@ -217,7 +222,7 @@ var Commands = [...]string{"ask", "cite", "search", "sections", "docs", "doc", "
 // Keys returns every key the program uses.
 func Keys() []Key {
 	out := []Key{
-		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, NoOtherSummit, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoYear, PartNotGiven,
+		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, NoOtherSummit, NoReaction, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoSlogan, NoNames, NoYear, PartNotGiven,
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,
