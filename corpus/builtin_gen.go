@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0xa47be0a0
+const genDataSum = 0xd0e0a43c
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0x2d, 0x9b, 0x1, 0x6a, 0xd4, 0x4b, 0x3e, 0x7b, 0x43, 0x7c, 0xae, 0x81, 0xf4, 0x38, 0xd, 0xd2, 0x54, 0xe3, 0xbe, 0xe7, 0xd, 0xa9, 0x5e, 0xf8, 0xbd, 0x48, 0x84, 0xaf, 0x82, 0x5, 0x74, 0x52}
+var genDataHash = [32]uint8{0x33, 0x1a, 0x28, 0x94, 0xc0, 0x34, 0x18, 0xbc, 0x6e, 0x2d, 0x6a, 0x21, 0xf2, 0x2b, 0x99, 0xe3, 0x88, 0xb3, 0x4e, 0x82, 0x6a, 0x6b, 0xd6, 0x8d, 0x58, 0x4, 0x9, 0xc9, 0xec, 0xb, 0xe3, 0xd6}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -2340,7 +2340,6 @@ var genQuestions0 = [...]Question{
 	{"4.11", "上合国家老百姓之间怎么增进了解"},
 	{"4.11", "上合艺术节 青岛 2025年7月"},
 	{"4.11", "保护非物质文化遗产政府间委员会第20届会议在哪开？"},
-	{"4.11", "联合国教科文组织大会第43届会议开到哪天？"},
 	{"4.11", "学校教育、搞科研这些，上合国家会一起搞国际合作吗"},
 	{"4.11", "乌兹别克斯坦那边要开的教科文组织大会是几月份"},
 	{"4.11", "新德里 非遗 委员会 第20届"},
@@ -3232,7 +3231,6 @@ var genQuestions1 = [...]Question{
 	{"1.11", "Does the SCO want a security setup where every country counts the same and nobody's safety is split off from anyone else's?"},
 	{"1.11", "SCO cooperation foundation Eurasian security"},
 	{"1.11", "Which two qualities should the future Eurasian security architecture have, according to the SCO?"},
-	{"1.12", "What is the proposed Eurasian charter on diversity and multipolarity?"},
 	{"1.12", "Is there a plan for a 21st-century charter for Eurasia?"},
 	{"1.12", "SCO proposal on a Eurasia diversity charter"},
 	{"1.12", "Is there a plan to write a new charter for the whole Eurasian continent?"},
@@ -4535,7 +4533,6 @@ var genQuestions1 = [...]Question{
 	{"4.10", "Does the SCO want more sightseers crossing between member countries?"},
 	{"4.10", "tourist flows growth SCO infrastructure"},
 	{"4.10", "What kind of cooperation in tourism do the member states promise to expand?"},
-	{"4.11", "What is the Intervision music contest?"},
 	{"4.11", "When and where is the UNESCO General Conference in 2025?"},
 	{"4.11", "SCO on dialogue among civilizations and cultural heritage"},
 	{"4.11", "What happened at the SCO Arts Festival in Qingdao?"},
@@ -6721,7 +6718,6 @@ var genQuestions2 = [...]Question{
 	{"4.8", "В каких двух областях Циндао внёс вклад как столица ШОС по туризму и культуре?"},
 	{"4.9", "Какой город назван культурной столицей ШОС на 2025–2026?"},
 	{"4.9", "Чолпон-Ата туристическая столица ШОС"},
-	{"4.9", "Иссык-Кульский форум имени Чингиза Айтматова"},
 	{"4.9", "Где будет следующая культурная столица ШОС?"},
 	{"4.9", "Какой городок на озере в Кыргызстане стал столицей культуры ШОС?"},
 	{"4.9", "Где хотят провести форум имени знаменитого кыргызского писателя?"},
