@@ -234,7 +234,8 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 		}
 	} else {
 		searchQ := text
-		if rewrite && (!lang.IsChinese() || len(history) > 0) {
+		rewritten := rewrite && (!lang.IsChinese() || len(history) > 0)
+		if rewritten {
 			t0 := time.Now()
 			searchQ = e.rewriteQuery(ctx, deadline, text, lang, history)
 			rewriteTime = time.Since(t0)
@@ -245,8 +246,13 @@ func (e *Engine) answer(ctx context.Context, q Question, onText func(string)) (A
 			in, err = e.compareInput(ctx, searchQ, text, lang, packs)
 		} else {
 			var res retrieval.Results
+			var partBest []string
 			res, err = e.searchPacks(ctx, searchQ, e.topK, packs)
-			in = compose.Input{Question: text, Lang: lang, Results: res}
+			if err == nil && !rewritten {
+				// A rewritten query is the model's one question.
+				res, partBest, err = e.withParts(ctx, res, searchQ, packs)
+			}
+			in = compose.Input{Question: text, Lang: lang, Results: res, PartBest: partBest}
 		}
 		if errors.Is(err, retrieval.ErrEmptyQuery) {
 			return e.emptyQuestion(lang), nil

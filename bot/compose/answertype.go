@@ -474,6 +474,44 @@ func typesOfParts(question string) (types []answerType, untyped bool) {
 // after one when both sides ask something (countAskWords).
 var partJoins = []string{", and ", " and ", ", и ", " и ", ", а ", " а также ", "，", "；", "以及", "并且"}
 
+// noTopicChars name no topic in a part of a question: pointers back (这,
+// 那, 此, 对), "say", "have", "is", "in", the organisation itself (上合)
+// and colloquial "what" (啥).
+const noTopicChars = "这那个此对有说是上合啥里"
+
+// noTopicWords name no topic either: what a text says, mentions or holds.
+var noTopicWords = []string{"说法", "提到", "提及", "内容", "表述", "写到"}
+
+// HasOwnTopic reports whether one part of a question names something of
+// its own to search for, beyond the texts as its holder, a stance or an
+// interrogative: "宣言怎么说？", "上合对这个啥态度" name nothing that the
+// question's other parts do not. Only Chinese is read so; English and
+// Russian parts are always taken to.
+func HasOwnTopic(part string) bool {
+	f := corpus.Fold(part)
+	if !corpus.HasHan(f) {
+		return true
+	}
+	f = withoutCues(f, holderCues)
+	f = withoutCues(f, overviewCues)
+	f = withoutCues(f, noTopicWords)
+	for w := range askWords {
+		f = strings.ReplaceAll(f, w, " ")
+	}
+	n := 0
+	for _, r := range f {
+		if corpus.IsHan(r) && !isParticle(r) && !strings.ContainsRune(noTopicChars, r) {
+			n++
+		}
+	}
+	return n >= 2
+}
+
+// QuestionParts returns the questions a question asks (questionParts):
+// "峰会在哪开的？下一次在哪个国家？" asks two, each of which another
+// paragraph may answer.
+func QuestionParts(question string) []string { return questionParts(question) }
+
 // questionParts splits a question into the questions it asks: at question
 // marks, and at a partJoin with an interrogative on both sides.
 func questionParts(question string) []string {

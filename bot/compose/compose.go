@@ -249,6 +249,11 @@ type Input struct {
 	// answer under its label (a comparison across document packs).
 	// Results then holds every side's passages, for a model.
 	Sides []Side
+	// PartBest are the paragraphs that best answer each part of a
+	// question of several searched on its own (bot's withParts): such a
+	// paragraph is about its part's focus, whatever the other parts'
+	// words weigh.
+	PartBest []string
 	// side is set for one side of a side-by-side answer: the comparison
 	// it is part of is across the packs searched, not with another summit.
 	side bool
@@ -706,7 +711,7 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 			if used[i] || fromPassage[s.passage.ID] >= perPassage || runes+utf8.RuneCountInString(s.text) > maxRunes {
 				continue
 			}
-			if s.passage.ID != chosen[0].passage.ID && (!hasFocus(s) || scoreOf[s.passage.ID] < ratio*topScore) {
+			if s.passage.ID != chosen[0].passage.ID && (!hasFocus(s) && !slices.Contains(in.PartBest, s.passage.ID) || scoreOf[s.passage.ID] < ratio*topScore) {
 				// Issue 10: the answer says what was asked, not the topic.
 				continue
 			}
@@ -718,6 +723,25 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 			break
 		}
 		choose(best)
+	}
+	// Each part of a question of several has its answer quoted: the best
+	// sentence of the paragraph that answers it on its own, however little
+	// it shares with the other parts' words.
+	for _, id := range in.PartBest {
+		if fromPassage[id] > 0 {
+			continue
+		}
+		best, bestGain := -1, -1.0
+		for i, s := range cands {
+			if s.passage.ID == id && runes+utf8.RuneCountInString(s.text) <= maxRunes+extractRunes {
+				if g := gain(s); g > bestGain {
+					best, bestGain = i, g
+				}
+			}
+		}
+		if best >= 0 {
+			choose(best)
+		}
 	}
 	if leadGain == 0 && len(chosen) == 1 {
 		// No shared terms (a question the retriever matched by meaning, or

@@ -558,3 +558,23 @@ func TestLeadWith(t *testing.T) {
 		}
 	}
 }
+
+func TestHasOwnTopic(t *testing.T) {
+	tests := []struct {
+		part string
+		want bool
+	}{
+		{"宣言怎么说", false},
+		{"上合对这个啥态度", false},
+		{"文件里有没有说法", false},
+		{"另外在打击极端主义意识形态方面通过了什么纲要", true},
+		{"成员国签了哪两个协定", true},
+		{"下一次元首理事会又在哪个国家开", true},
+		{"What does the declaration say", true}, // English: always
+	}
+	for _, tt := range tests {
+		if got := HasOwnTopic(tt.part); got != tt.want {
+			t.Errorf("HasOwnTopic(%q) = %v, want %v", tt.part, got, tt.want)
+		}
+	}
+}

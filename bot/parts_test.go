@@ -1,0 +1,45 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"testing"
+)
+
+// TestPartsSearchedOnTheirOwn: each part of a question of several that has
+// a topic of its own has its paragraph cited, though the whole question's
+// words favour another; a part that only asks for a stance adds nothing.
+func TestPartsSearchedOnTheirOwn(t *testing.T) {
+	e := offlineEngine(t)
+	tests := []struct {
+		q    string
+		want []string // cited, in any order among others
+		not  []string // not cited
+	}{
+		// 2.3's two agreements and 2.14's programme.
+		{"成员国签了哪两个协定？另外在打击极端主义意识形态方面通过了什么纲要？", []string{"2.3", "2.14"}, nil},
+		{"Which two agreements were signed, and what programme against extremist ideology was adopted?", []string{"2.3", "2.14"}, nil},
+		// "宣言怎么说" matches many paragraphs alike: 0.1 is not cited for it.
+		{"太空会不会变成战场？宣言怎么说？", []string{"2.36"}, []string{"0.1"}},
+	}
+	for _, tt := range tests {
+		a, err := e.Ask(context.Background(), Question{Text: tt.q})
+		if err != nil {
+			t.Fatalf("%q: %v", tt.q, err)
+		}
+		var cited []string
+		for _, p := range a.Citations {
+			cited = append(cited, p.ID)
+		}
+		for _, id := range tt.want {
+			if !slices.Contains(cited, id) {
+				t.Errorf("%q: cited %v, want %s among them:\n%s", tt.q, cited, id, a.Text)
+			}
+		}
+		for _, id := range tt.not {
+			if slices.Contains(cited, id) {
+				t.Errorf("%q: cited %v, want no %s:\n%s", tt.q, cited, id, a.Text)
+			}
+		}
+	}
+}
