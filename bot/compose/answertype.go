@@ -482,13 +482,18 @@ const noTopicChars = "这那个此对有说是上合啥里"
 // noTopicWords name no topic either: what a text says, mentions or holds.
 var noTopicWords = []string{"说法", "提到", "提及", "内容", "表述", "写到"}
 
-// HasOwnTopic reports whether one part of a question names something of
-// its own to search for, beyond the texts as its holder, a stance or an
-// interrogative: "宣言怎么说？", "上合对这个啥态度" name nothing that the
-// question's other parts do not. Only Chinese is read so; English and
-// Russian parts are always taken to.
+// HasOwnTopic reports whether one part of a question asks something and
+// names something of its own to search for, beyond the texts as its
+// holder, a stance or an interrogative: "宣言怎么说？", "上合对这个啥态度"
+// name nothing that the question's other parts do not, and "请全部列出"
+// asks nothing. Only Chinese is read for a topic; English and Russian
+// parts that ask are always taken to have one.
 func HasOwnTopic(part string) bool {
 	f := corpus.Fold(part)
+	if countAskWords(" "+strings.ToLower(part)+" ", f) == 0 {
+		// Not a question: "请全部列出", "Перечислите все мероприятия".
+		return false
+	}
 	if !corpus.HasHan(f) {
 		return true
 	}

@@ -111,6 +111,8 @@ func TestExpectedType(t *testing.T) {
 		{"Who is the current secretary-general?", typeOfficial},
 		{"Who will head the new centre?", typeOfficial},
 		{"Кто возглавляет секретариат?", typeOfficial},
+		// The secretariat is a body, not a title.
+		{"С кем секретариат подпишет меморандум?", typeNone},
 		// The SCO's chair is a state: answered by one the question does
 		// not name.
 		{"Кто будет следующим председателем ШОС?", typeChair},
@@ -571,6 +573,8 @@ func TestHasOwnTopic(t *testing.T) {
 		{"成员国签了哪两个协定", true},
 		{"下一次元首理事会又在哪个国家开", true},
 		{"What does the declaration say", true}, // English: always
+		{"请全部列出", false},
+		{"Перечислите все мероприятия", false},
 	}
 	for _, tt := range tests {
 		if got := HasOwnTopic(tt.part); got != tt.want {

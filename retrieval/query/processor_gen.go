@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "94ed7e4222465a1730ed48c5dc8b6c320ea741f40d6bcddeeab8ae8ce95e4d8d"
+const genDataHash = "770522a0d8614a9343b81a83195d5a5830975c0f752c9abec06d1002266377a2"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -6513,6 +6513,11 @@ func generatedZh(p *Processor) {
 // genZhRoot is the root of the Chinese trie.
 var genZhRoot = zhNode{next: []zhEdge{
 	{'一', &zhNode{next: []zhEdge{
+		{'一', &zhNode{next: []zhEdge{
+			{'列', &zhNode{next: []zhEdge{
+				{'出', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 		{'下', &zhNode{next: []zhEdge{
 			{'子', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: true, keep: false, terms: nil}},
@@ -7017,6 +7022,12 @@ var genZhRoot = zhNode{next: []zhEdge{
 				{'暖', &zhNode{end: true, keep: true, terms: []string{"气候变化"}}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
+		{'部', &zhNode{next: []zhEdge{
+			{'列', &zhNode{next: []zhEdge{
+				{'举', &zhNode{end: true, keep: false, terms: nil}},
+				{'出', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'公', &zhNode{next: []zhEdge{
 		{'路', &zhNode{end: true, keep: true, terms: []string{"道路运输"}}},
@@ -7122,6 +7133,17 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'别', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'列', &zhNode{next: []zhEdge{
+		{'一', &zhNode{next: []zhEdge{
+			{'下', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'举', &zhNode{next: []zhEdge{
+			{'出', &zhNode{next: []zhEdge{
+				{'来', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+		{'出', &zhNode{next: []zhEdge{
+			{'来', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
 		{'席', &zhNode{end: true, keep: true, terms: []string{"观察员"}}},
 		{'车', &zhNode{next: []zhEdge{
 			{'遇', &zhNode{next: []zhEdge{
@@ -8980,6 +9002,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'类', &zhNode{end: true, keep: false, terms: nil}},
 		{'边', &zhNode{end: true, keep: false, terms: nil}},
 		{'里', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'都', &zhNode{next: []zhEdge{
+		{'列', &zhNode{next: []zhEdge{
+			{'出', &zhNode{next: []zhEdge{
+				{'来', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'里', &zhNode{next: []zhEdge{
 		{'头', &zhNode{end: true, keep: false, terms: nil}},
