@@ -17,6 +17,12 @@ func TestAsksForAdvice(t *testing.T) {
 		{"Should I move my savings into Central Asian bonds?", true},
 		{"Is it worth learning Russian to work in SCO countries?", true},
 		{"Стоит ли открывать бизнес в Узбекистане?", true},
+		// Candour asked for, a deal weighed, a forecast years ahead.
+		{"Скажи честно, кто главный в ШОС?", true},
+		{"老实说，上合组织有用吗？", true},
+		{"去哈萨克斯坦开工厂划算吗？", true},
+		{"What will Central Asia look like in ten years?", true},
+		{"Что будет с транзитом лет через десять?", true},
 		{"Как вы считаете, выиграет ли Индия от членства?", true},
 		{"你觉得上合组织以后会扩大吗？", true},
 		{"现在去中亚投资值不值得？", true},
@@ -128,6 +134,7 @@ func TestAsksAboutOtherSummit(t *testing.T) {
 		{"上一届峰会在哪里开的？", nil, true},
 		{"Что было в предыдущей декларации?", nil, true},
 		{"Compare the 2019 statement on drugs with this one", []string{"2019"}, true},
+		{"今年的宣言跟去年比有哪些变化？", nil, true},
 		// The texts' own documents compared, and comparisons with no
 		// earlier occasion, are questions about the texts.
 		{"宣言和贸易声明有什么不同？", nil, false},

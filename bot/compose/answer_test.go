@@ -482,6 +482,10 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		// The only number of 2.13 about the exercise is in its name,
 		// 反恐协作－2024, which the question gives.
 		{"Сколько военнослужащих участвовало в антитеррористических учениях 2024 года?", corpus.LangRu, "2.13", i18n.Text(corpus.LangRu, i18n.NoFigure), "антитеррористических учений"},
+		// 2.17 condemns the civilian casualties without a figure; its
+		// neighbours' lists and ordinals (4.11's 第43届) are no count of
+		// the dead.
+		{"加沙地带已经有多少平民遇难？", corpus.LangHans, "2.17", i18n.Text(corpus.LangHans, i18n.NoFigure), "加沙地带"},
 		// With the year set aside, 2.20's date (2025年6月13日) is still a
 		// date, not a count.
 		{"How many people were killed in the strikes on Iran in June 2025?", corpus.LangEn, "2.20", i18n.Text(corpus.LangEn, i18n.NoFigure), "against Iran"},

@@ -198,6 +198,8 @@ var (
 	chairAskCues = i18n.AllCues("chair_ask")
 	// statesCues ask which state or states.
 	statesCues = i18n.AllCues("states")
+	// casualtyCues ask how many died or were hurt.
+	casualtyCues = i18n.AllCues("casualty")
 	// currencyCues and languageCues ask which currency or language.
 	currencyCues = i18n.AllCues("currency")
 	languageCues = i18n.AllCues("language")
@@ -694,7 +696,7 @@ func answersTypeGiven(t answerType, s string, given map[string]bool) bool {
 	case typeCount:
 		// A year is not a count, whether in a date (datesRe) or in a name
 		// ("和平使命－2025" does not say how many troops took part).
-		return quantityRe().MatchString(withoutNumbers(withoutYears(datesRe().ReplaceAllString(corpus.Fold(s), " ")), given)) || countable(s)
+		return quantityRe().MatchString(countText(s, given)) || countable(s)
 	case typeMoney:
 		return moneyRe().MatchString(withoutNumbers(corpus.Fold(s), given))
 	case typeDate:
@@ -901,6 +903,13 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 	// answered by 反恐协作－2024, the exercise's name.
 	given := digitRuns(in.Question)
 	answers := func(text string) bool { return answersTypeGiven(t, text, given) }
+	if (t == typeCount || t == typeQuantity) && containsAny(cueText(in.Question), casualtyCues) {
+		// How many died is not read off a list of the attacks or the
+		// meetings a paragraph names: only a figure answers it.
+		answers = func(text string) bool {
+			return quantityRe().MatchString(countText(text, given))
+		}
+	}
 	if t == typeWinner {
 		// A victory the question's own words were read as (победил, won:
 		// 胜利) is not who won: "Кто победил на «Интервидении»" is not
@@ -1051,6 +1060,17 @@ func digitRuns(s string) map[string]bool {
 		runs[s[i:j]] = true
 	}
 	return runs
+}
+
+// ordinalRe finds an ordinal ("第43届", "第二十次"): which one, not how
+// many.
+var ordinalRe = lazyRegexp(`第\s*[0-9零一二两三四五六七八九十百千]+`)
+
+// countText is a sentence as a count is looked for in it: folded, without
+// dates, years, ordinals and the numbers the question gives (given).
+func countText(s string, given map[string]bool) string {
+	f := ordinalRe().ReplaceAllString(datesRe().ReplaceAllString(corpus.Fold(s), " "), " ")
+	return withoutNumbers(withoutYears(f), given)
 }
 
 // withoutYears is text without the years it gives (corpus.Years).

@@ -482,7 +482,8 @@ func TestAsksWhichPlural(t *testing.T) {
 	}
 }
 
-// A count or a sum is not answered by a date's digits; a duration is.
+// A count or a sum is not answered by a date's digits or an ordinal; a
+// duration is.
 func TestAnswersTypeDates(t *testing.T) {
 	for _, tt := range []struct {
 		t    answerType
@@ -492,7 +493,9 @@ func TestAnswersTypeDates(t *testing.T) {
 		{typeCount, "成员国强烈谴责2025年4月22日在帕哈尔加姆发生的恐怖袭击事件。", false},
 		{typeCount, "论坛于2025年5月21日至22日在新德里举行。", false},
 		{typeCount, "2025－2027年合作纲要。", false},
-		{typeCount, "安理会第2231（2015）号决议。", true},
+		// An ordinal names which one, not how many.
+		{typeCount, "安理会第2231（2015）号决议。", false},
+		{typeCount, "第43届会议于2025年10月30日开幕。", false},
 		{typeCount, "上合组织银联体成立20年来。", true},
 		{typeCount, "国家元首、政府首脑、外长等三个层级。", true},
 		{typeQuantity, "成员国强烈谴责2025年4月22日在帕哈尔加姆发生的恐怖袭击事件。", true},

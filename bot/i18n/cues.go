@@ -31,6 +31,7 @@ var CueLists = map[string]string{
 	"language":       "ask which language, answered only by one (bot: expectedType)",
 	"slogan":         "ask for a slogan or motto, answered only by a quoted one (bot: expectedType)",
 	"leaders":        "ask which leaders, answered only by their names (bot: expectedType)",
+	"casualty":       "a count of the dead or hurt, not answered by counting a list (bot: ensureType)",
 	"figure":         "ask outright for figures (a numerical target, 量化指标), answered only by one (bot: expectedType)",
 	"percent":        "ask for a percentage or a share, answered only by one (bot: expectedType)",
 	"measure":        "ask for a figure in a unit of measure (length, weight, area), answered only by one (bot: expectedType)",
