@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0xd0e0a43c
+const genDataSum = 0xb5ef30af
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0x33, 0x1a, 0x28, 0x94, 0xc0, 0x34, 0x18, 0xbc, 0x6e, 0x2d, 0x6a, 0x21, 0xf2, 0x2b, 0x99, 0xe3, 0x88, 0xb3, 0x4e, 0x82, 0x6a, 0x6b, 0xd6, 0x8d, 0x58, 0x4, 0x9, 0xc9, 0xec, 0xb, 0xe3, 0xd6}
+var genDataHash = [32]uint8{0x6f, 0xfc, 0x2e, 0x6d, 0x70, 0xfc, 0xe9, 0x19, 0x7, 0x6c, 0xa6, 0xba, 0x6b, 0x6, 0xfe, 0xf2, 0xbd, 0xe9, 0x44, 0xbc, 0x3b, 0xe2, 0x3f, 0x23, 0x8d, 0x56, 0xd, 0xb, 0xf8, 0xc1, 0xa2, 0x44}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -1904,7 +1904,6 @@ var genQuestions0 = [...]Question{
 	{"3.16", "上合国家的投资人有自己的联合组织吗"},
 	{"3.16", "去上合国家投资能享受更多优惠政策吗？"},
 	{"3.16", "投资者联盟 阿斯塔纳 首次会议"},
-	{"3.16", "上合组织投资者联盟第一次开会是哪天？"},
 	{"3.16", "2025年春天在哈萨克斯坦首都开的上合投资人大会，宣言怎么说"},
 	{"3.16", "上合国家打算怎么深化投资合作？"},
 	{"3.16", "想在上合国家投钱的人有没有一个一起商量的平台"},
@@ -2332,7 +2331,6 @@ var genQuestions0 = [...]Question{
 	{"4.10", "上合 旅游 游客 增长 设施建设"},
 	{"4.10", "成员国在旅游方面要发展什么基础设施？"},
 	{"4.11", "上合组织成员国艺术节在哪办的？"},
-	{"4.11", "“国际视界”国际音乐大赛什么时候举行"},
 	{"4.11", "教科文组织大会第43届会议在撒马尔罕吗"},
 	{"4.11", "非物质文化遗产保护和文明对话"},
 	{"4.11", "俄罗斯首都要办的那个国际唱歌比赛是啥"},
@@ -2366,7 +2364,6 @@ var genQuestions0 = [...]Question{
 	{"4.13", "管防疫的部门头头们在俄罗斯第二大城市碰过面吗"},
 	{"4.13", "有人提议上合专门成立小组保障急救药品物资吗"},
 	{"4.13", "上合 卫生防疫部门负责人 第八次会议"},
-	{"4.13", "上合卫生部长会议是哪天开的？"},
 	{"4.13", "有关方面提出了哪些医疗卫生方面的新倡议？"},
 	{"4.13", "有没有人提议把各国基层医疗、社区看病的力量联合起来？"},
 	{"4.13", "有人提议把上合各国的医学界组织成一个协会吗"},
@@ -4202,7 +4199,6 @@ var genQuestions1 = [...]Question{
 	{"3.23", "Economic Think Tank Alliance activities"},
 	{"3.23", "Which two think tank initiatives does the declaration mention?"},
 	{"3.24", "Where was the 20th SCO Forum held?"},
-	{"3.24", "Did a Belarusian institute join the SCO Forum for the first time?"},
 	{"3.24", "SCO Forum New Delhi May 2025 outcomes"},
 	{"3.24", "What came out of the SCO Forum held in India's capital in spring 2025?"},
 	{"3.24", "Which newcomer from Belarus attended the 20th SCO Forum?"},
@@ -4641,7 +4637,6 @@ var genQuestions1 = [...]Question{
 	{"4.18", "mountain ecosystems protection cooperation"},
 	{"4.18", "Which kind of ecosystem does the SCO single out for protection?"},
 	{"4.19", "What was the SCO's sustainable development year?"},
-	{"4.19", "SCO Sustainable Development Forum in Omsk"},
 	{"4.19", "Does the SCO work on reducing poverty?"},
 	{"4.19", "SCO roadmap on social welfare and social security cooperation"},
 	{"4.19", "Has the SCO held any meetings on lifting people out of poverty?"},
@@ -6440,7 +6435,6 @@ var genQuestions2 = [...]Question{
 	{"3.25", "Встречались ли министры, отвечающие за заводы и производство, летом 2025 года в России?"},
 	{"3.25", "Смогут ли производственные компании узнавать об инвестпроектах в других странах ШОС?"},
 	{"3.25", "взаимовыгодное промышленное сотрудничество ШОС"},
-	{"3.25", "Какого числа прошло совещание министров промышленности ШОС?"},
 	{"3.26", "зелёная промышленность заявление глав государств"},
 	{"3.26", "Есть ли у ШОС документ об экологичном производстве?"},
 	{"3.26", "Подписали ли лидеры ШОС документ об экологически чистых производствах?"},
@@ -6599,7 +6593,6 @@ var genQuestions2 = [...]Question{
 	{"3.37", "Будут ли страны ШОС помогать друг другу в разработке отраслевых норм?"},
 	{"3.37", "стандарты сотрудничество социально-экономическое развитие ШОС"},
 	{"3.37", "Поддерживает ли ШОС международное сотрудничество по стандартам ради развития общества и экономики?"},
-	{"3.38", "Атлас продовольственной безопасности ШОС"},
 	{"3.38", "Сельскохозяйственный форум ШОС Минск июнь 2025"},
 	{"3.38", "Демонстрационная база ШОС по агротехнологиям"},
 	{"3.38", "Как ШОС помогает фермерам и сельскому хозяйству?"},
@@ -6821,7 +6814,6 @@ var genQuestions2 = [...]Question{
 	{"4.16", "Будет ли у стран ШОС свой спортивный кубок?"},
 	{"4.16", "В какой провинции Китая строят зону для лыж и коньков вместе с ШОС?"},
 	{"4.16", "рабочая группа ШОС спорт изучение"},
-	{"4.16", "В каком году предлагают провести «Кубок ШОС»?"},
 	{"4.17", "Как ШОС собирается сокращать выбросы углерода?"},
 	{"4.17", "переработка отходов и энергосбережение ШОС"},
 	{"4.17", "Что делает ШОС для экологии и чистой энергии?"},
