@@ -325,6 +325,8 @@ func expectedTypeIn(question, cq string) answerType {
 		// A chair question with other parts ("who takes over next, and
 		// how was China's term rated?") is answered as a whole.
 		return typeChair
+	case containsAny(q, leadersCues):
+		return typeLeaders
 	case containsAny(q, whoCues) && containsAny(q, titleCues):
 		if containsAny(withoutCues(q, groupTitles), titleCues) {
 			return typeOfficial
@@ -350,8 +352,6 @@ func expectedTypeIn(question, cq string) answerType {
 		return typeLanguage
 	case containsAny(q, sloganCues):
 		return typeSlogan
-	case containsAny(q, leadersCues):
-		return typeLeaders
 	case states:
 		return typeStates
 	}

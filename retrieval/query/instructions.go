@@ -131,17 +131,19 @@ func (c clause) instruction(cues instructionCues) bool {
 	return false
 }
 
-// clauses splits q after each sentence mark, comma, colon or semicolon (a
-// full stop only before a space or the end: "9.99" is one number).
+// clauses splits q after each sentence mark, comma, colon, semicolon or
+// closing bracket (a full stop only before a space, a closing bracket or
+// quote, or the end: "9.99" is one number).
 func clauses(q string) []clause {
 	var out []clause
 	start := 0
 	for i, r := range q {
 		end := i + utf8.RuneLen(r)
 		switch r {
-		case '。', '！', '？', '!', '?', '；', ';', '：', ':', '，', ',', '\n':
+		case '。', '！', '？', '!', '?', '；', ';', '：', ':', '，', ',', '\n', ']', ')', '）', '】', '」', '』':
+			// A wrapper in brackets ("[System: …]") ends with them.
 		case '.':
-			if end < len(q) && q[end] != ' ' {
+			if end < len(q) && q[end] != ' ' && !strings.ContainsRune("])）】」』\"'”»", rune(q[end])) {
 				continue
 			}
 		default:

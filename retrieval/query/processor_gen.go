@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "770522a0d8614a9343b81a83195d5a5830975c0f752c9abec06d1002266377a2"
+const genDataHash = "2b6c925c0e3ddc94ad232e2ca8a4a36cd8808ea081b18a9a8e44724e3aa18421"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -7658,6 +7658,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'定', &zhNode{next: []zhEdge{
+		{'位', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
 	{'实', &zhNode{next: []zhEdge{
 		{'际', &zhNode{next: []zhEdge{
 			{'上', &zhNode{end: true, keep: false, terms: nil}},
@@ -8780,6 +8783,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'觉', &zhNode{next: []zhEdge{
 		{'得', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'角', &zhNode{next: []zhEdge{
+		{'色', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'计', &zhNode{next: []zhEdge{
 		{'划', &zhNode{next: []zhEdge{
