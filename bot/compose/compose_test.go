@@ -182,6 +182,8 @@ func TestExpectedType(t *testing.T) {
 		{"В каком именно городе пройдёт саммит?", typeCity},
 		{"Какой город стал туристической столицей?", typeCity},
 		{"Где будет находиться штаб-квартира банка?", typeCity},
+		{"А где он будет находиться?", typeCity},
+		{"Where will it be based?", typeCity},
 		// Not typed: lists, stances, agents, conjunctions, several parts.
 		{"Which cities host the SCO's events?", typeNone},
 		// A yes/no question about a city is answered by the city the
