@@ -122,3 +122,19 @@ func asksReaction(question string) bool {
 	return reactionEnRe().MatchString(lower) || reactionRuRe().MatchString(strings.ReplaceAll(lower, "ё", "е")) ||
 		reactionZhRe().MatchString(corpus.Fold(question))
 }
+
+// The texts record what the member states agreed together; why one state
+// is absent from a paragraph, or did not join in, they do not say ("Why
+// did India not endorse the Belt and Road?", "Почему Индия не
+// поддержала «Пояс и путь»?"). A question asks so when it asks why, says
+// not, and names a state (in its words or the Chinese they were read as).
+var (
+	whyCues      = i18n.AllCues("why")
+	negationCues = i18n.AllCues("negation")
+)
+
+// asksWhyNot reports whether a question (q its cue text, asked its folded
+// words and search terms) asks why a named state did not do something.
+func asksWhyNot(q, asked string) bool {
+	return containsAny(q, whyCues) && containsAny(q, negationCues) && namesCountry(asked)
+}

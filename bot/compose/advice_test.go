@@ -22,6 +22,7 @@ func TestAsksForAdvice(t *testing.T) {
 		{"老实说，上合组织有用吗？", true},
 		{"去哈萨克斯坦开工厂划算吗？", true},
 		{"What will Central Asia look like in ten years?", true},
+		{"Will Turkey eventually join the SCO?", true},
 		{"Что будет с транзитом лет через десять?", true},
 		{"Как вы считаете, выиграет ли Индия от членства?", true},
 		{"你觉得上合组织以后会扩大吗？", true},
@@ -82,6 +83,8 @@ func TestExtractiveNoAdviceOrSpeech(t *testing.T) {
 		{"How did oil markets react to the SCO declaration?", corpus.LangEn, i18n.NoReaction},
 		{"Как Евросоюз отреагировал на декларацию саммита?", corpus.LangRu, i18n.NoReaction},
 		{"西方媒体对天津宣言有什么反应？", corpus.LangHans, i18n.NoReaction},
+		{"Why didn't Kazakhstan back the energy statement?", corpus.LangEn, i18n.NoReasons},
+		{"为什么印度没有支持“一带一路”？", corpus.LangHans, i18n.NoReasons},
 		{"上一届峰会讨论了哪些安全问题？", corpus.LangHans, i18n.NoOtherSummit},
 		{"Чем позиция по ИИ отличается от декларации 2024 года?", corpus.LangRu, i18n.NoOtherSummit},
 	} {
@@ -169,6 +172,26 @@ func TestAsksReaction(t *testing.T) {
 	for _, tt := range tests {
 		if got := asksReaction(tt.q); got != tt.want {
 			t.Errorf("asksReaction(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestAsksWhyNot(t *testing.T) {
+	tests := []struct {
+		q, asked string
+		want     bool
+	}{
+		{"Why did India not endorse the Belt and Road?", "why did india not endorse 印度 一带一路", true},
+		{"Почему Индия не поддержала «Пояс и путь»?", "почемуиндия 印度 一带一路", true},
+		{"为什么印度没有支持一带一路？", "为什么印度没有支持一带一路", true},
+		// Why the members do or oppose something is what the texts say.
+		{"Why do the members oppose unilateral sanctions?", "why do the members oppose 单边制裁", false},
+		{"为什么成员国不接受双重标准？", "为什么成员国不接受双重标准 双重标准", false},
+		{"Why did India sign the agreements?", "why did india sign 印度 签署", false},
+	}
+	for _, tt := range tests {
+		if got := asksWhyNot(cueText(tt.q), tt.asked); got != tt.want {
+			t.Errorf("asksWhyNot(%q) = %v, want %v", tt.q, got, tt.want)
 		}
 	}
 }

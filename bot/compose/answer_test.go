@@ -482,6 +482,8 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		// The only number of 2.13 about the exercise is in its name,
 		// 反恐协作－2024, which the question gives.
 		{"Сколько военнослужащих участвовало в антитеррористических учениях 2024 года?", corpus.LangRu, "2.13", i18n.Text(corpus.LangRu, i18n.NoFigure), "антитеррористических учений"},
+		// How much trade is no count of the states 3.1 lists.
+		{"How much did Belarus and Kazakhstan trade under the Belt and Road?", corpus.LangEn, "3.1", i18n.Text(corpus.LangEn, i18n.NoFigure), "Republic of Belarus"},
 		// 2.17 condemns the civilian casualties without a figure; its
 		// neighbours' lists and ordinals (4.11's 第43届) are no count of
 		// the dead.

@@ -198,8 +198,9 @@ var (
 	chairAskCues = i18n.AllCues("chair_ask")
 	// statesCues ask which state or states.
 	statesCues = i18n.AllCues("states")
-	// casualtyCues ask how many died or were hurt.
+	// casualtyCues ask how many died or were hurt; amountCues how much.
 	casualtyCues = i18n.AllCues("casualty")
+	amountCues   = i18n.AllCues("amount")
 	// currencyCues and languageCues ask which currency or language.
 	currencyCues = i18n.AllCues("currency")
 	languageCues = i18n.AllCues("language")
@@ -322,9 +323,12 @@ func expectedTypeIn(question, cq string) answerType {
 	case asksProposer(q):
 		return typeProposer
 	case chair && len(questionParts(question)) == 1:
-		// A chair question with other parts ("who takes over next, and
-		// how was China's term rated?") is answered as a whole.
 		return typeChair
+	case chair:
+		// A chair question with other parts ("who takes over next, and
+		// how was China's term rated?") is answered as a whole, its chair
+		// part typed as such (typedParts), not as an official's name.
+		return typeNone
 	case containsAny(q, leadersCues):
 		return typeLeaders
 	case containsAny(q, whoCues) && containsAny(q, titleCues):
@@ -903,9 +907,10 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 	// answered by 反恐协作－2024, the exercise's name.
 	given := digitRuns(in.Question)
 	answers := func(text string) bool { return answersTypeGiven(t, text, given) }
-	if (t == typeCount || t == typeQuantity) && containsAny(cueText(in.Question), casualtyCues) {
-		// How many died is not read off a list of the attacks or the
-		// meetings a paragraph names: only a figure answers it.
+	if cq := cueText(in.Question); (t == typeCount || t == typeQuantity) && (containsAny(cq, casualtyCues) || containsAny(cq, amountCues)) {
+		// How many died, or how much of something, is not read off a
+		// list of the attacks or the states a paragraph names: only a
+		// figure answers it.
 		answers = func(text string) bool {
 			return quantityRe().MatchString(countText(text, given))
 		}

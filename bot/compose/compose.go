@@ -381,6 +381,9 @@ func (cp *Composer) Compose(in Input) Answer {
 	if asksReaction(in.Question) && !in.FollowUp {
 		return cp.declined(a, in, i18n.NoReaction)
 	}
+	if !in.FollowUp && asksWhyNot(cq, corpus.Fold(in.Question)+" "+corpus.Fold(in.Results.Query)) {
+		return cp.declined(a, in, i18n.NoReasons)
+	}
 	if !in.Results.InScope || len(in.Results.Items) == 0 {
 		return cp.notAddressed(a, in.Results)
 	}

@@ -35,6 +35,7 @@ func TestExpectedType(t *testing.T) {
 		{"Какую долю рынка занимают национальные валюты?", typePercent},
 		{"На сколько процентов вырос товарооборот?", typePercent},
 		{"How many kilometres of new roads are planned?", typeMeasure},
+		{"Кто сейчас руководит секретариатом?", typeOfficial},
 		// Figures asked for outright, in a yes/no question or a list too.
 		{"Does the declaration set a numerical target for emissions?", typeCount},
 		{"Does it give a percentage for trade in national currencies?", typePercent},
@@ -206,6 +207,8 @@ func TestExpectedType(t *testing.T) {
 		{"Has the bank been set up, and when?", typeNone},
 		{"下一任主席国是谁？", typeChair},
 		{"Кто будет председательствовать в следующем году?", typeChair},
+		// With another part, a chair question is answered as a whole.
+		{"Как оценили председательство Китая и кто следующий председатель?", typeNone},
 		{"一带一路倡议有什么意义？", typeNone},
 		{"这几年合作进展如何？", typeNone},
 		{"Несколько стран выступили против?", typeNone},

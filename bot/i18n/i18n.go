@@ -54,6 +54,9 @@ const (
 	// NoReaction says the texts, adopted at the summit, do not record how
 	// anyone reacted to them.
 	NoReaction Key = "no_reaction"
+	// NoReasons says the texts record what the member states agreed, not
+	// any one state's reasons for its choices.
+	NoReasons Key = "no_reasons"
 	// TopicSeparator joins topics in a Related list.
 	TopicSeparator Key = "topic_separator"
 	// MentionsButNot: the text mentions a topic but does not give the
@@ -222,7 +225,7 @@ var Commands = [...]string{"ask", "cite", "search", "sections", "docs", "doc", "
 // Keys returns every key the program uses.
 func Keys() []Key {
 	out := []Key{
-		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, NoOtherSummit, NoReaction, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoSlogan, NoNames, NoYear, PartNotGiven,
+		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, NoOtherSummit, NoReaction, NoReasons, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoSlogan, NoNames, NoYear, PartNotGiven,
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,

@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "2b6c925c0e3ddc94ad232e2ca8a4a36cd8808ea081b18a9a8e44724e3aa18421"
+const genDataHash = "1c5aa11d95a39b2dd13adacddc6f5a50c7c5fe5cb42648f0df7e6166bb3a9050"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 2934
-	p.langEntries = map[string]int{"en": 1400, "ru": 1127, "zh": 407}
+	p.entries = 2935
+	p.langEntries = map[string]int{"en": 1400, "ru": 1127, "zh": 408}
 	return p
 }
 
@@ -6956,6 +6956,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'但', &zhNode{next: []zhEdge{
 		{'是', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'位', &zhNode{next: []zhEdge{
+		{'置', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
 	{'你', &zhNode{next: []zhEdge{
 		{'们', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: true, keep: false, terms: nil}},
@@ -7984,6 +7987,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'及', &zhNode{end: true, keep: false, terms: nil}},
 		{'法', &zhNode{end: true, keep: false, terms: nil}},
 		{'过', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'插', &zhNode{next: []zhEdge{
+		{'手', &zhNode{end: true, keep: true, terms: []string{"干涉内政", "干涉"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'搞', &zhNode{next: []zhEdge{
 		{'什', &zhNode{next: []zhEdge{
