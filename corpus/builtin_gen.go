@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0xb5ef30af
+const genDataSum = 0x92ace1af
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0x6f, 0xfc, 0x2e, 0x6d, 0x70, 0xfc, 0xe9, 0x19, 0x7, 0x6c, 0xa6, 0xba, 0x6b, 0x6, 0xfe, 0xf2, 0xbd, 0xe9, 0x44, 0xbc, 0x3b, 0xe2, 0x3f, 0x23, 0x8d, 0x56, 0xd, 0xb, 0xf8, 0xc1, 0xa2, 0x44}
+var genDataHash = [32]uint8{0x70, 0xc7, 0x4, 0x2c, 0x7a, 0x80, 0x42, 0x1e, 0x34, 0xa0, 0x6c, 0xeb, 0x59, 0x71, 0xf9, 0xc8, 0xc0, 0x89, 0xfe, 0xac, 0x41, 0xc0, 0xb1, 0xb, 0xc1, 0x2e, 0x1, 0xb2, 0xef, 0x8a, 0xda, 0x9a}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -3188,7 +3188,6 @@ var genQuestions1 = [...]Question{
 	{"1.8", "Does the SCO accept big countries bullying smaller ones with military threats?"},
 	{"1.8", "sovereignty independence equality mutual benefit"},
 	{"1.8", "Who has the right to choose a country's political, economic and social path, per the declaration?"},
-	{"1.9", "What is the Shanghai Spirit?"},
 	{"1.9", "What are the core values of the SCO?"},
 	{"1.9", "What does the SCO mean by mutual trust and mutual benefit?"},
 	{"1.9", "SCO guiding principles explained"},
@@ -5088,7 +5087,6 @@ var genQuestions1 = [...]Question{
 	{"T17", "Marrakesh Agreement Article 12 accession"},
 	{"T17", "Which three member states does the SCO want admitted to the WTO quickly?"},
 	{"T18", "Where is the next WTO ministerial conference?"},
-	{"T18", "When is the WTO's 14th Ministerial Conference?"},
 	{"T18", "What does the SCO expect from the WTO meeting in Cameroon?"},
 	{"T18", "Which African country hosts the next WTO ministerial meeting?"},
 	{"T18", "Is the WTO's MC14 happening in Africa in 2026?"},
@@ -5276,7 +5274,6 @@ var genQuestions1 = [...]Question{
 }
 
 var genQuestions2 = [...]Question{
-	{"0.1", "Когда и где прошёл саммит ШОС в 2025 году?"},
 	{"0.1", "В каком городе Китая собирались лидеры ШОС 1 сентября?"},
 	{"0.1", "саммит ШОС Тяньцзинь 2025 дата"},
 	{"0.1", "Что за встреча глав государств ШОС была в Тяньцзине?"},
