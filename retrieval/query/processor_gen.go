@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "1c5aa11d95a39b2dd13adacddc6f5a50c7c5fe5cb42648f0df7e6166bb3a9050"
+const genDataHash = "0c62c583be2c672b80450046ef4393e31a582e0b9a5ed73045e8ac813db0ba54"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 2935
-	p.langEntries = map[string]int{"en": 1400, "ru": 1127, "zh": 408}
+	p.entries = 2939
+	p.langEntries = map[string]int{"en": 1402, "ru": 1129, "zh": 408}
 	return p
 }
 
@@ -1370,6 +1370,7 @@ func generatedWords(p *Processor) {
 		"en\x00way":                                 {terms: nil, stop: true},
 		"en\x00wealthi nation":                      {terms: []string{"发达国家与发展中国家"}, stop: false},
 		"en\x00weapon":                              {terms: []string{"武器化", "武器"}, stop: false},
+		"en\x00weapon mass destruct":                {terms: []string{"核武器", "化学武器", "生物武器"}, stop: false},
 		"en\x00weapon outer space":                  {terms: []string{"外空武器化"}, stop: false},
 		"en\x00weapon smuggl":                       {terms: []string{"武器走私"}, stop: false},
 		"en\x00welcom":                              {terms: []string{"欢迎"}, stop: false},
@@ -1390,6 +1391,7 @@ func generatedWords(p *Processor) {
 		"en\x00win win":                             {terms: []string{"合作共赢"}, stop: false},
 		"en\x00wind power":                          {terms: []string{"可再生能源", "清洁能源"}, stop: false},
 		"en\x00winter sport":                        {terms: []string{"冰雪体育示范区"}, stop: false},
+		"en\x00wmd":                                 {terms: []string{"核武器", "化学武器", "生物武器"}, stop: false},
 		"en\x00woman":                               {terms: []string{"妇女"}, stop: false},
 		"en\x00women":                               {terms: []string{"妇女"}, stop: false},
 		"en\x00women forum":                         {terms: []string{"妇女论坛"}, stop: false},
@@ -1419,6 +1421,9 @@ func generatedWords(p *Processor) {
 		"en\x00xinjiang":                            {terms: []string{"新疆维吾尔自治区"}, stop: false},
 		"en\x00xinjiang uyghur autonom region":      {terms: []string{"新疆维吾尔自治区"}, stop: false},
 		"en\x00xinjiang uygur autonom region":       {terms: []string{"新疆维吾尔自治区"}, stop: false},
+		"en\x00xix":                                 {terms: nil, stop: true},
+		"en\x00xx":                                  {terms: nil, stop: true},
+		"en\x00xxi":                                 {terms: nil, stop: true},
 		"en\x00year":                                {terms: nil, stop: true},
 		"en\x00year glacier":                        {terms: []string{"国际冰川保护年"}, stop: false},
 		"en\x00year sustain develop":                {terms: []string{"上合组织可持续发展年"}, stop: false},
@@ -2036,6 +2041,7 @@ func generatedWords(p *Processor) {
 		"ru\x00окружа сред":                         {terms: []string{"环境保护", "环境"}, stop: false},
 		"ru\x00октябр":                              {terms: []string{"10月"}, stop: false},
 		"ru\x00олимпиад":                            {terms: []string{"体育赛事", "体育"}, stop: false},
+		"ru\x00ом":                                  {terms: []string{"核武器", "化学武器", "生物武器"}, stop: false},
 		"ru\x00омск":                                {terms: []string{"鄂木斯克"}, stop: false},
 		"ru\x00онлайн медицин":                      {terms: []string{"远程医疗"}, stop: false},
 		"ru\x00онлайн мошенничеств":                 {terms: []string{"网络犯罪"}, stop: false},
@@ -2053,6 +2059,7 @@ func generatedWords(p *Processor) {
 		"ru\x00ориентац человек":                    {terms: []string{"以人民为中心", "以人为本"}, stop: false},
 		"ru\x00оруж":                                {terms: []string{"武器"}, stop: false},
 		"ru\x00оруж космос":                         {terms: []string{"外空武器化"}, stop: false},
+		"ru\x00оруж массов уничтожен":               {terms: []string{"核武器", "化学武器", "生物武器"}, stop: false},
 		"ru\x00основн свобод":                       {terms: []string{"基本自由"}, stop: false},
 		"ru\x00особ дифференцирова реж":             {terms: []string{"特殊和差别待遇"}, stop: false},
 		"ru\x00особ экономическ зон":                {terms: []string{"特殊经济区"}, stop: false},
@@ -2947,6 +2954,7 @@ func generatedWords(p *Processor) {
 		"desertification":   {surface: "desertification", stem: "desertif", lang: "en", num: false, brk: false, cap: false},
 		"designer":          {surface: "designer", stem: "design", lang: "en", num: false, brk: false, cap: false},
 		"destiny":           {surface: "destiny", stem: "destini", lang: "en", num: false, brk: false, cap: false},
+		"destruction":       {surface: "destruction", stem: "destruct", lang: "en", num: false, brk: false, cap: false},
 		"detail":            {surface: "detail", stem: "detail", lang: "en", num: false, brk: false, cap: false},
 		"details":           {surface: "details", stem: "detail", lang: "en", num: false, brk: false, cap: false},
 		"developed":         {surface: "developed", stem: "develop", lang: "en", num: false, brk: false, cap: false},
@@ -3384,6 +3392,7 @@ func generatedWords(p *Processor) {
 		"marrakesh":         {surface: "marrakesh", stem: "marrakesh", lang: "en", num: false, brk: false, cap: false},
 		"married":           {surface: "married", stem: "marri", lang: "en", num: false, brk: false, cap: false},
 		"masoud":            {surface: "masoud", stem: "masoud", lang: "en", num: false, brk: false, cap: false},
+		"mass":              {surface: "mass", stem: "mass", lang: "en", num: false, brk: false, cap: false},
 		"master":            {surface: "master", stem: "master", lang: "en", num: false, brk: false, cap: false},
 		"masterminds":       {surface: "masterminds", stem: "mastermind", lang: "en", num: false, brk: false, cap: false},
 		"matter":            {surface: "matter", stem: "matter", lang: "en", num: false, brk: false, cap: false},
@@ -4028,6 +4037,7 @@ func generatedWords(p *Processor) {
 		"window":            {surface: "window", stem: "window", lang: "en", num: false, brk: false, cap: false},
 		"winter":            {surface: "winter", stem: "winter", lang: "en", num: false, brk: false, cap: false},
 		"with":              {surface: "with", stem: "with", lang: "en", num: false, brk: false, cap: false},
+		"wmd":               {surface: "wmd", stem: "wmd", lang: "en", num: false, brk: false, cap: false},
 		"woman":             {surface: "woman", stem: "woman", lang: "en", num: false, brk: false, cap: false},
 		"women":             {surface: "women", stem: "women", lang: "en", num: false, brk: false, cap: false},
 		"work":              {surface: "work", stem: "work", lang: "en", num: false, brk: false, cap: false},
@@ -4041,6 +4051,9 @@ func generatedWords(p *Processor) {
 		"xi":                {surface: "xi", stem: "xi", lang: "en", num: false, brk: false, cap: false},
 		"xian":              {surface: "xian", stem: "xian", lang: "en", num: false, brk: false, cap: false},
 		"xinjiang":          {surface: "xinjiang", stem: "xinjiang", lang: "en", num: false, brk: false, cap: false},
+		"xix":               {surface: "xix", stem: "xix", lang: "en", num: false, brk: false, cap: false},
+		"xx":                {surface: "xx", stem: "xx", lang: "en", num: false, brk: false, cap: false},
+		"xxi":               {surface: "xxi", stem: "xxi", lang: "en", num: false, brk: false, cap: false},
 		"year":              {surface: "year", stem: "year", lang: "en", num: false, brk: false, cap: false},
 		"years":             {surface: "years", stem: "year", lang: "en", num: false, brk: false, cap: false},
 		"yekaterinburg":     {surface: "yekaterinburg", stem: "yekaterinburg", lang: "en", num: false, brk: false, cap: false},
@@ -4649,6 +4662,7 @@ func generatedWords(p *Processor) {
 		"марракешское":          {surface: "марракешское", stem: "марракешск", lang: "ru", num: false, brk: false, cap: false},
 		"март":                  {surface: "март", stem: "март", lang: "ru", num: false, brk: false, cap: false},
 		"маршруты":              {surface: "маршруты", stem: "маршрут", lang: "ru", num: false, brk: false, cap: false},
+		"массового":             {surface: "массового", stem: "массов", lang: "ru", num: false, brk: false, cap: false},
 		"массовые":              {surface: "массовые", stem: "массов", lang: "ru", num: false, brk: false, cap: false},
 		"матери":                {surface: "матери", stem: "матер", lang: "ru", num: false, brk: false, cap: false},
 		"матча":                 {surface: "матча", stem: "матч", lang: "ru", num: false, brk: false, cap: false},
@@ -4849,6 +4863,7 @@ func generatedWords(p *Processor) {
 		"олимпиада":             {surface: "олимпиада", stem: "олимпиад", lang: "ru", num: false, brk: false, cap: false},
 		"олимпиады":             {surface: "олимпиады", stem: "олимпиад", lang: "ru", num: false, brk: false, cap: false},
 		"омск":                  {surface: "омск", stem: "омск", lang: "ru", num: false, brk: false, cap: false},
+		"ому":                   {surface: "ому", stem: "ом", lang: "ru", num: false, brk: false, cap: false},
 		"онлайн":                {surface: "онлайн", stem: "онлайн", lang: "ru", num: false, brk: false, cap: false},
 		"оон":                   {surface: "оон", stem: "оон", lang: "ru", num: false, brk: false, cap: false},
 		"оператор":              {surface: "оператор", stem: "оператор", lang: "ru", num: false, brk: false, cap: false},
@@ -5388,6 +5403,7 @@ func generatedWords(p *Processor) {
 		"универсальный":         {surface: "универсальный", stem: "универсальн", lang: "ru", num: false, brk: false, cap: false},
 		"университет":           {surface: "университет", stem: "университет", lang: "ru", num: false, brk: false, cap: false},
 		"уничтожение":           {surface: "уничтожение", stem: "уничтожен", lang: "ru", num: false, brk: false, cap: false},
+		"уничтожения":           {surface: "уничтожения", stem: "уничтожен", lang: "ru", num: false, brk: false, cap: false},
 		"унп":                   {surface: "унп", stem: "унп", lang: "ru", num: false, brk: false, cap: false},
 		"уполномоченный":        {surface: "уполномоченный", stem: "уполномочен", lang: "ru", num: false, brk: false, cap: false},
 		"упоминается":           {surface: "упоминается", stem: "упомина", lang: "ru", num: false, brk: false, cap: false},
@@ -5745,6 +5761,7 @@ func generatedWords(p *Processor) {
 		"люде":                 "люд",
 		"малы":                 "мал",
 		"марракешско":          "марракешск",
+		"массовог":             "массов",
 		"массовы":              "массов",
 		"мбрра":                "мбрр",
 		"мбррам":               "мбрр",
