@@ -115,10 +115,16 @@ var (
 	reactionZhRe = lazyRegexp(`对(?:这份|这次|本次|此次|这个)?\p{Han}{0,4}?(?:宣言|峰会|声明)\p{Han}{0,6}?(?:反应|回应|反响)`)
 )
 
+// reactionStems are in every question a reaction regexp can match.
+var reactionStems = []string{"react", "respon", "реакц", "реаги", "отклик", "反应", "反應", "回应", "回應", "反响", "反響"}
+
 // asksReaction reports whether a question asks how someone reacted to the
 // texts or their summit.
 func asksReaction(question string) bool {
 	lower := strings.ToLower(question)
+	if !containsAny(lower, reactionStems) {
+		return false // most questions: no regexp to run
+	}
 	return reactionEnRe().MatchString(lower) || reactionRuRe().MatchString(strings.ReplaceAll(lower, "ё", "е")) ||
 		reactionZhRe().MatchString(corpus.Fold(question))
 }

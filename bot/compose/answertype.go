@@ -381,6 +381,9 @@ func asksStates(question, q string) bool {
 		return true
 	}
 	lower := strings.ToLower(question)
+	if !strings.Contains(lower, "which") && !strings.Contains(lower, "what") {
+		return false // most questions: no regexp to run
+	}
 	for _, m := range whichStatesRe().FindAllStringIndex(lower, -1) {
 		if !containsAny(" "+lower[m[0]:m[1]]+" ", notWhichStates) {
 			return true
