@@ -242,20 +242,7 @@ func expectedTypeIn(question, cq string) answerType {
 		if askingParts(question) != 1 {
 			return typeNone
 		}
-		q := cq
-		switch {
-		case asksStates(question, q):
-			return typeStates
-		case containsAny(q, currencyCues):
-			return typeCurrency
-		case containsAny(q, languageCues):
-			return typeLanguage
-		case containsAny(q, leadersCues):
-			return typeLeaders
-		case containsAny(q, measureCues):
-			return typeMeasure
-		}
-		return typeNone
+		return kindNamed(question, cq)
 	}
 	// corpus.Fold drops the spaces between Cyrillic words, so English and
 	// Russian cues are matched in the lower-cased question and Chinese
@@ -350,16 +337,10 @@ func expectedTypeIn(question, cq string) answerType {
 		return typeQuantity
 	case containsAny(q, quantityCues):
 		return typeCount
-	case containsAny(q, currencyCues):
-		return typeCurrency
-	case containsAny(q, languageCues):
-		return typeLanguage
 	case containsAny(q, sloganCues):
 		return typeSlogan
-	case states:
-		return typeStates
 	}
-	return typeNone
+	return kindNamed(question, q)
 }
 
 // whichStatesRe: an English "which" or "what" of states, up to two words
@@ -422,6 +403,26 @@ func figuresAsked(question, q string) answerType {
 		return typePercent
 	}
 	return typeCount
+}
+
+// kindNamed returns the kind of fact a question (q its cue text) asks for
+// that only naming one answers, whether it asks for one or for a list: a
+// currency, a language, leaders, a figure in a unit, states; else
+// typeNone.
+func kindNamed(question, q string) answerType {
+	switch {
+	case containsAny(q, currencyCues):
+		return typeCurrency
+	case containsAny(q, languageCues):
+		return typeLanguage
+	case containsAny(q, leadersCues):
+		return typeLeaders
+	case containsAny(q, measureCues):
+		return typeMeasure
+	case asksStates(question, q):
+		return typeStates
+	}
+	return typeNone
 }
 
 // asksProposer reports whether cue text q asks who proposed something:
