@@ -77,12 +77,12 @@ const (
 	// paragraph is mostly the same topic's neighbour, not a second part
 	// of the answer (in answers to the twenty-one suites' factual,
 	// paraphrase and injection questions, 149 of 1076 later paragraphs
-	// were gold ones). It is quoted only when retrieval
-	// placed it nearly as high as the lead, where the lead may be the
-	// wrong one. Means of the twenty-one suites: 0.6 gives Chinese key
-	// facts 0.924 and citation precision 0.827; 0.7 0.923 and 0.841; 0.8
-	// 0.921 and 0.853; 0.9 0.917 and 0.861; none (the lead paragraph
-	// alone) 0.910 and 0.862.
+	// were gold ones). It is quoted only when retrieval placed it nearly
+	// as high as the lead, where the lead may be the wrong one. Means of
+	// the twenty-one suites: 0.6 gives Chinese key facts 0.924 and
+	// citation precision 0.827; 0.7 0.923 and 0.841; 0.8 0.921 and 0.853;
+	// 0.9 0.917 and 0.861; none (the lead paragraph alone) 0.910 and
+	// 0.862.
 	singleScoreRatio = 0.8
 	// repeatWeight is what a query term already quoted counts for in the
 	// next sentence: enough that a question about one topic spread over
