@@ -115,3 +115,21 @@ func protectedEverywhere(p *Processor, s, stop string) bool {
 	kept := strings.Join(pieces, "")
 	return strings.Count(kept, stop) == strings.Count(s, stop)
 }
+
+// TestAdjectivesMapped: Snowball stems some adjectives apart from their
+// nouns ("environmental" to environment, "environment" to environ), so the
+// glossary lists them itself; without them "environmental cooperation"
+// searched nothing.
+func TestAdjectivesMapped(t *testing.T) {
+	p := newProcessor(t)
+	for _, tt := range []struct{ q, term string }{
+		{"environmental cooperation", "环境保护"},
+		{"political settlement", "政治"},
+		{"territorial disputes", "领土"},
+		{"sanitary services", "卫生防疫"},
+	} {
+		if got := p.Process(tt.q).Text; !strings.Contains(got, tt.term) {
+			t.Errorf("Process(%q).Text = %q, want %s in it", tt.q, got, tt.term)
+		}
+	}
+}

@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "0c62c583be2c672b80450046ef4393e31a582e0b9a5ed73045e8ac813db0ba54"
+const genDataHash = "2f71f395108b66cd15b9806a93fcadf0a3627433ee99f86902e959a171c37ab9"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 2939
-	p.langEntries = map[string]int{"en": 1402, "ru": 1129, "zh": 408}
+	p.entries = 2943
+	p.langEntries = map[string]int{"en": 1406, "ru": 1129, "zh": 408}
 	return p
 }
 
@@ -434,6 +434,7 @@ func generatedWords(p *Processor) {
 		"en\x00entrepreneur":                         {terms: []string{"实业家委员会", "创业"}, stop: false},
 		"en\x00entrepreneurship":                     {terms: []string{"创业", "青年创业国际孵化器"}, stop: false},
 		"en\x00environ":                              {terms: []string{"环境保护", "环境"}, stop: false},
+		"en\x00environment":                          {terms: []string{"环境保护", "环境"}, stop: false},
 		"en\x00environment protect":                  {terms: []string{"环境保护"}, stop: false},
 		"en\x00epidem":                               {terms: []string{"疫情疫病"}, stop: false},
 		"en\x00epidemiolog":                          {terms: []string{"卫生防疫"}, stop: false},
@@ -965,6 +966,7 @@ func generatedWords(p *Processor) {
 		"en\x00pleas":                                {terms: nil, stop: true},
 		"en\x00pleas tell":                           {terms: nil, stop: true},
 		"en\x00poison gas":                           {terms: []string{"化学武器"}, stop: false},
+		"en\x00polit":                                {terms: []string{"政治"}, stop: false},
 		"en\x00pollut":                               {terms: []string{"环境保护"}, stop: false},
 		"en\x00poor countri":                         {terms: []string{"发展中国家", "最不发达国家"}, stop: false},
 		"en\x00poor peopl":                           {terms: []string{"减贫"}, stop: false},
@@ -1073,6 +1075,7 @@ func generatedWords(p *Processor) {
 		"en\x00samarkand":                           {terms: []string{"撒马尔罕"}, stop: false},
 		"en\x00sanction":                            {terms: []string{"单边强制措施", "单边限制措施"}, stop: false},
 		"en\x00sandstorm":                           {terms: []string{"沙尘暴"}, stop: false},
+		"en\x00sanitari":                            {terms: []string{"卫生防疫", "卫生"}, stop: false},
 		"en\x00sanitari epidemiolog":                {terms: []string{"卫生防疫"}, stop: false},
 		"en\x00sanitari phytosanitari":              {terms: []string{"动植物检验检疫"}, stop: false},
 		"en\x00say":                                 {terms: nil, stop: true},
@@ -1226,6 +1229,7 @@ func generatedWords(p *Processor) {
 		"en\x00tell":                                {terms: nil, stop: true},
 		"en\x00ten year":                            {terms: []string{"上合组织未来10年"}, stop: false},
 		"en\x00term":                                {terms: nil, stop: true},
+		"en\x00territori":                           {terms: []string{"领土完整", "领土"}, stop: false},
 		"en\x00territori integr":                    {terms: []string{"领土完整"}, stop: false},
 		"en\x00terror":                              {terms: []string{"恐怖主义"}, stop: false},
 		"en\x00terror attack":                       {terms: []string{"恐怖袭击"}, stop: false},
@@ -3573,6 +3577,7 @@ func generatedWords(p *Processor) {
 		"please":            {surface: "please", stem: "pleas", lang: "en", num: false, brk: false, cap: false},
 		"plus":              {surface: "plus", stem: "plus", lang: "en", num: false, brk: false, cap: false},
 		"poison":            {surface: "poison", stem: "poison", lang: "en", num: false, brk: false, cap: false},
+		"political":         {surface: "political", stem: "polit", lang: "en", num: false, brk: false, cap: false},
 		"poll":              {surface: "poll", stem: "poll", lang: "en", num: false, brk: false, cap: false},
 		"pollution":         {surface: "pollution", stem: "pollut", lang: "en", num: false, brk: false, cap: false},
 		"poor":              {surface: "poor", stem: "poor", lang: "en", num: false, brk: false, cap: false},
