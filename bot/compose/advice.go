@@ -140,7 +140,8 @@ var (
 )
 
 // asksWhyNot reports whether a question (q its cue text, asked its folded
-// words and search terms) asks why a named state did not do something.
-func asksWhyNot(q, asked string) bool {
-	return containsAny(q, whyCues) && containsAny(q, negationCues) && namesCountry(asked)
+// words and search terms, folded only for a question that asks why not)
+// asks why a named state did not do something.
+func asksWhyNot(q string, asked func() string) bool {
+	return containsAny(q, whyCues) && containsAny(q, negationCues) && namesCountry(asked())
 }

@@ -190,7 +190,7 @@ func TestAsksWhyNot(t *testing.T) {
 		{"Why did India sign the agreements?", "why did india sign 印度 签署", false},
 	}
 	for _, tt := range tests {
-		if got := asksWhyNot(cueText(tt.q), tt.asked); got != tt.want {
+		if got := asksWhyNot(cueText(tt.q), func() string { return tt.asked }); got != tt.want {
 			t.Errorf("asksWhyNot(%q) = %v, want %v", tt.q, got, tt.want)
 		}
 	}

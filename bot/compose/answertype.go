@@ -242,7 +242,7 @@ func expectedTypeIn(question, cq string) answerType {
 		if askingParts(question) != 1 {
 			return typeNone
 		}
-		return kindNamed(question, cq)
+		return kindNamed(cq, asksStates(question, cq))
 	}
 	// corpus.Fold drops the spaces between Cyrillic words, so English and
 	// Russian cues are matched in the lower-cased question and Chinese
@@ -340,7 +340,7 @@ func expectedTypeIn(question, cq string) answerType {
 	case containsAny(q, sloganCues):
 		return typeSlogan
 	}
-	return kindNamed(question, q)
+	return kindNamed(q, states)
 }
 
 // whichStatesRe: an English "which" or "what" of states, up to two words
@@ -405,11 +405,11 @@ func figuresAsked(question, q string) answerType {
 	return typeCount
 }
 
-// kindNamed returns the kind of fact a question (q its cue text) asks for
-// that only naming one answers, whether it asks for one or for a list: a
-// currency, a language, leaders, a figure in a unit, states; else
-// typeNone.
-func kindNamed(question, q string) answerType {
+// kindNamed returns the kind of fact a question (q its cue text; states
+// whether it asks which states, asksStates) asks for that only naming one
+// answers, whether it asks for one or for a list: a currency, a language,
+// leaders, a figure in a unit, states; else typeNone.
+func kindNamed(q string, states bool) answerType {
 	switch {
 	case containsAny(q, currencyCues):
 		return typeCurrency
@@ -419,7 +419,7 @@ func kindNamed(question, q string) answerType {
 		return typeLeaders
 	case containsAny(q, measureCues):
 		return typeMeasure
-	case asksStates(question, q):
+	case states:
 		return typeStates
 	}
 	return typeNone

@@ -381,7 +381,7 @@ func (cp *Composer) Compose(in Input) Answer {
 	if asksReaction(in.Question) && !in.FollowUp {
 		return cp.declined(a, in, i18n.NoReaction)
 	}
-	if !in.FollowUp && asksWhyNot(cq, corpus.Fold(in.Question)+" "+corpus.Fold(in.Results.Query)) {
+	if !in.FollowUp && asksWhyNot(cq, func() string { return corpus.Fold(in.Question) + " " + corpus.Fold(in.Results.Query) }) {
 		return cp.declined(a, in, i18n.NoReasons)
 	}
 	if !in.Results.InScope || len(in.Results.Items) == 0 {
@@ -392,7 +392,7 @@ func (cp *Composer) Compose(in Input) Answer {
 		asked = in.Own
 	}
 	years := cp.askedYears(asked, in.Results)
-	if !in.FollowUp && !in.side && len(cp.packYears(in.Results)) <= 1 && asksAboutOtherSummitIn(cq, years) {
+	if !in.FollowUp && !in.side && asksAboutOtherSummitIn(cq, years) && len(cp.packYears(in.Results)) <= 1 {
 		// With texts of several summits searched, another summit may be
 		// one of them.
 		return cp.declined(a, in, i18n.NoOtherSummit)
