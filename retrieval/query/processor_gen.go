@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "2f71f395108b66cd15b9806a93fcadf0a3627433ee99f86902e959a171c37ab9"
+const genDataHash = "31f8904b75deeae7ac501d459c60fc77c15f5b11e23606246885ebdb82e8d62c"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 2943
-	p.langEntries = map[string]int{"en": 1406, "ru": 1129, "zh": 408}
+	p.entries = 2954
+	p.langEntries = map[string]int{"en": 1406, "ru": 1129, "zh": 419}
 	return p
 }
 
@@ -7692,7 +7692,26 @@ var genZhRoot = zhNode{next: []zhEdge{
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'宣', &zhNode{next: []zhEdge{
-		{'言', &zhNode{end: true, keep: false, terms: nil}},
+		{'言', &zhNode{next: []zhEdge{
+			{'是', &zhNode{next: []zhEdge{
+				{'谁', &zhNode{next: []zhEdge{
+					{'签', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'由', &zhNode{next: []zhEdge{
+				{'谁', &zhNode{next: []zhEdge{
+					{'签', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'的', &zhNode{next: []zhEdge{
+				{'签', &zhNode{next: []zhEdge{
+					{'署', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'签', &zhNode{next: []zhEdge{
+				{'署', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'家', &zhNode{next: []zhEdge{
 		{'庭', &zhNode{next: []zhEdge{
@@ -8558,8 +8577,27 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'等', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'签', &zhNode{next: []zhEdge{
+		{'了', &zhNode{next: []zhEdge{
+			{'宣', &zhNode{next: []zhEdge{
+				{'言', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 		{'名', &zhNode{end: true, keep: true, terms: []string{"总统", "总理", "主席"}}},
 		{'字', &zhNode{end: true, keep: true, terms: []string{"总统", "总理", "主席"}}},
+		{'宣', &zhNode{next: []zhEdge{
+			{'言', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'署', &zhNode{next: []zhEdge{
+			{'了', &zhNode{next: []zhEdge{
+				{'宣', &zhNode{next: []zhEdge{
+					{'言', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'宣', &zhNode{next: []zhEdge{
+				{'言', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'方', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'算', &zhNode{next: []zhEdge{
 		{'不', &zhNode{next: []zhEdge{
@@ -8860,7 +8898,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'教', &zhNode{end: true, keep: false, terms: nil}},
 		{'问', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: true, keep: false, terms: nil}},
-	{'谁', &zhNode{end: true, keep: false, terms: nil}},
+	{'谁', &zhNode{next: []zhEdge{
+		{'签', &zhNode{next: []zhEdge{
+			{'署', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: true, keep: false, terms: nil}},
 	{'谈', &zhNode{next: []zhEdge{
 		{'一', &zhNode{next: []zhEdge{
 			{'谈', &zhNode{end: true, keep: false, terms: nil}},
@@ -9125,6 +9167,15 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'乐', &zhNode{next: []zhEdge{
 			{'比', &zhNode{next: []zhEdge{
 				{'赛', &zhNode{end: true, keep: true, terms: []string{"音乐大赛"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'领', &zhNode{next: []zhEdge{
+		{'导', &zhNode{next: []zhEdge{
+			{'人', &zhNode{next: []zhEdge{
+				{'名', &zhNode{next: []zhEdge{
+					{'单', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+				}, end: false, keep: false, terms: nil}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
