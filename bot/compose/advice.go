@@ -67,6 +67,36 @@ func asksWhatWasSaidIn(q string) bool {
 	return containsAny(q, speakerCues) && containsAny(q, saidCues) && !containsAny(q, holderCues)
 }
 
+// A state named as speaking at the summit ("蒙古国在会上发言说了什么",
+// "What did India say in its speech at the summit?") is asked about as a
+// leader by name is: the joint texts record no one's speech. Speech cues
+// are narrower than said cues ("say", 表示), which also ask what the texts
+// say a state did; the state is read from the question's folded words and
+// the Chinese its English or Russian words were searched as.
+var speechCues = i18n.AllCues("speech")
+
+// asksStateSpeech reports whether a question (q its cue text, asked its
+// folded words and search terms) asks what a named state said at the
+// summit.
+func asksStateSpeech(q string, asked func() string) bool {
+	return containsAny(q, speechCues) && !containsAny(q, holderCues) && namesCountry(asked())
+}
+
+// The texts record positions agreed, not votes: no vote, on the texts or
+// anything they mention, nor how any state voted ("How did India vote on
+// the paragraph about Iran?", "宣言表决时谁投了反对票"). Voting rights and a
+// voice in international bodies, which the texts do speak of, are not a
+// vote (vote_not cues).
+var (
+	voteCues    = i18n.AllCues("vote")
+	voteNotCues = i18n.AllCues("vote_not")
+)
+
+// asksAboutVote reports whether a question's cue text q asks about a vote.
+func asksAboutVote(q string) bool {
+	return containsAny(q, voteCues) && !containsAny(q, voteNotCues)
+}
+
 // The texts are one summit's documents. They do not compare it with
 // earlier summits or with other organisations' declarations, nor say what
 // those held ("How does it differ from last year's Astana Declaration?",

@@ -126,6 +126,28 @@ func TestAsksWhatWasSaid(t *testing.T) {
 	}
 }
 
+func TestAsksStateSpeech(t *testing.T) {
+	tests := []struct {
+		q, searched string // searched: the Chinese an en or ru question was searched as
+		want        bool
+	}{
+		{"哈萨克斯坦在峰会上的发言说了什么？", "", true},
+		{"What did Iran say in its speech at the summit?", "伊朗", true},
+		{"Что Пакистан сказал в своей речи?", "巴基斯坦", true},
+		// What the texts say a state did, a speech without a state, and
+		// hate speech, which the texts condemn.
+		{"What does the declaration say about India?", "印度", false},
+		{"成员国的发言说了什么？", "", false},
+		{"What does it say about hate speech in Russia?", "煽动 仇恨 俄罗斯", false},
+	}
+	for _, tt := range tests {
+		asked := func() string { return corpus.Fold(tt.q) + " " + tt.searched }
+		if got := asksStateSpeech(cueText(tt.q), asked); got != tt.want {
+			t.Errorf("asksStateSpeech(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
 func TestAsksAboutOtherSummit(t *testing.T) {
 	tests := []struct {
 		q     string

@@ -104,6 +104,11 @@ const (
 	// by a sentence naming one, of a quoted or a top passage (5.8's
 	// signatures).
 	typeLeaders
+	// typeVote: a vote or how a state voted ("how did India vote on the
+	// paragraph on Iran", "谁投了反对票"): the texts record none, so no
+	// sentence answers it, and the answer says which paragraph names the
+	// topic and that it records no vote.
+	typeVote
 )
 
 func (t answerType) String() string {
@@ -146,6 +151,8 @@ func (t answerType) String() string {
 		return "slogan"
 	case typeLeaders:
 		return "leaders"
+	case typeVote:
+		return "vote"
 	}
 	return "none"
 }
@@ -196,6 +203,9 @@ var (
 	// chairCues with chairAskCues ask which state holds the SCO's chair.
 	chairCues    = i18n.AllCues("chair")
 	chairAskCues = i18n.AllCues("chair_ask")
+	// chairNotCues name a body the question says is headed (the
+	// secretariat): "who heads the SCO Secretariat" asks for an official.
+	chairNotCues = i18n.AllCues("chair_not")
 	// statesCues ask which state or states.
 	statesCues = i18n.AllCues("states")
 	// casualtyCues ask how many died or were hurt; amountCues how much.
@@ -232,6 +242,9 @@ func expectedType(question string) answerType { return expectedTypeIn(question, 
 
 // expectedTypeIn is expectedType of a question and its cue text cq.
 func expectedTypeIn(question, cq string) answerType {
+	if asksAboutVote(cq) {
+		return typeVote
+	}
 	if t := figuresAsked(question, cq); t != typeNone {
 		return t
 	}
@@ -251,7 +264,7 @@ func expectedTypeIn(question, cq string) answerType {
 	q := cq
 	// The chair's cues are not-cues of a person's title (председательство,
 	// 主席国): read before those go.
-	chair := containsAny(q, chairCues) && containsAny(q, chairAskCues)
+	chair := containsAny(q, chairCues) && containsAny(q, chairAskCues) && !containsAny(q, chairNotCues)
 	for _, nt := range notCues {
 		q = strings.ReplaceAll(q, nt, " ")
 	}
@@ -303,7 +316,7 @@ func expectedTypeIn(question, cq string) answerType {
 	lead := strings.TrimSpace(q) + " "
 	opensWithWhen := strings.HasPrefix(lead, "when ") || strings.HasPrefix(lead, "когда ")
 	switch {
-	case containsAny(q, perpetratorCues):
+	case containsAny(q, perpetratorCues), containsAny(q, attackWords) && perpetratorAskRe().MatchString(q):
 		return typePerpetrator
 	case containsAny(q, winnerCues):
 		return typeWinner
@@ -631,6 +644,15 @@ func asksMoreIn(question, q string, where bool) bool {
 	}
 	return false
 }
+
+// perpetratorAskRe asks who an attack's perpetrator was in Chinese where
+// the attack's name stands between the two ("袭击“贾法尔快车”的是哪个组织";
+// "是谁干的" is a cue of its own). "袭击是什么时候" asks a date.
+var (
+	perpetratorAskRe = lazyRegexp(`(?:袭击|恐袭|爆炸|劫持|暗杀)[^ ]{0,14}?(?: [^ ]{1,14} ?)?的?是(?:谁|哪(?:个|些|一个)?(?:组织|团伙|团体|势力|武装|人)|什么(?:组织|团伙|团体|势力|武装|人))`)
+	// attackWords are in every question perpetratorAskRe matches.
+	attackWords = []string{"袭击", "恐袭", "爆炸", "劫持", "暗杀"}
+)
 
 func containsAny(s string, subs []string) bool {
 	for _, c := range subs {
@@ -1131,6 +1153,8 @@ func missingKey(t answerType) i18n.Key {
 		return i18n.NoSlogan
 	case typeLeaders:
 		return i18n.NoNames
+	case typeVote:
+		return i18n.NoVotes
 	case typeDate, typeDay:
 		return i18n.NoDate
 	case typePerson, typeOfficial:

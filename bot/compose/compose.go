@@ -381,7 +381,11 @@ func (cp *Composer) Compose(in Input) Answer {
 	if asksReaction(in.Question) && !in.FollowUp {
 		return cp.declined(a, in, i18n.NoReaction)
 	}
-	if !in.FollowUp && asksWhyNot(cq, func() string { return corpus.Fold(in.Question) + " " + corpus.Fold(in.Results.Query) }) {
+	askedWords := func() string { return corpus.Fold(in.Question) + " " + corpus.Fold(in.Results.Query) }
+	if !in.FollowUp && asksStateSpeech(cq, askedWords) {
+		return cp.declined(a, in, i18n.NoSpeech)
+	}
+	if !in.FollowUp && asksWhyNot(cq, askedWords) {
 		return cp.declined(a, in, i18n.NoReasons)
 	}
 	if !in.Results.InScope || len(in.Results.Items) == 0 {

@@ -121,7 +121,21 @@ func TestExpectedType(t *testing.T) {
 		{"中国之前是哪个国家担任轮值主席国？", typeChair},
 		{"新银行的行长会是哪个国家的人？", typeOfficial},
 		// Which states, one or a list: answered only by naming one.
-		{"Which countries abstained in the vote?", typeStates},
+		// A vote is asked about before which states: the texts record none.
+		{"Which countries abstained in the vote?", typeVote},
+		{"Как голосовала Индия по этому пункту?", typeVote},
+		{"哪些国家投了反对票？", typeVote},
+		// Voting rights in international bodies are a topic of the texts.
+		{"Do they want more voting rights for developing countries in the IMF?", typeNone},
+		{"Which countries want more say in the IMF?", typeStates},
+		// Who carried out an attack, its name between (not its date).
+		{"袭击“贾法尔快车”的是哪个团伙？", typePerpetrator},
+		{"胡兹达尔的爆炸是什么时候？", typeDate},
+		// Heading the organisation is chairing it; heading its
+		// secretariat is an office.
+		{"Who will lead the SCO after Kyrgyzstan?", typeChair},
+		{"Кто возглавит ШОС в следующем году?", typeChair},
+		{"Who heads the SCO Secretariat?", typeOfficial},
 		{"哪些国家派了观察团？", typeStates},
 		{"有哪些对话伙伴国参加了会议？", typeStates},
 		{"Какие государства поддержали инициативу?", typeStates},
