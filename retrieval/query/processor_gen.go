@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "31f8904b75deeae7ac501d459c60fc77c15f5b11e23606246885ebdb82e8d62c"
+const genDataHash = "c6e6bd187e92f59d4e9222473508b6896cb3138343e5c0454c07b369d895a691"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 2954
-	p.langEntries = map[string]int{"en": 1406, "ru": 1129, "zh": 419}
+	p.entries = 2958
+	p.langEntries = map[string]int{"en": 1408, "ru": 1131, "zh": 419}
 	return p
 }
 
@@ -292,9 +292,11 @@ func generatedWords(p *Processor) {
 		"en\x00cybercrim":                            {terms: []string{"网络犯罪"}, stop: false},
 		"en\x00cybercrim convent":                    {terms: []string{"联合国打击网络犯罪公约"}, stop: false},
 		"en\x00cybersecur":                           {terms: []string{"信息安全", "网络"}, stop: false},
+		"en\x00cyberspac":                            {terms: []string{"信息安全", "信息和通信技术", "信息空间"}, stop: false},
 		"en\x00cyberterror":                          {terms: []string{"网络恐怖主义"}, stop: false},
 		"en\x00dark web":                             {terms: []string{"利用互联网开展非法毒品贩运"}, stop: false},
 		"en\x00de dollar":                            {terms: []string{"本币结算"}, stop: false},
+		"en\x00decad":                                {terms: []string{"十年"}, stop: false},
 		"en\x00decad build peac":                     {terms: []string{"为子孙后代建设和平的十年"}, stop: false},
 		"en\x00decad peac":                           {terms: []string{"为子孙后代建设和平的十年"}, stop: false},
 		"en\x00decarbon":                             {terms: []string{"脱碳"}, stop: false},
@@ -1650,6 +1652,7 @@ func generatedWords(p *Processor) {
 		"ru\x00демонстрацион зон":                    {terms: []string{"地方经贸合作示范区", "示范区"}, stop: false},
 		"ru\x00ден побед":                            {terms: []string{"第二次世界大战胜利", "胜利"}, stop: false},
 		"ru\x00деревн":                               {terms: []string{"农村"}, stop: false},
+		"ru\x00десятилет":                            {terms: []string{"十年"}, stop: false},
 		"ru\x00десятилет мир":                        {terms: []string{"为子孙后代建设和平的十年"}, stop: false},
 		"ru\x00десятилетн стратег":                   {terms: []string{"上合组织未来10年", "发展战略"}, stop: false},
 		"ru\x00дет":                                  {terms: []string{"儿童"}, stop: false},
@@ -1801,6 +1804,7 @@ func generatedWords(p *Processor) {
 		"ru\x00кибервойн":                          {terms: []string{"信息和通信技术领域军事化", "网络"}, stop: false},
 		"ru\x00киберпреступлен":                    {terms: []string{"网络犯罪"}, stop: false},
 		"ru\x00киберпреступн":                      {terms: []string{"网络犯罪"}, stop: false},
+		"ru\x00киберпространств":                   {terms: []string{"信息安全", "信息和通信技术", "信息空间"}, stop: false},
 		"ru\x00киберсуверенитет":                   {terms: []string{"网络主权"}, stop: false},
 		"ru\x00кибертерроризм":                     {terms: []string{"网络恐怖主义"}, stop: false},
 		"ru\x00киргиз":                             {terms: []string{"吉尔吉斯共和国", "吉尔吉斯斯坦"}, stop: false},
@@ -2920,6 +2924,7 @@ func generatedWords(p *Processor) {
 		"cybercrime":        {surface: "cybercrime", stem: "cybercrim", lang: "en", num: false, brk: false, cap: false},
 		"cybercrimes":       {surface: "cybercrimes", stem: "cybercrim", lang: "en", num: false, brk: false, cap: false},
 		"cybersecurity":     {surface: "cybersecurity", stem: "cybersecur", lang: "en", num: false, brk: false, cap: false},
+		"cyberspace":        {surface: "cyberspace", stem: "cyberspac", lang: "en", num: false, brk: false, cap: false},
 		"cyberterrorism":    {surface: "cyberterrorism", stem: "cyberterror", lang: "en", num: false, brk: false, cap: false},
 		"dark":              {surface: "dark", stem: "dark", lang: "en", num: false, brk: false, cap: false},
 		"data":              {surface: "data", stem: "data", lang: "en", num: false, brk: false, cap: false},
@@ -4560,6 +4565,7 @@ func generatedWords(p *Processor) {
 		"киберпреступления":    {surface: "киберпреступления", stem: "киберпреступлен", lang: "ru", num: false, brk: false, cap: false},
 		"киберпреступности":    {surface: "киберпреступности", stem: "киберпреступн", lang: "ru", num: false, brk: false, cap: false},
 		"киберпреступность":    {surface: "киберпреступность", stem: "киберпреступн", lang: "ru", num: false, brk: false, cap: false},
+		"киберпространство":    {surface: "киберпространство", stem: "киберпространств", lang: "ru", num: false, brk: false, cap: false},
 		"киберсуверенитет":     {surface: "киберсуверенитет", stem: "киберсуверенитет", lang: "ru", num: false, brk: false, cap: false},
 		"кибертерроризм":       {surface: "кибертерроризм", stem: "кибертерроризм", lang: "ru", num: false, brk: false, cap: false},
 		"киргизия":             {surface: "киргизия", stem: "киргиз", lang: "ru", num: false, brk: false, cap: false},
@@ -7140,6 +7146,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'几', &zhNode{next: []zhEdge{
 		{'个', &zhNode{end: true, keep: false, terms: nil}},
 		{'号', &zhNode{end: true, keep: false, terms: nil}},
+		{'块', &zhNode{end: true, keep: false, terms: nil}},
 		{'月', &zhNode{next: []zhEdge{
 			{'几', &zhNode{next: []zhEdge{
 				{'号', &zhNode{end: true, keep: false, terms: nil}},
@@ -7452,12 +7459,16 @@ var genZhRoot = zhNode{next: []zhEdge{
 				{'市', &zhNode{end: true, keep: false, terms: nil}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: true, keep: false, terms: nil}},
-		{'些', &zhNode{end: true, keep: false, terms: nil}},
+		{'些', &zhNode{next: []zhEdge{
+			{'块', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
 		{'儿', &zhNode{end: true, keep: false, terms: nil}},
 		{'几', &zhNode{next: []zhEdge{
 			{'个', &zhNode{end: true, keep: false, terms: nil}},
+			{'块', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 		{'国', &zhNode{end: true, keep: false, terms: nil}},
+		{'块', &zhNode{end: true, keep: false, terms: nil}},
 		{'天', &zhNode{end: true, keep: false, terms: nil}},
 		{'年', &zhNode{end: true, keep: false, terms: nil}},
 		{'座', &zhNode{next: []zhEdge{
@@ -8203,6 +8214,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'板', &zhNode{next: []zhEdge{
+		{'块', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
 	{'极', &zhNode{next: []zhEdge{
 		{'端', &zhNode{next: []zhEdge{
 			{'分', &zhNode{next: []zhEdge{
@@ -8352,6 +8366,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'涉', &zhNode{next: []zhEdge{
 		{'及', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'涵', &zhNode{next: []zhEdge{
+		{'盖', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'清', &zhNode{next: []zhEdge{
 		{'关', &zhNode{end: true, keep: true, terms: []string{"海关"}}},
@@ -8828,6 +8845,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 			{'要', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 		{'是', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'覆', &zhNode{next: []zhEdge{
+		{'盖', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'观', &zhNode{next: []zhEdge{
 		{'光', &zhNode{next: []zhEdge{
