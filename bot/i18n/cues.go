@@ -50,6 +50,8 @@ var CueLists = map[string]string{
 	"earlier_summit": "an earlier summit or its documents: last year's summit, 上届峰会 (bot: asksAboutOtherSummit)",
 	"chair":          "the SCO's rotating chair; with chair_ask, asks which state holds it (bot: expectedType)",
 	"chair_ask":      "ask which state (bot: expectedType, with a chair cue)",
+	"chair_next":     "ask for the chair after another, the next one (bot: ensureType)",
+	"chair_before":   "ask for the chair before another, which the texts do not name (bot: ensureType)",
 	"chair_not":      "a body the question says is headed (a secretariat), not the organisation: no chair question (bot: expectedType)",
 	"vote":           "ask about a vote or how someone voted, which the texts never record (bot: asksAboutVote)",
 	"vote_not":       "voting rights and voice, which the texts do speak of (bot: asksAboutVote)",
