@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "c6e6bd187e92f59d4e9222473508b6896cb3138343e5c0454c07b369d895a691"
+const genDataHash = "26da561cca1f008e0ed12a02b4eb38432723c69522f17734689c6c5f8af6db07"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 2958
-	p.langEntries = map[string]int{"en": 1408, "ru": 1131, "zh": 419}
+	p.entries = 2972
+	p.langEntries = map[string]int{"en": 1412, "ru": 1135, "zh": 425}
 	return p
 }
 
@@ -618,6 +618,9 @@ func generatedWords(p *Processor) {
 		"en\x00hot spot":                             {terms: []string{"热点问题"}, stop: false},
 		"en\x00hotspot":                              {terms: []string{"热点问题"}, stop: false},
 		"en\x00how":                                  {terms: nil, stop: true},
+		"en\x00how mani countri sco":                 {terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}, stop: false},
+		"en\x00how mani member countri":              {terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}, stop: false},
+		"en\x00how mani member state":                {terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}, stop: false},
 		"en\x00human right":                          {terms: []string{"人权"}, stop: false},
 		"en\x00humanitarian":                         {terms: []string{"人道主义"}, stop: false},
 		"en\x00humanitarian aid":                     {terms: []string{"人道主义援助"}, stop: false},
@@ -1094,6 +1097,7 @@ func generatedWords(p *Processor) {
 		"en\x00sco develop bank":                    {terms: []string{"上合组织开发银行"}, stop: false},
 		"en\x00sco develop strategi":                {terms: []string{"上合组织未来10年", "发展战略"}, stop: false},
 		"en\x00sco forum":                           {terms: []string{"上合组织论坛"}, stop: false},
+		"en\x00sco member list":                     {terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}, stop: false},
 		"en\x00sco partner":                         {terms: []string{"上合组织伙伴"}, stop: false},
 		"en\x00sco plus":                            {terms: []string{"上合组织+", "安全对话"}, stop: false},
 		"en\x00sco region":                          {terms: []string{"上合组织地区"}, stop: false},
@@ -2321,6 +2325,9 @@ func generatedWords(p *Processor) {
 		"ru\x00ситуац":                                 {terms: []string{"形势", "局势"}, stop: false},
 		"ru\x00скаж":                                   {terms: nil, stop: true},
 		"ru\x00сказа":                                  {terms: nil, stop: true},
+		"ru\x00скольк государств член":                 {terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}, stop: false},
+		"ru\x00скольк стра вход":                       {terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}, stop: false},
+		"ru\x00скольк стра шос":                        {terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}, stop: false},
 		"ru\x00скор помощ":                             {terms: []string{"应急医学", "紧急医疗救援"}, stop: false},
 		"ru\x00скот":                                   {terms: []string{"动植物检验检疫"}, stop: false},
 		"ru\x00след":                                   {terms: []string{"下一"}, stop: false},
@@ -2341,47 +2348,48 @@ func generatedWords(p *Processor) {
 		"ru\x00совместн учен":                          {terms: []string{"联合反恐演习", "演习"}, stop: false},
 		"ru\x00соглас":                                 {terms: []string{"同意"}, stop: false},
 		"ru\x00соглашен":                               {terms: []string{"协定"}, stop: false},
-		"ru\x00соглашен упрощен процедур торговл": {terms: []string{"贸易便利化协定"}, stop: false},
-		"ru\x00содерж":                     {terms: nil, stop: true},
-		"ru\x00соединен штат":              {terms: []string{"美国"}, stop: false},
-		"ru\x00сокращен бедност":           {terms: []string{"减贫"}, stop: false},
-		"ru\x00солидарн 2024":              {terms: []string{"团结协作"}, stop: false},
-		"ru\x00солнечн энерг":              {terms: []string{"可再生能源", "清洁能源"}, stop: false},
-		"ru\x00сообща":                     {terms: nil, stop: true},
-		"ru\x00сообществ един судьб":       {terms: []string{"人类命运共同体"}, stop: false},
-		"ru\x00сопряжен":                   {terms: []string{"对接"}, stop: false},
-		"ru\x00соревнова":                  {terms: []string{"体育赛事"}, stop: false},
-		"ru\x00состо":                      {terms: []string{"举行"}, stop: false},
-		"ru\x00состоя":                     {terms: []string{"举行"}, stop: false},
-		"ru\x00сотрудничеств":              {terms: nil, stop: true},
-		"ru\x00соцзащит":                   {terms: []string{"社会发展与保障"}, stop: false},
-		"ru\x00социальн защит":             {terms: []string{"社会发展与保障"}, stop: false},
-		"ru\x00социальн развит":            {terms: []string{"社会发展"}, stop: false},
-		"ru\x00спайс":                      {terms: []string{"新精神活性物质"}, stop: false},
-		"ru\x00спасател":                   {terms: []string{"紧急救灾", "救援"}, stop: false},
-		"ru\x00спасен":                     {terms: []string{"紧急救灾", "救援"}, stop: false},
-		"ru\x00специализирова учрежден":    {terms: []string{"专门机构"}, stop: false},
-		"ru\x00спецслужб":                  {terms: []string{"主管机关", "情报交流"}, stop: false},
-		"ru\x00спонсор":                    {terms: []string{"资助者"}, stop: false},
-		"ru\x00спонсор терроризм":          {terms: []string{"资助者", "融资渠道"}, stop: false},
-		"ru\x00спорт":                      {terms: []string{"体育"}, stop: false},
-		"ru\x00спортивн":                   {terms: []string{"体育"}, stop: false},
-		"ru\x00спортивн мероприят":         {terms: []string{"体育赛事"}, stop: false},
-		"ru\x00спортсм":                    {terms: []string{"体育赛事", "体育"}, stop: false},
-		"ru\x00справедлив":                 {terms: []string{"公平正义", "公正", "公平"}, stop: false},
-		"ru\x00спрос наркотик":             {terms: []string{"毒品需求"}, stop: false},
-		"ru\x00стабильн":                   {terms: []string{"稳定"}, stop: false},
-		"ru\x00стал":                       {terms: nil, stop: true},
-		"ru\x00стандарт качеств":           {terms: []string{"标准化"}, stop: false},
-		"ru\x00стандартизац":               {terms: []string{"标准化"}, stop: false},
-		"ru\x00стартап":                    {terms: []string{"创业论坛", "创业"}, stop: false},
-		"ru\x00статус":                     {terms: []string{"地位"}, stop: false},
-		"ru\x00статус партнер диалог":      {terms: []string{"对话伙伴地位"}, stop: false},
-		"ru\x00стихийн бедств":             {terms: []string{"紧急救灾", "灾害"}, stop: false},
-		"ru\x00стра":                       {terms: nil, stop: true},
-		"ru\x00стратег развит":             {terms: []string{"发展战略"}, stop: false},
-		"ru\x00стратег развит шос":         {terms: []string{"上合组织未来10年", "发展战略"}, stop: false},
-		"ru\x00стратег экономическ развит": {terms: []string{"经济发展战略"}, stop: false},
+		"ru\x00соглашен упрощен процедур торговл":      {terms: []string{"贸易便利化协定"}, stop: false},
+		"ru\x00содерж":                                 {terms: nil, stop: true},
+		"ru\x00соединен штат":                          {terms: []string{"美国"}, stop: false},
+		"ru\x00сокращен бедност":                       {terms: []string{"减贫"}, stop: false},
+		"ru\x00солидарн 2024":                          {terms: []string{"团结协作"}, stop: false},
+		"ru\x00солнечн энерг":                          {terms: []string{"可再生能源", "清洁能源"}, stop: false},
+		"ru\x00сообща":                                 {terms: nil, stop: true},
+		"ru\x00сообществ един судьб":                   {terms: []string{"人类命运共同体"}, stop: false},
+		"ru\x00сопряжен":                               {terms: []string{"对接"}, stop: false},
+		"ru\x00соревнова":                              {terms: []string{"体育赛事"}, stop: false},
+		"ru\x00состо":                                  {terms: []string{"举行"}, stop: false},
+		"ru\x00состоя":                                 {terms: []string{"举行"}, stop: false},
+		"ru\x00сотрудничеств":                          {terms: nil, stop: true},
+		"ru\x00соцзащит":                               {terms: []string{"社会发展与保障"}, stop: false},
+		"ru\x00социальн защит":                         {terms: []string{"社会发展与保障"}, stop: false},
+		"ru\x00социальн развит":                        {terms: []string{"社会发展"}, stop: false},
+		"ru\x00спайс":                                  {terms: []string{"新精神活性物质"}, stop: false},
+		"ru\x00спасател":                               {terms: []string{"紧急救灾", "救援"}, stop: false},
+		"ru\x00спасен":                                 {terms: []string{"紧急救灾", "救援"}, stop: false},
+		"ru\x00специализирова учрежден":                {terms: []string{"专门机构"}, stop: false},
+		"ru\x00спецслужб":                              {terms: []string{"主管机关", "情报交流"}, stop: false},
+		"ru\x00спонсор":                                {terms: []string{"资助者"}, stop: false},
+		"ru\x00спонсор терроризм":                      {terms: []string{"资助者", "融资渠道"}, stop: false},
+		"ru\x00спорт":                                  {terms: []string{"体育"}, stop: false},
+		"ru\x00спортивн":                               {terms: []string{"体育"}, stop: false},
+		"ru\x00спортивн мероприят":                     {terms: []string{"体育赛事"}, stop: false},
+		"ru\x00спортсм":                                {terms: []string{"体育赛事", "体育"}, stop: false},
+		"ru\x00справедлив":                             {terms: []string{"公平正义", "公正", "公平"}, stop: false},
+		"ru\x00спрос наркотик":                         {terms: []string{"毒品需求"}, stop: false},
+		"ru\x00стабильн":                               {terms: []string{"稳定"}, stop: false},
+		"ru\x00стал":                                   {terms: nil, stop: true},
+		"ru\x00стандарт качеств":                       {terms: []string{"标准化"}, stop: false},
+		"ru\x00стандартизац":                           {terms: []string{"标准化"}, stop: false},
+		"ru\x00стартап":                                {terms: []string{"创业论坛", "创业"}, stop: false},
+		"ru\x00статус":                                 {terms: []string{"地位"}, stop: false},
+		"ru\x00статус партнер диалог":                  {terms: []string{"对话伙伴地位"}, stop: false},
+		"ru\x00стихийн бедств":                         {terms: []string{"紧急救灾", "灾害"}, stop: false},
+		"ru\x00стра":                                   {terms: nil, stop: true},
+		"ru\x00стра вход шос":                          {terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}, stop: false},
+		"ru\x00стратег развит":                         {terms: []string{"发展战略"}, stop: false},
+		"ru\x00стратег развит шос":                     {terms: []string{"上合组织未来10年", "发展战略"}, stop: false},
+		"ru\x00стратег экономическ развит":             {terms: []string{"经济发展战略"}, stop: false},
 		"ru\x00стратег энергетическ сотрудничеств": {terms: []string{"能源合作发展战略"}, stop: false},
 		"ru\x00стрелков оруж":                      {terms: []string{"武器走私"}, stop: false},
 		"ru\x00студент":                            {terms: []string{"教育", "上合组织大学"}, stop: false},
@@ -2699,6 +2707,7 @@ func generatedWords(p *Processor) {
 		"april":             {surface: "april", stem: "april", lang: "en", num: false, brk: false, cap: false},
 		"arab":              {surface: "arab", stem: "arab", lang: "en", num: false, brk: false, cap: false},
 		"architecture":      {surface: "architecture", stem: "architectur", lang: "en", num: false, brk: false, cap: false},
+		"are":               {surface: "are", stem: "are", lang: "en", num: false, brk: false, cap: false},
 		"area":              {surface: "area", stem: "area", lang: "en", num: false, brk: false, cap: false},
 		"areas":             {surface: "areas", stem: "area", lang: "en", num: false, brk: false, cap: false},
 		"armed":             {surface: "armed", stem: "arm", lang: "en", num: false, brk: false, cap: false},
@@ -4256,6 +4265,8 @@ func generatedWords(p *Processor) {
 		"второй":               {surface: "второй", stem: "втор", lang: "ru", num: false, brk: false, cap: false},
 		"вторсырье":            {surface: "вторсырье", stem: "вторсыр", lang: "ru", num: false, brk: false, cap: false},
 		"вузы":                 {surface: "вузы", stem: "вуз", lang: "ru", num: false, brk: false, cap: false},
+		"входит":               {surface: "входит", stem: "вход", lang: "ru", num: false, brk: false, cap: false},
+		"входят":               {surface: "входят", stem: "вход", lang: "ru", num: false, brk: false, cap: false},
 		"выборы":               {surface: "выборы", stem: "выбор", lang: "ru", num: false, brk: false, cap: false},
 		"выбросы":              {surface: "выбросы", stem: "выброс", lang: "ru", num: false, brk: false, cap: false},
 		"вызовам":              {surface: "вызовам", stem: "вызов", lang: "ru", num: false, brk: false, cap: false},
@@ -5514,6 +5525,7 @@ func generatedWords(p *Processor) {
 		"численность":           {surface: "численность", stem: "числен", lang: "ru", num: false, brk: false, cap: false},
 		"чистая":                {surface: "чистая", stem: "чист", lang: "ru", num: false, brk: false, cap: false},
 		"член":                  {surface: "член", stem: "член", lang: "ru", num: false, brk: false, cap: false},
+		"членов":                {surface: "членов", stem: "член", lang: "ru", num: false, brk: false, cap: false},
 		"членский":              {surface: "членский", stem: "членск", lang: "ru", num: false, brk: false, cap: false},
 		"членство":              {surface: "членство", stem: "членств", lang: "ru", num: false, brk: false, cap: false},
 		"члены":                 {surface: "члены", stem: "член", lang: "ru", num: false, brk: false, cap: false},
@@ -5646,6 +5658,8 @@ func generatedWords(p *Processor) {
 		"втора":               "втор",
 		"второ":               "втор",
 		"вту":                 "вто",
+		"входит":              "вход",
+		"входят":              "вход",
 		"вызовам":             "вызов",
 		"выступат":            "выступа",
 		"гда":                 "где",
@@ -6060,6 +6074,7 @@ func generatedWords(p *Processor) {
 		"цифровы":              "цифров",
 		"честна":               "честн",
 		"чиста":                "чист",
+		"членов":               "член",
 		"чрезвычайны":          "чрезвычайн",
 		"чта":                  "что",
 		"чте":                  "что",
@@ -7144,7 +7159,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'灾', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'几', &zhNode{next: []zhEdge{
-		{'个', &zhNode{end: true, keep: false, terms: nil}},
+		{'个', &zhNode{next: []zhEdge{
+			{'成', &zhNode{next: []zhEdge{
+				{'员', &zhNode{next: []zhEdge{
+					{'国', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
 		{'号', &zhNode{end: true, keep: false, terms: nil}},
 		{'块', &zhNode{end: true, keep: false, terms: nil}},
 		{'月', &zhNode{next: []zhEdge{
@@ -7559,7 +7580,20 @@ var genZhRoot = zhNode{next: []zhEdge{
 				{'少', &zhNode{end: true, keep: false, terms: nil}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
-		{'少', &zhNode{end: true, keep: false, terms: nil}},
+		{'少', &zhNode{next: []zhEdge{
+			{'个', &zhNode{next: []zhEdge{
+				{'成', &zhNode{next: []zhEdge{
+					{'员', &zhNode{next: []zhEdge{
+						{'国', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'成', &zhNode{next: []zhEdge{
+				{'员', &zhNode{next: []zhEdge{
+					{'国', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
 		{'边', &zhNode{next: []zhEdge{
 			{'主', &zhNode{next: []zhEdge{
 				{'义', &zhNode{end: true, keep: true, terms: []string{"多边贸易体制", "多边"}}},
@@ -7919,7 +7953,19 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'成', &zhNode{next: []zhEdge{
 		{'员', &zhNode{next: []zhEdge{
-			{'国', &zhNode{end: true, keep: false, terms: nil}},
+			{'国', &zhNode{next: []zhEdge{
+				{'名', &zhNode{next: []zhEdge{
+					{'单', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+				}, end: false, keep: false, terms: nil}},
+				{'都', &zhNode{next: []zhEdge{
+					{'是', &zhNode{next: []zhEdge{
+						{'哪', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+					}, end: false, keep: false, terms: nil}},
+					{'有', &zhNode{next: []zhEdge{
+						{'谁', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'我', &zhNode{next: []zhEdge{

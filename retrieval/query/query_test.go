@@ -136,6 +136,11 @@ func TestGlossaryExpansion(t *testing.T) {
 		{"Where will the next SCO summit be held?", corpus.LangEn, []string{"下一次会议", "元首理事会"}, nil},
 		{"Kyrgyzstan's presidency", corpus.LangEn, []string{"吉尔吉斯共和国", "轮值主席国"}, nil},
 		{"Who signed the Tianjin Declaration?", corpus.LangEn, []string{"习近平", "普京", "莫迪"}, nil},
+		// The member states are named only in the signatures.
+		{"How many member states does the SCO have?", corpus.LangEn, []string{"习近平", "普京", "莫迪"}, nil},
+		{"Сколько стран в ШОС сейчас?", corpus.LangRu, []string{"习近平", "普京", "莫迪"}, nil},
+		{"上合组织一共几个成员国？", corpus.LangHans, []string{"习近平", "普京", "莫迪"}, nil},
+		{"签宣言的有哪些领导人", corpus.LangHans, []string{"习近平", "普京", "莫迪"}, nil},
 		{"Gaza ceasefire", corpus.LangEn, []string{"加沙", "停火"}, nil},
 		{"Did the US and Israel strike Iran?", corpus.LangEn, []string{"美国", "以色列", "伊朗"}, nil},
 		{"what about us", corpus.LangEn, nil, nil},
