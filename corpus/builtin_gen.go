@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0xc93ba797
+const genDataSum = 0xa7fec897
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0xf3, 0x11, 0x2f, 0x19, 0x6c, 0xab, 0x41, 0xb4, 0xe6, 0xa0, 0xaa, 0x4d, 0xde, 0xbc, 0x89, 0x21, 0xdd, 0xc7, 0x39, 0x77, 0x3d, 0x19, 0x1a, 0x6b, 0x86, 0xba, 0x14, 0xeb, 0x37, 0xe1, 0x8e, 0x31}
+var genDataHash = [32]uint8{0xf4, 0xac, 0x2b, 0x34, 0xb, 0xf6, 0x57, 0x8d, 0xfc, 0x11, 0x91, 0xc4, 0xdd, 0xfe, 0x5d, 0xa6, 0x7e, 0xcf, 0xdb, 0x37, 0xef, 0x49, 0xea, 0xa7, 0xf0, 0xd9, 0x9b, 0x91, 0xc8, 0xdb, 0x98, 0x42}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -2658,10 +2658,6 @@ var genQuestions0 = [...]Question{
 	{"5.8", "宣言 署名 拉赫蒙 米尔济约耶夫 扎帕罗夫"},
 	{"5.8", "签字的领导人里有几位是总理？"},
 	{"5.8", "上合组织有哪些成员国？"},
-	{"5.8", "上合组织一共有几个成员国"},
-	{"5.8", "上合成员国名单"},
-	{"5.8", "现在上合组织由哪十个国家组成"},
-	{"5.8", "白俄罗斯是上合组织正式成员国吗"},
 	{"T1", "上合为什么发支持多边贸易体制的声明？"},
 	{"T1", "贸易保护主义越来越多，上合领导人怎么看"},
 	{"T1", "世界经济不确定性上升，多边贸易体制有啥用"},
@@ -4868,10 +4864,6 @@ var genQuestions1 = [...]Question{
 	{"5.8", "Xi Jinping Putin Modi Pezeshkian signatures"},
 	{"5.8", "Which leader signed on behalf of Kazakhstan?"},
 	{"5.8", "Which countries are members of the SCO?"},
-	{"5.8", "How many member states does the SCO have?"},
-	{"5.8", "SCO member countries list"},
-	{"5.8", "Which ten countries make up the SCO today?"},
-	{"5.8", "Is Belarus a full member of the SCO?"},
 	{"T1", "Why did SCO leaders issue a statement on the multilateral trading system?"},
 	{"T1", "SCO worried about trade restrictions and an uncertain world economy"},
 	{"T1", "How can global trade rules help growth, according to the SCO trade statement?"},
@@ -7072,9 +7064,6 @@ var genQuestions2 = [...]Question{
 	{"5.8", "Сколько премьер-министров среди подписавших?"},
 	{"5.8", "Какие страны входят в ШОС?"},
 	{"5.8", "Сколько государств-членов в ШОС?"},
-	{"5.8", "список стран-членов ШОС"},
-	{"5.8", "Какие десять государств сейчас состоят в ШОС?"},
-	{"5.8", "Белоруссия уже полноправный член ШОС?"},
 	{"T1", "Зачем ШОС приняла заявление в поддержку многосторонней торговли?"},
 	{"T1", "торговые ограничения и неопределённость в мировой экономике ШОС заявление"},
 	{"T1", "Почему лидеры ШОС беспокоятся о торговых ограничениях в мире?"},
