@@ -370,7 +370,9 @@ var whichStatesRe = lazyRegexp(`\b(?:which|what)\s+(?:[a-z-]+\s+){0,2}?(?:countr
 
 // notWhichStates are words that, between "which" and the states, make
 // the question ask something else than which states.
-var notWhichStates = []string{" member ", " kind ", " kinds ", " sort ", " type ", " types ", " group ", " groups ", " of "}
+var notWhichStates = []string{" member ", " kind ", " kinds ", " sort ", " type ", " types ", " group ", " groups ", " of ",
+	// "what should countries do about…" asks what, not which.
+	" should ", " do ", " does ", " did ", " can ", " could ", " would ", " will ", " must ", " might ", " may ", " shall "}
 
 // asksStates reports whether a question (and its cue text q) asks which
 // state or states: a states cue, or in English which or what of states
@@ -502,6 +504,9 @@ func typesOfParts(question string) (types []answerType, untyped bool) {
 // after one when both sides ask something (countAskWords).
 var partJoins = []string{", and ", " and ", ", и ", " и ", ", а ", " а также ", "，", "；", "以及", "并且"}
 
+// commaJoins are the partJoins that follow a comma.
+var commaJoins = []string{", and ", ", и ", ", а ", "，", "；"}
+
 // noTopicChars name no topic in a part of a question: pointers back (这,
 // 那, 此, 对), "say", "have", "is", "in", the organisation itself (上合)
 // and colloquial "what" (啥).
@@ -564,7 +569,16 @@ func splitAtJoins(p string) []string {
 	asks := func(s string) bool { return countAskWords(" "+strings.ToLower(s)+" ", corpus.Fold(s)) > 0 }
 	best := -1
 	var join string
-	for _, j := range partJoins {
+	// A join after a comma is taken first: "which city was the tourism
+	// and cultural capital, and which one is it now" parts at ", and".
+	joins := partJoins
+	for _, j := range commaJoins {
+		if i := strings.Index(p, j); i >= 0 && asks(p[:i]) && asks(p[i+len(j):]) {
+			joins = commaJoins
+			break
+		}
+	}
+	for _, j := range joins {
 		for from := 0; ; {
 			i := strings.Index(p[from:], j)
 			if i < 0 {

@@ -128,6 +128,8 @@ func TestExpectedType(t *testing.T) {
 		// Voting rights in international bodies are a topic of the texts.
 		{"Do they want more voting rights for developing countries in the IMF?", typeNone},
 		{"Which countries want more say in the IMF?", typeStates},
+		// "What should countries do" asks what, not which states.
+		{"What should countries do about corrupt officials who flee abroad?", typeNone},
 		// Who carried out an attack, its name between (not its date).
 		{"袭击“贾法尔快车”的是哪个团伙？", typePerpetrator},
 		{"胡兹达尔的爆炸是什么时候？", typeDate},
@@ -601,6 +603,25 @@ func TestHasOwnTopic(t *testing.T) {
 	for _, tt := range tests {
 		if got := HasOwnTopic(tt.part); got != tt.want {
 			t.Errorf("HasOwnTopic(%q) = %v, want %v", tt.part, got, tt.want)
+		}
+	}
+}
+
+func TestQuestionParts(t *testing.T) {
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"峰会在哪开的？下一次在哪个国家？", []string{"峰会在哪开的", "下一次在哪个国家"}},
+		{"Where was the summit held, and which country hosts the next one?", []string{"Where was the summit held", "which country hosts the next one"}},
+		// A join after a comma is taken before a bare one, which may join
+		// two nouns ("tourism and cultural capital").
+		{"Which city was the tourism and cultural capital, and which one is it now?", []string{"Which city was the tourism and cultural capital", "which one is it now"}},
+		{"What does it say about trade and investment?", []string{"What does it say about trade and investment"}},
+	}
+	for _, tt := range tests {
+		if got := questionParts(tt.q); !slices.Equal(got, tt.want) {
+			t.Errorf("questionParts(%q) = %q, want %q", tt.q, got, tt.want)
 		}
 	}
 }
