@@ -269,7 +269,7 @@ func expectedTypeIn(question, cq string) answerType {
 	q := cq
 	// The chair's cues are not-cues of a person's title (председательство,
 	// 主席国): read before those go.
-	chair := containsAny(q, chairCues) && containsAny(q, chairAskCues) && !containsAny(q, chairNotCues)
+	chair := (containsAny(q, chairCues) || headsSCO(q)) && containsAny(q, chairAskCues) && !containsAny(q, chairNotCues)
 	for _, nt := range notCues {
 		q = strings.ReplaceAll(q, nt, " ")
 	}
@@ -662,6 +662,22 @@ func asksMoreIn(question, q string, where bool) bool {
 		}
 	}
 	return false
+}
+
+// Heading the SCO itself is chairing it ("Who will lead the SCO next?",
+// "Кто возглавит ШОС после Китая?"); heading one of its bodies is an
+// office ("who runs the SCO Energy Club"): the organisation must end the
+// question or be followed by when.
+var (
+	headsSCOEnRe = lazyRegexp(`\b(?:lead|leads|led|head|heads|headed|run|runs|take over|takes over|took over)\s+the\s+sco(?:\s*\x00|\s+(?:next|after|in|from|now|this|until|before|then|and)\b)`)
+	headsSCORuRe = lazyRegexp(`(?:возглав|руковод)\p{L}*\s+шос(?:\s*\x00|\s+(?:после|в|с|до|следующ\p{L}*|теперь|сейчас|и)(?:\s|\x00))`)
+)
+
+// headsSCO reports whether a question's cue text q asks who heads the SCO
+// itself.
+func headsSCO(q string) bool {
+	return strings.Contains(q, " sco") && headsSCOEnRe().MatchString(q) ||
+		strings.Contains(q, "шос") && headsSCORuRe().MatchString(q)
 }
 
 // perpetratorAskRe asks who an attack's perpetrator was in Chinese where

@@ -130,6 +130,9 @@ func TestExpectedType(t *testing.T) {
 		{"Which countries want more say in the IMF?", typeStates},
 		// "What should countries do" asks what, not which states.
 		{"What should countries do about corrupt officials who flee abroad?", typeNone},
+		// Who runs a body asks for an official's name.
+		{"Who runs the SCO Energy Club?", typeOfficial},
+		{"Кто управляет Банком развития ШОС?", typeOfficial},
 		// Who carried out an attack, its name between (not its date).
 		{"袭击“贾法尔快车”的是哪个团伙？", typePerpetrator},
 		{"胡兹达尔的爆炸是什么时候？", typeDate},

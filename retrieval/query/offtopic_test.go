@@ -96,6 +96,11 @@ func TestOffTopic(t *testing.T) {
 		{"Will the SCO adopt a single currency?", []string{"single currency"}},
 		{"Введут ли безвизовый режим?", []string{"безвизовый"}},
 		{"Какой официальный язык у ШОС?", []string{"официальный язык"}},
+		// Contractors, the Moon and a route the texts never name.
+		{"Who built the new railway, which contractor?", []string{"contractor"}},
+		{"中方和俄方签了什么能源合同？", []string{"合同"}},
+		{"Is there a plan for a moon base?", []string{"moon"}},
+		{"Что говорится о Северном морском пути?", []string{"северном морском пути"}},
 		// Their neighbours in the texts are not.
 		{"成员国怎样推动本币结算？", nil},
 		{"Что сказано о расчётах в национальных валютах?", nil},
