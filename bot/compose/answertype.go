@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/corpus"
@@ -232,6 +233,7 @@ var (
 // to a word ("когда?", "who,") must not hide it from cues that need a
 // space.
 func cueText(question string) string {
+	question = withoutPremise(question)
 	q := " " + strings.ReplaceAll(strings.ToLower(question), "ё", "е") + " \x00 " + corpus.Fold(question) + " "
 	return strings.Map(func(r rune) rune {
 		if unicode.IsPunct(r) && r != '-' && r != '\'' || unicode.IsSpace(r) {
@@ -239,6 +241,39 @@ func cueText(question string) string {
 		}
 		return r
 	}, q)
+}
+
+// premiseLeads open a clause that tells what the asker heard or read
+// rather than asks ("听说上合有一所几个国家一起办的大学，文件里怎么提的？"):
+// its words ask nothing of the texts, and its 几个 is "several", not
+// "how many".
+var premiseLeads = []string{"听说", "据说", "听人说", "有人说", "据报道", "i heard", "i've heard", "i read that", "apparently", "слышал", "говорят, что", "читал, что"}
+
+// withoutPremise returns question without its leading clause when that
+// clause reports hearsay (premiseLeads) and another clause follows.
+func withoutPremise(question string) string {
+	t := strings.TrimLeftFunc(question, unicode.IsSpace)
+	lower := strings.ToLower(t)
+	lead := false
+	for _, p := range premiseLeads {
+		if strings.HasPrefix(lower, p) {
+			lead = true
+			break
+		}
+	}
+	if !lead {
+		return question
+	}
+	i := strings.IndexAny(t, "，,。；;")
+	if i < 0 {
+		return question
+	}
+	_, size := utf8.DecodeRuneInString(t[i:])
+	rest := strings.TrimSpace(t[i+size:])
+	if rest == "" {
+		return question
+	}
+	return rest
 }
 
 // expectedType returns the kind of fact a question asks for, typeNone

@@ -130,6 +130,9 @@ func TestExpectedType(t *testing.T) {
 		{"Which countries want more say in the IMF?", typeStates},
 		// "What should countries do" asks what, not which states.
 		{"What should countries do about corrupt officials who flee abroad?", typeNone},
+		// A clause of hearsay asks nothing: its 几个 is "several".
+		{"听说有个几个国家合办的大学，宣言里怎么说？", typeNone},
+		{"听说有几个国家合办了大学？", typeCount},
 		// Who runs a body asks for an official's name.
 		{"Who runs the SCO Energy Club?", typeOfficial},
 		{"Кто управляет Банком развития ШОС?", typeOfficial},
