@@ -114,6 +114,9 @@ var zhNamesTxt string
 //go:embed zhnames_extra.txt
 var zhNamesExtraTxt string
 
+//go:embed zhnames_common.txt
+var zhNamesCommonTxt string
+
 // zhNames is a set of common Chinese proper names the corpus does not
 // contain (zhnames.txt), with the length in runes of the longest.
 //
@@ -137,8 +140,10 @@ func pairBit(r1, r2 rune) uint32 { return uint32(mix(uint64(r1)<<32|uint64(r2)))
 
 // The name sets never change: each process builds them once.
 var (
-	zhNameSet = sync.OnceValue(func() zhNames { return loadNameSet(zhNamesTxt + "\n" + zhNamesExtraTxt) })
-	placeSet  = sync.OnceValue(func() placeNames { return placeNames{zhNames: loadNameSet(placesTxt)} })
+	zhNameSet = sync.OnceValue(func() zhNames {
+		return loadNameSet(zhNamesTxt + "\n" + zhNamesExtraTxt).without(loadNameSet(zhNamesCommonTxt))
+	})
+	placeSet = sync.OnceValue(func() placeNames { return placeNames{zhNames: loadNameSet(placesTxt)} })
 )
 
 func loadZhNames() zhNames { return zhNameSet() }
@@ -163,6 +168,24 @@ func loadNameSet(txt string) zhNames {
 	}
 	z.names = slices.Compact(z.names)
 	return z
+}
+
+// without returns z less the names of other, its first-pair bits
+// rebuilt.
+func (z zhNames) without(other zhNames) zhNames {
+	out := zhNames{first: new([pairBits / 64]uint64), maxRune: 0}
+	for _, n := range z.names {
+		if other.has(n) {
+			continue
+		}
+		out.names = append(out.names, n)
+		out.maxRune = max(out.maxRune, utf8.RuneCountInString(n))
+		r1, size := utf8.DecodeRuneInString(n)
+		r2, _ := utf8.DecodeRuneInString(n[size:])
+		b := pairBit(r1, r2)
+		out.first[b/64] |= 1 << (b % 64)
+	}
+	return out
 }
 
 // has reports whether name is in the set.

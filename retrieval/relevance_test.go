@@ -223,6 +223,16 @@ func TestZhNames(t *testing.T) {
 	if got := z.count("台湾和北约的关系"); got != 2 {
 		t.Errorf("count = %d, want 2", got)
 	}
+	// Everyday words jieba tags as names (zhnames_common.txt) are not
+	// names, and the first-pair bits still find the names left.
+	for _, n := range []string{"老祖宗", "大国", "联合政府"} {
+		if z.has(n) {
+			t.Errorf("%s is an everyday word, read as a name", n)
+		}
+	}
+	if got := z.count("老祖宗说台湾"); got != 1 {
+		t.Errorf("count = %d, want 1", got)
+	}
 }
 
 func foldedPassages(t *testing.T) []string {
