@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "79a5fd2726bb56ee44eb2b91cc7ac86d0a125159683367ea650e57473ea4d0fb"
+const genDataHash = "b792c236b6b4d03e5cc06e1e8eec77b68752ae666ae869c1c71b4e44b8262849"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3001
-	p.langEntries = map[string]int{"en": 1422, "ru": 1149, "zh": 430}
+	p.entries = 3012
+	p.langEntries = map[string]int{"en": 1429, "ru": 1153, "zh": 430}
 	return p
 }
 
@@ -617,7 +617,11 @@ func generatedWords(p *Processor) {
 		"en\x00home front":                           {terms: []string{"后方劳动者"}, stop: false},
 		"en\x00hospit":                               {terms: []string{"医疗", "公共卫生体系"}, stop: false},
 		"en\x00host":                                 {terms: []string{"举行", "举办"}, stop: false},
+		"en\x00host 2025 sco summit":                 {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
+		"en\x00host 2025 summit":                     {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"en\x00host countri":                         {terms: []string{"轮值主席国", "主席国"}, stop: false},
+		"en\x00host sco summit":                      {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
+		"en\x00host summit":                          {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"en\x00hot spot":                             {terms: []string{"热点问题"}, stop: false},
 		"en\x00hotspot":                              {terms: []string{"热点问题"}, stop: false},
 		"en\x00how":                                  {terms: nil, stop: true},
@@ -1214,6 +1218,8 @@ func generatedWords(p *Processor) {
 		"en\x00summaris":                            {terms: nil, stop: true},
 		"en\x00summit":                              {terms: nil, stop: true},
 		"en\x00summit held":                         {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
+		"en\x00summit host":                         {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
+		"en\x00summit venu":                         {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"en\x00suppli chain":                        {terms: []string{"供应链", "产业链", "产供链"}, stop: false},
 		"en\x00suppli disrupt":                      {terms: []string{"破坏全球产供链稳定"}, stop: false},
 		"en\x00support":                             {terms: []string{"支持"}, stop: false},
@@ -1637,6 +1643,7 @@ func generatedWords(p *Processor) {
 		"ru\x00горн экосистем":                       {terms: []string{"山区生态系统"}, stop: false},
 		"ru\x00город":                                {terms: []string{"城市", "市"}, stop: false},
 		"ru\x00город побратим":                       {terms: []string{"友好城市"}, stop: false},
+		"ru\x00город саммит":                         {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"ru\x00горяч точк":                           {terms: []string{"热点问题"}, stop: false},
 		"ru\x00государств":                           {terms: nil, stop: true},
 		"ru\x00государств член":                      {terms: nil, stop: true},
@@ -1937,6 +1944,7 @@ func generatedWords(p *Processor) {
 		"ru\x00мер довер":                           {terms: []string{"军事领域信任措施协定"}, stop: false},
 		"ru\x00мер довер воен област":               {terms: []string{"军事领域信任措施协定"}, stop: false},
 		"ru\x00мероприят":                           {terms: []string{"活动"}, stop: false},
+		"ru\x00мест саммит":                         {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"ru\x00местн самоуправлен":                  {terms: []string{"地方政府"}, stop: false},
 		"ru\x00механизм":                            {terms: []string{"机制"}, stop: false},
 		"ru\x00механизм сотрудничеств":              {terms: []string{"合作机制"}, stop: false},
@@ -2198,6 +2206,8 @@ func generatedWords(p *Processor) {
 		"ru\x00преференц":                           {terms: []string{"经济优惠政策库"}, stop: false},
 		"ru\x00приветствова":                        {terms: []string{"欢迎"}, stop: false},
 		"ru\x00применен сил":                        {terms: []string{"使用武力"}, stop: false},
+		"ru\x00принима самм":                        {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
+		"ru\x00принима самм шос 2025":               {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"ru\x00принудительн мер":                    {terms: []string{"单边强制措施"}, stop: false},
 		"ru\x00приня":                               {terms: []string{"决定", "通过"}, stop: false},
 		"ru\x00приня декларац":                      {terms: []string{"发表宣言", "天津", "2025年9月1日", "元首理事会会议"}, stop: false},
@@ -2657,6 +2667,7 @@ func generatedWords(p *Processor) {
 		"1945":              {surface: "1945", stem: "1945", lang: "", num: true, brk: false, cap: false},
 		"2":                 {surface: "2", stem: "2", lang: "", num: true, brk: false, cap: false},
 		"2024":              {surface: "2024", stem: "2024", lang: "", num: true, brk: false, cap: false},
+		"2025":              {surface: "2025", stem: "2025", lang: "", num: true, brk: false, cap: false},
 		"2030":              {surface: "2030", stem: "2030", lang: "", num: true, brk: false, cap: false},
 		"2035":              {surface: "2035", stem: "2035", lang: "", num: true, brk: false, cap: false},
 		"2231":              {surface: "2231", stem: "2231", lang: "", num: true, brk: false, cap: false},
@@ -4038,6 +4049,7 @@ func generatedWords(p *Processor) {
 		"value":             {surface: "value", stem: "valu", lang: "en", num: false, brk: false, cap: false},
 		"values":            {surface: "values", stem: "valu", lang: "en", num: false, brk: false, cap: false},
 		"vehicles":          {surface: "vehicles", stem: "vehicl", lang: "en", num: false, brk: false, cap: false},
+		"venue":             {surface: "venue", stem: "venu", lang: "en", num: false, brk: false, cap: false},
 		"verification":      {surface: "verification", stem: "verif", lang: "en", num: false, brk: false, cap: false},
 		"veterans":          {surface: "veterans", stem: "veteran", lang: "en", num: false, brk: false, cap: false},
 		"veterinary":        {surface: "veterinary", stem: "veterinari", lang: "en", num: false, brk: false, cap: false},
@@ -4769,6 +4781,7 @@ func generatedWords(p *Processor) {
 		"места":                 {surface: "места", stem: "мест", lang: "ru", num: false, brk: false, cap: false},
 		"местное":               {surface: "местное", stem: "местн", lang: "ru", num: false, brk: false, cap: false},
 		"местность":             {surface: "местность", stem: "местност", lang: "ru", num: false, brk: false, cap: false},
+		"место":                 {surface: "место", stem: "мест", lang: "ru", num: false, brk: false, cap: false},
 		"механизм":              {surface: "механизм", stem: "механизм", lang: "ru", num: false, brk: false, cap: false},
 		"мигранты":              {surface: "мигранты", stem: "мигрант", lang: "ru", num: false, brk: false, cap: false},
 		"миграция":              {surface: "миграция", stem: "миграц", lang: "ru", num: false, brk: false, cap: false},
@@ -5118,6 +5131,7 @@ func generatedWords(p *Processor) {
 		"приветствовать":        {surface: "приветствовать", stem: "приветствова", lang: "ru", num: false, brk: false, cap: false},
 		"приготовить":           {surface: "приготовить", stem: "приготов", lang: "ru", num: false, brk: false, cap: false},
 		"применение":            {surface: "применение", stem: "применен", lang: "ru", num: false, brk: false, cap: false},
+		"принимал":              {surface: "принимал", stem: "принима", lang: "ru", num: false, brk: false, cap: false},
 		"принудительные":        {surface: "принудительные", stem: "принудительн", lang: "ru", num: false, brk: false, cap: false},
 		"приняли":               {surface: "приняли", stem: "приня", lang: "ru", num: false, brk: false, cap: false},
 		"принята":               {surface: "принята", stem: "принят", lang: "ru", num: false, brk: false, cap: false},
@@ -5258,6 +5272,7 @@ func generatedWords(p *Processor) {
 		"сайт":                  {surface: "сайт", stem: "сайт", lang: "ru", num: false, brk: false, cap: false},
 		"самарканд":             {surface: "самарканд", stem: "самарканд", lang: "ru", num: false, brk: false, cap: false},
 		"саммит":                {surface: "саммит", stem: "самм", lang: "ru", num: false, brk: false, cap: false},
+		"саммита":               {surface: "саммита", stem: "саммит", lang: "ru", num: false, brk: false, cap: false},
 		"саммите":               {surface: "саммите", stem: "самм", lang: "ru", num: false, brk: false, cap: false},
 		"самоуправление":        {surface: "самоуправление", stem: "самоуправлен", lang: "ru", num: false, brk: false, cap: false},
 		"санитарная":            {surface: "санитарная", stem: "санитарн", lang: "ru", num: false, brk: false, cap: false},
@@ -5999,6 +6014,7 @@ func generatedWords(p *Processor) {
 		"председательствующ":   "председательств",
 		"преступны":            "преступн",
 		"приветствоват":        "приветствова",
+		"принимал":             "принима",
 		"принудительны":        "принудительн",
 		"природоохранны":       "природоохра",
 		"пробл":                "проблем",
@@ -6041,7 +6057,6 @@ func generatedWords(p *Processor) {
 		"российска":            "российск",
 		"рынкам":               "рынк",
 		"рынков":               "рынк",
-		"саммит":               "самм",
 		"санитарна":            "санитарн",
 		"санитарны":            "санитарн",
 		"санкционны":           "санкцион",
@@ -6201,6 +6216,7 @@ func generatedWords(p *Processor) {
 		"en\x00common armi":          true,
 		"en\x00common currenc":       true,
 		"en\x00common market":        true,
+		"en\x00common sco currenc":   true,
 		"en\x00confer center":        true,
 		"en\x00contact detail":       true,
 		"en\x00contract":             true,
@@ -6286,6 +6302,7 @@ func generatedWords(p *Processor) {
 		"en\x00singer":               true,
 		"en\x00singl currenc":        true,
 		"en\x00singl market":         true,
+		"en\x00singl sco currenc":    true,
 		"en\x00speech":               true,
 		"en\x00state dinner":         true,
 		"en\x00state visit":          true,
@@ -6298,6 +6315,7 @@ func generatedWords(p *Processor) {
 		"en\x00ticket":               true,
 		"en\x00tv seri":              true,
 		"en\x00unifi currenc":        true,
+		"en\x00unifi sco currenc":    true,
 		"en\x00visa":                 true,
 		"en\x00visa free":            true,
 		"en\x00voter":                true,

@@ -136,6 +136,9 @@ func TestGlossaryExpansion(t *testing.T) {
 		{"Where will the next SCO summit be held?", corpus.LangEn, []string{"下一次会议", "元首理事会"}, nil},
 		{"Kyrgyzstan's presidency", corpus.LangEn, []string{"吉尔吉斯共和国", "轮值主席国"}, nil},
 		{"Who signed the Tianjin Declaration?", corpus.LangEn, []string{"习近平", "普京", "莫迪"}, nil},
+		// Hosting the summit asks where it was; the summit named as a
+		// question's context does not.
+		{"which city hosted the 2025 sco summit?", corpus.LangEn, []string{"天津"}, nil},
 		// The member states are named only in the signatures.
 		{"How many member states does the SCO have?", corpus.LangEn, []string{"习近平", "普京", "莫迪"}, nil},
 		{"Сколько стран в ШОС сейчас?", corpus.LangRu, []string{"习近平", "普京", "莫迪"}, nil},
@@ -488,5 +491,15 @@ func TestStripFirstIndex(t *testing.T) {
 		if !slices.Equal(gp, wp) || !slices.Equal(gt, wt) || !slices.Equal(gk, wk) {
 			t.Fatalf("strip(%q) = %q %q %q, without the index %q %q %q", s, gp, gt, gk, wp, wt, wk)
 		}
+	}
+}
+
+// A question that names the summit as its context is not read as asking
+// where the summit was: only hosting it is.
+func TestSummitAsContext(t *testing.T) {
+	p := newProcessor(t)
+	q := p.Process("What was decided at the 2025 SCO summit about Laos?")
+	if !slices.Contains(q.Terms, "老挝") || slices.Contains(q.Terms, "天津") {
+		t.Errorf("terms %q: want 老挝 and not 天津", q.Terms)
 	}
 }
