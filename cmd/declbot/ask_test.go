@@ -94,8 +94,9 @@ func TestAskJSONOutOfScope(t *testing.T) {
 	if m["grounded"] != false || len(m["citations"].([]any)) != 0 || m["lang"] != "en" {
 		t.Errorf("out of scope: %s", out)
 	}
-	// Out of scope, and said by name: the texts never give a price.
-	if m["answer"] != "The declaration and the two statements do not mention “price”." {
+	// Out of scope, and said by name: the texts never name bitcoin,
+	// however it is written, nor give a price.
+	if m["answer"] != "The declaration and the two statements do not mention “bitcoin”; “price”." {
 		t.Errorf("answer %q", m["answer"])
 	}
 }

@@ -35,7 +35,7 @@ func TestProcessorTable(t *testing.T) {
 		t.Fatal("processor_gen.go was generated from other data than the embedded TSV files: run go generate ./retrieval/query")
 	}
 	got := generatedProcessor()
-	if got.zh != nil || got.phrases != nil || got.off.zh != nil || got.off.phrases != nil {
+	if got.zh != nil || got.phrases != nil || got.off.zh != nil || got.off.phrases != nil || got.worldNames != nil {
 		t.Error("generatedProcessor builds tables before a question needs them")
 	}
 	if differ := tablesDiffer(got, want); len(differ) > 0 {
@@ -62,6 +62,7 @@ func tablesDiffer(a, b *Processor) []string {
 		"phrases":  {a.phrases, b.phrases}, "maxWords": {a.maxWords, b.maxWords}, "starts": {a.starts, b.starts},
 		"zh": {a.zh, b.zh}, "cache": {a.cache, b.cache}, "ruAlias": {a.ruAlias, b.ruAlias},
 		"entries": {a.entries, b.entries}, "langEntries": {a.langEntries, b.langEntries}, "off": {a.off, b.off},
+		"worldNames": {a.worldNames, b.worldNames},
 	} {
 		if !reflect.DeepEqual(pair[0], pair[1]) {
 			differ = append(differ, name)
@@ -131,7 +132,12 @@ func processorSource(p *Processor) []byte {
 	for _, k := range slices.Sorted(maps.Keys(p.off.phrases)) {
 		fmt.Fprintf(&b, "%s: true,\n", q(k))
 	}
-	fmt.Fprintf(&b, "}\np.off.maxWords = %s\n}\n\n", intMap(p.off.maxWords))
+	fmt.Fprintf(&b, "}\np.off.maxWords = %s\n", intMap(p.off.maxWords))
+	b.WriteString("p.worldNames = map[string]bool{\n")
+	for _, k := range slices.Sorted(maps.Keys(p.worldNames)) {
+		fmt.Fprintf(&b, "%s: true,\n", q(k))
+	}
+	b.WriteString("}\n}\n\n")
 	// The trie as static data: a nested literal, which the compiler lays
 	// out in the binary instead of building at run time.
 	b.WriteString("// generatedZh builds the Chinese tables.\nfunc generatedZh(p *Processor) {\n")

@@ -32,6 +32,9 @@ var glossaryTSV string
 //go:embed stop.tsv
 var stopTSV string
 
+//go:embed worldnames.tsv
+var worldNamesTSV string
+
 //go:embed offtopic.tsv
 var offTopicTSV string
 
@@ -82,6 +85,9 @@ type Processor struct {
 	langEntries map[string]int
 	// off holds the off-topic words (offtopic.tsv).
 	off offTopic
+	// worldNames holds the keys (lang + "\x00" + stem) of the world
+	// names (worldnames.tsv) the glossary does not map.
+	worldNames map[string]bool
 	// vocabTexts (WithVocabulary) and the speller built from them and
 	// the glossary on first use (speller.go).
 	vocabTexts func() []string
@@ -159,7 +165,7 @@ func dataHash() string {
 	// The files go through one small buffer: formatting them would copy
 	// 100 KB into fresh memory at every start.
 	var buf [4096]byte
-	for _, s := range []string{stopTSV, glossaryTSV, offTopicTSV} {
+	for _, s := range []string{stopTSV, glossaryTSV, offTopicTSV, worldNamesTSV} {
 		fmt.Fprintf(h, "%d\n", len(s))
 		for len(s) > 0 {
 			n := copy(buf[:], s)
@@ -188,6 +194,9 @@ func newFromData() (*Processor, error) {
 	p.buildRussianAliases()
 	if err := p.loadOffTopic(offTopicTSV); err != nil {
 		return nil, fmt.Errorf("query: offtopic.tsv: %w", err)
+	}
+	if err := p.loadWorldNames(worldNamesTSV); err != nil {
+		return nil, fmt.Errorf("query: worldnames.tsv: %w", err)
 	}
 	p.indexPhrases()
 	p.zh.index()
@@ -374,6 +383,7 @@ func (p *Processor) Process(q string) Query {
 			}
 		}
 	}
+	out.Names = p.lowerCaseNames(out.Names, out.Unmatched, tokens)
 	if len(zhTerms) > 0 {
 		for _, t := range out.Terms {
 			zhTerms = appendUnique(zhTerms, t)
@@ -513,4 +523,52 @@ func onlyTheMeeting(pieces, terms []string, summit bool) bool {
 		named = true
 	}
 	return named
+}
+
+// loadWorldNames reads worldnames.tsv into worldNames, leaving out the
+// names the glossary or stop lists know.
+func (p *Processor) loadWorldNames(data string) error {
+	p.worldNames = map[string]bool{}
+	return lines(data, func(_ int, f []string) error {
+		if len(f) != 2 || strings.TrimSpace(f[1]) == "" {
+			return fmt.Errorf("want 2 tab-separated fields, got %d", len(f))
+		}
+		if !isWordLang(f[0]) {
+			return fmt.Errorf("unknown language %q", f[0])
+		}
+		// A hyphenated name ("al-qaeda", "guinea-bissau") is two words to
+		// the tokenizer: its last is the distinctive one.
+		words := strings.FieldsFunc(f[1], func(r rune) bool { return r == '-' })
+		key, n, err := p.keyOf(f[0], words[len(words)-1])
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return fmt.Errorf("%s %q: one word a line", f[0], f[1])
+		}
+		if _, known := p.phrases[key]; !known {
+			p.worldNames[key] = true
+		}
+		return nil
+	})
+}
+
+// lowerCaseNames returns names with the unmatched words of a question
+// that are world names (worldnames.tsv) however they were written: "what
+// about ukraine" names Ukraine as "What about Ukraine" does.
+func (p *Processor) lowerCaseNames(names, unmatched []string, toks []token) []string {
+	if len(unmatched) == 0 || len(p.worldNames) == 0 {
+		return names
+	}
+	var key []byte
+	for _, t := range toks {
+		if t.lang == "" || t.brk {
+			continue
+		}
+		key = append(append(append(key[:0], t.lang...), 0), t.stem...)
+		if p.worldNames[string(key)] && slices.Contains(unmatched, t.surface) {
+			names = appendUnique(names, t.surface)
+		}
+	}
+	return names
 }
