@@ -253,6 +253,20 @@ func (z zhNames) startingAt(s string, f func(name string)) {
 }
 
 // count returns how many names occur in s, longest match first.
+// lackedNames calls f with each name of z in s (a question's piece) that
+// does not overlap a name the corpus uses, marked by rune in inPlace
+// (placeNames.mark): "中亚当成" holds 中亚, not 亚当 (Adam).
+func lackedNames(z zhNames, s string, inPlace []bool, f func(pos, runes int)) {
+	z.each(s, func(pos, runes int) {
+		for k := pos; k < pos+runes && k < len(inPlace); k++ {
+			if inPlace[k] {
+				return
+			}
+		}
+		f(pos, runes)
+	})
+}
+
 func (z zhNames) count(s string) int {
 	n := 0
 	z.each(s, func(int, int) { n++ })
@@ -353,13 +367,15 @@ func (x *Index) coverageWith(pq query.Query, sc *scratch) float64 {
 			}
 			continue
 		}
-		// A name the corpus lacks (台湾, 北约, 世界杯) weighs against the
-		// question, on top of its characters (zhNameWeight).
-		strong += float64(x.zhNames.count(piece)) * m.zhNameWeight * word
 		// Each name's characters count together, as at most placeWeight
 		// words. (Two names side by side, 中国俄罗斯, are rare enough to
 		// count as one.)
 		inName, _ = x.places.mark(inName, piece)
+		// A name the corpus lacks (台湾, 北约, 世界杯) weighs against the
+		// question, on top of its characters (zhNameWeight).
+		lacked := 0
+		lackedNames(x.zhNames, piece, inName, func(int, int) { lacked++ })
+		strong += float64(lacked) * m.zhNameWeight * word
 		nameIDF := 0.0
 		for i, u := range units {
 			if inName[u.pos] {

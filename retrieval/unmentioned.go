@@ -36,7 +36,8 @@ func (x *Index) unmentioned(pq query.Query) []string {
 			continue
 		}
 		rs := []rune(piece)
-		x.zhNames.each(piece, func(pos, runes int) {
+		inPlace, _ := x.places.mark(nil, piece)
+		lackedNames(x.zhNames, piece, inPlace, func(pos, runes int) {
 			if name := string(rs[pos : pos+runes]); !x.namesInText()[name] {
 				add(name)
 			}

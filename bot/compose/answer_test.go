@@ -568,6 +568,8 @@ func TestExtractiveTypedAnswered(t *testing.T) {
 		// 3.1 and T17 name the states asked for.
 		{"Which countries reaffirmed their backing for the Belt and Road?", "3.1", "Kazakhstan"},
 		{"Какие государства поддерживаются в присоединении к ВТО?", "T17", "Узбекистан"},
+		// 2.20 names the states that attacked Iran.
+		{"Who attacked Iran in June 2025, according to the declaration?", "2.20", "Israel"},
 		// 3.1 says whose initiative the Belt and Road is.
 		{"“一带一路”倡议是哪个国家提出的？", "3.1", "中华人民共和国提出的"},
 	}

@@ -771,8 +771,10 @@ var (
 	languageRe = lazyRegexp(`汉语|中文|华语|俄语|俄文|英语|英文|印地语|乌尔都语|波斯语|哈萨克语|吉尔吉斯语|塔吉克语|乌兹别克语|白俄罗斯语|官方语言|工作语言`)
 	// winnerRe: wording that says who won.
 	winnerRe = lazyRegexp(`胜利|获胜|夺冠|冠军|战胜|击败`)
-	// perpetratorRe: wording that names who carried out an act.
-	perpetratorRe = lazyRegexp(`所为|策划|幕后|主使|宣称对|认领|团伙|武装分子|组织实施|凶手|肇事者|实施者|制造者|\p{Han}{2,}(?:组织|集团|运动)(?:发动|实施|制造)`)
+	// perpetratorRe: wording that names who carried out an act, a state
+	// included ("以色列和美国于2025年6月对伊朗发动的军事侵略": the agent
+	// before the date; 2.8's "2025年3月11日对“贾法尔快车”…发动" has none).
+	perpetratorRe = lazyRegexp(`所为|策划|幕后|主使|宣称对|认领|团伙|武装分子|组织实施|凶手|肇事者|实施者|制造者|\p{Han}{2,}(?:组织|集团|运动)(?:发动|实施|制造)|\p{Han}{2,}于[0-9]{4}年[0-9]{1,2}月(?:[0-9]{1,2}日)?对\p{Han}{2,8}发动`)
 )
 
 // lazyRegexp compiles expr on first use: most questions are not typed,

@@ -133,8 +133,10 @@ func TestExpectedType(t *testing.T) {
 		// A clause of hearsay asks nothing: its 几个 is "several".
 		{"听说有个几个国家合办的大学，宣言里怎么说？", typeNone},
 		{"听说有几个国家合办了大学？", typeCount},
-		// Who runs a body asks for an official's name.
-		{"Who runs the SCO Energy Club?", typeOfficial},
+		// Who manages a body asks for an official's name; who gets to run
+		// the internet does not.
+		{"Who manages the SCO Energy Club?", typeOfficial},
+		{"What does the SCO think about who gets to run the internet?", typeNone},
 		{"Кто управляет Банком развития ШОС?", typeOfficial},
 		// Who carried out an attack, its name between (not its date).
 		{"袭击“贾法尔快车”的是哪个团伙？", typePerpetrator},

@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "ce76f808ca7663e1a3bfd979f12c3173ad9fd6c73a38247045d943941b26b0c7"
+const genDataHash = "4b520f400e8af4422176d66f6a0500a7b8368757c19988f866eecbcd184fc07b"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3012
-	p.langEntries = map[string]int{"en": 1429, "ru": 1153, "zh": 430}
+	p.entries = 3015
+	p.langEntries = map[string]int{"en": 1431, "ru": 1153, "zh": 431}
 	return p
 }
 
@@ -464,6 +464,7 @@ func generatedWords(p *Processor) {
 		"en\x00exercis":                              {terms: []string{"演习"}, stop: false},
 		"en\x00exhibit":                              {terms: []string{"展会"}, stop: false},
 		"en\x00expans":                               {terms: []string{"扩大"}, stop: false},
+		"en\x00expens":                               {terms: []string{"以牺牲别国安全为代价"}, stop: false},
 		"en\x00expens neighbor":                      {terms: []string{"以牺牲别国安全为代价"}, stop: false},
 		"en\x00expens other":                         {terms: []string{"以牺牲别国安全为代价"}, stop: false},
 		"en\x00explain":                              {terms: nil, stop: true},
@@ -604,6 +605,7 @@ func generatedWords(p *Processor) {
 		"en\x00herbal medicin":                       {terms: []string{"传统医学"}, stop: false},
 		"en\x00heritag":                              {terms: []string{"文化遗产"}, stop: false},
 		"en\x00heroin":                               {terms: []string{"麻醉药品", "毒品"}, stop: false},
+		"en\x00hhh":                                  {terms: nil, stop: true},
 		"en\x00hide abroad":                          {terms: []string{"腐败犯罪分子", "庇护"}, stop: false},
 		"en\x00histor lesson":                        {terms: []string{"历史教训"}, stop: false},
 		"en\x00histor memori":                        {terms: []string{"历史记忆"}, stop: false},
@@ -782,6 +784,7 @@ func generatedWords(p *Processor) {
 		"en\x00local govern":                         {terms: []string{"地方政府"}, stop: false},
 		"en\x00logist":                               {terms: []string{"物流"}, stop: false},
 		"en\x00logist center":                        {terms: []string{"物流中心"}, stop: false},
+		"en\x00lol":                                  {terms: nil, stop: true},
 		"en\x00lot":                                  {terms: nil, stop: true},
 		"en\x00lukashenko":                           {terms: []string{"卢卡申科"}, stop: false},
 		"en\x00machin learn":                         {terms: []string{"人工智能"}, stop: false},
@@ -939,6 +942,7 @@ func generatedWords(p *Processor) {
 		"en\x00organ":                                {terms: nil, stop: true},
 		"en\x00organ crime":                          {terms: []string{"跨国有组织犯罪"}, stop: false},
 		"en\x00organ prohibit chemic weapon":         {terms: []string{"禁止化学武器组织"}, stop: false},
+		"en\x00orz":                                  {terms: nil, stop: true},
 		"en\x00outbreak":                             {terms: []string{"传染病大流行", "疫情疫病"}, stop: false},
 		"en\x00outer space":                          {terms: []string{"外空"}, stop: false},
 		"en\x00overal":                               {terms: nil, stop: true},
@@ -982,6 +986,8 @@ func generatedWords(p *Processor) {
 		"en\x00plant":                                {terms: []string{"动植物检验检疫"}, stop: false},
 		"en\x00pleas":                                {terms: nil, stop: true},
 		"en\x00pleas tell":                           {terms: nil, stop: true},
+		"en\x00pls":                                  {terms: nil, stop: true},
+		"en\x00plz":                                  {terms: nil, stop: true},
 		"en\x00poison gas":                           {terms: []string{"化学武器"}, stop: false},
 		"en\x00polit":                                {terms: []string{"政治"}, stop: false},
 		"en\x00pollut":                               {terms: []string{"环境保护"}, stop: false},
@@ -1273,6 +1279,7 @@ func generatedWords(p *Processor) {
 		"en\x00three":                               {terms: nil, stop: true},
 		"en\x00three evil":                          {terms: []string{"恐怖主义", "分裂主义", "极端主义"}, stop: false},
 		"en\x00three evil forc":                     {terms: []string{"恐怖主义", "分裂主义", "极端主义"}, stop: false},
+		"en\x00thx":                                 {terms: nil, stop: true},
 		"en\x00tianjin":                             {terms: []string{"天津"}, stop: false},
 		"en\x00tianjin declar":                      {terms: nil, stop: true},
 		"en\x00tianjin declar adopt":                {terms: []string{"发表宣言", "天津", "2025年9月1日", "元首理事会会议"}, stop: false},
@@ -1440,6 +1447,7 @@ func generatedWords(p *Processor) {
 		"en\x00wto membership":                      {terms: []string{"加入世贸组织"}, stop: false},
 		"en\x00ww2":                                 {terms: []string{"第二次世界大战"}, stop: false},
 		"en\x00wwii":                                {terms: []string{"第二次世界大战"}, stop: false},
+		"en\x00xdm":                                 {terms: nil, stop: true},
 		"en\x00xenophobia":                          {terms: []string{"仇外心理", "排外心理"}, stop: false},
 		"en\x00xi":                                  {terms: []string{"习近平"}, stop: false},
 		"en\x00xi jinp":                             {terms: []string{"习近平"}, stop: false},
@@ -1462,6 +1470,7 @@ func generatedWords(p *Processor) {
 		"en\x00youth":                               {terms: []string{"青年"}, stop: false},
 		"en\x00youth council":                       {terms: []string{"上合组织青年委员会"}, stop: false},
 		"en\x00youth crime":                         {terms: []string{"非法活动", "年轻一代"}, stop: false},
+		"en\x00yyd":                                 {terms: nil, stop: true},
 		"en\x00zero sum":                            {terms: []string{"以牺牲别国安全为代价", "不可分割的安全"}, stop: false},
 		"en\x00zhaparov":                            {terms: []string{"扎帕罗夫"}, stop: false},
 		"ru\x0025 лет":                              {terms: []string{"成立25周年"}, stop: false},
@@ -2807,6 +2816,7 @@ func generatedWords(p *Processor) {
 		"astana":            {surface: "astana", stem: "astana", lang: "en", num: false, brk: false, cap: false},
 		"asuncion":          {surface: "asuncion", stem: "asuncion", lang: "en", num: false, brk: false, cap: false},
 		"asylum":            {surface: "asylum", stem: "asylum", lang: "en", num: false, brk: false, cap: false},
+		"at":                {surface: "at", stem: "at", lang: "en", num: false, brk: false, cap: false},
 		"ata":               {surface: "ata", stem: "ata", lang: "en", num: false, brk: false, cap: false},
 		"athens":            {surface: "athens", stem: "athen", lang: "en", num: false, brk: false, cap: false},
 		"athletes":          {surface: "athletes", stem: "athlet", lang: "en", num: false, brk: false, cap: false},
@@ -3353,7 +3363,6 @@ func generatedWords(p *Processor) {
 		"exhibitions":       {surface: "exhibitions", stem: "exhibit", lang: "en", num: false, brk: false, cap: false},
 		"expansion":         {surface: "expansion", stem: "expans", lang: "en", num: false, brk: false, cap: false},
 		"expense":           {surface: "expense", stem: "expens", lang: "en", num: false, brk: false, cap: false},
-		"expensive":         {surface: "expensive", stem: "expens", lang: "en", num: false, brk: false, cap: false},
 		"explain":           {surface: "explain", stem: "explain", lang: "en", num: false, brk: false, cap: false},
 		"expo":              {surface: "expo", stem: "expo", lang: "en", num: false, brk: false, cap: false},
 		"export":            {surface: "export", stem: "export", lang: "en", num: false, brk: false, cap: false},
@@ -3579,6 +3588,7 @@ func generatedWords(p *Processor) {
 		"herzegovina":       {surface: "herzegovina", stem: "herzegovina", lang: "en", num: false, brk: false, cap: false},
 		"herzog":            {surface: "herzog", stem: "herzog", lang: "en", num: false, brk: false, cap: false},
 		"hezbollah":         {surface: "hezbollah", stem: "hezbollah", lang: "en", num: false, brk: false, cap: false},
+		"hhh":               {surface: "hhh", stem: "hhh", lang: "en", num: false, brk: false, cap: false},
 		"hide":              {surface: "hide", stem: "hide", lang: "en", num: false, brk: false, cap: false},
 		"hijacking":         {surface: "hijacking", stem: "hijack", lang: "en", num: false, brk: false, cap: false},
 		"hikes":             {surface: "hikes", stem: "hike", lang: "en", num: false, brk: false, cap: false},
@@ -3857,6 +3867,7 @@ func generatedWords(p *Processor) {
 		"ljubljana":         {surface: "ljubljana", stem: "ljubljana", lang: "en", num: false, brk: false, cap: false},
 		"local":             {surface: "local", stem: "local", lang: "en", num: false, brk: false, cap: false},
 		"logistics":         {surface: "logistics", stem: "logist", lang: "en", num: false, brk: false, cap: false},
+		"lol":               {surface: "lol", stem: "lol", lang: "en", num: false, brk: false, cap: false},
 		"lome":              {surface: "lome", stem: "lome", lang: "en", num: false, brk: false, cap: false},
 		"london":            {surface: "london", stem: "london", lang: "en", num: false, brk: false, cap: false},
 		"lords":             {surface: "lords", stem: "lord", lang: "en", num: false, brk: false, cap: false},
@@ -4146,6 +4157,7 @@ func generatedWords(p *Processor) {
 		"organization":      {surface: "organization", stem: "organ", lang: "en", num: false, brk: false, cap: false},
 		"organizations":     {surface: "organizations", stem: "organ", lang: "en", num: false, brk: false, cap: false},
 		"organized":         {surface: "organized", stem: "organ", lang: "en", num: false, brk: false, cap: false},
+		"orz":               {surface: "orz", stem: "orz", lang: "en", num: false, brk: false, cap: false},
 		"osaka":             {surface: "osaka", stem: "osaka", lang: "en", num: false, brk: false, cap: false},
 		"oscars":            {surface: "oscars", stem: "oscar", lang: "en", num: false, brk: false, cap: false},
 		"osce":              {surface: "osce", stem: "osc", lang: "en", num: false, brk: false, cap: false},
@@ -4225,7 +4237,9 @@ func generatedWords(p *Processor) {
 		"plants":            {surface: "plants", stem: "plant", lang: "en", num: false, brk: false, cap: false},
 		"please":            {surface: "please", stem: "pleas", lang: "en", num: false, brk: false, cap: false},
 		"plo":               {surface: "plo", stem: "plo", lang: "en", num: false, brk: false, cap: false},
+		"pls":               {surface: "pls", stem: "pls", lang: "en", num: false, brk: false, cap: false},
 		"plus":              {surface: "plus", stem: "plus", lang: "en", num: false, brk: false, cap: false},
+		"plz":               {surface: "plz", stem: "plz", lang: "en", num: false, brk: false, cap: false},
 		"podgorica":         {surface: "podgorica", stem: "podgorica", lang: "en", num: false, brk: false, cap: false},
 		"poison":            {surface: "poison", stem: "poison", lang: "en", num: false, brk: false, cap: false},
 		"pokrovsk":          {surface: "pokrovsk", stem: "pokrovsk", lang: "en", num: false, brk: false, cap: false},
@@ -4694,6 +4708,7 @@ func generatedWords(p *Processor) {
 		"threat":            {surface: "threat", stem: "threat", lang: "en", num: false, brk: false, cap: false},
 		"threats":           {surface: "threats", stem: "threat", lang: "en", num: false, brk: false, cap: false},
 		"three":             {surface: "three", stem: "three", lang: "en", num: false, brk: false, cap: false},
+		"thx":               {surface: "thx", stem: "thx", lang: "en", num: false, brk: false, cap: false},
 		"tianjin":           {surface: "tianjin", stem: "tianjin", lang: "en", num: false, brk: false, cap: false},
 		"tibet":             {surface: "tibet", stem: "tibet", lang: "en", num: false, brk: false, cap: false},
 		"tickets":           {surface: "tickets", stem: "ticket", lang: "en", num: false, brk: false, cap: false},
@@ -4908,6 +4923,7 @@ func generatedWords(p *Processor) {
 		"wuhan":             {surface: "wuhan", stem: "wuhan", lang: "en", num: false, brk: false, cap: false},
 		"ww2":               {surface: "ww2", stem: "ww2", lang: "en", num: false, brk: false, cap: false},
 		"wwii":              {surface: "wwii", stem: "wwii", lang: "en", num: false, brk: false, cap: false},
+		"xdm":               {surface: "xdm", stem: "xdm", lang: "en", num: false, brk: false, cap: false},
 		"xenophobia":        {surface: "xenophobia", stem: "xenophobia", lang: "en", num: false, brk: false, cap: false},
 		"xi":                {surface: "xi", stem: "xi", lang: "en", num: false, brk: false, cap: false},
 		"xian":              {surface: "xian", stem: "xian", lang: "en", num: false, brk: false, cap: false},
@@ -4934,6 +4950,7 @@ func generatedWords(p *Processor) {
 		"youth":             {surface: "youth", stem: "youth", lang: "en", num: false, brk: false, cap: false},
 		"youtube":           {surface: "youtube", stem: "youtub", lang: "en", num: false, brk: false, cap: false},
 		"ypg":               {surface: "ypg", stem: "ypg", lang: "en", num: false, brk: false, cap: false},
+		"yyds":              {surface: "yyds", stem: "yyd", lang: "en", num: false, brk: false, cap: false},
 		"zagreb":            {surface: "zagreb", stem: "zagreb", lang: "en", num: false, brk: false, cap: false},
 		"zakharova":         {surface: "zakharova", stem: "zakharova", lang: "en", num: false, brk: false, cap: false},
 		"zaluzhny":          {surface: "zaluzhny", stem: "zaluzhni", lang: "en", num: false, brk: false, cap: false},
@@ -7766,7 +7783,6 @@ func generatedWords(p *Processor) {
 		"en\x00email address":        true,
 		"en\x00euro":                 true,
 		"en\x00exhibit center":       true,
-		"en\x00expens":               true,
 		"en\x00famili photo":         true,
 		"en\x00final score":          true,
 		"en\x00firework":             true,
@@ -9694,7 +9710,6 @@ func generatedZh(p *Processor) {
 		"谁赢":     true,
 		"货币联盟":   true,
 		"贵不贵":    true,
-		"赢了":     true,
 		"身高":     true,
 		"输了":     true,
 		"进球":     true,
@@ -9885,6 +9900,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 			}, end: false, keep: false, terms: nil}},
 			{'银', &zhNode{next: []zhEdge{
 				{'行', &zhNode{end: true, keep: true, terms: []string{"上合组织开发银行"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
+		{'和', &zhNode{next: []zhEdge{
+			{'组', &zhNode{next: []zhEdge{
+				{'织', &zhNode{end: true, keep: false, terms: nil}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: true, keep: false, terms: nil}},
 		{'海', &zhNode{next: []zhEdge{
@@ -10742,6 +10762,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 				}, end: false, keep: false, terms: nil}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
+		{'线', &zhNode{next: []zhEdge{
+			{'等', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'地', &zhNode{next: []zhEdge{
 		{'震', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
@@ -10781,6 +10804,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 				}, end: false, keep: false, terms: nil}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: true, keep: false, terms: nil}},
+		{'谢', &zhNode{end: true, keep: false, terms: nil}},
 		{'边', &zhNode{next: []zhEdge{
 			{'主', &zhNode{next: []zhEdge{
 				{'义', &zhNode{end: true, keep: true, terms: []string{"多边贸易体制", "多边"}}},
@@ -10946,6 +10970,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 		}, end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'家', &zhNode{next: []zhEdge{
+		{'人', &zhNode{next: []zhEdge{
+			{'们', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 		{'庭', &zhNode{next: []zhEdge{
 			{'暴', &zhNode{next: []zhEdge{
 				{'力', &zhNode{end: true, keep: true, terms: []string{"家庭"}}},
@@ -11063,6 +11090,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 				{'务', &zhNode{end: true, keep: true, terms: []string{"志愿者"}}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'忘', &zhNode{next: []zhEdge{
+		{'了', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'念', &zhNode{next: []zhEdge{
 		{'书', &zhNode{end: true, keep: true, terms: []string{"教育"}}},
@@ -11190,6 +11220,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'打', &zhNode{next: []zhEdge{
 		{'仗', &zhNode{end: true, keep: true, terms: []string{"战争", "冲突"}}},
 		{'算', &zhNode{end: true, keep: false, terms: nil}},
+		{'赢', &zhNode{end: true, keep: true, terms: []string{"胜利"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'扩', &zhNode{next: []zhEdge{
 		{'员', &zhNode{end: true, keep: true, terms: []string{"扩大"}}},
@@ -11452,6 +11483,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'来', &zhNode{next: []zhEdge{
+		{'着', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
 	{'板', &zhNode{next: []zhEdge{
 		{'块', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
@@ -11568,6 +11602,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'水', &zhNode{next: []zhEdge{
 		{'灾', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
 		{'电', &zhNode{end: true, keep: true, terms: []string{"可再生能源", "清洁能源"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'求', &zhNode{next: []zhEdge{
+		{'科', &zhNode{next: []zhEdge{
+			{'普', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'污', &zhNode{next: []zhEdge{
 		{'染', &zhNode{end: true, keep: true, terms: []string{"环境保护", "环保"}}},
@@ -11805,6 +11844,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 				{'区', &zhNode{end: true, keep: true, terms: []string{"科技园区"}}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
+		{'普', &zhNode{next: []zhEdge{
+			{'一', &zhNode{next: []zhEdge{
+				{'下', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'究', &zhNode{next: []zhEdge{
 		{'竟', &zhNode{end: true, keep: false, terms: nil}},
@@ -12175,6 +12219,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'谈', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'谢', &zhNode{next: []zhEdge{
+		{'谢', &zhNode{end: true, keep: false, terms: nil}},
 		{'里', &zhNode{next: []zhEdge{
 			{'夫', &zhNode{end: true, keep: true, terms: []string{"夏巴兹"}}},
 		}, end: false, keep: false, terms: nil}},
