@@ -293,3 +293,24 @@ func TestNameScan(t *testing.T) {
 		}
 	}
 }
+
+// A name the corpus lacks is not read inside a name it uses: "中亚当成"
+// holds 中亚 (Central Asia), not 亚当 (Adam).
+func TestLackedNamesOutsidePlaces(t *testing.T) {
+	z, places := loadZhNames(), loadPlaces()
+	for _, tt := range []struct {
+		piece string
+		want  int
+	}{
+		{"把中亚当成最重要的地区", 0},
+		{"亚当斯密说过什么", 1},
+		{"北约和中亚", 1},
+	} {
+		inPlace, _ := places.mark(nil, tt.piece)
+		n := 0
+		lackedNames(z, tt.piece, inPlace, func(int, int) { n++ })
+		if n != tt.want {
+			t.Errorf("lackedNames(%q) found %d, want %d", tt.piece, n, tt.want)
+		}
+	}
+}

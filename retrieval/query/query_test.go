@@ -507,3 +507,17 @@ func TestSummitAsContext(t *testing.T) {
 		t.Errorf("terms %q: want 老挝 and not 天津", q.Terms)
 	}
 }
+
+// Chat fillers and Latin slang carry no signal: a question is searched
+// without them.
+func TestChatFillers(t *testing.T) {
+	p := newProcessor(t)
+	for _, q := range []string{"天津峰会是哪天开的来着 忘了orz", "宣言对阿富汗咋说的 xdm 求科普"} {
+		got := p.Process(q)
+		for _, w := range []string{"来着", "忘", "orz", "xdm", "科普"} {
+			if strings.Contains(got.Text, w) || slices.Contains(got.Unmatched, w) {
+				t.Errorf("Process(%q): %q searched (Text %q, Unmatched %q)", q, w, got.Text, got.Unmatched)
+			}
+		}
+	}
+}
