@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "4b520f400e8af4422176d66f6a0500a7b8368757c19988f866eecbcd184fc07b"
+const genDataHash = "878a26950fe0630178b39fea54a20422e6667488752b162eb4c5c8de3125fcd4"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3015
-	p.langEntries = map[string]int{"en": 1431, "ru": 1153, "zh": 431}
+	p.entries = 3021
+	p.langEntries = map[string]int{"en": 1431, "ru": 1153, "zh": 437}
 	return p
 }
 
@@ -9770,6 +9770,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'上', &zhNode{next: []zhEdge{
 		{'合', &zhNode{next: []zhEdge{
+			{'发', &zhNode{next: []zhEdge{
+				{'展', &zhNode{next: []zhEdge{
+					{'战', &zhNode{next: []zhEdge{
+						{'略', &zhNode{end: true, keep: true, terms: []string{"上合组织未来10年", "发展战略"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
 			{'峰', &zhNode{next: []zhEdge{
 				{'会', &zhNode{end: true, keep: true, terms: []string{"元首理事会"}}},
 			}, end: false, keep: false, terms: nil}},
@@ -9810,6 +9817,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 										}, end: false, keep: false, terms: nil}},
 									}, end: false, keep: false, terms: nil}},
 								}, end: false, keep: false, terms: nil}},
+							}, end: false, keep: false, terms: nil}},
+						}, end: false, keep: false, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+					{'发', &zhNode{next: []zhEdge{
+						{'展', &zhNode{next: []zhEdge{
+							{'战', &zhNode{next: []zhEdge{
+								{'略', &zhNode{end: true, keep: true, terms: []string{"上合组织未来10年", "发展战略"}}},
 							}, end: false, keep: false, terms: nil}},
 						}, end: false, keep: false, terms: nil}},
 					}, end: false, keep: false, terms: nil}},
@@ -11228,6 +11242,28 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'扶', &zhNode{next: []zhEdge{
 		{'贫', &zhNode{end: true, keep: true, terms: []string{"减贫"}}},
 	}, end: false, keep: false, terms: nil}},
+	{'批', &zhNode{next: []zhEdge{
+		{'准', &zhNode{next: []zhEdge{
+			{'的', &zhNode{next: []zhEdge{
+				{'发', &zhNode{next: []zhEdge{
+					{'展', &zhNode{next: []zhEdge{
+						{'战', &zhNode{next: []zhEdge{
+							{'略', &zhNode{end: true, keep: true, terms: []string{"上合组织未来10年", "发展战略"}}},
+						}, end: false, keep: false, terms: nil}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'的', &zhNode{next: []zhEdge{
+			{'发', &zhNode{next: []zhEdge{
+				{'展', &zhNode{next: []zhEdge{
+					{'战', &zhNode{next: []zhEdge{
+						{'略', &zhNode{end: true, keep: true, terms: []string{"上合组织未来10年", "发展战略"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
 	{'找', &zhNode{next: []zhEdge{
 		{'工', &zhNode{next: []zhEdge{
 			{'作', &zhNode{end: true, keep: true, terms: []string{"就业"}}},
@@ -11346,6 +11382,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'新', &zhNode{next: []zhEdge{
 		{'冠', &zhNode{end: true, keep: true, terms: []string{"传染病大流行"}}},
 		{'创', &zhNode{end: true, keep: true, terms: []string{"创业"}}},
+		{'发', &zhNode{next: []zhEdge{
+			{'展', &zhNode{next: []zhEdge{
+				{'战', &zhNode{next: []zhEdge{
+					{'略', &zhNode{end: true, keep: true, terms: []string{"上合组织未来10年", "发展战略"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 		{'型', &zhNode{next: []zhEdge{
 			{'毒', &zhNode{next: []zhEdge{
 				{'品', &zhNode{end: true, keep: true, terms: []string{"新精神活性物质"}}},
@@ -11353,6 +11396,15 @@ var genZhRoot = zhNode{next: []zhEdge{
 		}, end: false, keep: false, terms: nil}},
 		{'成', &zhNode{next: []zhEdge{
 			{'员', &zhNode{end: true, keep: true, terms: []string{"扩大", "伙伴"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'的', &zhNode{next: []zhEdge{
+			{'发', &zhNode{next: []zhEdge{
+				{'展', &zhNode{next: []zhEdge{
+					{'战', &zhNode{next: []zhEdge{
+						{'略', &zhNode{end: true, keep: true, terms: []string{"上合组织未来10年", "发展战略"}}},
+					}, end: false, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 		{'能', &zhNode{next: []zhEdge{
 			{'源', &zhNode{end: true, keep: true, terms: []string{"可再生能源", "清洁能源"}}},
