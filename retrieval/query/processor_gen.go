@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "878a26950fe0630178b39fea54a20422e6667488752b162eb4c5c8de3125fcd4"
+const genDataHash = "f4a8c1e5e20aba91059d98494ae12f0227d6c620a432a9e6d673c958bb7434e8"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3021
-	p.langEntries = map[string]int{"en": 1431, "ru": 1153, "zh": 437}
+	p.entries = 3024
+	p.langEntries = map[string]int{"en": 1432, "ru": 1155, "zh": 437}
 	return p
 }
 
@@ -927,6 +927,7 @@ func generatedWords(p *Processor) {
 		"en\x00one belt one road":                    {terms: []string{"一带一路"}, stop: false},
 		"en\x00one earth":                            {terms: []string{"一个地球"}, stop: false},
 		"en\x00one earth one famili one futur":       {terms: []string{"一个地球", "一个家园", "一个未来"}, stop: false},
+		"en\x00onlin":                                {terms: []string{"互联网", "网络"}, stop: false},
 		"en\x00onlin consult":                        {terms: []string{"远程医疗"}, stop: false},
 		"en\x00onlin drug sale":                      {terms: []string{"利用互联网开展非法毒品贩运"}, stop: false},
 		"en\x00onlin fraud":                          {terms: []string{"网络犯罪"}, stop: false},
@@ -2090,6 +2091,7 @@ func generatedWords(p *Processor) {
 		"ru\x00олимпиад":                            {terms: []string{"体育赛事", "体育"}, stop: false},
 		"ru\x00ом":                                  {terms: []string{"核武器", "化学武器", "生物武器"}, stop: false},
 		"ru\x00омск":                                {terms: []string{"鄂木斯克"}, stop: false},
+		"ru\x00онлайн":                              {terms: []string{"互联网", "网络"}, stop: false},
 		"ru\x00онлайн медицин":                      {terms: []string{"远程医疗"}, stop: false},
 		"ru\x00онлайн мошенничеств":                 {terms: []string{"网络犯罪"}, stop: false},
 		"ru\x00онлайн продаж":                       {terms: []string{"电子商务"}, stop: false},
