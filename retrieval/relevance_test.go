@@ -206,7 +206,7 @@ func TestZhNames(t *testing.T) {
 	if z.len() < 1000 {
 		t.Fatalf("zhnames.txt has %d names", z.len())
 	}
-	for _, n := range []string{"台湾", "北约", "世界杯", "俄乌"} {
+	for _, n := range []string{"台湾", "北约", "世界杯", "俄乌", "印巴"} {
 		if !z.has(n) {
 			t.Errorf("%s missing from zhnames.txt", n)
 		}

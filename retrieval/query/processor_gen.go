@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "f4a8c1e5e20aba91059d98494ae12f0227d6c620a432a9e6d673c958bb7434e8"
+const genDataHash = "2fb34468b3f13eb892c4e235e11a4424a3f234c7e9f86f6e47e2ec6bf68b7afe"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -7107,6 +7107,7 @@ func generatedWords(p *Processor) {
 		"человечности":          {surface: "человечности", stem: "человечн", lang: "ru", num: false, brk: false, cap: false},
 		"челябинск":             {surface: "челябинск", stem: "челябинск", lang: "ru", num: false, brk: false, cap: false},
 		"чем":                   {surface: "чем", stem: "чем", lang: "ru", num: false, brk: false, cap: false},
+		"чемпионат":             {surface: "чемпионат", stem: "чемпионат", lang: "ru", num: false, brk: false, cap: false},
 		"ченнаи":                {surface: "ченнаи", stem: "ченна", lang: "ru", num: false, brk: false, cap: false},
 		"через":                 {surface: "через", stem: "через", lang: "ru", num: false, brk: false, cap: false},
 		"чернобыль":             {surface: "чернобыль", stem: "чернобыл", lang: "ru", num: false, brk: false, cap: false},
@@ -7875,6 +7876,7 @@ func generatedWords(p *Processor) {
 		"en\x00welcom ceremoni":      true,
 		"en\x00wife":                 true,
 		"en\x00work languag":         true,
+		"en\x00world cup":            true,
 		"ru\x00авиабилет":            true,
 		"ru\x00адрес":                true,
 		"ru\x00аккредитова":          true,
@@ -7981,6 +7983,7 @@ func generatedWords(p *Processor) {
 		"ru\x00цен":                  true,
 		"ru\x00церемон встреч":       true,
 		"ru\x00цифров валют":         true,
+		"ru\x00чемпионат мир":        true,
 		"ru\x00числен населен":       true,
 		"ru\x00членск взнос":         true,
 		"ru\x00экскурс":              true,
