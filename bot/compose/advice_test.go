@@ -15,6 +15,8 @@ func TestAsksForAdvice(t *testing.T) {
 	}{
 		{"Do you think tariffs will come down next year?", true},
 		{"Should I move my savings into Central Asian bonds?", true},
+		// How the texts say something can be achieved is what they say.
+		{"How do the leaders think peace in the region can actually be achieved?", false},
 		{"Is it worth learning Russian to work in SCO countries?", true},
 		{"Стоит ли открывать бизнес в Узбекистане?", true},
 		// Candour asked for, a deal weighed, a forecast years ahead.
@@ -183,6 +185,7 @@ func TestAsksReaction(t *testing.T) {
 	}{
 		{"How did Washington react to the Tianjin declaration?", true},
 		{"What was the reaction to the summit in Europe?", true},
+		{"How did Israel respond to the SCO's condemnation?", true},
 		{"Какова реакция рынков на декларацию?", true},
 		{"各国对这份宣言的反应如何？", true},
 		// What the texts say in response to something is what they say.

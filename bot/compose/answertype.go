@@ -773,8 +773,9 @@ var (
 	winnerRe = lazyRegexp(`胜利|获胜|夺冠|冠军|战胜|击败`)
 	// perpetratorRe: wording that names who carried out an act, a state
 	// included ("以色列和美国于2025年6月对伊朗发动的军事侵略": the agent
-	// before the date; 2.8's "2025年3月11日对“贾法尔快车”…发动" has none).
-	perpetratorRe = lazyRegexp(`所为|策划|幕后|主使|宣称对|认领|团伙|武装分子|组织实施|凶手|肇事者|实施者|制造者|\p{Han}{2,}(?:组织|集团|运动)(?:发动|实施|制造)|\p{Han}{2,}于[0-9]{4}年[0-9]{1,2}月(?:[0-9]{1,2}日)?对\p{Han}{2,8}发动`)
+	// before the date; 2.8's "2025年3月11日对“贾法尔快车”…发动" has none),
+	// and an agent after 由 (W2's "由妄图独霸世界的势力挑起").
+	perpetratorRe = lazyRegexp(`所为|策划|幕后|主使|宣称对|认领|团伙|武装分子|组织实施|凶手|肇事者|实施者|制造者|\p{Han}{2,}(?:组织|集团|运动)(?:发动|实施|制造)|\p{Han}{2,}于[0-9]{4}年[0-9]{1,2}月(?:[0-9]{1,2}日)?对\p{Han}{2,8}发动|由\p{Han}{2,16}(?:挑起|发动|策划|制造)`)
 )
 
 // lazyRegexp compiles expr on first use: most questions are not typed,

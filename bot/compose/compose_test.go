@@ -125,6 +125,8 @@ func TestExpectedType(t *testing.T) {
 		{"Which countries abstained in the vote?", typeVote},
 		{"Как голосовала Индия по этому пункту?", typeVote},
 		{"哪些国家投了反对票？", typeVote},
+		{"Какие страны выразили оговорки к этому пункту?", typeVote},
+		{"Which group does the declaration blame for the Khuzdar attack?", typePerpetrator},
 		// Voting rights in international bodies are a topic of the texts.
 		{"Do they want more voting rights for developing countries in the IMF?", typeNone},
 		{"Which countries want more say in the IMF?", typeStates},

@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "2fb34468b3f13eb892c4e235e11a4424a3f234c7e9f86f6e47e2ec6bf68b7afe"
+const genDataHash = "3faef813c1d4d7214f43f0498046dccd1730e6c474f6a9f5dc7dbea812dfc9ab"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3024
-	p.langEntries = map[string]int{"en": 1432, "ru": 1155, "zh": 437}
+	p.entries = 3029
+	p.langEntries = map[string]int{"en": 1433, "ru": 1159, "zh": 437}
 	return p
 }
 
@@ -824,6 +824,7 @@ func generatedWords(p *Processor) {
 		"en\x00meth":                                 {terms: []string{"精神药物", "新精神活性物质"}, stop: false},
 		"en\x00middl corridor":                       {terms: []string{"交通走廊", "运输通道"}, stop: false},
 		"en\x00middl east":                           {terms: []string{"中东"}, stop: false},
+		"en\x00mideast":                              {terms: []string{"中东"}, stop: false},
 		"en\x00might":                                {terms: nil, stop: true},
 		"en\x00milit":                                {terms: []string{"恐怖分子", "恐怖组织"}, stop: false},
 		"en\x00militar":                              {terms: []string{"军国主义", "军事化", "武器化"}, stop: false},
@@ -1563,6 +1564,7 @@ func generatedWords(p *Processor) {
 		"ru\x00валют":                           {terms: []string{"本币结算"}, stop: false},
 		"ru\x00велик отечествен войн":           {terms: []string{"第二次世界大战"}, stop: false},
 		"ru\x00вен":                             {terms: []string{"维也纳"}, stop: false},
+		"ru\x00венск":                           {terms: []string{"维也纳"}, stop: false},
 		"ru\x00вербовк молодеж":                 {terms: []string{"年轻一代", "非法活动"}, stop: false},
 		"ru\x00верификац":                       {terms: []string{"核查机制"}, stop: false},
 		"ru\x00ветера":                          {terms: []string{"前线战士"}, stop: false},
@@ -1622,12 +1624,14 @@ func generatedWords(p *Processor) {
 		"ru\x00высок технолог":            {terms: []string{"前沿科技"}, stop: false},
 		"ru\x00выставк":                   {terms: []string{"展会"}, stop: false},
 		"ru\x00выступа прот":              {terms: []string{"反对"}, stop: false},
+		"ru\x00га оон":                    {terms: []string{"联合国大会"}, stop: false},
 		"ru\x00газ":                       {terms: []string{"加沙", "能源"}, stop: false},
 		"ru\x00где":                       {terms: nil, stop: true},
 		"ru\x00гегемон":                   {terms: []string{"多极化", "独霸世界"}, stop: false},
 		"ru\x00генассамбле":               {terms: []string{"联合国大会"}, stop: false},
 		"ru\x00гендер":                    {terms: []string{"妇女"}, stop: false},
 		"ru\x00генеральн ассамбле":        {terms: []string{"联合国大会"}, stop: false},
+		"ru\x00генконференц":              {terms: []string{"联合国教科文组织大会"}, stop: false},
 		"ru\x00геноцид":                   {terms: []string{"种族灭绝"}, stop: false},
 		"ru\x00геополитик":                {terms: []string{"地缘政治"}, stop: false},
 		"ru\x00геополитическ противостоя": {terms: []string{"地缘政治对抗"}, stop: false},
@@ -2073,6 +2077,7 @@ func generatedWords(p *Processor) {
 		"ru\x00общ судьб":                           {terms: []string{"人类命运共同体"}, stop: false},
 		"ru\x00обществен дипломат":                  {terms: []string{"民间外交"}, stop: false},
 		"ru\x00обществен здравоохранен":             {terms: []string{"公共卫生体系"}, stop: false},
+		"ru\x00объединен нац":                       {terms: []string{"联合国"}, stop: false},
 		"ru\x00объединен статус":                    {terms: []string{"合并", "上合组织伙伴"}, stop: false},
 		"ru\x00объясн":                              {terms: nil, stop: true},
 		"ru\x00ограничительн мер":                   {terms: []string{"限制性贸易措施", "限制措施"}, stop: false},
@@ -5220,6 +5225,7 @@ func generatedWords(p *Processor) {
 		"венгрия":            {surface: "венгрия", stem: "венгр", lang: "ru", num: false, brk: false, cap: false},
 		"венесуэла":          {surface: "венесуэла", stem: "венесуэл", lang: "ru", num: false, brk: false, cap: false},
 		"венеция":            {surface: "венеция", stem: "венец", lang: "ru", num: false, brk: false, cap: false},
+		"венский":            {surface: "венский", stem: "венск", lang: "ru", num: false, brk: false, cap: false},
 		"вербовка":           {surface: "вербовка", stem: "вербовк", lang: "ru", num: false, brk: false, cap: false},
 		"верде":              {surface: "верде", stem: "верд", lang: "ru", num: false, brk: false, cap: false},
 		"верификация":        {surface: "верификация", stem: "верификац", lang: "ru", num: false, brk: false, cap: false},
@@ -5314,6 +5320,7 @@ func generatedWords(p *Processor) {
 		"вьентьян":           {surface: "вьентьян", stem: "вьентья", lang: "ru", num: false, brk: false, cap: false},
 		"вьетнам":            {surface: "вьетнам", stem: "вьетн", lang: "ru", num: false, brk: false, cap: false},
 		"вэнс":               {surface: "вэнс", stem: "вэнс", lang: "ru", num: false, brk: false, cap: false},
+		"га":                 {surface: "га", stem: "га", lang: "ru", num: false, brk: false, cap: false},
 		"гаага":              {surface: "гаага", stem: "гааг", lang: "ru", num: false, brk: false, cap: false},
 		"габон":              {surface: "габон", stem: "габон", lang: "ru", num: false, brk: false, cap: false},
 		"гавайи":             {surface: "гавайи", stem: "гавай", lang: "ru", num: false, brk: false, cap: false},
@@ -5337,6 +5344,7 @@ func generatedWords(p *Processor) {
 		"генассамблея":       {surface: "генассамблея", stem: "генассамбле", lang: "ru", num: false, brk: false, cap: false},
 		"гендер":             {surface: "гендер", stem: "гендер", lang: "ru", num: false, brk: false, cap: false},
 		"генеральная":        {surface: "генеральная", stem: "генеральн", lang: "ru", num: false, brk: false, cap: false},
+		"генконференция":     {surface: "генконференция", stem: "генконференц", lang: "ru", num: false, brk: false, cap: false},
 		"геноцид":            {surface: "геноцид", stem: "геноцид", lang: "ru", num: false, brk: false, cap: false},
 		"геополитика":        {surface: "геополитика", stem: "геополитик", lang: "ru", num: false, brk: false, cap: false},
 		"геополитическое":    {surface: "геополитическое", stem: "геополитическ", lang: "ru", num: false, brk: false, cap: false},
@@ -6144,6 +6152,7 @@ func generatedWords(p *Processor) {
 		"научный":               {surface: "научный", stem: "научн", lang: "ru", num: false, brk: false, cap: false},
 		"нацизм":                {surface: "нацизм", stem: "нацизм", lang: "ru", num: false, brk: false, cap: false},
 		"нацизма":               {surface: "нацизма", stem: "нацизм", lang: "ru", num: false, brk: false, cap: false},
+		"нации":                 {surface: "нации", stem: "нац", lang: "ru", num: false, brk: false, cap: false},
 		"наций":                 {surface: "наций", stem: "нац", lang: "ru", num: false, brk: false, cap: false},
 		"национализм":           {surface: "национализм", stem: "национализм", lang: "ru", num: false, brk: false, cap: false},
 		"национальные":          {surface: "национальные", stem: "национальн", lang: "ru", num: false, brk: false, cap: false},
@@ -6215,6 +6224,7 @@ func generatedWords(p *Processor) {
 		"общественное":          {surface: "общественное", stem: "обществен", lang: "ru", num: false, brk: false, cap: false},
 		"общий":                 {surface: "общий", stem: "общ", lang: "ru", num: false, brk: false, cap: false},
 		"объединение":           {surface: "объединение", stem: "объединен", lang: "ru", num: false, brk: false, cap: false},
+		"объединенные":          {surface: "объединенные", stem: "объединен", lang: "ru", num: false, brk: false, cap: false},
 		"объединенных":          {surface: "объединенных", stem: "объединен", lang: "ru", num: false, brk: false, cap: false},
 		"объектам":              {surface: "объектам", stem: "объект", lang: "ru", num: false, brk: false, cap: false},
 		"объекты":               {surface: "объекты", stem: "объект", lang: "ru", num: false, brk: false, cap: false},
@@ -7519,6 +7529,7 @@ func generatedWords(p *Processor) {
 		"обще":                 "общ",
 		"общественна":          "обществен",
 		"общественно":          "обществен",
+		"объединенны":          "объединен",
 		"объединенных":         "объединен",
 		"объектам":             "объект",
 		"объяснит":             "объясн",
@@ -8473,7 +8484,6 @@ func generatedWords(p *Processor) {
 		"en\x00miami":         true,
 		"en\x00micronesia":    true,
 		"en\x00microsoft":     true,
-		"en\x00mideast":       true,
 		"en\x00milan":         true,
 		"en\x00milei":         true,
 		"en\x00mishustin":     true,

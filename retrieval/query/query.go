@@ -375,6 +375,7 @@ func (p *Processor) Process(q string) Query {
 			out.MappedTerms = append(out.MappedTerms, mappedTerms[i])
 		}
 	}
+	out.OffTopic = withoutMappedWords(out.OffTopic, out.Mapped)
 	if len(names) > 0 && !shouting(orig) {
 		written := writtenAsNames(orig)
 		for _, n := range names {
@@ -571,4 +572,29 @@ func (p *Processor) lowerCaseNames(names, unmatched []string, toks []token) []st
 		}
 	}
 	return names
+}
+
+// withoutMappedWords returns off without the English and Russian phrases
+// that lie inside a phrase the glossary mapped: "online shopping" is
+// 3.11's e-commerce, not the shopping offtopic.tsv means.
+func withoutMappedWords(off, mapped []string) []string {
+	if len(off) == 0 || len(mapped) == 0 {
+		return off
+	}
+	out := off[:0]
+	for _, o := range off {
+		inside := false
+		if !corpus.HasHan(o) {
+			for _, m := range mapped {
+				if m != o && strings.Contains(" "+m+" ", " "+o+" ") {
+					inside = true
+					break
+				}
+			}
+		}
+		if !inside {
+			out = append(out, o)
+		}
+	}
+	return out
 }
