@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0xa20f0b6b
+const genDataSum = 0x5a05d925
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0x38, 0x2c, 0x65, 0x6b, 0xa2, 0x23, 0x4f, 0x52, 0xea, 0x64, 0x8e, 0xe6, 0xa0, 0x7, 0x86, 0x9b, 0x47, 0x4e, 0x3f, 0xef, 0x4f, 0x69, 0xad, 0xd6, 0xdf, 0x1c, 0x12, 0x9c, 0x60, 0x12, 0xad, 0xb0}
+var genDataHash = [32]uint8{0x53, 0x31, 0xa1, 0x7b, 0x70, 0x3d, 0xf3, 0x84, 0x91, 0xd, 0xc, 0xcd, 0x8c, 0xb, 0xd9, 0x6d, 0x4d, 0x24, 0x7e, 0x2a, 0xd6, 0x91, 0x7f, 0x27, 0xf5, 0x95, 0x21, 0x1e, 0x7f, 0x75, 0xc2, 0xd5}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -1017,7 +1017,6 @@ var genQuestions0 = [...]Question{
 	{"1.9", "互信互利平等协商是啥意思"},
 	{"1.9", "上合组织的核心理念是什么"},
 	{"1.9", "上合这帮国家靠什么理念凑到一起的？"},
-	{"1.9", "上海精神包括哪几条？"},
 	{"1.9", "上合组织的“初心”是啥？"},
 	{"1.9", "上海精神 互信 协商 共同发展"},
 	{"1.9", "成员国说要怎么推动本地区安全稳定和可持续发展？"},
@@ -3453,7 +3452,6 @@ var genQuestions1 = [...]Question{
 	{"1.4", "What foundations should a fairer multipolar world rest on?"},
 	{"1.4", "UN central coordinating role civilizations diversity"},
 	{"1.4", "Does the SCO think countries with different cultures and traditions should cooperate as equals?"},
-	{"1.4", "How does the declaration describe the United Nations as an organization?"},
 	{"1.4", "Does the SCO think the UN actually gets things done?"},
 	{"1.4", "Does the SCO want a world with many power centres on an equal footing, with the UN coordinating in the middle?"},
 	{"1.4", "UN effective work peace development rights"},
@@ -5179,7 +5177,6 @@ var genQuestions1 = [...]Question{
 	{"4.19", "Will SCO countries cooperate on pensions and welfare?"},
 	{"4.19", "What was the SCO forum in the Siberian city in April 2025?"},
 	{"4.19", "SCO UN development goals cooperation"},
-	{"4.19", "When was the Forum on Poverty Reduction and Sustainable Development held?"},
 	{"4.19", "How did the member states rate the work done during the SCO's sustainability year?"},
 	{"4.19", "Did SCO countries swap ideas on fighting poverty in Xi'an?"},
 	{"4.19", "Is the SCO planning a joint plan on social safety nets?"},
