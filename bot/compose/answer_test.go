@@ -618,6 +618,21 @@ func TestExtractiveTypedOnlyAnswering(t *testing.T) {
 	}
 }
 
+// A question of several parts asks each part's years of its own
+// paragraph: each year is looked for in the top paragraphs.
+func TestExtractiveYearsOfParts(t *testing.T) {
+	e := realSearcher(t)
+	c := loadCorpus(t)
+	a, err := ask(t, e, "Which city was the SCO tourism and culture capital for 2024-2025, and which one is it for 2025-2026?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAnswerInvariants(t, c, a)
+	if !a.Grounded || !strings.Contains(a.Text, "[4.8]") || !strings.Contains(a.Text, "[4.9]") {
+		t.Errorf("want 4.8 and 4.9 quoted, got grounded %v:\n%s", a.Grounded, a.Text)
+	}
+}
+
 // The lead is a sentence of the retriever's best paragraph, even when
 // another paragraph shares more words with the question: retrieval weighed
 // more than shared words (question lists, translations). When the best

@@ -406,8 +406,18 @@ func (cp *Composer) Compose(in Input) Answer {
 		// Retrieval puts first a close paragraph that gives the year a
 		// question asks about (retrieval.preferYears); when none does,
 		// the texts do not connect the topic with that year ("will the
-		// railway be finished before 2030").
-		return cp.mentionsWithout(a, in, i18n.Text(a.Lang, i18n.NoYear, strings.Join(years, i18n.Text(a.Lang, i18n.IDSeparator))), chosen)
+		// railway be finished before 2030"). A question of several parts
+		// may ask each part's years of another paragraph ("which city was
+		// the capital for 2024-2025, and which one for 2025-2026"): each
+		// year is looked for in the top paragraphs, and only those no
+		// paragraph gives are said to be missing.
+		missing := years
+		if len(questionParts(in.Question)) > 1 {
+			chosen, missing = cp.withYears(in, chosen, years)
+		}
+		if len(missing) > 0 {
+			return cp.mentionsWithout(a, in, i18n.Text(a.Lang, i18n.NoYear, strings.Join(missing, i18n.Text(a.Lang, i18n.IDSeparator))), chosen)
+		}
 	}
 	// The facts of a question of several parts that the text does not
 	// give, each said after the answer.
@@ -795,6 +805,44 @@ func givesYears(chosen []sentence, years []string) bool {
 		}
 	}
 	return false
+}
+
+// withYears returns chosen with, for each of years no chosen paragraph
+// gives, the first sentence giving it of the first top paragraph that
+// does (one retrieval scored at least scoreRatio of the best), and the
+// years still not given.
+func (cp *Composer) withYears(in Input, chosen []sentence, years []string) ([]sentence, []string) {
+	given := func(y string) bool {
+		return slices.ContainsFunc(chosen, func(s sentence) bool { return s.passage.GivesYears([]string{y}) })
+	}
+	var missing []string
+	for _, y := range years {
+		if given(y) {
+			continue
+		}
+		found := false
+		for rank, it := range in.Results.Items {
+			if rank >= extractPassages || it.Score < scoreRatio*in.Results.Items[0].Score {
+				break
+			}
+			if !it.Passage.GivesYears([]string{y}) {
+				continue
+			}
+			for _, s := range cp.passageSentences(it.Passage, rank, in.Lang.Script()) {
+				if slices.Contains(corpus.Years(s.text), y) {
+					chosen, found = append(slices.Clone(chosen), s), true
+					break
+				}
+			}
+			if found {
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, y)
+		}
+	}
+	return chosen, missing
 }
 
 // overviewCues are phrasings (folded) that ask for a list or for what the

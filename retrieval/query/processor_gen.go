@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "3faef813c1d4d7214f43f0498046dccd1730e6c474f6a9f5dc7dbea812dfc9ab"
+const genDataHash = "293456feabd659d999e5f2079c1225658a99fec78c1ee91ad830f41ca0f3a512"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3029
-	p.langEntries = map[string]int{"en": 1433, "ru": 1159, "zh": 437}
+	p.entries = 3031
+	p.langEntries = map[string]int{"en": 1434, "ru": 1160, "zh": 437}
 	return p
 }
 
@@ -1201,6 +1201,7 @@ func generatedWords(p *Processor) {
 		"en\x00sport event":                         {terms: []string{"体育赛事"}, stop: false},
 		"en\x00st petersburg":                       {terms: []string{"圣彼得堡"}, stop: false},
 		"en\x00stabil":                              {terms: []string{"稳定"}, stop: false},
+		"en\x00stan":                                {terms: []string{"中亚"}, stop: false},
 		"en\x00stanc":                               {terms: nil, stop: true},
 		"en\x00stand":                               {terms: nil, stop: true},
 		"en\x00standard":                            {terms: []string{"标准化"}, stop: false},
@@ -2615,6 +2616,7 @@ func generatedWords(p *Processor) {
 		"ru\x00членств вто":        {terms: []string{"加入世贸组织"}, stop: false},
 		"ru\x00чолпон ат":          {terms: []string{"乔蓬阿塔"}, stop: false},
 		"ru\x00чрезвычайн ситуац":  {terms: []string{"紧急救灾", "紧急情况"}, stop: false},
+		"ru\x00чс":                 {terms: []string{"紧急救灾", "灾害"}, stop: false},
 		"ru\x00что":                {terms: nil, stop: true},
 		"ru\x00чэнд":               {terms: []string{"成都"}, stop: false},
 		"ru\x00шанхайск дух":       {terms: []string{"上海精神"}, stop: false},
@@ -4319,6 +4321,7 @@ func generatedWords(p *Processor) {
 		"qingdao":           {surface: "qingdao", stem: "qingdao", lang: "en", num: false, brk: false, cap: false},
 		"quad":              {surface: "quad", stem: "quad", lang: "en", num: false, brk: false, cap: false},
 		"quality":           {surface: "quality", stem: "qualiti", lang: "en", num: false, brk: false, cap: false},
+		"quantum":           {surface: "quantum", stem: "quantum", lang: "en", num: false, brk: false, cap: false},
 		"quarantine":        {surface: "quarantine", stem: "quarantin", lang: "en", num: false, brk: false, cap: false},
 		"quebec":            {surface: "quebec", stem: "quebec", lang: "en", num: false, brk: false, cap: false},
 		"question":          {surface: "question", stem: "question", lang: "en", num: false, brk: false, cap: false},
@@ -4592,6 +4595,7 @@ func generatedWords(p *Processor) {
 		"standards":         {surface: "standards", stem: "standard", lang: "en", num: false, brk: false, cap: false},
 		"standing":          {surface: "standing", stem: "stand", lang: "en", num: false, brk: false, cap: false},
 		"stands":            {surface: "stands", stem: "stand", lang: "en", num: false, brk: false, cap: false},
+		"stans":             {surface: "stans", stem: "stan", lang: "en", num: false, brk: false, cap: false},
 		"star":              {surface: "star", stem: "star", lang: "en", num: false, brk: false, cap: false},
 		"starlink":          {surface: "starlink", stem: "starlink", lang: "en", num: false, brk: false, cap: false},
 		"starmer":           {surface: "starmer", stem: "starmer", lang: "en", num: false, brk: false, cap: false},
@@ -5759,6 +5763,7 @@ func generatedWords(p *Processor) {
 		"кашмир":             {surface: "кашмир", stem: "кашмир", lang: "ru", num: false, brk: false, cap: false},
 		"кбто":               {surface: "кбто", stem: "кбто", lang: "ru", num: false, brk: false, cap: false},
 		"квад":               {surface: "квад", stem: "квад", lang: "ru", num: false, brk: false, cap: false},
+		"квантовый":          {surface: "квантовый", stem: "квантов", lang: "ru", num: false, brk: false, cap: false},
 		"квебек":             {surface: "квебек", stem: "квебек", lang: "ru", num: false, brk: false, cap: false},
 		"кгб":                {surface: "кгб", stem: "кгб", lang: "ru", num: false, brk: false, cap: false},
 		"кейптаун":           {surface: "кейптаун", stem: "кейптаун", lang: "ru", num: false, brk: false, cap: false},
@@ -7138,6 +7143,7 @@ func generatedWords(p *Processor) {
 		"члены":                 {surface: "члены", stem: "член", lang: "ru", num: false, brk: false, cap: false},
 		"чолпон":                {surface: "чолпон", stem: "чолпон", lang: "ru", num: false, brk: false, cap: false},
 		"чрезвычайные":          {surface: "чрезвычайные", stem: "чрезвычайн", lang: "ru", num: false, brk: false, cap: false},
+		"чс":                    {surface: "чс", stem: "чс", lang: "ru", num: false, brk: false, cap: false},
 		"что":                   {surface: "что", stem: "что", lang: "ru", num: false, brk: false, cap: false},
 		"чужой":                 {surface: "чужой", stem: "чуж", lang: "ru", num: false, brk: false, cap: false},
 		"чукотка":               {surface: "чукотка", stem: "чукотк", lang: "ru", num: false, brk: false, cap: false},
@@ -7846,6 +7852,7 @@ func generatedWords(p *Processor) {
 		"en\x00price":                true,
 		"en\x00privat talk":          true,
 		"en\x00protest":              true,
+		"en\x00quantum":              true,
 		"en\x00rain":                 true,
 		"en\x00recip":                true,
 		"en\x00recommend":            true,
@@ -7909,6 +7916,7 @@ func generatedWords(p *Processor) {
 		"ru\x00воен союз":            true,
 		"ru\x00возраст":              true,
 		"ru\x00выбор президент":      true,
+		"ru\x00выбор сша":            true,
 		"ru\x00выставочн центр":      true,
 		"ru\x00выступлен":            true,
 		"ru\x00выступлен самм":       true,
@@ -7931,6 +7939,7 @@ func generatedWords(p *Processor) {
 		"ru\x00знаменит":             true,
 		"ru\x00избирательн":          true,
 		"ru\x00ипотек":               true,
+		"ru\x00квантов":              true,
 		"ru\x00коллективн оборон":    true,
 		"ru\x00контракт":             true,
 		"ru\x00конференц центр":      true,
@@ -9602,6 +9611,7 @@ func generatedZh(p *Processor) {
 		"同一辆车":   true,
 		"同车":     true,
 		"品牌":     true,
+		"哪家公司":   true,
 		"哪栋楼":    true,
 		"哪款":     true,
 		"国内生产总值": true,
@@ -9645,6 +9655,7 @@ func generatedZh(p *Processor) {
 		"房贷":     true,
 		"执政党":    true,
 		"承包商":    true,
+		"承建":     true,
 		"承建商":    true,
 		"护照":     true,
 		"挖矿":     true,
@@ -9738,6 +9749,7 @@ func generatedZh(p *Processor) {
 		"酒类":     true,
 		"酒精":     true,
 		"采访":     true,
+		"量子":     true,
 		"金价":     true,
 		"金牌":     true,
 		"门票":     true,
