@@ -156,12 +156,7 @@ func loadNameSet(txt string) zhNames {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		z.names = append(z.names, line)
-		z.maxRune = max(z.maxRune, utf8.RuneCountInString(line))
-		r1, n := utf8.DecodeRuneInString(line)
-		r2, _ := utf8.DecodeRuneInString(line[n:])
-		b := pairBit(r1, r2)
-		z.first[b/64] |= 1 << (b % 64)
+		z.add(line)
 	}
 	if !slices.IsSorted(z.names) {
 		slices.Sort(z.names)
@@ -170,20 +165,25 @@ func loadNameSet(txt string) zhNames {
 	return z
 }
 
+// add appends name, keeping maxRune and the first-pair bits; the caller
+// keeps names sorted.
+func (z *zhNames) add(name string) {
+	z.names = append(z.names, name)
+	z.maxRune = max(z.maxRune, utf8.RuneCountInString(name))
+	r1, n := utf8.DecodeRuneInString(name)
+	r2, _ := utf8.DecodeRuneInString(name[n:])
+	b := pairBit(r1, r2)
+	z.first[b/64] |= 1 << (b % 64)
+}
+
 // without returns z less the names of other, its first-pair bits
 // rebuilt.
 func (z zhNames) without(other zhNames) zhNames {
-	out := zhNames{first: new([pairBits / 64]uint64), maxRune: 0}
+	out := zhNames{names: make([]string, 0, len(z.names)), first: new([pairBits / 64]uint64)}
 	for _, n := range z.names {
-		if other.has(n) {
-			continue
+		if !other.has(n) {
+			out.add(n)
 		}
-		out.names = append(out.names, n)
-		out.maxRune = max(out.maxRune, utf8.RuneCountInString(n))
-		r1, size := utf8.DecodeRuneInString(n)
-		r2, _ := utf8.DecodeRuneInString(n[size:])
-		b := pairBit(r1, r2)
-		out.first[b/64] |= 1 << (b % 64)
 	}
 	return out
 }
