@@ -253,10 +253,9 @@ var premiseLeads = []string{"听说", "据说", "听人说", "有人说", "据�
 // clause reports hearsay (premiseLeads) and another clause follows.
 func withoutPremise(question string) string {
 	t := strings.TrimLeftFunc(question, unicode.IsSpace)
-	lower := strings.ToLower(t)
 	lead := false
 	for _, p := range premiseLeads {
-		if strings.HasPrefix(lower, p) {
+		if len(t) >= len(p) && strings.EqualFold(t[:len(p)], p) {
 			lead = true
 			break
 		}
