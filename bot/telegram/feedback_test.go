@@ -300,6 +300,15 @@ func TestMetricsEndpoint(t *testing.T) {
 	h.srv.SendText(chat, u, "Что о торговле?")
 	h.botMessages(chat.ID, 3) // the comment prompt, the answer
 	h.settle()
+	// The second answer's metrics and review record are written after
+	// its message is sent: on a loaded machine, after settle's idle
+	// checks too. Wait for them rather than for idleness.
+	h.srv.Wait(waitLong, "the second answer's metrics", func() bool {
+		fams := scrape(t, m)
+		ru, _ := value(fams["declbot_questions_total"], map[string]string{"lang": "ru", "mode": "offline"})
+		rec, _ := value(fams["declbot_review_records_total"], nil)
+		return ru >= 1 && rec >= 2
+	})
 
 	fams := scrape(t, m)
 	checks := []struct {
