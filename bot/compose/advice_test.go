@@ -186,6 +186,7 @@ func TestAsksReaction(t *testing.T) {
 		{"How did Washington react to the Tianjin declaration?", true},
 		{"What was the reaction to the summit in Europe?", true},
 		{"How did Israel respond to the SCO's condemnation?", true},
+		{"日本政府对上合二战胜利声明有什么回应？", true},
 		{"Какова реакция рынков на декларацию?", true},
 		{"各国对这份宣言的反应如何？", true},
 		// What the texts say in response to something is what they say.
