@@ -141,22 +141,28 @@ func pairBit(r1, r2 rune) uint32 { return uint32(mix(uint64(r1)<<32|uint64(r2)))
 // The name sets never change: each process builds them once.
 var (
 	zhNameSet = sync.OnceValue(func() zhNames {
-		return loadNameSet(zhNamesTxt + "\n" + zhNamesExtraTxt).without(loadNameSet(zhNamesCommonTxt))
+		return loadNameSet(zhNamesTxt+"\n"+zhNamesExtraTxt, lineSet(zhNamesCommonTxt))
 	})
-	placeSet = sync.OnceValue(func() placeNames { return placeNames{zhNames: loadNameSet(placesTxt)} })
+	placeSet = sync.OnceValue(func() placeNames { return placeNames{zhNames: loadNameSet(placesTxt, nil)} })
 )
 
 func loadZhNames() zhNames { return zhNameSet() }
 
-// loadNameSet reads one name a line; blank lines and # comments are skipped.
-func loadNameSet(txt string) zhNames {
+// loadNameSet reads one name a line, leaving out those in except; blank
+// lines and # comments are skipped.
+func loadNameSet(txt string, except map[string]bool) zhNames {
 	z := zhNames{names: make([]string, 0, strings.Count(txt, "\n")+1), first: new([pairBits / 64]uint64)}
 	for line := range strings.Lines(txt) {
 		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
+		if line == "" || strings.HasPrefix(line, "#") || except[line] {
 			continue
 		}
-		z.add(line)
+		z.names = append(z.names, line)
+		z.maxRune = max(z.maxRune, utf8.RuneCountInString(line))
+		r1, n := utf8.DecodeRuneInString(line)
+		r2, _ := utf8.DecodeRuneInString(line[n:])
+		b := pairBit(r1, r2)
+		z.first[b/64] |= 1 << (b % 64)
 	}
 	if !slices.IsSorted(z.names) {
 		slices.Sort(z.names)
@@ -165,24 +171,12 @@ func loadNameSet(txt string) zhNames {
 	return z
 }
 
-// add appends name, keeping maxRune and the first-pair bits; the caller
-// keeps names sorted.
-func (z *zhNames) add(name string) {
-	z.names = append(z.names, name)
-	z.maxRune = max(z.maxRune, utf8.RuneCountInString(name))
-	r1, n := utf8.DecodeRuneInString(name)
-	r2, _ := utf8.DecodeRuneInString(name[n:])
-	b := pairBit(r1, r2)
-	z.first[b/64] |= 1 << (b % 64)
-}
-
-// without returns z less the names of other, its first-pair bits
-// rebuilt.
-func (z zhNames) without(other zhNames) zhNames {
-	out := zhNames{names: make([]string, 0, len(z.names)), first: new([pairBits / 64]uint64)}
-	for _, n := range z.names {
-		if !other.has(n) {
-			out.add(n)
+// lineSet is the set of txt's lines that are neither blank nor # comments.
+func lineSet(txt string) map[string]bool {
+	out := map[string]bool{}
+	for line := range strings.Lines(txt) {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			out[line] = true
 		}
 	}
 	return out

@@ -43,14 +43,12 @@ func gramsOf(rs []rune) grams {
 // similarity is the Dice coefficient of two texts' character bigrams
 // (of their characters, for one-character texts): 1 for the same text.
 func similarity(a, b []rune) float64 {
-	return gramsOf(a).dice(gramsOf(b), 0)
+	return gramsOf(a).dice(gramsOf(b))
 }
 
-// dice is the Dice coefficient of g and h, or 0 when it cannot reach
-// floor: it is at most 2·min(n)/(sum of n), which spares comparing most
-// pairs of texts of very different lengths.
-func (g grams) dice(h grams, floor float64) float64 {
-	if g.n+h.n == 0 || 2*float64(min(g.n, h.n))/float64(g.n+h.n) < floor {
+// dice is the Dice coefficient of g and h.
+func (g grams) dice(h grams) float64 {
+	if g.n+h.n == 0 {
 		return 0
 	}
 	both := 0
