@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0x3beb78d9
+const genDataSum = 0x58035e48
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0xfb, 0x73, 0xdc, 0x5a, 0x6a, 0xb5, 0x46, 0x7e, 0xbc, 0x21, 0xdd, 0xcc, 0xbc, 0xb4, 0x85, 0x63, 0x65, 0x8, 0x63, 0xdd, 0xe7, 0xad, 0x99, 0x65, 0x61, 0xaa, 0xd9, 0x7c, 0x99, 0xf, 0x1e, 0x9}
+var genDataHash = [32]uint8{0x90, 0x6a, 0x15, 0xbf, 0x80, 0x33, 0xed, 0xfb, 0xba, 0x56, 0x11, 0x78, 0x8c, 0x68, 0x24, 0x62, 0x2, 0xc5, 0xea, 0x28, 0x3e, 0x30, 0x9d, 0x79, 0x1, 0x4, 0x18, 0x14, 0x80, 0xcb, 0x7c, 0x8d}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -2471,7 +2471,6 @@ var genQuestions0 = [...]Question{
 	{"4.6", "联合国有没有专门说AI能帮中亚发展"},
 	{"4.6", "中亚那几个国家会不会有自己的AI研究中心"},
 	{"4.6", "联合国决议 人工智能 中亚 可持续发展"},
-	{"4.6", "联大关于AI助力中亚可持续发展的决议是哪天通过的？"},
 	{"4.6", "上合对联合国那份中亚AI决议是什么态度？"},
 	{"4.6", "中亚那几个斯坦国家能靠AI找到新的发展路子吗"},
 	{"4.6", "帕米尔高原那个国家的首都要搞人工智能中心吗"},
@@ -5057,7 +5056,6 @@ var genQuestions1 = [...]Question{
 	{"4.11", "Which Indian city hosts the UNESCO meeting on living traditions in December 2025?"},
 	{"4.11", "UNESCO General Conference 43rd session Samarkand"},
 	{"4.11", "What is Intervision?"},
-	{"4.11", "UNESCO intangible heritage committee 20th session New Delhi"},
 	{"4.12", "How will SCO countries prepare for future pandemics?"},
 	{"4.12", "SCO cooperation on telemedicine and traditional medicine"},
 	{"4.12", "SCO public health systems cooperation"},
@@ -7514,7 +7512,6 @@ var genQuestions2 = [...]Question{
 	{"4.8", "В каких двух областях Циндао внёс вклад как столица ШОС по туризму и культуре?"},
 	{"4.8", "Был ли Циндао культурной столицей ШОС?"},
 	{"4.8", "циндао туризм культура шос оценка"},
-	{"4.9", "Какой город назван культурной столицей ШОС на 2025–2026?"},
 	{"4.9", "Чолпон-Ата туристическая столица ШОС"},
 	{"4.9", "Где будет следующая культурная столица ШОС?"},
 	{"4.9", "Какой городок на озере в Кыргызстане стал столицей культуры ШОС?"},
