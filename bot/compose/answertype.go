@@ -1160,6 +1160,11 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 // as 5.6 on China's term does.
 const nextChairRatio = 0.8
 
+// nextChairMarks are what a sentence naming the chair after the present
+// one says (下一任 of 5.7): a paragraph on a state's term just ended
+// (5.6, on China's) names a chair too, but not the next one.
+var nextChairMarks = []string{"下一任", "下任", "接任"}
+
 // nextChair returns the sentence, quoted or of a top paragraph, that
 // names the chair after the one a question names ("Who chairs the SCO after China?", "中国之后由哪个国家
 // 担任轮值主席国"), when the sentences chosen do not: retrieval puts first
@@ -1195,19 +1200,22 @@ func (cp *Composer) nextChair(in Input, chosen []sentence, weights map[string]fl
 	if best == 0 || len(in.Results.Items) == 0 {
 		return sentence{}, false
 	}
+	names := func(s sentence) bool {
+		return match(s) >= nextChairRatio*best && answers(s.text) && containsAny(corpus.Fold(s.text), nextChairMarks)
+	}
 	for _, s := range chosen {
-		if match(s) >= nextChairRatio*best && answers(s.text) {
+		if names(s) {
 			return s, true
 		}
 	}
 	top := in.Results.Items[0].Score
 	sc := in.Lang.Script()
 	for rank, it := range in.Results.Items {
-		if rank >= extractPassages || it.Score < singleScoreRatio*top {
+		if rank >= extractPassages || it.Score < scoreRatio*top {
 			break
 		}
 		for _, s := range cp.passageSentences(it.Passage, rank, sc) {
-			if match(s) >= nextChairRatio*best && answers(s.text) {
+			if names(s) {
 				return s, true
 			}
 		}
