@@ -724,3 +724,42 @@ func TestExtractivePartNotGiven(t *testing.T) {
 		t.Errorf("answer says a city is not given though the question does not ask for one:\n%s", a.Text)
 	}
 }
+
+// A question about events leads with a sentence naming one with its date
+// (4.15's marathons, 3.34's meetings), though the paragraph on the topic
+// in general (4.14, 3.31) shares more of its words; a question that asks
+// about no event, or one of several parts, keeps retrieval's order. ids,
+// when given, are what a fake retriever returns; otherwise the real index
+// searches.
+func TestExtractiveEventsLeadWithDated(t *testing.T) {
+	c := loadCorpus(t)
+	real := realSearcher(t)
+	tests := []struct {
+		q     string
+		ids   []string
+		first string
+	}{
+		// 4.15 is quoted for its second sentence (体育); its first names
+		// the marathons and leads.
+		{"宣言里提到了哪些体育赛事？", []string{"4.14", "4.15"}, "4.15"},
+		{"Какие спортивные мероприятия упоминаются в декларации?", nil, "4.15"},
+		{"List the transport meetings the declaration notes.", nil, "3.34"},
+		{"交通方面宣言注意到了哪些会议？", nil, "3.34"},
+		{"宣言对体育合作怎么说？", []string{"4.14", "4.15"}, "4.14"},
+		{"宣言对体育合作怎么说？另外提到了哪些体育赛事？", []string{"4.14", "4.15"}, "4.14"},
+	}
+	for _, tt := range tests {
+		var r searcher = real
+		if tt.ids != nil {
+			r = newFakeRetriever(c, tt.ids...)
+		}
+		a, err := ask(t, r, tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAnswerInvariants(t, c, a)
+		if ids := passageIDs(a.Citations); len(ids) == 0 || ids[0] != tt.first {
+			t.Errorf("%s: cites %v, want %s first\n%s", tt.q, ids, tt.first, a.Text)
+		}
+	}
+}

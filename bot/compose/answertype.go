@@ -214,6 +214,8 @@ var (
 	chairBeforeCues = i18n.AllCues("chair_before")
 	// statesCues ask which state or states.
 	statesCues = i18n.AllCues("states")
+	// eventCues ask about events: meetings, conferences, contests.
+	eventCues = i18n.AllCues("events")
 	// casualtyCues ask how many died or were hurt; amountCues how much.
 	casualtyCues = i18n.AllCues("casualty")
 	amountCues   = i18n.AllCues("amount")
@@ -892,6 +894,11 @@ func namesCountryBut(folded, asked string) bool {
 
 // officialRe finds a state's official name; what precedes its form of
 // state ends with the short name ("…由吉尔吉斯" of 吉尔吉斯共和国).
+// datedEventRe finds an event the texts name with its date in brackets,
+// as they name every meeting, contest and festival they note ("伊塞克湖
+// 马拉松（2025年5月3日，乔蓬阿塔）").
+var datedEventRe = lazyRegexp(`（[^（）]*\d{4}年[^（）]*）`)
+
 var officialRe = lazyRegexp(`(\p{Han}{2,6})(?:伊斯兰共和国|人民共和国|共和国|联邦)`)
 
 // shortName is the country of countries.txt that before ends with, the

@@ -57,6 +57,7 @@ var CueLists = map[string]string{
 	"vote_not":       "voting rights and voice, which the texts do speak of (bot: asksAboutVote)",
 	"speech":         "a speech or remarks made at the summit; with a state named, asks what it said (bot: asksStateSpeech)",
 	"states":         "ask which state or states, answered only by naming one (bot: expectedType)",
+	"events":         "ask about events: meetings, conferences, contests, festivals (bot: leads with a dated one)",
 	"who":            "ask for a person, with a title (bot: expectedType)",
 	"title":          "titles of officials (bot: expectedType)",
 	"group_title":    "titles of a group (the leaders), which a list of states may answer (bot: expectedType)",
