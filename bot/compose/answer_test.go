@@ -763,3 +763,30 @@ func TestExtractiveEventsLeadWithDated(t *testing.T) {
 		}
 	}
 }
+
+// A date question leads with the sentence whose date stands by the asked
+// event's word (2.38's "1972年签署的"), not with one whose date is another
+// thing's (2.39's resolution of 2024), though retrieval put that first.
+func TestExtractiveDateOfTheAskedEvent(t *testing.T) {
+	c := loadCorpus(t)
+	tests := []struct {
+		q     string
+		ids   []string
+		first string
+	}{
+		{"禁止生物武器公约是哪一年签署的？", []string{"2.39", "2.38"}, "2.38"},
+		{"《禁止生物武器公約》是哪一年簽的？", []string{"2.39", "2.38"}, "2.38"},
+		// The resolution's year is what is asked: 2.39 keeps the lead.
+		{"联合国大会加强禁止生物武器公约的决议是哪一年的？", []string{"2.39", "2.38"}, "2.39"},
+	}
+	for _, tt := range tests {
+		a, err := ask(t, newFakeRetriever(c, tt.ids...), tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAnswerInvariants(t, c, a)
+		if ids := passageIDs(a.Citations); len(ids) == 0 || ids[0] != tt.first {
+			t.Errorf("%s: cites %v, want %s first\n%s", tt.q, ids, tt.first, a.Text)
+		}
+	}
+}

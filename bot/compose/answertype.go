@@ -1051,14 +1051,17 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 	// The answer leads with the paragraph that gives the fact asked for
 	// (issue 10): "代表印度签署宣言的是谁" opens with 5.8's signatures,
 	// not 2.3's agreements the lead paragraph was about.
+	weights := cp.queryWeights(in)
 	done := func(out []sentence) ([]sentence, bool) {
+		if t == typeDate || t == typeDay {
+			out = leadWith(out, func(text string) bool { return answers(text) && dateNearTerm(text, weights) })
+		}
 		out = leadWith(out, answers)
 		if t.names() && len(questionParts(in.Question)) == 1 {
 			out = onlyAnswering(out, answers, in.PartBest)
 		}
 		return out, true
 	}
-	weights := cp.queryWeights(in)
 	plain := func(s sentence) float64 {
 		g := 0.0
 		for _, term := range s.terms {
@@ -1285,6 +1288,30 @@ func leadWith(chosen []sentence, answers func(string) bool) []sentence {
 		}
 	}
 	return out
+}
+
+// dateNearRunes is how close to a date a term of the question stands when
+// the date is the asked event's: "1972年签署的" answers "哪一年签署的"; the
+// (2024) of "第79/79（2024）号决议" in the next paragraph is a resolution's.
+const dateNearRunes = 3
+
+// dateNearTerm reports whether a date of text stands within dateNearRunes
+// of a term the question weighs.
+func dateNearTerm(text string, weights map[string]float64) bool {
+	f := []rune(corpus.Fold(text))
+	folded := string(f)
+	for _, m := range dateRe().FindAllStringIndex(folded, -1) {
+		start := utf8.RuneCountInString(folded[:m[0]])
+		end := start + utf8.RuneCountInString(folded[m[0]:m[1]])
+		for _, w := range [][2]int{{max(0, start-dateNearRunes), start}, {end, min(len(f), end+dateNearRunes)}} {
+			for term := range termSet(string(f[w[0]:w[1]])) {
+				if weights[term] > 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // digitRuns returns the runs of ASCII digits in s ("2024", "14").
