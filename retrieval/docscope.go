@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -270,6 +271,50 @@ func (n docNamer) withDecl(refs []docRef, decl bool) []docRef {
 		}
 	}
 	return refs
+}
+
+// namesDeclarationOnly reports whether q names the declaration ("宣言",
+// "the declaration", "в декларации") and no statement, not even by the
+// word alone ("宣言和声明").
+func namesDeclarationOnly(q string) bool {
+	if corpus.HasHan(q) {
+		f := corpus.Fold(q)
+		return strings.Contains(f, zhDeclWord) && !strings.Contains(f, zhStatement)
+	}
+	l := strings.ToLower(q)
+	return (strings.Contains(l, enDeclWord) || strings.Contains(l, ruDeclPrefix)) &&
+		!strings.Contains(l, enStatement) && !strings.Contains(l, "заявлени")
+}
+
+// preferDeclaration moves the best of the declaration's paragraphs first
+// when retrieval put a statement's first for a question that names the
+// declaration and no statement; docs (the items' passage indexes) is
+// reordered alike. The statements repeat the declaration's themes (the
+// UN, the war, the trading system) in other words, and a question about
+// what the declaration says is asked of it: on the forty-three suites, of
+// the answerable questions naming only the declaration, 1,449 of 1,461
+// have their answer there, and a statement's paragraph led 19 answers,
+// two of them rightly.
+func (x *Index) preferDeclaration(items []Result, docs []int32) {
+	isDecl := func(p corpus.Passage) bool {
+		k, ok := x.docs.decl[p.Pack]
+		return ok && p.Doc == k
+	}
+	if len(items) == 0 || isDecl(items[0].Passage) {
+		return
+	}
+	i := slices.IndexFunc(items, func(r Result) bool { return isDecl(r.Passage) })
+	if i <= 0 {
+		return
+	}
+	first := items[i]
+	copy(items[1:i+1], items[:i])
+	items[0] = first
+	if i < len(docs) {
+		d := docs[i]
+		copy(docs[1:i+1], docs[:i])
+		docs[0] = d
+	}
 }
 
 // docMask returns which passages belong to the documents refs name.

@@ -89,6 +89,51 @@ func TestSearchWithinNamedStatement(t *testing.T) {
 	}
 }
 
+// A question that names the declaration and no statement is answered
+// first from the declaration, though a statement's paragraph on the same
+// theme matches it better; asked without the declaration, or of a
+// statement, the statement's paragraph leads.
+func TestSearchPrefersTheDeclarationNamed(t *testing.T) {
+	x, err := New(context.Background(), loadCorpus(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ q, want string }{
+		{"What principles does the declaration name as the basis for stable international relations?", "1.8"},
+		{"Как в декларации охарактеризована роль ООН?", "1.4"},
+		{"宣言說2025年是哪兩個重要週年？", "1.3"},
+		{"What principles are the basis for stable international relations?", "W8"},
+		{"What principles does the WWII statement name as the basis for stable international relations?", "W8"},
+	} {
+		res, err := x.Search(context.Background(), tt.q, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Items) == 0 || res.Items[0].Passage.ID != tt.want {
+			t.Errorf("%q: top %v, want %s", tt.q, ids(res.Items), tt.want)
+		}
+	}
+}
+
+func TestNamesDeclarationOnly(t *testing.T) {
+	for _, tt := range []struct {
+		q    string
+		want bool
+	}{
+		{"宣言怎么评价联合国？", true},
+		{"宣言和声明怎么评价联合国？", false},
+		{"According to the Declaration, what is the UN?", true},
+		{"What do the declaration and the trade statement say?", false},
+		{"Что говорится в декларации?", true},
+		{"Что говорится в декларации и заявлении о торговле?", false},
+		{"What does the text say about the UN?", false},
+	} {
+		if got := namesDeclarationOnly(tt.q); got != tt.want {
+			t.Errorf("namesDeclarationOnly(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
 func ids(rs []Result) []string {
 	var out []string
 	for _, r := range rs {

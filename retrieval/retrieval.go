@@ -518,6 +518,9 @@ func (x *Index) searchIn(ctx context.Context, asked, q string, k int, in []bool)
 		x.preferYears(res.Items, s.top, years)
 		res.Items, s.top = res.Items[:min(k, len(res.Items))], s.top[:min(k, len(s.top))]
 	}
+	if asked == q && namesDeclarationOnly(pq.Original) {
+		x.preferDeclaration(res.Items, s.top)
+	}
 	// Whether the texts address the question is judged on all of it: a
 	// statement's name is the corpus's own vocabulary. How well the
 	// passages match is judged on what was searched.
