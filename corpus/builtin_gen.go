@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0x58035e48
+const genDataSum = 0x3f8cb50f
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0x90, 0x6a, 0x15, 0xbf, 0x80, 0x33, 0xed, 0xfb, 0xba, 0x56, 0x11, 0x78, 0x8c, 0x68, 0x24, 0x62, 0x2, 0xc5, 0xea, 0x28, 0x3e, 0x30, 0x9d, 0x79, 0x1, 0x4, 0x18, 0x14, 0x80, 0xcb, 0x7c, 0x8d}
+var genDataHash = [32]uint8{0xd, 0x87, 0x75, 0x84, 0x31, 0x54, 0x95, 0x4b, 0x70, 0xeb, 0x8e, 0x64, 0x69, 0xf4, 0xe, 0x19, 0xc7, 0xa2, 0x21, 0xf5, 0x75, 0xde, 0x43, 0x72, 0x9, 0xef, 0x49, 0xd6, 0xea, 0x3e, 0x6c, 0x25}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -205,7 +205,7 @@ var genPassages = [...]Passage{
 		TextHans: "成员国强烈谴责以色列和美国于2025年6月对伊朗发动的军事侵略，此类针对基础核设施等民用设施的侵略行径导致平民伤亡，严重违反国际法准则和《联合国宪章》宗旨和原则，侵犯伊朗主权和领土完整，破坏地区和国际安全，对全球和平与稳定造成严重后果。",
 		TextHant: "成員國強烈譴責以色列和美國於2025年6月對伊朗發動的軍事侵略，此類針對基礎核設施等民用設施的侵略行徑導致平民傷亡，嚴重違反國際法準則和《聯合國憲章》宗旨和原則，侵犯伊朗主權和領土完整，破壞地區和國際安全，對全球和平與穩定造成嚴重後果。",
 		TextEn:   "The member states strongly condemn the military aggression launched by Israel and the United States against Iran in June 2025. Such acts of aggression against civilian facilities, including basic nuclear infrastructure, have caused civilian casualties, seriously violate the norms of international law and the purposes and principles of the Charter of the United Nations, infringe upon the sovereignty and territorial integrity of Iran, undermine regional and international security, and have grave consequences for global peace and stability.",
-		TextRu:   "Государства-члены решительно осуждают военную агрессию Израиля и США против Ирана в июне 2025 года (6.2025). Такие агрессивные действия против гражданских объектов, в том числе объектов ядерной инфраструктуры, привели к жертвам среди мирного населения, являются грубым нарушением норм международного права и целей и принципов «Устава ООН», посягательством на суверенитет и территориальную целостность Ирана, подрывают региональную и международную безопасность и имеют серьёзные последствия для мира и стабильности во всём мире."},
+		TextRu:   "Государства-члены решительно осуждают военную агрессию Израиля и США против Ирана в июне 2025 года. Такие агрессивные действия против гражданских объектов, в том числе объектов ядерной инфраструктуры, привели к жертвам среди мирного населения, являются грубым нарушением норм международного права и целей и принципов «Устава ООН», посягательством на суверенитет и территориальную целостность Ирана, подрывают региональную и международную безопасность и имеют серьёзные последствия для мира и стабильности во всём мире."},
 	{ID: "2.21", Doc: "declaration", Pack: "tianjin2025", Local: "2.21", Section: "2", Seq: 21, Index: 38,
 		TextHans: "成员国指出，任何时候包括军事冲突期间，都要确保核安全并保护核设施，确保民众和环境免受伤害。为此，成员国重申致力于通过外交努力和平解决当前问题。",
 		TextHant: "成員國指出，任何時候包括軍事沖突期間，都要確保核安全並保護核設施，確保民眾和環境免受傷害。為此，成員國重申致力於通過外交努力和平解決當前問題。",

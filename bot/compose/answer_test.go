@@ -500,6 +500,9 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		{"Кто победил в марафоне на Иссык-Куле?", corpus.LangRu, "4.15", i18n.Text(corpus.LangRu, i18n.NoWinner), "марафон"},
 		// 0.1 quotes a date, but of this meeting, not the next one.
 		{"下一次元首理事会会议具体哪天召开？", corpus.LangHans, "5.7", i18n.Text(corpus.LangHans, i18n.NoDate), "元首理事会"},
+		// 2.20 gives the month the question gives, not the day it asks.
+		{"以色列打伊朗具体是6月几号？", corpus.LangHans, "2.20", i18n.Text(corpus.LangHans, i18n.NoDate), "以色列"},
+		{"On what day in June did Israel strike Iran?", corpus.LangEn, "2.20", i18n.Text(corpus.LangEn, i18n.NoDate), "Israel"},
 		// 5.7 names the next chair, not the one after it.
 		{"Which country will chair the SCO after Kyrgyzstan?", corpus.LangEn, "5.7", i18n.Text(corpus.LangEn, i18n.NoChair), "Kyrgyz"},
 		// 5.4 merges the observers into partners without naming a state;
@@ -555,6 +558,9 @@ func TestExtractiveTypedAnswered(t *testing.T) {
 		{"帕哈尔加姆恐怖袭击发生在哪一天？", "2.7", "2025年4月22日"},
 		{"Who is the President of Kazakhstan?", "5.8", "Tokayev"},
 		{"胡兹达尔袭击是几月几号？", "2.8", "5月21日"},
+		// The month is given; 2.7's day answers.
+		{"帕哈尔加姆袭击是4月几号？", "2.7", "4月22日"},
+		{"The Pahalgam attack was in April 2025: on what date exactly?", "2.7", "22 April"},
 		{"Which city was the SCO tourism and cultural capital for 2024-2025?", "4.8", "Qingdao"},
 		{"这次元首理事会会议在哪个城市举行？", "0.1", "天津"},
 		// 5.7 names the next chair.

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -754,7 +755,10 @@ var (
 	// monthRe: a month, in digits or Chinese numerals ("9月", "九月"),
 	// with or without its day: what a question asking which day or month
 	// needs at least.
-	monthRe = lazyRegexp(`(?:^|[^0-9])(?:[0-9]|1[0-2])\s*月|[一二三四五六七八九十]+月`)
+	// dayOfMonthRe is a day of a month ("22日"), which answers a day
+	// question whose month the question gives.
+	dayOfMonthRe = lazyRegexp(`(?:^|[^0-9])[0-9]{1,2}\s*[日号]`)
+	monthRe      = lazyRegexp(`(?:^|[^0-9])(?:[0-9]|1[0-2])\s*月|[一二三四五六七八九十]+月`)
 	// datesRe: a date or a year, a span of years or a resolution's year in
 	// brackets: what typeCount sets aside before looking for a number.
 	datesRe = lazyRegexp(`[0-9]{4}\s*[－\-–—]\s*[0-9]{4}\s*年?|[0-9]{4}\s*年(?:\s*[0-9]{1,2}\s*月)?(?:\s*[0-9]{1,2}\s*日)?(?:\s*至\s*[0-9]{1,2}\s*日)?|[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日|[（(][0-9]{4}[）)]`)
@@ -808,7 +812,10 @@ func answersTypeGiven(t answerType, s string, given map[string]bool) bool {
 	case typeDate:
 		return dateRe().MatchString(corpus.Fold(s))
 	case typeDay:
-		return monthRe().MatchString(corpus.Fold(s))
+		// A month the question gives is not the day it asks for: "以色列
+		// 打伊朗具体是6月几号" is not answered by 2.20's 2025年6月.
+		rest := withoutNumbers(corpus.Fold(s), given)
+		return monthRe().MatchString(rest) || dayOfMonthRe().MatchString(rest)
 	case typePerson:
 		// A list of the states taking part answers "who came" loosely,
 		// but it is an answer; so does a list of whom the leaders honour
@@ -1016,6 +1023,9 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 	// much: "how many troops took part in the 2024 exercise" is not
 	// answered by 反恐协作－2024, the exercise's name.
 	given := digitRuns(in.Question)
+	if t == typeDay {
+		given = withMonthsNamed(given, in.Question)
+	}
 	answers := func(text string) bool { return answersTypeGiven(t, text, given) }
 	if cq := cueText(in.Question); (t == typeCount || t == typeQuantity) && (containsAny(cq, casualtyCues) || containsAny(cq, amountCues)) {
 		// How many died, or how much of something, is not read off a
@@ -1312,6 +1322,39 @@ func dateNearTerm(text string, weights map[string]float64) bool {
 		}
 	}
 	return false
+}
+
+// monthNames are the months' names a question may give, each at its
+// number: lower-case English and Russian stems, Chinese with 月.
+var monthNames = [12][]string{
+	{"january", "январ", "一月"}, {"february", "феврал", "二月"}, {"march", "март", "三月"},
+	{"april", "апрел", "四月"}, {"may ", "ма", "五月"}, {"june", "июн", "六月"},
+	{"july", "июл", "七月"}, {"august", "август", "八月"}, {"september", "сентябр", "九月"},
+	{"october", "октябр", "十月"}, {"november", "ноябр", "十一月"}, {"december", "декабр", "十二月"},
+}
+
+// withMonthsNamed returns given with the number of each month the
+// question names ("what day in June" gives 6): the month is then not the
+// day asked for.
+func withMonthsNamed(given map[string]bool, question string) map[string]bool {
+	q := " " + strings.ToLower(question) + " "
+	for i, names := range monthNames {
+		for _, n := range names {
+			if n == "ма" {
+				// Май, мая, в мае: the stem alone is too short to look for.
+				if !containsAny(q, []string{" май", " мая", " мае"}) {
+					continue
+				}
+			} else if !strings.Contains(q, n) {
+				continue
+			}
+			if given == nil {
+				given = map[string]bool{}
+			}
+			given[strconv.Itoa(i+1)] = true
+		}
+	}
+	return given
 }
 
 // digitRuns returns the runs of ASCII digits in s ("2024", "14").

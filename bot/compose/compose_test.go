@@ -105,7 +105,10 @@ func TestExpectedType(t *testing.T) {
 		{"What is the exact date of the forum?", typeDay},
 		{"Какого числа пройдёт форум?", typeDay},
 		{"那次袭击发生在哪一天？", typeDay},
-		{"那项决议是第几号？", typeDate},
+		{"那次袭击是4月几号？", typeDay},
+		// A resolution's number is not a date: the paragraph naming the
+		// resolution answers.
+		{"那项决议是第几号？", typeNone},
 		// Officials' names.
 		{"哈萨克斯坦外长是谁？", typeOfficial},
 		{"聯合國秘書長叫什麼名字？", typeOfficial},
