@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "293456feabd659d999e5f2079c1225658a99fec78c1ee91ad830f41ca0f3a512"
+const genDataHash = "6f1a7dc985b0dd3f009009d663de46fefe5d96853594e0dc300dd88ccafc2a95"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -10238,6 +10238,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'是', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'位', &zhNode{next: []zhEdge{
+		{'于', &zhNode{end: true, keep: false, terms: nil}},
 		{'置', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'你', &zhNode{next: []zhEdge{
@@ -10821,6 +10822,10 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'墓', &zhNode{next: []zhEdge{
 		{'园', &zhNode{end: true, keep: true, terms: []string{"烈士墓地"}}},
 	}, end: false, keep: false, terms: nil}},
+	{'处', &zhNode{next: []zhEdge{
+		{'于', &zhNode{end: true, keep: false, terms: nil}},
+		{'在', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
 	{'外', &zhNode{next: []zhEdge{
 		{'资', &zhNode{end: true, keep: true, terms: []string{"投资"}}},
 		{'逃', &zhNode{end: true, keep: true, terms: []string{"腐败犯罪分子", "庇护"}}},
@@ -11054,6 +11059,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'属', &zhNode{next: []zhEdge{
+		{'于', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
 	{'峰', &zhNode{next: []zhEdge{
 		{'会', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
@@ -11265,6 +11273,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'扩', &zhNode{next: []zhEdge{
 		{'员', &zhNode{end: true, keep: true, terms: []string{"扩大"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'扮', &zhNode{next: []zhEdge{
+		{'演', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'扶', &zhNode{next: []zhEdge{
 		{'贫', &zhNode{end: true, keep: true, terms: []string{"减贫"}}},
@@ -11986,6 +11997,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'不', &zhNode{next: []zhEdge{
 			{'算', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
+		{'是', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'篡', &zhNode{next: []zhEdge{
 		{'改', &zhNode{next: []zhEdge{
