@@ -561,6 +561,9 @@ func TestExtractiveTypedAnswered(t *testing.T) {
 		// The month is given; 2.7's day answers.
 		{"帕哈尔加姆袭击是4月几号？", "2.7", "4月22日"},
 		{"The Pahalgam attack was in April 2025: on what date exactly?", "2.7", "22 April"},
+		// Retrieval puts first 3.7, on trade facilitation, which gives no
+		// date; 3.33's date follows the agreement's name.
+		{"Когда было подписано межправительственное соглашение ШОС об упрощении международных автоперевозок?", "3.33", "12.9.2014"},
 		{"Which city was the SCO tourism and cultural capital for 2024-2025?", "4.8", "Qingdao"},
 		{"这次元首理事会会议在哪个城市举行？", "0.1", "天津"},
 		// 5.7 names the next chair.

@@ -1064,7 +1064,7 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 	weights := cp.queryWeights(in)
 	done := func(out []sentence) ([]sentence, bool) {
 		if t == typeDate || t == typeDay {
-			out = leadWith(out, func(text string) bool { return answers(text) && dateNearTerm(text, weights) })
+			out = leadWith(out, func(text string) bool { return answers(text) && dateNearTerm(text, weights, dateNearRunes) })
 		}
 		out = leadWith(out, answers)
 		if t.names() && len(questionParts(in.Question)) == 1 {
@@ -1148,7 +1148,7 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 			// signed", and are the only names the texts give: a top
 			// passage that names leaders may join however little it
 			// shares.
-			if !quoted[s.passage.ID] && (dated || t != typeLeaders && (g == 0 || g < typedMinGain*top)) {
+			if !quoted[s.passage.ID] && (dated && !dateNearTerm(s.text, weights, dateOfNameRunes) || t != typeLeaders && (g == 0 || g < typedMinGain*top)) {
 				continue
 			}
 			if slices.ContainsFunc(chosen, func(c sentence) bool { return c.passage.ID == s.passage.ID && c.pos == pos }) {
@@ -1305,15 +1305,22 @@ func leadWith(chosen []sentence, answers func(string) bool) []sentence {
 // (2024) of "第79/79（2024）号决议" in the next paragraph is a resolution's.
 const dateNearRunes = 3
 
-// dateNearTerm reports whether a date of text stands within dateNearRunes
+// dateOfNameRunes is how close to a date of a paragraph the answer does
+// not quote a term of the question stands when that date is added to a
+// date question's answer: a document's date follows its name and the
+// brackets (3.33's "…便利化协定》（2014年9月12日" for when the agreement
+// was signed).
+const dateOfNameRunes = 6
+
+// dateNearTerm reports whether a date of text stands within near runes
 // of a term the question weighs.
-func dateNearTerm(text string, weights map[string]float64) bool {
+func dateNearTerm(text string, weights map[string]float64, near int) bool {
 	f := []rune(corpus.Fold(text))
 	folded := string(f)
 	for _, m := range dateRe().FindAllStringIndex(folded, -1) {
 		start := utf8.RuneCountInString(folded[:m[0]])
 		end := start + utf8.RuneCountInString(folded[m[0]:m[1]])
-		for _, w := range [][2]int{{max(0, start-dateNearRunes), start}, {end, min(len(f), end+dateNearRunes)}} {
+		for _, w := range [][2]int{{max(0, start-near), start}, {end, min(len(f), end+near)}} {
 			for term := range termSet(string(f[w[0]:w[1]])) {
 				if weights[term] > 0 {
 					return true
