@@ -225,12 +225,12 @@ func ruWordsIn(text, name string) bool {
 }
 
 // How many questions a passage's list holds, and how long one may be: the
-// shipped lists have 11-15 per passage (3-5 written first, then ten more
-// in everyday words over two rounds), none over 110 characters; a longer
+// shipped lists have 15-22 per passage (3-5 written first, then the rest
+// in everyday words over four rounds), none over 110 characters; a longer
 // "question" is a paragraph, not something a person types. A model asked
 // by "declbot enrich" for 6-10 stays within the band.
 const (
-	MinQuestions, MaxQuestions = 3, 16
+	MinQuestions, MaxQuestions = 3, 24
 	maxQuestionRunes           = 150
 )
 

@@ -144,7 +144,7 @@ func TestTranslationDataErrors(t *testing.T) {
 }
 
 // Every shipped question list passes the checks "declbot enrich" holds a
-// model's output to (CheckQuestions): 3-16 questions per passage, in the
+// model's output to (CheckQuestions): 3-24 questions per passage, in the
 // list's language.
 func TestShippedQuestionListsPassTheChecks(t *testing.T) {
 	c := load(t)
@@ -184,8 +184,8 @@ func TestCheckQuestions(t *testing.T) {
 		qs   []string
 		want string
 	}{
-		{"too few", LangEn, en[:2], "2 questions, want 3-16"},
-		{"too many", LangEn, append(slices.Clone(en), "a?", "b?", "c?", "d?", "e?", "f?", "g?", "h?", "i?", "j?", "k?", "l?", "m?", "n?"), "17 questions, want 3-16"},
+		{"too few", LangEn, en[:2], "2 questions, want 3-24"},
+		{"too many", LangEn, append(slices.Clone(en), "a?", "b?", "c?", "d?", "e?", "f?", "g?", "h?", "i?", "j?", "k?", "l?", "m?", "n?", "o?", "p?", "q?", "r?", "s?", "t?", "u?", "v?"), "25 questions, want 3-24"},
 		{"empty", LangEn, append(slices.Clone(en), " "), "question 4 is empty"},
 		{"two lines", LangEn, append(slices.Clone(en), "What?\nWhy?"), "question 4 spans lines"},
 		{"tab", LangEn, append(slices.Clone(en), "What?\tWhy?"), "holds a tab"},

@@ -102,7 +102,9 @@ func TestSearchPrefersTheDeclarationNamed(t *testing.T) {
 		{"What principles does the declaration name as the basis for stable international relations?", "1.8"},
 		{"Как в декларации охарактеризована роль ООН?", "1.4"},
 		{"宣言說2025年是哪兩個重要週年？", "1.3"},
-		{"What principles are the basis for stable international relations?", "W8"},
+		{"How does the declaration describe the UN?", "1.6"},
+		{"How do they describe the UN?", "W8"},
+		{"Как охарактеризована роль ООН?", "W11"},
 		{"What principles does the WWII statement name as the basis for stable international relations?", "W8"},
 	} {
 		res, err := x.Search(context.Background(), tt.q, 3)

@@ -1057,6 +1057,14 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		// Russian, in the Chinese they were mapped to) is not the answer.
 		asked := corpus.Fold(in.Question) + " " + corpus.Fold(in.Results.Query)
 		answers = func(text string) bool { return namesCountryBut(corpus.Fold(text), asked) }
+		if t == typeChair && containsAny(cueText(in.Question), chairBeforeCues) {
+			// Nor is the next chair the one before: 5.7's Kyrgyzstan does
+			// not answer who chaired before China.
+			answers = func(text string) bool {
+				f := corpus.Fold(text)
+				return namesCountryBut(f, asked) && !containsAny(f, nextChairMarks)
+			}
+		}
 	}
 	// The answer leads with the paragraph that gives the fact asked for
 	// (issue 10): "代表印度签署宣言的是谁" opens with 5.8's signatures,

@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "6f1a7dc985b0dd3f009009d663de46fefe5d96853594e0dc300dd88ccafc2a95"
+const genDataHash = "8bf9db7a581cd8206ed35186af4c4a595ee92ea58a940e7b8a8a367164d1540c"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3031
-	p.langEntries = map[string]int{"en": 1434, "ru": 1160, "zh": 437}
+	p.entries = 3035
+	p.langEntries = map[string]int{"en": 1435, "ru": 1163, "zh": 437}
 	return p
 }
 
@@ -773,6 +773,7 @@ func generatedWords(p *Processor) {
 		"en\x00leagu arab state":                     {terms: []string{"阿盟"}, stop: false},
 		"en\x00least develop countri":                {terms: []string{"最不发达国家"}, stop: false},
 		"en\x00legal":                                {terms: []string{"法律", "司法"}, stop: false},
+		"en\x00lender":                               {terms: []string{"开发银行", "银行"}, stop: false},
 		"en\x00lesson histori":                       {terms: []string{"历史教训"}, stop: false},
 		"en\x00list":                                 {terms: nil, stop: true},
 		"en\x00live standard":                        {terms: []string{"生活水平"}, stop: false},
@@ -1479,35 +1480,37 @@ func generatedWords(p *Processor) {
 		"ru\x0025 лет":                              {terms: []string{"成立25周年"}, stop: false},
 		"ru\x0080 лет":                              {terms: []string{"80周年"}, stop: false},
 		"ru\x00август":                              {terms: []string{"8月"}, stop: false},
-		"ru\x00автомобильн перевозк": {terms: []string{"国际道路运输便利化协定", "道路运输"}, stop: false},
-		"ru\x00авторитет организац":  {terms: []string{"声望"}, stop: false},
-		"ru\x00аграр":                 {terms: []string{"农业"}, stop: false},
-		"ru\x00агресс":                {terms: []string{"军事侵略", "侵略"}, stop: false},
-		"ru\x00агротехнолог":          {terms: []string{"农业技术交流培训示范基地"}, stop: false},
-		"ru\x00айтмат":                {terms: []string{"艾特玛托夫"}, stop: false},
-		"ru\x00акта":                  {terms: []string{"阿克套"}, stop: false},
-		"ru\x00ал":                    {terms: []string{"国际人工智能中心"}, stop: false},
-		"ru\x00алм ат":                {terms: []string{"阿拉木图"}, stop: false},
-		"ru\x00алмат":                 {terms: []string{"阿拉木图"}, stop: false},
-		"ru\x00альянс инвестор":       {terms: []string{"投资者联盟"}, stop: false},
-		"ru\x00америк":                {terms: []string{"美国"}, stop: false},
-		"ru\x00американск":            {terms: []string{"美国"}, stop: false},
-		"ru\x00аналитическ центр":     {terms: []string{"智库"}, stop: false},
-		"ru\x00антигитлеровск коалиц": {terms: []string{"爱好和平国家", "团结"}, stop: false},
-		"ru\x00антикоррупцион":        {terms: []string{"反腐败"}, stop: false},
-		"ru\x00антимонопольн":         {terms: []string{"反垄断"}, stop: false},
-		"ru\x00антинаркотическ":       {terms: []string{"禁毒"}, stop: false},
-		"ru\x00антинаркотическ центр": {terms: []string{"上合组织禁毒中心", "禁毒中心"}, stop: false},
-		"ru\x00антитеррористическ":    {terms: []string{"反恐"}, stop: false},
-		"ru\x00апелляцион орга":       {terms: []string{"争端解决机制"}, stop: false},
-		"ru\x00апрел":                 {terms: []string{"4月"}, stop: false},
-		"ru\x00арабск стра":           {terms: []string{"阿盟"}, stop: false},
-		"ru\x00арм":                   {terms: []string{"防务部门", "军事"}, stop: false},
-		"ru\x00архитектур":            {terms: []string{"架构"}, stop: false},
-		"ru\x00архитектур безопасн":   {terms: []string{"安全架构"}, stop: false},
-		"ru\x00асеа":                  {terms: []string{"东盟"}, stop: false},
-		"ru\x00аста":                  {terms: []string{"阿斯塔纳"}, stop: false},
-		"ru\x00атак":                  {terms: []string{"袭击"}, stop: false},
+		"ru\x00автомобильн перевозк":            {terms: []string{"国际道路运输便利化协定", "道路运输"}, stop: false},
+		"ru\x00автоперевозк":                    {terms: []string{"国际道路运输便利化协定", "道路运输"}, stop: false},
+		"ru\x00автоперевозок":                   {terms: []string{"国际道路运输便利化协定", "道路运输"}, stop: false},
+		"ru\x00авторитет организац":             {terms: []string{"声望"}, stop: false},
+		"ru\x00аграр":                           {terms: []string{"农业"}, stop: false},
+		"ru\x00агресс":                          {terms: []string{"军事侵略", "侵略"}, stop: false},
+		"ru\x00агротехнолог":                    {terms: []string{"农业技术交流培训示范基地"}, stop: false},
+		"ru\x00айтмат":                          {terms: []string{"艾特玛托夫"}, stop: false},
+		"ru\x00акта":                            {terms: []string{"阿克套"}, stop: false},
+		"ru\x00ал":                              {terms: []string{"国际人工智能中心"}, stop: false},
+		"ru\x00алм ат":                          {terms: []string{"阿拉木图"}, stop: false},
+		"ru\x00алмат":                           {terms: []string{"阿拉木图"}, stop: false},
+		"ru\x00альянс инвестор":                 {terms: []string{"投资者联盟"}, stop: false},
+		"ru\x00америк":                          {terms: []string{"美国"}, stop: false},
+		"ru\x00американск":                      {terms: []string{"美国"}, stop: false},
+		"ru\x00аналитическ центр":               {terms: []string{"智库"}, stop: false},
+		"ru\x00антигитлеровск коалиц":           {terms: []string{"爱好和平国家", "团结"}, stop: false},
+		"ru\x00антикоррупцион":                  {terms: []string{"反腐败"}, stop: false},
+		"ru\x00антимонопольн":                   {terms: []string{"反垄断"}, stop: false},
+		"ru\x00антинаркотическ":                 {terms: []string{"禁毒"}, stop: false},
+		"ru\x00антинаркотическ центр":           {terms: []string{"上合组织禁毒中心", "禁毒中心"}, stop: false},
+		"ru\x00антитеррористическ":              {terms: []string{"反恐"}, stop: false},
+		"ru\x00апелляцион орга":                 {terms: []string{"争端解决机制"}, stop: false},
+		"ru\x00апрел":                           {terms: []string{"4月"}, stop: false},
+		"ru\x00арабск стра":                     {terms: []string{"阿盟"}, stop: false},
+		"ru\x00арм":                             {terms: []string{"防务部门", "军事"}, stop: false},
+		"ru\x00архитектур":                      {terms: []string{"架构"}, stop: false},
+		"ru\x00архитектур безопасн":             {terms: []string{"安全架构"}, stop: false},
+		"ru\x00асеа":                            {terms: []string{"东盟"}, stop: false},
+		"ru\x00аста":                            {terms: []string{"阿斯塔纳"}, stop: false},
+		"ru\x00атак":                            {terms: []string{"袭击"}, stop: false},
 		"ru\x00атлас продовольствен безопасн":   {terms: []string{"粮食安全图集"}, stop: false},
 		"ru\x00атомн бомб":                      {terms: []string{"核武器"}, stop: false},
 		"ru\x00атомн энерг":                     {terms: []string{"核能"}, stop: false},
@@ -1947,6 +1950,7 @@ func generatedWords(p *Processor) {
 		"ru\x00межбанковск объединен":               {terms: []string{"上合组织银行联合体", "银联体"}, stop: false},
 		"ru\x00международн":                         {terms: []string{"国际"}, stop: false},
 		"ru\x00международн автомобильн перевозк":    {terms: []string{"国际道路运输便利化协定"}, stop: false},
+		"ru\x00международн автоперевозк":            {terms: []string{"国际道路运输便利化协定"}, stop: false},
 		"ru\x00международн валютн фонд":             {terms: []string{"国际货币基金组织"}, stop: false},
 		"ru\x00международн информацион безопасн":    {terms: []string{"国际信息安全"}, stop: false},
 		"ru\x00международн отношен":                 {terms: []string{"国际关系"}, stop: false},
@@ -3851,6 +3855,7 @@ func generatedWords(p *Processor) {
 		"least":             {surface: "least", stem: "least", lang: "en", num: false, brk: false, cap: false},
 		"lebanon":           {surface: "lebanon", stem: "lebanon", lang: "en", num: false, brk: false, cap: false},
 		"legal":             {surface: "legal", stem: "legal", lang: "en", num: false, brk: false, cap: false},
+		"lender":            {surface: "lender", stem: "lender", lang: "en", num: false, brk: false, cap: false},
 		"lenin":             {surface: "lenin", stem: "lenin", lang: "en", num: false, brk: false, cap: false},
 		"leone":             {surface: "leone", stem: "leon", lang: "en", num: false, brk: false, cap: false},
 		"lesotho":           {surface: "lesotho", stem: "lesotho", lang: "en", num: false, brk: false, cap: false},
@@ -4992,6 +4997,8 @@ func generatedWords(p *Processor) {
 		"австрия":           {surface: "австрия", stem: "австр", lang: "ru", num: false, brk: false, cap: false},
 		"автомобильные":     {surface: "автомобильные", stem: "автомобильн", lang: "ru", num: false, brk: false, cap: false},
 		"автономный":        {surface: "автономный", stem: "автономн", lang: "ru", num: false, brk: false, cap: false},
+		"автоперевозки":     {surface: "автоперевозки", stem: "автоперевозк", lang: "ru", num: false, brk: false, cap: false},
+		"автоперевозок":     {surface: "автоперевозок", stem: "автоперевозок", lang: "ru", num: false, brk: false, cap: false},
 		"авторитет":         {surface: "авторитет", stem: "авторитет", lang: "ru", num: false, brk: false, cap: false},
 		"аграрии":           {surface: "аграрии", stem: "аграр", lang: "ru", num: false, brk: false, cap: false},
 		"агрессия":          {surface: "агрессия", stem: "агресс", lang: "ru", num: false, brk: false, cap: false},
