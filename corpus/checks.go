@@ -225,7 +225,7 @@ func ruWordsIn(text, name string) bool {
 }
 
 // How many questions a passage's list holds, and how long one may be: the
-// shipped lists have 15-22 per passage (3-5 written first, then the rest
+// shipped lists have 16-22 per passage (3-5 written first, then the rest
 // in everyday words over four rounds), none over 110 characters; a longer
 // "question" is a paragraph, not something a person types. A model asked
 // by "declbot enrich" for 6-10 stays within the band.
