@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "8bf9db7a581cd8206ed35186af4c4a595ee92ea58a940e7b8a8a367164d1540c"
+const genDataHash = "ed2e1db7ed83ff59605c27d676c58d2865a3be0273a79fb3aa6b725d8cea8e5a"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3035
-	p.langEntries = map[string]int{"en": 1435, "ru": 1163, "zh": 437}
+	p.entries = 3053
+	p.langEntries = map[string]int{"en": 1445, "ru": 1169, "zh": 439}
 	return p
 }
 
@@ -299,6 +299,7 @@ func generatedWords(p *Processor) {
 		"en\x00cyberterror":                          {terms: []string{"网络恐怖主义"}, stop: false},
 		"en\x00dark web":                             {terms: []string{"利用互联网开展非法毒品贩运"}, stop: false},
 		"en\x00de dollar":                            {terms: []string{"本币结算"}, stop: false},
+		"en\x00dead":                                 {terms: []string{"遇难者"}, stop: false},
 		"en\x00decad":                                {terms: []string{"十年"}, stop: false},
 		"en\x00decad build peac":                     {terms: []string{"为子孙后代建设和平的十年"}, stop: false},
 		"en\x00decad peac":                           {terms: []string{"为子孙后代建设和平的十年"}, stop: false},
@@ -306,6 +307,9 @@ func generatedWords(p *Processor) {
 		"en\x00decemb":                               {terms: []string{"12月"}, stop: false},
 		"en\x00decid":                                {terms: []string{"决定"}, stop: false},
 		"en\x00decis":                                {terms: []string{"决定", "决议"}, stop: false},
+		"en\x00decis made":                           {terms: []string{"决策", "协商一致"}, stop: false},
+		"en\x00decis make":                           {terms: []string{"决策"}, stop: false},
+		"en\x00decis taken":                          {terms: []string{"决策", "协商一致"}, stop: false},
 		"en\x00declar":                               {terms: nil, stop: true},
 		"en\x00declar adopt":                         {terms: []string{"发表宣言", "天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"en\x00declar issu":                          {terms: []string{"发表宣言", "天津", "2025年9月1日", "元首理事会会议"}, stop: false},
@@ -483,7 +487,10 @@ func generatedWords(p *Processor) {
 		"en\x00fallen soldier":                       {terms: []string{"烈士墓地", "先辈"}, stop: false},
 		"en\x00falsif histori":                       {terms: []string{"歪曲", "历史真相"}, stop: false},
 		"en\x00famili":                               {terms: []string{"家庭"}, stop: false},
+		"en\x00famili kill":                          {terms: []string{"遇难者家属"}, stop: false},
+		"en\x00famili peopl kill":                    {terms: []string{"遇难者家属"}, stop: false},
 		"en\x00famili valu":                          {terms: []string{"家庭稳定", "传统价值观"}, stop: false},
+		"en\x00famili victim":                        {terms: []string{"遇难者家属"}, stop: false},
 		"en\x00famin":                                {terms: []string{"人道主义灾难"}, stop: false},
 		"en\x00farm":                                 {terms: []string{"农业"}, stop: false},
 		"en\x00farm output":                          {terms: []string{"农业生产"}, stop: false},
@@ -666,6 +673,7 @@ func generatedWords(p *Processor) {
 		"en\x00inform space":                         {terms: []string{"信息空间"}, stop: false},
 		"en\x00infrastructur":                        {terms: []string{"基础设施"}, stop: false},
 		"en\x00initi":                                {terms: []string{"倡议"}, stop: false},
+		"en\x00injur":                                {terms: []string{"受伤人员"}, stop: false},
 		"en\x00innoprom":                             {terms: []string{"叶卡捷琳堡国际创新工业展"}, stop: false},
 		"en\x00innov":                                {terms: []string{"创新"}, stop: false},
 		"en\x00innov cluster":                        {terms: []string{"创新集群"}, stop: false},
@@ -976,6 +984,7 @@ func generatedWords(p *Processor) {
 		"en\x00peopl center":                         {terms: []string{"以人民为中心"}, stop: false},
 		"en\x00peopl center ai":                      {terms: []string{"以人为本"}, stop: false},
 		"en\x00peopl diplomaci":                      {terms: []string{"民间外交"}, stop: false},
+		"en\x00peopl kill":                           {terms: []string{"遇难者"}, stop: false},
 		"en\x00peopl peopl":                          {terms: []string{"人文交流"}, stop: false},
 		"en\x00peopl peopl diplomaci":                {terms: []string{"民间外交"}, stop: false},
 		"en\x00peopl peopl exchang":                  {terms: []string{"人文交流"}, stop: false},
@@ -1379,6 +1388,7 @@ func generatedWords(p *Processor) {
 		"en\x00veteran":                             {terms: []string{"前线战士"}, stop: false},
 		"en\x00veterinari":                          {terms: []string{"动植物检验检疫"}, stop: false},
 		"en\x00victim":                              {terms: []string{"遇难者"}, stop: false},
+		"en\x00victim famili":                       {terms: []string{"遇难者家属"}, stop: false},
 		"en\x00victori":                             {terms: []string{"胜利"}, stop: false},
 		"en\x00victori day":                         {terms: []string{"第二次世界大战胜利"}, stop: false},
 		"en\x00video":                               {terms: []string{"远程医疗"}, stop: false},
@@ -2173,6 +2183,7 @@ func generatedWords(p *Processor) {
 		"ru\x00побед":                               {terms: []string{"胜利"}, stop: false},
 		"ru\x00побратим":                            {terms: []string{"友好城市"}, stop: false},
 		"ru\x00повторен войн":                       {terms: []string{"悲剧重演", "重演"}, stop: false},
+		"ru\x00погибш":                              {terms: []string{"遇难者"}, stop: false},
 		"ru\x00пограничн":                           {terms: []string{"边防", "边境"}, stop: false},
 		"ru\x00пограничн безопасн":                  {terms: []string{"边境安全"}, stop: false},
 		"ru\x00пограничн сотрудничеств":             {terms: []string{"边防合作协定"}, stop: false},
@@ -2227,6 +2238,7 @@ func generatedWords(p *Processor) {
 		"ru\x00преференц":                           {terms: []string{"经济优惠政策库"}, stop: false},
 		"ru\x00приветствова":                        {terms: []string{"欢迎"}, stop: false},
 		"ru\x00применен сил":                        {terms: []string{"使用武力"}, stop: false},
+		"ru\x00принима решен":                       {terms: []string{"决策", "协商一致"}, stop: false},
 		"ru\x00принима самм":                        {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"ru\x00принима самм шос 2025":               {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"ru\x00принудительн мер":                    {terms: []string{"单边强制措施"}, stop: false},
@@ -2234,6 +2246,7 @@ func generatedWords(p *Processor) {
 		"ru\x00приня декларац":                      {terms: []string{"发表宣言", "天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"ru\x00принят":                              {terms: []string{"决定", "通过"}, stop: false},
 		"ru\x00принят декларац":                     {terms: []string{"发表宣言", "天津", "2025年9月1日", "元首理事会会议"}, stop: false},
+		"ru\x00принят решен":                        {terms: []string{"决策"}, stop: false},
 		"ru\x00принят тяньцзиньск декларац":         {terms: []string{"发表宣言", "天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"ru\x00приоритет":                           {terms: []string{"优先"}, stop: false},
 		"ru\x00природоохра":                         {terms: []string{"环境保护"}, stop: false},
@@ -2300,6 +2313,7 @@ func generatedWords(p *Processor) {
 		"ru\x00размещен оруж космос":              {terms: []string{"外空武器化"}, stop: false},
 		"ru\x00разоружен":                         {terms: []string{"核裁军", "裁军"}, stop: false},
 		"ru\x00ракет":                             {terms: []string{"反导"}, stop: false},
+		"ru\x00ранен":                             {terms: []string{"受伤人员"}, stop: false},
 		"ru\x00расизм":                            {terms: []string{"种族主义"}, stop: false},
 		"ru\x00расов дискриминац":                 {terms: []string{"种族歧视"}, stop: false},
 		"ru\x00расов превосходств":                {terms: []string{"种族优越论"}, stop: false},
@@ -2332,6 +2346,7 @@ func generatedWords(p *Processor) {
 		"ru\x00реш":                                    {terms: []string{"决定"}, stop: false},
 		"ru\x00решен":                                  {terms: []string{"决定", "决议"}, stop: false},
 		"ru\x00риск искусствен интеллект":              {terms: []string{"人工智能技术的风险"}, stop: false},
+		"ru\x00родственник погибш":                     {terms: []string{"遇难者家属"}, stop: false},
 		"ru\x00рол":                                    {terms: []string{"作用"}, stop: false},
 		"ru\x00роспотребнадзор":                        {terms: []string{"卫生防疫部门"}, stop: false},
 		"ru\x00росс":                                   {terms: []string{"俄罗斯"}, stop: false},
@@ -2364,6 +2379,7 @@ func generatedWords(p *Processor) {
 		"ru\x00сельскохозяйствен продукц":              {terms: []string{"农产品"}, stop: false},
 		"ru\x00сельскохозяйствен форум":                {terms: []string{"上合组织农业论坛"}, stop: false},
 		"ru\x00сем":                                    {terms: []string{"家庭"}, stop: false},
+		"ru\x00сем жертв":                              {terms: []string{"遇难者家属"}, stop: false},
 		"ru\x00сем погибш":                             {terms: []string{"遇难者家属"}, stop: false},
 		"ru\x00семейн ценност":                         {terms: []string{"家庭稳定"}, stop: false},
 		"ru\x00сентябр":                                {terms: []string{"9月"}, stop: false},
@@ -3191,6 +3207,7 @@ func generatedWords(p *Processor) {
 		"davos":             {surface: "davos", stem: "davo", lang: "en", num: false, brk: false, cap: false},
 		"day":               {surface: "day", stem: "day", lang: "en", num: false, brk: false, cap: false},
 		"de":                {surface: "de", stem: "de", lang: "en", num: false, brk: false, cap: false},
+		"dead":              {surface: "dead", stem: "dead", lang: "en", num: false, brk: false, cap: false},
 		"deal":              {surface: "deal", stem: "deal", lang: "en", num: false, brk: false, cap: false},
 		"dealers":           {surface: "dealers", stem: "dealer", lang: "en", num: false, brk: false, cap: false},
 		"deals":             {surface: "deals", stem: "deal", lang: "en", num: false, brk: false, cap: false},
@@ -3687,6 +3704,7 @@ func generatedWords(p *Processor) {
 		"infrastructure":    {surface: "infrastructure", stem: "infrastructur", lang: "en", num: false, brk: false, cap: false},
 		"initiative":        {surface: "initiative", stem: "initi", lang: "en", num: false, brk: false, cap: false},
 		"initiatives":       {surface: "initiatives", stem: "initi", lang: "en", num: false, brk: false, cap: false},
+		"injured":           {surface: "injured", stem: "injur", lang: "en", num: false, brk: false, cap: false},
 		"innoprom":          {surface: "innoprom", stem: "innoprom", lang: "en", num: false, brk: false, cap: false},
 		"innovation":        {surface: "innovation", stem: "innov", lang: "en", num: false, brk: false, cap: false},
 		"innovations":       {surface: "innovations", stem: "innov", lang: "en", num: false, brk: false, cap: false},
@@ -3797,6 +3815,7 @@ func generatedWords(p *Processor) {
 		"kids":              {surface: "kids", stem: "kid", lang: "en", num: false, brk: false, cap: false},
 		"kiev":              {surface: "kiev", stem: "kiev", lang: "en", num: false, brk: false, cap: false},
 		"kigali":            {surface: "kigali", stem: "kigali", lang: "en", num: false, brk: false, cap: false},
+		"killed":            {surface: "killed", stem: "kill", lang: "en", num: false, brk: false, cap: false},
 		"kim":               {surface: "kim", stem: "kim", lang: "en", num: false, brk: false, cap: false},
 		"kind":              {surface: "kind", stem: "kind", lang: "en", num: false, brk: false, cap: false},
 		"kinds":             {surface: "kinds", stem: "kind", lang: "en", num: false, brk: false, cap: false},
@@ -3913,6 +3932,7 @@ func generatedWords(p *Processor) {
 		"maidan":            {surface: "maidan", stem: "maidan", lang: "en", num: false, brk: false, cap: false},
 		"main":              {surface: "main", stem: "main", lang: "en", num: false, brk: false, cap: false},
 		"make":              {surface: "make", stem: "make", lang: "en", num: false, brk: false, cap: false},
+		"making":            {surface: "making", stem: "make", lang: "en", num: false, brk: false, cap: false},
 		"malabo":            {surface: "malabo", stem: "malabo", lang: "en", num: false, brk: false, cap: false},
 		"malawi":            {surface: "malawi", stem: "malawi", lang: "en", num: false, brk: false, cap: false},
 		"malaysia":          {surface: "malaysia", stem: "malaysia", lang: "en", num: false, brk: false, cap: false},
@@ -4721,6 +4741,7 @@ func generatedWords(p *Processor) {
 		"think":             {surface: "think", stem: "think", lang: "en", num: false, brk: false, cap: false},
 		"thinking":          {surface: "thinking", stem: "think", lang: "en", num: false, brk: false, cap: false},
 		"third":             {surface: "third", stem: "third", lang: "en", num: false, brk: false, cap: false},
+		"those":             {surface: "those", stem: "those", lang: "en", num: false, brk: false, cap: false},
 		"threat":            {surface: "threat", stem: "threat", lang: "en", num: false, brk: false, cap: false},
 		"threats":           {surface: "threats", stem: "threat", lang: "en", num: false, brk: false, cap: false},
 		"three":             {surface: "three", stem: "three", lang: "en", num: false, brk: false, cap: false},
@@ -5563,6 +5584,7 @@ func generatedWords(p *Processor) {
 		"женский":            {surface: "женский", stem: "женск", lang: "ru", num: false, brk: false, cap: false},
 		"женщин":             {surface: "женщин", stem: "женщин", lang: "ru", num: false, brk: false, cap: false},
 		"женщины":            {surface: "женщины", stem: "женщин", lang: "ru", num: false, brk: false, cap: false},
+		"жертв":              {surface: "жертв", stem: "жертв", lang: "ru", num: false, brk: false, cap: false},
 		"жертвы":             {surface: "жертвы", stem: "жертв", lang: "ru", num: false, brk: false, cap: false},
 		"животные":           {surface: "животные", stem: "животн", lang: "ru", num: false, brk: false, cap: false},
 		"животных":           {surface: "животных", stem: "животн", lang: "ru", num: false, brk: false, cap: false},
@@ -6385,6 +6407,7 @@ func generatedWords(p *Processor) {
 		"победы":                {surface: "победы", stem: "побед", lang: "ru", num: false, brk: false, cap: false},
 		"побратимы":             {surface: "побратимы", stem: "побратим", lang: "ru", num: false, brk: false, cap: false},
 		"повторение":            {surface: "повторение", stem: "повторен", lang: "ru", num: false, brk: false, cap: false},
+		"погибшие":              {surface: "погибшие", stem: "погибш", lang: "ru", num: false, brk: false, cap: false},
 		"погибших":              {surface: "погибших", stem: "погибш", lang: "ru", num: false, brk: false, cap: false},
 		"погода":                {surface: "погода", stem: "погод", lang: "ru", num: false, brk: false, cap: false},
 		"погоды":                {surface: "погоды", stem: "погод", lang: "ru", num: false, brk: false, cap: false},
@@ -6483,9 +6506,11 @@ func generatedWords(p *Processor) {
 		"применение":            {surface: "применение", stem: "применен", lang: "ru", num: false, brk: false, cap: false},
 		"приморье":              {surface: "приморье", stem: "примор", lang: "ru", num: false, brk: false, cap: false},
 		"принимал":              {surface: "принимал", stem: "принима", lang: "ru", num: false, brk: false, cap: false},
+		"принимаются":           {surface: "принимаются", stem: "принима", lang: "ru", num: false, brk: false, cap: false},
 		"принудительные":        {surface: "принудительные", stem: "принудительн", lang: "ru", num: false, brk: false, cap: false},
 		"приняли":               {surface: "приняли", stem: "приня", lang: "ru", num: false, brk: false, cap: false},
 		"принята":               {surface: "принята", stem: "принят", lang: "ru", num: false, brk: false, cap: false},
+		"принятие":              {surface: "принятие", stem: "принят", lang: "ru", num: false, brk: false, cap: false},
 		"принято":               {surface: "принято", stem: "принят", lang: "ru", num: false, brk: false, cap: false},
 		"приоритет":             {surface: "приоритет", stem: "приоритет", lang: "ru", num: false, brk: false, cap: false},
 		"приоритеты":            {surface: "приоритеты", stem: "приоритет", lang: "ru", num: false, brk: false, cap: false},
@@ -6580,6 +6605,7 @@ func generatedWords(p *Processor) {
 		"рамадан":               {surface: "рамадан", stem: "рамада", lang: "ru", num: false, brk: false, cap: false},
 		"рамалла":               {surface: "рамалла", stem: "рамалл", lang: "ru", num: false, brk: false, cap: false},
 		"рамафоса":              {surface: "рамафоса", stem: "рамафос", lang: "ru", num: false, brk: false, cap: false},
+		"раненые":               {surface: "раненые", stem: "ранен", lang: "ru", num: false, brk: false, cap: false},
 		"раннее":                {surface: "раннее", stem: "ра", lang: "ru", num: false, brk: false, cap: false},
 		"расизм":                {surface: "расизм", stem: "расизм", lang: "ru", num: false, brk: false, cap: false},
 		"расовая":               {surface: "расовая", stem: "расов", lang: "ru", num: false, brk: false, cap: false},
@@ -6613,6 +6639,7 @@ func generatedWords(p *Processor) {
 		"реформирование":        {surface: "реформирование", stem: "реформирова", lang: "ru", num: false, brk: false, cap: false},
 		"рецепт":                {surface: "рецепт", stem: "рецепт", lang: "ru", num: false, brk: false, cap: false},
 		"решение":               {surface: "решение", stem: "решен", lang: "ru", num: false, brk: false, cap: false},
+		"решений":               {surface: "решений", stem: "решен", lang: "ru", num: false, brk: false, cap: false},
 		"решения":               {surface: "решения", stem: "решен", lang: "ru", num: false, brk: false, cap: false},
 		"решено":                {surface: "решено", stem: "реш", lang: "ru", num: false, brk: false, cap: false},
 		"решили":                {surface: "решили", stem: "реш", lang: "ru", num: false, brk: false, cap: false},
@@ -6623,6 +6650,7 @@ func generatedWords(p *Processor) {
 		"рио":                   {surface: "рио", stem: "ри", lang: "ru", num: false, brk: false, cap: false},
 		"риски":                 {surface: "риски", stem: "риск", lang: "ru", num: false, brk: false, cap: false},
 		"рияд":                  {surface: "рияд", stem: "рияд", lang: "ru", num: false, brk: false, cap: false},
+		"родственники":          {surface: "родственники", stem: "родственник", lang: "ru", num: false, brk: false, cap: false},
 		"рождения":              {surface: "рождения", stem: "рожден", lang: "ru", num: false, brk: false, cap: false},
 		"рознь":                 {surface: "рознь", stem: "розн", lang: "ru", num: false, brk: false, cap: false},
 		"роль":                  {surface: "роль", stem: "рол", lang: "ru", num: false, brk: false, cap: false},
@@ -7592,6 +7620,7 @@ func generatedWords(p *Processor) {
 		"преступны":            "преступн",
 		"приветствоват":        "приветствова",
 		"принимал":             "принима",
+		"принимаютс":           "принима",
 		"принудительны":        "принудительн",
 		"природоохранны":       "природоохра",
 		"пробл":                "проблем",
@@ -7621,6 +7650,7 @@ func generatedWords(p *Processor) {
 		"развиты":              "развит",
 		"разгром":              "разгр",
 		"разрыв":               "разр",
+		"ранены":               "ранен",
 		"ранне":                "ра",
 		"расова":               "расов",
 		"расово":               "расов",
@@ -11649,6 +11679,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'外', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'死', &zhNode{next: []zhEdge{
+		{'者', &zhNode{next: []zhEdge{
+			{'家', &zhNode{next: []zhEdge{
+				{'属', &zhNode{end: true, keep: true, terms: []string{"遇难者家属"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 		{'难', &zhNode{next: []zhEdge{
 			{'者', &zhNode{end: true, keep: true, terms: []string{"遇难者"}}},
 		}, end: false, keep: false, terms: nil}},
@@ -12459,6 +12494,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'通', &zhNode{next: []zhEdge{
 		{'关', &zhNode{end: true, keep: true, terms: []string{"海关"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'遇', &zhNode{next: []zhEdge{
+		{'难', &zhNode{next: []zhEdge{
+			{'家', &zhNode{next: []zhEdge{
+				{'属', &zhNode{end: true, keep: true, terms: []string{"遇难者家属"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'那', &zhNode{next: []zhEdge{
 		{'个', &zhNode{end: true, keep: false, terms: nil}},
