@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "ed2e1db7ed83ff59605c27d676c58d2865a3be0273a79fb3aa6b725d8cea8e5a"
+const genDataHash = "5eebeaf7634d3dec6b29ab2ce4c26bbb076b6bd4ab47f8fe7f3a3858c19c8ed1"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3053
-	p.langEntries = map[string]int{"en": 1445, "ru": 1169, "zh": 439}
+	p.entries = 3059
+	p.langEntries = map[string]int{"en": 1450, "ru": 1170, "zh": 439}
 	return p
 }
 
@@ -124,6 +124,7 @@ func generatedWords(p *Processor) {
 		"en\x00belarusian":                  {terms: []string{"白俄罗斯"}, stop: false},
 		"en\x00belt road":                   {terms: []string{"一带一路"}, stop: false},
 		"en\x00belt road initi":             {terms: []string{"一带一路"}, stop: false},
+		"en\x00big lender":                  {terms: []string{"国际金融机构"}, stop: false},
 		"en\x00bigotri":                     {terms: []string{"不宽容", "种族歧视"}, stop: false},
 		"en\x00biodivers":                   {terms: []string{"生物多样性"}, stop: false},
 		"en\x00biolog":                      {terms: []string{"生物武器", "生物安全"}, stop: false},
@@ -331,6 +332,7 @@ func generatedWords(p *Processor) {
 		"en\x00develop":                              {terms: []string{"发展"}, stop: false},
 		"en\x00develop bank":                         {terms: []string{"上合组织开发银行", "开发银行"}, stop: false},
 		"en\x00develop countri":                      {terms: []string{"发展中国家"}, stop: false},
+		"en\x00develop lender":                       {terms: []string{"开发银行"}, stop: false},
 		"en\x00develop nation":                       {terms: []string{"发展中国家"}, stop: false},
 		"en\x00develop path":                         {terms: []string{"发展道路", "自主选择"}, stop: false},
 		"en\x00develop strategi":                     {terms: []string{"发展战略"}, stop: false},
@@ -565,6 +567,7 @@ func generatedWords(p *Processor) {
 		"en\x00global":                               {terms: []string{"全球"}, stop: false},
 		"en\x00global counter terror strategi":       {terms: []string{"联合国全球反恐战略"}, stop: false},
 		"en\x00global govern":                        {terms: []string{"全球经济治理", "治理"}, stop: false},
+		"en\x00global lender":                        {terms: []string{"国际金融机构"}, stop: false},
 		"en\x00global south":                         {terms: []string{"全球南方"}, stop: false},
 		"en\x00global warm":                          {terms: []string{"气候变化"}, stop: false},
 		"en\x00glorif nazism":                        {terms: []string{"美化纳粹主义"}, stop: false},
@@ -698,6 +701,7 @@ func generatedWords(p *Processor) {
 		"en\x00intern financi institut":              {terms: []string{"国际金融机构"}, stop: false},
 		"en\x00intern inform secur":                  {terms: []string{"国际信息安全"}, stop: false},
 		"en\x00intern law":                           {terms: []string{"国际法"}, stop: false},
+		"en\x00intern lender":                        {terms: []string{"国际金融机构"}, stop: false},
 		"en\x00intern monetari fund":                 {terms: []string{"国际货币基金组织"}, stop: false},
 		"en\x00intern relat":                         {terms: []string{"国际关系"}, stop: false},
 		"en\x00intern road transport":                {terms: []string{"国际道路运输便利化协定"}, stop: false},
@@ -781,7 +785,6 @@ func generatedWords(p *Processor) {
 		"en\x00leagu arab state":                     {terms: []string{"阿盟"}, stop: false},
 		"en\x00least develop countri":                {terms: []string{"最不发达国家"}, stop: false},
 		"en\x00legal":                                {terms: []string{"法律", "司法"}, stop: false},
-		"en\x00lender":                               {terms: []string{"开发银行", "银行"}, stop: false},
 		"en\x00lesson histori":                       {terms: []string{"历史教训"}, stop: false},
 		"en\x00list":                                 {terms: nil, stop: true},
 		"en\x00live standard":                        {terms: []string{"生活水平"}, stop: false},
@@ -958,6 +961,7 @@ func generatedWords(p *Processor) {
 		"en\x00outer space":                          {terms: []string{"外空"}, stop: false},
 		"en\x00overal":                               {terms: nil, stop: true},
 		"en\x00overdos":                              {terms: []string{"滥用"}, stop: false},
+		"en\x00own lender":                           {terms: []string{"开发银行"}, stop: false},
 		"en\x00own money":                            {terms: []string{"本币结算"}, stop: false},
 		"en\x00pahalgam":                             {terms: []string{"帕哈尔加姆"}, stop: false},
 		"en\x00pakistan":                             {terms: []string{"巴基斯坦"}, stop: false},
@@ -1160,6 +1164,7 @@ func generatedWords(p *Processor) {
 		"en\x00shanghai cooper organ":               {terms: nil, stop: true},
 		"en\x00shanghai spirit":                     {terms: []string{"上海精神"}, stop: false},
 		"en\x00share futur mankind":                 {terms: []string{"人类命运共同体"}, stop: false},
+		"en\x00share lender":                        {terms: []string{"开发银行"}, stop: false},
 		"en\x00sharif":                              {terms: []string{"夏巴兹"}, stop: false},
 		"en\x00shavkat mirziyoyev":                  {terms: []string{"米尔济约耶夫"}, stop: false},
 		"en\x00shehbaz":                             {terms: []string{"夏巴兹"}, stop: false},
@@ -1963,6 +1968,7 @@ func generatedWords(p *Processor) {
 		"ru\x00международн автоперевозк":            {terms: []string{"国际道路运输便利化协定"}, stop: false},
 		"ru\x00международн валютн фонд":             {terms: []string{"国际货币基金组织"}, stop: false},
 		"ru\x00международн информацион безопасн":    {terms: []string{"国际信息安全"}, stop: false},
+		"ru\x00международн кредитор":                {terms: []string{"国际金融机构"}, stop: false},
 		"ru\x00международн отношен":                 {terms: []string{"国际关系"}, stop: false},
 		"ru\x00международн прав":                    {terms: []string{"国际法"}, stop: false},
 		"ru\x00международн финансов институт":       {terms: []string{"国际金融机构"}, stop: false},
@@ -2926,6 +2932,7 @@ func generatedWords(p *Processor) {
 		"bezos":             {surface: "bezos", stem: "bezo", lang: "en", num: false, brk: false, cap: false},
 		"bhutan":            {surface: "bhutan", stem: "bhutan", lang: "en", num: false, brk: false, cap: false},
 		"biden":             {surface: "biden", stem: "biden", lang: "en", num: false, brk: false, cap: false},
+		"big":               {surface: "big", stem: "big", lang: "en", num: false, brk: false, cap: false},
 		"bigotry":           {surface: "bigotry", stem: "bigotri", lang: "en", num: false, brk: false, cap: false},
 		"bilateral":         {surface: "bilateral", stem: "bilater", lang: "en", num: false, brk: false, cap: false},
 		"biodiversity":      {surface: "biodiversity", stem: "biodivers", lang: "en", num: false, brk: false, cap: false},
@@ -3875,6 +3882,7 @@ func generatedWords(p *Processor) {
 		"lebanon":           {surface: "lebanon", stem: "lebanon", lang: "en", num: false, brk: false, cap: false},
 		"legal":             {surface: "legal", stem: "legal", lang: "en", num: false, brk: false, cap: false},
 		"lender":            {surface: "lender", stem: "lender", lang: "en", num: false, brk: false, cap: false},
+		"lenders":           {surface: "lenders", stem: "lender", lang: "en", num: false, brk: false, cap: false},
 		"lenin":             {surface: "lenin", stem: "lenin", lang: "en", num: false, brk: false, cap: false},
 		"leone":             {surface: "leone", stem: "leon", lang: "en", num: false, brk: false, cap: false},
 		"lesotho":           {surface: "lesotho", stem: "lesotho", lang: "en", num: false, brk: false, cap: false},
@@ -5892,6 +5900,7 @@ func generatedWords(p *Processor) {
 		"креативная":            {surface: "креативная", stem: "креативн", lang: "ru", num: false, brk: false, cap: false},
 		"креативные":            {surface: "креативные", stem: "креативн", lang: "ru", num: false, brk: false, cap: false},
 		"кредитование":          {surface: "кредитование", stem: "кредитова", lang: "ru", num: false, brk: false, cap: false},
+		"кредиторы":             {surface: "кредиторы", stem: "кредитор", lang: "ru", num: false, brk: false, cap: false},
 		"кредиты":               {surface: "кредиты", stem: "кредит", lang: "ru", num: false, brk: false, cap: false},
 		"кремль":                {surface: "кремль", stem: "кремл", lang: "ru", num: false, brk: false, cap: false},
 		"кризис":                {surface: "кризис", stem: "кризис", lang: "ru", num: false, brk: false, cap: false},
