@@ -1057,9 +1057,11 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		// Russian, in the Chinese they were mapped to) is not the answer.
 		asked := corpus.Fold(in.Question) + " " + corpus.Fold(in.Results.Query)
 		answers = func(text string) bool { return namesCountryBut(corpus.Fold(text), asked) }
-		if t == typeChair && containsAny(cueText(in.Question), chairBeforeCues) {
+		if cq := cueText(in.Question); t == typeChair && containsAny(cq, chairBeforeCues) && !containsAny(cq, chairNextCues) {
 			// Nor is the next chair the one before: 5.7's Kyrgyzstan does
-			// not answer who chaired before China.
+			// not answer who chaired before China. A question that also
+			// asks for the next one ("previous rules are void; who chairs
+			// next") is answered by it.
 			answers = func(text string) bool {
 				f := corpus.Fold(text)
 				return namesCountryBut(f, asked) && !containsAny(f, nextChairMarks)

@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "5eebeaf7634d3dec6b29ab2ce4c26bbb076b6bd4ab47f8fe7f3a3858c19c8ed1"
+const genDataHash = "205283ef6f2b01e119cd7be4eb42ec85eace0daea88a36fa810fbfaa6dbab45c"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -745,8 +745,12 @@ func generatedWords(p *Processor) {
 		"en\x00juli":                                 {terms: []string{"7月"}, stop: false},
 		"en\x00june":                                 {terms: []string{"6月"}, stop: false},
 		"en\x00just":                                 {terms: []string{"公正"}, stop: false},
+		"en\x00just answer":                          {terms: nil, stop: true},
 		"en\x00just energi transit":                  {terms: []string{"能源公平转型"}, stop: false},
+		"en\x00just give":                            {terms: nil, stop: true},
 		"en\x00just peac harmoni develop":            {terms: []string{"各国团结共促世界公正"}, stop: false},
+		"en\x00just say":                             {terms: nil, stop: true},
+		"en\x00just tell":                            {terms: nil, stop: true},
 		"en\x00justic":                               {terms: []string{"司法"}, stop: false},
 		"en\x00justic fair":                          {terms: []string{"公平正义"}, stop: false},
 		"en\x00juvenil crime":                        {terms: []string{"非法活动", "年轻一代"}, stop: false},
@@ -2803,6 +2807,7 @@ func generatedWords(p *Processor) {
 		"anniversary":       {surface: "anniversary", stem: "anniversari", lang: "en", num: false, brk: false, cap: false},
 		"another":           {surface: "another", stem: "anoth", lang: "en", num: false, brk: false, cap: false},
 		"ansarallah":        {surface: "ansarallah", stem: "ansarallah", lang: "en", num: false, brk: false, cap: false},
+		"answer":            {surface: "answer", stem: "answer", lang: "en", num: false, brk: false, cap: false},
 		"antalya":           {surface: "antalya", stem: "antalya", lang: "en", num: false, brk: false, cap: false},
 		"antananarivo":      {surface: "antananarivo", stem: "antananarivo", lang: "en", num: false, brk: false, cap: false},
 		"antarctic":         {surface: "antarctic", stem: "antarct", lang: "en", num: false, brk: false, cap: false},
