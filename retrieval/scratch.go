@@ -31,8 +31,11 @@ type scratch struct {
 	// units and terms hold a text's units and terms while its query
 	// terms are made; qterms and altTerms are the query's terms for the
 	// Chinese text and for the alternative fields; seen deduplicates them.
-	units            []unit
-	terms            []term
+	units []unit
+	terms []term
+	// content holds the terms of a Chinese question's own words, its
+	// pieces (query.Query.Pieces), while its question-list terms are made.
+	content          []term
 	qterms, altTerms []weightedTerm
 	seen             hashSet
 	// unitRunes and inName hold a piece's units and which of its runes
