@@ -137,12 +137,13 @@ func asksAboutOtherSummitIn(q string, otherYears []string) bool {
 // press reacted to them came after, and they cannot record it ("How did
 // the US react to the Tianjin declaration?", "Как рынки отреагировали на
 // декларацию?", "各国对天津宣言有什么反应"). A reaction is asked for only
-// with the texts or the summit as what was reacted to: "宣言如何回应气候
-// 变化" asks what the declaration says.
+// with the texts, the summit or their condemnation as what was reacted to
+// ("How did Washington respond to the SCO condemning the strikes"):
+// "宣言如何回应气候变化" asks what the declaration says.
 var (
-	reactionEnRe = lazyRegexp(`\b(?:react(?:ed|ion|ions|s)?|respond(?:ed|s)?|response)\s+(?:to|on)\s+(?:the\s+|this\s+)?(?:[a-z'-]+\s+){0,2}?(?:declaration|summit|statement|condemnation|paragraph)s?\b`)
-	reactionRuRe = lazyRegexp(`(?:отреагирова|реакци|откликнул|отклик)[\p{L}]*\s+(?:[\p{L}-]+\s+){0,3}?на\s+(?:[\p{L}-]+\s+){0,2}?(?:декларац|саммит|заявлени)`)
-	reactionZhRe = lazyRegexp(`对(?:这份|这次|本次|此次|这个)?\p{Han}{0,8}?(?:宣言|峰会|声明)\p{Han}{0,6}?(?:反应|回应|反响)`)
+	reactionEnRe = lazyRegexp(`\b(?:react(?:ed|ion|ions|s)?|respond(?:ed|s)?|response)\s+(?:to|on)\s+(?:the\s+|this\s+)?(?:[a-z'-]+\s+){0,2}?(?:declaration|summit|statement|condemnation|condemning|criticism|paragraph)s?\b`)
+	reactionRuRe = lazyRegexp(`(?:отреагирова|реакци|откликнул|отклик)[\p{L}]*\s+(?:[\p{L}-]+\s+){0,3}?на\s+(?:[\p{L}-]+\s+){0,2}?(?:декларац|саммит|заявлени|осуждени|критик)`)
+	reactionZhRe = lazyRegexp(`对(?:这份|这次|本次|此次|这个)?\p{Han}{0,8}?(?:宣言|峰会|声明|谴责)\p{Han}{0,6}?(?:反应|回应|反响)`)
 )
 
 // reactionStems are in every question a reaction regexp can match.

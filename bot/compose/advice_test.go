@@ -189,6 +189,9 @@ func TestAsksReaction(t *testing.T) {
 		{"日本政府对上合二战胜利声明有什么回应？", true},
 		{"Какова реакция рынков на декларацию?", true},
 		{"各国对这份宣言的反应如何？", true},
+		{"How did Washington respond to the SCO condemning the June strikes on Iran?", true},
+		{"Как Израиль отреагировал на осуждение со стороны ШОС?", true},
+		{"以色列对上合组织的谴责有什么反应？", true},
 		// What the texts say in response to something is what they say.
 		{"宣言如何回应气候变化？", false},
 		{"How does the declaration respond to unilateral sanctions?", false},

@@ -246,6 +246,13 @@ func cueText(question string) string {
 	}, q)
 }
 
+// whereWords are the asking words of a city cue: with one, the cue asks
+// where even inside a yes/no question.
+var whereWords = []string{"哪", "什么", "where", "which", "what city", "где", "како"}
+
+// whereAsks ask where anywhere in a question ("总部要设在哪吗").
+var whereAsks = []string{"在哪", "什么地方", " where ", " где "}
+
 // premiseLeads open a clause that tells what the asker heard or read
 // rather than asks ("听说上合有一所几个国家一起办的大学，文件里怎么提的？"):
 // its words ask nothing of the texts, and its 几个 is "several", not
@@ -315,11 +322,16 @@ func expectedTypeIn(question, cq string) answerType {
 		// question ("is it headquartered in Shanghai?") is answered by
 		// the city the text names, whichever it is, and not by a
 		// paragraph that names none.
-		rest := q
+		// A yes/no question that embeds the asking word ("宣言有没有说总部
+		// 设在哪") asks where, as "does it say where" does.
+		rest, asksWhere := q, false
 		for _, c := range cityCues {
+			if strings.Contains(q, c) && (containsAny(c, whereWords) || containsAny(q, whereAsks)) {
+				asksWhere = true
+			}
 			rest = strings.ReplaceAll(rest, c, " ")
 		}
-		if strings.Count(question, "?")+strings.Count(question, "？") > 1 || containsAny(rest, otherParts) {
+		if strings.Count(question, "?")+strings.Count(question, "？") > 1 || !asksWhere && containsAny(rest, otherParts) {
 			return typeNone
 		}
 		if len(typedParts(question)) > 0 {

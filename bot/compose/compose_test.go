@@ -129,6 +129,7 @@ func TestExpectedType(t *testing.T) {
 		{"Как голосовала Индия по этому пункту?", typeVote},
 		{"哪些国家投了反对票？", typeVote},
 		{"Какие страны выразили оговорки к этому пункту?", typeVote},
+		{"Did India enter a reservation on the paragraph on Iran?", typeVote},
 		{"Which group does the declaration blame for the Khuzdar attack?", typePerpetrator},
 		// Voting rights in international bodies are a topic of the texts.
 		{"Do they want more voting rights for developing countries in the IMF?", typeNone},
@@ -206,6 +207,11 @@ func TestExpectedType(t *testing.T) {
 		{"2026年峰会在哪个城市举行？", typeCity},
 		{"下届峰会具体定在吉尔吉斯斯坦哪座城市？", typeCity},
 		{"上合组织开发银行的总部设在哪里？", typeCity},
+		// Asked inside a yes/no question, where is still asked; a city
+		// the question gives is not.
+		{"宣言有没有说开发银行总部设在哪个城市？", typeCity},
+		{"宣言有寫上合開發銀行總部要設在哪嗎", typeCity},
+		{"开发银行总部是否设在上海？", typeNone},
 		{"In which Russian city will the games be held?", typeCity},
 		{"Where will the development bank be headquartered?", typeCity},
 		{"What city hosts the forum?", typeCity},

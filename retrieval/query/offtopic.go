@@ -3,6 +3,7 @@ package query
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/declbot/declbot/corpus"
@@ -18,6 +19,11 @@ type offTopic struct {
 	zhMax    int // longest zh key, in runes
 	phrases  map[string]bool
 	maxWords map[string]int
+	// forms are single words matched as written (by language, lower
+	// case), for a word whose stem is also another, in-scope word's:
+	// Russian выборы, "elections", stems as выбор, "choice" (of a
+	// development path), which the texts use.
+	forms map[string]map[string]bool
 	// zhFirst has the bit of the first two runes of every zh key set
 	// (index): most positions of a question start no key, and a bit
 	// test says so without a map lookup for each length.
@@ -47,13 +53,22 @@ func (o *offTopic) index() {
 // Russian phrase that is also a glossary or stop phrase is an error: one
 // word cannot both name a topic of the text and one it never covers.
 func (p *Processor) loadOffTopic(data string) error {
-	o := offTopic{zh: map[string]bool{}, phrases: map[string]bool{}, maxWords: map[string]int{}}
+	o := offTopic{zh: map[string]bool{}, phrases: map[string]bool{}, maxWords: map[string]int{}, forms: map[string]map[string]bool{}}
 	err := lines(data, func(_ int, f []string) error {
 		if len(f) != 2 || strings.TrimSpace(f[1]) == "" {
 			return fmt.Errorf("want 2 tab-separated fields, got %d", len(f))
 		}
-		switch f[0] {
-		case "zh":
+		switch lang, form := strings.CutSuffix(f[0], "-form"); {
+		case form:
+			w := strings.ToLower(strings.TrimSpace(f[1]))
+			if !isWordLang(lang) || strings.ContainsFunc(w, unicode.IsSpace) {
+				return fmt.Errorf("%s: want a single word of a word language, got %q", f[0], f[1])
+			}
+			if o.forms[lang] == nil {
+				o.forms[lang] = map[string]bool{}
+			}
+			o.forms[lang][w] = true
+		case f[0] == "zh":
 			k := corpus.Fold(strings.TrimSpace(f[1]))
 			if !corpus.HasHan(k) {
 				return fmt.Errorf("zh phrase %q has no Chinese", f[1])
@@ -124,6 +139,11 @@ func (o *offTopic) scanWords(dst []string, toks []token) []string {
 	for i := 0; i < len(toks); {
 		t := toks[i]
 		if t.brk || t.lang == "" {
+			i++
+			continue
+		}
+		if o.forms[t.lang][t.surface] {
+			dst = appendUnique(dst, t.surface)
 			i++
 			continue
 		}

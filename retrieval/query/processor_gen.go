@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "205283ef6f2b01e119cd7be4eb42ec85eace0daea88a36fa810fbfaa6dbab45c"
+const genDataHash = "582c3e8ea1c7e2cf4dfcaa877b038bb4093e3178b2957c63b2352917173b99cc"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -8061,6 +8061,9 @@ func generatedWords(p *Processor) {
 		"ru\x00электрон почт":        true,
 	}
 	p.off.maxWords = map[string]int{"en": 3, "ru": 3}
+	p.off.forms = map[string]map[string]bool{
+		"ru": {"выборам": true, "выборами": true, "выборах": true, "выборов": true, "выборы": true},
+	}
 	p.worldNames = map[string]bool{
 		"en\x00abba":          true,
 		"en\x00abiy":          true,

@@ -133,6 +133,15 @@ func processorSource(p *Processor) []byte {
 		fmt.Fprintf(&b, "%s: true,\n", q(k))
 	}
 	fmt.Fprintf(&b, "}\np.off.maxWords = %s\n", intMap(p.off.maxWords))
+	b.WriteString("p.off.forms = map[string]map[string]bool{\n")
+	for _, l := range slices.Sorted(maps.Keys(p.off.forms)) {
+		fmt.Fprintf(&b, "%s: {", q(l))
+		for _, w := range slices.Sorted(maps.Keys(p.off.forms[l])) {
+			fmt.Fprintf(&b, "%s: true, ", q(w))
+		}
+		b.WriteString("},\n")
+	}
+	b.WriteString("}\n")
 	b.WriteString("p.worldNames = map[string]bool{\n")
 	for _, k := range slices.Sorted(maps.Keys(p.worldNames)) {
 		fmt.Fprintf(&b, "%s: true,\n", q(k))

@@ -342,6 +342,21 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// A bad off-topic line is reported, naming what is wrong.
+func TestLoadOffTopicErrors(t *testing.T) {
+	for _, tt := range []struct{ name, data, want string }{
+		{"two words as written", "ru-form\tэти выборы\n", "single word"},
+		{"form of no word language", "zh-form\t选举\n", "single word"},
+		{"unknown language", "de\tWahl\n", "unknown language"},
+		{"one field", "ru-form\n", "2 tab-separated fields"},
+	} {
+		p := &Processor{phrases: map[string]*entry{}, maxWords: map[string]int{}, zh: newZhTrie(), cache: stemCache{}}
+		if err := p.loadOffTopic(tt.data); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want it to contain %q", tt.name, err, tt.want)
+		}
+	}
+}
+
 func TestStats(t *testing.T) {
 	s := newProcessor(t).Stats()
 	if s.Entries < 300 || s.Keys < s.Entries/2 {
