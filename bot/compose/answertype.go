@@ -1085,7 +1085,10 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 	// not 2.3's agreements the lead paragraph was about.
 	weights := cp.queryWeights(in)
 	done := func(out []sentence) ([]sentence, bool) {
-		if t == typeDate || t == typeDay {
+		if (t == typeDate || t == typeDay) && !containsAny(cueText(in.Question), chairNextCues) {
+			// Not for the next event ("when is the next summit"): a date
+			// standing by the event's words is as likely this one's (0.1's
+			// 2025年…举行).
 			out = leadWith(out, func(text string) bool { return answers(text) && dateNearTerm(text, weights, dateNearRunes) })
 		}
 		out = leadWith(out, answers)
