@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0x304ad103
+const genDataSum = 0xbcb10402
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0x8c, 0xd9, 0x8e, 0x47, 0x3a, 0x46, 0xa3, 0x73, 0x6f, 0xee, 0xa7, 0x26, 0x90, 0xb0, 0x6a, 0x2b, 0x49, 0xde, 0x49, 0x3f, 0xf8, 0x9, 0x3e, 0xe2, 0x2c, 0x3b, 0xea, 0x4d, 0xe3, 0xb5, 0xf6, 0xc1}
+var genDataHash = [32]uint8{0xf4, 0x35, 0x25, 0x87, 0x37, 0xa0, 0xff, 0x47, 0xe8, 0xe7, 0x63, 0xf4, 0xe3, 0x8d, 0xfd, 0xfb, 0xeb, 0xe3, 0xca, 0xe, 0x37, 0x29, 0x25, 0xd3, 0x50, 0xc9, 0x40, 0xbd, 0x4f, 0x3e, 0x13, 0x7b}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -2699,7 +2699,6 @@ var genQuestions0 = [...]Question{
 	{"3.25", "上合国家会不会互相分享工业投资项目的信息"},
 	{"3.25", "上合国家一起办展会吗"},
 	{"3.25", "上合 工业部长 2025年7月7日"},
-	{"3.25", "上合工业部长会议是在哪个展会期间开的？"},
 	{"3.25", "在俄罗斯乌拉尔开的上合工业部长会议有啥结果"},
 	{"3.25", "上合各国管工厂制造的部长们2025年夏天在俄罗斯碰头了吗"},
 	{"3.25", "做制造业的企业能不能通过上合了解别国的工业投资项目"},
@@ -6174,7 +6173,6 @@ var genQuestions1 = [...]Question{
 	{"3.24", "Was the 20th SCO Forum held in China or India?"},
 	{"3.24", "Belarus strategy institute first participation SCO Forum"},
 	{"3.25", "How do SCO countries cooperate on industry?"},
-	{"3.25", "What happened at the SCO industry ministers meeting in Yekaterinburg?"},
 	{"3.25", "SCO industrial investment projects and exhibitions"},
 	{"3.25", "Will SCO countries swap information on factory investment projects?"},
 	{"3.25", "Do SCO states run trade fairs together for manufacturers?"},
@@ -6649,7 +6647,6 @@ var genQuestions1 = [...]Question{
 	{"4.9", "Which city takes over from Qingdao as the SCO's culture and travel capital?"},
 	{"4.9", "Is a forum honouring a Kyrgyz novelist proposed by the big mountain lake?"},
 	{"4.9", "SCO Chingiz Aitmatov Issyk-Kul Forum proposal"},
-	{"4.9", "For which years is Cholpon-Ata the SCO Tourism and Cultural Capital?"},
 	{"4.9", "Chingiz Aitmatov forum Kyrgyzstan"},
 	{"4.9", "Kyrgyzstan SCO culture capital 2025"},
 	{"4.9", "Is there a forum named after Chingiz Aitmatov planned?"},
@@ -6853,7 +6850,6 @@ var genQuestions1 = [...]Question{
 	{"4.19", "Did SCO countries swap ideas on fighting poverty in Xi'an?"},
 	{"4.19", "Is the SCO planning a joint plan on social safety nets?"},
 	{"4.19", "poverty reduction forum Xi'an May 2025"},
-	{"4.19", "On what date did the SCO Sustainable Development Forum take place in Omsk?"},
 	{"4.19", "Does the SCO support the UN Sustainable Development Goals?"},
 	{"4.19", "Omsk forum April 2025"},
 	{"4.19", "Where was the SCO Forum on Poverty Reduction held?"},
@@ -6876,7 +6872,6 @@ var genQuestions1 = [...]Question{
 	{"4.20", "On which days in May 2025 did the Dushanbe glaciers meeting run?"},
 	{"4.20", "Is glacier protection mentioned in the SCO declaration?"},
 	{"4.20", "Dushanbe high-level glaciers meeting 2025"},
-	{"4.20", "Where was the High-Level International Conference on Glaciers' Preservation held?"},
 	{"4.20", "International Year of Glaciers' Preservation 2025 Dushanbe conference"},
 	{"4.20", "When did the glacier preservation conference start?"},
 	{"4.20", "Which year has been named the International Year of Glaciers' Preservation?"},
@@ -8273,7 +8268,6 @@ var genQuestions2 = [...]Question{
 	{"2.2", "Продолжат ли страны ШОС вместе бороться с терроризмом?"},
 	{"2.2", "Будут ли страны ШОС вместе бороться с сепаратистами?"},
 	{"2.2", "Будут ли страны ШОС вместе бороться с международной мафией?"},
-	{"2.2", "Какие виды транснациональной преступности перечислены в декларации ШОС?"},
 	{"2.2", "наркотики терроризм оружие одним списком шос сотрудничество"},
 	{"2.2", "Ставят ли в ШОС наркоторговлю в один ряд с терроризмом?"},
 	{"2.2", "трансграничная преступность шос углубление сотрудничества"},
@@ -9155,7 +9149,6 @@ var genQuestions2 = [...]Question{
 	{"2.44", "противодействие коррупции сотрудничество стран шос"},
 	{"2.44", "Безопасная гавань для коррупционеров — что об этом говорит ШОС?"},
 	{"2.44", "корупция шос борьба"},
-	{"3.1", "Какие страны ШОС поддержали «Один пояс, один путь»?"},
 	{"3.1", "Поддержала ли Индия китайский проект Пояса и пути в декларации?"},
 	{"3.1", "сопряжение Пояса и пути с ЕАЭС"},
 	{"3.1", "Кто из ШОС за Новый шёлковый путь Китая?"},
@@ -9405,7 +9398,6 @@ var genQuestions2 = [...]Question{
 	{"3.12", "цыфровая экономика заявление шос"},
 	{"3.12", "Говорили ли лидеры ШОС о цифровой экономике в отдельном заявлении или только в декларации?"},
 	{"3.12", "Выпустил ли Совет глав государств ШОС документ про усиление цифровой экономики?"},
-	{"3.13", "Будет ли у ШОС механизм экспортного кредитования?"},
 	{"3.13", "экспортные кредиты и инвестиции ШОС инициатива"},
 	{"3.13", "Собирается ли ШОС вместе финансировать экспорт?"},
 	{"3.13", "Смогут ли экспортёры получать кредиты через новый механизм ШОС?"},
