@@ -1,6 +1,9 @@
 package corpus
 
-import "slices"
+import (
+	"regexp"
+	"slices"
+)
 
 // Years returns the years s gives in digits, in order and without
 // repeats: runs of exactly four ASCII digits that start with 19 or 20
@@ -21,8 +24,28 @@ func Years(s string) []string {
 // in a question those name a text ("the 2025 declaration", "2025年上合
 // 峰会宣言"), not a time it speaks of. own is called only for a question
 // that gives a year; most give none.
+//
+// A question may shorten a span of two years: "2025-26", "24到25年" give
+// 2025 and 2026, 2024 and 2025. Only consecutive years count, and a span
+// of two-digit numbers only before 年 ("24-25 июня" is two days).
 func QuestionYears(q string, own func() []string) []string {
-	ys := Years(FoldWidth(q))
+	q = FoldWidth(q)
+	ys := Years(q)
+	for _, m := range shortSpanRe.FindAllStringSubmatch(q, -1) {
+		first, second := m[2], m[3]
+		if first == "" {
+			first, second = m[4], m[5]
+		}
+		a, b := 10*int(first[0]-'0')+int(first[1]-'0'), 10*int(second[0]-'0')+int(second[1]-'0')
+		if b != a+1 {
+			continue
+		}
+		for _, y := range []string{"20" + first, "20" + second} {
+			if !slices.Contains(ys, y) {
+				ys = append(ys, y)
+			}
+		}
+	}
 	if len(ys) == 0 {
 		return nil
 	}
@@ -53,3 +76,7 @@ func (p Passage) GivesYears(years []string) bool {
 	}
 	return true
 }
+
+// shortSpanRe finds a shortened span of two years: 20YY-YY (groups 2, 3;
+// group 1 is the century) or YY-YY before 年 (groups 4, 5).
+var shortSpanRe = regexp.MustCompile(`(?:\b(20)([0-9]{2})\s*[-–—/]\s*'?([0-9]{2})\b|(?:^|[^0-9])([0-9]{2})\s*[-–—~～到至]\s*([0-9]{2})\s*年)`)

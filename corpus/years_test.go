@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -47,5 +48,25 @@ func TestQuestionYears(t *testing.T) {
 	p, _ := c.Get("4.9")
 	if !p.GivesYears([]string{"2025", "2026"}) || p.GivesYears([]string{"2027"}) {
 		t.Errorf("4.9 (the 2025-2026 tourism capital): GivesYears wrong for %q", p.TextHans)
+	}
+}
+
+func TestQuestionYearsShortSpans(t *testing.T) {
+	none := func() []string { return nil }
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"24到25年的上合旅游文化之都是哪座城市", []string{"2024", "2025"}},
+		{"Which city is the capital for 2025-26?", []string{"2025", "2026"}},
+		{"Столица на 2025–26 годы?", []string{"2025", "2026"}},
+		// Not consecutive, or days of a month.
+		{"24到27年的计划", nil},
+		{"Что было 24-25 июня?", nil},
+		{"In 2025-2026?", []string{"2025", "2026"}},
+	} {
+		if got := QuestionYears(tt.q, none); !slices.Equal(got, tt.want) {
+			t.Errorf("QuestionYears(%q) = %v, want %v", tt.q, got, tt.want)
+		}
 	}
 }
