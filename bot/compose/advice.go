@@ -141,8 +141,8 @@ func asksAboutOtherSummitIn(q string, otherYears []string) bool {
 // ("How did Washington respond to the SCO condemning the strikes"):
 // "宣言如何回应气候变化" asks what the declaration says.
 var (
-	reactionEnRe = lazyRegexp(`\b(?:react(?:ed|ion|ions|s)?|respond(?:ed|s)?|response)\s+(?:to|on)\s+(?:the\s+|this\s+)?(?:[a-z'-]+\s+){0,2}?(?:declaration|summit|statement|condemnation|condemning|criticism|paragraph)s?\b`)
-	reactionRuRe = lazyRegexp(`(?:отреагирова|реакци|откликнул|отклик)[\p{L}]*\s+(?:[\p{L}-]+\s+){0,3}?на\s+(?:[\p{L}-]+\s+){0,2}?(?:декларац|саммит|заявлени|осуждени|критик)`)
+	reactionEnRe = lazyRegexp(`\b(?:react(?:ed|ion|ions|s)?|respond(?:ed|s)?|response)\s+(?:to|on)\s+(?:the\s+|this\s+)?(?:[a-z'-]+\s+){0,2}?(?:declaration|summit|statement|condemnation|condemning|criticism|support|backing|paragraph)s?\b`)
+	reactionRuRe = lazyRegexp(`(?:отреагирова|реакци|откликнул|отклик)[\p{L}]*\s+(?:[\p{L}-]+\s+){0,3}?на\s+(?:[\p{L}-]+\s+){0,2}?(?:декларац|саммит|заявлени|осуждени|критик|поддержк)`)
 	reactionZhRe = lazyRegexp(`对(?:这份|这次|本次|此次|这个)?\p{Han}{0,8}?(?:宣言|峰会|声明|谴责)\p{Han}{0,14}?(?:反应|回应|反响)`)
 )
 

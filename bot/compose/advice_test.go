@@ -193,6 +193,8 @@ func TestAsksReaction(t *testing.T) {
 		{"Как Израиль отреагировал на осуждение со стороны ШОС?", true},
 		{"以色列对上合组织的谴责有什么反应？", true},
 		{"伊朗政府对宣言谴责以美军事行动作出了什么回应？", true},
+		{"Как Иран отреагировал на поддержку его вступления в ВТО?", true},
+		{"How did Iran react to the support for its WTO bid?", true},
 		// What the texts say in response to something is what they say.
 		{"宣言如何回应气候变化？", false},
 		{"How does the declaration respond to unilateral sanctions?", false},

@@ -130,6 +130,8 @@ func TestExpectedType(t *testing.T) {
 		{"哪些国家投了反对票？", typeVote},
 		{"Какие страны выразили оговорки к этому пункту?", typeVote},
 		{"Did India enter a reservation on the paragraph on Iran?", typeVote},
+		{"Which members opposed creating the SCO Development Bank?", typeVote},
+		{"Does the declaration say the SCO opposed unilateral sanctions?", typeNone},
 		{"Which group does the declaration blame for the Khuzdar attack?", typePerpetrator},
 		// Voting rights in international bodies are a topic of the texts.
 		{"Do they want more voting rights for developing countries in the IMF?", typeNone},
@@ -212,6 +214,8 @@ func TestExpectedType(t *testing.T) {
 		{"宣言有没有说开发银行总部设在哪个城市？", typeCity},
 		{"宣言有寫上合開發銀行總部要設在哪嗎", typeCity},
 		{"开发银行总部是否设在上海？", typeNone},
+		// A province is not a city: 黑龙江 answers.
+		{"冰雪体育示范区放在哪个省", typeNone},
 		{"In which Russian city will the games be held?", typeCity},
 		{"Where will the development bank be headquartered?", typeCity},
 		{"What city hosts the forum?", typeCity},

@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "582c3e8ea1c7e2cf4dfcaa877b038bb4093e3178b2957c63b2352917173b99cc"
+const genDataHash = "6888b44b17cb6bcec9edafa387aab63920b26daff21f7c7eb29b8706adfe6633"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3059
-	p.langEntries = map[string]int{"en": 1450, "ru": 1170, "zh": 439}
+	p.entries = 3062
+	p.langEntries = map[string]int{"en": 1450, "ru": 1173, "zh": 439}
 	return p
 }
 
@@ -1997,6 +1997,7 @@ func generatedWords(p *Processor) {
 		"ru\x00министр промышлен":                   {terms: []string{"工业部长会议"}, stop: false},
 		"ru\x00министр транспорт":                   {terms: []string{"交通部长会议"}, stop: false},
 		"ru\x00минск":                               {terms: []string{"明斯克"}, stop: false},
+		"ru\x00минюст":                              {terms: []string{"司法部间合作协议"}, stop: false},
 		"ru\x00мир":                                 {terms: []string{"和平"}, stop: false},
 		"ru\x00мир без наркотик":                    {terms: []string{"无毒世界"}, stop: false},
 		"ru\x00мирзие":                              {terms: []string{"米尔济约耶夫"}, stop: false},
@@ -6086,6 +6087,9 @@ func generatedWords(p *Processor) {
 		"министр":               {surface: "министр", stem: "министр", lang: "ru", num: false, brk: false, cap: false},
 		"министры":              {surface: "министры", stem: "министр", lang: "ru", num: false, brk: false, cap: false},
 		"минск":                 {surface: "минск", stem: "минск", lang: "ru", num: false, brk: false, cap: false},
+		"минюст":                {surface: "минюст", stem: "минюст", lang: "ru", num: false, brk: false, cap: false},
+		"минюстами":             {surface: "минюстами", stem: "минюст", lang: "ru", num: false, brk: false, cap: false},
+		"минюсты":               {surface: "минюсты", stem: "минюст", lang: "ru", num: false, brk: false, cap: false},
 		"мир":                   {surface: "мир", stem: "мир", lang: "ru", num: false, brk: false, cap: false},
 		"мира":                  {surface: "мира", stem: "мир", lang: "ru", num: false, brk: false, cap: false},
 		"мирзиеев":              {surface: "мирзиеев", stem: "мирзие", lang: "ru", num: false, brk: false, cap: false},
