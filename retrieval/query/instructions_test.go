@@ -5,6 +5,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/declbot/declbot/corpus"
 )
 
 // TestWithoutInstructions: clauses that instruct the bot, and lead-ins to
@@ -40,6 +42,8 @@ func TestWithoutInstructions(t *testing.T) {
 		// Nothing to drop.
 		{"Does the declaration ignore human rights?", "Does the declaration ignore human rights?"},
 		{"宣言有没有忽略人权问题？", "宣言有没有忽略人权问题？"},
+		// 2.34's words, not a claim that the bot's rules are off.
+		{"有国家不受限制地加强反导系统，宣言怎么说？", "有国家不受限制地加强反导系统，宣言怎么说？"},
 		{"宣言引用第2231号决议说了什么？", "宣言引用第2231号决议说了什么？"},
 		{"What does paragraph 2.36 say, and what about 3.21?", "What does paragraph 2.36 say, and what about 3.21?"},
 		// A lead-in alone is left: it is dropped with instructions.
@@ -106,4 +110,24 @@ func FuzzWithoutInstructions(f *testing.F) {
 			t.Fatalf("%q -> %q: not made of its clauses (left %q)", q, got, rest)
 		}
 	})
+}
+
+// A Chinese instruction cue is not words of the texts: a question quoting
+// them ("有国家不受限制地加强反导系统") would lose the clause that asks.
+func TestInstructionCuesAbsentFromCorpus(t *testing.T) {
+	texts := foldedCorpus(t)
+	n := 0
+	_ = lines(instructionsTSV, func(line int, f []string) error {
+		if len(f) != 3 || f[0] != "instruction" || f[1] != "zh" {
+			return nil
+		}
+		n++
+		if k := corpus.Fold(f[2]); occurs(texts, k) {
+			t.Errorf("instructions.tsv:%d: %q occurs in the corpus", line, k)
+		}
+		return nil
+	})
+	if n == 0 {
+		t.Fatal("no zh instruction cues")
+	}
 }
