@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0x81285bb7
+const genDataSum = 0x9a554e4a
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0x1a, 0xfe, 0xe1, 0xf5, 0x5d, 0x48, 0x59, 0x55, 0x1e, 0xdc, 0xb6, 0xda, 0x4, 0x95, 0x88, 0x26, 0x78, 0xa3, 0x7b, 0xcb, 0xf2, 0xbd, 0x88, 0x39, 0x6d, 0xd, 0x96, 0xea, 0x5b, 0x3d, 0x15, 0xbe}
+var genDataHash = [32]uint8{0xf1, 0x73, 0xb, 0x69, 0x44, 0xe0, 0x52, 0xe4, 0xfd, 0x38, 0x9c, 0x5d, 0xa6, 0x2b, 0x88, 0xb8, 0x73, 0x47, 0x62, 0x44, 0x65, 0x94, 0xd2, 0xda, 0x1f, 0x6b, 0x36, 0x3a, 0x76, 0x90, 0x2a, 0xa7}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -4765,7 +4765,6 @@ var genQuestions1 = [...]Question{
 	{"2.2", "Which crimes do SCO countries fight together?"},
 	{"2.2", "Does the SCO cooperate against terrorism, separatism and extremism?"},
 	{"2.2", "SCO cooperation against drug trafficking and gun smuggling"},
-	{"2.2", "What are the three evils the SCO fights?"},
 	{"2.2", "Do SCO countries go after the chemicals used to make illegal drugs?"},
 	{"2.2", "Do SCO members team up against cross-border crime gangs?"},
 	{"2.2", "psychotropic substances precursors arms smuggling"},
@@ -6459,7 +6458,6 @@ var genQuestions1 = [...]Question{
 	{"3.38", "Was there an SCO farming exhibition in 2025?"},
 	{"3.38", "SCO agriculture forum and expo Minsk June 2025"},
 	{"3.38", "Is there an SCO centre where farm technology is demonstrated and taught?"},
-	{"3.38", "What is the name of the proposed SCO electronic platform on food security?"},
 	{"3.38", "Which country hosted the SCO farm forum in June 2025?"},
 	{"3.38", "Does the SCO promote agricultural education?"},
 	{"3.38", "Is the Food Security Atlas already running or just an idea?"},
@@ -6756,7 +6754,6 @@ var genQuestions1 = [...]Question{
 	{"4.15", "Where was the marathon by the big Kyrgyz lake run?"},
 	{"4.15", "Why does the SCO care about long-distance running events?"},
 	{"4.15", "Kunming marathon December 2024"},
-	{"4.15", "On what date was the Issyk-Kul Marathon held?"},
 	{"4.15", "Were there any SCO running races in southwest China?"},
 	{"4.15", "Do marathon races help tourism and cultural ties between SCO countries?"},
 	{"4.15", "Was there an SCO marathon in China just before New Year 2025?"},
@@ -8939,7 +8936,6 @@ var genQuestions2 = [...]Question{
 	{"2.35", "Вправе ли каждая страна строить АЭС и заниматься атомной наукой?"},
 	{"2.35", "ДНЯО 1968 ШОС"},
 	{"2.35", "Законно ли ограничивать чужие мирные ядерные программы в одностороннем порядке?"},
-	{"2.35", "Выступает ли ШОС за сокращение ядерных арсеналов?"},
 	{"2.35", "Как должно строиться международное сотрудничество в мирном атоме без дискриминации?"},
 	{"2.35", "Может ли одна страна своей волей перекрывать другой дорогу к мирному атому?"},
 	{"2.35", "Можно ли в сотрудничестве по атомной энергии одних пускать, а других нет?"},
@@ -9246,7 +9242,6 @@ var genQuestions2 = [...]Question{
 	{"3.5", "торговое заявление глав государств шос текст где"},
 	{"3.5", "Какой торговый документ главы ШОС утвердили прямо на заседании?"},
 	{"3.5", "Было ли на саммите ШОС заявление в защиту многосторонней торговли?"},
-	{"3.6", "Как ШОС относится к санкциям?"},
 	{"3.6", "односторонние принудительные меры ШОС против"},
 	{"3.6", "Вредят ли санкции продовольственной и энергетической безопасности, по мнению ШОС?"},
 	{"3.6", "Что ШОС говорит о санкциях в обход ООН и ВТО?"},
@@ -11131,7 +11126,6 @@ var genQuestions2 = [...]Question{
 	{"W6", "правда о войне исследования образование память"},
 	{"W6", "Как честная история войны помогает сохранить мир?"},
 	{"W6", "Является ли объективный рассказ о Победе условием для сотрудничества?"},
-	{"W6", "Что делать, чтобы память о войне не стёрлась?"},
 	{"W6", "Нужно ли и дальше рассказывать школьникам правду о войне?"},
 	{"W6", "Почему верная история войны помогает избежать новой катастрофы?"},
 	{"W6", "сохранение исторической памяти исследовательские инициативы"},
