@@ -504,6 +504,8 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		// 2.20 gives the month the question gives, not the day it asks.
 		{"以色列打伊朗具体是6月几号？", corpus.LangHans, "2.20", i18n.Text(corpus.LangHans, i18n.NoDate), "以色列"},
 		{"On what day in June did Israel strike Iran?", corpus.LangEn, "2.20", i18n.Text(corpus.LangEn, i18n.NoDate), "Israel"},
+		// 4.15 dates a marathon at 乔蓬阿塔, not the forum planned there.
+		{"乔蓬阿塔那个伊塞克湖论坛具体哪天办？", corpus.LangHans, "4.9", i18n.Text(corpus.LangHans, i18n.NoDate), "伊塞克湖论坛"},
 		// 5.7 names the next chair, not the one after it.
 		{"Which country will chair the SCO after Kyrgyzstan?", corpus.LangEn, "5.7", i18n.Text(corpus.LangEn, i18n.NoChair), "Kyrgyz"},
 		// 5.4 merges the observers into partners without naming a state;

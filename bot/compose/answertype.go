@@ -1173,7 +1173,7 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 			// signed", and are the only names the texts give: a top
 			// passage that names leaders may join however little it
 			// shares.
-			if !quoted[s.passage.ID] && (dated && !dateNearTerm(s.text, weights, dateOfNameRunes) || t != typeLeaders && (g == 0 || g < typedMinGain*top)) {
+			if !quoted[s.passage.ID] && (dated && !datesNamedDoc(s.text, weights) || t != typeLeaders && (g == 0 || g < typedMinGain*top)) {
 				continue
 			}
 			if slices.ContainsFunc(chosen, func(c sentence) bool { return c.passage.ID == s.passage.ID && c.pos == pos }) {
@@ -1330,12 +1330,27 @@ func leadWith(chosen []sentence, answers func(string) bool) []sentence {
 // (2024) of "第79/79（2024）号决议" in the next paragraph is a resolution's.
 const dateNearRunes = 3
 
-// dateOfNameRunes is how close to a date of a paragraph the answer does
-// not quote a term of the question stands when that date is added to a
-// date question's answer: a document's date follows its name and the
-// brackets (3.33's "…便利化协定》（2014年9月12日" for when the agreement
-// was signed).
-const dateOfNameRunes = 6
+// namedDocDateRe is a title in book-title marks with the date in the
+// brackets after it, as the texts date documents and events
+// ("《上合组织成员国政府间国际道路运输便利化协定》（2014年9月12日，杜尚别）").
+var namedDocDateRe = lazyRegexp(`《([^《》]+)》（[^（）]*\d{4}年[^（）]*）`)
+
+// datesNamedDoc reports whether text dates a titled document or event
+// whose title holds a term of the question: a date question may take such
+// a date from a paragraph the answer does not quote ("when was the road
+// transport agreement signed": 3.33). A date beside a place the question
+// names is not enough: 4.15's marathon at 乔蓬阿塔 does not date the
+// forum planned there.
+func datesNamedDoc(text string, weights map[string]float64) bool {
+	for _, m := range namedDocDateRe().FindAllStringSubmatch(text, -1) {
+		for term := range termSet(corpus.Fold(m[1])) {
+			if weights[term] > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // dateNearTerm reports whether a date of text stands within near runes
 // of a term the question weighs.
