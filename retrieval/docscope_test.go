@@ -65,8 +65,11 @@ func TestDocNamerFind(t *testing.T) {
 
 // A question naming a statement is answered from it, not from the
 // paragraph of the declaration that names the statement (1.5) or the
-// statement's opening line (W1), which share the name's words.
-func TestSearchWithinNamedStatement(t *testing.T) {
+// statement's opening line (W1), which share the name's words. One that
+// names the declaration and no statement is answered first from the
+// declaration, though a statement's paragraph on the same theme matches it
+// better; asked without the declaration, the statement's paragraph leads.
+func TestSearchWithinNamedDocument(t *testing.T) {
 	x, err := New(context.Background(), loadCorpus(t))
 	if err != nil {
 		t.Fatal(err)
@@ -78,27 +81,6 @@ func TestSearchWithinNamedStatement(t *testing.T) {
 		// Asked whether it was adopted, the declaration's line says so.
 		{"Did the summit adopt a statement on the multilateral trading system?", "3.5"},
 		{"峰会发表了二战胜利80周年声明吗？", "1.5"},
-	} {
-		res, err := x.Search(context.Background(), tt.q, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(res.Items) == 0 || res.Items[0].Passage.ID != tt.want || !res.InScope {
-			t.Errorf("%q: top %v (in scope %v), want %s", tt.q, ids(res.Items), res.InScope, tt.want)
-		}
-	}
-}
-
-// A question that names the declaration and no statement is answered
-// first from the declaration, though a statement's paragraph on the same
-// theme matches it better; asked without the declaration, or of a
-// statement, the statement's paragraph leads.
-func TestSearchPrefersTheDeclarationNamed(t *testing.T) {
-	x, err := New(context.Background(), loadCorpus(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tt := range []struct{ q, want string }{
 		{"What principles does the declaration name as the basis for stable international relations?", "1.8"},
 		{"Как в декларации охарактеризована роль ООН?", "1.4"},
 		{"宣言說2025年是哪兩個重要週年？", "1.3"},
@@ -111,8 +93,8 @@ func TestSearchPrefersTheDeclarationNamed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(res.Items) == 0 || res.Items[0].Passage.ID != tt.want {
-			t.Errorf("%q: top %v, want %s", tt.q, ids(res.Items), tt.want)
+		if len(res.Items) == 0 || res.Items[0].Passage.ID != tt.want || !res.InScope {
+			t.Errorf("%q: top %v (in scope %v), want %s", tt.q, ids(res.Items), res.InScope, tt.want)
 		}
 	}
 }
