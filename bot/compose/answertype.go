@@ -1039,7 +1039,8 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		given = withMonthsNamed(given, in.Question)
 	}
 	answers := func(text string) bool { return answersTypeGiven(t, text, given) }
-	if cq := cueText(in.Question); (t == typeCount || t == typeQuantity) && (containsAny(cq, casualtyCues) || containsAny(cq, amountCues)) {
+	cq := cueText(in.Question)
+	if (t == typeCount || t == typeQuantity) && (containsAny(cq, casualtyCues) || containsAny(cq, amountCues)) {
 		// How many died, or how much of something, is not read off a
 		// list of the attacks or the states a paragraph names: only a
 		// figure answers it.
@@ -1069,7 +1070,7 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		// Russian, in the Chinese they were mapped to) is not the answer.
 		asked := corpus.Fold(in.Question) + " " + corpus.Fold(in.Results.Query)
 		answers = func(text string) bool { return namesCountryBut(corpus.Fold(text), asked) }
-		if cq := cueText(in.Question); t == typeChair && containsAny(cq, chairBeforeCues) && !containsAny(cq, chairNextCues) {
+		if t == typeChair && containsAny(cq, chairBeforeCues) && !containsAny(cq, chairNextCues) {
 			// Nor is the next chair the one before: 5.7's Kyrgyzstan does
 			// not answer who chaired before China. A question that also
 			// asks for the next one ("previous rules are void; who chairs
@@ -1085,7 +1086,7 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 	// not 2.3's agreements the lead paragraph was about.
 	weights := cp.queryWeights(in)
 	done := func(out []sentence) ([]sentence, bool) {
-		if (t == typeDate || t == typeDay) && !containsAny(cueText(in.Question), chairNextCues) {
+		if (t == typeDate || t == typeDay) && !containsAny(cq, chairNextCues) {
 			// Not for the next event ("when is the next summit"): a date
 			// standing by the event's words is as likely this one's (0.1's
 			// 2025年…举行).
@@ -1124,7 +1125,6 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 			}
 		}
 		if t == typeChair {
-			cq := cueText(in.Question)
 			if containsAny(cq, chairNextCues) && !containsAny(cq, chairBeforeCues) {
 				if s, ok := cp.nextChair(in, chosen, weights, answers); ok {
 					if !slices.ContainsFunc(chosen, func(c sentence) bool { return c.passage.ID == s.passage.ID && c.pos == s.pos }) {
@@ -1253,19 +1253,7 @@ func (cp *Composer) nextChair(in Input, chosen []sentence, weights map[string]fl
 			return s, true
 		}
 	}
-	top := in.Results.Items[0].Score
-	sc := in.Lang.Script()
-	for rank, it := range in.Results.Items {
-		if rank >= extractPassages || it.Score < scoreRatio*top {
-			break
-		}
-		for _, s := range cp.passageSentences(it.Passage, rank, sc) {
-			if names(s) {
-				return s, true
-			}
-		}
-	}
-	return sentence{}, false
+	return cp.topSentence(in, names)
 }
 
 // names reports whether t asks for a name or a date (a state, a city, a
@@ -1355,8 +1343,8 @@ func datesNamedDoc(text string, weights map[string]float64) bool {
 // dateNearTerm reports whether a date of text stands within near runes
 // of a term the question weighs.
 func dateNearTerm(text string, weights map[string]float64, near int) bool {
-	f := []rune(corpus.Fold(text))
-	folded := string(f)
+	folded := corpus.Fold(text)
+	f := []rune(folded)
 	for _, m := range dateRe().FindAllStringIndex(folded, -1) {
 		start := utf8.RuneCountInString(folded[:m[0]])
 		end := start + utf8.RuneCountInString(folded[m[0]:m[1]])
@@ -1372,10 +1360,11 @@ func dateNearTerm(text string, weights map[string]float64, near int) bool {
 }
 
 // monthNames are the months' names a question may give, each at its
-// number: lower-case English and Russian stems, Chinese with 月.
+// number: lower-case English and Russian stems (Russian May, whose stem
+// is too short to look for, in its forms), Chinese with 月.
 var monthNames = [12][]string{
 	{"january", "январ", "一月"}, {"february", "феврал", "二月"}, {"march", "март", "三月"},
-	{"april", "апрел", "四月"}, {"may ", "ма", "五月"}, {"june", "июн", "六月"},
+	{"april", "апрел", "四月"}, {"may ", " май", " мая", " мае", "五月"}, {"june", "июн", "六月"},
 	{"july", "июл", "七月"}, {"august", "август", "八月"}, {"september", "сентябр", "九月"},
 	{"october", "октябр", "十月"}, {"november", "ноябр", "十一月"}, {"december", "декабр", "十二月"},
 }
@@ -1386,20 +1375,13 @@ var monthNames = [12][]string{
 func withMonthsNamed(given map[string]bool, question string) map[string]bool {
 	q := " " + strings.ToLower(question) + " "
 	for i, names := range monthNames {
-		for _, n := range names {
-			if n == "ма" {
-				// Май, мая, в мае: the stem alone is too short to look for.
-				if !containsAny(q, []string{" май", " мая", " мае"}) {
-					continue
-				}
-			} else if !strings.Contains(q, n) {
-				continue
-			}
-			if given == nil {
-				given = map[string]bool{}
-			}
-			given[strconv.Itoa(i+1)] = true
+		if !containsAny(q, names) {
+			continue
 		}
+		if given == nil {
+			given = map[string]bool{}
+		}
+		given[strconv.Itoa(i+1)] = true
 	}
 	return given
 }

@@ -838,27 +838,12 @@ func (cp *Composer) withYears(in Input, chosen []sentence, years []string) ([]se
 		if given(y) {
 			continue
 		}
-		found := false
-		for rank, it := range in.Results.Items {
-			if rank >= extractPassages || it.Score < scoreRatio*in.Results.Items[0].Score {
-				break
-			}
-			if !it.Passage.GivesYears([]string{y}) {
-				continue
-			}
-			for _, s := range cp.passageSentences(it.Passage, rank, in.Lang.Script()) {
-				if slices.Contains(corpus.Years(s.text), y) {
-					chosen, found = append(slices.Clone(chosen), s), true
-					break
-				}
-			}
-			if found {
-				break
-			}
-		}
+		s, found := cp.topSentence(in, func(s sentence) bool { return slices.Contains(corpus.Years(s.text), y) })
 		if !found {
 			missing = append(missing, y)
+			continue
 		}
+		chosen = append(slices.Clone(chosen), s)
 	}
 	return chosen, missing
 }
@@ -1186,6 +1171,28 @@ func (cp *Composer) composeSides(in Input) Answer {
 		a.Text = strings.Replace(a.Text, strings.TrimSuffix(note, "\n")+"\n\n", note, 1)
 	}
 	return a
+}
+
+// topSentence returns the first sentence, in retrieval's order, for which
+// ok holds, of a top paragraph: one of the first extractPassages that
+// retrieval scored at least scoreRatio of the best.
+func (cp *Composer) topSentence(in Input, ok func(sentence) bool) (sentence, bool) {
+	if len(in.Results.Items) == 0 {
+		return sentence{}, false
+	}
+	top := in.Results.Items[0].Score
+	sc := in.Lang.Script()
+	for rank, it := range in.Results.Items {
+		if rank >= extractPassages || it.Score < scoreRatio*top {
+			break
+		}
+		for _, s := range cp.passageSentences(it.Passage, rank, sc) {
+			if ok(s) {
+				return s, true
+			}
+		}
+	}
+	return sentence{}, false
 }
 
 // leadWithEvent returns chosen led by a sentence that names an event with
