@@ -781,3 +781,59 @@ func TestExtractiveLeadsWithTheAskedSentence(t *testing.T) {
 		}
 	}
 }
+
+// The signature block answers questions about signing and the leaders,
+// and no other: a question it matches best by states' names alone is
+// answered from another paragraph that names them (the fake retriever
+// searches the question as it is, so that one is asked in Chinese), or
+// not at all, and
+// the block is never offered as a topic.
+func TestSignatureBlockAnswersSigningOnly(t *testing.T) {
+	c := loadCorpus(t)
+	blocks := 0
+	for _, p := range c.Passages() {
+		if isSignatureBlock(p.TextHans) {
+			blocks++
+			if p.ID != "5.8" {
+				t.Errorf("%s taken for a signature block", p.ID)
+			}
+		}
+	}
+	if blocks != 1 {
+		t.Errorf("%d signature blocks, want 1 (5.8)", blocks)
+	}
+	for _, tt := range []struct {
+		q     string
+		ids   []string
+		first string // "" for a refusal
+	}{
+		{"What is the SCO's position on the India–China border dispute?", []string{"5.8", "5.6", "3.1"}, ""},
+		{"Встречались ли Моди и Шахбаз Шариф на полях саммита?", []string{"5.8", "3.34"}, ""},
+		{"宣言哪里提到了白俄罗斯？", []string{"5.8", "T17", "3.1"}, "T17"},
+		{"Who signed the declaration for India?", []string{"5.8", "5.6"}, "5.8"},
+		{"代表巴基斯坦在宣言上署名的是谁？", []string{"5.8", "2.8"}, "5.8"},
+		{"Which leaders signed the declaration?", []string{"5.8"}, "5.8"},
+	} {
+		t.Run(tt.q, func(t *testing.T) {
+			a, err := ask(t, newFakeRetriever(c, tt.ids...), tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAnswerInvariants(t, c, a)
+			if tt.first == "" {
+				if a.Grounded || len(a.Citations) > 0 {
+					t.Fatalf("answered %q citing %v, want a refusal", a.Text, passageIDs(a.Citations))
+				}
+				for _, p := range a.Related {
+					if p.ID == "5.8" {
+						t.Errorf("the signature block offered as a related topic: %q", a.Text)
+					}
+				}
+				return
+			}
+			if len(a.Citations) == 0 || a.Citations[0].ID != tt.first {
+				t.Errorf("cites %v, want %s first: %q", passageIDs(a.Citations), tt.first, a.Text)
+			}
+		})
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/declbot/declbot/bot/i18n"
 	"github.com/declbot/declbot/corpus"
+	"github.com/declbot/declbot/retrieval"
 )
 
 // Offline, whether a question is in scope is a lexical decision: a
@@ -226,6 +227,8 @@ var (
 	// sloganCues ask for a slogan; leadersCues which leaders.
 	sloganCues  = i18n.AllCues("slogan")
 	leadersCues = i18n.AllCues("leaders")
+	// signingCues ask who signed, or about the signatures.
+	signingCues = i18n.AllCues("signing")
 )
 
 // cueText is a question as cue lists are matched against: lower-cased
@@ -876,6 +879,63 @@ var countriesTxt string
 
 // countryNames are the names of countries.txt.
 var countryNames = sync.OnceValue(func() []string { return nameLines(countriesTxt) })
+
+// signatureLineRe is a line of a signature block: a state's leader by
+// title, then the leader's name ("印度共和国总理 莫迪").
+var signatureLineRe = lazyRegexp(`^\p{Han}{2,}(?:总统|总理|主席|首相|国王|元首)[ \x{3000}]+\p{Han}{2,}$`)
+
+// isSignatureBlock reports whether a passage's simplified text is a
+// signature block: three lines or more, each a leader by title and name.
+func isSignatureBlock(textHans string) bool {
+	lines := strings.Split(strings.TrimSpace(textHans), "\n")
+	if len(lines) < 3 {
+		return false
+	}
+	for _, l := range lines {
+		if !signatureLineRe().MatchString(strings.TrimSpace(l)) {
+			return false
+		}
+	}
+	return true
+}
+
+// asksSignatures reports whether a question (cueText) asks about signing
+// or about the people who lead the states: the questions a signature
+// block answers.
+func asksSignatures(cq string) bool {
+	return containsAny(cq, signingCues) || containsAny(cq, whoCues) || containsAny(cq, titleCues) || containsAny(cq, leadersCues)
+}
+
+// withoutSignatures returns items, led by a signature block, without the
+// signature blocks, and whether one of the other top passages names
+// every state of the block that asked (folded) names. Names of people
+// are the block's alone.
+func withoutSignatures(items []retrieval.Result, asked string) ([]retrieval.Result, bool) {
+	var states []string
+	for _, c := range countryNames() {
+		if strings.Contains(asked, c) && strings.Contains(items[0].Passage.TextHans, c) {
+			states = append(states, c)
+		}
+	}
+	var rest []retrieval.Result
+	found := false
+	for i, it := range items {
+		if isSignatureBlock(it.Passage.TextHans) {
+			continue
+		}
+		rest = append(rest, it)
+		if i < extractPassages && len(states) > 0 && !found {
+			found = true
+			for _, c := range states {
+				if !strings.Contains(it.Passage.TextHans, c) {
+					found = false
+					break
+				}
+			}
+		}
+	}
+	return rest, found
+}
 
 // sideRe is a state named as a side ("中方", "俄方"), as the texts name
 // who proposed or supports something.

@@ -398,6 +398,20 @@ func (cp *Composer) Compose(in Input) Answer {
 	if !in.Results.InScope || len(in.Results.Items) == 0 {
 		return cp.notAddressed(a, in.Results)
 	}
+	if !in.FollowUp && isSignatureBlock(in.Results.Items[0].Passage.TextHans) && !asksSignatures(cq) {
+		// The signature block names every member state and its leader,
+		// and nothing else: when it is what a question that does not ask
+		// about signing matches best, the question matched names only.
+		// Another paragraph naming the same states answers it ("where
+		// does the declaration touch on Belarus"); without one, the texts
+		// do not address what it asks of them ("the SCO's position on the
+		// India-China border dispute", "did Modi and Sharif meet").
+		rest, ok := withoutSignatures(in.Results.Items, askedWords())
+		if !ok {
+			return cp.notAddressed(a, in.Results)
+		}
+		in.Results.Items = rest
+	}
 	asked := in.Question
 	if in.FollowUp {
 		asked = in.Own
@@ -1034,11 +1048,14 @@ func Related(res retrieval.Results) []corpus.Passage {
 		return nil
 	}
 	var out []corpus.Passage
-	for i, it := range res.Items {
-		if i >= relatedTopics {
+	for _, it := range res.Items {
+		if len(out) >= relatedTopics {
 			break
 		}
-		out = append(out, it.Passage)
+		// A signature block is names, not a topic the texts cover.
+		if !isSignatureBlock(it.Passage.TextHans) {
+			out = append(out, it.Passage)
+		}
 	}
 	return out
 }
@@ -1061,7 +1078,7 @@ func topicIn(p corpus.Passage, l corpus.Lang) string {
 	if l.IsChinese() || !p.Translated(l) {
 		return topicOf(p, l.Script())
 	}
-	s := p.TextIn(l)
+	s := firstLine(p.TextIn(l))
 	for _, lead := range topicLeads {
 		if len(s) > len(lead) && strings.EqualFold(s[:len(lead)], lead) {
 			s = s[len(lead):]
@@ -1093,7 +1110,7 @@ func topicIn(p corpus.Passage, l corpus.Lang) string {
 // topicOf names a passage's topic by its first clause, without the
 // opening "成员国重申，", cut to topicRunes.
 func topicOf(p corpus.Passage, sc corpus.Script) string {
-	s := p.Text(sc)
+	s := firstLine(p.Text(sc))
 	for _, l := range topicLeads {
 		if strings.HasPrefix(s, l) {
 			rest := strings.TrimPrefix(s, l)
@@ -1123,6 +1140,15 @@ func topicOf(p corpus.Passage, sc corpus.Script) string {
 	s = strings.TrimRight(s, "，。；：！？")
 	if rs := []rune(s); len(rs) > topicRunes {
 		s = string(rs[:topicRunes]) + "…"
+	}
+	return s
+}
+
+// firstLine is s up to its first line break: a topic is named on one
+// line.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return strings.TrimSpace(s[:i])
 	}
 	return s
 }
