@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "6888b44b17cb6bcec9edafa387aab63920b26daff21f7c7eb29b8706adfe6633"
+const genDataHash = "07aa7694ad030041ac704bea675724f825dd89c813f45c253b26739c7f9828c2"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3062
-	p.langEntries = map[string]int{"en": 1450, "ru": 1173, "zh": 439}
+	p.entries = 3066
+	p.langEntries = map[string]int{"en": 1452, "ru": 1175, "zh": 439}
 	return p
 }
 
@@ -23,7 +23,8 @@ func generatedWords(p *Processor) {
 		"en\x0080th anniversari":            {terms: []string{"80周年"}, stop: false},
 		"en\x00about":                       {terms: nil, stop: true},
 		"en\x00abus":                        {terms: []string{"滥用"}, stop: false},
-		"en\x00access":                      {terms: []string{"加入世贸组织"}, stop: false},
+		"en\x00access":                      {terms: []string{"加入"}, stop: false},
+		"en\x00access wto":                  {terms: []string{"加入世贸组织"}, stop: false},
 		"en\x00accord":                      {terms: nil, stop: true},
 		"en\x00account":                     {terms: []string{"追究"}, stop: false},
 		"en\x00activ":                       {terms: []string{"活动"}, stop: false},
@@ -1467,6 +1468,7 @@ func generatedWords(p *Processor) {
 		"en\x00world war two":                       {terms: []string{"第二次世界大战"}, stop: false},
 		"en\x00would":                               {terms: nil, stop: true},
 		"en\x00wto":                                 {terms: []string{"世贸组织", "世界贸易组织"}, stop: false},
+		"en\x00wto access":                          {terms: []string{"加入世贸组织"}, stop: false},
 		"en\x00wto membership":                      {terms: []string{"加入世贸组织"}, stop: false},
 		"en\x00ww2":                                 {terms: []string{"第二次世界大战"}, stop: false},
 		"en\x00wwii":                                {terms: []string{"第二次世界大战"}, stop: false},
@@ -1635,7 +1637,8 @@ func generatedWords(p *Processor) {
 		"ru\x00всеобъемлющ конвенц международн терроризм": {terms: []string{"打击国际恐怖主义全面公约"}, stop: false},
 		"ru\x00встреч":                    {terms: []string{"会议"}, stop: false},
 		"ru\x00встреч лидер шос":          {terms: []string{"元首理事会会议", "领导人"}, stop: false},
-		"ru\x00вступлен":                  {terms: []string{"加入世贸组织"}, stop: false},
+		"ru\x00вступлен":                  {terms: []string{"加入"}, stop: false},
+		"ru\x00вступлен вто":              {terms: []string{"加入世贸组织"}, stop: false},
 		"ru\x00вто":                       {terms: []string{"世贸组织", "世界贸易组织"}, stop: false},
 		"ru\x00втор миров войн":           {terms: []string{"第二次世界大战"}, stop: false},
 		"ru\x00вторсыр":                   {terms: []string{"资源高效利用", "废弃物品"}, stop: false},
@@ -2261,7 +2264,8 @@ func generatedWords(p *Processor) {
 		"ru\x00принят тяньцзиньск декларац":         {terms: []string{"发表宣言", "天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"ru\x00приоритет":                           {terms: []string{"优先"}, stop: false},
 		"ru\x00природоохра":                         {terms: []string{"环境保护"}, stop: false},
-		"ru\x00присоединен":                         {terms: []string{"加入世贸组织"}, stop: false},
+		"ru\x00присоединен":                         {terms: []string{"加入"}, stop: false},
+		"ru\x00присоединен вто":                     {terms: []string{"加入世贸组织"}, stop: false},
 		"ru\x00про":                                 {terms: nil, stop: true},
 		"ru\x00проведен":                            {terms: []string{"举行", "举办"}, stop: false},
 		"ru\x00проверк":                             {terms: []string{"核查机制"}, stop: false},
