@@ -473,6 +473,9 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		{"中吉乌铁路全长多少公里？", corpus.LangHans, "3.32", i18n.Text(corpus.LangHans, i18n.NoFigure), "中吉乌铁路"},
 		{"中吉烏鐵路什麼時候通車？", corpus.LangHant, "3.32", i18n.Text(corpus.LangHant, i18n.NoDate), "中吉烏鐵路"},
 		{"帕哈尔加姆那次恐怖袭击是谁干的？", corpus.LangHans, "2.7", i18n.Text(corpus.LangHans, i18n.NoPerpetrator), "帕哈尔加姆"},
+		// "宣言有写吗" asks whether the texts give what the first part
+		// asks: no second question to answer from 2.7.
+		{"帕哈尔加姆那次恐袭死了多少人？宣言有写吗", corpus.LangHans, "2.7", i18n.Text(corpus.LangHans, i18n.NoFigure), "帕哈尔加姆"},
 		// The texts name the chair after China, not the one before.
 		{"Which country chaired the SCO before China?", corpus.LangEn, "5.6", i18n.Text(corpus.LangEn, i18n.NoChair), "China"},
 		// Retrieval puts first 5.7, which names the next chair.

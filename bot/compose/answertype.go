@@ -536,7 +536,7 @@ func typesOfParts(question string) (types []answerType, untyped bool) {
 		return nil, false
 	}
 	for _, p := range parts {
-		if strings.TrimSpace(p) == "" {
+		if strings.TrimSpace(p) == "" || asksWhetherSaid(p) {
 			continue
 		}
 		if t := expectedType(p + "?"); t != typeNone {
@@ -545,10 +545,20 @@ func typesOfParts(question string) (types []answerType, untyped bool) {
 			untyped = true
 		}
 	}
-	if len(types) < 2 && !untyped {
+	if len(types) < 2 && !untyped && len(types) == len(parts) {
 		return nil, false
 	}
 	return types, untyped
+}
+
+// asksWhetherSaid reports whether a part of a Chinese question asks only
+// whether the texts say what another part asks ("宣言有写吗", "宣言点名了
+// 吗"): a yes/no question with no topic of its own. Such a part is no
+// part of its own: "死了多少人？宣言有写吗" asks how many died. "文件里
+// 怎么提的" asks what the texts say, and is one.
+func asksWhetherSaid(part string) bool {
+	f := corpus.Fold(part)
+	return corpus.HasHan(f) && strings.Contains(f, "吗") && !HasOwnTopic(part)
 }
 
 // partJoins join two questions in one sentence ("когда достроят дорогу и
@@ -565,7 +575,7 @@ var commaJoins = []string{", and ", ", и ", ", а ", "，", "；"}
 const noTopicChars = "这那个此对有说是上合啥里"
 
 // noTopicWords name no topic either: what a text says, mentions or holds.
-var noTopicWords = []string{"说法", "提到", "提及", "内容", "表述", "写到"}
+var noTopicWords = []string{"说法", "提到", "提及", "内容", "表述", "写到", "写了", "有写", "点名", "点到", "提了"}
 
 // HasOwnTopic reports whether one part of a question asks something and
 // names something of its own to search for, beyond the texts as its

@@ -449,7 +449,7 @@ func (cp *Composer) Compose(in Input) Answer {
 		if chosen, ok = cp.ensureType(in, t, chosen); !ok {
 			return cp.mentionsButNot(a, in, t, chosen)
 		}
-	} else if types, untyped := typesOfParts(in.Question); !untyped && len(types) > 1 {
+	} else if types, untyped := typesOfParts(in.Question); !untyped && len(types) > 0 {
 		// Several questions in one, each asking for a fact of a kind
 		// ("注册资本是多少？总部设在哪个城市？"): answered if the text gives
 		// any of them, said not to be when it gives none.

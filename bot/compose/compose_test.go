@@ -275,6 +275,11 @@ func TestPartTypes(t *testing.T) {
 		{"When will the bank open and how much money will it get?", []answerType{typeDate, typeMoney}},
 		// "and" inside one question is not a join.
 		{"How many countries and organisations signed?", nil},
+		// A part asking only whether the texts say it is no part; one
+		// asking what they say is.
+		{"贾法尔快车劫持事件是哪个组织干的？宣言里点名了吗", []answerType{typePerpetrator}},
+		{"那次恐袭死了多少人？宣言有写吗", []answerType{typeCount}},
+		{"听说上合有一所几个国家一起办的大学，文件里怎么提的？", nil},
 	}
 	for _, tt := range tests {
 		if got := partTypes(tt.q); !slices.Equal(got, tt.want) {
