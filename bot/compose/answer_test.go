@@ -473,6 +473,9 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		{"中吉乌铁路全长多少公里？", corpus.LangHans, "3.32", i18n.Text(corpus.LangHans, i18n.NoFigure), "中吉乌铁路"},
 		{"中吉烏鐵路什麼時候通車？", corpus.LangHant, "3.32", i18n.Text(corpus.LangHant, i18n.NoDate), "中吉烏鐵路"},
 		{"帕哈尔加姆那次恐怖袭击是谁干的？", corpus.LangHans, "2.7", i18n.Text(corpus.LangHans, i18n.NoPerpetrator), "帕哈尔加姆"},
+		// 3.22 names the kind of bank (授权银行), 2.20 the kind of site.
+		{"Which Iranian bank exactly is to join the SCO Interbank Consortium?", corpus.LangEn, "3.22", i18n.Text(corpus.LangEn, i18n.NoInstance), "Interbank Consortium"},
+		{"伊朗哪几座核设施具体遭到了袭击？", corpus.LangHans, "2.20", i18n.Text(corpus.LangHans, i18n.NoInstance), "核设施"},
 		// "宣言有写吗" asks whether the texts give what the first part
 		// asks: no second question to answer from 2.7.
 		{"帕哈尔加姆那次恐袭死了多少人？宣言有写吗", corpus.LangHans, "2.7", i18n.Text(corpus.LangHans, i18n.NoFigure), "帕哈尔加姆"},

@@ -113,6 +113,11 @@ const (
 	// sentence answers it, and the answer says which paragraph names the
 	// topic and that it records no vote.
 	typeVote
+	// typeInstance: which one, by name, of a kind of body or site ("which
+	// Iranian bank will join", "哪家公司承建", "какие именно объекты
+	// были поражены"): answered only by a sentence naming one (国际复兴开发
+	// 银行), not by the kind (授权银行, 核设施), which the texts mostly give.
+	typeInstance
 )
 
 func (t answerType) String() string {
@@ -157,6 +162,8 @@ func (t answerType) String() string {
 		return "leaders"
 	case typeVote:
 		return "vote"
+	case typeInstance:
+		return "instance"
 	}
 	return "none"
 }
@@ -388,6 +395,8 @@ func expectedTypeIn(question, cq string) answerType {
 		return typeNone
 	case containsAny(q, leadersCues):
 		return typeLeaders
+	case asksInstance(q):
+		return typeInstance
 	case containsAny(q, whoCues) && containsAny(q, titleCues):
 		if containsAny(withoutCues(q, groupTitles), titleCues) {
 			return typeOfficial
@@ -491,10 +500,53 @@ func kindNamed(q string, states bool) answerType {
 		return typeLeaders
 	case containsAny(q, measureCues):
 		return typeMeasure
+	case asksInstance(q):
+		return typeInstance
 	case states:
 		return typeStates
 	}
 	return typeNone
+}
+
+// Questions asking which one of a kind by name: banks and companies
+// whenever asked which, sites and facilities only when asked which
+// exactly (instanceExactRe), since "which facilities must be protected"
+// is answered by a kind (核设施). English allows two words between
+// ("which Iranian bank"), Russian two adjectives ("какой именно
+// иранский банк"). Which state's bank (哪个国家的银行, "which country's
+// bank") asks for a state.
+var (
+	instanceWhichRe = lazyRegexp(`\bwhich\s+(?:[a-z-]+\s+){0,2}?(?:banks?|compan(?:y|ies)|firms?|contractors?)\b|` +
+		`(?:^|\s)(?:как(?:ой|ая|ие|ого|их|ую|ом)|котор(?:ый|ая|ые|ого|ых))\s+` + ruAdjectives + `(?:банк|компани|фирм|подрядчик)|` +
+		`哪(?:一|几)?家(?:银行|公司)|哪(?:个|些|几个)\p{Han}{0,3}(?:银行|公司)|(?:银行|公司)是哪`)
+	instanceSiteRe = lazyRegexp(`\b(?:which|what)\s+(?:[a-z-]+\s+){0,3}?(?:facilit(?:y|ies)|sites?|plants?|installations?|objects?|targets?)\b|` +
+		`(?:^|\s)(?:как(?:ой|ая|ие|ого|их|ую|ом)|котор(?:ый|ая|ые|ого|ых))\s+` + ruAdjectives + `(?:объект|сооружени|установк|цел[иья])|` +
+		`哪(?:几|一)?(?:座|处)|哪(?:些|几个|个)\p{Han}{0,3}(?:设施|核电站|目标|地点)`)
+	instanceExactRe = lazyRegexp(`\b(?:specific|specifically|exact|exactly|particular)\b|именно|конкретн|具体|哪几座|哪座|哪几处`)
+	// instanceRe is a body or a site by name: a bank by its kind
+	// (开发银行) or its owner (上合组织银行), a company, a power plant, a
+	// port or an airport by name.
+	instanceRe = lazyRegexp(`(?:开发|投资|复兴|储备|中央|人民|世界|亚洲|上合组织|国际)银行|公司|集团|核电站|核电厂|\p{Han}{2,}(?:港|机场)`)
+)
+
+// ruAdjectives are up to two Russian adjectives (or "именно",
+// "конкретно") with their spaces, as a regular expression.
+const ruAdjectives = `(?:(?:именно|конкретно|[а-яё-]+(?:ий|ый|ой|ая|яя|ое|ее|ие|ые|ую|юю|их|ых|ого|его))\s+){0,2}`
+
+// statesOfRe finds which state's something a question asks.
+var statesOfRe = lazyRegexp(`countr|\bstates?\b|\bnations?\b|стран|государств|国家`)
+
+// asksInstance reports whether cue text q asks which one of a kind by name.
+func asksInstance(q string) bool {
+	for _, re := range []*regexp.Regexp{instanceWhichRe(), instanceSiteRe()} {
+		for _, m := range re.FindAllString(q, -1) {
+			if statesOfRe().MatchString(m) || re == instanceSiteRe() && !instanceExactRe().MatchString(q) {
+				continue
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // asksProposer reports whether cue text q asks who proposed something:
@@ -871,6 +923,9 @@ func answersTypeGiven(t answerType, s string, given map[string]bool) bool {
 		return sloganRe().MatchString(s)
 	case typeLeaders:
 		return personRe().MatchString(s)
+	case typeInstance:
+		// The banks' consortium (上合组织银行联合体) is no bank by name.
+		return instanceRe().MatchString(strings.ReplaceAll(corpus.Fold(s), "银行联合体", "银联体"))
 	}
 	return false
 }
@@ -1530,6 +1585,8 @@ func missingKey(t answerType) i18n.Key {
 		return i18n.NoNames
 	case typeVote:
 		return i18n.NoVotes
+	case typeInstance:
+		return i18n.NoInstance
 	case typeDate, typeDay:
 		return i18n.NoDate
 	case typePerson, typeOfficial:

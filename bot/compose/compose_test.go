@@ -128,6 +128,18 @@ func TestExpectedType(t *testing.T) {
 		{"Which countries abstained in the vote?", typeVote},
 		{"Как голосовала Индия по этому пункту?", typeVote},
 		{"哪些国家投了反对票？", typeVote},
+		// Which one of a kind by name: a bank or a company whenever asked
+		// which; a site or facility only when asked which exactly. Which
+		// state's bank asks for a state.
+		{"Which Turkish bank will join the consortium?", typeInstance},
+		{"哪家公司负责修这条公路？", typeInstance},
+		{"Какая именно российская компания построит порт?", typeInstance},
+		{"Which specific power plants were damaged?", typeInstance},
+		{"具体是哪几座电站受损？", typeInstance},
+		{"Какие именно объекты пострадали?", typeInstance},
+		{"Which facilities must be kept safe in a conflict?", typeNone},
+		{"哪个国家的银行要加入银联体？", typeStates},
+		{"На каких условиях банки войдут в объединение?", typeNone},
 		{"Какие страны выразили оговорки к этому пункту?", typeVote},
 		{"Did India enter a reservation on the paragraph on Iran?", typeVote},
 		{"Which members opposed creating the SCO Development Bank?", typeVote},
