@@ -128,6 +128,14 @@ func TestExpectedType(t *testing.T) {
 		{"Which countries abstained in the vote?", typeVote},
 		{"Как голосовала Индия по этому пункту?", typeVote},
 		{"哪些国家投了反对票？", typeVote},
+		// A yes/no question whether the texts say something asks what it
+		// embeds; other yes/no questions keep their second part.
+		{"Does the text say how many civilians were killed in the strikes?", typeCount},
+		{"Does the declaration give the exact date of the next summit?", typeDay},
+		{"Сказано ли в декларации, сколько будет стоить дорога?", typeMoney},
+		{"Указано ли, в какой именно день пройдёт конференция?", typeDay},
+		{"宣言里有没有说禁毒中心设在哪个城市？", typeCity},
+		{"Did the SCO decide when to open the bank?", typeNone},
 		// Which one of a kind by name: a bank or a company whenever asked
 		// which; a site or facility only when asked which exactly. Which
 		// state's bank asks for a state.
