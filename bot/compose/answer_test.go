@@ -2,6 +2,7 @@ package compose
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -841,5 +842,36 @@ func TestSignatureBlockAnswersSigningOnly(t *testing.T) {
 				t.Errorf("cites %v, want %s first: %q", passageIDs(a.Citations), tt.first, a.Text)
 			}
 		})
+	}
+}
+
+// A list question gathers the items past the top paragraphs that are
+// given in the same shape as the ones quoted: with 3.28 ranked eighth, all
+// seven statements; a question that is no list does not.
+func TestListContinuesPastTopPassages(t *testing.T) {
+	c := loadCorpus(t)
+	ids := []string{"2.31", "3.5", "3.12", "3.26", "4.3", "1.5", "0.1", "3.28", "5.7"}
+	for _, tt := range []struct {
+		q    string
+		want bool
+	}{
+		{"元首理事会发表或通过了哪些声明？全部列出来", true},
+		{"下一次元首理事会会议在哪里开？", false},
+	} {
+		a, err := ask(t, newFakeRetriever(c, ids...), tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAnswerInvariants(t, c, a)
+		got := slices.Contains(passageIDs(a.Citations), "3.28")
+		if got != tt.want {
+			t.Errorf("%s: cites %v; 3.28 cited %v, want %v", tt.q, passageIDs(a.Citations), got, tt.want)
+		}
+	}
+	if f := listFrame("会议通过了《上合组织成员国元首理事会关于能源可持续发展的声明》。"); f != "会议通过了" {
+		t.Errorf("listFrame = %q, want 会议通过了", f)
+	}
+	if f := listFrame("成员国支持《联合国宪章》宗旨和原则。"); f != "成员国支持" {
+		t.Errorf("listFrame = %q, want 成员国支持", f)
 	}
 }

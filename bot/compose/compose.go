@@ -773,6 +773,9 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 		}
 		choose(best)
 	}
+	if overview && maxSentences == broadSentences {
+		chosen = cp.continueList(in, chosen, ratio*topScore, maxRunes+extractRunes-runes)
+	}
 	// Each part of a question of several has its answer quoted: the best
 	// sentence of the paragraph that answers it on its own, however little
 	// it shares with the other parts' words.
@@ -811,6 +814,62 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 		return a.pos - b.pos
 	})
 	return chosen
+}
+
+// listPassages is how far down the ranking a list the top paragraphs give
+// item by item is followed (continueList).
+const listPassages = 10
+
+// continueList adds to the broad answer to a list question the items,
+// past the top extractPassages, of a list that the chosen sentences give
+// one a paragraph in one shape (listFrame): the statements adopted are
+// seven paragraphs "会议通过了《…》" and "发表了《…》", and the seventh may
+// rank eighth (issue 10: list questions gather every item). A paragraph is followed only when retrieval scored it at least
+// minScore, and the items added take at most room runes.
+func (cp *Composer) continueList(in Input, chosen []sentence, minScore float64, room int) []sentence {
+	frames := map[string]int{}
+	have := map[string]bool{}
+	for _, s := range chosen {
+		have[s.passage.ID] = true
+		if f := listFrame(s.text); f != "" {
+			frames[f]++
+		}
+	}
+	if len(frames) == 0 {
+		return chosen
+	}
+	sc := in.Lang.Script()
+	for rank := extractPassages; rank < min(listPassages, len(in.Results.Items)); rank++ {
+		it := in.Results.Items[rank]
+		if have[it.Passage.ID] || it.Score < minScore {
+			continue
+		}
+		for _, s := range cp.passageSentences(it.Passage, rank, sc) {
+			n := utf8.RuneCountInString(s.text)
+			if f := listFrame(s.text); f != "" && frames[f] >= 2 && n <= room {
+				chosen = append(chosen, s)
+				have[it.Passage.ID] = true
+				room -= n
+				break
+			}
+		}
+	}
+	return chosen
+}
+
+// listFrame is the shape of a sentence that gives one item of a list by
+// its title: the few words before the title ("会议通过了" of "会议通过了《…
+// 声明》"), or "" for a sentence of another shape.
+func listFrame(text string) string {
+	i := strings.Index(text, "《")
+	if i <= 0 {
+		return ""
+	}
+	frame := text[:i]
+	if n := utf8.RuneCountInString(frame); n < 2 || n > 8 || strings.ContainsAny(frame, "，。；：") {
+		return ""
+	}
+	return frame
 }
 
 // askedYears are the years a question asks about (corpus.QuestionYears):
