@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "07aa7694ad030041ac704bea675724f825dd89c813f45c253b26739c7f9828c2"
+const genDataHash = "4f725332cd47248106df42a024780fda59a80dbf9a312f2ed2163ee922f50e2d"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3066
-	p.langEntries = map[string]int{"en": 1452, "ru": 1175, "zh": 439}
+	p.entries = 3076
+	p.langEntries = map[string]int{"en": 1452, "ru": 1175, "zh": 449}
 	return p
 }
 
@@ -10687,6 +10687,14 @@ var genZhRoot = zhNode{next: []zhEdge{
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'受', &zhNode{next: []zhEdge{
+		{'到', &zhNode{next: []zhEdge{
+			{'攻', &zhNode{next: []zhEdge{
+				{'击', &zhNode{end: true, keep: true, terms: []string{"袭击", "军事侵略"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'袭', &zhNode{end: true, keep: true, terms: []string{"袭击", "军事侵略"}}},
+	}, end: false, keep: false, terms: nil}},
 	{'古', &zhNode{next: []zhEdge{
 		{'迹', &zhNode{end: true, keep: true, terms: []string{"文化遗产"}}},
 	}, end: false, keep: false, terms: nil}},
@@ -11417,6 +11425,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 				{'统', &zhNode{end: true, keep: true, terms: []string{"反导系统"}}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'挨', &zhNode{next: []zhEdge{
+		{'打', &zhNode{end: true, keep: true, terms: []string{"袭击", "军事侵略"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'据', &zhNode{next: []zhEdge{
 		{'说', &zhNode{end: true, keep: false, terms: nil}},
@@ -12285,6 +12296,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 			{'了', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'被', &zhNode{next: []zhEdge{
+		{'打', &zhNode{end: true, keep: true, terms: []string{"袭击", "军事侵略"}}},
+		{'攻', &zhNode{next: []zhEdge{
+			{'击', &zhNode{end: true, keep: true, terms: []string{"袭击", "军事侵略"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'袭', &zhNode{end: true, keep: true, terms: []string{"袭击", "军事侵略"}}},
+	}, end: false, keep: false, terms: nil}},
 	{'要', &zhNode{next: []zhEdge{
 		{'不', &zhNode{next: []zhEdge{
 			{'要', &zhNode{end: true, keep: false, terms: nil}},
@@ -12521,11 +12539,23 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'关', &zhNode{end: true, keep: true, terms: []string{"海关"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'遇', &zhNode{next: []zhEdge{
+		{'袭', &zhNode{end: true, keep: true, terms: []string{"袭击", "军事侵略"}}},
 		{'难', &zhNode{next: []zhEdge{
 			{'家', &zhNode{next: []zhEdge{
 				{'属', &zhNode{end: true, keep: true, terms: []string{"遇难者家属"}}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'遭', &zhNode{next: []zhEdge{
+		{'到', &zhNode{next: []zhEdge{
+			{'攻', &zhNode{next: []zhEdge{
+				{'击', &zhNode{end: true, keep: true, terms: []string{"袭击", "军事侵略"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'攻', &zhNode{next: []zhEdge{
+			{'击', &zhNode{end: true, keep: true, terms: []string{"袭击", "军事侵略"}}},
+		}, end: false, keep: false, terms: nil}},
+		{'袭', &zhNode{end: true, keep: true, terms: []string{"袭击", "军事侵略"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'那', &zhNode{next: []zhEdge{
 		{'个', &zhNode{end: true, keep: false, terms: nil}},
