@@ -128,6 +128,11 @@ func TestExpectedType(t *testing.T) {
 		{"Which countries abstained in the vote?", typeVote},
 		{"Как голосовала Индия по этому пункту?", typeVote},
 		{"哪些国家投了反对票？", typeVote},
+		// The texts' own words: adopting by consensus (2.6's 以协商一致方式
+		// 通过) is no vote, and 或者几个 is "one or several", no count.
+		{"宣言说哪个反恐公约要协商一致通过", typeNone},
+		{"宣言是不是一致通过的？", typeVote},
+		{"有的国家或者几个国家抱团扩充反导系统，宣言认为会带来什么问题？", typeNone},
 		// A yes/no question whether the texts say something asks what it
 		// embeds; other yes/no questions keep their second part.
 		{"Does the text say how many civilians were killed in the strikes?", typeCount},
