@@ -398,6 +398,8 @@ func TestAsksForOverview(t *testing.T) {
 		{"對於化學武器和生物武器，成員國有什麼立場？", true},
 		{"What does the declaration say about Afghanistan?", true},
 		{"Какие антинаркотические операции поддерживают страны ШОС?", true},
+		{"宣言中关于体育合作都提了什么？", true},
+		{"關於數字經濟，宣言講了些什麼？", true},
 		{"帕哈尔加姆恐怖袭击是哪一天发生的？", false},
 		{"When and where was the Tianjin Declaration adopted?", false},
 		{"Под каким девизом Киргизия будет председательствовать в ШОС?", false},
