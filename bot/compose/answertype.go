@@ -995,11 +995,12 @@ func isSignatureBlock(textHans string) bool {
 	return true
 }
 
-// asksSignatures reports whether a question (cueText) asks about signing
-// or about the people who lead the states: the questions a signature
-// block answers.
+// asksSignatures reports whether a question (cueText) asks about signing,
+// which leaders, or who holds a title: the questions a signature block
+// answers. A title alone does not ask for one ("Сколько раз Кыргызстан
+// председательствовал" is about chairing).
 func asksSignatures(cq string) bool {
-	return containsAny(cq, signingCues) || containsAny(cq, whoCues) || containsAny(cq, titleCues) || containsAny(cq, leadersCues)
+	return containsAny(cq, signingCues) || containsAny(cq, leadersCues) || containsAny(cq, whoCues) && containsAny(cq, titleCues)
 }
 
 // withoutSignatures returns items, led by a signature block, without the
@@ -1167,6 +1168,65 @@ func countable(s string) bool {
 	return strings.Count(s, "、")+1 >= countableItems || strings.Count(strings.TrimSpace(s), "\n")+1 >= countableItems
 }
 
+// countedRe finds what a Chinese question counts: the words after 多少
+// and a measure word. Not after 几, which is as often "a few" ("少跑几个
+// 窗口").
+var countedRe = lazyRegexp(`多少(?:个|位|名|家|项|次|场|份|条|所|座|种|批)?([\p{Han}]{2,8})`)
+
+// countedNoun returns the words a Chinese question (folded) counts, or "".
+func countedNoun(folded string) string {
+	m := countedRe().FindStringSubmatch(folded)
+	if m == nil {
+		return ""
+	}
+	noun := m[1]
+	for _, sep := range []string{"和", "与", "及", "以及", "或"} {
+		if i := strings.Index(noun, sep); i > 0 {
+			noun = noun[:i]
+		}
+	}
+	if utf8.RuneCountInString(noun) < 2 {
+		return ""
+	}
+	return noun
+}
+
+// sharesBigram reports whether text holds two adjacent characters of
+// words.
+func sharesBigram(text, words string) bool {
+	rs := []rune(words)
+	for i := 0; i+1 < len(rs); i++ {
+		if strings.Contains(text, string(rs[i:i+2])) {
+			return true
+		}
+	}
+	return false
+}
+
+// namesAskedStates reports whether folded text names each state that
+// asked (folded) names, by its name or its official one.
+func namesAskedStates(folded, asked string) bool {
+	var named []string // the states folded names, by any of their names
+	for _, c := range countryNames() {
+		if strings.Contains(folded, c) {
+			named = append(named, c)
+		}
+	}
+	for _, m := range officialRe().FindAllStringSubmatch(folded, -1) {
+		if short := shortName(m[1]); short != "" {
+			named = append(named, short)
+		}
+	}
+	for _, c := range countryNames() {
+		if strings.Contains(asked, c) && !slices.ContainsFunc(named, func(n string) bool {
+			return strings.Contains(c, n) || strings.Contains(n, c)
+		}) {
+			return false
+		}
+	}
+	return true
+}
+
 // typedMinGain: a sentence of a top passage that holds the type asked for
 // may join the answer when it matches the question at least this fraction
 // as well as the best sentence (or belongs to a paragraph already quoted):
@@ -1202,6 +1262,28 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		// figure answers it.
 		answers = func(text string) bool {
 			return quantityRe().MatchString(countText(text, given))
+		}
+	}
+	if t == typeCount && !containsAny(cq, casualtyCues) && !containsAny(cq, amountCues) {
+		// A list counts only the things it lists: "来了多少位外国领导人" is
+		// not answered by counting 3.34's meetings. The thing a Chinese
+		// question counts must share a word with the list.
+		if counted := countedNoun(corpus.Fold(withoutSayWrapper(in.Question))); counted != "" {
+			answers = func(text string) bool {
+				if quantityRe().MatchString(countText(text, given)) {
+					return true
+				}
+				return countable(text) && sharesBigram(corpus.Fold(text), counted)
+			}
+		}
+	}
+	if t == typeSlogan && len(questionParts(in.Question)) == 1 {
+		// A slogan is its chair's: 5.7's is Kyrgyzstan's, not the one
+		// China's chairmanship had. (In a question of several parts, a
+		// state may be another part's.)
+		asked := corpus.Fold(in.Question) + " " + corpus.Fold(in.Results.Query)
+		answers = func(text string) bool {
+			return answersTypeGiven(t, text, given) && namesAskedStates(corpus.Fold(text), asked)
 		}
 	}
 	if t == typeWinner {
@@ -1554,9 +1636,9 @@ func digitRuns(s string) map[string]bool {
 	return runs
 }
 
-// ordinalRe finds an ordinal ("第43届", "第二十次"): which one, not how
-// many.
-var ordinalRe = lazyRegexp(`第\s*[0-9零一二两三四五六七八九十百千]+`)
+// ordinalRe finds an ordinal ("第43届", "第二十次") or an anniversary
+// ("80周年"): which one, not how many.
+var ordinalRe = lazyRegexp(`第\s*[0-9零一二两三四五六七八九十百千]+|[0-9零一二两三四五六七八九十百千]+\s*周年`)
 
 // countText is a sentence as a count is looked for in it: folded, without
 // dates, years, ordinals and the numbers the question gives (given).

@@ -680,3 +680,29 @@ func TestQuestionParts(t *testing.T) {
 		}
 	}
 }
+
+func TestCountedNounAndAskedStates(t *testing.T) {
+	for _, tt := range []struct{ q, want string }{
+		{"这次峰会一共来了多少位外国领导人和国际组织负责人", "外国领导人"},
+		{"中国当主席国那一年总共办了多少场活动", "活动"},
+		{"上合组织有几个成员国", ""},
+		{"多少钱", ""},
+	} {
+		if got := countedNoun(tt.q); got != tt.want {
+			t.Errorf("countedNoun(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		text, asked string
+		want        bool
+	}{
+		{"下一任上合组织轮值主席国将由吉尔吉斯共和国担任", "吉尔吉斯斯坦的口号", true},
+		{"下一任上合组织轮值主席国将由吉尔吉斯共和国担任", "中国担任主席国时的口号", false},
+		{"成员国高度评价中华人民共和国的工作", "中国担任主席国的成果", true},
+		{"成员国强调", "宣言的口号", true},
+	} {
+		if got := namesAskedStates(tt.text, tt.asked); got != tt.want {
+			t.Errorf("namesAskedStates(%q, %q) = %v, want %v", tt.text, tt.asked, got, tt.want)
+		}
+	}
+}
