@@ -128,6 +128,9 @@ func TestExpectedType(t *testing.T) {
 		{"Which countries abstained in the vote?", typeVote},
 		{"Как голосовала Индия по этому пункту?", typeVote},
 		{"哪些国家投了反对票？", typeVote},
+		{"Какие страны возражали против этого пункта?", typeVote},
+		{"有没有哪个国家反对这一条？", typeVote},
+		{"成员国反对什么？", typeNone},
 		// The texts' own words: adopting by consensus (2.6's 以协商一致方式
 		// 通过) is no vote, and 或者几个 is "one or several", no count.
 		{"宣言说哪个反恐公约要协商一致通过", typeNone},
