@@ -480,6 +480,9 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		// anniversary (W1's 80周年) counts no leaders.
 		{"中国担任轮值主席国时用的口号是什么？", corpus.LangHans, "5.7", i18n.Text(corpus.LangHans, i18n.NoSlogan), "轮值主席国"},
 		{"天津峰会一共有多少位外国领导人出席？", corpus.LangHans, "0.1", i18n.Text(corpus.LangHans, i18n.NoFigure), "领导人"},
+		// 4.16 proposes the SCO Cup without its sports (its 冰雪 is a
+		// zone for winter sports).
+		{"Какие виды спорта войдут в программу Кубка ШОС?", corpus.LangRu, "4.16", i18n.Text(corpus.LangRu, i18n.NoSport), "Кубок ШОС"},
 		// 3.22 names the kind of bank (授权银行), 2.20 the kind of site.
 		{"Which Iranian bank exactly is to join the SCO Interbank Consortium?", corpus.LangEn, "3.22", i18n.Text(corpus.LangEn, i18n.NoInstance), "Interbank Consortium"},
 		{"伊朗哪几座核设施具体遭到了袭击？", corpus.LangHans, "2.20", i18n.Text(corpus.LangHans, i18n.NoInstance), "核设施"},

@@ -118,6 +118,11 @@ const (
 	// были поражены"): answered only by a sentence naming one (国际复兴开发
 	// 银行), not by the kind (授权银行, 核设施), which the texts mostly give.
 	typeInstance
+	// typeSport: which sports or disciplines ("which sports will the SCO
+	// Cup include", "по каким видам спорта", "设哪些比赛项目"): answered
+	// only by a sentence naming one (马拉松), not by sport in general or
+	// a place for winter sports (4.16's 冰雪体育示范区).
+	typeSport
 )
 
 func (t answerType) String() string {
@@ -164,6 +169,8 @@ func (t answerType) String() string {
 		return "vote"
 	case typeInstance:
 		return "instance"
+	case typeSport:
+		return "sport"
 	}
 	return "none"
 }
@@ -234,6 +241,8 @@ var (
 	// sloganCues ask for a slogan; leadersCues which leaders.
 	sloganCues  = i18n.AllCues("slogan")
 	leadersCues = i18n.AllCues("leaders")
+	// sportCues ask which sports or disciplines.
+	sportCues = i18n.AllCues("sport")
 	// signingCues ask who signed, or about the signatures.
 	signingCues = i18n.AllCues("signing")
 )
@@ -428,6 +437,8 @@ func expectedTypeIn(question, cq string) answerType {
 		return typeLeaders
 	case asksInstance(q):
 		return typeInstance
+	case asksSport(q):
+		return typeSport
 	case containsAny(q, whoCues) && containsAny(q, titleCues):
 		if containsAny(withoutCues(q, groupTitles), titleCues) {
 			return typeOfficial
@@ -533,6 +544,8 @@ func kindNamed(q string, states bool) answerType {
 		return typeMeasure
 	case asksInstance(q):
 		return typeInstance
+	case asksSport(q):
+		return typeSport
 	case states:
 		return typeStates
 	}
@@ -559,6 +572,31 @@ var (
 	// port or an airport by name.
 	instanceRe = lazyRegexp(`(?:开发|投资|复兴|储备|中央|人民|世界|亚洲|上合组织|国际)银行|公司|集团|核电站|核电厂|\p{Han}{2,}(?:港|机场)`)
 )
+
+// sportRe is a sport by name. Not 冰雪 (winter sports) alone: 4.16 names
+// a zone for them, not a contest's disciplines.
+var sportRe = lazyRegexp(`马拉松|足球|篮球|排球|乒乓|网球|田径|游泳|武术|摔跤|拳击|柔道|象棋|围棋|滑雪|滑冰|冰球|自行车|射击|马术|赛艇|皮划艇|击剑|举重|体操|跆拳道|羽毛球|高尔夫|板球|曲棍球|冰壶|越野`)
+
+// sportEnRe asks which sports in English; what follows "sports" may make
+// it ask which event instead (sportEventWords: "which sports tournament").
+var sportEnRe = lazyRegexp(`\b(?:which|what)\s+(?:kinds?\s+of\s+|types?\s+of\s+)?(?:sports?|disciplines)\b(?:\s+([a-z]+))?`)
+
+// Matched by their first letters, as questions spell them
+// ("tournamnet").
+var sportEventWords = []string{"tourn", "event", "compet", "contest", "project", "cooper", "organi", "zone", "bod", "forum", "game", "match"}
+
+// asksSport reports whether cue text q asks which sports or disciplines.
+func asksSport(q string) bool {
+	if containsAny(q, sportCues) {
+		return true
+	}
+	for _, m := range sportEnRe().FindAllStringSubmatch(q, -1) {
+		if !slices.ContainsFunc(sportEventWords, func(w string) bool { return strings.HasPrefix(m[1], w) }) {
+			return true
+		}
+	}
+	return false
+}
 
 // ruAdjectives are up to two Russian adjectives (or "именно",
 // "конкретно") with their spaces, as a regular expression.
@@ -954,6 +992,8 @@ func answersTypeGiven(t answerType, s string, given map[string]bool) bool {
 		return sloganRe().MatchString(s)
 	case typeLeaders:
 		return personRe().MatchString(s)
+	case typeSport:
+		return sportRe().MatchString(corpus.Fold(s))
 	case typeInstance:
 		// The banks' consortium (上合组织银行联合体) is no bank by name.
 		return instanceRe().MatchString(strings.ReplaceAll(corpus.Fold(s), "银行联合体", "银联体"))
@@ -1700,6 +1740,8 @@ func missingKey(t answerType) i18n.Key {
 		return i18n.NoVotes
 	case typeInstance:
 		return i18n.NoInstance
+	case typeSport:
+		return i18n.NoSport
 	case typeDate, typeDay:
 		return i18n.NoDate
 	case typePerson, typeOfficial:

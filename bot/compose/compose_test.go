@@ -136,6 +136,12 @@ func TestExpectedType(t *testing.T) {
 		{"宣言说哪个反恐公约要协商一致通过", typeNone},
 		{"宣言是不是一致通过的？", typeVote},
 		{"有的国家或者几个国家抱团扩充反导系统，宣言认为会带来什么问题？", typeNone},
+		// Which sports, not which sports event.
+		{"What sports will the games include?", typeSport},
+		{"По каким видам спорта пройдут соревнования?", typeSport},
+		{"锦标赛设哪些比赛项目？", typeSport},
+		{"Which sports tournament is planned for 2026?", typeNone},
+		{"what sports events are mentioned?", typeNone},
 		// A yes/no question whether the texts say something asks what it
 		// embeds; other yes/no questions keep their second part.
 		{"Does the text say how many civilians were killed in the strikes?", typeCount},

@@ -63,7 +63,7 @@ const (
 	// fact asked for. %[1]s the topic (quoted), %[2]s the paragraph IDs
 	// (joined with IDSeparator; outside brackets, which would make them
 	// citation markers of passages not cited), %[3]s what is missing
-	// (NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoSlogan, NoNames, NoVotes, NoInstance or NoYear).
+	// (NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoSlogan, NoNames, NoVotes, NoInstance, NoSport or NoYear).
 	MentionsButNot Key = "mentions_but_not"
 	// MentionsQuote is MentionsButNot for a reader of a working
 	// translation: %[1]s is the first paragraph's sentence in their
@@ -74,7 +74,7 @@ const (
 	IDSeparator Key = "id_separator"
 	// NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner,
 	// NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoSlogan,
-	// NoNames, NoVotes and NoInstance complete MentionsButNot.
+	// NoNames, NoVotes, NoInstance and NoSport complete MentionsButNot.
 	NoFigure      Key = "no_figure"
 	NoDate        Key = "no_date"
 	NoName        Key = "no_name"
@@ -90,6 +90,7 @@ const (
 	NoNames       Key = "no_names"
 	NoVotes       Key = "no_votes"
 	NoInstance    Key = "no_instance"
+	NoSport       Key = "no_sport"
 	// PartNotGiven follows an answer to a question of several parts one
 	// of which asks for a fact the quoted text does not give: %s is what
 	// it does not give (NoCity, NoFigure …).
@@ -227,7 +228,7 @@ var Commands = [...]string{"ask", "cite", "search", "sections", "docs", "doc", "
 // Keys returns every key the program uses.
 func Keys() []Key {
 	out := []Key{
-		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, NoOtherSummit, NoReaction, NoReasons, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoSlogan, NoNames, NoVotes, NoInstance, NoYear, PartNotGiven,
+		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, NoOtherSummit, NoReaction, NoReasons, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoSlogan, NoNames, NoVotes, NoInstance, NoSport, NoYear, PartNotGiven,
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,

@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "4f725332cd47248106df42a024780fda59a80dbf9a312f2ed2163ee922f50e2d"
+const genDataHash = "de79264b6a7f96bb36573c8e11bc00245ed47d574d801c99306e4a4ae7f31914"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3076
-	p.langEntries = map[string]int{"en": 1452, "ru": 1175, "zh": 449}
+	p.entries = 3080
+	p.langEntries = map[string]int{"en": 1452, "ru": 1179, "zh": 449}
 	return p
 }
 
@@ -1923,6 +1923,7 @@ func generatedWords(p *Processor) {
 		"ru\x00ксенофоб":                            {terms: []string{"仇外心理", "排外心理"}, stop: false},
 		"ru\x00кто":                                 {terms: nil, stop: true},
 		"ru\x00кто подписа":                         {terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}, stop: false},
+		"ru\x00кубк шос":                            {terms: []string{"上合组织杯"}, stop: false},
 		"ru\x00кубок шос":                           {terms: []string{"上合组织杯"}, stop: false},
 		"ru\x00кувейт":                              {terms: []string{"科威特"}, stop: false},
 		"ru\x00культур":                             {terms: []string{"文化"}, stop: false},
@@ -5922,6 +5923,10 @@ func generatedWords(p *Processor) {
 		"ксир":                  {surface: "ксир", stem: "ксир", lang: "ru", num: false, brk: false, cap: false},
 		"кто":                   {surface: "кто", stem: "кто", lang: "ru", num: false, brk: false, cap: false},
 		"куба":                  {surface: "куба", stem: "куб", lang: "ru", num: false, brk: false, cap: false},
+		"кубка":                 {surface: "кубка", stem: "кубк", lang: "ru", num: false, brk: false, cap: false},
+		"кубке":                 {surface: "кубке", stem: "кубк", lang: "ru", num: false, brk: false, cap: false},
+		"кубком":                {surface: "кубком", stem: "кубк", lang: "ru", num: false, brk: false, cap: false},
+		"кубку":                 {surface: "кубку", stem: "кубк", lang: "ru", num: false, brk: false, cap: false},
 		"кубок":                 {surface: "кубок", stem: "кубок", lang: "ru", num: false, brk: false, cap: false},
 		"кувейт":                {surface: "кувейт", stem: "кувейт", lang: "ru", num: false, brk: false, cap: false},
 		"кулеба":                {surface: "кулеба", stem: "кулеб", lang: "ru", num: false, brk: false, cap: false},
@@ -7477,6 +7482,7 @@ func generatedWords(p *Processor) {
 		"кте":                  "кто",
 		"ктом":                 "кто",
 		"кту":                  "кто",
+		"кубком":               "кубк",
 		"кув":                  "кувейт",
 		"культурна":            "культурн",
 		"культурно":            "культурн",
