@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0xe29001c5
+const genDataSum = 0x3f160b92
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0xde, 0xba, 0x10, 0xe0, 0xe2, 0x9e, 0x7b, 0xd3, 0xdb, 0xf5, 0x12, 0xb7, 0x6e, 0xc5, 0x30, 0xdd, 0xe5, 0xfc, 0xbc, 0xe0, 0x61, 0xd, 0x6c, 0x2e, 0xbb, 0xa9, 0xe7, 0xce, 0xa, 0xba, 0xf4, 0xbb}
+var genDataHash = [32]uint8{0x53, 0x1b, 0x8d, 0x12, 0x26, 0x4b, 0x66, 0x5, 0x26, 0x9c, 0x7a, 0xb8, 0xcb, 0xa, 0xae, 0x79, 0xee, 0x10, 0x38, 0xdc, 0x42, 0x85, 0x60, 0x99, 0x93, 0x59, 0xa1, 0xd2, 0xf8, 0xab, 0xba, 0xd7}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -5605,7 +5605,6 @@ var genQuestions1 = [...]Question{
 	{"2.41", "Should a few tech powers dominate how the web is run?"},
 	{"2.41", "What does the SCO consider very important in internet governance?"},
 	{"2.42", "How do SCO countries fight cybercrime together?"},
-	{"2.42", "Does the SCO support the UN Convention against Cybercrime?"},
 	{"2.42", "SCO on international information security rules at the UN"},
 	{"2.42", "What does the SCO say about cyberterrorism?"},
 	{"2.42", "Will SCO countries join forces against hackers and online scammers?"},
@@ -6555,7 +6554,6 @@ var genQuestions1 = [...]Question{
 	{"4.5", "Should AI be open about how it works and treat everyone fairly?"},
 	{"4.5", "Do SCO countries want AI that people can trust and keep in check?"},
 	{"4.5", "people-centred AI for good roadmap"},
-	{"4.5", "In which city was the SCO roadmap on AI cooperation adopted?"},
 	{"4.5", "What values should AI follow, according to SCO leaders?"},
 	{"4.5", "AI roadmap Chengdu June 2025"},
 	{"4.5", "SCO AI controllability reliability inclusiveness"},
@@ -8070,7 +8068,6 @@ var genQuestions2 = [...]Question{
 	{"1.10", "Какой образ мышления ШОС считает неприемлемым для урегулирования конфликтов?"},
 	{"1.10", "конфронтационное мышление отказ шос декларация"},
 	{"1.11", "Что ШОС говорит о системе безопасности в Евразии?"},
-	{"1.11", "равная и неделимая безопасность в Евразии ШОС"},
 	{"1.11", "Хочет ли ШОС построить общую архитектуру безопасности на континенте?"},
 	{"1.11", "Может ли сотрудничество в ШОС стать фундаментом безопасности для всей Европы и Азии?"},
 	{"1.11", "Какую систему безопасности для материка видит ШОС?"},
@@ -8651,7 +8648,6 @@ var genQuestions2 = [...]Question{
 	{"2.21", "ядерка безопасность война шос"},
 	{"2.21", "Что ШОС считает необходимым обеспечивать даже в разгар вооружённого конфликта?"},
 	{"2.21", "Призывает ли ШОС решать нынешние проблемы мирно, а не силой?"},
-	{"2.22", "Что ШОС говорит о резолюции 2231 Совбеза ООН?"},
 	{"2.22", "иранская ядерная сделка резолюция 2231 ШОС"},
 	{"2.22", "Считает ли ШОС обязательной резолюцию ООН по иранской ядерной программе?"},
 	{"2.22", "Можно ли трактовать резолюцию по иранскому атому как кому вздумается?"},
@@ -9564,7 +9560,6 @@ var genQuestions2 = [...]Question{
 	{"3.21", "Подтвердили ли страны важность создания Банка развития ШОС?"},
 	{"3.21", "банк развития шос новости тяньцзинь"},
 	{"3.21", "Какой финансовый институт решили создать в ШОС?"},
-	{"3.21", "SCO Development Bank решение"},
 	{"3.21", "банк развития шанхайской организации сотрудничества создание"},
 	{"3.21", "банк развитя шос"},
 	{"3.21", "Насколько продвинулась идея банка ШОС после Тяньцзиня?"},
@@ -9615,7 +9610,6 @@ var genQuestions2 = [...]Question{
 	{"3.24", "Чем закончился форум ШОС в столице Индии в мае 2025 года?"},
 	{"3.24", "Какой белорусский исследовательский центр впервые приехал на Форум ШОС?"},
 	{"3.24", "Собирались ли эксперты ШОС в Индии весной 2025 года?"},
-	{"3.24", "двадцатое заседание Форума ШОС итоги"},
 	{"3.24", "В какие дни проходил 20-й Форум ШОС?"},
 	{"3.24", "На какой встрече экспертов ШОС впервые побывали белорусские специалисты по стратегии?"},
 	{"3.24", "Какой индийский город принимал экспертный форум ШОС?"},
