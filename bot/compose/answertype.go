@@ -255,8 +255,23 @@ var (
 // to a word ("когда?", "who,") must not hide it from cues that need a
 // space.
 func cueText(question string) string {
-	question = withoutSayWrapper(withoutPremise(question))
-	q := " " + strings.ReplaceAll(strings.ToLower(question), "ё", "е") + " \x00 " + corpus.Fold(question) + " "
+	question = withoutPremise(question)
+	lower := strings.ToLower(question)
+	folded := corpus.Fold(question)
+	if len(lower) == len(question) {
+		for _, re := range sayWrapperRes[:2] {
+			if m := re().FindStringIndex(lower); m != nil && strings.TrimSpace(lower[m[1]:]) != "" {
+				lower, folded = lower[m[1]:], corpus.Fold(question[m[1]:])
+				break
+			}
+		}
+	}
+	if corpus.HasHan(folded) {
+		if m := sayWrapperRes[2]().FindStringIndex(folded); m != nil && strings.TrimSpace(folded[m[1]:]) != "" {
+			lower, folded = folded[m[1]:], folded[m[1]:]
+		}
+	}
+	q := " " + strings.ReplaceAll(lower, "ё", "е") + " \x00 " + folded + " "
 	return strings.Map(func(r rune) rune {
 		if unicode.IsPunct(r) && r != '-' && r != '\'' || unicode.IsSpace(r) {
 			return ' '
@@ -590,6 +605,9 @@ func asksSport(q string) bool {
 	if containsAny(q, sportCues) {
 		return true
 	}
+	if !strings.Contains(q, "sport") && !strings.Contains(q, "discipline") {
+		return false
+	}
 	for _, m := range sportEnRe().FindAllStringSubmatch(q, -1) {
 		if !slices.ContainsFunc(sportEventWords, func(w string) bool { return strings.HasPrefix(m[1], w) }) {
 			return true
@@ -605,9 +623,23 @@ const ruAdjectives = `(?:(?:именно|конкретно|[а-яё-]+(?:ий|�
 // statesOfRe finds which state's something a question asks.
 var statesOfRe = lazyRegexp(`countr|\bstates?\b|\bnations?\b|стран|государств|国家`)
 
+// instanceNouns are in every question the instance expressions match: the
+// regular expressions run only on those (most questions hold none).
+var instanceNouns = []string{"bank", "compan", "firm", "contractor", "facilit", "site", "plant", "installation", "object", "target",
+	"банк", "компани", "фирм", "подрядчик", "объект", "сооружени", "установк", "цел", "哪家", "哪一家", "哪几家", "银行", "公司", "设施", "核电站", "目标", "地点", "哪座", "哪几座", "哪一座", "哪处", "哪几处", "哪一处"}
+
+// instanceAsks are the asking words every instance expression holds.
+var instanceAsks = []string{"which", "what", "как", "котор", "哪"}
+
 // asksInstance reports whether cue text q asks which one of a kind by name.
 func asksInstance(q string) bool {
+	if !containsAny(q, instanceNouns) || !containsAny(q, instanceAsks) {
+		return false
+	}
 	for _, re := range []*regexp.Regexp{instanceWhichRe(), instanceSiteRe()} {
+		if !re.MatchString(q) {
+			continue
+		}
 		for _, m := range re.FindAllString(q, -1) {
 			if statesOfRe().MatchString(m) || re == instanceSiteRe() && !instanceExactRe().MatchString(q) {
 				continue
@@ -1023,11 +1055,11 @@ var signatureLineRe = lazyRegexp(`^\p{Han}{2,}(?:总统|总理|主席|首相|国
 // isSignatureBlock reports whether a passage's simplified text is a
 // signature block: three lines or more, each a leader by title and name.
 func isSignatureBlock(textHans string) bool {
-	lines := strings.Split(strings.TrimSpace(textHans), "\n")
-	if len(lines) < 3 {
-		return false
+	text := strings.TrimSpace(textHans)
+	if strings.Count(text, "\n") < 2 {
+		return false // most paragraphs: one line, no allocation
 	}
-	for _, l := range lines {
+	for l := range strings.SplitSeq(text, "\n") {
 		if !signatureLineRe().MatchString(strings.TrimSpace(l)) {
 			return false
 		}

@@ -411,7 +411,7 @@ func (cp *Composer) Compose(in Input) Answer {
 			return cp.notAddressed(a, in.Results)
 		}
 		in.Results.Items = rest
-	} else if !in.FollowUp && !asksSignatures(cq) {
+	} else if !in.FollowUp && slices.ContainsFunc(in.Results.Items, func(it retrieval.Result) bool { return isSignatureBlock(it.Passage.TextHans) }) && !asksSignatures(cq) {
 		// Nor is it quoted beside another paragraph: its lines are no
 		// list of what such a question counts or asks for.
 		in.Results.Items = slices.DeleteFunc(slices.Clone(in.Results.Items), func(it retrieval.Result) bool {
