@@ -323,31 +323,15 @@ func withoutPremise(question string) string {
 // "Does the text say how many civilians were killed?" asks how many,
 // "Does it give the exact dates?" for the dates, "Сказано ли в
 // декларации, сколько стоит дорога?" сколько, "宣言有没有说禁毒中心设在哪个
-// 城市" which city. sayWrapperRes find the wrapper; only a wrapper whose
-// verb says (say, mention, give, указано, 提到) is one, so "Did the SCO
-// decide when to open the bank?" keeps its yes/no.
+// 城市" which city. sayWrapperRes (English and Russian on the lower-cased
+// question, Chinese on the folded one) find the wrapper, which cueText
+// drops: the texts (or "it") saying, mentioning, giving or naming, so "Did
+// the SCO decide when to open the bank?" keeps its yes/no and "is it a
+// good time to invest, given…" is no wrapper.
 var sayWrapperRes = []func() *regexp.Regexp{
 	lazyRegexp(`^\s*(?:does|do|did|is|are|was|were|will|can|could|has|have)\s+(?:the\s+|this\s+|that\s+|either\s+)?(?:[a-z0-9-]+\s+){0,2}?(?:declaration|text|texts|document|documents|statement|statements|paragraph|it|they|sco|summit|leaders|member states)\s+(?:also\s+|actually\s+|ever\s+|even\s+|explicitly\s+|really\s+|anywhere\s+)?(?:say|says|said|mention|mentions|mentioned|give|gives|state|states|stated|specify|specifies|specified|indicate|indicates|indicated|tell|tells|reveal|reveals|revealed|name|names|named|record|records|recorded|clarify|clarifies|clarified|spell out|spells out|disclose|discloses|disclosed)\s+(?:us\s+|anything\s+about\s+|exactly\s+|precisely\s+)?`),
 	lazyRegexp(`^\s*(?:сказано|указано|указана|указан|указаны|говорится|упоминается|упомянуто|уточняется|уточнено|называется|названо|назван[аы]?|сообщается|написано|приводится|приведен[аоы]?|указывается|раскрывается|говорит|сказал[аио]?|уточнил[аио]?|указал[аио]?|указывает|сообщает|называет|уточняет|пишет)\s+ли[\s,](?:[^,?]{0,60}?,\s*)?`),
 	lazyRegexp(`^\s*(?:这份|该|那份)?(?:宣言|声明|文件|文本|原文|它|天津宣言)?(?:里|中|上|里面)?(?:有没有|是否|有无|可曾)(?:说|提到|提及|写|写明|说明|讲|交代|点名|给出|列出|明确|透露)(?:了|过|到)?`),
-}
-
-// withoutSayWrapper returns what a yes/no question whether the texts say
-// something asks (sayWrapperRes), or question as it is. A Chinese
-// question is matched folded and returned folded.
-func withoutSayWrapper(question string) string {
-	lower := strings.ToLower(question)
-	for _, re := range sayWrapperRes[:2] {
-		if m := re().FindStringIndex(lower); m != nil && len(lower) == len(question) && strings.TrimSpace(question[m[1]:]) != "" {
-			return question[m[1]:]
-		}
-	}
-	if f := corpus.Fold(question); corpus.HasHan(f) {
-		if m := sayWrapperRes[2]().FindStringIndex(f); m != nil && strings.TrimSpace(f[m[1]:]) != "" {
-			return f[m[1]:]
-		}
-	}
-	return question
 }
 
 // expectedType returns the kind of fact a question asks for, typeNone
@@ -1340,7 +1324,8 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		// A list counts only the things it lists: "来了多少位外国领导人" is
 		// not answered by counting 3.34's meetings. The thing a Chinese
 		// question counts must share a word with the list.
-		if counted := countedNoun(corpus.Fold(withoutSayWrapper(in.Question))); counted != "" {
+		_, folded, _ := strings.Cut(cq, "\x00")
+		if counted := countedNoun(folded); counted != "" {
 			answers = func(text string) bool {
 				if quantityRe().MatchString(countText(text, given)) {
 					return true
