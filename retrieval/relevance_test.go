@@ -43,6 +43,12 @@ func TestRelevanceSeparatesScope(t *testing.T) {
 		{"日本首相最近访问了美国吗？", false},
 		{"欧盟对电动汽车加征了多少关税？", false},
 		{"奥运会下一届在洛杉矶举办吗？", false},
+		// Applications for membership, which the texts record none of;
+		// joining the WTO they do speak of.
+		{"哪些国家今年申请加入上合组织？", false},
+		{"Which countries have applied to join the SCO this year?", false},
+		{"Какие страны подали заявки на вступление в ШОС?", false},
+		{"Which countries does the trade statement support joining the WTO?", true},
 		{"台積電在美國的新工廠什麼時候投產？", false},
 		{"香港今年的旅遊旺季是幾月？", false},
 		{"How did the SCO react to the Brexit referendum?", false},
