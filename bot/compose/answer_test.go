@@ -648,16 +648,23 @@ func TestExtractiveTypedOnlyAnswering(t *testing.T) {
 
 // A question of several parts asks each part's years of its own
 // paragraph: each year is looked for in the top paragraphs.
+// Years asked of several paragraphs are each looked for among the top
+// ones: in two parts, or in one when the lead paragraph gives one of them.
 func TestExtractiveYearsOfParts(t *testing.T) {
 	e := realSearcher(t)
 	c := loadCorpus(t)
-	a, err := ask(t, e, "Which city was the SCO tourism and culture capital for 2024-2025, and which one is it for 2025-2026?")
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkAnswerInvariants(t, c, a)
-	if !a.Grounded || !strings.Contains(a.Text, "[4.8]") || !strings.Contains(a.Text, "[4.9]") {
-		t.Errorf("want 4.8 and 4.9 quoted, got grounded %v:\n%s", a.Grounded, a.Text)
+	for _, q := range []string{
+		"Which city was the SCO tourism and culture capital for 2024-2025, and which one is it for 2025-2026?",
+		"Which cities are the SCO tourism and culture capitals for 2024-25 and 2025-26?",
+	} {
+		a, err := ask(t, e, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAnswerInvariants(t, c, a)
+		if !a.Grounded || !strings.Contains(a.Text, "[4.8]") || !strings.Contains(a.Text, "[4.9]") {
+			t.Errorf("%s: want 4.8 and 4.9 quoted, got grounded %v:\n%s", q, a.Grounded, a.Text)
+		}
 	}
 }
 

@@ -438,8 +438,11 @@ func (cp *Composer) Compose(in Input) Answer {
 		// the capital for 2024-2025, and which one for 2025-2026"): each
 		// year is looked for in the top paragraphs, and only those no
 		// paragraph gives are said to be missing.
+		// So may one part that asks for several years when the quoted
+		// paragraph gives one of them ("the tourism and culture capitals
+		// for 2024-25 and 2025-26": 4.8 gives 2024, 4.9 2026).
 		missing := years
-		if len(questionParts(in.Question)) > 1 {
+		if len(questionParts(in.Question)) > 1 || slices.ContainsFunc(years, func(y string) bool { return givesYears(chosen, []string{y}) }) {
 			chosen, missing = cp.withYears(in, chosen, years)
 		}
 		if len(missing) > 0 {
