@@ -1415,7 +1415,11 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 			best = max(best, plain(s))
 		}
 		for _, s := range chosen {
-			if plain(s) >= cityMatchRatio*best && answers(s.text) {
+			// A sentence that shares no word with the question (retrieval
+			// found it by other means) is not where the asked city is:
+			// 3.16's Astana, where the investors' alliance met, does not
+			// say where the SCO's headquarters are.
+			if best > 0 && plain(s) >= cityMatchRatio*best && answers(s.text) {
 				return done(chosen)
 			}
 		}
