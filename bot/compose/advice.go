@@ -136,18 +136,19 @@ func asksAboutOtherSummitIn(q string, otherYears []string) bool {
 // The texts were adopted at the summit: how governments, markets or the
 // press reacted to them came after, and they cannot record it ("How did
 // the US react to the Tianjin declaration?", "Как рынки отреагировали на
-// декларацию?", "各国对天津宣言有什么反应"). A reaction is asked for only
+// декларацию?", "Как Индия отнеслась к пункту про Иран?", "各国对天津宣言有
+// 什么反应"). A reaction is asked for only
 // with the texts, the summit or their condemnation as what was reacted to
 // ("How did Washington respond to the SCO condemning the strikes"):
 // "宣言如何回应气候变化" asks what the declaration says.
 var (
 	reactionEnRe = lazyRegexp(`\b(?:react(?:ed|ion|ions|s)?|respond(?:ed|s)?|response)\s+(?:to|on)\s+(?:the\s+|this\s+)?(?:[a-z'-]+\s+){0,2}?(?:declaration|summit|statement|condemnation|condemning|criticism|support|backing|paragraph)s?\b`)
-	reactionRuRe = lazyRegexp(`(?:отреагирова|реакци|откликнул|отклик)[\p{L}]*\s+(?:[\p{L}-]+\s+){0,3}?на\s+(?:[\p{L}-]+\s+){0,2}?(?:декларац|саммит|заявлени|осуждени|критик|поддержк)`)
+	reactionRuRe = lazyRegexp(`(?:(?:отреагирова|реакци|откликнул|отклик)[\p{L}]*\s+(?:[\p{L}-]+\s+){0,3}?на|(?:отнесл(?:ась|ись|ось|ся)|отнесся))\s+(?:к\s+)?(?:[\p{L}-]+\s+){0,2}?(?:декларац|саммит|заявлени|осуждени|критик|поддержк|пункт)`)
 	reactionZhRe = lazyRegexp(`对(?:这份|这次|本次|此次|这个)?\p{Han}{0,8}?(?:宣言|峰会|声明|谴责)\p{Han}{0,14}?(?:反应|回应|反响)`)
 )
 
 // reactionStems are in every question a reaction regexp can match.
-var reactionStems = []string{"react", "respon", "реакц", "реаги", "отклик", "反应", "反應", "回应", "回應", "反响", "反響"}
+var reactionStems = []string{"react", "respon", "реакц", "реаги", "отклик", "отнесл", "отнесся", "反应", "反應", "回应", "回應", "反响", "反響"}
 
 // asksReaction reports whether a question asks how someone reacted to the
 // texts or their summit.

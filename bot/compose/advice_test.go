@@ -195,7 +195,9 @@ func TestAsksReaction(t *testing.T) {
 		{"伊朗政府对宣言谴责以美军事行动作出了什么回应？", true},
 		{"Как Иран отреагировал на поддержку его вступления в ВТО?", true},
 		{"How did Iran react to the support for its WTO bid?", true},
+		{"Как Индия отнеслась к пункту о санкциях?", true},
 		// What the texts say in response to something is what they say.
+		{"Как ШОС относится к санкциям?", false},
 		{"宣言如何回应气候变化？", false},
 		{"How does the declaration respond to unilateral sanctions?", false},
 		{"Как декларация реагирует на санкции?", false},
