@@ -545,6 +545,10 @@ func kindNamed(q string, states bool) answerType {
 		return typeInstance
 	case asksSport(q):
 		return typeSport
+	case containsAny(q, dayCues) && !containsAny(q, eventCues):
+		// "What are the exact dates of the 2026 summit?": a day, not a
+		// list of events with theirs.
+		return typeDay
 	case states:
 		return typeStates
 	}

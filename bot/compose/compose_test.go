@@ -136,6 +136,8 @@ func TestExpectedType(t *testing.T) {
 		{"宣言说哪个反恐公约要协商一致通过", typeNone},
 		{"宣言是不是一致通过的？", typeVote},
 		{"有的国家或者几个国家抱团扩充反导系统，宣言认为会带来什么问题？", typeNone},
+		// Dates asked as a list are a day still, unless of events.
+		{"What are the exact dates of next year's summit?", typeDay},
 		// Which sports, not which sports event.
 		{"What sports will the games include?", typeSport},
 		{"По каким видам спорта пройдут соревнования?", typeSport},
