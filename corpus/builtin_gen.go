@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0x3f160b92
+const genDataSum = 0xcab6bac1
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0x53, 0x1b, 0x8d, 0x12, 0x26, 0x4b, 0x66, 0x5, 0x26, 0x9c, 0x7a, 0xb8, 0xcb, 0xa, 0xae, 0x79, 0xee, 0x10, 0x38, 0xdc, 0x42, 0x85, 0x60, 0x99, 0x93, 0x59, 0xa1, 0xd2, 0xf8, 0xab, 0xba, 0xd7}
+var genDataHash = [32]uint8{0x92, 0xb, 0x66, 0xc3, 0xf1, 0x6b, 0x4e, 0x49, 0xf3, 0xea, 0xc1, 0x9, 0xfd, 0x5a, 0x57, 0x86, 0x63, 0xa4, 0xc9, 0x3f, 0xbf, 0x6e, 0x1b, 0xa2, 0x56, 0x29, 0xc4, 0x15, 0xae, 0x90, 0xf, 0x90}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -7531,7 +7531,6 @@ var genQuestions1 = [...]Question{
 	{"T17", "How soon should Belarus, Iran and Uzbekistan join the WTO, per the SCO?"},
 	{"T17", "Belarus WTO accession SCO"},
 	{"T17", "What does Article 12 of the Marrakesh Agreement have to do with the SCO statement?"},
-	{"T18", "Where is the next WTO ministerial conference?"},
 	{"T18", "What does the SCO expect from the WTO meeting in Cameroon?"},
 	{"T18", "Which African country hosts the next WTO ministerial meeting?"},
 	{"T18", "Is the WTO's MC14 happening in Africa in 2026?"},
@@ -9772,7 +9771,6 @@ var genQuestions2 = [...]Question{
 	{"3.32", "Что с новой железнодорожной веткой между Китаем и двумя странами Центральной Азии?"},
 	{"3.32", "стройка железной дороги через Кыргызстан"},
 	{"3.32", "Какая железная дорога, по данным декларации, уже строится?"},
-	{"3.32", "Что говорится в декларации о железной дороге Китай — Кыргызстан — Узбекистан?"},
 	{"3.32", "Начали ли три страны строить общую железнодорожную линию в Центральной Азии?"},
 	{"3.32", "Ведутся ли работы на путях, которые свяжут Китай, Кыргызстан и Узбекистан?"},
 	{"3.32", "железная дорога Китай Кыргызстан Узбекистан стройка началась"},
@@ -10291,7 +10289,6 @@ var genQuestions2 = [...]Question{
 	{"4.19", "соцобеспечение дорожная карта шос разработка"},
 	{"4.19", "Где проходил форум ШОС по сокращению бедности?"},
 	{"4.19", "Какие форумы ШОС по устойчивому развитию прошли весной 2025 года?"},
-	{"4.20", "Конференция по сохранению ледников Душанбе 2025"},
 	{"4.20", "Международный год сохранения ледников"},
 	{"4.20", "Что ШОС говорит о таянии ледников?"},
 	{"4.20", "Была ли в столице Таджикистана международная встреча о спасении ледников?"},
