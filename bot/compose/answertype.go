@@ -756,6 +756,12 @@ func QuestionParts(question string) []string { return questionParts(question) }
 // questionParts splits a question into the questions it asks: at question
 // marks, and at a partJoin with an interrogative on both sides.
 func questionParts(question string) []string {
+	if strings.Contains(question, " ") && corpus.HasHan(question) {
+		// Chat-style Chinese leaves out the marks between questions and
+		// types a space ("这次峰会在哪开的 下一次又去哪开"): a space between
+		// Chinese characters is a comma.
+		question = hanSpaceRe().ReplaceAllString(question, "$1，$2")
+	}
 	var out []string
 	for _, p := range strings.FieldsFunc(question, func(r rune) bool { return r == '?' || r == '？' }) {
 		if strings.TrimSpace(p) == "" {
@@ -765,6 +771,9 @@ func questionParts(question string) []string {
 	}
 	return out
 }
+
+// hanSpaceRe is a run of spaces between two Chinese characters.
+var hanSpaceRe = lazyRegexp(`(\p{Han})[ \x{3000}]+(\p{Han})`)
 
 // splitAtJoins splits one question at the first partJoin that has an
 // interrogative before and after it, and the rest again.

@@ -316,6 +316,8 @@ func TestPartTypes(t *testing.T) {
 		{"贾法尔快车劫持事件是哪个组织干的？宣言里点名了吗", []answerType{typePerpetrator}},
 		{"那次恐袭死了多少人？宣言有写吗", []answerType{typeCount}},
 		{"听说上合有一所几个国家一起办的大学，文件里怎么提的？", nil},
+		// Chat-style Chinese: a space between the questions.
+		{"开发银行注册资本多少 总部设在哪个城市", []answerType{typeMoney, typeCity}},
 	}
 	for _, tt := range tests {
 		if got := partTypes(tt.q); !slices.Equal(got, tt.want) {
