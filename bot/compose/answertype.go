@@ -567,7 +567,7 @@ var (
 		`(?:^|\s)(?:как(?:ой|ая|ие|ого|их|ую|ом)|котор(?:ый|ая|ые|ого|ых))\s+` + ruAdjectives + `(?:банк|компани|фирм|подрядчик)|` +
 		`哪(?:一|几)?家(?:银行|公司)|哪(?:个|些|几个)\p{Han}{0,3}(?:银行|公司)|(?:银行|公司)是哪`)
 	instanceSiteRe = lazyRegexp(`\b(?:which|what)\s+(?:[a-z-]+\s+){0,3}?(?:facilit(?:y|ies)|sites?|plants?|installations?|objects?|targets?)\b|` +
-		`(?:^|\s)(?:как(?:ой|ая|ие|ого|их|ую|ом)|котор(?:ый|ая|ые|ого|ых))\s+` + ruAdjectives + `(?:объект|сооружени|установк|цел[иья])|` +
+		`(?:^|\s)(?:как(?:ой|ая|ие|ого|их|ую|ом)|котор(?:ый|ая|ые|ого|ых))\s+` + ruAdjectives + `(?:объект|сооружени)|` +
 		`哪(?:几|一)?(?:座|处)|哪(?:些|几个|个)\p{Han}{0,3}(?:设施|核电站|目标|地点)`)
 	instanceExactRe = lazyRegexp(`\b(?:specific|specifically|exact|exactly|particular)\b|именно|конкретн|具体|哪几座|哪座|哪几处`)
 	// instanceRe is a body or a site by name: a bank by its kind
@@ -613,8 +613,8 @@ var statesOfRe = lazyRegexp(`countr|\bstates?\b|\bnations?\b|стран|госу
 
 // instanceNouns are in every question the instance expressions match: the
 // regular expressions run only on those (most questions hold none).
-var instanceNouns = []string{"bank", "compan", "firm", "contractor", "facilit", "site", "plant", "installation", "object", "target",
-	"банк", "компани", "фирм", "подрядчик", "объект", "сооружени", "установк", "цел", "哪家", "哪一家", "哪几家", "银行", "公司", "设施", "核电站", "目标", "地点", "哪座", "哪几座", "哪一座", "哪处", "哪几处", "哪一处"}
+var instanceNouns = []string{" bank", " compan", " firm", " contractor", " facilit", " site", " plant", " installation", " objects", " target",
+	"банк", "компани", "фирм", "подрядчик", "объект", "сооружени", "哪家", "哪一家", "哪几家", "银行", "公司", "设施", "核电站", "目标", "地点", "哪座", "哪几座", "哪一座", "哪处", "哪几处", "哪一处"}
 
 // instanceAsks are the asking words every instance expression holds.
 var instanceAsks = []string{"which", "what", "как", "котор", "哪"}
