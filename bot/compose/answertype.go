@@ -1072,35 +1072,37 @@ func asksSignatures(cq string) bool {
 	return containsAny(cq, signingCues) || containsAny(cq, leadersCues) || containsAny(cq, whoCues) && containsAny(cq, titleCues)
 }
 
-// withoutSignatures returns items, led by a signature block, without the
-// signature blocks, and whether one of the other top passages names
-// every state of the block that asked (folded) names. Names of people
-// are the block's alone.
+// isSignatureItem reports whether a retrieved passage is a signature
+// block.
+func isSignatureItem(it retrieval.Result) bool { return isSignatureBlock(it.Passage.TextHans) }
+
+// withoutSignatures returns items without their signature blocks, and
+// false when a block leads them and no other top passage names every
+// state of the block that asked (folded) names. Names of people are the
+// block's alone.
 func withoutSignatures(items []retrieval.Result, asked string) ([]retrieval.Result, bool) {
+	rest := slices.DeleteFunc(slices.Clone(items), isSignatureItem)
+	if !isSignatureItem(items[0]) {
+		return rest, true
+	}
 	var states []string
 	for _, c := range countryNames() {
 		if strings.Contains(asked, c) && strings.Contains(items[0].Passage.TextHans, c) {
 			states = append(states, c)
 		}
 	}
-	var rest []retrieval.Result
-	found := false
-	for i, it := range items {
-		if isSignatureBlock(it.Passage.TextHans) {
-			continue
+	if len(states) == 0 {
+		return rest, false
+	}
+	for i, it := range rest {
+		if i >= extractPassages-1 {
+			break
 		}
-		rest = append(rest, it)
-		if i < extractPassages && len(states) > 0 && !found {
-			found = true
-			for _, c := range states {
-				if !strings.Contains(it.Passage.TextHans, c) {
-					found = false
-					break
-				}
-			}
+		if !slices.ContainsFunc(states, func(c string) bool { return !strings.Contains(it.Passage.TextHans, c) }) {
+			return rest, true
 		}
 	}
-	return rest, found
+	return rest, false
 }
 
 // sideRe is a state named as a side ("中方", "俄方"), as the texts name

@@ -398,25 +398,20 @@ func (cp *Composer) Compose(in Input) Answer {
 	if !in.Results.InScope || len(in.Results.Items) == 0 {
 		return cp.notAddressed(a, in.Results)
 	}
-	if !in.FollowUp && isSignatureBlock(in.Results.Items[0].Passage.TextHans) && !asksSignatures(cq) {
+	if !in.FollowUp && slices.ContainsFunc(in.Results.Items, isSignatureItem) && !asksSignatures(cq) {
 		// The signature block names every member state and its leader,
-		// and nothing else: when it is what a question that does not ask
-		// about signing matches best, the question matched names only.
-		// Another paragraph naming the same states answers it ("where
-		// does the declaration touch on Belarus"); without one, the texts
-		// do not address what it asks of them ("the SCO's position on the
-		// India-China border dispute", "did Modi and Sharif meet").
-		rest, ok := withoutSignatures(in.Results.Items, askedWords())
-		if !ok {
+		// and nothing else, so it is quoted only for questions about
+		// signing. When it is what another question matches best, that
+		// question matched names only: a paragraph naming the same states
+		// answers it ("where does the declaration touch on Belarus");
+		// without one, the texts do not address what it asks of them
+		// ("the SCO's position on the India-China border dispute", "did
+		// Modi and Sharif meet").
+		rest, answered := withoutSignatures(in.Results.Items, askedWords())
+		if !answered {
 			return cp.notAddressed(a, in.Results)
 		}
 		in.Results.Items = rest
-	} else if !in.FollowUp && slices.ContainsFunc(in.Results.Items, func(it retrieval.Result) bool { return isSignatureBlock(it.Passage.TextHans) }) && !asksSignatures(cq) {
-		// Nor is it quoted beside another paragraph: its lines are no
-		// list of what such a question counts or asks for.
-		in.Results.Items = slices.DeleteFunc(slices.Clone(in.Results.Items), func(it retrieval.Result) bool {
-			return isSignatureBlock(it.Passage.TextHans)
-		})
 	}
 	asked := in.Question
 	if in.FollowUp {
@@ -833,8 +828,9 @@ const listPassages = 10
 // past the top extractPassages, of a list that the chosen sentences give
 // one a paragraph in one shape (listFrame): the statements adopted are
 // seven paragraphs "会议通过了《…》" and "发表了《…》", and the seventh may
-// rank eighth (issue 10: list questions gather every item). A paragraph is followed only when retrieval scored it at least
-// minScore, and the items added take at most room runes.
+// rank eighth (issue 10: list questions gather every item). A paragraph
+// is followed only when retrieval scored it at least minScore, and the
+// items added take at most room runes.
 func (cp *Composer) continueList(in Input, chosen []sentence, minScore float64, room int) []sentence {
 	frames := map[string]int{}
 	have := map[string]bool{}
