@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "a030affd2750ccc5c8295ca0b8d65fbde16a7369c871d20b3141acb5649cfecf"
+const genDataHash = "d7af5bab29dce4b4488ee9b20a880c54416ea154e1ad1314e764be3526d41ebe"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3080
-	p.langEntries = map[string]int{"en": 1452, "ru": 1179, "zh": 449}
+	p.entries = 3090
+	p.langEntries = map[string]int{"en": 1452, "ru": 1179, "zh": 459}
 	return p
 }
 
@@ -10313,6 +10313,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'传', &zhNode{next: []zhEdge{
+		{'染', &zhNode{next: []zhEdge{
+			{'病', &zhNode{next: []zhEdge{
+				{'菌', &zhNode{end: true, keep: true, terms: []string{"疫病"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 		{'统', &zhNode{next: []zhEdge{
 			{'医', &zhNode{next: []zhEdge{
 				{'药', &zhNode{end: true, keep: true, terms: []string{"传统医学"}}},
@@ -10455,6 +10460,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'队', &zhNode{end: true, keep: true, terms: []string{"防务部门", "军事"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'农', &zhNode{next: []zhEdge{
+		{'作', &zhNode{next: []zhEdge{
+			{'物', &zhNode{end: true, keep: true, terms: []string{"农产品"}}},
+		}, end: false, keep: false, terms: nil}},
 		{'民', &zhNode{end: true, keep: true, terms: []string{"农业", "农村"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'冬', &zhNode{next: []zhEdge{
@@ -10750,6 +10758,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'台', &zhNode{next: []zhEdge{
 		{'风', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'吃', &zhNode{next: []zhEdge{
+		{'的', &zhNode{next: []zhEdge{
+			{'东', &zhNode{next: []zhEdge{
+				{'西', &zhNode{end: true, keep: true, terms: []string{"食品"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'各', &zhNode{next: []zhEdge{
 		{'成', &zhNode{next: []zhEdge{
@@ -11179,6 +11194,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'希', &zhNode{next: []zhEdge{
 		{'望', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'带', &zhNode{next: []zhEdge{
+		{'病', &zhNode{end: true, keep: true, terms: []string{"疫病", "动植物检验检疫"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'干', &zhNode{next: []zhEdge{
 		{'什', &zhNode{next: []zhEdge{
@@ -11797,6 +11815,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'水', &zhNode{next: []zhEdge{
+		{'果', &zhNode{end: true, keep: true, terms: []string{"农产品"}}},
 		{'灾', &zhNode{end: true, keep: true, terms: []string{"紧急救灾", "灾害"}}},
 		{'电', &zhNode{end: true, keep: true, terms: []string{"可再生能源", "清洁能源"}}},
 	}, end: false, keep: false, terms: nil}},
@@ -11885,6 +11904,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'煤', &zhNode{next: []zhEdge{
 		{'炭', &zhNode{end: true, keep: true, terms: []string{"能源"}}},
 	}, end: false, keep: false, terms: nil}},
+	{'牲', &zhNode{next: []zhEdge{
+		{'畜', &zhNode{end: true, keep: true, terms: []string{"动植物检验检疫"}}},
+	}, end: false, keep: false, terms: nil}},
 	{'犯', &zhNode{next: []zhEdge{
 		{'罪', &zhNode{next: []zhEdge{
 			{'率', &zhNode{end: true, keep: true, terms: []string{"非法活动"}}},
@@ -11953,6 +11975,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'疾', &zhNode{next: []zhEdge{
 		{'病', &zhNode{end: true, keep: true, terms: []string{"传染病", "卫生"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'病', &zhNode{next: []zhEdge{
+		{'虫', &zhNode{next: []zhEdge{
+			{'害', &zhNode{end: true, keep: true, terms: []string{"动植物检验检疫", "疫病"}}},
+		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'瘟', &zhNode{next: []zhEdge{
 		{'疫', &zhNode{end: true, keep: true, terms: []string{"传染病大流行"}}},
@@ -12262,6 +12289,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'肃', &zhNode{next: []zhEdge{
 		{'贪', &zhNode{end: true, keep: true, terms: []string{"反腐败"}}},
 	}, end: false, keep: false, terms: nil}},
+	{'肉', &zhNode{next: []zhEdge{
+		{'菜', &zhNode{end: true, keep: true, terms: []string{"农产品", "食品"}}},
+	}, end: false, keep: false, terms: nil}},
 	{'能', &zhNode{next: []zhEdge{
 		{'不', &zhNode{next: []zhEdge{
 			{'能', &zhNode{end: true, keep: false, terms: nil}},
@@ -12313,6 +12343,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'太', &zhNode{next: []zhEdge{
 			{'尼', &zhNode{end: true, keep: true, terms: []string{"毒品", "麻醉药品"}}},
 		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'蔬', &zhNode{next: []zhEdge{
+		{'菜', &zhNode{end: true, keep: true, terms: []string{"农产品"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'行', &zhNode{next: []zhEdge{
 		{'不', &zhNode{next: []zhEdge{
@@ -12723,7 +12756,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 			{'安', &zhNode{next: []zhEdge{
 				{'全', &zhNode{end: true, keep: true, terms: []string{"食品安全", "粮食安全"}}},
 			}, end: false, keep: false, terms: nil}},
-		}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: true, terms: []string{"食品"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'饥', &zhNode{next: []zhEdge{
 		{'饿', &zhNode{end: true, keep: true, terms: []string{"粮食安全"}}},
