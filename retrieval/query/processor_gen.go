@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "d7af5bab29dce4b4488ee9b20a880c54416ea154e1ad1314e764be3526d41ebe"
+const genDataHash = "0e0027941cd2014b39ae0c382e34559735d28f80bdbc2e652bdf1f763cb0b26d"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3090
-	p.langEntries = map[string]int{"en": 1452, "ru": 1179, "zh": 459}
+	p.entries = 3103
+	p.langEntries = map[string]int{"en": 1454, "ru": 1180, "zh": 469}
 	return p
 }
 
@@ -143,6 +143,7 @@ func generatedWords(p *Processor) {
 		"en\x00bodi":                        {terms: []string{"机构"}, stop: false},
 		"en\x00bomb":                        {terms: []string{"恐怖袭击"}, stop: false},
 		"en\x00border":                      {terms: []string{"边境", "边防"}, stop: false},
+		"en\x00border clearanc":             {terms: []string{"海关", "单一窗口"}, stop: false},
 		"en\x00border control":              {terms: []string{"边境安全与管控"}, stop: false},
 		"en\x00border cooper":               {terms: []string{"边防合作协定"}, stop: false},
 		"en\x00border cross":                {terms: []string{"海关", "过境运输"}, stop: false},
@@ -2489,6 +2490,7 @@ func generatedWords(p *Processor) {
 		"ru\x00так":                                {terms: nil, stop: true},
 		"ru\x00талант":                             {terms: []string{"人才"}, stop: false},
 		"ru\x00таможен":                            {terms: []string{"海关"}, stop: false},
+		"ru\x00таможен оформлен":                   {terms: []string{"海关", "单一窗口"}, stop: false},
 		"ru\x00таможенник":                         {terms: []string{"海关"}, stop: false},
 		"ru\x00таможн":                             {terms: []string{"海关"}, stop: false},
 		"ru\x00тариф":                              {terms: []string{"限制性贸易措施", "贸易措施"}, stop: false},
@@ -6372,6 +6374,7 @@ func generatedWords(p *Processor) {
 		"оттава":                {surface: "оттава", stem: "оттав", lang: "ru", num: false, brk: false, cap: false},
 		"отходы":                {surface: "отходы", stem: "отход", lang: "ru", num: false, brk: false, cap: false},
 		"официальный":           {surface: "официальный", stem: "официальн", lang: "ru", num: false, brk: false, cap: false},
+		"оформление":            {surface: "оформление", stem: "оформлен", lang: "ru", num: false, brk: false, cap: false},
 		"охрана":                {surface: "охрана", stem: "охра", lang: "ru", num: false, brk: false, cap: false},
 		"оэср":                  {surface: "оэср", stem: "оэср", lang: "ru", num: false, brk: false, cap: false},
 		"павшие":                {surface: "павшие", stem: "павш", lang: "ru", num: false, brk: false, cap: false},
@@ -6928,6 +6931,7 @@ func generatedWords(p *Processor) {
 		"таллин":                {surface: "таллин", stem: "таллин", lang: "ru", num: false, brk: false, cap: false},
 		"таллинн":               {surface: "таллинн", stem: "таллин", lang: "ru", num: false, brk: false, cap: false},
 		"таможенники":           {surface: "таможенники", stem: "таможенник", lang: "ru", num: false, brk: false, cap: false},
+		"таможенное":            {surface: "таможенное", stem: "таможен", lang: "ru", num: false, brk: false, cap: false},
 		"таможенный":            {surface: "таможенный", stem: "таможен", lang: "ru", num: false, brk: false, cap: false},
 		"таможня":               {surface: "таможня", stem: "таможн", lang: "ru", num: false, brk: false, cap: false},
 		"танзания":              {surface: "танзания", stem: "танза", lang: "ru", num: false, brk: false, cap: false},
@@ -7760,6 +7764,7 @@ func generatedWords(p *Processor) {
 		"сшу":                  "сша",
 		"сшы":                  "сша",
 		"тако":                 "так",
+		"таможенно":            "таможен",
 		"таможенны":            "таможен",
 		"территориальна":       "территориальн",
 		"терроризмом":          "терроризм",
@@ -9873,6 +9878,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 			{'事', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 		{'共', &zhNode{end: true, keep: false, terms: nil}},
+		{'家', &zhNode{next: []zhEdge{
+			{'独', &zhNode{next: []zhEdge{
+				{'大', &zhNode{end: true, keep: true, terms: []string{"反垄断"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 		{'点', &zhNode{end: true, keep: false, terms: nil}},
 		{'直', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
@@ -11030,6 +11040,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'女', &zhNode{next: []zhEdge{
 		{'性', &zhNode{end: true, keep: true, terms: []string{"妇女"}}},
+		{'生', &zhNode{end: true, keep: true, terms: []string{"妇女"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'她', &zhNode{next: []zhEdge{
 		{'们', &zhNode{end: true, keep: false, terms: nil}},
@@ -11165,6 +11176,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'将', &zhNode{next: []zhEdge{
 		{'来', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'小', &zhNode{next: []zhEdge{
+		{'朋', &zhNode{next: []zhEdge{
+			{'友', &zhNode{end: true, keep: true, terms: []string{"儿童"}}},
+		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'就', &zhNode{next: []zhEdge{
 		{'业', &zhNode{next: []zhEdge{
@@ -11450,7 +11466,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'险', &zhNode{end: true, keep: true, terms: []string{"紧急救灾"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'报', &zhNode{next: []zhEdge{
-		{'关', &zhNode{end: true, keep: true, terms: []string{"海关"}}},
+		{'关', &zhNode{end: true, keep: true, terms: []string{"海关", "单一窗口"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'拉', &zhNode{next: []zhEdge{
 		{'帮', &zhNode{next: []zhEdge{
@@ -11869,7 +11885,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'盖', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'清', &zhNode{next: []zhEdge{
-		{'关', &zhNode{end: true, keep: true, terms: []string{"海关"}}},
+		{'关', &zhNode{end: true, keep: true, terms: []string{"海关", "单一窗口"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'滑', &zhNode{next: []zhEdge{
 		{'雪', &zhNode{end: true, keep: true, terms: []string{"冰雪体育"}}},
@@ -11910,6 +11926,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'犯', &zhNode{next: []zhEdge{
 		{'罪', &zhNode{next: []zhEdge{
 			{'率', &zhNode{end: true, keep: true, terms: []string{"非法活动"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'独', &zhNode{next: []zhEdge{
+		{'占', &zhNode{next: []zhEdge{
+			{'市', &zhNode{next: []zhEdge{
+				{'场', &zhNode{end: true, keep: true, terms: []string{"反垄断"}}},
+			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'环', &zhNode{next: []zhEdge{
@@ -12585,6 +12608,15 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'边', &zhNode{end: true, keep: false, terms: nil}},
 		{'里', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'进', &zhNode{next: []zhEdge{
+		{'出', &zhNode{next: []zhEdge{
+			{'口', &zhNode{next: []zhEdge{
+				{'手', &zhNode{next: []zhEdge{
+					{'续', &zhNode{end: true, keep: true, terms: []string{"海关", "单一窗口"}}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
 	{'远', &zhNode{next: []zhEdge{
 		{'距', &zhNode{next: []zhEdge{
 			{'医', &zhNode{next: []zhEdge{
@@ -12598,7 +12630,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'通', &zhNode{next: []zhEdge{
-		{'关', &zhNode{end: true, keep: true, terms: []string{"海关"}}},
+		{'关', &zhNode{end: true, keep: true, terms: []string{"海关", "单一窗口"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'遇', &zhNode{next: []zhEdge{
 		{'袭', &zhNode{end: true, keep: true, terms: []string{"袭击", "军事侵略"}}},
