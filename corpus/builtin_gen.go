@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0xcab6bac1
+const genDataSum = 0xea13f657
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0x92, 0xb, 0x66, 0xc3, 0xf1, 0x6b, 0x4e, 0x49, 0xf3, 0xea, 0xc1, 0x9, 0xfd, 0x5a, 0x57, 0x86, 0x63, 0xa4, 0xc9, 0x3f, 0xbf, 0x6e, 0x1b, 0xa2, 0x56, 0x29, 0xc4, 0x15, 0xae, 0x90, 0xf, 0x90}
+var genDataHash = [32]uint8{0x6c, 0xf7, 0xb9, 0x1c, 0x35, 0x6a, 0x7c, 0x8b, 0x46, 0xcc, 0xe2, 0xe3, 0x7c, 0x73, 0x23, 0x2e, 0x22, 0x9d, 0x3c, 0x87, 0xed, 0x2e, 0xb7, 0xc2, 0x3a, 0x47, 0x56, 0x0, 0xff, 0x37, 0x6d, 0xe2}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -6644,7 +6644,6 @@ var genQuestions1 = [...]Question{
 	{"4.9", "SCO tourism capital 2026 Kyrgyz Republic"},
 	{"4.9", "Did the SCO welcome a Kyrgyz town as its cultural capital?"},
 	{"4.10", "How does the SCO plan to boost tourism?"},
-	{"4.10", "Will it get easier to travel between SCO countries as a tourist?"},
 	{"4.10", "SCO tourism infrastructure and tourist flows"},
 	{"4.10", "Will SCO countries build better facilities for travellers?"},
 	{"4.10", "Do SCO countries want more visitors from each other?"},
@@ -10153,7 +10152,6 @@ var genQuestions2 = [...]Question{
 	{"4.13", "Глобальный альянс первичной медико-санитарной помощи"},
 	{"4.13", "Встречались ли главы санэпидслужб ШОС в Петербурге?"},
 	{"4.13", "Встречались ли министры здравоохранения ШОС в древней столице Китая в провинции Шэньси?"},
-	{"4.13", "Где собирались руководители санитарно-эпидемиологических служб ШОС в декабре 2024 года?"},
 	{"4.13", "Предлагают ли создать в ШОС группу, которая обеспечит медицинскими запасами в экстренных случаях?"},
 	{"4.13", "рабочая группа ШОС медицинские материалы ЧС"},
 	{"4.13", "Есть ли идея объединить врачей стран ШОС в одну ассоциацию?"},
@@ -10640,7 +10638,6 @@ var genQuestions2 = [...]Question{
 	{"T1", "торговля для роста экономики всех стран шос многосторонняя система"},
 	{"T1", "Почему ШОС решила выступить в защиту многосторонней торговли именно сейчас?"},
 	{"T2", "торговая система на правилах ВТО консенсус ШОС"},
-	{"T2", "Что ШОС говорит о льготах для бедных стран в ВТО?"},
 	{"T2", "особый и дифференцированный режим наименее развитые страны ВТО"},
 	{"T2", "Можно ли отменить льготы для развивающихся стран в ВТО?"},
 	{"T2", "ВТО консенсус прозрачность недискриминация"},
