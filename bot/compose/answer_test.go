@@ -839,6 +839,9 @@ func TestSignatureBlockAnswersSigningOnly(t *testing.T) {
 		{"Who signed the declaration for India?", []string{"5.8", "5.6"}, "5.8"},
 		{"代表巴基斯坦在宣言上署名的是谁？", []string{"5.8", "2.8"}, "5.8"},
 		{"Which leaders signed the declaration?", []string{"5.8"}, "5.8"},
+		// Its lines are the member states.
+		{"上合组织有几个成员国？", []string{"5.8", "T17"}, "5.8"},
+		{"Сколько стран в ШОС сейчас?", []string{"5.8", "T16"}, "5.8"},
 	} {
 		t.Run(tt.q, func(t *testing.T) {
 			a, err := ask(t, newFakeRetriever(c, tt.ids...), tt.q)
@@ -861,6 +864,17 @@ func TestSignatureBlockAnswersSigningOnly(t *testing.T) {
 				t.Errorf("cites %v, want %s first: %q", passageIDs(a.Citations), tt.first, a.Text)
 			}
 		})
+	}
+	// A title alone asks for no signatory: the block is not quoted beside
+	// another paragraph either.
+	for _, q := range []string{"Сколько раз Кыргызстан председательствовал в ШОС?", "Кыргызстан председательствовал в ШОС раньше?"} {
+		a, err := ask(t, newFakeRetriever(c, "5.7", "5.8", "3.1"), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(passageIDs(a.Citations), "5.8") {
+			t.Errorf("%s: cites the signature block: %q", q, a.Text)
+		}
 	}
 }
 

@@ -243,8 +243,10 @@ var (
 	leadersCues = i18n.AllCues("leaders")
 	// sportCues ask which sports or disciplines.
 	sportCues = i18n.AllCues("sport")
-	// signingCues ask who signed, or about the signatures.
+	// signingCues ask who signed, or about the signatures; membersCues
+	// which or how many states are members (the block's lines).
 	signingCues = i18n.AllCues("signing")
+	membersCues = i18n.AllCues("members")
 )
 
 // cueText is a question as cue lists are matched against: lower-cased
@@ -1065,11 +1067,11 @@ func isSignatureBlock(textHans string) bool {
 }
 
 // asksSignatures reports whether a question (cueText) asks about signing,
-// which leaders, or who holds a title: the questions a signature block
-// answers. A title alone does not ask for one ("Сколько раз Кыргызстан
+// which states are members, which leaders, or who holds a title: the
+// questions a signature block answers. A title alone does not ask for one ("Сколько раз Кыргызстан
 // председательствовал" is about chairing).
 func asksSignatures(cq string) bool {
-	return containsAny(cq, signingCues) || containsAny(cq, leadersCues) || containsAny(cq, whoCues) && containsAny(cq, titleCues)
+	return containsAny(cq, signingCues) || containsAny(cq, membersCues) || containsAny(cq, leadersCues) || containsAny(cq, whoCues) && containsAny(cq, titleCues)
 }
 
 // isSignatureItem reports whether a retrieved passage is a signature

@@ -31,6 +31,7 @@ var CueLists = map[string]string{
 	"language":       "ask which language, answered only by one (bot: expectedType)",
 	"slogan":         "ask for a slogan or motto, answered only by a quoted one (bot: expectedType)",
 	"sport":          "ask which sports or disciplines, answered only by a sport named (bot: expectedType)",
+	"members":        "ask which or how many states are members, which the signature block answers (bot: Compose)",
 	"signing":        "ask who signed or about the signatures, which the signature block answers (bot: Compose)",
 	"leaders":        "ask which leaders, answered only by their names (bot: expectedType)",
 	"why":            "ask for a reason (bot: asksWhyNot)",

@@ -163,6 +163,16 @@ func TestGlossaryExpansion(t *testing.T) {
 		{"chemical and biological weapons conventions", corpus.LangEn, []string{"禁止化学武器公约", "禁止生物武器公约"}, nil},
 		{"80th anniversary of the victory", corpus.LangEn, []string{"80周年", "胜利"}, nil},
 		{"80-летие Победы", corpus.LangRu, []string{"80周年", "胜利"}, nil},
+		// Joining anything is 加入 (TestJoiningIsNotTheWTO); joining the
+		// WTO its own phrase.
+		{"заявки на вступление", corpus.LangRu, []string{"加入"}, []string{"заявки"}},
+		{"вступление в ВТО", corpus.LangRu, []string{"加入世贸组织"}, nil},
+		{"Кубка ШОС", corpus.LangRu, []string{"上合组织杯"}, nil},
+		// Everyday Chinese for the texts' words.
+		{"伊朗遭袭", corpus.LangHans, []string{"袭击", "军事侵略"}, nil},
+		{"进口水果会不会带病", corpus.LangHans, []string{"农产品", "疫病"}, nil},
+		{"报关能不能快点", corpus.LangHans, []string{"海关"}, nil},
+		{"大公司一家独大", corpus.LangHans, []string{"反垄断"}, nil},
 	}
 	for _, tt := range tests {
 		q := p.Process(tt.q)
@@ -182,6 +192,17 @@ func TestGlossaryExpansion(t *testing.T) {
 		}
 		if dup := firstDuplicate(q.Terms); dup != "" {
 			t.Errorf("%q: Terms has %q twice: %q", tt.q, dup, q.Terms)
+		}
+	}
+}
+
+// Joining alone is not joining the WTO: "вступление в ШОС" was searched
+// as T17's accession.
+func TestJoiningIsNotTheWTO(t *testing.T) {
+	p := newProcessor(t)
+	for _, q := range []string{"вступление в ШОС", "accession to the SCO", "присоединение к объединению"} {
+		if terms := p.Process(q).Terms; slices.Contains(terms, "加入世贸组织") || !slices.Contains(terms, "加入") {
+			t.Errorf("%q: Terms = %q, want 加入 and not 加入世贸组织", q, terms)
 		}
 	}
 }
