@@ -1126,28 +1126,35 @@ func namesCountry(folded string) bool {
 // asked (folded) does not: 吉尔吉斯共和国 does not answer "who chairs after
 // Kyrgyzstan" (asked holds 吉尔吉斯斯坦, and so 吉尔吉斯).
 func namesCountryBut(folded, asked string) bool {
-	for _, c := range countryNames() {
-		if strings.Contains(folded, c) && !strings.Contains(asked, c) {
-			return true
-		}
-	}
-	// The texts name states officially (中华人民共和国, 吉尔吉斯共和国),
-	// questions mostly by their short names.
-	for _, m := range officialRe().FindAllStringSubmatch(folded, -1) {
-		if short := shortName(m[1]); short != "" && !strings.Contains(asked, short) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(statesNamed(folded), func(n string) bool { return !strings.Contains(asked, n) })
 }
 
-// officialRe finds a state's official name; what precedes its form of
-// state ends with the short name ("…由吉尔吉斯" of 吉尔吉斯共和国).
+// statesNamed returns the countries of countries.txt that folded text
+// names, and the short names of the states it names officially: the texts
+// name states officially (中华人民共和国, 吉尔吉斯共和国), questions mostly by
+// their short names.
+func statesNamed(folded string) []string {
+	var named []string
+	for _, c := range countryNames() {
+		if strings.Contains(folded, c) {
+			named = append(named, c)
+		}
+	}
+	for _, m := range officialRe().FindAllStringSubmatch(folded, -1) {
+		if short := shortName(m[1]); short != "" {
+			named = append(named, short)
+		}
+	}
+	return named
+}
+
 // datedEventRe finds an event the texts name with its date in brackets,
 // as they name every meeting, contest and festival they note ("伊塞克湖
 // 马拉松（2025年5月3日，乔蓬阿塔）").
 var datedEventRe = lazyRegexp(`（[^（）]*\d{4}年[^（）]*）`)
 
+// officialRe finds a state's official name; what precedes its form of
+// state ends with the short name ("…由吉尔吉斯" of 吉尔吉斯共和国).
 var officialRe = lazyRegexp(`(\p{Han}{2,6})(?:伊斯兰共和国|人民共和国|共和国|联邦)`)
 
 // shortName is the country of countries.txt that before ends with, the
@@ -1279,17 +1286,7 @@ func sharesBigram(text, words string) bool {
 // namesAskedStates reports whether folded text names each state that
 // asked (folded) names, by its name or its official one.
 func namesAskedStates(folded, asked string) bool {
-	var named []string // the states folded names, by any of their names
-	for _, c := range countryNames() {
-		if strings.Contains(folded, c) {
-			named = append(named, c)
-		}
-	}
-	for _, m := range officialRe().FindAllStringSubmatch(folded, -1) {
-		if short := shortName(m[1]); short != "" {
-			named = append(named, short)
-		}
-	}
+	named := statesNamed(folded)
 	for _, c := range countryNames() {
 		if strings.Contains(asked, c) && !slices.ContainsFunc(named, func(n string) bool {
 			return strings.Contains(c, n) || strings.Contains(n, c)
