@@ -39,10 +39,15 @@ const (
 )
 
 // withParts returns res with the best paragraph of each part of question
-// (compose.QuestionParts) that is in scope moved up among its items, and
-// the IDs of those paragraphs.
+// (compose.QuestionParts; for one question, each topic it asks of,
+// compose.TopicParts) that is in scope moved up among its items, and the
+// IDs of those paragraphs.
 func (e *Engine) withParts(ctx context.Context, res retrieval.Results, question string, packs []string) (retrieval.Results, []string, error) {
 	parts := compose.QuestionParts(question)
+	topics := false
+	if len(parts) < 2 {
+		parts, topics = compose.TopicParts(question), true
+	}
 	if len(parts) < 2 || len(res.Items) == 0 {
 		return res, nil, nil
 	}
@@ -51,7 +56,8 @@ func (e *Engine) withParts(ctx context.Context, res retrieval.Results, question 
 	floor := partScore * items[0].Score
 	changed := false
 	for _, p := range parts[:min(len(parts), maxParts)] {
-		if !compose.HasOwnTopic(p) {
+		// A topic part has no ask of its own and names its topic.
+		if !topics && !compose.HasOwnTopic(p) {
 			continue
 		}
 		pr, err := e.searchPacks(ctx, p, 2, packs)

@@ -21,6 +21,10 @@ func TestPartsSearchedOnTheirOwn(t *testing.T) {
 		{"Which two agreements were signed, and what programme against extremist ideology was adopted?", []string{"2.3", "2.14"}, nil},
 		// "宣言怎么说" matches many paragraphs alike: 0.1 is not cited for it.
 		{"太空会不会变成战场？宣言怎么说？", []string{"2.36"}, []string{"0.1"}},
+		// One question asked of two topics: 2.38 (biological) outweighs
+		// 2.36 (outer space) for the whole; each topic is searched too.
+		{"外空安全和生物安全，成员国各主张什么？", []string{"2.36", "2.38"}, nil},
+		{"宣言在国际金融机构改革和本币结算上分别说了什么？", []string{"3.19", "3.20"}, nil},
 	}
 	for _, tt := range tests {
 		a, err := e.Ask(context.Background(), Question{Text: tt.q})
