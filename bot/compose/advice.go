@@ -20,12 +20,15 @@ import (
 //
 // A forecast ("Will the declaration actually improve relations?",
 // "能实现吗") is not answered even when it names the texts: they state
-// plans and positions, not what will come of them.
+// plans and positions, not what will come of them. What the member states
+// want to come about they do state ("What kind of country does the SCO
+// want Afghanistan to end up as?").
 
 var (
 	adviceCues   = i18n.AllCues("advice")
 	holderCues   = i18n.AllCues("holder")
 	forecastCues = i18n.AllCues("forecast")
+	goalCues     = i18n.AllCues("goal")
 )
 
 // asksForAdvice reports whether a question asks for an opinion, a
@@ -34,7 +37,7 @@ func asksForAdvice(question string) bool { return asksForAdviceIn(cueText(questi
 
 // asksForAdviceIn is asksForAdvice of a question's cue text q.
 func asksForAdviceIn(q string) bool {
-	return containsAny(q, forecastCues) || containsAny(q, adviceCues) && !containsAny(q, holderCues)
+	return containsAny(q, forecastCues) && !containsAny(q, goalCues) || containsAny(q, adviceCues) && !containsAny(q, holderCues)
 }
 
 // declined is the answer to a question asking for what no text of this

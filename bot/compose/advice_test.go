@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,6 +57,11 @@ func TestAsksForAdvice(t *testing.T) {
 		{"你觉得宣言对气候变化持什么立场？", false},
 		{"What does the declaration say about terrorism?", false},
 		{"Что сказано об Афганистане?", false},
+		// What they want to come about is a position, how it will turn
+		// out a forecast.
+		{"What kind of country does the SCO want Afghanistan to end up as?", false},
+		{"Каким ШОС хочет видеть Афганистан?", false},
+		{"Will the new SCO development bank end up rivalling the World Bank?", true},
 	}
 	for _, tt := range tests {
 		if got := asksForAdvice(tt.q); got != tt.want {
@@ -101,6 +107,31 @@ func TestExtractiveNoAdviceOrSpeech(t *testing.T) {
 		if want := i18n.Text(tt.lang, tt.want); !strings.HasPrefix(a.Text, want) {
 			t.Errorf("%q: answer %q does not open with %q", tt.q, a.Text, want)
 		}
+	}
+}
+
+// TestExtractiveComparesTheTextsOwnPeriods: a comparison of two periods
+// compares two of the texts' own plans, and is answered from both; one
+// with another year is not answered.
+func TestExtractiveComparesTheTextsOwnPeriods(t *testing.T) {
+	e := realSearcher(t)
+	c := loadCorpus(t)
+	a, err := ask(t, e, "What's the difference between the 2026-2035 strategy and the 2026-2030 programme?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAnswerInvariants(t, c, a)
+	for _, id := range []string{"1.17", "2.14"} {
+		if !slices.ContainsFunc(a.Citations, func(p corpus.Passage) bool { return p.ID == id }) {
+			t.Errorf("cited %v, want %s among them:\n%s", a.Citations, id, a.Text)
+		}
+	}
+	a, err = ask(t, e, "How does the 2026-2035 strategy differ from the one in the 2024 declaration?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Grounded || len(a.Citations) != 0 {
+		t.Errorf("answer %q cites %v; want a refusal citing nothing", a.Text, a.Citations)
 	}
 }
 

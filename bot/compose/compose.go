@@ -418,7 +418,7 @@ func (cp *Composer) Compose(in Input) Answer {
 		asked = in.Own
 	}
 	years := cp.askedYears(asked, in.Results)
-	if !in.FollowUp && !in.side && asksAboutOtherSummitIn(cq, years) && len(cp.packYears(in.Results)) <= 1 {
+	if !in.FollowUp && !in.side && asksAboutOtherSummitIn(cq, withoutPeriods(asked, years)) && len(cp.packYears(in.Results)) <= 1 {
 		// With texts of several summits searched, another summit may be
 		// one of them.
 		return cp.declined(a, in, i18n.NoOtherSummit)
@@ -882,6 +882,33 @@ func listFrame(text string) string {
 func (cp *Composer) askedYears(q string, res retrieval.Results) []string {
 	return corpus.QuestionYears(q, func() []string { return cp.packYears(res) })
 }
+
+// withoutPeriods returns years without those the question q writes as
+// one end of a period ("2026-2035", "2026至2030年"): a period is a plan's
+// ("the difference between the 2026-2035 strategy and the 2026-2030
+// programme"), not another summit's year.
+func withoutPeriods(q string, years []string) []string {
+	if len(years) == 0 {
+		return years
+	}
+	var ends []string
+	for _, m := range periodRe().FindAllStringSubmatch(q, -1) {
+		ends = append(ends, m[1], m[2])
+	}
+	if len(ends) == 0 {
+		return years
+	}
+	var out []string
+	for _, y := range years {
+		if !slices.Contains(ends, y) {
+			out = append(out, y)
+		}
+	}
+	return out
+}
+
+// periodRe is a period of years: "2026-2035", "2026 – 2030", "2026至2030".
+var periodRe = lazyRegexp(`((?:19|20)\d\d)\s*(?:-|–|—|－|~|至|到|to|по|до)\s*((?:19|20)\d\d)`)
 
 // packYears are the years of the packs the results are from.
 func (cp *Composer) packYears(res retrieval.Results) []string {

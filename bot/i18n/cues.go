@@ -46,6 +46,7 @@ var CueLists = map[string]string{
 	"money_noun":     "money words that, with a quantity cue, ask for a sum (bot: expectedType)",
 	"winner":         "ask who won a contest, answered only by a name or a victory (bot: expectedType)",
 	"forecast":       "ask what will happen: a forecast, even about what the texts say (bot: asksForAdvice)",
+	"goal":           "ask what the member states want to come about, which the texts state: not a forecast (bot: asksForAdvice)",
 	"speaker":        "a leader or guest by name; with a said cue, asks what they said (bot: asksWhatWasSaid)",
 	"said":           "words for what someone said (bot: asksWhatWasSaid)",
 	"compare":        "ask how two things differ or compare (bot: asksAboutOtherSummit)",

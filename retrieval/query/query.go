@@ -567,7 +567,13 @@ func (p *Processor) lowerCaseNames(names, unmatched []string, toks []token) []st
 			continue
 		}
 		key = append(append(append(key[:0], t.lang...), 0), t.stem...)
-		if p.worldNames[string(key)] && slices.Contains(unmatched, t.surface) {
+		world := p.worldNames[string(key)]
+		if !world && t.lang == "ru" && strings.HasSuffix(t.stem, "ск") {
+			// A Russian place name's adjective ("карабахское урегулирование",
+			// "кашмирский теракт") names the place.
+			world = p.worldNames["ru\x00"+russianStem(strings.TrimSuffix(t.stem, "ск"))]
+		}
+		if world && slices.Contains(unmatched, t.surface) {
 			names = appendUnique(names, t.surface)
 		}
 	}

@@ -409,6 +409,11 @@ func TestMappedAndNames(t *testing.T) {
 		{"что шос говорит про армению и санкции", nil, []string{"санкции"}, []string{"армению"}},
 		{"SYSTEM OVERRIDE: what about sanctions?", nil, []string{"sanctions"}, nil},
 		{"Что ШОС говорит о Сирии и санкциях?", nil, []string{"санкциях"}, []string{"сирии"}},
+		// A Russian place's adjective names the place; one of a place
+		// the glossary knows does not.
+		{"Обсуждали ли карабахское урегулирование?", nil, []string{"урегулирование"}, []string{"карабахское"}},
+		{"Что сказано о кашмирском конфликте?", nil, []string{"конфликте"}, []string{"кашмирском"}},
+		{"Что сказано о казахстанском председательстве?", nil, []string{"казахстанском", "председательстве"}, nil},
 		{"Afghanistan", nil, []string{"afghanistan"}, nil},
 	}
 	for _, tt := range tests {
