@@ -543,6 +543,8 @@ func kindNamed(q string, states bool) answerType {
 		return typeLeaders
 	case containsAny(q, measureCues):
 		return typeMeasure
+	case containsAny(q, cityCues):
+		return typeCity
 	case asksInstance(q):
 		return typeInstance
 	case asksSport(q):
@@ -1428,12 +1430,16 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		for _, s := range chosen {
 			best = max(best, plain(s))
 		}
+		// A list of cities ("В каких городах России проходили
+		// мероприятия") is the cities the answer's paragraphs name, where
+		// each is its own event's.
+		list := t == typeCity && asksForOverview(in.Question)
 		for _, s := range chosen {
 			// A sentence that shares no word with the question (retrieval
 			// found it by other means) is not where the asked city is:
 			// 3.16's Astana, where the investors' alliance met, does not
 			// say where the SCO's headquarters are.
-			if best > 0 && plain(s) >= cityMatchRatio*best && answers(s.text) {
+			if (list || best > 0 && plain(s) >= cityMatchRatio*best) && answers(s.text) {
 				return done(chosen)
 			}
 		}
