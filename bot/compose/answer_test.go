@@ -498,6 +498,8 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		{"中国之前是哪个国家担任轮值主席国？", corpus.LangHans, "5.7", i18n.Text(corpus.LangHans, i18n.NoChair), "轮值主席国"},
 		{"Who carried out the attack on the Jaffar Express?", corpus.LangEn, "2.8", i18n.Text(corpus.LangEn, i18n.NoPerpetrator), "Jaffar Express"},
 		{"Сколько денег вложат в Банк развития ШОС?", corpus.LangRu, "3.21", i18n.Text(corpus.LangRu, i18n.NoFigure), "Банка развития ШОС"},
+		// A death toll is a count of people: 2.7 lists no figure.
+		{"pahalgam attack death toll", corpus.LangEn, "2.7", i18n.Text(corpus.LangEn, i18n.NoFigure), "Pahalgam"},
 		// Where an institution's branches are is a city each.
 		{"上合组织大学的校区都设在哪些城市？", corpus.LangHans, "4.1", i18n.Text(corpus.LangHans, i18n.NoCity), "上合组织大学"},
 		{"Where will the SCO Development Bank be headquartered?", corpus.LangEn, "3.21", i18n.Text(corpus.LangEn, i18n.NoCity), "SCO Development Bank"},

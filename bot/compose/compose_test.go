@@ -130,6 +130,9 @@ func TestExpectedType(t *testing.T) {
 		{"哪些国家投了反对票？", typeVote},
 		{"Какие страны возражали против этого пункта?", typeVote},
 		{"有没有哪个国家反对这一条？", typeVote},
+		{"Какие страны были против создания банка?", typeVote},
+		{"I heard one member refused to back the paragraph on Iran - which one?", typeVote},
+		{"Против чего выступают государства-члены?", typeNone},
 		{"成员国反对什么？", typeNone},
 		// The texts' own words: adopting by consensus (2.6's 以协商一致方式
 		// 通过) is no vote, and 或者几个 is "one or several", no count.

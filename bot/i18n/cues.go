@@ -37,7 +37,7 @@ var CueLists = map[string]string{
 	"why":            "ask for a reason (bot: asksWhyNot)",
 	"negation":       "say not (bot: asksWhyNot)",
 	"amount":         "ask how much of something, not answered by counting a list (bot: ensureType)",
-	"casualty":       "a count of the dead or hurt, not answered by counting a list (bot: ensureType)",
+	"casualty":       "a count of people (the dead or hurt, residents, troops), not answered by counting a list (bot: ensureType)",
 	"figure":         "ask outright for figures (a numerical target, 量化指标), answered only by one (bot: expectedType)",
 	"percent":        "ask for a percentage or a share, answered only by one (bot: expectedType)",
 	"measure":        "ask for a figure in a unit of measure (length, weight, area), answered only by one (bot: expectedType)",
