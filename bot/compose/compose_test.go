@@ -133,6 +133,9 @@ func TestExpectedType(t *testing.T) {
 		{"Какие страны были против создания банка?", typeVote},
 		{"I heard one member refused to back the paragraph on Iran - which one?", typeVote},
 		{"Против чего выступают государства-члены?", typeNone},
+		// "про центр" is no "процент" (Fold joins Russian words).
+		{"Что про центр ИИ в Душанбе?", typeNone},
+		{"Какой процент торговли идёт в национальных валютах?", typePercent},
 		{"成员国反对什么？", typeNone},
 		// The texts' own words: adopting by consensus (2.6's 以协商一致方式
 		// 通过) is no vote, and 或者几个 is "one or several", no count.
