@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "0e0027941cd2014b39ae0c382e34559735d28f80bdbc2e652bdf1f763cb0b26d"
+const genDataHash = "93a3f4d6d31cd3b270a90699fc2488c8bfde47a516ab59e37de13e67e83efbe8"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3103
-	p.langEntries = map[string]int{"en": 1454, "ru": 1180, "zh": 469}
+	p.entries = 3109
+	p.langEntries = map[string]int{"en": 1455, "ru": 1181, "zh": 473}
 	return p
 }
 
@@ -1021,6 +1021,7 @@ func generatedWords(p *Processor) {
 		"en\x00poverti":                              {terms: []string{"减贫"}, stop: false},
 		"en\x00poverti allevi":                       {terms: []string{"减贫"}, stop: false},
 		"en\x00poverti reduct":                       {terms: []string{"减贫"}, stop: false},
+		"en\x00power":                                {terms: []string{"政府"}, stop: false},
 		"en\x00power grid":                           {terms: []string{"关键信息基础设施", "能源基础设施"}, stop: false},
 		"en\x00power share":                          {terms: []string{"真正包容", "各政治派别"}, stop: false},
 		"en\x00prc":                                  {terms: []string{"中华人民共和国"}, stop: false},
@@ -1606,6 +1607,7 @@ func generatedWords(p *Processor) {
 		"ru\x00взрыв":                           {terms: []string{"恐怖袭击"}, stop: false},
 		"ru\x00взятк":                           {terms: []string{"腐败"}, stop: false},
 		"ru\x00виновн":                          {terms: []string{"实施者", "组织者", "资助者"}, stop: false},
+		"ru\x00власт":                           {terms: []string{"政府"}, stop: false},
 		"ru\x00вмешательств внутрен дел":        {terms: []string{"干涉内政", "干涉别国内政"}, stop: false},
 		"ru\x00внутрен дел":                     {terms: []string{"内政"}, stop: false},
 		"ru\x00воен":                            {terms: []string{"军事"}, stop: false},
@@ -5313,6 +5315,7 @@ func generatedWords(p *Processor) {
 		"вконтакте":          {surface: "вконтакте", stem: "вконтакт", lang: "ru", num: false, brk: false, cap: false},
 		"вкусно":             {surface: "вкусно", stem: "вкусн", lang: "ru", num: false, brk: false, cap: false},
 		"владивосток":        {surface: "владивосток", stem: "владивосток", lang: "ru", num: false, brk: false, cap: false},
+		"власти":             {surface: "власти", stem: "власт", lang: "ru", num: false, brk: false, cap: false},
 		"вмешательство":      {surface: "вмешательство", stem: "вмешательств", lang: "ru", num: false, brk: false, cap: false},
 		"внутренние":         {surface: "внутренние", stem: "внутрен", lang: "ru", num: false, brk: false, cap: false},
 		"во":                 {surface: "во", stem: "во", lang: "ru", num: false, brk: false, cap: false},
@@ -7022,6 +7025,7 @@ func generatedWords(p *Processor) {
 		"тяньцзиньская":         {surface: "тяньцзиньская", stem: "тяньцзиньск", lang: "ru", num: false, brk: false, cap: false},
 		"тяньцзиньский":         {surface: "тяньцзиньский", stem: "тяньцзиньск", lang: "ru", num: false, brk: false, cap: false},
 		"тяньцзиньскую":         {surface: "тяньцзиньскую", stem: "тяньцзиньск", lang: "ru", num: false, brk: false, cap: false},
+		"у":                     {surface: "у", stem: "у", lang: "ru", num: false, brk: false, cap: false},
 		"уагадугу":              {surface: "уагадугу", stem: "уагадуг", lang: "ru", num: false, brk: false, cap: false},
 		"убежище":               {surface: "убежище", stem: "убежищ", lang: "ru", num: false, brk: false, cap: false},
 		"убийства":              {surface: "убийства", stem: "убийств", lang: "ru", num: false, brk: false, cap: false},
@@ -9897,6 +9901,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'上', &zhNode{next: []zhEdge{
+		{'台', &zhNode{end: true, keep: true, terms: []string{"政府"}}},
 		{'合', &zhNode{next: []zhEdge{
 			{'发', &zhNode{next: []zhEdge{
 				{'展', &zhNode{next: []zhEdge{
@@ -11252,7 +11257,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'主', &zhNode{next: []zhEdge{
 			{'席', &zhNode{end: true, keep: true, terms: []string{"主席国", "轮值主席国"}}},
 		}, end: false, keep: false, terms: nil}},
+		{'政', &zhNode{end: true, keep: true, terms: []string{"政府"}}},
 		{'时', &zhNode{end: true, keep: false, terms: nil}},
+		{'权', &zhNode{end: true, keep: true, terms: []string{"政府"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'往', &zhNode{next: []zhEdge{
 		{'后', &zhNode{end: true, keep: false, terms: nil}},
@@ -11494,6 +11501,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'据', &zhNode{next: []zhEdge{
 		{'说', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'掌', &zhNode{next: []zhEdge{
+		{'权', &zhNode{end: true, keep: true, terms: []string{"政府"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'排', &zhNode{next: []zhEdge{
 		{'外', &zhNode{next: []zhEdge{
