@@ -368,7 +368,7 @@ func expectedTypeIn(question, cq string) answerType {
 	for _, nt := range notCues {
 		q = strings.ReplaceAll(q, nt, " ")
 	}
-	if containsAny(q, cityCues) || asksWhichCity(question) {
+	if containsAny(q, cityCues) || asksWhichCity(question) || asksWhereWithin(question) {
 		// Unless it has other parts (a second question mark). A yes/no
 		// question ("is it headquartered in Shanghai?") is answered by
 		// the city the text names, whichever it is, and not by a
@@ -847,6 +847,22 @@ func asksWhichCity(question string) bool {
 	}
 	return false
 }
+
+// whereWithinRe asks where within a named place ("Where in Kazakhstan
+// will the summit be held?", "Где именно в Казахстане…"): a city. Not
+// where in a year ("Где в 2026 году…") or in the texts ("Where in the
+// declaration…", lower-case after "the").
+var whereWithinRe = lazyRegexp(`(?i:\bwhere)\s+(?i:exactly\s+)?in\s+\p{Lu}|(?:^|\s)(?i:где)\s+(?i:именно\s+)?в\s+\p{Lu}`)
+
+// asksWhereWithin reports whether a question asks where within a place
+// it names.
+func asksWhereWithin(question string) bool {
+	return whereWithinRe().MatchString(question) && !containsAny(strings.ToLower(question), textNames)
+}
+
+// textNames name the texts as a place in them ("where in the
+// Declaration", "где в Декларации").
+var textNames = []string{"in the declaration", "in the statement", "in the text", "in the document", "в декларации", "в заявлении", "в тексте", "в документе"}
 
 // asksMore reports whether a question has parts besides the one a type
 // would cover: several question marks, a "where", a yes/no question.

@@ -133,6 +133,12 @@ func TestExpectedType(t *testing.T) {
 		{"Какие страны были против создания банка?", typeVote},
 		{"I heard one member refused to back the paragraph on Iran - which one?", typeVote},
 		{"Против чего выступают государства-члены?", typeNone},
+		// Where within a named place is a city; where in a year or in
+		// the texts is not.
+		{"Where in Kazakhstan will the 2026 regional climate summit be held?", typeCity},
+		{"Где именно в Казахстане пройдёт климатический саммит?", typeCity},
+		{"Где в 2026 году пройдёт климатический саммит?", typeNone},
+		{"Where in the Declaration is Iran mentioned?", typeNone},
 		// "про центр" is no "процент" (Fold joins Russian words).
 		{"Что про центр ИИ в Душанбе?", typeNone},
 		{"Какой процент торговли идёт в национальных валютах?", typePercent},
