@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0xb9cc0b85
+const genDataSum = 0x84795a0f
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0xf6, 0x78, 0x4c, 0x8d, 0xb6, 0x6d, 0x97, 0x22, 0x38, 0x85, 0xab, 0x96, 0x10, 0x18, 0x23, 0x3d, 0x7f, 0x5c, 0x7d, 0xcf, 0x78, 0x75, 0x30, 0xca, 0xea, 0x10, 0xfd, 0x6d, 0xa7, 0x34, 0x8c, 0xf2}
+var genDataHash = [32]uint8{0xe6, 0xb5, 0xd0, 0x21, 0x17, 0xa, 0x6d, 0x97, 0xe9, 0xfc, 0x2f, 0xd4, 0x9c, 0x6c, 0x6c, 0xf, 0x27, 0x96, 0xfd, 0xde, 0x5a, 0x7b, 0xad, 0xed, 0x90, 0x1d, 0x94, 0xc1, 0x8f, 0x1f, 0xc4, 0x71}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -2627,7 +2627,6 @@ var genQuestions0 = [...]Question{
 	{"3.21", "上合自己的开发银行定了没？"},
 	{"3.21", "上合开发银行对上合有多重要？"},
 	{"3.21", "上合开发银行是哪些国家要建的？"},
-	{"3.22", "上合组织银行联合体成立多少年了？"},
 	{"3.22", "伊朗的银行能加入上合银联体吗"},
 	{"3.22", "上合银联体有什么作用"},
 	{"3.22", "上合国家的银行之间有没有一个抱团合作的组织？"},
@@ -3649,7 +3648,6 @@ var genQuestions0 = [...]Question{
 	{"5.6", "中国牵头上合这段时间，各国老百姓关系更近了吗"},
 	{"5.6", "中国主持上合工作的成绩，大家打几分"},
 	{"5.6", "中国 主席国 成果 声望"},
-	{"5.6", "中国担任上合轮值主席国是哪两年？"},
 	{"5.6", "中国当上合轮值主席，谁给了高度评价？"},
 	{"5.6", "中国任期内，上合各国老百姓之间的关系怎么样了？"},
 	{"5.6", "中方担任上合主席国 成绩 评价"},
@@ -6342,7 +6340,6 @@ var genQuestions1 = [...]Question{
 	{"3.34", "What SCO meeting is proposed for the Kazakh port city on the Caspian?"},
 	{"3.34", "Are the people running ports and logistics hubs in SCO countries going to meet?"},
 	{"3.34", "road transport commission Moscow 2024"},
-	{"3.34", "On what date did the SCO transport ministers meet in Tianjin?"},
 	{"3.34", "When is the meeting of SCO port and logistics chiefs proposed for?"},
 	{"3.34", "What came of the summer 2025 meeting of SCO transport ministers in China?"},
 	{"3.34", "Did the group that eases cross-border trucking meet in Moscow in late 2024?"},
