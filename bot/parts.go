@@ -41,7 +41,8 @@ const (
 // withParts returns res with the best paragraph of each part of question
 // (compose.QuestionParts; for one question, each topic it asks of,
 // compose.TopicParts) that is in scope moved up among its items, and the
-// IDs of those paragraphs.
+// IDs of those paragraphs, one for each part searched ("" for a part with
+// none; compose.Input.PartBest).
 func (e *Engine) withParts(ctx context.Context, res retrieval.Results, question string, packs []string) (retrieval.Results, []string, error) {
 	parts := compose.QuestionParts(question)
 	topics := false
@@ -56,6 +57,8 @@ func (e *Engine) withParts(ctx context.Context, res retrieval.Results, question 
 	floor := partScore * items[0].Score
 	changed := false
 	for _, p := range parts[:min(len(parts), maxParts)] {
+		// ids is aligned with parts: "" for a part with no paragraph.
+		ids = append(ids, "")
 		// A topic part has no ask of its own and names its topic.
 		if !topics && !compose.HasOwnTopic(p) {
 			continue
@@ -71,7 +74,7 @@ func (e *Engine) withParts(ctx context.Context, res retrieval.Results, question 
 			continue
 		}
 		best := pr.Items[0]
-		ids = append(ids, best.Passage.ID)
+		ids[len(ids)-1] = best.Passage.ID
 		i := slices.IndexFunc(items, func(it retrieval.Result) bool { return it.Passage.ID == best.Passage.ID })
 		switch {
 		case i == 0:
@@ -84,7 +87,7 @@ func (e *Engine) withParts(ctx context.Context, res retrieval.Results, question 
 			// part's stray match ("which country puts in the most?"
 			// alone finds a paragraph naming India), and it would answer
 			// the part's type for it.
-			ids = ids[:len(ids)-1]
+			ids[len(ids)-1] = ""
 		}
 	}
 	if changed {

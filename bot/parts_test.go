@@ -47,3 +47,42 @@ func TestPartsSearchedOnTheirOwn(t *testing.T) {
 		}
 	}
 }
+
+// TestPartDates: a date answers the part of a question that asks when,
+// from the paragraph that part found on its own; a date in another part's
+// paragraph dates something else.
+func TestPartDates(t *testing.T) {
+	e := offlineEngine(t)
+	tests := []struct {
+		q    string
+		want []string // cited; nil for a refusal
+	}{
+		// Two questions: 4.8's years and 4.11's day.
+		{"青岛当上合旅游和文化之都是哪两年？青岛的艺术节是哪天", []string{"4.8", "4.11"}},
+		// One question asked of two treaties: 2.35 dates the NPT to the day.
+		{"What dates does the declaration give for the NPT and for the Biological Weapons Convention?", []string{"2.35"}},
+		// 3.20's date is the local-currency roadmap's, not the bank's.
+		{"When exactly will the SCO Development Bank start lending, and in which currency?", nil},
+	}
+	for _, tt := range tests {
+		a, err := e.Ask(context.Background(), Question{Text: tt.q})
+		if err != nil {
+			t.Fatalf("%q: %v", tt.q, err)
+		}
+		var cited []string
+		for _, p := range a.Citations {
+			cited = append(cited, p.ID)
+		}
+		if tt.want == nil {
+			if len(cited) != 0 {
+				t.Errorf("%q: cited %v, want a refusal:\n%s", tt.q, cited, a.Text)
+			}
+			continue
+		}
+		for _, id := range tt.want {
+			if !slices.Contains(cited, id) {
+				t.Errorf("%q: cited %v, want %s among them:\n%s", tt.q, cited, id, a.Text)
+			}
+		}
+	}
+}

@@ -848,6 +848,30 @@ func asksWhichCity(question string) bool {
 	return false
 }
 
+// asksDateOf reports whether paragraph id is the one that best answers,
+// searched on its own (Input.PartBest), a part of the question that asks
+// when, or one of the topics a question asks when of ("What dates does
+// it give for the NPT and for the BWC?"): its date is that part's answer.
+// Another part's paragraph dates something else ("…and in which
+// currency?" finds 3.20, whose date is not the bank's).
+func asksDateOf(in Input, id string) bool {
+	if id == "" || !slices.Contains(in.PartBest, id) {
+		return false
+	}
+	parts := questionParts(in.Question)
+	if len(parts) < 2 {
+		return true // topics asked the one question
+	}
+	for i, p := range parts[:min(len(parts), len(in.PartBest))] {
+		if in.PartBest[i] == id {
+			if t := expectedType(p); t == typeDate || t == typeDay {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // whereWithinRe asks where within a named place ("Where in Kazakhstan
 // will the summit be held?", "Где именно в Казахстане…"): a city. Not
 // where in a year ("Где в 2026 году…") or in the texts ("Where in the
@@ -1481,7 +1505,7 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 	// refused, none answerable.
 	dated := t == typeDay || t == typeDate
 	for _, s := range chosen {
-		if answers(s.text) && (!dated || s.passage.ID == chosen[0].passage.ID) {
+		if answers(s.text) && (!dated || s.passage.ID == chosen[0].passage.ID || asksDateOf(in, s.passage.ID)) {
 			return done(chosen)
 		}
 	}

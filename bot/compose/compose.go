@@ -257,9 +257,10 @@ type Input struct {
 	// Results then holds every side's passages, for a model.
 	Sides []Side
 	// PartBest are the paragraphs that best answer each part of a
-	// question of several searched on its own (bot's withParts): such a
-	// paragraph is about its part's focus, whatever the other parts'
-	// words weigh.
+	// question of several (QuestionParts; for one question, each topic it
+	// asks of, TopicParts) searched on its own (bot's withParts), in the
+	// parts' order, "" for a part none answers clearly: such a paragraph
+	// is about its part's focus, whatever the other parts' words weigh.
 	PartBest []string
 	// side is set for one side of a side-by-side answer: the comparison
 	// it is part of is across the packs searched, not with another summit.
@@ -784,7 +785,7 @@ func (cp *Composer) chooseSentences(in Input) []sentence {
 	// sentence of the paragraph that answers it on its own, however little
 	// it shares with the other parts' words.
 	for _, id := range in.PartBest {
-		if fromPassage[id] > 0 {
+		if id == "" || fromPassage[id] > 0 {
 			continue
 		}
 		best, bestGain := -1, -1.0
