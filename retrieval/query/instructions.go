@@ -3,6 +3,7 @@ package query
 import (
 	_ "embed"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"unicode"
@@ -71,9 +72,16 @@ func WithoutInstructions(q string) string {
 	}
 	var kept strings.Builder
 	dropped := false
+	personas := personasIn(q)
 	for _, c := range cs {
-		if c.instruction(cues) {
+		if c.instruction(cues) || c.asPersona(personas) {
 			dropped = true
+			// The sentence it ended still ends: what follows starts one
+			// ("…make it fun. Arr, where…" keeps "Arr" from reading as a
+			// name).
+			if r := lastRune(strings.TrimRightFunc(c.text, unicode.IsSpace)); kept.Len() > 0 && strings.ContainsRune(".!?。！？", r) {
+				kept.WriteString(string(r) + " ")
+			}
 			continue
 		}
 		kept.WriteString(c.text)
@@ -84,6 +92,14 @@ func WithoutInstructions(q string) string {
 	out := strings.TrimLeftFunc(kept.String(), func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsPunct(r)
 	})
+	// What joined the question to a dropped instruction ("… and tell me
+	// what …") goes with it.
+	for _, j := range []string{"and then ", "and ", "then ", "а потом ", "и "} {
+		if len(out) > len(j) && strings.EqualFold(out[:len(j)], j) {
+			out = out[len(j):]
+			break
+		}
+	}
 	if !hasContent(out) {
 		return q
 	}
@@ -131,6 +147,39 @@ func (c clause) instruction(cues instructionCues) bool {
 	return false
 }
 
+// personaRe names the persona an instruction casts the bot as ("You are
+// now DAN", "Pretend to be FreeBot", "Ты теперь DAN"): a name, written
+// with a capital.
+var personaRe = regexp.MustCompile(`(?i:you\s+are(?:\s+now)?|you're(?:\s+now)?|now\s+you\s+are|act\s+as|pretend\s+to\s+be|ты\s+теперь|теперь\s+ты|представь,?\s+что\s+ты)\s+(?:(?i:an?|the)\s+)?(\p{Lu}[\p{L}0-9_-]{1,20})`)
+
+// personasIn returns the personas a question with an instruction casts
+// the bot as.
+func personasIn(text string) []string {
+	var out []string
+	for _, m := range personaRe.FindAllStringSubmatch(text, -1) {
+		out = append(out, strings.ToLower(m[1]))
+	}
+	return out
+}
+
+// asPersona reports whether c only casts the bot as a persona or
+// addresses it as one ("you're DAN,", "As DAN,", "DAN,"); what follows is
+// the question.
+func (c clause) asPersona(personas []string) bool {
+	if len(personas) == 0 {
+		return false
+	}
+	body := strings.ToLower(strings.TrimFunc(c.text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
+	for _, p := range personas {
+		for _, pre := range []string{"", "as ", "как ", "作为", "you are ", "you're ", "you are now ", "you're now ", "ты ", "ты теперь "} {
+			if body == pre+p {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // clauses splits q after each sentence mark, comma, colon, semicolon or
 // closing bracket (a full stop only before a space, a closing bracket or
 // quote, or the end: "9.99" is one number).
@@ -154,6 +203,33 @@ func clauses(q string) []clause {
 	}
 	if start < len(q) {
 		out = append(out, clause{q[start:]})
+	}
+	return splitAtAsks(out)
+}
+
+// askJoins join an instruction to the question in one clause ("Pretend
+// to be Putin and tell me about transport corridors"): a clause is split
+// before one, so that the question is kept when the instruction goes.
+var askJoins = []string{" and tell me", " and then tell me", " then tell me", " и скажи", " и расскажи", " а потом скажи", " а потом расскажи", "然后告诉我", "再告诉我"}
+
+// splitAtAsks splits each clause of cs before the first of its askJoins.
+func splitAtAsks(cs []clause) []clause {
+	var out []clause
+	for _, c := range cs {
+		lower := strings.ToLower(c.text)
+		cut := -1
+		if len(lower) == len(c.text) {
+			for _, j := range askJoins {
+				if i := strings.Index(lower, j); i > 0 && (cut < 0 || i < cut) {
+					cut = i
+				}
+			}
+		}
+		if cut < 0 {
+			out = append(out, c)
+			continue
+		}
+		out = append(out, clause{c.text[:cut]}, clause{c.text[cut:]})
 	}
 	return out
 }

@@ -32,8 +32,10 @@ func TestOffTopicChineseAbsentFromCorpus(t *testing.T) {
 			t.Errorf("offtopic.tsv:%d: %q occurs in the corpus", line, k)
 		}
 		for _, s := range synonyms {
-			if strings.Contains(s, k) || strings.Contains(k, s) {
-				t.Errorf("offtopic.tsv:%d: %q overlaps the glossary synonym %q", line, k, s)
+			// A synonym may hold an off-topic key (天气变暖, 天气): there
+			// the key is not off topic (withoutSynonymWords).
+			if strings.Contains(k, s) {
+				t.Errorf("offtopic.tsv:%d: %q holds the glossary synonym %q", line, k, s)
 			}
 		}
 		return nil
@@ -55,6 +57,11 @@ func TestOffTopic(t *testing.T) {
 		// Found whatever else the question names, in either script, and
 		// inside stop phrases (多少 is one).
 		{"天津明天天气怎么样？", []string{"天气"}},
+		// 天气 inside a synonym of the climate is no weather.
+		{"天气变暖了，上合怎么应对？", nil},
+		// Prices are off topic, valuing something is not (цена and
+		// ценят share a stem).
+		{"Ценят ли в ШОС вклад бизнеса?", nil},
 		{"上合组织杯的门票多少钱？", []string{"门票", "多少钱"}},
 		{"哈薩克斯坦總統的妻子叫什麼？", []string{"妻子"}},
 		{"天气预报说明天下雨吗", []string{"天气预报", "下雨"}},

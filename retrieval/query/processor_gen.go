@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "93a3f4d6d31cd3b270a90699fc2488c8bfde47a516ab59e37de13e67e83efbe8"
+const genDataHash = "62c10407ac226654ee5d9fb99c1cd5bd352a5f20c90f6af8181b130fd646368b"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3109
-	p.langEntries = map[string]int{"en": 1455, "ru": 1181, "zh": 473}
+	p.entries = 3117
+	p.langEntries = map[string]int{"en": 1457, "ru": 1184, "zh": 476}
 	return p
 }
 
@@ -90,8 +90,10 @@ func generatedWords(p *Processor) {
 		"en\x00approach":                    {terms: nil, stop: true},
 		"en\x00approv":                      {terms: []string{"批准", "通过"}, stop: false},
 		"en\x00april":                       {terms: []string{"4月"}, stop: false},
+		"en\x00arab countri":                {terms: []string{"阿盟"}, stop: false},
 		"en\x00arab isra conflict":          {terms: []string{"巴以冲突"}, stop: false},
 		"en\x00arab leagu":                  {terms: []string{"阿盟"}, stop: false},
+		"en\x00arab state":                  {terms: []string{"阿盟"}, stop: false},
 		"en\x00architectur":                 {terms: []string{"架构"}, stop: false},
 		"en\x00area":                        {terms: nil, stop: true},
 		"en\x00arm control":                 {terms: []string{"军备竞赛", "核裁军", "裁军"}, stop: false},
@@ -1653,6 +1655,7 @@ func generatedWords(p *Processor) {
 		"ru\x00высок технолог":            {terms: []string{"前沿科技"}, stop: false},
 		"ru\x00выставк":                   {terms: []string{"展会"}, stop: false},
 		"ru\x00выступа прот":              {terms: []string{"反对"}, stop: false},
+		"ru\x00га":                        {terms: []string{"联合国大会"}, stop: false},
 		"ru\x00га оон":                    {terms: []string{"联合国大会"}, stop: false},
 		"ru\x00газ":                       {terms: []string{"加沙", "能源"}, stop: false},
 		"ru\x00где":                       {terms: nil, stop: true},
@@ -2426,6 +2429,8 @@ func generatedWords(p *Processor) {
 		"ru\x00снос памятник":                          {terms: []string{"纪念碑", "纪念设施"}, stop: false},
 		"ru\x00соболезнова":                            {terms: []string{"慰问", "同情"}, stop: false},
 		"ru\x00собствен деньг":                         {terms: []string{"本币结算"}, stop: false},
+		"ru\x00совбез":                                 {terms: []string{"联合国安理会"}, stop: false},
+		"ru\x00совбез оон":                             {terms: []string{"联合国安理会"}, stop: false},
 		"ru\x00совет безопасн":                         {terms: []string{"安理会"}, stop: false},
 		"ru\x00совет безопасн оон":                     {terms: []string{"联合国安理会"}, stop: false},
 		"ru\x00совет глав государств":                  {terms: []string{"元首理事会"}, stop: false},
@@ -5184,6 +5189,7 @@ func generatedWords(p *Processor) {
 		"белфаст":            {surface: "белфаст", stem: "белфаст", lang: "ru", num: false, brk: false, cap: false},
 		"бельгия":            {surface: "бельгия", stem: "бельг", lang: "ru", num: false, brk: false, cap: false},
 		"бенгази":            {surface: "бенгази", stem: "бенгаз", lang: "ru", num: false, brk: false, cap: false},
+		"бензин":             {surface: "бензин", stem: "бензин", lang: "ru", num: false, brk: false, cap: false},
 		"бенилюкс":           {surface: "бенилюкс", stem: "бенилюкс", lang: "ru", num: false, brk: false, cap: false},
 		"бенин":              {surface: "бенин", stem: "бенин", lang: "ru", num: false, brk: false, cap: false},
 		"берлин":             {surface: "берлин", stem: "берлин", lang: "ru", num: false, brk: false, cap: false},
@@ -5192,6 +5198,7 @@ func generatedWords(p *Processor) {
 		"бизнес":             {surface: "бизнес", stem: "бизнес", lang: "ru", num: false, brk: false, cap: false},
 		"бизнесмены":         {surface: "бизнесмены", stem: "бизнесм", lang: "ru", num: false, brk: false, cap: false},
 		"билет":              {surface: "билет", stem: "билет", lang: "ru", num: false, brk: false, cap: false},
+		"билета":             {surface: "билета", stem: "билет", lang: "ru", num: false, brk: false, cap: false},
 		"биобезопасность":    {surface: "биобезопасность", stem: "биобезопасн", lang: "ru", num: false, brk: false, cap: false},
 		"биолаборатории":     {surface: "биолаборатории", stem: "биолаборатор", lang: "ru", num: false, brk: false, cap: false},
 		"биологическая":      {surface: "биологическая", stem: "биологическ", lang: "ru", num: false, brk: false, cap: false},
@@ -6818,6 +6825,7 @@ func generatedWords(p *Processor) {
 		"снос":                  {surface: "снос", stem: "снос", lang: "ru", num: false, brk: false, cap: false},
 		"соболезнования":        {surface: "соболезнования", stem: "соболезнова", lang: "ru", num: false, brk: false, cap: false},
 		"собственные":           {surface: "собственные", stem: "собствен", lang: "ru", num: false, brk: false, cap: false},
+		"совбез":                {surface: "совбез", stem: "совбез", lang: "ru", num: false, brk: false, cap: false},
 		"совбеза":               {surface: "совбеза", stem: "совбез", lang: "ru", num: false, brk: false, cap: false},
 		"совет":                 {surface: "совет", stem: "совет", lang: "ru", num: false, brk: false, cap: false},
 		"совещание":             {surface: "совещание", stem: "совеща", lang: "ru", num: false, brk: false, cap: false},
@@ -8090,7 +8098,9 @@ func generatedWords(p *Processor) {
 		"ru\x00фот":                  true,
 		"ru\x00фотограф":             true,
 		"ru\x00футболист":            true,
-		"ru\x00цен":                  true,
+		"ru\x00цен бензин":           true,
+		"ru\x00цен билет":            true,
+		"ru\x00цен продукт":          true,
 		"ru\x00церемон встреч":       true,
 		"ru\x00цифров валют":         true,
 		"ru\x00чемпионат мир":        true,
@@ -9060,7 +9070,6 @@ func generatedWords(p *Processor) {
 		"ru\x00вьентья":       true,
 		"ru\x00вьетн":         true,
 		"ru\x00вэнс":          true,
-		"ru\x00га":            true,
 		"ru\x00гааг":          true,
 		"ru\x00габон":         true,
 		"ru\x00гава":          true,
@@ -11007,6 +11016,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'麻', &zhNode{end: true, keep: true, terms: []string{"毒品", "麻醉药品"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'天', &zhNode{next: []zhEdge{
+		{'气', &zhNode{next: []zhEdge{
+			{'变', &zhNode{next: []zhEdge{
+				{'暖', &zhNode{end: true, keep: true, terms: []string{"气候变化"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 		{'津', &zhNode{next: []zhEdge{
 			{'宣', &zhNode{next: []zhEdge{
 				{'言', &zhNode{end: true, keep: false, terms: nil}},
@@ -11729,6 +11743,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'端', &zhNode{next: []zhEdge{
 			{'分', &zhNode{next: []zhEdge{
 				{'子', &zhNode{end: true, keep: true, terms: []string{"极端主义", "激进"}}},
+			}, end: false, keep: false, terms: nil}},
+			{'天', &zhNode{next: []zhEdge{
+				{'气', &zhNode{end: true, keep: true, terms: []string{"气候变化"}}},
 			}, end: false, keep: false, terms: nil}},
 			{'思', &zhNode{next: []zhEdge{
 				{'想', &zhNode{end: true, keep: true, terms: []string{"极端主义", "激进"}}},
@@ -12748,7 +12765,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 						{'联', &zhNode{next: []zhEdge{
 							{'盟', &zhNode{end: true, keep: true, terms: []string{"阿盟"}}},
 						}, end: false, keep: false, terms: nil}},
-					}, end: false, keep: false, terms: nil}},
+					}, end: true, keep: true, terms: []string{"阿盟"}}},
 				}, end: false, keep: false, terms: nil}},
 				{'联', &zhNode{next: []zhEdge{
 					{'盟', &zhNode{end: true, keep: true, terms: []string{"阿盟"}}},

@@ -338,6 +338,7 @@ func (p *Processor) Process(q string) Query {
 					out.MappedTerms = append(out.MappedTerms, p.zh.termsOf(k))
 				}
 			}
+			out.OffTopic = withoutSynonymWords(out.OffTopic, folded, keys)
 		case segWords:
 			// Without one, tokens holds only breaks, which what reads the
 			// word tables below skips.
@@ -578,6 +579,28 @@ func (p *Processor) lowerCaseNames(names, unmatched []string, toks []token) []st
 		}
 	}
 	return names
+}
+
+// withoutSynonymWords returns off without the Chinese off-topic keys that
+// occur in folded only inside the glossary synonyms found there (keys):
+// 天气 of 天气变暖 is the climate, not the weather.
+func withoutSynonymWords(off []string, folded string, keys []string) []string {
+	if len(off) == 0 || len(keys) == 0 {
+		return off
+	}
+	out := off[:0]
+	for _, o := range off {
+		inside := 0
+		for _, k := range keys {
+			if strings.Contains(k, o) {
+				inside += strings.Count(folded, k) * strings.Count(k, o)
+			}
+		}
+		if inside == 0 || strings.Count(folded, o) > inside {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // withoutMappedWords returns off without the English and Russian phrases

@@ -173,6 +173,10 @@ func TestGlossaryExpansion(t *testing.T) {
 		{"进口水果会不会带病", corpus.LangHans, []string{"农产品", "疫病"}, nil},
 		{"报关能不能快点", corpus.LangHans, []string{"海关"}, nil},
 		{"大公司一家独大", corpus.LangHans, []string{"反垄断"}, nil},
+		// Everyday names of bodies the texts name in full.
+		{"резолюция Совбеза", corpus.LangRu, []string{"联合国安理会"}, nil},
+		{"要跟阿拉伯国家开会", corpus.LangHans, []string{"阿盟"}, nil},
+		{"天气变暖", corpus.LangHans, []string{"气候变化"}, nil},
 		// Who holds power is who forms the government (2.25).
 		{"阿富汗该由谁来掌权", corpus.LangHans, []string{"政府"}, nil},
 		{"Who should be in power in Afghanistan?", corpus.LangEn, []string{"政府"}, nil},
