@@ -139,6 +139,10 @@ func TestExpectedType(t *testing.T) {
 		{"Где именно в Казахстане пройдёт климатический саммит?", typeCity},
 		{"Где в 2026 году пройдёт климатический саммит?", typeNone},
 		{"Where in the Declaration is Iran mentioned?", typeNone},
+		// 第几次 asks which one, answered by 第二十次; 万一哪个国家 is "if any
+		// state", no question which.
+		{"上合组织论坛第几次会议在新德里举行？", typeNone},
+		{"万一哪个国家发生大灾，成员国会不会互相帮忙？", typeNone},
 		// "про центр" is no "процент" (Fold joins Russian words).
 		{"Что про центр ИИ в Душанбе?", typeNone},
 		{"Какой процент торговли идёт в национальных валютах?", typePercent},
