@@ -500,6 +500,10 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		{"Сколько денег вложат в Банк развития ШОС?", corpus.LangRu, "3.21", i18n.Text(corpus.LangRu, i18n.NoFigure), "Банка развития ШОС"},
 		// A death toll is a count of people: 2.7 lists no figure.
 		{"pahalgam attack death toll", corpus.LangEn, "2.7", i18n.Text(corpus.LangEn, i18n.NoFigure), "Pahalgam"},
+		// 3.22's 20年 is how long the consortium has existed, not how many
+		// banks it has; 5.7 gives the next summit's year, not its day.
+		{"Сколько банков входит в Межбанковское объединение ШОС?", corpus.LangRu, "3.22", i18n.Text(corpus.LangRu, i18n.NoFigure), "Межбанковское объединение ШОС"},
+		{"When exactly in 2026 will Kyrgyzstan host the next SCO summit?", corpus.LangEn, "5.7", i18n.Text(corpus.LangEn, i18n.NoDate), "Kyrgyz"},
 		// Where an institution's branches are is a city each.
 		{"上合组织大学的校区都设在哪些城市？", corpus.LangHans, "4.1", i18n.Text(corpus.LangHans, i18n.NoCity), "上合组织大学"},
 		{"Where will the SCO Development Bank be headquartered?", corpus.LangEn, "3.21", i18n.Text(corpus.LangEn, i18n.NoCity), "SCO Development Bank"},
@@ -591,6 +595,8 @@ func TestExtractiveTypedAnswered(t *testing.T) {
 		// date; 3.33's date follows the agreement's name.
 		{"Когда было подписано межправительственное соглашение ШОС об упрощении международных автоперевозок?", "3.33", "12.9.2014"},
 		{"Which city was the SCO tourism and cultural capital for 2024-2025?", "4.8", "Qingdao"},
+		// How long it has existed is the span a count is not.
+		{"Сколько лет существует Межбанковское объединение ШОС?", "3.22", "20 лет"},
 		{"这次元首理事会会议在哪个城市举行？", "0.1", "天津"},
 		// 5.7 names the next chair.
 		{"下一任主席国是哪个国家？", "5.7", "吉尔吉斯"},

@@ -1290,6 +1290,10 @@ func countable(s string) bool {
 	return strings.Count(s, "、")+1 >= countableItems || strings.Count(strings.TrimSpace(s), "\n")+1 >= countableItems
 }
 
+// spanRe is a span of time in Chinese: 20年, 三个月, 10天 (not a year,
+// 2025年, of four digits), with what precedes it ($1).
+var spanRe = lazyRegexp(`(^|[^0-9])(?:[0-9]{1,3}|[一二三四五六七八九十两几]+)多?(?:年|个月|天|周|小时)`)
+
 // countedRe finds what a Chinese question counts: the words after 多少
 // and a measure word. Not after 几, which is as often "a few" ("少跑几个
 // 窗口").
@@ -1389,6 +1393,12 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 				return countable(text) && sharesBigram(corpus.Fold(text), counted)
 			}
 		}
+	}
+	if t == typeCount && !containsAny(cq, durationCues) {
+		// A count of things is not a span of time: 3.22's "经过20年发展"
+		// does not say how many banks the consortium has.
+		count := answers
+		answers = func(text string) bool { return count(spanRe().ReplaceAllString(text, "$1 ")) }
 	}
 	if t == typeSlogan && len(questionParts(in.Question)) == 1 {
 		// A slogan is its chair's: 5.7's is Kyrgyzstan's, not the one
