@@ -76,6 +76,13 @@ type Results struct {
 	// the question that occur nowhere in the texts ("Arctic", "北极"), so
 	// that the answer can say by name what the texts do not mention.
 	Unmentioned []string `json:"unmentioned,omitempty"`
+	// Lacking, for a query in scope, are the Chinese proper names it asks
+	// about that the texts never use ("宣言是否承认塔利班政府", "上合和北约之
+	// 间"): the answer quotes what the texts say and that they do not
+	// name these. Not a name the asker describes themselves with ("我是香
+	// 港人，…") or that only locates a place the texts name ("克什米尔那边
+	// 帕哈尔加姆").
+	Lacking []string `json:"lacking,omitempty"`
 	// Stand-ins are the question's colloquial Chinese words the glossary
 	// replaced by the texts' terms ("上合峰会" for 元首理事会), folded: what
 	// they say is in Query's terms, so an answer does not look for their

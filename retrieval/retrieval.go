@@ -532,6 +532,8 @@ func (x *Index) searchIn(ctx context.Context, asked, q string, k int, in []bool)
 	res.InScope = res.Relevance >= DefaultRelevanceThreshold
 	if !res.InScope {
 		res.Unmentioned = x.unmentioned(rel)
+	} else if rel.Lang.IsChinese() {
+		res.Lacking = x.lacking(rel)
 	}
 	return res, nil
 }

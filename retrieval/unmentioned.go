@@ -52,6 +52,78 @@ func (x *Index) unmentioned(pq query.Query) []string {
 	return out
 }
 
+// selfLeads open a clause in which the asker describes themselves ("我是
+// 香港人", "我在台湾做科技新创"): a name there is not what is asked about.
+var selfLeads = []string{"我是", "我在", "我们是", "我们在", "我来自", "本人", "作为", "最近在看", "最近看"}
+
+// lacking returns the Chinese proper names (zhnames.txt) of a question
+// in scope that the texts never use (Results.Lacking), at most three, in
+// the question's order.
+func (x *Index) lacking(pq query.Query) []string {
+	var out []string
+	f := corpus.Fold(pq.Original)
+	self := ""
+	for _, l := range selfLeads {
+		if strings.HasPrefix(f, l) {
+			if i := strings.IndexAny(f, "，,。；;！!？?"); i > 0 {
+				self = f[:i]
+			}
+			break
+		}
+	}
+	for _, piece := range pq.Pieces {
+		if containsString(pq.Mapped, piece) || !corpus.HasHan(piece) || self != "" && strings.Contains(self, piece) {
+			continue
+		}
+		rs := []rune(piece)
+		inPlace, _ := x.places.mark(nil, piece)
+		lackedNames(x.zhNames, piece, inPlace, func(pos, runes int) {
+			name := string(rs[pos : pos+runes])
+			if len(out) < 3 && !x.namesInText()[name] && !containsString(out, name) && !x.locates(f, name) && !x.inWord(piece, pos, runes) {
+				out = append(out, name)
+			}
+		})
+	}
+	return out
+}
+
+// inWord reports whether the name at rs[pos:pos+runes] of piece is part
+// of a longer word the texts use: its last character and the next, or
+// its first and the one before, are two characters of the texts ("大通"
+// of 物流大通道, whose 通道 the texts have; "国防部" of 国防部门). A
+// function character (和, 的 …: isFunctionChar) joins a name to its
+// neighbours rather than forming a word with them: 和金 of 和金融 is no
+// word in "和金砖国家".
+func (x *Index) inWord(piece string, pos, runes int) bool {
+	rs := []rune(piece)
+	text := x.foldedText()
+	if end := pos + runes; end < len(rs) && !isFunctionChar(rs[end]) && strings.Contains(text, string(rs[end-1:end+1])) {
+		return true
+	}
+	return pos > 0 && !isFunctionChar(rs[pos-1]) && strings.Contains(text, string(rs[pos-1:pos+1]))
+}
+
+// locates reports whether name, where the folded question f first has
+// it, is followed by a place the texts name, directly or after a word of
+// place (那边, 的, 地区 …): it only says where that place is ("克什米尔那边
+// 帕哈尔加姆", "印度克什米尔帕哈尔加姆"), which is not what is asked about.
+func (x *Index) locates(f, name string) bool {
+	i := strings.Index(f, name)
+	if i < 0 {
+		return false
+	}
+	rest := f[i+len(name):]
+	for _, w := range []string{"那边的", "那边", "这边", "地区的", "地区", "一带的", "一带", "境内的", "境内", "的", ""} {
+		if strings.HasPrefix(rest, w) {
+			r := []rune(rest[len(w):])
+			if mask, n := x.places.mark(nil, string(r[:min(len(r), 8)])); n > 0 && len(mask) > 0 && mask[0] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // offTopicWords returns an off-topic phrase as the question words it: a
 // Chinese key as it is (it is folded, as names are), an English or
 // Russian phrase in the question's own letters when its words stand

@@ -1,6 +1,8 @@
 package retrieval
 
 import (
+	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,5 +38,38 @@ func TestNamesInText(t *testing.T) {
 	}
 	if n < 4 {
 		t.Errorf("only %d names found in a text made to hold at least 4", n)
+	}
+}
+
+// TestLacking: a question in scope names what the texts never do, and the
+// results say so; a name that describes the asker, locates a place the
+// texts name, or is part of a longer word they use is not lacking.
+func TestLacking(t *testing.T) {
+	x := corpusIndex(t)
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"宣言是否承認塔利班政府為阿富汗合法政府？", []string{"塔利班"}},
+		{"上合和北约之间有没有建立什么对话机制？", []string{"北约"}},
+		{"这份宣言和金砖国家里约宣言在人工智能问题上有什么不同？", []string{"金砖"}},
+		{"克什米尔那边帕哈尔加姆的恐袭是哪天？", nil},
+		{"我是香港人，想问上合组织未来10年发展战略涵盖哪几年？", nil},
+		{"南北向、东西向那种跨国物流大通道有提到吗", nil},
+		{"各国国防部门之间有没有要签个互信的协议", nil},
+		{"宣言对阿富汗有什么主张？", nil},
+	}
+	for _, tt := range tests {
+		res, err := x.Search(context.Background(), tt.q, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.InScope {
+			t.Errorf("%q: out of scope; want it in scope", tt.q)
+			continue
+		}
+		if !slices.Equal(res.Lacking, tt.want) {
+			t.Errorf("%q: Lacking %q, want %q", tt.q, res.Lacking, tt.want)
+		}
 	}
 }

@@ -504,6 +504,10 @@ func TestExtractiveMentionsButNot(t *testing.T) {
 		// banks it has; 5.7 gives the next summit's year, not its day.
 		{"Сколько банков входит в Межбанковское объединение ШОС?", corpus.LangRu, "3.22", i18n.Text(corpus.LangRu, i18n.NoFigure), "Межбанковское объединение ШОС"},
 		{"When exactly in 2026 will Kyrgyzstan host the next SCO summit?", corpus.LangEn, "5.7", i18n.Text(corpus.LangEn, i18n.NoDate), "Kyrgyz"},
+		// The texts never name the Taliban or NATO: what they say on the
+		// rest is quoted, and that the name is not there.
+		{"宣言是否承认塔利班政府为阿富汗合法政府？", corpus.LangHans, "2.25", i18n.Text(corpus.LangHans, i18n.NoMention, corpus.LangHans.Quote("塔利班")), "阿富汗"},
+		{"上合和北约之间有没有建立什么对话机制？", corpus.LangHans, "2.38", i18n.Text(corpus.LangHans, i18n.NoMention, corpus.LangHans.Quote("北约")), "机制"},
 		// Where an institution's branches are is a city each.
 		{"上合组织大学的校区都设在哪些城市？", corpus.LangHans, "4.1", i18n.Text(corpus.LangHans, i18n.NoCity), "上合组织大学"},
 		{"Where will the SCO Development Bank be headquartered?", corpus.LangEn, "3.21", i18n.Text(corpus.LangEn, i18n.NoCity), "SCO Development Bank"},

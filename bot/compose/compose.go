@@ -425,6 +425,19 @@ func (cp *Composer) Compose(in Input) Answer {
 		return cp.declined(a, in, i18n.NoOtherSummit)
 	}
 	chosen := cp.chooseSentences(in)
+	if len(in.Results.Lacking) > 0 && len(chosen) > 0 && !in.FollowUp {
+		// What the question asks about by name the texts never name
+		// ("宣言是否承认塔利班政府"): what they say on the rest is quoted,
+		// and that the name is not there.
+		var names []string
+		for _, n := range in.Results.Lacking {
+			if a.Lang.Script() == corpus.Hant {
+				n = corpus.ToHant(n)
+			}
+			names = append(names, a.Lang.Quote(n))
+		}
+		return cp.mentionsWithout(a, in, i18n.Text(a.Lang, i18n.NoMention, strings.Join(names, i18n.Text(a.Lang, i18n.TopicSeparator))), chosen)
+	}
 	if len(years) > 0 && len(chosen) > 0 && !givesYears(chosen, years) {
 		// Retrieval puts first a close paragraph that gives the year a
 		// question asks about (retrieval.preferYears); when none does,

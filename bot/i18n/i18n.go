@@ -97,7 +97,10 @@ const (
 	PartNotGiven Key = "part_not_given"
 	// NoYear completes MentionsButNot for a year the question gives and
 	// the paragraphs do not: %s the year(s).
-	NoYear           Key = "no_year"
+	NoYear Key = "no_year"
+	// NoMention completes MentionsButNot for names the question asks
+	// about that the texts never use (retrieval.Results.Lacking).
+	NoMention        Key = "no_mention"
 	OfflineQuote     Key = "offline_quote"  // first line of an offline answer to a question not in Chinese
 	EmptyQuestion    Key = "empty_question" // asks the user for a question
 	ModelTimeout     Key = "model_timeout"  // ModelTimeout … ModelNoCitations: notices above an extractive answer that replaced the model's
@@ -228,7 +231,7 @@ var Commands = [...]string{"ask", "cite", "search", "sections", "docs", "doc", "
 // Keys returns every key the program uses.
 func Keys() []Key {
 	out := []Key{
-		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, NoOtherSummit, NoReaction, NoReasons, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoSlogan, NoNames, NoVotes, NoInstance, NoSport, NoYear, PartNotGiven,
+		NotAddressed, NotAddressedTexts, NotMentioned, NotMentionedTexts, Related, NoAdvice, NoSpeech, NoOtherSummit, NoReaction, NoReasons, TopicSeparator, MentionsButNot, MentionsQuote, IDSeparator, NoFigure, NoDate, NoName, NoPerpetrator, NoCity, NoWinner, NoProposer, NoChair, NoStates, NoCurrency, NoLanguage, NoSlogan, NoNames, NoVotes, NoInstance, NoSport, NoYear, NoMention, PartNotGiven,
 		OfflineQuote, EmptyQuestion, ModelTimeout, ModelFailed, ModelEmpty, ModelNoCitations, AnswerCut,
 		Welcome, Help, Busy, RateLimited, SlowDown, TooLong, NonText, Failed, NotAllowed, Cleared, AskUsage, CiteUsage,
 		CiteNotFound, CiteTooMany, SearchUsage, SearchNone, SearchHeader, SearchUnavailable, Sections, Expired,

@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "62c10407ac226654ee5d9fb99c1cd5bd352a5f20c90f6af8181b130fd646368b"
+const genDataHash = "7bd53021537831fb34aa9b0f17629901b6b4db5ae38f580e90cde1905a8bd6d5"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3117
-	p.langEntries = map[string]int{"en": 1457, "ru": 1184, "zh": 476}
+	p.entries = 3121
+	p.langEntries = map[string]int{"en": 1458, "ru": 1184, "zh": 479}
 	return p
 }
 
@@ -1002,6 +1002,7 @@ func generatedWords(p *Processor) {
 		"en\x00peopl peopl exchang":                  {terms: []string{"人文交流"}, stop: false},
 		"en\x00peopl republ china":                   {terms: []string{"中华人民共和国"}, stop: false},
 		"en\x00perpetr":                              {terms: []string{"实施者"}, stop: false},
+		"en\x00persian":                              {terms: []string{"伊朗"}, stop: false},
 		"en\x00pest":                                 {terms: []string{"动植物检验检疫"}, stop: false},
 		"en\x00petersburg":                           {terms: []string{"圣彼得堡"}, stop: false},
 		"en\x00pezeshkian":                           {terms: []string{"佩泽希齐扬"}, stop: false},
@@ -4283,6 +4284,7 @@ func generatedWords(p *Processor) {
 		"pensions":          {surface: "pensions", stem: "pension", lang: "en", num: false, brk: false, cap: false},
 		"people":            {surface: "people", stem: "peopl", lang: "en", num: false, brk: false, cap: false},
 		"perpetrators":      {surface: "perpetrators", stem: "perpetr", lang: "en", num: false, brk: false, cap: false},
+		"persian":           {surface: "persian", stem: "persian", lang: "en", num: false, brk: false, cap: false},
 		"perth":             {surface: "perth", stem: "perth", lang: "en", num: false, brk: false, cap: false},
 		"peru":              {surface: "peru", stem: "peru", lang: "en", num: false, brk: false, cap: false},
 		"peskov":            {surface: "peskov", stem: "peskov", lang: "en", num: false, brk: false, cap: false},
@@ -10611,6 +10613,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'武', &zhNode{end: true, keep: true, terms: []string{"化学武器", "禁止化学武器公约"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'北', &zhNode{next: []zhEdge{
+		{'京', &zhNode{end: true, keep: true, terms: []string{"中国"}}},
 		{'南', &zhNode{next: []zhEdge{
 			{'走', &zhNode{next: []zhEdge{
 				{'廊', &zhNode{end: true, keep: true, terms: []string{"北-南", "走廊"}}},
@@ -11477,6 +11480,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'抗', &zhNode{next: []zhEdge{
+		{'战', &zhNode{end: true, keep: true, terms: []string{"第二次世界大战"}}},
 		{'日', &zhNode{next: []zhEdge{
 			{'战', &zhNode{next: []zhEdge{
 				{'争', &zhNode{end: true, keep: true, terms: []string{"第二次世界大战", "军国主义"}}},
@@ -11882,6 +11886,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'法', &zhNode{next: []zhEdge{
 		{'官', &zhNode{end: true, keep: true, terms: []string{"司法"}}},
 		{'院', &zhNode{end: true, keep: true, terms: []string{"司法"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'波', &zhNode{next: []zhEdge{
+		{'斯', &zhNode{end: true, keep: true, terms: []string{"伊朗"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'泥', &zhNode{next: []zhEdge{
 		{'石', &zhNode{next: []zhEdge{
