@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0x84795a0f
+const genDataSum = 0x5f1a448f
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0xe6, 0xb5, 0xd0, 0x21, 0x17, 0xa, 0x6d, 0x97, 0xe9, 0xfc, 0x2f, 0xd4, 0x9c, 0x6c, 0x6c, 0xf, 0x27, 0x96, 0xfd, 0xde, 0x5a, 0x7b, 0xad, 0xed, 0x90, 0x1d, 0x94, 0xc1, 0x8f, 0x1f, 0xc4, 0x71}
+var genDataHash = [32]uint8{0x30, 0x9e, 0x16, 0xc0, 0x76, 0xf0, 0x8e, 0x37, 0xde, 0xa7, 0x35, 0xd0, 0xf2, 0x88, 0x1d, 0x43, 0xbd, 0xec, 0x99, 0x9c, 0x4d, 0xaf, 0x9d, 0x74, 0x2a, 0xfe, 0xab, 0x15, 0x2c, 0x3b, 0x31, 0xba}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -4938,7 +4938,6 @@ var genQuestions1 = [...]Question{
 	{"2.10", "Do SCO members reaffirm their resolve against terrorism, separatism and extremism?"},
 	{"2.10", "role of national governments and agencies in counter-extremism SCO"},
 	{"2.10", "Does the SCO warn against using extremist groups for self-interest?"},
-	{"2.10", "Who has the key role in countering terrorism and extremism, according to the declaration?"},
 	{"2.10", "sco stance on misuse of extremist groups"},
 	{"2.11", "How does the SCO want to cut off money for terrorists?"},
 	{"2.11", "What is the Dushanbe Process on counterterrorism?"},
@@ -6748,7 +6747,6 @@ var genQuestions1 = [...]Question{
 	{"4.16", "Will athletes from SCO countries compete in Russia next year?"},
 	{"4.16", "Will the SCO set up a team to handle sports matters?"},
 	{"4.16", "SCO Cup proposal 2026"},
-	{"4.16", "Which province hosts the China-SCO Ice and Snow Sports Demonstration Zone?"},
 	{"4.16", "Is the SCO sports working group a done deal or still under study?"},
 	{"4.16", "Is there going to be a cup competition for SCO countries?"},
 	{"4.16", "Where in China is the SCO-linked skiing and skating zone?"},
