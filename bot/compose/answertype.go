@@ -573,7 +573,10 @@ var (
 	instanceSiteRe = lazyRegexp(`\b(?:which|what)\s+(?:[a-z-]+\s+){0,3}?(?:facilit(?:y|ies)|sites?|plants?|installations?|objects?|targets?)\b|` +
 		`(?:^|\s)(?:как(?:ой|ая|ие|ого|их|ую|ом)|котор(?:ый|ая|ые|ого|ых))\s+` + ruAdjectives + `(?:объект|сооружени)|` +
 		`哪(?:几|一)?(?:座|处)|哪(?:些|几个|个)\p{Han}{0,3}(?:设施|核电站|目标|地点)`)
-	instanceExactRe = lazyRegexp(`\b(?:specific|specifically|exact|exactly|particular)\b|именно|конкретн|具体|哪几座|哪座|哪几处`)
+	instanceExactRe = lazyRegexp(`\b(?:specific|specifically|exact|exactly|particular)\b|именно|конкретн|具体|哪几座|哪座|哪几处|` +
+		// Which ones an attack hit are sites by name, as "which exactly"
+		// asks: "Which Iranian nuclear sites were hit in June?"
+		`\b(?:were|was|got|been)\s+(?:hit|struck|attacked|bombed|targeted|damaged|destroyed)\b|(?:атакован|поражен|поражён|разбомблен|уничтожен|подверглись)|被(?:炸|袭|击中|攻击|轰炸)|遭(?:到)?(?:袭击|轰炸|打击)`)
 	// instanceRe is a body or a site by name: a bank by its kind
 	// (开发银行) or its owner (上合组织银行), a company, a power plant, a
 	// port or an airport by name.
@@ -633,7 +636,7 @@ func asksInstance(q string) bool {
 			continue
 		}
 		for _, m := range re.FindAllString(q, -1) {
-			if statesOfRe().MatchString(m) || re == instanceSiteRe() && !instanceExactRe().MatchString(q) {
+			if statesOfRe().MatchString(m) || re == instanceSiteRe() && (!instanceExactRe().MatchString(q) || containsAny(q, kindAsks)) {
 				continue
 			}
 			return true
@@ -641,6 +644,10 @@ func asksInstance(q string) bool {
 	}
 	return false
 }
+
+// kindAsks ask what kind of site, which a kind (核设施) answers: "what
+// sort of facilities were hit".
+var kindAsks = []string{"sort of", "kind of", "type of", "kinds of", "types of", "какого рода", "какого типа", "什么样的", "哪类", "哪一类", "什么类型"}
 
 // asksProposer reports whether cue text q asks who proposed something:
 // a proposer cue ("which country", "кто", 谁) with a proposal word.

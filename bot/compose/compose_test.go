@@ -139,6 +139,13 @@ func TestExpectedType(t *testing.T) {
 		{"Где именно в Казахстане пройдёт климатический саммит?", typeCity},
 		{"Где в 2026 году пройдёт климатический саммит?", typeNone},
 		{"Where in the Declaration is Iran mentioned?", typeNone},
+		// Which sites an attack hit are sites by name; what sort of sites
+		// a kind.
+		{"Which Iranian nuclear sites were hit in the June strikes?", typeInstance},
+		{"What sort of facilities were hit in Iran in June?", typeNone},
+		{"Какие страны выступали против пункта об ударах по Ирану?", typeVote},
+		{"Какой доли расчётов в нацвалютах достигли страны ШОС?", typePercent},
+		{"几个国家之间用本币结算，宣言提了没？", typeNone},
 		// 第几次 asks which one, answered by 第二十次; 万一哪个国家 is "if any
 		// state", no question which.
 		{"上合组织论坛第几次会议在新德里举行？", typeNone},

@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "7bd53021537831fb34aa9b0f17629901b6b4db5ae38f580e90cde1905a8bd6d5"
+const genDataHash = "96536869799f254827a15c1ec80198b43223725772c8808de6254a6ba69f0d28"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3121
-	p.langEntries = map[string]int{"en": 1458, "ru": 1184, "zh": 479}
+	p.entries = 3123
+	p.langEntries = map[string]int{"en": 1459, "ru": 1185, "zh": 479}
 	return p
 }
 
@@ -1210,6 +1210,7 @@ func generatedWords(p *Processor) {
 		"en\x00space":                               {terms: []string{"外空"}, stop: false},
 		"en\x00space race":                          {terms: []string{"外空军备竞赛"}, stop: false},
 		"en\x00space weapon":                        {terms: []string{"外空武器化"}, stop: false},
+		"en\x00spec":                                {terms: []string{"标准化"}, stop: false},
 		"en\x00speci":                               {terms: []string{"生物多样性"}, stop: false},
 		"en\x00special agenc":                       {terms: []string{"专门机构"}, stop: false},
 		"en\x00special differenti treatment":        {terms: []string{"特殊和差别待遇"}, stop: false},
@@ -2516,6 +2517,7 @@ func generatedWords(p *Processor) {
 		"ru\x00террористическ":                     {terms: []string{"恐怖主义"}, stop: false},
 		"ru\x00террористическ атак":                {terms: []string{"恐怖袭击"}, stop: false},
 		"ru\x00террористическ организац":           {terms: []string{"恐怖组织"}, stop: false},
+		"ru\x00техническ требова":                  {terms: []string{"标准化"}, stop: false},
 		"ru\x00технолог":                           {terms: []string{"科技", "技术"}, stop: false},
 		"ru\x00технолог будущ":                     {terms: []string{"未来技术纲要"}, stop: false},
 		"ru\x00технопарк":                          {terms: []string{"科技园区"}, stop: false},
@@ -3782,6 +3784,7 @@ func generatedWords(p *Processor) {
 		"issyk":             {surface: "issyk", stem: "issyk", lang: "en", num: false, brk: false, cap: false},
 		"istanbul":          {surface: "istanbul", stem: "istanbul", lang: "en", num: false, brk: false, cap: false},
 		"italy":             {surface: "italy", stem: "itali", lang: "en", num: false, brk: false, cap: false},
+		"itinerary":         {surface: "itinerary", stem: "itinerari", lang: "en", num: false, brk: false, cap: false},
 		"ivanishvili":       {surface: "ivanishvili", stem: "ivanishvili", lang: "en", num: false, brk: false, cap: false},
 		"ivoire":            {surface: "ivoire", stem: "ivoir", lang: "en", num: false, brk: false, cap: false},
 		"izmir":             {surface: "izmir", stem: "izmir", lang: "en", num: false, brk: false, cap: false},
@@ -4632,6 +4635,7 @@ func generatedWords(p *Processor) {
 		"species":           {surface: "species", stem: "speci", lang: "en", num: false, brk: false, cap: false},
 		"specific":          {surface: "specific", stem: "specif", lang: "en", num: false, brk: false, cap: false},
 		"specifically":      {surface: "specifically", stem: "specif", lang: "en", num: false, brk: false, cap: false},
+		"specs":             {surface: "specs", stem: "spec", lang: "en", num: false, brk: false, cap: false},
 		"speech":            {surface: "speech", stem: "speech", lang: "en", num: false, brk: false, cap: false},
 		"sphere":            {surface: "sphere", stem: "sphere", lang: "en", num: false, brk: false, cap: false},
 		"spider":            {surface: "spider", stem: "spider", lang: "en", num: false, brk: false, cap: false},
@@ -6059,6 +6063,7 @@ func generatedWords(p *Processor) {
 		"марракешское":          {surface: "марракешское", stem: "марракешск", lang: "ru", num: false, brk: false, cap: false},
 		"марсель":               {surface: "марсель", stem: "марсел", lang: "ru", num: false, brk: false, cap: false},
 		"март":                  {surface: "март", stem: "март", lang: "ru", num: false, brk: false, cap: false},
+		"маршрут":               {surface: "маршрут", stem: "маршрут", lang: "ru", num: false, brk: false, cap: false},
 		"маршруты":              {surface: "маршруты", stem: "маршрут", lang: "ru", num: false, brk: false, cap: false},
 		"маскат":                {surface: "маскат", stem: "маскат", lang: "ru", num: false, brk: false, cap: false},
 		"массового":             {surface: "массового", stem: "массов", lang: "ru", num: false, brk: false, cap: false},
@@ -6726,6 +6731,7 @@ func generatedWords(p *Processor) {
 		"саакашвили":            {surface: "саакашвили", stem: "саакашв", lang: "ru", num: false, brk: false, cap: false},
 		"сайгон":                {surface: "сайгон", stem: "сайгон", lang: "ru", num: false, brk: false, cap: false},
 		"сайт":                  {surface: "сайт", stem: "сайт", lang: "ru", num: false, brk: false, cap: false},
+		"сайта":                 {surface: "сайта", stem: "сайт", lang: "ru", num: false, brk: false, cap: false},
 		"сальвадор":             {surface: "сальвадор", stem: "сальвадор", lang: "ru", num: false, brk: false, cap: false},
 		"самара":                {surface: "самара", stem: "самар", lang: "ru", num: false, brk: false, cap: false},
 		"самарканд":             {surface: "самарканд", stem: "самарканд", lang: "ru", num: false, brk: false, cap: false},
@@ -6974,6 +6980,7 @@ func generatedWords(p *Processor) {
 		"террористы":            {surface: "террористы", stem: "террорист", lang: "ru", num: false, brk: false, cap: false},
 		"тесла":                 {surface: "тесла", stem: "тесл", lang: "ru", num: false, brk: false, cap: false},
 		"техас":                 {surface: "техас", stem: "техас", lang: "ru", num: false, brk: false, cap: false},
+		"технические":           {surface: "технические", stem: "техническ", lang: "ru", num: false, brk: false, cap: false},
 		"технический":           {surface: "технический", stem: "техническ", lang: "ru", num: false, brk: false, cap: false},
 		"техническое":           {surface: "техническое", stem: "техническ", lang: "ru", num: false, brk: false, cap: false},
 		"технологии":            {surface: "технологии", stem: "технолог", lang: "ru", num: false, brk: false, cap: false},
@@ -7010,6 +7017,7 @@ func generatedWords(p *Processor) {
 		"транспортные":          {surface: "транспортные", stem: "транспортн", lang: "ru", num: false, brk: false, cap: false},
 		"транспортный":          {surface: "транспортный", stem: "транспортн", lang: "ru", num: false, brk: false, cap: false},
 		"трансформация":         {surface: "трансформация", stem: "трансформац", lang: "ru", num: false, brk: false, cap: false},
+		"требования":            {surface: "требования", stem: "требова", lang: "ru", num: false, brk: false, cap: false},
 		"третий":                {surface: "третий", stem: "трет", lang: "ru", num: false, brk: false, cap: false},
 		"три":                   {surface: "три", stem: "три", lang: "ru", num: false, brk: false, cap: false},
 		"тринидад":              {surface: "тринидад", stem: "тринидад", lang: "ru", num: false, brk: false, cap: false},
@@ -7915,6 +7923,7 @@ func generatedWords(p *Processor) {
 		"en\x00hotel":                true,
 		"en\x00husband":              true,
 		"en\x00interest rate":        true,
+		"en\x00itinerari":            true,
 		"en\x00joint armi":           true,
 		"en\x00joint currenc":        true,
 		"en\x00journalist":           true,
@@ -7988,12 +7997,15 @@ func generatedWords(p *Processor) {
 		"en\x00voter":                true,
 		"en\x00weather":              true,
 		"en\x00weather forecast":     true,
+		"en\x00web address":          true,
+		"en\x00websit address":       true,
 		"en\x00welcom ceremoni":      true,
 		"en\x00wife":                 true,
 		"en\x00work languag":         true,
 		"en\x00world cup":            true,
 		"ru\x00авиабилет":            true,
 		"ru\x00адрес":                true,
+		"ru\x00адрес сайт":           true,
 		"ru\x00аккредитова":          true,
 		"ru\x00актер":                true,
 		"ru\x00актрис":               true,
@@ -8052,6 +8064,7 @@ func generatedWords(p *Processor) {
 		"ru\x00лотере":               true,
 		"ru\x00лун":                  true,
 		"ru\x00лучш врем поездк":     true,
+		"ru\x00маршрут поездк":       true,
 		"ru\x00машин":                true,
 		"ru\x00медал":                true,
 		"ru\x00мигрант":              true,
@@ -9771,6 +9784,7 @@ func generatedZh(p *Processor) {
 		"握手":     true,
 		"支持率":    true,
 		"数字货币":   true,
+		"旅游攻略":   true,
 		"明星":     true,
 		"星座":     true,
 		"晚宴":     true,
@@ -9823,6 +9837,8 @@ func generatedZh(p *Processor) {
 		"统一货币":   true,
 		"维安":     true,
 		"综艺":     true,
+		"网址":     true,
+		"网站地址":   true,
 		"网红":     true,
 		"美食":     true,
 		"老婆":     true,
@@ -9838,6 +9854,7 @@ func generatedZh(p *Processor) {
 		"薪水":     true,
 		"薪资":     true,
 		"虚拟货币":   true,
+		"行程安排":   true,
 		"警力":     true,
 		"议会":     true,
 		"记者":     true,
