@@ -3,10 +3,10 @@
 package corpus
 
 // genDataSum is builtinDataSum of the files this table was made from.
-const genDataSum = 0x5f1a448f
+const genDataSum = 0xc90eade8
 
 // genDataHash is builtinDataHash of the same files (see Fingerprint).
-var genDataHash = [32]uint8{0x30, 0x9e, 0x16, 0xc0, 0x76, 0xf0, 0x8e, 0x37, 0xde, 0xa7, 0x35, 0xd0, 0xf2, 0x88, 0x1d, 0x43, 0xbd, 0xec, 0x99, 0x9c, 0x4d, 0xaf, 0x9d, 0x74, 0x2a, 0xfe, 0xab, 0x15, 0x2c, 0x3b, 0x31, 0xba}
+var genDataHash = [32]uint8{0xe6, 0x67, 0x3d, 0xae, 0xa, 0xd9, 0xc2, 0xc4, 0x6f, 0x4c, 0xae, 0x70, 0x69, 0x47, 0x5c, 0x26, 0xb8, 0x3, 0x81, 0x6, 0x6e, 0x38, 0xc1, 0x90, 0xf0, 0x77, 0xca, 0x89, 0x81, 0x67, 0x6, 0x3b}
 
 // genPack is the built-in pack.json as parsed.
 func genPack() Pack {
@@ -992,7 +992,6 @@ var genQuestions0 = [...]Question{
 	{"1.5", "峰会上除了这份宣言，还有哪份跟打赢二战有关的文件？"},
 	{"1.5", "联合国八十岁、反法西斯胜利八十年，这两件事上合是放在一份文件里一起说的吗？"},
 	{"1.5", "80周年 声明 元首理事会 二战"},
-	{"1.5", "二战胜利和联合国成立80周年的那份声明发表了没有？"},
 	{"1.5", "听说上合峰会还专门发了个讲打赢二战和联合国生日的声明，是真的不？"},
 	{"1.5", "上合 纪念二战 联合国八十年 元首声明 发布"},
 	{"1.5", "跟宣言一起发表的那份二战胜利声明是什么级别的文件？"},
@@ -2676,7 +2675,6 @@ var genQuestions0 = [...]Question{
 	{"3.24", "上合各国专家五月份在印度聚过吗"},
 	{"3.24", "上合论坛 第二十次 新德里 成果"},
 	{"3.24", "第二十次上合组织论坛是几号开的？"},
-	{"3.24", "哪个白俄罗斯机构首次参加了上合组织论坛？"},
 	{"3.24", "上合那个专家学者聚会的论坛，办到第几届了"},
 	{"3.24", "白俄罗斯的智库首次露面的是哪个上合会议？"},
 	{"3.24", "上合论坛 2025年5月21日 印度"},
@@ -4876,7 +4874,6 @@ var genQuestions1 = [...]Question{
 	{"2.7", "Did the SCO declaration mention the Pahalgam massacre?"},
 	{"2.7", "pahalgam attack strongly condemned tianjin summit"},
 	{"2.7", "Does the declaration mention a terrorist attack in April 2025?"},
-	{"2.7", "pahalgam attack date"},
 	{"2.8", "Did the SCO condemn the Jaffar Express train hijacking?"},
 	{"2.8", "SCO statement on the Khuzdar attack in Pakistan"},
 	{"2.8", "What Pakistan terror attacks does the SCO declaration mention?"},
@@ -4983,13 +4980,11 @@ var genQuestions1 = [...]Question{
 	{"2.12", "Is there an idea to hold frontier-security talks in New York?"},
 	{"2.12", "What is the next step for the Dushanbe Process on border control?"},
 	{"2.13", "What does the SCO's Regional Anti-Terrorist Structure do?"},
-	{"2.13", "What was the Counter-Terrorism Cooperation-2024 exercise?"},
 	{"2.13", "Did SCO countries hold joint anti-terror drills in Xinjiang?"},
 	{"2.13", "SCO RATS intelligence sharing and joint exercises"},
 	{"2.13", "Is there an SCO body that organises joint anti-terror drills and swaps intelligence?"},
 	{"2.13", "What was the name of the joint anti-terror drill held in northwest China in summer 2024?"},
 	{"2.13", "command-staff exercises counter-propaganda SCO"},
-	{"2.13", "On what date was the Counter-Terrorism Cooperation-2024 exercise held?"},
 	{"2.13", "How does the SCO push back against terrorist propaganda?"},
 	{"2.13", "How do member states rate the work of the SCO's regional anti-terror body?"},
 	{"2.13", "Do SCO security forces practise together for anti-terror missions?"},
@@ -6127,7 +6122,6 @@ var genQuestions1 = [...]Question{
 	{"3.23", "SCO alliance of economic research institutes results"},
 	{"3.23", "Are SCO analysts and economists linked up through a formal alliance?"},
 	{"3.23", "think-tank network financial sector SCO idea"},
-	{"3.24", "Where was the 20th SCO Forum held?"},
 	{"3.24", "SCO Forum New Delhi May 2025 outcomes"},
 	{"3.24", "What came out of the SCO Forum held in India's capital in spring 2025?"},
 	{"3.24", "Which newcomer from Belarus attended the 20th SCO Forum?"},
@@ -8414,7 +8408,6 @@ var genQuestions2 = [...]Question{
 	{"2.12", "Душанбинский процесс Нью-Йорк 2026 безопасность границ"},
 	{"2.12", "Будет ли в 2026 году встреча по охране границ в Нью-Йорке?"},
 	{"2.12", "Пройдёт ли следующая международная встреча по охране границ в США?"},
-	{"2.12", "следующий раунд Душанбинского процесса Нью-Йорк"},
 	{"2.12", "На какой год намечена следующая конференция по безопасности границ?"},
 	{"2.12", "Решено ли окончательно провести конференцию в Нью-Йорке или это только предложение?"},
 	{"2.12", "Где в следующий раз соберутся страны, чтобы обсудить охрану рубежей?"},
@@ -8905,7 +8898,6 @@ var genQuestions2 = [...]Question{
 	{"2.35", "Нужно ли продвигать все цели ДНЯО сбалансированно, по мнению ШОС?"},
 	{"2.35", "ядерное оружие нераспространение разоружение шос позиция декларация"},
 	{"2.35", "Может ли страна развивать атомную науку без дискриминации со стороны других?"},
-	{"2.36", "Против ли ШОС оружия в космосе?"},
 	{"2.36", "гонка вооружений в космическом пространстве ШОС"},
 	{"2.36", "Нужен ли договор о запрете оружия в космосе?"},
 	{"2.36", "Против ли страны ШОС превращения космоса в поле боя?"},
@@ -9124,7 +9116,6 @@ var genQuestions2 = [...]Question{
 	{"3.2", "Будет ли ШОС больше общаться с объединением стран Юго-Восточной Азии?"},
 	{"3.2", "На каких принципах строить пространство взаимодействия в регионе ШОС?"},
 	{"3.2", "большое партнёрство Евразии ШОС"},
-	{"3.2", "Как государства-члены отнеслись к идее Большого евразийского партнёрства?"},
 	{"3.2", "Учитываются ли национальные интересы при создании общего пространства сотрудничества?"},
 	{"3.2", "С какими объединениями ШОС готова развивать диалог?"},
 	{"3.2", "Смогут ли страны и объединения от Европы до Азии создать общую открытую зону сотрудничества?"},
@@ -9468,7 +9459,6 @@ var genQuestions2 = [...]Question{
 	{"3.18", "Укрепят ли страны ШОС практическую работу регуляторов рынка?"},
 	{"3.18", "Считают ли страны ШОС важным совместно регулировать монополии?"},
 	{"3.19", "Что ШОС думает о реформе МВФ и Всемирного банка?"},
-	{"3.19", "больше голосов развивающимся странам в МВФ ШОС"},
 	{"3.19", "Хотят ли страны ШОС больше влияния в международных финансовых институтах?"},
 	{"3.19", "Должны ли бедные страны больше влиять на решения мировых кредиторов?"},
 	{"3.19", "Какие международные финансовые институты названы в декларации?"},
@@ -9856,7 +9846,6 @@ var genQuestions2 = [...]Question{
 	{"3.38", "Будут ли страны ШОС вместе заниматься наукой и обучением для сельского хозяйства?"},
 	{"3.38", "Сколько дней шла сельхозярмарка ШОС в Беларуси?"},
 	{"3.38", "продовольственная безопасность электронная платформа инициатива"},
-	{"3.38", "Когда прошёл сельхозфорум ШОС в Минске?"},
 	{"3.38", "Минск июнь 2025 сельхозфорум ШОС"},
 	{"3.38", "Где учат агротехнологиям по линии ШОС?"},
 	{"3.38", "электронный атлас продбезопасности шос инициатива"},
@@ -10558,7 +10547,6 @@ var genQuestions2 = [...]Question{
 	{"5.7", "В какой стране соберутся лидеры ШОС в 2026 году?"},
 	{"5.7", "«вместе к устойчивому миру, развитию и процветанию» чей девиз"},
 	{"5.7", "киргизское председательство в шос что известно"},
-	{"5.7", "Кто следующий председатель ШОС?"},
 	{"5.7", "Кто возглавит ШОС после Тяньцзиньского саммита?"},
 	{"5.7", "ШОС 2026 заседание совета глав государств место"},
 	{"5.8", "Какие президенты и премьеры подписали декларацию?"},
@@ -10947,7 +10935,6 @@ var genQuestions2 = [...]Question{
 	{"T18", "ВТО министерская 2026 Африка"},
 	{"T18", "В какой стране пройдёт МК-14?"},
 	{"T18", "следующая конференция министров ВТО где"},
-	{"T18", "14 министерская конференция вто когда"},
 	{"W1", "заявление лидеров ШОС к 80-летию Победы и ООН"},
 	{"W1", "По какому поводу ШОС выпустила заявление о Второй мировой?"},
 	{"W1", "С чего начинается заявление ШОС о юбилее Победы?"},
