@@ -79,7 +79,7 @@ func (x *Index) lacking(pq query.Query) []string {
 		inPlace, _ := x.places.mark(nil, piece)
 		lackedNames(x.zhNames, piece, inPlace, func(pos, runes int) {
 			name := string(rs[pos : pos+runes])
-			if len(out) < 3 && !x.namesInText()[name] && !containsString(out, name) && !x.locates(f, name) && !x.inWord(piece, pos, runes) {
+			if len(out) < 3 && !x.namesInText()[name] && !containsString(out, name) && !x.locates(f, name) && !x.inWord(piece, pos, runes) && !guessed(f, name) {
 				out = append(out, name)
 			}
 		})
@@ -101,6 +101,31 @@ func (x *Index) inWord(piece string, pos, runes int) bool {
 		return true
 	}
 	return pos > 0 && !isFunctionChar(rs[pos-1]) && strings.Contains(text, string(rs[pos-1:pos+1]))
+}
+
+// guessed reports whether name, where the folded question f first has
+// it, is the asker's guess at the answer in a clause of its own after the
+// question ("…有人提议在哪儿开，日内瓦吗？"): what the texts say answers the
+// question, the guess or not.
+func guessed(f, name string) bool {
+	i := strings.Index(f, name)
+	if i <= 0 {
+		return false
+	}
+	before := []rune(f[:i])
+	k := len(before) - 1
+	for ; k >= 0 && len(before)-1-k < 3 && !strings.ContainsRune("，,；;", before[k]); k-- {
+	}
+	if k < 0 || !strings.ContainsRune("，,；;", before[k]) {
+		return false
+	}
+	rest := f[i+len(name):]
+	for _, tail := range []string{"吗", "吧", "么", "是吗", "对吗", "对吧"} {
+		if strings.HasPrefix(rest, tail) {
+			return true
+		}
+	}
+	return false
 }
 
 // locates reports whether name, where the folded question f first has

@@ -58,6 +58,8 @@ func TestLacking(t *testing.T) {
 		{"南北向、东西向那种跨国物流大通道有提到吗", nil},
 		{"各国国防部门之间有没有要签个互信的协议", nil},
 		{"宣言对阿富汗有什么主张？", nil},
+		// The asker's guess at where, after the question.
+		{"下一轮杜尚别进程会议有人提议在哪儿开，日内瓦吗？", nil},
 	}
 	for _, tt := range tests {
 		res, err := x.Search(context.Background(), tt.q, 5)
