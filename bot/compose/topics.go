@@ -17,11 +17,10 @@ import (
 // 各主张什么") a short topic found paragraphs on the frame.
 //
 // Only a coordination the question marks as several is split: in Chinese
-// one followed by "分别", "各", "两…" or "这些/这几…"; in English and
-// Russian one whose topics each repeat their preposition ("about X and
-// about Y", "о X и о Y").
-// A plain "A和B" is as often one name ("旅游和文化之都", "Trade and
-// Development").
+// one the question asks of with "分别", "各…", "两方面" or "这些方面"; in
+// English and Russian one whose topics each repeat their preposition
+// ("about X and about Y", "о X и о Y"). A plain "A和B" is as often one name
+// ("旅游和文化之都", "Trade and Development"), and "这两种身份" one thing.
 func TopicParts(question string) []string {
 	if corpus.HasHan(question) {
 		return hanTopicParts(corpus.Fold(question))
@@ -38,7 +37,7 @@ var hanConjs = []string{"以及", "、", "和", "与", "跟", "及", "同"}
 var hanNotConj = []string{
 	"和平", "和谐", "和睦", "和解", "和约", "和谈", "共和", "温和", "缓和", "总和", "饱和", "调和", "柔和", "祥和", "讲和", "平和",
 	"参与", "与会", "与其", "给与", "赋与", "与否",
-	"涉及", "普及", "及时", "及早", "危及", "波及", "顾及", "遍及", "以及", "来不及", "及其",
+	"涉及", "普及", "及时", "及早", "危及", "波及", "顾及", "遍及", "来不及", "及其",
 	"同时", "同样", "同意", "同步", "共同", "同等", "相同", "同期", "等同", "同盟", "同比", "如同", "不同", "合同", "同一", "同类",
 }
 

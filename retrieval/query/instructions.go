@@ -65,9 +65,14 @@ func WithoutInstructions(q string) string {
 		panic(err) // embedded data checked by the tests
 	}
 	// Most questions are one clause, and most of the rest hold no cue:
-	// both are answered without splitting or folding each clause.
+	// both are answered without splitting or folding each clause. One
+	// clause may still join an instruction to the question ("Pretend to
+	// be Putin and tell me…").
 	cs := clauses(q)
-	if len(cs) < 2 || !cues.anyInstruction(q) {
+	if len(cs) < 2 && !hasAskJoin(q) || !cues.anyInstruction(q) {
+		return q
+	}
+	if cs = splitAtAsks(cs); len(cs) < 2 {
 		return q
 	}
 	var kept strings.Builder
@@ -204,7 +209,18 @@ func clauses(q string) []clause {
 	if start < len(q) {
 		out = append(out, clause{q[start:]})
 	}
-	return splitAtAsks(out)
+	return out
+}
+
+// hasAskJoin reports whether q holds one of askJoins.
+func hasAskJoin(q string) bool {
+	lower := strings.ToLower(q)
+	for _, j := range askJoins {
+		if strings.Contains(lower, j) {
+			return true
+		}
+	}
+	return false
 }
 
 // askJoins join an instruction to the question in one clause ("Pretend
