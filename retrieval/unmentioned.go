@@ -112,11 +112,16 @@ func guessed(f, name string) bool {
 	if i <= 0 {
 		return false
 	}
+	// The name opens a clause of its own, or nearly ("，是日内瓦吗").
 	before := []rune(f[:i])
-	k := len(before) - 1
-	for ; k >= 0 && len(before)-1-k < 3 && !strings.ContainsRune("，,；;", before[k]); k-- {
+	opens := false
+	for k := len(before) - 1; k >= 0 && k >= len(before)-3; k-- {
+		if strings.ContainsRune("，,；;", before[k]) {
+			opens = true
+			break
+		}
 	}
-	if k < 0 || !strings.ContainsRune("，,；;", before[k]) {
+	if !opens {
 		return false
 	}
 	rest := f[i+len(name):]
