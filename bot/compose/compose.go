@@ -429,14 +429,7 @@ func (cp *Composer) Compose(in Input) Answer {
 		// What the question asks about by name the texts never name
 		// ("宣言是否承认塔利班政府"): what they say on the rest is quoted,
 		// and that the name is not there.
-		var names []string
-		for _, n := range in.Results.Lacking {
-			if a.Lang.Script() == corpus.Hant {
-				n = corpus.ToHant(n)
-			}
-			names = append(names, a.Lang.Quote(n))
-		}
-		return cp.mentionsWithout(a, in, i18n.Text(a.Lang, i18n.NoMention, strings.Join(names, i18n.Text(a.Lang, i18n.TopicSeparator))), chosen)
+		return cp.mentionsWithout(a, in, i18n.Text(a.Lang, i18n.NoMention, quotedNames(a.Lang, in.Results.Lacking)), chosen)
 	}
 	if len(years) > 0 && len(chosen) > 0 && !givesYears(chosen, years) {
 		// Retrieval puts first a close paragraph that gives the year a
@@ -1111,22 +1104,28 @@ func (cp *Composer) notAddressed(a Answer, res retrieval.Results) Answer {
 	text := i18n.Text(a.Lang, cp.notAddressedKey())
 	if len(res.Unmentioned) > 0 {
 		// Say by name what the texts lack: "… do not mention “Arctic”."
-		var names []string
-		for _, n := range res.Unmentioned {
-			if a.Lang.Script() == corpus.Hant && corpus.HasHan(n) {
-				n = corpus.ToHant(n) // names are found in folded, simplified text
-			}
-			names = append(names, a.Lang.Quote(n))
-		}
 		key := i18n.NotMentioned
 		if cp.notAddressedKey() == i18n.NotAddressedTexts {
 			key = i18n.NotMentionedTexts
 		}
-		text = i18n.Text(a.Lang, key, strings.Join(names, i18n.Text(a.Lang, i18n.TopicSeparator)))
+		text = i18n.Text(a.Lang, key, quotedNames(a.Lang, res.Unmentioned))
 	}
 	a.Related = append(a.Related, Related(res)...)
 	a.Text = text + relatedLine(a.Lang, a.Related)
 	return a
+}
+
+// quotedNames returns names quoted in l and joined as a list; Chinese
+// names, found in folded (simplified) text, in l's script.
+func quotedNames(l corpus.Lang, names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		if l.Script() == corpus.Hant && corpus.HasHan(n) {
+			n = corpus.ToHant(n)
+		}
+		quoted[i] = l.Quote(n)
+	}
+	return strings.Join(quoted, i18n.Text(l, i18n.TopicSeparator))
 }
 
 // relatedLine names passages as the closest topics, in l, to follow a
