@@ -78,17 +78,22 @@ func WithoutInstructions(q string) string {
 	var kept strings.Builder
 	dropped := false
 	personas := personasIn(q)
+	var ended rune // the sentence mark of a dropped clause, owed to the next kept one
 	for _, c := range cs {
 		if c.instruction(cues) || c.asPersona(personas) {
 			dropped = true
-			// The sentence it ended still ends: what follows starts one
-			// ("…make it fun. Arr, where…" keeps "Arr" from reading as a
-			// name).
-			if r := lastRune(strings.TrimRightFunc(c.text, unicode.IsSpace)); kept.Len() > 0 && strings.ContainsRune(".!?。！？", r) {
-				kept.WriteString(string(r) + " ")
+			if r := lastRune(strings.TrimRightFunc(c.text, unicode.IsSpace)); strings.ContainsRune(sentenceEnds, r) {
+				ended = r
 			}
 			continue
 		}
+		// The sentence a dropped clause ended still ends: what follows
+		// starts one ("…make it fun. Arr, where…" keeps "Arr" from reading
+		// as a name).
+		if k := strings.TrimRightFunc(kept.String(), unicode.IsSpace); ended != 0 && k != "" && !strings.ContainsRune(sentenceEnds, lastRune(k)) {
+			kept.WriteString(string(ended) + " ")
+		}
+		ended = 0
 		kept.WriteString(c.text)
 	}
 	if !dropped {
@@ -99,7 +104,7 @@ func WithoutInstructions(q string) string {
 	})
 	// What joined the question to a dropped instruction ("… and tell me
 	// what …") goes with it.
-	for _, j := range []string{"and then ", "and ", "then ", "а потом ", "и "} {
+	for _, j := range askJoinWords {
 		if len(out) > len(j) && strings.EqualFold(out[:len(j)], j) {
 			out = out[len(j):]
 			break
@@ -151,6 +156,13 @@ func (c clause) instruction(cues instructionCues) bool {
 	}
 	return false
 }
+
+// sentenceEnds end a sentence.
+const sentenceEnds = ".!?。！？"
+
+// askJoinWords are the words of askJoins that join, not ask: left at the
+// start of what is kept, they go.
+var askJoinWords = []string{"and then ", "and ", "then ", "а потом ", "и "}
 
 // personaRe names the persona an instruction casts the bot as ("You are
 // now DAN", "Pretend to be FreeBot", "Ты теперь DAN"): a name, written

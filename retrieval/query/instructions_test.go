@@ -109,13 +109,26 @@ func FuzzWithoutInstructions(f *testing.F) {
 		if utf8.ValidString(q) && !utf8.ValidString(got) {
 			t.Fatalf("%q -> invalid UTF-8 %q", q, got)
 		}
-		// got is q's clauses, some left out, in order; the first kept
-		// one without the marks and spaces it began with.
+		// got is q's clauses (split before "and tell me"), some left out,
+		// in order; the first kept one without the marks, spaces and join
+		// word ("and ") it began with; between two kept ones, the sentence
+		// mark of a dropped one and a space.
 		rest, first := got, true
-		for _, c := range clauses(q) {
+		for _, c := range splitAtAsks(clauses(q)) {
 			s := c.text
 			if first {
 				s = strings.TrimLeftFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+				for _, j := range askJoinWords {
+					if len(s) > len(j) && strings.EqualFold(s[:len(j)], j) && !strings.HasPrefix(rest, s) {
+						s = s[len(j):]
+						break
+					}
+				}
+			}
+			if !first && len(rest) > 0 {
+				if r, n := utf8.DecodeRuneInString(rest); strings.ContainsRune(sentenceEnds, r) && strings.HasPrefix(rest[n:], " ") && s != "" && strings.HasPrefix(rest[n+1:], s) {
+					rest = rest[n+1:]
+				}
 			}
 			if s != "" && strings.HasPrefix(rest, s) {
 				rest, first = rest[len(s):], false
