@@ -1487,9 +1487,9 @@ func (cp *Composer) ensureType(in Input, t answerType, chosen []sentence) ([]sen
 		for _, s := range chosen {
 			best = max(best, plain(s))
 		}
-		// A list of cities ("В каких городах России проходили
-		// мероприятия") is the cities the answer's paragraphs name, where
-		// each is its own event's.
+		// Cities asked as a list ("校区都设在哪些城市", "located in which
+		// cities") are answered by any quoted paragraph naming one: each
+		// names its own.
 		list := t == typeCity && asksForOverview(in.Question)
 		for _, s := range chosen {
 			// A sentence that shares no word with the question (retrieval
