@@ -395,7 +395,7 @@ func (e *Engine) llmAnswer(ctx context.Context, deadline time.Time, in compose.I
 		passages = append(passages, it.Passage)
 		given[it.Passage.ID] = true
 	}
-	msgs, err := answerMessages(in.Question, in.Lang, history, passages, e.c.Packs())
+	msgs, err := answerMessages(in.Question, in.Lang, history, passages, e.c.Packs(), in.Results.Lacking)
 	if err != nil {
 		e.log.Error("render the answer prompt", "err", err)
 		return e.fallback(in, MsgModelFailed, nil), nil

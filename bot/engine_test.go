@@ -124,6 +124,35 @@ func TestLLMTraditionalPassages(t *testing.T) {
 	}
 }
 
+// A name the question asks about that the texts never use is named to
+// the model, which is asked to say so first; a question without one gets
+// no such line.
+func TestLLMToldOfAbsentNames(t *testing.T) {
+	idx, err := realIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ q, absent string }{
+		{"宣言是否承认塔利班政府为阿富汗合法政府？", "塔利班"},
+		{"宣言对阿富汗政府有什么主张？", ""},
+	} {
+		srv := llmtest.NewServer(t, llmtest.WithReply("成员国重申组建包容性政府[2.25]。"))
+		e := llmEngine(t, srv, idx)
+		if _, err := e.Ask(context.Background(), Question{Text: tt.q}); err != nil {
+			t.Fatal(err)
+		}
+		reqs := srv.ChatRequests()
+		if len(reqs) == 0 {
+			t.Fatalf("%q: no request reached the model", tt.q)
+		}
+		user := reqs[len(reqs)-1].LastUser()
+		told := strings.Contains(user, "The texts never mention")
+		if tt.absent == "" && told || tt.absent != "" && !strings.Contains(user, "The texts never mention "+tt.absent) {
+			t.Errorf("%q: request told of absent names %v, want %q:\n%s", tt.q, told, tt.absent, user)
+		}
+	}
+}
+
 func TestLLMRejectedCitations(t *testing.T) {
 	c := loadCorpus(t)
 	// 2.6 exists but was not retrieved; 9.99 does not exist.

@@ -10,18 +10,20 @@ import (
 )
 
 // answerMessages renders the chat messages asking the model to answer
-// question in lang from passages (shown in the question's script).
+// question in lang from passages (shown in the question's script); absent
+// are names the question uses that the texts never do.
 //
 // With packs besides the built-in texts loaded (packs has more than one),
 // the prompt names the documents, and each passage's source gives its
 // document's date, so that the model can tell which text says what.
-func answerMessages(question string, lang corpus.Lang, history []Turn, passages []corpus.Passage, packs []corpus.Pack) ([]llm.Message, error) {
+func answerMessages(question string, lang corpus.Lang, history []Turn, passages []corpus.Passage, packs []corpus.Pack, absent []string) ([]llm.Message, error) {
 	sc := lang.Script()
 	in := prompts.AnswerInput{
 		Question: question,
 		Language: prompts.LanguageName(string(lang)),
 		Passages: make([]prompts.Passage, 0, len(passages)),
 		History:  promptTurns(history),
+		Absent:   absent,
 	}
 	multi := len(packs) > 1
 	if multi {

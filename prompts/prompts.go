@@ -63,6 +63,11 @@ type AnswerInput struct {
 	// built-in Tianjin texts (see bot.describePacks); empty otherwise,
 	// and the system message then names the Tianjin texts as ever.
 	Corpus string
+	// Absent are names the question uses that the texts never do
+	// (retrieval.Results.Lacking): the model is told so, as the offline
+	// answer says it, rather than left to pass a paragraph off as about
+	// them.
+	Absent []string
 }
 
 // RewriteInput is what the query-rewrite prompt is rendered from.
@@ -110,12 +115,17 @@ func Answer(in AnswerInput) (string, error) {
 	if len(ps) > 0 {
 		example = ps[0].ID
 	}
+	absent := make([]string, len(in.Absent))
+	for i, a := range in.Absent {
+		absent[i] = Neutralize(a)
+	}
 	return render("answer.tmpl", map[string]any{
 		"Passages":  ps,
 		"History":   history(in.History, 0, 0),
 		"Question":  Neutralize(in.Question),
 		"Language":  language(in.Language),
 		"ExampleID": example,
+		"Absent":    strings.Join(absent, ", "),
 	})
 }
 
