@@ -89,18 +89,17 @@ func (x *Index) lacking(pq query.Query) []string {
 
 // inWord reports whether the name at rs[pos:pos+runes] of piece is part
 // of a longer word the texts use: its last character and the next, or
-// its first and the one before, are two characters of the texts ("大通"
-// of 物流大通道, whose 通道 the texts have; "国防部" of 国防部门). A
-// function character (和, 的 …: isFunctionChar) joins a name to its
-// neighbours rather than forming a word with them: 和金 of 和金融 is no
-// word in "和金砖国家".
+// its first and the one before, are a pair the lexical index holds
+// (DocFreq; "大通" of 物流大通道, whose 通道 the texts have; "国防部" of
+// 国防部门). A function character (和, 的 …: isFunctionChar) joins a name
+// to its neighbours rather than forming a word with them: 和金 of 和金融 is
+// no word in "和金砖国家".
 func (x *Index) inWord(piece string, pos, runes int) bool {
 	rs := []rune(piece)
-	text := x.foldedText()
-	if end := pos + runes; end < len(rs) && !isFunctionChar(rs[end]) && strings.Contains(text, string(rs[end-1:end+1])) {
+	if end := pos + runes; end < len(rs) && !isFunctionChar(rs[end]) && x.DocFreq(string(rs[end-1:end+1])) > 0 {
 		return true
 	}
-	return pos > 0 && !isFunctionChar(rs[pos-1]) && strings.Contains(text, string(rs[pos-1:pos+1]))
+	return pos > 0 && !isFunctionChar(rs[pos-1]) && x.DocFreq(string(rs[pos-1:pos+1])) > 0
 }
 
 // guessed reports whether name, where the folded question f first has
