@@ -59,6 +59,9 @@ func TestOffTopic(t *testing.T) {
 		{"天津明天天气怎么样？", []string{"天气"}},
 		// 天气 inside a synonym of the climate is no weather.
 		{"天气变暖了，上合怎么应对？", nil},
+		// Weather asked in one segment stays off topic beside the climate
+		// in another.
+		{"天津天气怎么样？SCO对天气变暖怎么说", []string{"天气"}},
 		// Travel plans and web addresses are nothing the texts give.
 		{"Give me a 3-day itinerary for Tianjin.", []string{"itinerary"}},
 		{"粮食安全图集平台的网址是什么？", []string{"网址"}},

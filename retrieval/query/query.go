@@ -326,6 +326,7 @@ func (p *Processor) Process(q string) Query {
 			p.zhTables()
 			folded := corpus.Fold(s.text)
 			// Before stop-phrase removal: 多少 is a stop phrase, 多少钱 is not.
+			seen := len(out.OffTopic)
 			out.OffTopic = p.off.scanZh(out.OffTopic, folded)
 			pieces, terms, keys := p.zh.strip(folded)
 			text = append(text, pieces...)
@@ -338,7 +339,9 @@ func (p *Processor) Process(q string) Query {
 					out.MappedTerms = append(out.MappedTerms, p.zh.termsOf(k))
 				}
 			}
-			out.OffTopic = withoutSynonymWords(out.OffTopic, folded, keys)
+			// This segment's off-topic words are weighed against its own
+			// synonyms; an earlier segment's stay.
+			out.OffTopic = append(out.OffTopic[:seen], withoutSynonymWords(out.OffTopic[seen:], folded, keys)...)
 		case segWords:
 			// Without one, tokens holds only breaks, which what reads the
 			// word tables below skips.
