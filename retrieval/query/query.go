@@ -247,8 +247,9 @@ type Query struct {
 	Lang corpus.Lang
 	// Text is what to search: the question's Chinese text folded by
 	// corpus.Fold with punctuation and stop phrases removed (pieces
-	// separated by single spaces), then any numbers of the question, then
-	// Terms, all separated by spaces. It is empty when nothing searchable
+	// separated by single spaces), then any numbers of the question (and
+	// counts written in Chinese numerals in digits, and the other way
+	// round: numeralForms), then Terms, all separated by spaces. It is empty when nothing searchable
 	// is left.
 	Text string
 	// Terms are the Chinese terms (folded) the glossary contributed: for
@@ -315,7 +316,7 @@ func (p *Processor) Process(q string) Query {
 		cleaned, _ = p.correctWords(cleaned, &memo)
 	}
 	segs := segment(cleaned)
-	var text, zhTerms []string
+	var text, zhTerms, zhNumbers []string
 	// The tokens of a question of a few dozen words, without growing a
 	// slice from nothing (they stay in this call).
 	var tokenBuf [48]token
@@ -329,6 +330,7 @@ func (p *Processor) Process(q string) Query {
 			seen := len(out.OffTopic)
 			out.OffTopic = p.off.scanZh(out.OffTopic, folded)
 			pieces, terms, keys := p.zh.strip(folded)
+			zhNumbers = numeralForms(zhNumbers, folded)
 			text = append(text, pieces...)
 			for _, t := range terms {
 				zhTerms = appendUnique(zhTerms, t)
@@ -373,6 +375,9 @@ func (p *Processor) Process(q string) Query {
 	var names []string
 	var mappedTerms [][]string
 	out.Terms, out.Unmatched, numbers, mapped, names, mappedTerms = p.expand(tokens)
+	for _, n := range zhNumbers {
+		numbers = appendUnique(numbers, n)
+	}
 	for i, m := range mapped {
 		if !slices.Contains(out.Mapped, m) {
 			out.Mapped = append(out.Mapped, m)
