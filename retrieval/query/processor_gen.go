@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "96536869799f254827a15c1ec80198b43223725772c8808de6254a6ba69f0d28"
+const genDataHash = "1f90eb4844259b89c862676adbaecd6e3a7bcc16057c30a901f7cb712f59550b"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3123
-	p.langEntries = map[string]int{"en": 1459, "ru": 1185, "zh": 479}
+	p.entries = 3129
+	p.langEntries = map[string]int{"en": 1464, "ru": 1186, "zh": 479}
 	return p
 }
 
@@ -72,6 +72,7 @@ func generatedWords(p *Processor) {
 		"en\x00anim":                        {terms: []string{"动植物检验检疫"}, stop: false},
 		"en\x00anim diseas":                 {terms: []string{"疫情疫病"}, stop: false},
 		"en\x00anniversari":                 {terms: []string{"周年"}, stop: false},
+		"en\x00answer":                      {terms: []string{"追究", "责任"}, stop: false},
 		"en\x00anti corrupt":                {terms: []string{"反腐败"}, stop: false},
 		"en\x00anti drug":                   {terms: []string{"禁毒"}, stop: false},
 		"en\x00anti drug center":            {terms: []string{"上合组织禁毒中心", "禁毒中心"}, stop: false},
@@ -616,6 +617,8 @@ func generatedWords(p *Processor) {
 		"en\x00hegemoni":                             {terms: []string{"独霸世界", "多极化"}, stop: false},
 		"en\x00heilongjiang":                         {terms: []string{"黑龙江"}, stop: false},
 		"en\x00held":                                 {terms: []string{"举行"}, stop: false},
+		"en\x00held account":                         {terms: []string{"追究", "责任"}, stop: false},
+		"en\x00held respons":                         {terms: []string{"追究", "责任"}, stop: false},
 		"en\x00herbal medicin":                       {terms: []string{"传统医学"}, stop: false},
 		"en\x00heritag":                              {terms: []string{"文化遗产"}, stop: false},
 		"en\x00heroin":                               {terms: []string{"麻醉药品", "毒品"}, stop: false},
@@ -627,6 +630,8 @@ func generatedWords(p *Processor) {
 		"en\x00histori":                              {terms: []string{"历史"}, stop: false},
 		"en\x00histori denial":                       {terms: []string{"歪曲", "历史真相"}, stop: false},
 		"en\x00hold":                                 {terms: []string{"举行"}, stop: false},
+		"en\x00hold account":                         {terms: []string{"追究", "责任"}, stop: false},
+		"en\x00hold respons":                         {terms: []string{"追究", "责任"}, stop: false},
 		"en\x00holiday":                              {terms: []string{"旅游"}, stop: false},
 		"en\x00holocaust":                            {terms: []string{"大屠杀"}, stop: false},
 		"en\x00holocaust denial":                     {terms: []string{"种族灭绝", "开脱", "翻案"}, stop: false},
@@ -2158,6 +2163,7 @@ func generatedWords(p *Processor) {
 		"ru\x00осуд":                                {terms: []string{"谴责"}, stop: false},
 		"ru\x00осужда":                              {terms: []string{"谴责"}, stop: false},
 		"ru\x00осужден":                             {terms: []string{"谴责"}, stop: false},
+		"ru\x00ответ":                               {terms: []string{"追究", "责任"}, stop: false},
 		"ru\x00ответствен":                          {terms: []string{"追究", "责任"}, stop: false},
 		"ru\x00отдален район":                       {terms: []string{"偏远和农村地区"}, stop: false},
 		"ru\x00отказ доллар":                        {terms: []string{"本币结算"}, stop: false},
@@ -2752,6 +2758,7 @@ func generatedWords(p *Processor) {
 		"access":            {surface: "access", stem: "access", lang: "en", num: false, brk: false, cap: false},
 		"accession":         {surface: "accession", stem: "access", lang: "en", num: false, brk: false, cap: false},
 		"according":         {surface: "according", stem: "accord", lang: "en", num: false, brk: false, cap: false},
+		"account":           {surface: "account", stem: "account", lang: "en", num: false, brk: false, cap: false},
 		"accountable":       {surface: "accountable", stem: "account", lang: "en", num: false, brk: false, cap: false},
 		"accra":             {surface: "accra", stem: "accra", lang: "en", num: false, brk: false, cap: false},
 		"accredited":        {surface: "accredited", stem: "accredit", lang: "en", num: false, brk: false, cap: false},
@@ -4449,6 +4456,7 @@ func generatedWords(p *Processor) {
 		"resolution":        {surface: "resolution", stem: "resolut", lang: "en", num: false, brk: false, cap: false},
 		"resolutions":       {surface: "resolutions", stem: "resolut", lang: "en", num: false, brk: false, cap: false},
 		"respect":           {surface: "respect", stem: "respect", lang: "en", num: false, brk: false, cap: false},
+		"responsible":       {surface: "responsible", stem: "respons", lang: "en", num: false, brk: false, cap: false},
 		"restaurant":        {surface: "restaurant", stem: "restaur", lang: "en", num: false, brk: false, cap: false},
 		"restrictions":      {surface: "restrictions", stem: "restrict", lang: "en", num: false, brk: false, cap: false},
 		"restrictive":       {surface: "restrictive", stem: "restrict", lang: "en", num: false, brk: false, cap: false},
@@ -6374,6 +6382,7 @@ func generatedWords(p *Processor) {
 		"осуждать":              {surface: "осуждать", stem: "осужда", lang: "ru", num: false, brk: false, cap: false},
 		"осуждение":             {surface: "осуждение", stem: "осужден", lang: "ru", num: false, brk: false, cap: false},
 		"от":                    {surface: "от", stem: "от", lang: "ru", num: false, brk: false, cap: false},
+		"ответить":              {surface: "ответить", stem: "ответ", lang: "ru", num: false, brk: false, cap: false},
 		"ответственность":       {surface: "ответственность", stem: "ответствен", lang: "ru", num: false, brk: false, cap: false},
 		"отдаленные":            {surface: "отдаленные", stem: "отдален", lang: "ru", num: false, brk: false, cap: false},
 		"отель":                 {surface: "отель", stem: "отел", lang: "ru", num: false, brk: false, cap: false},
@@ -7645,6 +7654,7 @@ func generatedWords(p *Processor) {
 		"основны":              "основн",
 		"особы":                "особ",
 		"осуждат":              "осужда",
+		"ответит":              "ответ",
 		"отдаленны":            "отдален",
 		"отечественна":         "отечествен",
 		"отмечаетс":            "отмеча",
