@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "1f90eb4844259b89c862676adbaecd6e3a7bcc16057c30a901f7cb712f59550b"
+const genDataHash = "310bafd8c6201538f1d05ae99d66465bf3a599da3b2e3fc2f76a4472e6ce7bb9"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3129
-	p.langEntries = map[string]int{"en": 1464, "ru": 1186, "zh": 479}
+	p.entries = 3138
+	p.langEntries = map[string]int{"en": 1468, "ru": 1191, "zh": 479}
 	return p
 }
 
@@ -262,6 +262,8 @@ func generatedWords(p *Processor) {
 		"en\x00cosmos":                               {terms: []string{"外空"}, stop: false},
 		"en\x00could":                                {terms: nil, stop: true},
 		"en\x00council head state":                   {terms: []string{"元首理事会"}, stop: false},
+		"en\x00council head state meet":              {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
+		"en\x00council head state met":               {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"en\x00counter":                              {terms: []string{"打击"}, stop: false},
 		"en\x00counter narcot":                       {terms: []string{"禁毒"}, stop: false},
 		"en\x00counter propaganda":                   {terms: []string{"反宣传"}, stop: false},
@@ -610,6 +612,8 @@ func generatedWords(p *Processor) {
 		"en\x00head region":                          {terms: []string{"地方领导人论坛"}, stop: false},
 		"en\x00head state":                           {terms: []string{"元首理事会", "领导人"}, stop: false},
 		"en\x00head state council":                   {terms: []string{"元首理事会"}, stop: false},
+		"en\x00head state meet":                      {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
+		"en\x00head state met":                       {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"en\x00health":                               {terms: []string{"卫生"}, stop: false},
 		"en\x00health care":                          {terms: []string{"卫生", "医疗"}, stop: false},
 		"en\x00health minist":                        {terms: []string{"卫生部长会议"}, stop: false},
@@ -1677,6 +1681,7 @@ func generatedWords(p *Processor) {
 		"ru\x00героизац нацизм":           {terms: []string{"美化纳粹主义"}, stop: false},
 		"ru\x00гибел мирн жител":          {terms: []string{"平民伤亡"}, stop: false},
 		"ru\x00глав государств":           {terms: []string{"元首理事会", "领导人"}, stop: false},
+		"ru\x00глав государств собра":     {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"ru\x00глобальн":                  {terms: []string{"全球"}, stop: false},
 		"ru\x00глобальн контртеррористическ стратег": {terms: []string{"联合国全球反恐战略"}, stop: false},
 		"ru\x00глобальн управлен":                    {terms: []string{"全球经济治理", "治理"}, stop: false},
@@ -1794,6 +1799,7 @@ func generatedWords(p *Processor) {
 		"ru\x00занят":                              {terms: []string{"就业"}, stop: false},
 		"ru\x00запрет импорт":                      {terms: []string{"限制性贸易措施", "限制措施"}, stop: false},
 		"ru\x00запрет экспорт":                     {terms: []string{"限制性贸易措施", "限制措施"}, stop: false},
+		"ru\x00заседа совет глав государств":       {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"ru\x00засух":                              {terms: []string{"荒漠化", "土地退化"}, stop: false},
 		"ru\x00захоронен":                          {terms: []string{"烈士墓地"}, stop: false},
 		"ru\x00зач":                                {terms: nil, stop: true},
@@ -2436,12 +2442,15 @@ func generatedWords(p *Processor) {
 		"ru\x00смен режим":                             {terms: []string{"干涉内政", "干涉别国内政"}, stop: false},
 		"ru\x00снос памятник":                          {terms: []string{"纪念碑", "纪念设施"}, stop: false},
 		"ru\x00соболезнова":                            {terms: []string{"慰问", "同情"}, stop: false},
+		"ru\x00собра глав государств":                  {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
+		"ru\x00собра совет глав государств":            {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"ru\x00собствен деньг":                         {terms: []string{"本币结算"}, stop: false},
 		"ru\x00совбез":                                 {terms: []string{"联合国安理会"}, stop: false},
 		"ru\x00совбез оон":                             {terms: []string{"联合国安理会"}, stop: false},
 		"ru\x00совет безопасн":                         {terms: []string{"安理会"}, stop: false},
 		"ru\x00совет безопасн оон":                     {terms: []string{"联合国安理会"}, stop: false},
 		"ru\x00совет глав государств":                  {terms: []string{"元首理事会"}, stop: false},
+		"ru\x00совет глав государств собра":            {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"ru\x00совеща":                                 {terms: []string{"会议"}, stop: false},
 		"ru\x00совместн":                               {terms: []string{"联合", "共同"}, stop: false},
 		"ru\x00совместн учен":                          {terms: []string{"联合反恐演习", "演习"}, stop: false},
@@ -4031,6 +4040,7 @@ func generatedWords(p *Processor) {
 		"mediterranean":     {surface: "mediterranean", stem: "mediterranean", lang: "en", num: false, brk: false, cap: false},
 		"medium":            {surface: "medium", stem: "medium", lang: "en", num: false, brk: false, cap: false},
 		"medvedev":          {surface: "medvedev", stem: "medvedev", lang: "en", num: false, brk: false, cap: false},
+		"meet":              {surface: "meet", stem: "meet", lang: "en", num: false, brk: false, cap: false},
 		"meeting":           {surface: "meeting", stem: "meet", lang: "en", num: false, brk: false, cap: false},
 		"melanesia":         {surface: "melanesia", stem: "melanesia", lang: "en", num: false, brk: false, cap: false},
 		"melbourne":         {surface: "melbourne", stem: "melbourn", lang: "en", num: false, brk: false, cap: false},
@@ -4050,6 +4060,7 @@ func generatedWords(p *Processor) {
 		"merkel":            {surface: "merkel", stem: "merkel", lang: "en", num: false, brk: false, cap: false},
 		"merz":              {surface: "merz", stem: "merz", lang: "en", num: false, brk: false, cap: false},
 		"mesopotamia":       {surface: "mesopotamia", stem: "mesopotamia", lang: "en", num: false, brk: false, cap: false},
+		"met":               {surface: "met", stem: "met", lang: "en", num: false, brk: false, cap: false},
 		"meth":              {surface: "meth", stem: "meth", lang: "en", num: false, brk: false, cap: false},
 		"mexico":            {surface: "mexico", stem: "mexico", lang: "en", num: false, brk: false, cap: false},
 		"miami":             {surface: "miami", stem: "miami", lang: "en", num: false, brk: false, cap: false},
@@ -5661,6 +5672,7 @@ func generatedWords(p *Processor) {
 		"запрет":             {surface: "запрет", stem: "запрет", lang: "ru", num: false, brk: false, cap: false},
 		"запрещении":         {surface: "запрещении", stem: "запрещен", lang: "ru", num: false, brk: false, cap: false},
 		"зарплата":           {surface: "зарплата", stem: "зарплат", lang: "ru", num: false, brk: false, cap: false},
+		"заседал":            {surface: "заседал", stem: "заседа", lang: "ru", num: false, brk: false, cap: false},
 		"заседание":          {surface: "заседание", stem: "заседа", lang: "ru", num: false, brk: false, cap: false},
 		"засуха":             {surface: "засуха", stem: "засух", lang: "ru", num: false, brk: false, cap: false},
 		"захарова":           {surface: "захарова", stem: "захаров", lang: "ru", num: false, brk: false, cap: false},
@@ -6841,6 +6853,8 @@ func generatedWords(p *Processor) {
 		"снг":                   {surface: "снг", stem: "снг", lang: "ru", num: false, brk: false, cap: false},
 		"снос":                  {surface: "снос", stem: "снос", lang: "ru", num: false, brk: false, cap: false},
 		"соболезнования":        {surface: "соболезнования", stem: "соболезнова", lang: "ru", num: false, brk: false, cap: false},
+		"собрались":             {surface: "собрались", stem: "собра", lang: "ru", num: false, brk: false, cap: false},
+		"собрался":              {surface: "собрался", stem: "собра", lang: "ru", num: false, brk: false, cap: false},
 		"собственные":           {surface: "собственные", stem: "собствен", lang: "ru", num: false, brk: false, cap: false},
 		"совбез":                {surface: "совбез", stem: "совбез", lang: "ru", num: false, brk: false, cap: false},
 		"совбеза":               {surface: "совбеза", stem: "совбез", lang: "ru", num: false, brk: false, cap: false},
@@ -7460,6 +7474,7 @@ func generatedWords(p *Processor) {
 		"жителе":              "жител",
 		"занимает":            "занима",
 		"занимат":             "занима",
+		"заседал":             "заседа",
 		"зачем":               "зач",
 		"защ":                 "защит",
 		"звездны":             "звездн",
@@ -7763,6 +7778,8 @@ func generatedWords(p *Processor) {
 		"следующ":              "след",
 		"следующе":             "след",
 		"случилос":             "случ",
+		"собралис":             "собра",
+		"собралс":              "собра",
 		"собственны":           "собствен",
 		"совместны":            "совместн",
 		"согласилис":           "соглас",

@@ -519,11 +519,18 @@ func (p *Processor) summitTerms() []string {
 
 // onlyTheMeeting reports whether the pieces left to search name nothing
 // but the meeting: each of two runes or more is part of one of its terms
-// (元首理事会 of 元首理事会会议), and there is one, or the question said
+// (元首理事会 of 元首理事会会议), perhaps with what was done at it (…上发表:
+// "在哪一天的元首理事会上发表的"), and there is one, or the question said
 // 峰会 (summit) and only single characters are left ("开").
 func onlyTheMeeting(pieces, terms []string, summit bool) bool {
 	named := summit
 	for _, p := range pieces {
+		for _, at := range atTheMeeting {
+			if t, ok := strings.CutSuffix(p, at); ok && utf8.RuneCountInString(t) >= 2 {
+				p = t
+				break
+			}
+		}
 		if utf8.RuneCountInString(p) < 2 {
 			continue
 		}
@@ -534,6 +541,11 @@ func onlyTheMeeting(pieces, terms []string, summit bool) bool {
 	}
 	return named
 }
+
+// atTheMeeting are what may follow the meeting's name in a question about
+// the meeting itself: the declaration issued at it (发表; 通过 is left out,
+// as what was adopted is asked of the paragraphs that list it).
+var atTheMeeting = []string{"上发表", "发表", "上"}
 
 // loadWorldNames reads worldnames.tsv into worldNames, leaving out the
 // names the glossary or stop lists know.

@@ -85,6 +85,10 @@ func TestChineseStopPhrases(t *testing.T) {
 		{"上合天津峰会是哪天开的？在哪个城市？", "开 天津 2025年9月1日 元首理事会会议"},
 		{"这次元首理事会是哪天开的？", "元首理事会 开 天津 2025年9月1日 元首理事会会议"},
 		{"元首理事会批准了什么文件？", "元首理事会批准 文件"},
+		// The declaration issued at the meeting asks about the meeting;
+		// what was adopted at it asks about the paragraphs that list it.
+		{"宣言是在哪一天的元首理事会上发表的？", "元首理事会上发表 天津 2025年9月1日 元首理事会会议"},
+		{"元首理事会上通过了什么", "元首理事会上通过"},
 		{"天津峰会对阿富汗怎么说？", "阿富汗"},
 		{"上合组织", ""},
 		{"什么？", ""},
