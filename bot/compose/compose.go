@@ -1007,8 +1007,9 @@ func asksWhichPlural(q string) bool {
 			switch p {
 			case "does", "has", "is", "was", "this", "thus":
 				continue
-			case "dates", "days", "months":
-				// "on what dates": when, not a list.
+			case "dates", "days", "months", "years":
+				// "on what dates", "what years does it cover": when, not
+				// a list.
 				return false
 			}
 			if j+1 < len(words) {

@@ -587,6 +587,7 @@ func TestAsksWhichPlural(t *testing.T) {
 		{"What is the SCO's position on Afghanistan?", false},
 		{"When was the Jaffar Express attacked?", false},
 		{"On what dates was the forum held?", false},
+		{"What years does the new development strategy cover?", false},
 	} {
 		if got := asksWhichPlural(" " + tt.q + " "); got != tt.want {
 			t.Errorf("asksWhichPlural(%q) = %v, want %v", tt.q, got, tt.want)
