@@ -25,19 +25,32 @@ import (
 // want Afghanistan to end up as?").
 
 var (
-	adviceCues   = i18n.AllCues("advice")
-	holderCues   = i18n.AllCues("holder")
-	forecastCues = i18n.AllCues("forecast")
-	goalCues     = i18n.AllCues("goal")
+	adviceCues = i18n.AllCues("advice")
+	// ownBusinessCues name the asker's own business (asksForAdviceIn).
+	ownBusinessCues = i18n.AllCues("own_business")
+	holderCues      = i18n.AllCues("holder")
+	forecastCues    = i18n.AllCues("forecast")
+	goalCues        = i18n.AllCues("goal")
 )
 
 // asksForAdvice reports whether a question asks for an opinion, a
 // forecast or advice of the answerer's own.
-func asksForAdvice(question string) bool { return asksForAdviceIn(cueText(question)) }
+func asksForAdvice(question string) bool { return asksForAdviceIn(question, cueText(question)) }
 
-// asksForAdviceIn is asksForAdvice of a question's cue text q.
-func asksForAdviceIn(q string) bool {
-	return containsAny(q, forecastCues) && !containsAny(q, goalCues) || containsAny(q, adviceCues) && !containsAny(q, holderCues)
+// asksForAdviceIn is asksForAdvice of a question and its cue text q.
+//
+// The asker's own business ("my company", 我们公司) asks advice ("what
+// does this mean for my company?") unless the question asks a fact of a
+// kind: then it is the context of a question the texts answer
+// ("我们公司想跟俄罗斯客户用本币结算，那份路线图是哪天定的？").
+func asksForAdviceIn(question, q string) bool {
+	if containsAny(q, forecastCues) && !containsAny(q, goalCues) {
+		return true
+	}
+	if containsAny(q, holderCues) {
+		return false
+	}
+	return containsAny(q, adviceCues) || containsAny(q, ownBusinessCues) && expectedTypeIn(question, q) == typeNone
 }
 
 // declined is the answer to a question asking for what no text of this

@@ -62,6 +62,13 @@ func TestAsksForAdvice(t *testing.T) {
 		{"What kind of country does the SCO want Afghanistan to end up as?", false},
 		{"Каким ШОС хочет видеть Афганистан?", false},
 		{"Will the new SCO development bank end up rivalling the World Bank?", true},
+		// The asker's own business asks advice, unless the question asks a
+		// fact of a kind, which the texts may give.
+		{"Is any of this good for my business?", true},
+		{"我们公司能从上合的本币结算里得到什么好处？", true},
+		{"我们公司想跟俄罗斯客户用本币结算，那份扩大本币结算份额的路线图是哪天定的？", false},
+		{"My company trades with Kazakhstan: when was the roadmap on local currencies adopted?", false},
+		{"Моя компания торгует с Китаем. В каком году приняли дорожную карту по расчётам в национальных валютах?", false},
 	}
 	for _, tt := range tests {
 		if got := asksForAdvice(tt.q); got != tt.want {

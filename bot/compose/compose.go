@@ -380,7 +380,7 @@ func (cp *Composer) Compose(in Input) Answer {
 	}
 	a := Answer{Lang: in.Lang, Citations: []corpus.Passage{}, Related: []corpus.Passage{}}
 	cq := cueText(in.Question)
-	if asksForAdviceIn(cq) && !in.FollowUp {
+	if asksForAdviceIn(in.Question, cq) && !in.FollowUp {
 		return cp.declined(a, in, i18n.NoAdvice)
 	}
 	if asksWhatWasSaidIn(cq) && !in.FollowUp {

@@ -27,6 +27,7 @@ var CueLists = map[string]string{
 	"where":          "ask where: a second part of a question typed otherwise (bot: asksMore)",
 	"advice":         "ask for an opinion, forecast or advice of the bot's own (bot: asksForAdvice)",
 	"holder":         "the texts or the member states as the holder of a view (bot: asksForAdvice)",
+	"own_business":   "the asker's own business, which makes a question ask advice unless it asks a fact of a kind (bot: asksForAdvice)",
 	"currency":       "ask which currency, answered only by one (bot: expectedType)",
 	"language":       "ask which language, answered only by one (bot: expectedType)",
 	"slogan":         "ask for a slogan or motto, answered only by a quoted one (bot: expectedType)",
