@@ -385,6 +385,7 @@ func (p *Processor) Process(q string) Query {
 		}
 	}
 	out.OffTopic = withoutMappedWords(out.OffTopic, out.Mapped)
+	out.OffTopic = askerContext(out.OffTopic, cleaned)
 	if len(names) > 0 && !shouting(orig) {
 		written := writtenAsNames(orig)
 		for _, n := range names {

@@ -1,0 +1,127 @@
+package query
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/declbot/declbot/corpus"
+)
+
+// firstPersonLeads open a sentence in which askers say who they are or
+// why they ask ("We need to plan hotel capacity.", "我们要订酒店，…"):
+// lower-cased English and Russian words, folded Chinese.
+var (
+	firstPersonWords = []string{"i", "i'm", "im", "i've", "i'll", "i'd", "we", "we're", "we've", "we'll", "we'd", "my", "our",
+		"я", "мы", "мне", "нам", "мой", "моя", "моё", "мое", "мои", "наш", "наша", "наше", "наши", "у"}
+	firstPersonZh = []string{"我们", "咱们", "我"}
+	// reportWords make a first-person sentence a premise, which holds
+	// what is asked about ("我朋友说上合要搞北极航道…", "My teacher said…").
+	reportWords = []string{"说", "讲", "听", "称", "读到", "看到", " said", " says", " told", " heard", " read", " saw",
+		"сказал", "говорит", "говорил", "слышал", "читал", "видел"}
+)
+
+// askerContext returns off without the off-topic words that occur only in
+// what the asker says of themselves beside a question: a sentence of
+// theirs that asks nothing ("When is the UNESCO conference in Samarkand?
+// We need to plan hotel capacity.") or, in Chinese, a first clause of
+// theirs before the question ("我们要订酒店，撒马尔罕的会议是哪天？"). The
+// hotel is why they ask, not what; a question made only of such a
+// sentence keeps its words, and so does one that asks for them
+// ("我要订酒店，天津的酒店多少钱？").
+func askerContext(off []string, cleaned string) []string {
+	if len(off) == 0 {
+		return off
+	}
+	var asking, context []string
+	for _, s := range sentences(cleaned) {
+		body := strings.TrimSpace(s)
+		if body == "" {
+			continue
+		}
+		asks := strings.HasSuffix(body, "?") || strings.HasSuffix(body, "？")
+		if corpus.HasHan(body) {
+			f := corpus.Fold(body)
+			if i := strings.IndexAny(f, "，,"); i > 0 && asks && firstPersonZhLead(f[:i]) && !containsAnyOf(f[:i], reportWords) {
+				context = append(context, f[:i])
+				asking = append(asking, f[i:])
+				continue
+			}
+			if !asks && firstPersonZhLead(f) && !containsAnyOf(f, reportWords) {
+				context = append(context, f)
+				continue
+			}
+			asking = append(asking, f)
+			continue
+		}
+		low := strings.ToLower(body)
+		if !asks && firstPersonLead(low) && !containsAnyOf(" "+low, reportWords) {
+			context = append(context, low)
+			continue
+		}
+		asking = append(asking, low)
+	}
+	if len(asking) == 0 || len(context) == 0 {
+		return off
+	}
+	in := func(parts []string, w string) bool {
+		return slices.ContainsFunc(parts, func(p string) bool { return strings.Contains(p, w) })
+	}
+	out := off[:0:0]
+	for _, w := range off {
+		if in(context, w) && !in(asking, w) {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// sentences splits s after each sentence mark, keeping the marks.
+func sentences(s string) []string {
+	var out []string
+	start := 0
+	for i, r := range s {
+		switch r {
+		case '.', '!', '?', '。', '！', '？', '\n':
+			end := i + len(string(r))
+			out = append(out, s[start:end])
+			start = end
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+// firstPersonLead reports whether a lower-cased sentence opens with the
+// asker speaking of themselves ("we need…", "у нас…").
+func firstPersonLead(low string) bool {
+	fields := strings.Fields(low)
+	if len(fields) == 0 {
+		return false
+	}
+	w := strings.Trim(fields[0], ",:;\"'«»“”")
+	if w == "у" {
+		// "у меня", "у нас": the asker has something.
+		return len(fields) > 1 && (fields[1] == "меня" || fields[1] == "нас")
+	}
+	return slices.Contains(firstPersonWords, w)
+}
+
+// firstPersonZhLead reports whether a folded Chinese clause opens with the
+// asker speaking of themselves (我们…, 我…), not asking (我想知道…).
+func firstPersonZhLead(f string) bool {
+	for _, l := range firstPersonZh {
+		if strings.HasPrefix(f, l) {
+			rest := f[len(l):]
+			return !strings.HasPrefix(rest, "想知道") && !strings.HasPrefix(rest, "想问") && !strings.HasPrefix(rest, "问")
+		}
+	}
+	return false
+}
+
+// containsAnyOf reports whether s contains one of subs.
+func containsAnyOf(s string, subs []string) bool {
+	return slices.ContainsFunc(subs, func(sub string) bool { return strings.Contains(s, sub) })
+}
