@@ -79,12 +79,19 @@ func (x *Index) lacking(pq query.Query) []string {
 		inPlace, _ := x.places.mark(nil, piece)
 		lackedNames(x.zhNames, piece, inPlace, func(pos, runes int) {
 			name := string(rs[pos : pos+runes])
-			if len(out) < 3 && !x.namesInText()[name] && !containsString(out, name) && !x.locates(f, name) && !x.inWord(piece, pos, runes) && !guessed(f, name) {
+			if len(out) < 3 && !x.namesInText()[name] && !containsString(out, name) && !isLanguage(name) && !x.locates(f, name) && !x.inWord(piece, pos, runes) && !guessed(f, name) {
 				out = append(out, name)
 			}
 		})
 	}
 	return out
+}
+
+// isLanguage reports whether a name is a language (英文, 俄语, 阿拉伯语):
+// in a question the texts otherwise answer it is about wording ("宣言里出
+// 现了一个英文名…", "用俄语怎么说"), not a topic they leave out.
+func isLanguage(name string) bool {
+	return strings.HasSuffix(name, "语") || name == "中文" || name == "英文" || name == "俄文" || name == "法文" || name == "拉丁文"
 }
 
 // inWord reports whether the name at rs[pos:pos+runes] of piece is part

@@ -60,6 +60,8 @@ func TestLacking(t *testing.T) {
 		{"宣言对阿富汗有什么主张？", nil},
 		// The asker's guess at where, after the question.
 		{"下一轮杜尚别进程会议有人提议在哪儿开，日内瓦吗？", nil},
+		// A language is about wording, not a topic left out.
+		{"宣言里出现了一个英文名“Alem.AI”，它是什么性质的机构？", nil},
 	}
 	for _, tt := range tests {
 		res, err := x.Search(context.Background(), tt.q, 5)

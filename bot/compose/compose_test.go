@@ -248,6 +248,8 @@ func TestExpectedType(t *testing.T) {
 		{"Who among the leaders spoke first?", typePerson},
 		// Which city and on what dates: the city decides.
 		{"In which city and on what dates will the forum be held?", typeCity},
+		// 什么语境 is the context, not a language (什么语).
+		{"“大欧亚伙伴关系”是在什么语境下被提到的？", typeNone},
 		{"В каком городе и в какие даты пройдёт форум?", typeCity},
 		// Which city with a part that asks for no fact of a kind: the
 		// whole is answered, and told the city is not given.
