@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "5e12535ddebde6735fae0e752233295f55ce0a3fb78caac62392d2618a3f29f1"
+const genDataHash = "70193b255aafe489c5ad0c15be0d7cbad33d0d190b54018ea85c067d94f3d812"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -10634,6 +10634,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'分', &zhNode{next: []zhEdge{
 		{'别', &zhNode{end: true, keep: false, terms: nil}},
+		{'条', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'列', &zhNode{next: []zhEdge{
 		{'一', &zhNode{next: []zhEdge{
@@ -11355,6 +11356,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'引', &zhNode{next: []zhEdge{
 		{'渡', &zhNode{end: true, keep: true, terms: []string{"腐败犯罪分子", "庇护"}}},
 	}, end: false, keep: false, terms: nil}},
+	{'归', &zhNode{next: []zhEdge{
+		{'纳', &zhNode{next: []zhEdge{
+			{'一', &zhNode{next: []zhEdge{
+				{'下', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
 	{'当', &zhNode{next: []zhEdge{
 		{'中', &zhNode{end: true, keep: false, terms: nil}},
 		{'主', &zhNode{next: []zhEdge{
@@ -11417,6 +11425,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'的', &zhNode{next: []zhEdge{
 			{'来', &zhNode{next: []zhEdge{
 				{'说', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'结', &zhNode{next: []zhEdge{
+			{'一', &zhNode{next: []zhEdge{
+				{'下', &zhNode{end: true, keep: false, terms: nil}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
@@ -11546,6 +11559,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'找', &zhNode{next: []zhEdge{
+		{'出', &zhNode{next: []zhEdge{
+			{'来', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 		{'工', &zhNode{next: []zhEdge{
 			{'作', &zhNode{end: true, keep: true, terms: []string{"就业"}}},
 		}, end: false, keep: false, terms: nil}},
@@ -11600,6 +11616,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'按', &zhNode{next: []zhEdge{
+		{'顺', &zhNode{next: []zhEdge{
+			{'序', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
 	{'挨', &zhNode{next: []zhEdge{
 		{'打', &zhNode{end: true, keep: true, terms: []string{"袭击", "军事侵略"}}},
 	}, end: false, keep: false, terms: nil}},
@@ -11648,6 +11669,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 			}, end: false, keep: false, terms: nil}},
 		}, end: true, keep: true, terms: []string{"数字"}}},
 		{'码', &zhNode{end: true, keep: true, terms: []string{"数字"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'整', &zhNode{next: []zhEdge{
+		{'理', &zhNode{next: []zhEdge{
+			{'一', &zhNode{next: []zhEdge{
+				{'下', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'文', &zhNode{next: []zhEdge{
 		{'中', &zhNode{end: true, keep: false, terms: nil}},
@@ -11880,6 +11908,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 			{'射', &zhNode{end: true, keep: true, terms: []string{"核安全", "核设施"}}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'概', &zhNode{next: []zhEdge{
+		{'括', &zhNode{next: []zhEdge{
+			{'一', &zhNode{next: []zhEdge{
+				{'下', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
 	{'欧', &zhNode{next: []zhEdge{
 		{'亚', &zhNode{next: []zhEdge{
 			{'经', &zhNode{next: []zhEdge{
@@ -11903,6 +11938,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'难', &zhNode{next: []zhEdge{
 			{'者', &zhNode{end: true, keep: true, terms: []string{"遇难者"}}},
 		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'段', &zhNode{next: []zhEdge{
+		{'落', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'毒', &zhNode{next: []zhEdge{
 		{'品', &zhNode{next: []zhEdge{
@@ -12513,6 +12551,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 			{'要', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 		{'是', &zhNode{end: true, keep: false, terms: nil}},
+		{'点', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'覆', &zhNode{next: []zhEdge{
 		{'盖', &zhNode{end: true, keep: false, terms: nil}},
@@ -12749,6 +12788,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 			{'站', &zhNode{end: true, keep: true, terms: []string{"集团化", "对抗性思维"}}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'逐', &zhNode{next: []zhEdge{
+		{'条', &zhNode{end: true, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
 	{'通', &zhNode{next: []zhEdge{
 		{'关', &zhNode{end: true, keep: true, terms: []string{"海关", "单一窗口"}}},
 	}, end: false, keep: false, terms: nil}},
@@ -12798,6 +12840,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'都', &zhNode{next: []zhEdge{
 		{'列', &zhNode{next: []zhEdge{
+			{'出', &zhNode{next: []zhEdge{
+				{'来', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'找', &zhNode{next: []zhEdge{
 			{'出', &zhNode{next: []zhEdge{
 				{'来', &zhNode{end: true, keep: false, terms: nil}},
 			}, end: false, keep: false, terms: nil}},
