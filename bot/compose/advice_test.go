@@ -256,6 +256,9 @@ func TestAsksWhyNot(t *testing.T) {
 		{"Why did India not endorse the Belt and Road?", "why did india not endorse 印度 一带一路", true},
 		{"Почему Индия не поддержала «Пояс и путь»?", "почемуиндия 印度 一带一路", true},
 		{"为什么印度没有支持一带一路？", "为什么印度没有支持一带一路", true},
+		// Colloquial why, typed as keywords.
+		{"印度 为啥 没支持 一带一路 原因", "印度 为啥 没支持 一带一路 原因", true},
+		{"印度干嘛不支持一带一路", "印度干嘛不支持一带一路", true},
 		// Why the members do or oppose something is what the texts say.
 		{"Why do the members oppose unilateral sanctions?", "why do the members oppose 单边制裁", false},
 		{"为什么成员国不接受双重标准？", "为什么成员国不接受双重标准 双重标准", false},
