@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "d981c098cd9b2480344e53febfe30584163427af4a49bf41b5deea746c434c7d"
+const genDataHash = "fc75609889cda48a377f44288be9b79562b3abebe4738f7ad353a11d22129b64"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -3133,6 +3133,7 @@ func generatedWords(p *Processor) {
 		"civilizations":     {surface: "civilizations", stem: "civil", lang: "en", num: false, brk: false, cap: false},
 		"ckU":               {surface: "cku", stem: "cku", lang: "en", num: false, brk: false, cap: false},
 		"clash":             {surface: "clash", stem: "clash", lang: "en", num: false, brk: false, cap: false},
+		"clause":            {surface: "clause", stem: "claus", lang: "en", num: false, brk: false, cap: false},
 		"clean":             {surface: "clean", stem: "clean", lang: "en", num: false, brk: false, cap: false},
 		"cleansing":         {surface: "cleansing", stem: "cleans", lang: "en", num: false, brk: false, cap: false},
 		"clearance":         {surface: "clearance", stem: "clearanc", lang: "en", num: false, brk: false, cap: false},
@@ -5337,7 +5338,9 @@ func generatedWords(p *Processor) {
 		"ветераны":           {surface: "ветераны", stem: "ветера", lang: "ru", num: false, brk: false, cap: false},
 		"ветеринарный":       {surface: "ветеринарный", stem: "ветеринарн", lang: "ru", num: false, brk: false, cap: false},
 		"вещества":           {surface: "вещества", stem: "веществ", lang: "ru", num: false, brk: false, cap: false},
+		"взаимная":           {surface: "взаимная", stem: "взаимн", lang: "ru", num: false, brk: false, cap: false},
 		"взаимное":           {surface: "взаимное", stem: "взаимн", lang: "ru", num: false, brk: false, cap: false},
+		"взаимной":           {surface: "взаимной", stem: "взаимн", lang: "ru", num: false, brk: false, cap: false},
 		"взаимные":           {surface: "взаимные", stem: "взаимн", lang: "ru", num: false, brk: false, cap: false},
 		"взаимный":           {surface: "взаимный", stem: "взаимн", lang: "ru", num: false, brk: false, cap: false},
 		"взаимодействие":     {surface: "взаимодействие", stem: "взаимодейств", lang: "ru", num: false, brk: false, cap: false},
@@ -8007,6 +8010,8 @@ func generatedWords(p *Processor) {
 		"en\x00mortgag":              true,
 		"en\x00motorcad":             true,
 		"en\x00movi":                 true,
+		"en\x00mutual defens":        true,
+		"en\x00mutual defens claus":  true,
 		"en\x00northern sea rout":    true,
 		"en\x00offici languag":       true,
 		"en\x00offici websit":        true,
@@ -8086,6 +8091,7 @@ func generatedWords(p *Processor) {
 		"ru\x00бренд":                true,
 		"ru\x00валютн союз":          true,
 		"ru\x00ввп":                  true,
+		"ru\x00взаимн оборон":        true,
 		"ru\x00виз":                  true,
 		"ru\x00визов реж":            true,
 		"ru\x00вкусн":                true,
@@ -9779,6 +9785,7 @@ func generatedZh(p *Processor) {
 		"共同市场":   true,
 		"共同的货币":  true,
 		"共同货币":   true,
+		"共同防御":   true,
 		"军事同盟":   true,
 		"冠军":     true,
 		"决赛":     true,
