@@ -368,7 +368,12 @@ func (x *Index) coverageWith(pq query.Query, sc *scratch) float64 {
 		// A name the corpus lacks (台湾, 北约, 世界杯) weighs against the
 		// question, on top of its characters (zhNameWeight).
 		lacked := 0
-		lackedNames(x.zhNames, piece, inName, func(int, int) { lacked++ })
+		pr := []rune(piece)
+		lackedNames(x.zhNames, piece, inName, func(pos, runes int) {
+			if !isLanguage(string(pr[pos : pos+runes])) {
+				lacked++
+			}
+		})
 		strong += float64(lacked) * m.zhNameWeight * word
 		nameIDF := 0.0
 		for i, u := range units {

@@ -110,6 +110,13 @@ func TestRelevanceSeparatesScope(t *testing.T) {
 		// A year the texts never give, next to a topic they cover.
 		{"Did the leaders say anything about the 2028 Olympics?", false},
 		{"What happened at the 2001 founding summit?", false},
+		// The language of a name, or of the answer wanted, is wording,
+		// not a topic the texts lack.
+		{"文件里那个国际人工智能中心，名字是一串英文字母，叫什么来着？", true},
+		{"Hello! In plain English, how does the declaration describe where the international system is heading?", true},
+		{"Объясни простыми словами, что сказано об Афганистане.", true},
+		// Asking for every item, in chat style.
+		{"阿富汗那块宣言一共说了哪些 全部列下", true},
 	}
 	for _, tt := range tests {
 		res, err := x.Search(context.Background(), tt.q, 5)

@@ -38,7 +38,7 @@ func (x *Index) unmentioned(pq query.Query) []string {
 		rs := []rune(piece)
 		inPlace, _ := x.places.mark(nil, piece)
 		lackedNames(x.zhNames, piece, inPlace, func(pos, runes int) {
-			if name := string(rs[pos : pos+runes]); !x.namesInText()[name] {
+			if name := string(rs[pos : pos+runes]); !x.namesInText()[name] && !isLanguage(name) {
 				add(name)
 			}
 		})
@@ -88,8 +88,9 @@ func (x *Index) lacking(pq query.Query) []string {
 }
 
 // isLanguage reports whether a name is a language (英文, 俄语, 阿拉伯语):
-// in a question the texts otherwise answer it is about wording ("宣言里出
-// 现了一个英文名…", "用俄语怎么说"), not a topic they leave out.
+// in a question it is about wording ("宣言里出现了一个英文名…", "用俄语怎么
+// 说"), not a topic the texts leave out; it neither weighs against the
+// question (coverage) nor is named as missing.
 func isLanguage(name string) bool {
 	return strings.HasSuffix(name, "语") || name == "中文" || name == "英文" || name == "俄文" || name == "法文" || name == "拉丁文"
 }

@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "fc75609889cda48a377f44288be9b79562b3abebe4738f7ad353a11d22129b64"
+const genDataHash = "e65d714e4a9628c2f3fc992c5b611f32c5d6228c26d6b458d52bf7ec322962a6"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -448,6 +448,7 @@ func generatedWords(p *Processor) {
 		"en\x00energi save":                          {terms: []string{"节能降碳", "节能"}, stop: false},
 		"en\x00energi secur":                         {terms: []string{"能源安全"}, stop: false},
 		"en\x00energi transit":                       {terms: []string{"能源公平转型"}, stop: false},
+		"en\x00english":                              {terms: nil, stop: true},
 		"en\x00enlarg":                               {terms: []string{"扩大"}, stop: false},
 		"en\x00entrepreneur":                         {terms: []string{"实业家委员会", "创业"}, stop: false},
 		"en\x00entrepreneurship":                     {terms: []string{"创业", "青年创业国际孵化器"}, stop: false},
@@ -1016,6 +1017,9 @@ func generatedWords(p *Processor) {
 		"en\x00petersburg":                           {terms: []string{"圣彼得堡"}, stop: false},
 		"en\x00pezeshkian":                           {terms: []string{"佩泽希齐扬"}, stop: false},
 		"en\x00phytosanitari":                        {terms: []string{"动植物检验检疫"}, stop: false},
+		"en\x00plain english":                        {terms: nil, stop: true},
+		"en\x00plain term":                           {terms: nil, stop: true},
+		"en\x00plain word":                           {terms: nil, stop: true},
 		"en\x00plan":                                 {terms: []string{"计划"}, stop: false},
 		"en\x00plant":                                {terms: []string{"动植物检验检疫"}, stop: false},
 		"en\x00pleas":                                {terms: nil, stop: true},
@@ -1194,6 +1198,10 @@ func generatedWords(p *Processor) {
 		"en\x00sign tianjin declar":                 {terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}, stop: false},
 		"en\x00signatori":                           {terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}, stop: false},
 		"en\x00silk road":                           {terms: []string{"一带一路"}, stop: false},
+		"en\x00simpl english":                       {terms: nil, stop: true},
+		"en\x00simpl term":                          {terms: nil, stop: true},
+		"en\x00simpl word":                          {terms: nil, stop: true},
+		"en\x00simpli":                              {terms: nil, stop: true},
 		"en\x00singl window":                        {terms: []string{"单一窗口"}, stop: false},
 		"en\x00sister citi":                         {terms: []string{"友好城市"}, stop: false},
 		"en\x00situat":                              {terms: []string{"形势", "局势"}, stop: false},
@@ -2306,6 +2314,8 @@ func generatedWords(p *Processor) {
 		"ru\x00промышлен":                         {terms: []string{"工业", "产业"}, stop: false},
 		"ru\x00пропаганд":                         {terms: []string{"反宣传", "宣扬"}, stop: false},
 		"ru\x00прославлен нацизм":                 {terms: []string{"美化纳粹主义"}, stop: false},
+		"ru\x00прост слов":                        {terms: nil, stop: true},
+		"ru\x00прост язык":                        {terms: nil, stop: true},
 		"ru\x00прот":                              {terms: []string{"反对"}, stop: false},
 		"ru\x00протекционизм":                     {terms: []string{"限制性贸易措施", "贸易措施"}, stop: false},
 		"ru\x00противодейств":                     {terms: []string{"打击"}, stop: false},
@@ -2387,6 +2397,8 @@ func generatedWords(p *Processor) {
 		"ru\x00роспотребнадзор":                        {terms: []string{"卫生防疫部门"}, stop: false},
 		"ru\x00росс":                                   {terms: []string{"俄罗斯"}, stop: false},
 		"ru\x00российск федерац":                       {terms: []string{"俄罗斯联邦"}, stop: false},
+		"ru\x00русск":                                  {terms: nil, stop: true},
+		"ru\x00русск язык":                             {terms: nil, stop: true},
 		"ru\x00рф":                                     {terms: []string{"俄罗斯联邦"}, stop: false},
 		"ru\x00самарканд":                              {terms: []string{"撒马尔罕"}, stop: false},
 		"ru\x00самм":                                   {terms: nil, stop: true},
@@ -3411,6 +3423,7 @@ func generatedWords(p *Processor) {
 		"endorsed":          {surface: "endorsed", stem: "endors", lang: "en", num: false, brk: false, cap: false},
 		"energy":            {surface: "energy", stem: "energi", lang: "en", num: false, brk: false, cap: false},
 		"england":           {surface: "england", stem: "england", lang: "en", num: false, brk: false, cap: false},
+		"english":           {surface: "english", stem: "english", lang: "en", num: false, brk: false, cap: false},
 		"enlargement":       {surface: "enlargement", stem: "enlarg", lang: "en", num: false, brk: false, cap: false},
 		"enrichment":        {surface: "enrichment", stem: "enrich", lang: "en", num: false, brk: false, cap: false},
 		"enterprises":       {surface: "enterprises", stem: "enterpris", lang: "en", num: false, brk: false, cap: false},
@@ -4333,6 +4346,7 @@ func generatedWords(p *Processor) {
 		"photo":             {surface: "photo", stem: "photo", lang: "en", num: false, brk: false, cap: false},
 		"phytosanitary":     {surface: "phytosanitary", stem: "phytosanitari", lang: "en", num: false, brk: false, cap: false},
 		"pkk":               {surface: "pkk", stem: "pkk", lang: "en", num: false, brk: false, cap: false},
+		"plain":             {surface: "plain", stem: "plain", lang: "en", num: false, brk: false, cap: false},
 		"plan":              {surface: "plan", stem: "plan", lang: "en", num: false, brk: false, cap: false},
 		"plans":             {surface: "plans", stem: "plan", lang: "en", num: false, brk: false, cap: false},
 		"plants":            {surface: "plants", stem: "plant", lang: "en", num: false, brk: false, cap: false},
@@ -4624,6 +4638,8 @@ func generatedWords(p *Processor) {
 		"signed":            {surface: "signed", stem: "sign", lang: "en", num: false, brk: false, cap: false},
 		"signing":           {surface: "signing", stem: "sign", lang: "en", num: false, brk: false, cap: false},
 		"silk":              {surface: "silk", stem: "silk", lang: "en", num: false, brk: false, cap: false},
+		"simple":            {surface: "simple", stem: "simpl", lang: "en", num: false, brk: false, cap: false},
+		"simply":            {surface: "simply", stem: "simpli", lang: "en", num: false, brk: false, cap: false},
 		"sinai":             {surface: "sinai", stem: "sinai", lang: "en", num: false, brk: false, cap: false},
 		"singapore":         {surface: "singapore", stem: "singapor", lang: "en", num: false, brk: false, cap: false},
 		"singer":            {surface: "singer", stem: "singer", lang: "en", num: false, brk: false, cap: false},
@@ -5024,6 +5040,7 @@ func generatedWords(p *Processor) {
 		"woman":             {surface: "woman", stem: "woman", lang: "en", num: false, brk: false, cap: false},
 		"women":             {surface: "women", stem: "women", lang: "en", num: false, brk: false, cap: false},
 		"woods":             {surface: "woods", stem: "wood", lang: "en", num: false, brk: false, cap: false},
+		"words":             {surface: "words", stem: "word", lang: "en", num: false, brk: false, cap: false},
 		"work":              {surface: "work", stem: "work", lang: "en", num: false, brk: false, cap: false},
 		"working":           {surface: "working", stem: "work", lang: "en", num: false, brk: false, cap: false},
 		"world":             {surface: "world", stem: "world", lang: "en", num: false, brk: false, cap: false},
@@ -6639,7 +6656,10 @@ func generatedWords(p *Processor) {
 		"промышленный":          {surface: "промышленный", stem: "промышлен", lang: "ru", num: false, brk: false, cap: false},
 		"пропаганда":            {surface: "пропаганда", stem: "пропаганд", lang: "ru", num: false, brk: false, cap: false},
 		"прославление":          {surface: "прославление", stem: "прославлен", lang: "ru", num: false, brk: false, cap: false},
+		"простом":               {surface: "простом", stem: "прост", lang: "ru", num: false, brk: false, cap: false},
 		"пространство":          {surface: "пространство", stem: "пространств", lang: "ru", num: false, brk: false, cap: false},
+		"простым":               {surface: "простым", stem: "прост", lang: "ru", num: false, brk: false, cap: false},
+		"простыми":              {surface: "простыми", stem: "прост", lang: "ru", num: false, brk: false, cap: false},
 		"простых":               {surface: "простых", stem: "прост", lang: "ru", num: false, brk: false, cap: false},
 		"протекционизм":         {surface: "протекционизм", stem: "протекционизм", lang: "ru", num: false, brk: false, cap: false},
 		"протест":               {surface: "протест", stem: "протест", lang: "ru", num: false, brk: false, cap: false},
@@ -6766,6 +6786,8 @@ func generatedWords(p *Processor) {
 		"рубля":                 {surface: "рубля", stem: "рубл", lang: "ru", num: false, brk: false, cap: false},
 		"рукопожатие":           {surface: "рукопожатие", stem: "рукопожат", lang: "ru", num: false, brk: false, cap: false},
 		"румыния":               {surface: "румыния", stem: "румын", lang: "ru", num: false, brk: false, cap: false},
+		"русски":                {surface: "русски", stem: "русск", lang: "ru", num: false, brk: false, cap: false},
+		"русском":               {surface: "русском", stem: "русск", lang: "ru", num: false, brk: false, cap: false},
 		"рф":                    {surface: "рф", stem: "рф", lang: "ru", num: false, brk: false, cap: false},
 		"рынкам":                {surface: "рынкам", stem: "рынк", lang: "ru", num: false, brk: false, cap: false},
 		"рынки":                 {surface: "рынки", stem: "рынк", lang: "ru", num: false, brk: false, cap: false},
@@ -6872,6 +6894,7 @@ func generatedWords(p *Processor) {
 		"следующее":             {surface: "следующее", stem: "след", lang: "ru", num: false, brk: false, cap: false},
 		"следующий":             {surface: "следующий", stem: "след", lang: "ru", num: false, brk: false, cap: false},
 		"словакия":              {surface: "словакия", stem: "словак", lang: "ru", num: false, brk: false, cap: false},
+		"словами":               {surface: "словами", stem: "слов", lang: "ru", num: false, brk: false, cap: false},
 		"словения":              {surface: "словения", stem: "словен", lang: "ru", num: false, brk: false, cap: false},
 		"случилось":             {surface: "случилось", stem: "случ", lang: "ru", num: false, brk: false, cap: false},
 		"смена":                 {surface: "смена", stem: "смен", lang: "ru", num: false, brk: false, cap: false},
@@ -7392,6 +7415,8 @@ func generatedWords(p *Processor) {
 		"ядерным":               {surface: "ядерным", stem: "ядерн", lang: "ru", num: false, brk: false, cap: false},
 		"ядро":                  {surface: "ядро", stem: "ядр", lang: "ru", num: false, brk: false, cap: false},
 		"язык":                  {surface: "язык", stem: "язык", lang: "ru", num: false, brk: false, cap: false},
+		"языке":                 {surface: "языке", stem: "язык", lang: "ru", num: false, brk: false, cap: false},
+		"языком":                {surface: "языком", stem: "язык", lang: "ru", num: false, brk: false, cap: false},
 		"якутия":                {surface: "якутия", stem: "якут", lang: "ru", num: false, brk: false, cap: false},
 		"якутск":                {surface: "якутск", stem: "якутск", lang: "ru", num: false, brk: false, cap: false},
 		"ямайка":                {surface: "ямайка", stem: "ямайк", lang: "ru", num: false, brk: false, cap: false},
@@ -7748,6 +7773,8 @@ func generatedWords(p *Processor) {
 		"производственны":      "производствен",
 		"пром":                 "про",
 		"промышленны":          "промышлен",
+		"простом":              "прост",
+		"простым":              "прост",
 		"простых":              "прост",
 		"против":               "прот",
 		"противоракетна":       "противоракетн",
@@ -7779,6 +7806,7 @@ func generatedWords(p *Processor) {
 		"религиозна":           "религиозн",
 		"религиозны":           "религиозн",
 		"российска":            "российск",
+		"русском":              "русск",
 		"рынкам":               "рынк",
 		"рынков":               "рынк",
 		"санитарна":            "санитарн",
@@ -7917,6 +7945,7 @@ func generatedWords(p *Processor) {
 		"ядерног":              "ядерн",
 		"ядерны":               "ядерн",
 		"ядерным":              "ядерн",
+		"языком":               "язык",
 	}
 	p.off.phrases = map[string]bool{
 		"en\x00accredit":             true,
@@ -10546,6 +10575,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 		}, end: false, keep: false, terms: nil}},
 		{'部', &zhNode{next: []zhEdge{
 			{'列', &zhNode{next: []zhEdge{
+				{'下', &zhNode{end: true, keep: false, terms: nil}},
 				{'举', &zhNode{end: true, keep: false, terms: nil}},
 				{'出', &zhNode{end: true, keep: false, terms: nil}},
 			}, end: false, keep: false, terms: nil}},
@@ -10669,11 +10699,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'一', &zhNode{next: []zhEdge{
 			{'下', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
+		{'下', &zhNode{end: true, keep: false, terms: nil}},
 		{'举', &zhNode{next: []zhEdge{
 			{'出', &zhNode{next: []zhEdge{
 				{'来', &zhNode{end: true, keep: false, terms: nil}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: true, keep: false, terms: nil}},
+		{'全', &zhNode{end: true, keep: false, terms: nil}},
 		{'出', &zhNode{next: []zhEdge{
 			{'来', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: true, keep: false, terms: nil}},
@@ -11132,6 +11164,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 				{'病', &zhNode{end: true, keep: true, terms: []string{"传染病大流行"}}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
+		{'白', &zhNode{next: []zhEdge{
+			{'话', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 		{'麻', &zhNode{end: true, keep: true, terms: []string{"毒品", "麻醉药品"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'天', &zhNode{next: []zhEdge{
@@ -11351,6 +11386,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 	}, end: false, keep: false, terms: nil}},
 	{'带', &zhNode{next: []zhEdge{
 		{'病', &zhNode{end: true, keep: true, terms: []string{"疫病", "动植物检验检疫"}}},
+	}, end: false, keep: false, terms: nil}},
+	{'帮', &zhNode{next: []zhEdge{
+		{'我', &zhNode{next: []zhEdge{
+			{'列', &zhNode{next: []zhEdge{
+				{'全', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'干', &zhNode{next: []zhEdge{
 		{'什', &zhNode{next: []zhEdge{
@@ -12156,6 +12198,18 @@ var genZhRoot = zhNode{next: []zhEdge{
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'用', &zhNode{next: []zhEdge{
+		{'中', &zhNode{next: []zhEdge{
+			{'文', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'简', &zhNode{next: []zhEdge{
+			{'单', &zhNode{next: []zhEdge{
+				{'的', &zhNode{next: []zhEdge{
+					{'话', &zhNode{end: true, keep: false, terms: nil}},
+				}, end: false, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
 	{'电', &zhNode{next: []zhEdge{
 		{'信', &zhNode{next: []zhEdge{
 			{'诈', &zhNode{next: []zhEdge{
@@ -12335,6 +12389,14 @@ var genZhRoot = zhNode{next: []zhEdge{
 				{'言', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
 			}, end: false, keep: false, terms: nil}},
 			{'方', &zhNode{end: true, keep: true, terms: []string{"卢卡申科", "莫迪", "佩泽希齐扬", "托卡耶夫", "习近平", "扎帕罗夫", "夏巴兹", "普京", "拉赫蒙", "米尔济约耶夫"}}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'简', &zhNode{next: []zhEdge{
+		{'单', &zhNode{next: []zhEdge{
+			{'地', &zhNode{next: []zhEdge{
+				{'说', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+			{'说', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'算', &zhNode{next: []zhEdge{
@@ -12821,6 +12883,10 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'条', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'通', &zhNode{next: []zhEdge{
+		{'俗', &zhNode{next: []zhEdge{
+			{'地', &zhNode{end: true, keep: false, terms: nil}},
+			{'点', &zhNode{end: true, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
 		{'关', &zhNode{end: true, keep: true, terms: []string{"海关", "单一窗口"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'遇', &zhNode{next: []zhEdge{
