@@ -71,6 +71,12 @@ func TestRelevanceSeparatesScope(t *testing.T) {
 		{"乌兹别克斯坦的官方语言是什么？", false},
 		// A country's statistics, which a declaration never gives.
 		{"What is the population of Kyrgyzstan?", false},
+		// A visitor's or job seeker's questions about places the texts
+		// name.
+		{"What's the time difference between Moscow and Beijing?", false},
+		{"Как доехать из Пекина в Тяньцзинь на поезде?", false},
+		{"请问怎么申请去上合组织秘书处实习？", false},
+		{"北京今天空气质量怎么样？", false},
 		// Measures of integration the texts do not contain.
 		{"上合国家之间会互免签证吗？", false},
 		{"Is the SCO planning a single currency?", false},
