@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "fe58153c35b0a16ca5373dab66068e68764c058a4ad28fec99f412333a71c991"
+const genDataHash = "fe430a78ce398c4736bd51ed1ab1e979c033ecf7d3a61ccd85751f93b4bc122a"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3138
-	p.langEntries = map[string]int{"en": 1468, "ru": 1191, "zh": 479}
+	p.entries = 3145
+	p.langEntries = map[string]int{"en": 1470, "ru": 1191, "zh": 484}
 	return p
 }
 
@@ -1313,6 +1313,7 @@ func generatedWords(p *Processor) {
 		"en\x00terrorist financ":                    {terms: []string{"融资渠道"}, stop: false},
 		"en\x00terrorist organ":                     {terms: []string{"恐怖组织"}, stop: false},
 		"en\x00text":                                {terms: nil, stop: true},
+		"en\x00tfa":                                 {terms: []string{"贸易便利化协定"}, stop: false},
 		"en\x00there":                               {terms: nil, stop: true},
 		"en\x00thing":                               {terms: nil, stop: true},
 		"en\x00think":                               {terms: nil, stop: true},
@@ -1493,6 +1494,7 @@ func generatedWords(p *Processor) {
 		"en\x00wto":                                 {terms: []string{"世贸组织", "世界贸易组织"}, stop: false},
 		"en\x00wto access":                          {terms: []string{"加入世贸组织"}, stop: false},
 		"en\x00wto membership":                      {terms: []string{"加入世贸组织"}, stop: false},
+		"en\x00wto tfa":                             {terms: []string{"贸易便利化协定"}, stop: false},
 		"en\x00ww2":                                 {terms: []string{"第二次世界大战"}, stop: false},
 		"en\x00wwii":                                {terms: []string{"第二次世界大战"}, stop: false},
 		"en\x00xdm":                                 {terms: nil, stop: true},
@@ -4827,6 +4829,7 @@ func generatedWords(p *Processor) {
 		"tesla":             {surface: "tesla", stem: "tesla", lang: "en", num: false, brk: false, cap: false},
 		"texas":             {surface: "texas", stem: "texa", lang: "en", num: false, brk: false, cap: false},
 		"text":              {surface: "text", stem: "text", lang: "en", num: false, brk: false, cap: false},
+		"tfa":               {surface: "tfa", stem: "tfa", lang: "en", num: false, brk: false, cap: false},
 		"thailand":          {surface: "thailand", stem: "thailand", lang: "en", num: false, brk: false, cap: false},
 		"thatcher":          {surface: "thatcher", stem: "thatcher", lang: "en", num: false, brk: false, cap: false},
 		"the":               {surface: "the", stem: "the", lang: "en", num: false, brk: false, cap: false},
@@ -10787,6 +10790,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 			{'业', &zhNode{end: true, keep: true, terms: []string{"工业"}}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'剑', &zhNode{next: []zhEdge{
+		{'拔', &zhNode{next: []zhEdge{
+			{'弩', &zhNode{next: []zhEdge{
+				{'张', &zhNode{end: true, keep: true, terms: []string{"紧张"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
 	{'加', &zhNode{next: []zhEdge{
 		{'征', &zhNode{next: []zhEdge{
 			{'关', &zhNode{next: []zhEdge{
@@ -10896,6 +10906,9 @@ var genZhRoot = zhNode{next: []zhEdge{
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'原', &zhNode{next: []zhEdge{
+		{'子', &zhNode{next: []zhEdge{
+			{'能', &zhNode{end: true, keep: true, terms: []string{"核能"}}},
+		}, end: false, keep: false, terms: nil}},
 		{'文', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'去', &zhNode{next: []zhEdge{
@@ -12839,6 +12852,14 @@ var genZhRoot = zhNode{next: []zhEdge{
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
 	{'走', &zhNode{next: []zhEdge{
+		{'上', &zhNode{next: []zhEdge{
+			{'歪', &zhNode{next: []zhEdge{
+				{'路', &zhNode{end: true, keep: true, terms: []string{"非法活动", "年轻一代"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+		{'歪', &zhNode{next: []zhEdge{
+			{'路', &zhNode{end: true, keep: true, terms: []string{"非法活动", "年轻一代"}}},
+		}, end: false, keep: false, terms: nil}},
 		{'私', &zhNode{next: []zhEdge{
 			{'武', &zhNode{next: []zhEdge{
 				{'器', &zhNode{end: true, keep: true, terms: []string{"武器走私"}}},
@@ -12924,6 +12945,13 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'距', &zhNode{next: []zhEdge{
 			{'医', &zhNode{next: []zhEdge{
 				{'疗', &zhNode{end: true, keep: true, terms: []string{"远程医疗"}}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: false, keep: false, terms: nil}},
+	}, end: false, keep: false, terms: nil}},
+	{'违', &zhNode{next: []zhEdge{
+		{'法', &zhNode{next: []zhEdge{
+			{'的', &zhNode{next: []zhEdge{
+				{'事', &zhNode{end: true, keep: true, terms: []string{"非法活动"}}},
 			}, end: false, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
