@@ -352,6 +352,9 @@ func (x *Index) coverageWith(pq query.Query, sc *scratch) float64 {
 	units, inName := sc.unitRunes, sc.inName
 	defer func() { sc.unitRunes, sc.inName = units, inName }()
 	for _, piece := range pq.Pieces {
+		// Why the asker asks ("我在准备课堂展示") may explain the question
+		// (做跨境网店的: e-commerce) but never counts against it.
+		context := slices.Contains(pq.Context, piece)
 		units = appendUnitRunes(units[:0], piece)
 		if slices.Contains(pq.Mapped, piece) {
 			// A colloquial word the glossary knows: explained, with the
@@ -374,7 +377,9 @@ func (x *Index) coverageWith(pq query.Query, sc *scratch) float64 {
 				lacked++
 			}
 		})
-		strong += float64(lacked) * m.zhNameWeight * word
+		if !context {
+			strong += float64(lacked) * m.zhNameWeight * word
+		}
 		nameIDF := 0.0
 		for i, u := range units {
 			if inName[u.pos] {
@@ -395,7 +400,7 @@ func (x *Index) coverageWith(pq query.Query, sc *scratch) float64 {
 				// covered (golden out-of-scope detection 0.92 -> 0.80
 				// when the lists grew threefold). It neither explains
 				// nor counts against; retrieval still matches the lists.
-			case !u.function:
+			case !u.function && !context:
 				weakChars += w
 			}
 		}
@@ -413,13 +418,16 @@ func (x *Index) coverageWith(pq query.Query, sc *scratch) float64 {
 		}
 	}
 	for i, u := range pq.Unmatched {
+		context := slices.Contains(pq.Context, u)
 		switch {
-		case slices.Contains(pq.Names, u) && !x.knowsWord(pq, i):
-			strong += m.nameWeight * word
 		case x.knowsWord(pq, i):
 			// A word of the working translation or the question lists:
 			// the corpus's vocabulary in the question's language.
 			topic += m.knownWordWeight * word
+		case context:
+			// Why the asker asks counts only for the question.
+		case slices.Contains(pq.Names, u):
+			strong += m.nameWeight * word
 		default:
 			weakWords++
 		}

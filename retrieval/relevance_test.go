@@ -121,6 +121,9 @@ func TestRelevanceSeparatesScope(t *testing.T) {
 		{"文件里那个国际人工智能中心，名字是一串英文字母，叫什么来着？", true},
 		{"Hello! In plain English, how does the declaration describe where the international system is heading?", true},
 		{"Объясни простыми словами, что сказано об Афганистане.", true},
+		// Why the asker asks does not count against what they ask.
+		{"我在准备课堂展示，宣言里跟阿富汗有关的内容都有哪些？", true},
+		{"Наша НКО помогает матерям и детям. Что страны ШОС обещают в этой области?", true},
 		// Asking for every item, in chat style.
 		{"阿富汗那块宣言一共说了哪些 全部列下", true},
 	}

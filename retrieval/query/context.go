@@ -3,6 +3,7 @@ package query
 import (
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/declbot/declbot/corpus"
 )
@@ -20,19 +21,15 @@ var (
 		"сказал", "говорит", "говорил", "слышал", "читал", "видел"}
 )
 
-// askerContext returns off without the off-topic words that occur only in
-// what the asker says of themselves beside a question: a sentence of
-// theirs that asks nothing ("When is the UNESCO conference in Samarkand?
-// We need to plan hotel capacity.") or, in Chinese, a first clause of
-// theirs before the question ("我们要订酒店，撒马尔罕的会议是哪天？"). The
-// hotel is why they ask, not what; a question made only of such a
-// sentence keeps its words, and so does one that asks for them
-// ("我要订酒店，天津的酒店多少钱？").
-func askerContext(off []string, cleaned string) []string {
-	if len(off) == 0 {
-		return off
-	}
-	var asking, context []string
+// askerParts splits cleaned text into what the asker says of themselves
+// beside a question (context: a sentence of theirs that asks nothing, "We
+// need to plan hotel capacity.", or in Chinese a first clause of theirs
+// before the question, "我在准备课堂展示，…？") and the rest (asking),
+// folded (Chinese) or lower-cased. Both are nil unless there is each: a
+// message made only of such a sentence is what is asked. A sentence that
+// reports what someone said is a premise, which holds the topic ("我朋友说
+// 上合要搞北极航道…"), and asks.
+func askerParts(cleaned string) (context, asking []string) {
 	for _, s := range sentences(cleaned) {
 		body := strings.TrimSpace(s)
 		if body == "" {
@@ -61,17 +58,45 @@ func askerContext(off []string, cleaned string) []string {
 		asking = append(asking, low)
 	}
 	if len(asking) == 0 || len(context) == 0 {
-		return off
+		return nil, nil
 	}
-	in := func(parts []string, w string) bool {
-		return slices.ContainsFunc(parts, func(p string) bool { return strings.Contains(p, w) })
-	}
-	out := off[:0:0]
-	for _, w := range off {
-		if in(context, w) && !in(asking, w) {
-			continue
+	return context, asking
+}
+
+// onlyIn returns the words of ws that occur in one of context and in none
+// of asking (askerParts): Chinese words as substrings, others as words.
+func onlyIn(ws, context, asking []string) []string {
+	var out []string
+	for _, w := range ws {
+		if holds(context, w) && !holds(asking, w) {
+			out = append(out, w)
 		}
-		out = append(out, w)
+	}
+	return out
+}
+
+// holds reports whether one of parts holds w.
+func holds(parts []string, w string) bool {
+	return slices.ContainsFunc(parts, func(p string) bool {
+		if corpus.HasHan(w) {
+			return strings.Contains(p, w)
+		}
+		return slices.Contains(strings.FieldsFunc(p, func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '-'
+		}), w) || strings.Contains(w, " ") && strings.Contains(p, w)
+	})
+}
+
+// without returns ws without those in drop.
+func without(ws, drop []string) []string {
+	if len(drop) == 0 {
+		return ws
+	}
+	out := ws[:0:0]
+	for _, w := range ws {
+		if !slices.Contains(drop, w) {
+			out = append(out, w)
+		}
 	}
 	return out
 }

@@ -30,3 +30,24 @@ func TestAskerContext(t *testing.T) {
 		}
 	}
 }
+
+// What the asker says of themselves is marked, and only that.
+func TestProcessContext(t *testing.T) {
+	p := newProcessor(t)
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"我在准备课堂展示，宣言里跟阿富汗有关的内容都有哪些？", []string{"我在", "课堂展示"}},
+		{"Our NGO helps mothers and children. What do the SCO states promise in this area?", []string{"ngo", "helps"}}, // mothers and children are mapped: not Unmatched
+		// A question alone, or a premise, has none.
+		{"宣言里跟阿富汗有关的内容都有哪些？", nil},
+		{"我朋友说上合要搞北极航道开发合作计划，宣言里具体是怎么安排的？", nil},
+	}
+	for _, tt := range tests {
+		got := p.Process(tt.q).Context
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Process(%q).Context = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}

@@ -279,6 +279,12 @@ type Query struct {
 	// glossary, which aims to know every name in the declaration, does
 	// not know. Empty when the question is written in capitals.
 	Names []string
+	// Context are those of Pieces and Unmatched that occur only where the
+	// asker says something of themselves beside the question ("我在准备课堂
+	// 展示，…？", "I'm studying the WWII statement. …?"): why they ask,
+	// not what, so judging whether the texts address the question skips
+	// them.
+	Context []string
 	// OffTopic are the question's words that ask for something the
 	// declaration never provides (offtopic.tsv: a price, a brand, a match
 	// result, the weather, a recipe, election news): folded Chinese words
@@ -385,7 +391,12 @@ func (p *Processor) Process(q string) Query {
 		}
 	}
 	out.OffTopic = withoutMappedWords(out.OffTopic, out.Mapped)
-	out.OffTopic = askerContext(out.OffTopic, cleaned)
+	// What the asker says of themselves is why they ask, not what: its
+	// off-topic words do not count ("We need to plan hotel capacity."),
+	// and its other words are marked (Context) so that they neither
+	// explain nor count against the question.
+	ctx, asking := askerParts(cleaned)
+	out.OffTopic = without(out.OffTopic, onlyIn(out.OffTopic, ctx, asking))
 	if len(names) > 0 && !shouting(orig) {
 		written := writtenAsNames(orig)
 		for _, n := range names {
@@ -395,6 +406,7 @@ func (p *Processor) Process(q string) Query {
 		}
 	}
 	out.Names = p.lowerCaseNames(out.Names, out.Unmatched, tokens)
+	out.Context = onlyIn(slices.Concat(out.Pieces, out.Unmatched), ctx, asking)
 	if len(zhTerms) > 0 {
 		for _, t := range out.Terms {
 			zhTerms = appendUnique(zhTerms, t)
