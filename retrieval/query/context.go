@@ -150,3 +150,32 @@ func firstPersonZhLead(f string) bool {
 func containsAnyOf(s string, subs []string) bool {
 	return slices.ContainsFunc(subs, func(sub string) bool { return strings.Contains(s, sub) })
 }
+
+// guessNames returns those of names (lower case) that occur only in a
+// short question after another one: the asker's guess at the answer
+// ("Что заложит основу архитектуры безопасности в Евразии? Неужели НАТО?",
+// "Who hosts the next summit? Kazakhstan?"). What the texts say answers
+// the question, the guess or not, so the guess does not make it one about
+// a name they lack; Chinese has guessed (retrieval) for "…，日内瓦吗？".
+func guessNames(names []string, cleaned string) []string {
+	if len(names) == 0 {
+		return nil
+	}
+	var asked, guesses []string
+	for _, s := range sentences(cleaned) {
+		low := strings.ToLower(strings.TrimSpace(s))
+		if low == "" {
+			continue
+		}
+		short := len(strings.Fields(low)) <= 3 && strings.HasSuffix(low, "?")
+		if short && len(asked) > 0 {
+			guesses = append(guesses, low)
+			continue
+		}
+		asked = append(asked, low)
+	}
+	if len(guesses) == 0 {
+		return nil
+	}
+	return onlyIn(names, guesses, asked)
+}

@@ -51,3 +51,24 @@ func TestProcessContext(t *testing.T) {
 		}
 	}
 }
+
+// A name guessed in a short question after the question is no name asked
+// about; one in the question is.
+func TestGuessNames(t *testing.T) {
+	p := newProcessor(t)
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"Что, по декларации, заложит основу архитектуры безопасности в Евразии? Неужели НАТО?", nil},
+		{"What will be the basis of the Eurasian security architecture? NATO?", nil},
+		{"What does the declaration say about NATO?", []string{"nato"}},
+		{"NATO? What does the declaration say about it?", []string{"nato"}},
+	}
+	for _, tt := range tests {
+		got := p.Process(tt.q).Names
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Process(%q).Names = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
