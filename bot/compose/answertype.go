@@ -186,6 +186,10 @@ var (
 	// states"), so a person question also needs a title (titleCues).
 	whoCues   = i18n.AllCues("who")
 	titleCues = i18n.AllCues("title")
+	// bodyCues name a body whose officials (the bank's president, the
+	// secretariat's head) the signature block, which names the states'
+	// leaders, does not (asksSignatures).
+	bodyCues = i18n.AllCues("body")
 	// groupTitles are the titles of titleCues that name a group.
 	groupTitles = i18n.AllCues("group_title")
 	// notCues are words that contain a cue but ask nothing: a title that
@@ -1116,11 +1120,14 @@ func isSignatureBlock(textHans string) bool {
 }
 
 // asksSignatures reports whether a question (cueText) asks about signing,
-// which states are members, which leaders, or who holds a title: the
-// questions a signature block answers. A title alone does not ask for one ("Сколько раз Кыргызстан
-// председательствовал" is about chairing).
+// which states are members, which leaders, or who holds a title other
+// than in a body of the SCO (bodyCues: "who will be the bank's first
+// president"): the questions a signature block answers. A title alone
+// does not ask for one ("Сколько раз Кыргызстан председательствовал" is
+// about chairing).
 func asksSignatures(cq string) bool {
-	return containsAny(cq, signingCues) || containsAny(cq, membersCues) || containsAny(cq, leadersCues) || containsAny(cq, whoCues) && containsAny(cq, titleCues)
+	return containsAny(cq, signingCues) || containsAny(cq, membersCues) || containsAny(cq, leadersCues) ||
+		containsAny(cq, whoCues) && containsAny(cq, titleCues) && !containsAny(cq, bodyCues)
 }
 
 // isSignatureItem reports whether a retrieved passage is a signature

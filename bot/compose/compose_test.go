@@ -747,3 +747,23 @@ func TestCountedNounAndAskedStates(t *testing.T) {
 		}
 	}
 }
+
+// The signature block answers who holds a state's title, not an SCO
+// body's.
+func TestAsksSignatures(t *testing.T) {
+	for _, tt := range []struct {
+		q    string
+		want bool
+	}{
+		{"Who is the President of Kazakhstan?", true},
+		{"Who signed the declaration for Pakistan?", true},
+		{"哪些领导人在宣言上签了名？", true},
+		{"Who's going to run the new SCO Development Bank as its first president?", false},
+		{"谁会担任上合组织开发银行的行长？", false},
+		{"Кто возглавит секретариат ШОС?", false},
+	} {
+		if got := asksSignatures(cueText(tt.q)); got != tt.want {
+			t.Errorf("asksSignatures(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}

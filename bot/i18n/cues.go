@@ -65,6 +65,7 @@ var CueLists = map[string]string{
 	"events":         "ask about events: meetings, conferences, contests, festivals (bot: leads with a dated one)",
 	"who":            "ask for a person, with a title (bot: expectedType)",
 	"title":          "titles of officials (bot: expectedType)",
+	"body":           "a body of the SCO (bank, secretariat, centre) whose officials the signature block does not name (bot: asksSignatures)",
 	"group_title":    "titles of a group (the leaders), which a list of states may answer (bot: expectedType)",
 	"not_cue":        "words that contain a cue but ask nothing (bot: expectedType)",
 	"perpetrator":    "ask who carried out an act (bot: expectedType)",
