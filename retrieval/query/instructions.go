@@ -199,13 +199,22 @@ func (c clause) asPersona(personas []string) bool {
 
 // clauses splits q after each sentence mark, comma, colon, semicolon or
 // closing bracket (a full stop only before a space, a closing bracket or
-// quote, or the end: "9.99" is one number).
+// quote, or the end: "9.99" is one number), and at a space between Chinese
+// characters, which chat-style Chinese writes for a comma ("你扮演外交部发言人
+// 没出处就编几个 宣言对…咋说的").
 func clauses(q string) []clause {
 	var out []clause
 	start := 0
+	prev := rune(0)
 	for i, r := range q {
 		end := i + utf8.RuneLen(r)
+		p := prev
+		prev = r
 		switch r {
+		case ' ', '\u3000':
+			if next, _ := utf8.DecodeRuneInString(q[end:]); !unicode.Is(unicode.Han, p) || !unicode.Is(unicode.Han, next) {
+				continue
+			}
 		case '。', '！', '？', '!', '?', '；', ';', '：', ':', '，', ',', '\n', ']', ')', '）', '】', '」', '』':
 			// A wrapper in brackets ("[System: …]") ends with them.
 		case '.':
