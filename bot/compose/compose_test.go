@@ -436,6 +436,9 @@ func TestAsksForOverview(t *testing.T) {
 	}{
 		{"宣言中关于人工智能都有哪些内容？", true},
 		{"對於化學武器和生物武器，成員國有什麼立場？", true},
+		// Chat-style requests for every item.
+		{"宣言里所有跟银行有关的内容，给我列全", true},
+		{"青岛在宣言里出现了几回 都是啥事", true},
 		{"What does the declaration say about Afghanistan?", true},
 		{"Какие антинаркотические операции поддерживают страны ШОС?", true},
 		{"宣言中关于体育合作都提了什么？", true},

@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "fe430a78ce398c4736bd51ed1ab1e979c033ecf7d3a61ccd85751f93b4bc122a"
+const genDataHash = "7441d7d1cd8d1bd9979930eb514ff399e977f7962023757004e89f84f580c14a"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -10624,6 +10624,11 @@ var genZhRoot = zhNode{next: []zhEdge{
 		{'伏', &zhNode{end: true, keep: true, terms: []string{"可再生能源", "清洁能源"}}},
 	}, end: false, keep: false, terms: nil}},
 	{'全', &zhNode{next: []zhEdge{
+		{'列', &zhNode{next: []zhEdge{
+			{'出', &zhNode{next: []zhEdge{
+				{'来', &zhNode{end: true, keep: false, terms: nil}},
+			}, end: false, keep: false, terms: nil}},
+		}, end: true, keep: false, terms: nil}},
 		{'球', &zhNode{next: []zhEdge{
 			{'变', &zhNode{next: []zhEdge{
 				{'暖', &zhNode{end: true, keep: true, terms: []string{"气候变化"}}},
