@@ -2,7 +2,7 @@
 
 package query
 
-const genDataHash = "7441d7d1cd8d1bd9979930eb514ff399e977f7962023757004e89f84f580c14a"
+const genDataHash = "bc1ff9895366c5cf04cb239f1cbed88d818000409a3beca646b0ed1f8efc6c9d"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
@@ -11047,6 +11047,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'吸', &zhNode{next: []zhEdge{
 		{'毒', &zhNode{end: true, keep: true, terms: []string{"滥用", "毒品"}}},
 	}, end: false, keep: false, terms: nil}},
+	{'呀', &zhNode{end: true, keep: false, terms: nil}},
 	{'告', &zhNode{next: []zhEdge{
 		{'诉', &zhNode{next: []zhEdge{
 			{'我', &zhNode{end: true, keep: false, terms: nil}},
@@ -11059,6 +11060,7 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'咱', &zhNode{next: []zhEdge{
 		{'们', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'哦', &zhNode{end: true, keep: false, terms: nil}},
 	{'哪', &zhNode{next: []zhEdge{
 		{'一', &zhNode{next: []zhEdge{
 			{'个', &zhNode{next: []zhEdge{
@@ -11104,16 +11106,19 @@ var genZhRoot = zhNode{next: []zhEdge{
 	{'商', &zhNode{next: []zhEdge{
 		{'界', &zhNode{end: true, keep: true, terms: []string{"实业家委员会"}}},
 	}, end: false, keep: false, terms: nil}},
+	{'啊', &zhNode{end: true, keep: false, terms: nil}},
 	{'啥', &zhNode{next: []zhEdge{
 		{'时', &zhNode{next: []zhEdge{
 			{'候', &zhNode{end: true, keep: false, terms: nil}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: true, keep: false, terms: nil}},
+	{'啦', &zhNode{end: true, keep: false, terms: nil}},
 	{'喀', &zhNode{next: []zhEdge{
 		{'布', &zhNode{next: []zhEdge{
 			{'尔', &zhNode{end: true, keep: true, terms: []string{"阿富汗"}}},
 		}, end: false, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},
+	{'噢', &zhNode{end: true, keep: false, terms: nil}},
 	{'回', &zhNode{next: []zhEdge{
 		{'应', &zhNode{end: true, keep: false, terms: nil}},
 	}, end: false, keep: false, terms: nil}},

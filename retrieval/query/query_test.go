@@ -83,6 +83,8 @@ func TestChineseStopPhrases(t *testing.T) {
 		// terms of "summit held"); framing a question, it goes.
 		{"这次峰会是什么时候开的", "开 天津 2025年9月1日 元首理事会会议"},
 		{"上合天津峰会是哪天开的？在哪个城市？", "开 天津 2025年9月1日 元首理事会会议"},
+		// Sentence-final particles (啊, 呀, 啦) say nothing.
+		{"上合2025峰会是几号在哪开的啊", "2025 开 天津 2025年9月1日 元首理事会会议"},
 		{"这次元首理事会是哪天开的？", "元首理事会 开 天津 2025年9月1日 元首理事会会议"},
 		{"元首理事会批准了什么文件？", "元首理事会批准 文件"},
 		// The declaration issued at the meeting asks about the meeting;
