@@ -250,6 +250,8 @@ func TestExpectedType(t *testing.T) {
 		{"In which city and on what dates will the forum be held?", typeCity},
 		// 什么语境 is the context, not a language (什么语).
 		{"“大欧亚伙伴关系”是在什么语境下被提到的？", typeNone},
+		// 决议是几号 asks a resolution's number, not a day.
+		{"宣言里要求全面执行的那个安理会决议是几号？", typeNone},
 		// 喊口号 is empty talk, not a slogan asked for.
 		{"防止太空军备竞赛，宣言是不是光喊口号，没说要有约束力的文件？", typeNone},
 		{"В каком городе и в какие даты пройдёт форум?", typeCity},

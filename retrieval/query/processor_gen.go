@@ -2,14 +2,14 @@
 
 package query
 
-const genDataHash = "bc1ff9895366c5cf04cb239f1cbed88d818000409a3beca646b0ed1f8efc6c9d"
+const genDataHash = "50d1319eaa3933a90e4bff55a2f7f3979406efed41bce8abbe15a206b64c1698"
 
 // generatedProcessor returns what newFromData derives from the embedded
 // data (see New), its tables to be built on first use.
 func generatedProcessor() *Processor {
 	p := &Processor{maxRunes: DefaultMaxRunes, genZh: generatedZh, genWords: generatedWords}
-	p.entries = 3145
-	p.langEntries = map[string]int{"en": 1470, "ru": 1191, "zh": 484}
+	p.entries = 3146
+	p.langEntries = map[string]int{"en": 1471, "ru": 1191, "zh": 484}
 	return p
 }
 
@@ -613,6 +613,7 @@ func generatedWords(p *Processor) {
 		"en\x00head region":                          {terms: []string{"地方领导人论坛"}, stop: false},
 		"en\x00head state":                           {terms: []string{"元首理事会", "领导人"}, stop: false},
 		"en\x00head state council":                   {terms: []string{"元首理事会"}, stop: false},
+		"en\x00head state held":                      {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"en\x00head state meet":                      {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"en\x00head state met":                       {terms: []string{"天津", "2025年9月1日", "元首理事会会议"}, stop: false},
 		"en\x00health":                               {terms: []string{"卫生"}, stop: false},
@@ -5162,6 +5163,7 @@ func generatedWords(p *Processor) {
 		"ангола":            {surface: "ангола", stem: "ангол", lang: "ru", num: false, brk: false, cap: false},
 		"анджелес":          {surface: "анджелес", stem: "анджелес", lang: "ru", num: false, brk: false, cap: false},
 		"андорра":           {surface: "андорра", stem: "андорр", lang: "ru", num: false, brk: false, cap: false},
+		"аниме":             {surface: "аниме", stem: "аним", lang: "ru", num: false, brk: false, cap: false},
 		"анкара":            {surface: "анкара", stem: "анкар", lang: "ru", num: false, brk: false, cap: false},
 		"ансаралла":         {surface: "ансаралла", stem: "ансаралл", lang: "ru", num: false, brk: false, cap: false},
 		"анталья":           {surface: "анталья", stem: "антал", lang: "ru", num: false, brk: false, cap: false},
@@ -8148,6 +8150,7 @@ func generatedWords(p *Processor) {
 		"ru\x00актер":                true,
 		"ru\x00актрис":               true,
 		"ru\x00алкогол":              true,
+		"ru\x00аним":                 true,
 		"ru\x00банкет":               true,
 		"ru\x00беженц":               true,
 		"ru\x00безвизов":             true,
@@ -9870,6 +9873,8 @@ func generatedZh(p *Processor) {
 		"刮风":     true,
 		"加密货币":   true,
 		"加息":     true,
+		"动漫":     true,
+		"动画片":    true,
 		"北方海航道":  true,
 		"北极航道":   true,
 		"单一货币":   true,
