@@ -8,9 +8,9 @@ import (
 	"github.com/declbot/declbot/corpus"
 )
 
-// firstPersonLeads open a sentence in which askers say who they are or
-// why they ask ("We need to plan hotel capacity.", "我们要订酒店，…"):
-// lower-cased English and Russian words, folded Chinese.
+// firstPersonWords and firstPersonZh open a sentence in which askers say
+// who they are or why they ask ("We need to plan hotel capacity.", "我们要
+// 订酒店，…"): lower-cased English and Russian words, folded Chinese.
 var (
 	firstPersonWords = []string{"i", "i'm", "im", "i've", "i'll", "i'd", "we", "we're", "we've", "we'll", "we'd", "my", "our",
 		"я", "мы", "мне", "нам", "мой", "моя", "моё", "мое", "мои", "наш", "наша", "наше", "наши", "у"}

@@ -248,9 +248,9 @@ type Query struct {
 	// Text is what to search: the question's Chinese text folded by
 	// corpus.Fold with punctuation and stop phrases removed (pieces
 	// separated by single spaces), then any numbers of the question (and
-	// counts written in Chinese numerals in digits, and the other way
-	// round: numeralForms), then Terms, all separated by spaces. It is empty when nothing searchable
-	// is left.
+	// its counts in the other numeral system: numeralForms), then Terms,
+	// all separated by spaces. It is empty when nothing searchable is
+	// left.
 	Text string
 	// Terms are the Chinese terms (folded) the glossary contributed: for
 	// colloquial Chinese words the declaration does not use (太空 -> 外空),
@@ -282,8 +282,8 @@ type Query struct {
 	// Context are those of Pieces and Unmatched that occur only where the
 	// asker says something of themselves beside the question ("我在准备课堂
 	// 展示，…？", "I'm studying the WWII statement. …?"): why they ask,
-	// not what, so judging whether the texts address the question skips
-	// them.
+	// not what. Judging whether the texts address the question, they may
+	// explain it but never count against it.
 	Context []string
 	// OffTopic are the question's words that ask for something the
 	// declaration never provides (offtopic.tsv: a price, a brand, a match
@@ -393,8 +393,8 @@ func (p *Processor) Process(q string) Query {
 	out.OffTopic = withoutMappedWords(out.OffTopic, out.Mapped)
 	// What the asker says of themselves is why they ask, not what: its
 	// off-topic words do not count ("We need to plan hotel capacity."),
-	// and its other words are marked (Context) so that they neither
-	// explain nor count against the question.
+	// and its other words are marked (Context) so that they never count
+	// against the question.
 	ctx, asking := askerParts(cleaned)
 	out.OffTopic = without(out.OffTopic, onlyIn(out.OffTopic, ctx, asking))
 	if len(names) > 0 && !shouting(orig) {
