@@ -71,6 +71,15 @@ func TestRelevanceSeparatesScope(t *testing.T) {
 		{"乌兹别克斯坦的官方语言是什么？", false},
 		// A country's statistics, which a declaration never gives.
 		{"What is the population of Kyrgyzstan?", false},
+		// A trader's everyday questions, an organisation's symbols, a
+		// military alliance, cartoons.
+		{"What's the current freight rate for a 40ft container from Shanghai to Almaty?", false},
+		{"SCO flag meaning", false},
+		{"SCO mutual defense clause", false},
+		{"最近有什么好看的动漫？", false},
+		// ... with their in-scope neighbours.
+		{"Which upcoming cultural events does the declaration flag?", true},
+		{"上合组织开发银行的注册资本是多少？", true},
 		// A visitor's or job seeker's questions about places the texts
 		// name.
 		{"What's the time difference between Moscow and Beijing?", false},

@@ -578,3 +578,26 @@ func TestChatFillers(t *testing.T) {
 		}
 	}
 }
+
+// Everyday wording reaches the texts' terms, and not a look-alike's.
+func TestEverydayWordingTerms(t *testing.T) {
+	p := newProcessor(t)
+	tests := []struct {
+		q, want, not string
+	}{
+		{"Who should be held responsible for the terror attacks?", "追究", "举行"},
+		{"Should those who fund attacks be held to account?", "追究", "举行"},
+		{"On what date and in which city did the Council of Heads of State meet?", "2025年9月1日", ""},
+		{"Когда собрался совет глав государств ШОС?", "2025年9月1日", ""},
+		{"怕年轻人走歪路、干违法的事，文件里有啥说法？", "非法活动", ""},
+		{"每个国家能不能拿原子能去发电？", "核能", ""},
+		{"各国经贸关系剑拔弩张，贸易声明怎么说？", "紧张", ""},
+		{"what about the wto TFA", "贸易便利化协定", ""},
+	}
+	for _, tt := range tests {
+		terms := p.Process(tt.q).Terms
+		if !slices.Contains(terms, tt.want) || tt.not != "" && slices.Contains(terms, tt.not) {
+			t.Errorf("Process(%q).Terms = %q, want %s and not %q", tt.q, terms, tt.want, tt.not)
+		}
+	}
+}
