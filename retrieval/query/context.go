@@ -30,7 +30,11 @@ var (
 // reports what someone said is a premise, which holds the topic ("我朋友说
 // 上合要搞北极航道…"), and asks.
 func askerParts(cleaned string) (context, asking []string) {
-	for _, s := range sentences(cleaned) {
+	ss := sentences(cleaned)
+	if len(ss) == 1 && !strings.ContainsAny(cleaned, "，,") {
+		return nil, nil // one sentence, one clause: it asks
+	}
+	for _, s := range ss {
 		body := strings.TrimSpace(s)
 		if body == "" {
 			continue
@@ -101,14 +105,16 @@ func without(ws, drop []string) []string {
 	return out
 }
 
-// sentences splits s after each sentence mark, keeping the marks.
+// sentences splits s after each sentence mark (sentenceEnds) or line
+// break, keeping the marks: the clauses WithoutInstructions reads, joined
+// back into sentences, so a full stop ends one only where it ends a
+// clause ("9.99" is one number).
 func sentences(s string) []string {
 	var out []string
-	start := 0
-	for i, r := range s {
-		switch r {
-		case '.', '!', '?', '。', '！', '？', '\n':
-			end := i + len(string(r))
+	start, end := 0, 0
+	for _, c := range clauses(s) {
+		end += len(c.text)
+		if t := strings.TrimRightFunc(c.text, unicode.IsSpace); strings.HasSuffix(c.text, "\n") || strings.ContainsRune(sentenceEnds, lastRune(t)) {
 			out = append(out, s[start:end])
 			start = end
 		}

@@ -407,7 +407,9 @@ func (p *Processor) Process(q string) Query {
 	}
 	out.Names = p.lowerCaseNames(out.Names, out.Unmatched, tokens)
 	out.Names = without(out.Names, guessNames(out.Names, cleaned))
-	out.Context = onlyIn(slices.Concat(out.Pieces, out.Unmatched), ctx, asking)
+	if ctx != nil {
+		out.Context = onlyIn(slices.Concat(out.Pieces, out.Unmatched), ctx, asking)
+	}
 	if len(zhTerms) > 0 {
 		for _, t := range out.Terms {
 			zhTerms = appendUnique(zhTerms, t)
