@@ -371,15 +371,7 @@ func (x *Index) coverageWith(pq query.Query, sc *scratch) float64 {
 		// A name the corpus lacks (台湾, 北约, 世界杯) weighs against the
 		// question, on top of its characters (zhNameWeight).
 		lacked := 0
-		var pr []rune // the piece's runes, made only for a name found
-		lackedNames(x.zhNames, piece, inName, func(pos, runes int) {
-			if pr == nil {
-				pr = []rune(piece)
-			}
-			if !isLanguage(string(pr[pos : pos+runes])) {
-				lacked++
-			}
-		})
+		lackedNames(x.zhNames, piece, inName, func(int, int) { lacked++ })
 		if !context {
 			strong += float64(lacked) * m.zhNameWeight * word
 		}

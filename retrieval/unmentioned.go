@@ -38,7 +38,7 @@ func (x *Index) unmentioned(pq query.Query) []string {
 		rs := []rune(piece)
 		inPlace, _ := x.places.mark(nil, piece)
 		lackedNames(x.zhNames, piece, inPlace, func(pos, runes int) {
-			if name := string(rs[pos : pos+runes]); !x.namesInText()[name] && !isLanguage(name) {
+			if name := string(rs[pos : pos+runes]); !x.namesInText()[name] {
 				add(name)
 			}
 		})
@@ -79,20 +79,12 @@ func (x *Index) lacking(pq query.Query) []string {
 		inPlace, _ := x.places.mark(nil, piece)
 		lackedNames(x.zhNames, piece, inPlace, func(pos, runes int) {
 			name := string(rs[pos : pos+runes])
-			if len(out) < 3 && !x.namesInText()[name] && !containsString(out, name) && !isLanguage(name) && !x.locates(f, name) && !x.inWord(piece, pos, runes) && !guessed(f, name) {
+			if len(out) < 3 && !x.namesInText()[name] && !containsString(out, name) && !x.locates(f, name) && !x.inWord(piece, pos, runes) && !guessed(f, name) {
 				out = append(out, name)
 			}
 		})
 	}
 	return out
-}
-
-// isLanguage reports whether a name is a language (英文, 俄语, 阿拉伯语):
-// in a question it is about wording ("宣言里出现了一个英文名…", "用俄语怎么
-// 说"), not a topic the texts leave out; it neither weighs against the
-// question (coverage) nor is named as missing.
-func isLanguage(name string) bool {
-	return strings.HasSuffix(name, "语") || name == "中文" || name == "英文" || name == "俄文" || name == "法文" || name == "拉丁文"
 }
 
 // inWord reports whether the name at rs[pos:pos+runes] of piece is part
